@@ -1,0 +1,3 @@
+//! Terraform plugin protocol 6 for Rust.
+
+pub mod value;

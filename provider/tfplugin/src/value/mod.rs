@@ -1,0 +1,1 @@
+//! Values (placeholder until the value model lands).
