@@ -1,0 +1,127 @@
+//! `codegen`: generate, check and list the Terraform modules of each platform.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use codegen::{BUILTINS, Error, Origin, SpecSource};
+
+#[derive(Parser)]
+#[command(name = "codegen", about = "Generates Terraform modules from platform specs", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render modules into DIR/<platform>/, replacing each platform tree atomically.
+    Generate(Target),
+    /// Exit 1 and print a unified diff when DIR/<platform>/ differs from fresh output.
+    Check(Target),
+    /// List the built-in platforms and their modules.
+    List,
+}
+
+#[derive(clap::Args)]
+struct Target {
+    /// Only this platform (solidity or trustchain).
+    #[arg(long, value_name = "NAME")]
+    platform: Option<String>,
+    /// Use this spec file instead of the built-in one (generates a variant).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+    /// Output directory holding one directory per platform.
+    #[arg(long, value_name = "DIR", default_value = "modules")]
+    out: PathBuf,
+}
+
+fn specs(target: &Target) -> Result<Vec<(Origin, SpecSource)>, Error> {
+    if let Some(path) = &target.spec {
+        return Ok(vec![codegen::read_spec_file(path)?]);
+    }
+    let selected: Vec<_> = BUILTINS
+        .iter()
+        .filter(|b| target.platform.as_deref().is_none_or(|p| p == b.name))
+        .map(|b| {
+            let origin = Origin::Builtin(b);
+            let source = origin.source(b.text.to_string());
+            (origin, source)
+        })
+        .collect();
+    if selected.is_empty() {
+        let names: Vec<_> = BUILTINS.iter().map(|b| b.name).collect();
+        return Err(Error::Usage(format!(
+            "unknown platform {:?}: use one of {}",
+            target.platform.as_deref().unwrap_or_default(),
+            names.join(", ")
+        )));
+    }
+    Ok(selected)
+}
+
+/// Renders every selected platform before writing any, so one bad spec
+/// leaves all output untouched.
+fn render_all(target: &Target) -> Result<Vec<codegen::Tree>, Error> {
+    let mut trees = Vec::new();
+    for (origin, source) in specs(target)? {
+        let tree = codegen::generate(&origin, &source)?;
+        if let Some(p) = &target.platform
+            && target.spec.is_some()
+            && p != &tree.platform
+        {
+            return Err(Error::Usage(format!("--platform {p} does not match the spec's platform {}", tree.platform)));
+        }
+        trees.push(tree);
+    }
+    Ok(trees)
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Generate(target) => {
+            for tree in render_all(&target)? {
+                codegen::output::write_tree(&target.out, &tree)?;
+                println!("generated {} files in {}", tree.files.len(), target.out.join(&tree.platform).display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(target) => {
+            let mut stale = false;
+            for tree in render_all(&target)? {
+                let diff = codegen::output::diff_tree(&target.out, &tree)?;
+                if diff.is_empty() {
+                    println!("{}: up to date", target.out.join(&tree.platform).display());
+                } else {
+                    stale = true;
+                    print!("{diff}");
+                    eprintln!(
+                        "{} differs from the generator's output: run `make modules` and commit the result",
+                        target.out.join(&tree.platform).display()
+                    );
+                }
+            }
+            Ok(if stale { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::List => {
+            for b in BUILTINS {
+                let origin = Origin::Builtin(b);
+                let tree = codegen::generate(&origin, &origin.source(b.text.to_string()))?;
+                let mut modules: Vec<&str> = tree.files.keys().filter_map(|k| k.split_once('/').map(|(m, _)| m)).collect();
+                modules.dedup();
+                println!("{} ({}): {}", b.name, b.path, modules.join(", "));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

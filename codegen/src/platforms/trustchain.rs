@@ -1,0 +1,945 @@
+//! TrustChain: IPv6-only certificate authority (facts/seed-trustchain-infrastructure.md).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var, string_list,
+    tags_var, trustchain_provider, validate_tags,
+};
+use crate::hcl::Hcl;
+use crate::model::{Component, Header, LeftOut, ModuleView, PlatformView, Variable};
+use crate::spec::{Located, SpecErrors, Validator};
+
+const P: &str = "trustchain";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub platform: PlatformSection,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub networking: Networking,
+    pub services: BTreeMap<String, Service>,
+    pub security: Security,
+    pub compute: Compute,
+    pub load_balancer: LoadBalancer,
+    pub hsm: Hsm,
+    pub storage: Storage,
+    pub monitoring: Monitoring,
+    pub dns: Dns,
+    pub certificates: Certificates,
+    pub backup: super::shared::BackupSection,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Networking {
+    pub ipv4_cidr: String,
+    pub az_count: u32,
+    pub enable_nat64: bool,
+    pub flow_log_retention_days: u32,
+    pub flow_log_traffic_type: String,
+    pub tiers: Vec<Tier>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub name: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_native: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_dns64: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub description: String,
+    pub port: u32,
+    pub protocol: String,
+    pub hostname: String,
+    pub health_check_path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_check_port: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    pub client_ipv6_cidr_blocks: Vec<String>,
+    pub waf_rate_limit: u64,
+    pub waf_managed_rule_groups: Vec<String>,
+    pub waf_log_retention_days: u32,
+    pub guardduty_finding_publishing_frequency: String,
+    pub guardduty_features: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compute {
+    pub instance_type: String,
+    pub ami_ssm_parameter: String,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub desired_capacity: u32,
+    pub root_volume_size: u32,
+    pub root_volume_iops: u32,
+    pub root_volume_throughput: u32,
+    pub placement_strategy: String,
+    pub cpu_target_utilization: u32,
+    pub network_out_target_bytes: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    pub ssl_policy: String,
+    pub udp_service_mode: String,
+    pub deregistration_delay: u32,
+    pub idle_timeout: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hsm {
+    pub hsm_type: String,
+    pub mode: String,
+    pub network_type: String,
+    pub backup_retention_days: u32,
+    pub hsm_count: u32,
+    pub audit_log_retention_days: u32,
+    pub key_rotation_period_days: u32,
+    pub key_deletion_window_days: u32,
+    pub kms_keys: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub retention_days: u32,
+    pub transition_to_ia_days: u32,
+    pub transition_to_glacier_days: u32,
+    pub noncurrent_version_expiration_days: u32,
+    pub enable_replication: bool,
+    pub buckets: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    pub log_retention_days: u32,
+    pub log_groups: Vec<String>,
+    pub metric_namespace: String,
+    pub certificate_operation_latency_ms: u32,
+    pub dns_resolution_latency_ms: u32,
+    pub availability_percent: f64,
+    pub certificate_operations_per_second: u32,
+    pub xray_sampling_rate: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dns {
+    pub record_ttl: u32,
+    pub caa_issuers: Vec<String>,
+    pub health_check_interval: u32,
+    pub health_check_failure_threshold: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certificates {
+    pub key_algorithm: String,
+    pub subject_alternative_names: Vec<String>,
+}
+
+impl Spec {
+    fn validate(&self, v: &mut Validator) {
+        self.platform.validate(v);
+        validate_tags(&self.tags, v);
+        let n = &self.networking;
+        v.ipv4_cidr("networking.ipv4_cidr", &n.ipv4_cidr, 16, 28);
+        v.range("networking.az_count", n.az_count.into(), 2, 6, "availability zone count");
+        v.log_retention("networking.flow_log_retention_days", n.flow_log_retention_days);
+        v.one_of("networking.flow_log_traffic_type", &n.flow_log_traffic_type, &["ACCEPT", "ALL", "REJECT"]);
+        v.check(!n.tiers.is_empty(), "networking.tiers", "at least one tier is needed");
+        for (i, t) in n.tiers.iter().enumerate() {
+            v.one_of(format!("networking.tiers[{i}].kind"), &t.kind, &["isolated", "private", "public"]);
+            v.check(
+                !t.name.is_empty() && t.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                format!("networking.tiers[{i}].name"),
+                "tier names use lowercase letters, digits and underscores",
+            );
+        }
+        for tier in ["public", "private", "hsm"] {
+            v.check(
+                n.tiers.iter().any(|t| t.name == tier),
+                "networking.tiers",
+                format!("the modules expect a tier named {tier:?}"),
+            );
+        }
+        for (name, s) in &self.services {
+            let p = format!("services.{name}");
+            v.port(format!("{p}.port"), s.port);
+            v.one_of(format!("{p}.protocol"), &s.protocol, &["https", "udp"]);
+            if let Some(hp) = s.health_check_port {
+                v.port(format!("{p}.health_check_port"), hp);
+            }
+            v.check(s.health_check_path.starts_with('/'), format!("{p}.health_check_path"), "paths start with /");
+        }
+        let sec = &self.security;
+        for (i, c) in sec.client_ipv6_cidr_blocks.iter().enumerate() {
+            v.ipv6_cidr(format!("security.client_ipv6_cidr_blocks[{i}]"), c);
+        }
+        v.range("security.waf_rate_limit", sec.waf_rate_limit as i64, 10, 2_000_000_000, "WAF rate limit");
+        v.log_retention("security.waf_log_retention_days", sec.waf_log_retention_days);
+        v.one_of(
+            "security.guardduty_finding_publishing_frequency",
+            &sec.guardduty_finding_publishing_frequency,
+            &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"],
+        );
+        let c = &self.compute;
+        v.check(
+            c.min_size <= c.desired_capacity && c.desired_capacity <= c.max_size,
+            "compute.desired_capacity",
+            format!("need min_size <= desired_capacity <= max_size, got {} <= {} <= {}", c.min_size, c.desired_capacity, c.max_size),
+        );
+        v.range("compute.root_volume_iops", c.root_volume_iops.into(), 3000, 80000, "gp3 IOPS");
+        v.range("compute.root_volume_throughput", c.root_volume_throughput.into(), 125, 2000, "gp3 throughput (MiB/s)");
+        v.range("compute.root_volume_size", c.root_volume_size.into(), 8, 65536, "root volume size (GiB)");
+        v.one_of("compute.placement_strategy", &c.placement_strategy, &["cluster", "partition", "spread"]);
+        v.range("compute.cpu_target_utilization", c.cpu_target_utilization.into(), 10, 95, "CPU target");
+        let lb = &self.load_balancer;
+        v.one_of("load_balancer.udp_service_mode", &lb.udp_service_mode, &["dualstack_udp", "quic"]);
+        v.range("load_balancer.deregistration_delay", lb.deregistration_delay.into(), 0, 3600, "deregistration delay");
+        v.range("load_balancer.idle_timeout", lb.idle_timeout.into(), 1, 4000, "ALB idle timeout");
+        v.check(lb.ssl_policy.contains("TLS13"), "load_balancer.ssl_policy", "the document requires TLS 1.3: use an ELBSecurityPolicy-TLS13-* policy");
+        let h = &self.hsm;
+        v.one_of("hsm.hsm_type", &h.hsm_type, &["hsm1.medium", "hsm2m.medium"]);
+        v.one_of("hsm.mode", &h.mode, &["FIPS", "NON_FIPS"]);
+        v.check(h.mode == "FIPS" || h.hsm_type == "hsm2m.medium", "hsm.mode", "NON_FIPS needs hsm_type hsm2m.medium");
+        v.one_of("hsm.network_type", &h.network_type, &["DUALSTACK", "IPV4"]);
+        v.range("hsm.backup_retention_days", h.backup_retention_days.into(), 7, 379, "CloudHSM backup retention (days)");
+        v.range("hsm.hsm_count", h.hsm_count.into(), 1, 28, "HSM count");
+        v.log_retention("hsm.audit_log_retention_days", h.audit_log_retention_days);
+        v.range("hsm.key_rotation_period_days", h.key_rotation_period_days.into(), 90, 2560, "KMS rotation period (days)");
+        v.range("hsm.key_deletion_window_days", h.key_deletion_window_days.into(), 7, 30, "KMS deletion window (days)");
+        for key in ["backup", "ebs", "logs", "sns", "storage"] {
+            v.check(h.kms_keys.iter().any(|k| k == key), "hsm.kms_keys", format!("the modules expect a KMS key named {key:?}"));
+        }
+        let s = &self.storage;
+        v.range("storage.retention_days", s.retention_days.into(), 1, 36500, "object retention (days)");
+        v.check(
+            s.transition_to_ia_days >= 30,
+            "storage.transition_to_ia_days",
+            "S3 allows STANDARD_IA transitions after 30 days at the earliest",
+        );
+        v.check(
+            s.transition_to_glacier_days > s.transition_to_ia_days && s.retention_days > s.transition_to_glacier_days,
+            "storage.transition_to_glacier_days",
+            "need transition_to_ia_days < transition_to_glacier_days < retention_days",
+        );
+        let m = &self.monitoring;
+        v.log_retention("monitoring.log_retention_days", m.log_retention_days);
+        v.check(
+            m.availability_percent > 0.0 && m.availability_percent <= 100.0,
+            "monitoring.availability_percent",
+            "availability is a percentage in (0, 100]",
+        );
+        v.check(
+            (0.0..=1.0).contains(&m.xray_sampling_rate),
+            "monitoring.xray_sampling_rate",
+            "the X-Ray sampling rate is a fraction between 0 and 1",
+        );
+        let d = &self.dns;
+        v.check([10, 30].contains(&d.health_check_interval), "dns.health_check_interval", "Route 53 health checks run every 10 or 30 seconds");
+        v.range("dns.health_check_failure_threshold", d.health_check_failure_threshold.into(), 1, 10, "failure threshold");
+        v.range("dns.record_ttl", d.record_ttl.into(), 0, 2_147_483_647, "TTL");
+        v.one_of(
+            "certificates.key_algorithm",
+            &self.certificates.key_algorithm,
+            &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
+        );
+        self.backup.validate(v);
+    }
+}
+
+pub fn build(located: &Located<'_>, header: Header) -> Result<PlatformView, SpecErrors> {
+    let spec: Spec = located.deserialize()?;
+    let mut v = Validator::default();
+    spec.validate(&mut v);
+    v.finish(located)?;
+    Ok(view(&spec, header))
+}
+
+fn view(s: &Spec, header: Header) -> PlatformView {
+    let modules = vec![
+        networking(s),
+        security(s),
+        compute(s),
+        load_balancer(s),
+        hsm(s),
+        storage(s),
+        monitoring(s),
+        certificates(s),
+        dns(s),
+        backup(s),
+    ];
+    let mut modules = modules;
+    modules.sort_by(|a, b| a.name.cmp(&b.name));
+    PlatformView {
+        name: s.platform.name.clone(),
+        title: s.platform.title.clone(),
+        document: s.platform.document.clone(),
+        summary: s.platform.summary.clone(),
+        header,
+        modules,
+        components: components(),
+        left_out: left_out(),
+    }
+}
+
+fn https_services(s: &Spec) -> Hcl {
+    Hcl::object(s.services.iter().filter(|(_, v)| v.protocol == "https").map(|(k, v)| {
+        (
+            k.clone(),
+            Hcl::object([("port", Hcl::num(v.port)), ("health_check_path", Hcl::str(&v.health_check_path))]),
+        )
+    }))
+}
+
+fn udp_services(s: &Spec) -> Hcl {
+    Hcl::object(s.services.iter().filter(|(_, v)| v.protocol == "udp").map(|(k, v)| {
+        (
+            k.clone(),
+            Hcl::object([
+                ("port", Hcl::num(v.port)),
+                ("health_check_port", Hcl::num(v.health_check_port.unwrap_or(v.port))),
+                ("health_check_path", Hcl::str(&v.health_check_path)),
+            ]),
+        )
+    }))
+}
+
+fn networking(s: &Spec) -> ModuleView {
+    let n = &s.networking;
+    ModuleBuilder::new(P, "networking", "IPv6-only network", "IPv6-only multi-AZ VPC through `trustchain_ipv6_network`, with VPC flow logs and a closed default security group.")
+        .prose("Creates the VPC, its Amazon-provided (or IPAM) IPv6 block, one subnet per tier and Availability Zone, the internet gateway, the egress-only internet gateway and routes in a single `trustchain_ipv6_network` resource, which orders the IPv6 subnet attribute changes that hashicorp/aws gets wrong (issues #32897, #46017).")
+        .prose("Tiers are IPv6-native unless they host something that still needs IPv4 addresses: load balancers (ALB and NLB need IPv4 space in their subnets) and CloudHSM ENIs, so the `public` and `hsm` tiers default to dual-stack while instances run in the IPv6-only `private` tier. Every VPC must carry an IPv4 block; it is used only by the dual-stack tiers.")
+        .prose("Flow logs for all traffic go to an encrypted CloudWatch log group. The default security group is emptied so nothing can use it by accident.")
+        .provider(aws_provider(&[]))
+        .provider(trustchain_provider())
+        .file("main.tf", "trustchain/networking/main.tf")
+        .file("flow_logs.tf", "shared/flow_logs.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(
+            Variable::new("ipv4_cidr", "string", "IPv4 block AWS requires on every VPC; only dual-stack tiers take addresses from it.")
+                .default(Hcl::str(&n.ipv4_cidr))
+                .validate("can(cidrhost(var.ipv4_cidr, 0)) && tonumber(split(\"/\", var.ipv4_cidr)[1]) >= 16 && tonumber(split(\"/\", var.ipv4_cidr)[1]) <= 28", "ipv4_cidr must be an IPv4 CIDR between /16 and /28 (an AWS VPC limit)."),
+        )
+        .var(Variable::new("ipv6_ipam_pool_id", "string", "IPAM pool to take the VPC's IPv6 block from; null uses an Amazon-provided /56.").default_null())
+        .var(
+            Variable::new("ipv6_netmask_length", "number", "Netmask length of the IPv6 block taken from `ipv6_ipam_pool_id`.")
+                .default_null()
+                .validate("var.ipv6_netmask_length == null || contains([44, 48, 52, 56, 60], coalesce(var.ipv6_netmask_length, 56))", "ipv6_netmask_length must be 44, 48, 52, 56 or 60."),
+        )
+        .var(
+            string_list("availability_zones", "Availability Zones to spread every tier across; the platform document asks for multi-AZ, so at least two.")
+                .validate("length(var.availability_zones) >= 2", "Give at least two Availability Zones."),
+        )
+        .var(
+            Variable::new("enable_nat64", "bool", "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64.")
+                .default(Hcl::Bool(n.enable_nat64)),
+        )
+        .var(
+            Variable::new(
+                "tiers",
+                "list(object({\n  name                                           = string\n  kind                                           = string\n  ipv6_native                                    = optional(bool, true)\n  enable_dns64                                   = optional(bool, false)\n  enable_resource_name_dns_aaaa_record_on_launch = optional(bool, true)\n  private_dns_hostname_type_on_launch            = optional(string, \"resource-name\")\n}))",
+                "Subnet tiers: `kind` is public (routes to the internet gateway), private (egress-only gateway) or isolated (no internet route).",
+            )
+            .default(Hcl::from_serialize(&n.tiers))
+            .validate("alltrue([for t in var.tiers : contains([\"public\", \"private\", \"isolated\"], t.kind)])", "Each tier's kind must be public, private or isolated.")
+            .validate("length(distinct([for t in var.tiers : t.name])) == length(var.tiers)", "Tier names must be unique."),
+        )
+        .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
+        .var(
+            Variable::new("flow_log_traffic_type", "string", "Which traffic flow logs record.")
+                .default(Hcl::str(&n.flow_log_traffic_type))
+                .validate("contains([\"ACCEPT\", \"REJECT\", \"ALL\"], var.flow_log_traffic_type)", "flow_log_traffic_type must be ACCEPT, REJECT or ALL."),
+        )
+        .var(kms_key_var("log_kms_key_arn", "the flow log group"))
+        .out("vpc_id", "trustchain_ipv6_network.this.vpc_id", "ID of the VPC.")
+        .out("vpc_arn", "trustchain_ipv6_network.this.arn", "ARN of the VPC.")
+        .out("ipv6_cidr_block", "trustchain_ipv6_network.this.ipv6_cidr_block", "IPv6 block of the VPC.")
+        .out("ipv4_cidr_block", "var.ipv4_cidr", "IPv4 block of the VPC (dual-stack tiers only).")
+        .out("subnets", "trustchain_ipv6_network.this.subnets", "Subnets per tier: id, availability_zone, ipv6_cidr_block, ipv4_cidr_block, route_table_id.")
+        .out("subnet_ids", "{ for tier, subnets in trustchain_ipv6_network.this.subnets : tier => subnets[*].id }", "Subnet IDs per tier name.")
+        .out("public_subnet_ids", "trustchain_ipv6_network.this.subnets[\"public\"][*].id", "IDs of the dual-stack public subnets (load balancers).")
+        .out("private_subnet_ids", "trustchain_ipv6_network.this.subnets[\"private\"][*].id", "IDs of the IPv6-only private subnets (instances).")
+        .out("hsm_subnet_ids", "trustchain_ipv6_network.this.subnets[\"hsm\"][*].id", "IDs of the isolated dual-stack subnets for CloudHSM.")
+        .out("internet_gateway_id", "trustchain_ipv6_network.this.internet_gateway_id", "ID of the internet gateway.")
+        .out("egress_only_internet_gateway_id", "trustchain_ipv6_network.this.egress_only_internet_gateway_id", "ID of the egress-only internet gateway.")
+        .out("nat_gateway_id", "trustchain_ipv6_network.this.nat_gateway_id", "ID of the NAT64 gateway, null unless enable_nat64.")
+        .out("flow_log_id", "aws_flow_log.this.id", "ID of the VPC flow log.")
+        .out("flow_log_group_name", "aws_cloudwatch_log_group.flow_logs.name", "CloudWatch log group receiving flow logs.")
+        .finish()
+}
+
+fn security(s: &Spec) -> ModuleView {
+    let sec = &s.security;
+    ModuleBuilder::new(P, "security", "Network security", "Least-privilege security groups, network ACLs, WAF with rate limiting and GuardDuty for the IPv6-only platform.")
+        .prose("Security groups: the ALB accepts the HTTPS service ports from `client_ipv6_cidr_blocks`; instances accept HTTPS service ports only from the ALB, and the UDP/QUIC ports from clients directly, because a Network Load Balancer forwarding UDP preserves the client address and QUIC load balancers cannot carry security groups.")
+        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features.")
+        .provider(aws_provider(&[]))
+        .file("security_groups.tf", "trustchain/security/security_groups.tf")
+        .file("network_acls.tf", "trustchain/security/network_acls.tf")
+        .file("waf.tf", "shared/waf.tf")
+        .file("guardduty.tf", "shared/guardduty.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(Variable::new("vpc_id", "string", "ID of the VPC (networking module output `vpc_id`)."))
+        .var(Variable::new("vpc_ipv6_cidr_block", "string", "IPv6 block of the VPC, allowed for traffic between tiers."))
+        .var(Variable::new("vpc_ipv4_cidr_block", "string", "IPv4 block of the VPC (dual-stack tiers, e.g. CloudHSM ENIs)."))
+        .var(string_list("public_subnet_ids", "Subnets of the public tier; they get the public network ACL."))
+        .var(string_list("private_subnet_ids", "Subnets of the private tier; they get the private network ACL."))
+        .var(
+            string_list("client_ipv6_cidr_blocks", "IPv6 ranges allowed to reach the public service ports.")
+                .default(Hcl::strs(&sec.client_ipv6_cidr_blocks))
+                .validate("alltrue([for c in var.client_ipv6_cidr_blocks : can(cidrhost(c, 0)) && strcontains(c, \":\")])", "client_ipv6_cidr_blocks must be IPv6 CIDR blocks."),
+        )
+        .var(
+            Variable::new("https_service_ports", "map(number)", "HTTPS service ports served through the ALB, by service name.")
+                .default(Hcl::object(s.services.iter().filter(|(_, v)| v.protocol == "https").map(|(k, v)| (k.clone(), Hcl::num(v.port)))))
+                .validate("alltrue([for p in values(var.https_service_ports) : p >= 1 && p <= 65535])", "Ports are 1-65535."),
+        )
+        .var(
+            Variable::new("udp_service_ports", "map(number)", "UDP/QUIC service ports served through the QUIC load balancer, by service name.")
+                .default(Hcl::object(s.services.iter().filter(|(_, v)| v.protocol == "udp").map(|(k, v)| (k.clone(), Hcl::num(v.port)))))
+                .validate("alltrue([for p in values(var.udp_service_ports) : p >= 1 && p <= 65535])", "Ports are 1-65535."),
+        )
+        .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, false))
+        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features))
+        .var(kms_key_var("log_kms_key_arn", "the WAF log group"))
+        .out("alb_security_group_id", "aws_security_group.alb.id", "Security group of the Application Load Balancer.")
+        .out("instance_security_group_id", "aws_security_group.instances.id", "Security group of the service instances.")
+        .out("network_acl_ids", "{ for k, acl in aws_network_acl.this : k => acl.id }", "Network ACL IDs by tier (public, private).")
+        .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL (associate it with the ALB).")
+        .out("web_acl_id", "aws_wafv2_web_acl.this.id", "ID of the WAF web ACL.")
+        .out("guardduty_detector_id", "aws_guardduty_detector.this.id", "ID of the GuardDuty detector.")
+        .finish()
+}
+
+pub fn waf_vars(rate_limit: u64, groups: &[String], retention: u32, geo: bool) -> Vec<Variable> {
+    let mut v = vec![
+        Variable::new("waf_rate_limit", "number", "Requests one client address may send in a 5-minute window before WAF blocks it.")
+            .default(Hcl::num(rate_limit))
+            .validate("var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000", "WAF rate limits are 10 to 2,000,000,000."),
+        string_list("waf_managed_rule_groups", "AWS managed rule groups (vendor AWS) evaluated in this order after the rate limit.")
+            .default(Hcl::strs(groups)),
+        log_retention_var("waf_log_retention_days", "WAF request logs", retention),
+    ];
+    if geo {
+        v.push(
+            string_list("waf_blocked_country_codes", "ISO 3166 two-letter country codes WAF blocks; empty disables geographic blocking.")
+                .default(Hcl::List(Vec::new()))
+                .validate("alltrue([for c in var.waf_blocked_country_codes : can(regex(\"^[A-Z]{2}$\", c))])", "Country codes are two capital letters."),
+        );
+    }
+    v
+}
+
+pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
+    vec![
+        Variable::new("guardduty_finding_publishing_frequency", "string", "How often GuardDuty publishes updated findings.")
+            .default(Hcl::str(frequency))
+            .validate("contains([\"FIFTEEN_MINUTES\", \"ONE_HOUR\", \"SIX_HOURS\"], var.guardduty_finding_publishing_frequency)", "Use FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS."),
+        string_list("guardduty_features", "GuardDuty protection features to enable on the detector.").default(Hcl::strs(features)),
+    ]
+}
+
+fn compute(s: &Spec) -> ModuleView {
+    let c = &s.compute;
+    ModuleBuilder::new(P, "compute", "Compute", "ARM (Graviton) launch template and Auto Scaling group with performance-based scaling and a placement group.")
+        .prose("The launch template enforces IMDSv2 (tokens required, hop limit 1, IMDS reachable over IPv6 as the instances are IPv6-only), encrypts the gp3 root volume with the given KMS key at the document's 3,000 IOPS / 125 MB/s, enables detailed monitoring and registers AAAA resource-name DNS records.")
+        .prose("The Auto Scaling group keeps 2 to 6 instances and scales on CPU and network throughput (target tracking). Cluster placement groups give the lowest latency but live in a single Availability Zone: with `placement_strategy = \"cluster\"` pass the subnets of one AZ (validated), or use `spread` to keep multi-AZ redundancy.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "trustchain/compute/main.tf")
+        .file("iam.tf", "trustchain/compute/iam.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(
+            Variable::new("instance_type", "string", "EC2 instance type; ARM (Graviton) types only, as the AMI is arm64.")
+                .default(Hcl::str(&c.instance_type))
+                .validate("can(regex(\"^[a-z][0-9]+[a-z]*g[a-z]*\\\\.[0-9a-z]+$\", var.instance_type))", "instance_type must be a Graviton (arm64) type such as c6g.4xlarge."),
+        )
+        .var(Variable::new("ami_ssm_parameter", "string", "SSM parameter holding the arm64 AMI ID to launch.").default(Hcl::str(&c.ami_ssm_parameter)))
+        .var(string_list("subnet_ids", "Subnets for the instances (IPv6-only private tier)."))
+        .var(string_list("security_group_ids", "Security groups attached to the instances."))
+        .var(string_list("target_group_arns", "Load balancer target groups the Auto Scaling group registers instances with.").default(Hcl::List(Vec::new())))
+        .var(Variable::new("min_size", "number", "Minimum number of instances.").default(Hcl::num(c.min_size)).validate("var.min_size >= 0", "min_size must not be negative."))
+        .var(Variable::new("max_size", "number", "Maximum number of instances.").default(Hcl::num(c.max_size)).validate("var.max_size >= var.min_size", "max_size must be at least min_size."))
+        .var(
+            Variable::new("desired_capacity", "number", "Instances to start with; scaling policies move it between min_size and max_size.")
+                .default(Hcl::num(c.desired_capacity))
+                .validate("var.desired_capacity >= var.min_size && var.desired_capacity <= var.max_size", "desired_capacity must be between min_size and max_size."),
+        )
+        .var(Variable::new("root_volume_size", "number", "Root volume size in GiB.").default(Hcl::num(c.root_volume_size)).validate("var.root_volume_size >= 8 && var.root_volume_size <= 65536", "gp3 volumes are 8 GiB (AMI minimum) to 64 TiB."))
+        .var(Variable::new("root_volume_iops", "number", "Provisioned IOPS of the gp3 root volume.").default(Hcl::num(c.root_volume_iops)).validate("var.root_volume_iops >= 3000 && var.root_volume_iops <= 80000", "gp3 IOPS are 3,000 to 80,000."))
+        .var(Variable::new("root_volume_throughput", "number", "Throughput of the gp3 root volume in MiB/s.").default(Hcl::num(c.root_volume_throughput)).validate("var.root_volume_throughput >= 125 && var.root_volume_throughput <= 2000", "gp3 throughput is 125 to 2,000 MiB/s."))
+        .var(
+            Variable::new("placement_strategy", "string", "Placement group strategy: cluster (one AZ, lowest latency), partition or spread.")
+                .default(Hcl::str(&c.placement_strategy))
+                .validate("contains([\"cluster\", \"partition\", \"spread\"], var.placement_strategy)", "placement_strategy must be cluster, partition or spread.")
+                .validate("var.placement_strategy != \"cluster\" || length(var.subnet_ids) == 1", "A cluster placement group lives in one Availability Zone: pass one subnet, or use spread for multi-AZ."),
+        )
+        .var(Variable::new("cpu_target_utilization", "number", "Average CPU utilization (percent) the Auto Scaling group tracks.").default(Hcl::num(c.cpu_target_utilization)).validate("var.cpu_target_utilization >= 10 && var.cpu_target_utilization <= 95", "Use a CPU target between 10 and 95 percent."))
+        .var(Variable::new("network_out_target_bytes", "number", "Average bytes sent per instance per minute the Auto Scaling group tracks (STOQ throughput).").default(Hcl::num(c.network_out_target_bytes)))
+        .var(Variable::new("user_data", "string", "Cloud-init user data (plain text; the module base64-encodes it).").default_null())
+        .var(kms_key_var("ebs_kms_key_arn", "the root volumes"))
+        .out("autoscaling_group_name", "aws_autoscaling_group.this.name", "Name of the Auto Scaling group.")
+        .out("autoscaling_group_arn", "aws_autoscaling_group.this.arn", "ARN of the Auto Scaling group.")
+        .out("launch_template_id", "aws_launch_template.this.id", "ID of the launch template.")
+        .out("launch_template_latest_version", "aws_launch_template.this.latest_version", "Latest version of the launch template.")
+        .out("placement_group_id", "aws_placement_group.this.id", "ID of the placement group.")
+        .out("iam_role_arn", "aws_iam_role.this.arn", "ARN of the instance role.")
+        .out("iam_role_name", "aws_iam_role.this.name", "Name of the instance role (attach service policies to it).")
+        .out("instance_profile_arn", "aws_iam_instance_profile.this.arn", "ARN of the instance profile.")
+        .finish()
+}
+
+fn load_balancer(s: &Spec) -> ModuleView {
+    let lb = &s.load_balancer;
+    ModuleBuilder::new(P, "load_balancer", "Load balancing", "ALB with TLS 1.3 for the HTTPS services and `trustchain_quic_load_balancer` for the UDP/QUIC services.")
+        .prose("The Application Load Balancer is dual-stack without public IPv4 (clients reach it over IPv6 only), terminates TLS 1.3 with the ACM certificate, drops invalid headers, has deletion protection on and writes access logs. One listener and one IPv6 target group per HTTPS service (8443 CA, 6962 CT, 8445 HyperMesh, 8446 integration API) with an HTTPS health check.")
+        .prose("The document's \"NLB for IPv6 UDP services\" (8853 DNS-over-QUIC, 8444 STOQ) maps to `trustchain_quic_load_balancer`. AWS forces a choice, exposed as `udp_service_mode`: `dualstack_udp` (default) is one dual-stack NLB with UDP listeners, IPv6 target groups and the IPv6 source-NAT prefix, so IPv6 clients connect; `quic` is one IPv4 NLB per service with a QUIC listener (AWS allows a single QUIC listener per NLB, no dual-stack) and QUIC connection-ID stickiness, which needs explicit targets with a `quic_server_id` (`quic_targets`). Health checks use TCP/HTTP/HTTPS, since UDP health checks do not exist.")
+        .provider(aws_provider(&[]))
+        .provider(trustchain_provider())
+        .file("alb.tf", "trustchain/load_balancer/alb.tf")
+        .file("quic.tf", "trustchain/load_balancer/quic.tf")
+        .var(name_var(20))
+        .var(tags_var())
+        .var(Variable::new("vpc_id", "string", "ID of the VPC the target groups live in."))
+        .var(string_list("subnet_ids", "Dual-stack public subnets for the load balancers, one per Availability Zone."))
+        .var(string_list("alb_security_group_ids", "Security groups of the ALB."))
+        .var(Variable::new("certificate_arn", "string", "ACM certificate the HTTPS listeners present."))
+        .var(Variable::new("web_acl_arn", "string", "WAF web ACL associated with the ALB; null leaves the ALB without WAF.").default_null())
+        .var(Variable::new("access_logs_bucket", "string", "S3 bucket (SSE-S3) receiving ALB access logs.").default_null())
+        .var(
+            Variable::new("ssl_policy", "string", "TLS policy of the HTTPS listeners; the document requires TLS 1.3.")
+                .default(Hcl::str(&lb.ssl_policy))
+                .validate("startswith(var.ssl_policy, \"ELBSecurityPolicy-TLS13-\")", "Use an ELBSecurityPolicy-TLS13-* policy (TLS 1.3)."),
+        )
+        .var(
+            Variable::new("https_services", "map(object({\n  port              = number\n  health_check_path = string\n}))", "HTTPS services behind the ALB: listener port (also the target port) and health check path.")
+                .default(https_services(s))
+                .validate("alltrue([for s in values(var.https_services) : s.port >= 1 && s.port <= 65535])", "Ports are 1-65535."),
+        )
+        .var(
+            Variable::new("udp_services", "map(object({\n  port              = number\n  health_check_port = number\n  health_check_path = string\n}))", "UDP/QUIC services: listener port (also the target port) and the HTTPS port and path used for health checks.")
+                .default(udp_services(s))
+                .validate("alltrue([for s in values(var.udp_services) : s.port >= 1 && s.port <= 65535 && s.health_check_port >= 1 && s.health_check_port <= 65535])", "Ports are 1-65535."),
+        )
+        .var(
+            Variable::new("udp_service_mode", "string", "dualstack_udp: one dual-stack NLB with UDP listeners and IPv6 targets (IPv6 clients). quic: one IPv4 NLB per service with a QUIC listener and connection-ID stickiness (IPv4 clients only).")
+                .default(Hcl::str(&lb.udp_service_mode))
+                .validate("contains([\"dualstack_udp\", \"quic\"], var.udp_service_mode)", "udp_service_mode must be dualstack_udp or quic."),
+        )
+        .var(
+            Variable::new("quic_targets", "map(object({\n  service        = string\n  target_id      = string\n  port           = optional(number)\n  quic_server_id = string\n}))", "Targets of the QUIC listeners (quic mode only): instance ID and its QUIC server ID, unique per listener.")
+                .default(Hcl::object(Vec::<(String, Hcl)>::new()))
+                .validate("alltrue([for t in values(var.quic_targets) : can(regex(\"^0x[0-9a-f]{16}$\", t.quic_server_id))])", "quic_server_id is 0x followed by 16 lowercase hex digits.")
+                .validate("alltrue([for t in values(var.quic_targets) : contains(keys(var.udp_services), t.service)])", "Each quic target's service must be a key of udp_services."),
+        )
+        .var(Variable::new("deregistration_delay", "number", "Seconds a deregistering target keeps serving in-flight requests.").default(Hcl::num(lb.deregistration_delay)).validate("var.deregistration_delay >= 0 && var.deregistration_delay <= 3600", "deregistration_delay is 0-3600 seconds."))
+        .var(Variable::new("idle_timeout", "number", "ALB idle timeout in seconds.").default(Hcl::num(lb.idle_timeout)).validate("var.idle_timeout >= 1 && var.idle_timeout <= 4000", "idle_timeout is 1-4000 seconds."))
+        .var(Variable::new("enable_deletion_protection", "bool", "Protect the load balancers from deletion.").default(Hcl::Bool(true)))
+        .out("alb_arn", "aws_lb.this.arn", "ARN of the ALB.")
+        .out("alb_arn_suffix", "aws_lb.this.arn_suffix", "ARN suffix of the ALB (CloudWatch dimension).")
+        .out("alb_dns_name", "aws_lb.this.dns_name", "DNS name of the ALB.")
+        .out("alb_zone_id", "aws_lb.this.zone_id", "Route 53 zone ID of the ALB (alias records).")
+        .out("alb_target_group_arns", "{ for k, tg in aws_lb_target_group.https : k => tg.arn }", "ALB target group ARNs by service.")
+        .out("https_listener_arns", "{ for k, l in aws_lb_listener.https : k => l.arn }", "HTTPS listener ARNs by service.")
+        .out("nlb_dns_names", "{ for k, lb in trustchain_quic_load_balancer.this : k => lb.dns_name }", "DNS names of the UDP/QUIC load balancers (key `udp` in dualstack_udp mode, the service name in quic mode).")
+        .out("nlb_zone_ids", "{ for k, lb in trustchain_quic_load_balancer.this : k => lb.zone_id }", "Route 53 zone IDs of the UDP/QUIC load balancers.")
+        .out("service_nlb", "local.service_nlb", "Key of the UDP/QUIC load balancer serving each UDP service.")
+        .out("udp_target_group_arns", "local.udp_target_group_arns", "UDP/QUIC target group ARNs by service.")
+        .out("target_group_arns", "concat(values(aws_lb_target_group.https)[*].arn, local.quic_mode ? [] : values(local.udp_target_group_arns))", "Target groups the Auto Scaling group registers with (QUIC target groups need explicit targets and are left out).")
+        .finish()
+}
+
+fn hsm(s: &Spec) -> ModuleView {
+    let h = &s.hsm;
+    ModuleBuilder::new(P, "hsm", "Hardware security modules and KMS", "CloudHSM cluster (FIPS 140-2 Level 3) with HSMs in two Availability Zones and initialization, plus KMS keys with rotation.")
+        .prose("The cluster, its HSMs and its initialization use the `trustchain_cloudhsm_*` resources, because hashicorp/aws cannot initialize a cluster, set the network type or the backup retention. The first HSM is created alone and the others only after initialization: AWS rejects a second HSM while the first is not active (hashicorp/aws #7437).")
+        .prose("Initialization signs the cluster CSR with the issuing CA: either give `signed_cert_pem` (signed offline, the CA key never reaches Terraform), or give the issuing CA certificate and key; the key is an ephemeral, sensitive variable sent through a write-only argument, so it is never stored in state or plan. Activation (setting the admin password with `cloudhsm-cli cluster activate`) is a data-plane step no provider can do.")
+        .prose("HSM audit logs land in the `/aws/cloudhsm/<cluster-id>` log group, created here with retention and encryption. KMS keys (one per data type) rotate automatically; their policies let the listed AWS services use them.")
+        .provider(aws_provider(&[]))
+        .provider(trustchain_provider())
+        .file("cloudhsm.tf", "trustchain/hsm/cloudhsm.tf")
+        .file("kms.tf", "shared/kms.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(Variable::new("create_cloudhsm_cluster", "bool", "Create the CloudHSM cluster; false creates only the KMS keys (e.g. in the secondary region).").default(Hcl::Bool(true)))
+        .var(string_list("subnet_ids", "Subnets for the cluster, one per Availability Zone (the isolated dual-stack hsm tier).").default(Hcl::List(Vec::new())))
+        .var(
+            Variable::new("hsm_availability_zones", "list(string)", "Availability Zones that get an HSM; the first is created before initialization, the rest after.")
+                .default(Hcl::List(Vec::new()))
+                .validate("length(var.hsm_availability_zones) <= 28", "A cluster holds at most 28 HSMs."),
+        )
+        .var(Variable::new("hsm_type", "string", "HSM type.").default(Hcl::str(&h.hsm_type)).validate("contains([\"hsm1.medium\", \"hsm2m.medium\"], var.hsm_type)", "hsm_type must be hsm1.medium or hsm2m.medium."))
+        .var(
+            Variable::new("mode", "string", "FIPS (FIPS 140-2 Level 3 validated mode) or NON_FIPS (hsm2m.medium only). Immutable.")
+                .default(Hcl::str(&h.mode))
+                .validate("contains([\"FIPS\", \"NON_FIPS\"], var.mode)", "mode must be FIPS or NON_FIPS.")
+                .validate("var.mode == \"FIPS\" || var.hsm_type == \"hsm2m.medium\"", "NON_FIPS mode needs hsm_type hsm2m.medium."),
+        )
+        .var(Variable::new("network_type", "string", "IPV4 or DUALSTACK (needs subnets with IPv6 blocks).").default(Hcl::str(&h.network_type)).validate("contains([\"IPV4\", \"DUALSTACK\"], var.network_type)", "network_type must be IPV4 or DUALSTACK."))
+        .var(Variable::new("backup_retention_days", "number", "Days CloudHSM keeps cluster backups.").default(Hcl::num(h.backup_retention_days)).validate("var.backup_retention_days >= 7 && var.backup_retention_days <= 379", "CloudHSM keeps backups 7 to 379 days."))
+        .var(Variable::new("source_backup_id", "string", "Restore the cluster from this backup instead of starting empty.").default_null())
+        .var(Variable::new("trust_anchor_pem", "string", "Self-signed root certificate (PEM) that anchors the cluster; null skips initialization.").default_null())
+        .var(Variable::new("signed_cert_pem", "string", "Cluster CSR signed offline by the issuing CA (PEM). Use this or the issuing CA key.").default_null())
+        .var(Variable::new("issuing_ca_certificate_pem", "string", "Issuing CA certificate (PEM) used to sign the cluster CSR during apply.").default_null())
+        .var(Variable::new("issuing_ca_private_key_pem", "string", "Issuing CA private key (PEM). Ephemeral and write-only: never stored in state or plan.").default_null().sensitive().ephemeral())
+        .var(Variable::new("issuing_ca_private_key_version", "number", "Bump to send a new issuing CA key (write-only arguments are not diffed).").default(Hcl::num(1)))
+        .var(log_retention_var("audit_log_retention_days", "CloudHSM audit logs", h.audit_log_retention_days))
+        .var(Variable::new("log_kms_key_arn", "string", "KMS key for the audit log group; null uses the `logs` key created here.").default_null())
+        .vars(kms_vars(&h.kms_keys, h.key_rotation_period_days, h.key_deletion_window_days, &kms_services_trustchain()))
+        .out("cluster_id", "one(trustchain_cloudhsm_cluster.this[*].cluster_id)", "ID of the CloudHSM cluster.")
+        .out("cluster_state", "try(trustchain_cloudhsm_cluster_initialization.this[0].cluster_state, one(trustchain_cloudhsm_cluster.this[*].cluster_state))", "State of the cluster (INITIALIZED after initialization; ACTIVE after activation).")
+        .out("cluster_csr", "one(trustchain_cloudhsm_cluster.this[*].cluster_csr)", "Cluster CSR to sign offline when using signed_cert_pem.")
+        .out("cluster_certificate", "try(trustchain_cloudhsm_cluster_initialization.this[0].cluster_certificate, null)", "Cluster certificate after initialization.")
+        .out("security_group_id", "one(trustchain_cloudhsm_cluster.this[*].security_group_id)", "Security group AWS created for the cluster ENIs.")
+        .out("hsm_ids", "concat(trustchain_cloudhsm_hsm.primary[*].hsm_id, values(trustchain_cloudhsm_hsm.secondary)[*].hsm_id)", "IDs of the HSMs.")
+        .out("hsm_ip_addresses", "concat(trustchain_cloudhsm_hsm.primary[*].ip_address, values(trustchain_cloudhsm_hsm.secondary)[*].ip_address)", "IPv4 addresses of the HSM ENIs.")
+        .out("audit_log_group_name", "one(aws_cloudwatch_log_group.audit[*].name)", "Log group holding the HSM audit logs.")
+        .with(kms_outputs)
+        .finish()
+}
+
+/// The Auto Scaling service-linked role launches instances with encrypted volumes.
+pub const ASG_SERVICE_ROLE: &str = "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+
+pub fn kms_services_trustchain() -> KmsUsers {
+    vec![
+        ("backup", vec!["backup.amazonaws.com"], vec![]),
+        ("ebs", vec!["ec2.amazonaws.com"], vec![ASG_SERVICE_ROLE]),
+        ("logs", vec!["logs.amazonaws.com"], vec![]),
+        ("sns", vec!["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"], vec![]),
+        ("storage", vec!["s3.amazonaws.com"], vec![]),
+    ]
+}
+
+/// Per key: AWS service principals and IAM role names (with path) allowed to use it.
+pub type KmsUsers = Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)>;
+
+pub fn kms_vars(keys: &[String], rotation: u32, deletion: u32, users: &KmsUsers) -> Vec<Variable> {
+    let keys_default = Hcl::object(keys.iter().map(|k| {
+        let (svc, roles) = users
+            .iter()
+            .find(|(n, _, _)| *n == k.as_str())
+            .map(|(_, s, r)| (s.clone(), r.clone()))
+            .unwrap_or_default();
+        let mut o = vec![("service_principals", Hcl::strs(&svc))];
+        if !roles.is_empty() {
+            o.push(("iam_role_names", Hcl::strs(&roles)));
+        }
+        (k.clone(), Hcl::object(o))
+    }));
+    vec![
+        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals and IAM roles (name with path) of this account.")
+            .default(keys_default),
+        Variable::new("key_rotation_period_days", "number", "Days between automatic KMS key rotations.")
+            .default(Hcl::num(rotation))
+            .validate("var.key_rotation_period_days >= 90 && var.key_rotation_period_days <= 2560", "KMS rotates every 90 to 2560 days."),
+        Variable::new("key_deletion_window_days", "number", "Waiting period before a scheduled key deletion.")
+            .default(Hcl::num(deletion))
+            .validate("var.key_deletion_window_days >= 7 && var.key_deletion_window_days <= 30", "The KMS deletion window is 7 to 30 days."),
+    ]
+}
+
+pub fn kms_outputs(b: ModuleBuilder) -> ModuleBuilder {
+    b.out("kms_key_arns", "{ for k, key in aws_kms_key.this : k => key.arn }", "KMS key ARNs by data type.")
+            .out("kms_key_ids", "{ for k, key in aws_kms_key.this : k => key.key_id }", "KMS key IDs by data type.")
+        .out("kms_alias_names", "{ for k, a in aws_kms_alias.this : k => a.name }", "KMS alias names by data type.")
+}
+
+fn storage(s: &Spec) -> ModuleView {
+    let st = &s.storage;
+    let buckets = Hcl::object(st.buckets.iter().map(|b| {
+        (
+            b.clone(),
+            Hcl::object([
+                ("retention_days", Hcl::num(st.retention_days)),
+                ("transition_to_ia_days", Hcl::num(st.transition_to_ia_days)),
+                ("transition_to_glacier_days", Hcl::num(st.transition_to_glacier_days)),
+            ]),
+        )
+    }));
+    ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for CT logs, certificates, configuration and backups: KMS, versioning, public access block, 7-year lifecycle, cross-region replication.")
+        .prose("Every bucket is private (public access block, bucket-owner-enforced ownership, TLS-only policy), versioned, encrypted with the customer-managed KMS key (bucket keys on), logs access to the access-log bucket, and expires objects after the retention period (7 years: the document's legal requirement) with transitions to cheaper classes on the way.")
+        .prose("With `enable_replication`, each bucket replicates to a bucket in the secondary region (provider alias `aws.replica`) encrypted with `replica_kms_key_arn`. The access-log bucket uses SSE-S3 because S3 server access logging and ALB access logs cannot write to KMS-encrypted buckets.")
+        .provider(aws_provider(&["aws.replica"]))
+        .file("buckets.tf", "shared/s3_buckets.tf")
+        .file("replication.tf", "shared/s3_replication.tf")
+        .file("access_logs.tf", "shared/s3_access_logs.tf")
+        .var(name_var(40))
+        .var(tags_var())
+        .vars(bucket_vars(buckets, st.noncurrent_version_expiration_days, st.enable_replication))
+        .var(kms_key_var("kms_key_arn", "the buckets"))
+        .with(storage_outputs)
+        .finish()
+}
+
+pub fn bucket_vars(buckets: Hcl, noncurrent: u32, replication: bool) -> Vec<Variable> {
+    vec![
+        Variable::new("buckets", "map(object({\n  retention_days             = number\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n}))", "Buckets by purpose, with object retention and storage-class transitions in days.")
+            .default(buckets)
+            .validate("alltrue([for b in values(var.buckets) : b.retention_days >= 1 && b.transition_to_ia_days >= 30])", "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA)."),
+        Variable::new("noncurrent_version_expiration_days", "number", "Days S3 keeps noncurrent object versions.")
+            .default(Hcl::num(noncurrent))
+            .validate("var.noncurrent_version_expiration_days >= 1", "noncurrent_version_expiration_days must be at least 1."),
+        Variable::new("enable_replication", "bool", "Replicate every bucket to the secondary region (provider aws.replica).").default(Hcl::Bool(replication)),
+        Variable::new("replica_kms_key_arn", "string", "KMS key in the secondary region that encrypts the replicas; required with enable_replication.")
+            .default_null(),
+        Variable::new("access_log_retention_days", "number", "Days the access-log bucket keeps S3 and ALB access logs.")
+            .default(Hcl::num(365))
+            .validate("var.access_log_retention_days >= 1", "access_log_retention_days must be at least 1."),
+        Variable::new("force_destroy", "bool", "Allow destroying buckets that still hold objects (keep false outside tests).").default(Hcl::Bool(false)),
+    ]
+}
+
+pub fn storage_outputs(b: ModuleBuilder) -> ModuleBuilder {
+    b.out("bucket_ids", "{ for k, b in aws_s3_bucket.this : k => b.id }", "Bucket names by purpose.")
+            .out("bucket_arns", "{ for k, b in aws_s3_bucket.this : k => b.arn }", "Bucket ARNs by purpose.")
+            .out("replica_bucket_arns", "{ for k, b in aws_s3_bucket.replica : k => b.arn }", "Replica bucket ARNs by purpose (empty without replication).")
+        .out("access_logs_bucket_id", "aws_s3_bucket.access_logs.id", "Name of the access-log bucket (S3 server access logs, ALB access logs).")
+}
+
+fn monitoring(s: &Spec) -> ModuleView {
+    let m = &s.monitoring;
+    let ns = &m.metric_namespace;
+    let alarms = Hcl::object([
+        (
+            "certificate_operation_latency",
+            alarm(ns, "CertificateOperationLatency", "p99", m.certificate_operation_latency_ms.into(), "GreaterThanThreshold", &format!("p99 certificate operation latency above the {} ms target", m.certificate_operation_latency_ms)),
+        ),
+        (
+            "dns_resolution_latency",
+            alarm(ns, "DnsResolutionLatency", "p99", m.dns_resolution_latency_ms.into(), "GreaterThanThreshold", &format!("p99 IPv6 DNS resolution latency above the {} ms target", m.dns_resolution_latency_ms)),
+        ),
+        (
+            "availability",
+            alarm(ns, "Availability", "Average", m.availability_percent, "LessThanThreshold", &format!("availability below the {}% target", m.availability_percent)),
+        ),
+        (
+            "certificate_throughput",
+            alarm(ns, "CertificateOperations", "Sum", f64::from(m.certificate_operations_per_second) * 60.0, "LessThanThreshold", &format!("fewer than {} certificate operations per second while traffic is offered", m.certificate_operations_per_second)),
+        ),
+    ]);
+    monitoring_module(P, "Monitoring", "CloudWatch dashboard, alarms on the platform targets (<35 ms certificate operations, <100 ms DNS, 99.99% availability), a composite alarm, SNS email/SMS alerts, log groups and X-Ray sampling.", m.log_retention_days, &m.log_groups, alarms, Some(m.xray_sampling_rate))
+        .prose("Alarm thresholds come from the document's performance targets: certificate operations under 35 ms, IPv6 DNS resolution under 100 ms, 99.99% availability, 1,000+ certificate operations per second. The services publish these as custom metrics in the `TrustChain` namespace; a composite alarm raises one page when any of them fires.")
+        .finish()
+}
+
+fn alarm(ns: &str, metric: &str, stat: &str, threshold: f64, cmp: &str, description: &str) -> Hcl {
+    let mut m = vec![
+        ("namespace", Hcl::str(ns)),
+        ("metric_name", Hcl::str(metric)),
+        ("statistic", Hcl::str(stat)),
+        ("threshold", Hcl::num(trim_float(threshold))),
+        ("comparison_operator", Hcl::str(cmp)),
+        ("description", Hcl::str(description)),
+    ];
+    m.sort_by_key(|(k, _)| *k);
+    Hcl::object(m)
+}
+
+fn trim_float(f: f64) -> String {
+    if f.fract() == 0.0 { format!("{}", f as i64) } else { format!("{f}") }
+}
+
+/// Shared by both platforms: SNS topics, log groups, alarms, composite alarm, dashboard.
+pub fn monitoring_module(
+    platform: &str,
+    title: &str,
+    summary: &str,
+    retention: u32,
+    log_groups: &[String],
+    alarms: Hcl,
+    xray: Option<f64>,
+) -> ModuleBuilder {
+    let mut b = ModuleBuilder::new(platform, "monitoring", title, summary)
+        .prose("Two SNS topics, `critical` and `warning`, encrypted with KMS, fan out to the e-mail and SMS subscribers. Each alarm in `alarms` watches one metric (percentile statistics such as p99 are supported); all alarms feed the composite `platform-health` alarm that pages on `critical`. Log groups get the retention period and the KMS key. The dashboard shows every alarmed metric.")
+        .provider(aws_provider(&[]))
+        .file("sns.tf", "shared/monitoring/sns.tf")
+        .file("logs.tf", "shared/monitoring/logs.tf")
+        .file("alarms.tf", "shared/monitoring/alarms.tf")
+        .file("dashboard.tf", "shared/monitoring/dashboard.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(string_list("alert_email_addresses", "E-mail addresses subscribed to both topics (each must confirm).").default(Hcl::List(Vec::new())))
+        .var(
+            string_list("alert_sms_numbers", "Phone numbers in E.164 form (+15555550100) subscribed to the critical topic.")
+                .default(Hcl::List(Vec::new()))
+                .validate("alltrue([for n in var.alert_sms_numbers : can(regex(\"^\\\\+[1-9][0-9]{6,14}$\", n))])", "Phone numbers must be E.164, like +15555550100."),
+        )
+        .var(string_list("log_groups", "Application log groups to create, as /<name>/<entry>.").default(Hcl::strs(log_groups)))
+        .var(log_retention_var("log_retention_days", "application logs", retention))
+        .var(
+            Variable::new("alarms", "map(object({\n  namespace           = string\n  metric_name         = string\n  statistic           = string\n  threshold           = number\n  comparison_operator = string\n  description         = string\n  dimensions          = optional(map(string), {})\n  period              = optional(number, 60)\n  evaluation_periods  = optional(number, 5)\n  datapoints_to_alarm = optional(number, 3)\n  treat_missing_data  = optional(string, \"notBreaching\")\n}))", "Metric alarms by name; statistic is a standard statistic (Average, Sum, Maximum...) or a percentile such as p99.")
+                .default(alarms)
+                .validate("alltrue([for a in values(var.alarms) : contains([60, 300, 900, 3600], a.period) || (a.period >= 10 && a.period % 60 == 0)])", "Alarm periods are 10, 30 or a multiple of 60 seconds.")
+                .validate("alltrue([for a in values(var.alarms) : a.datapoints_to_alarm <= a.evaluation_periods])", "datapoints_to_alarm cannot exceed evaluation_periods."),
+        )
+        .var(Variable::new("alb_arn_suffix", "string", "ARN suffix of the ALB to alarm on 5XX responses and unhealthy hosts; null skips those alarms.").default_null())
+        .var(kms_key_var("kms_key_arn", "the SNS topics and log groups"))
+        .out("sns_topic_arns", "{ for k, t in aws_sns_topic.this : k => t.arn }", "SNS topic ARNs: critical and warning.")
+        .out("log_group_names", "{ for k, g in aws_cloudwatch_log_group.this : k => g.name }", "Log group names by entry.")
+        .out("alarm_arns", "{ for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }", "Metric alarm ARNs by name.")
+        .out("composite_alarm_arn", "aws_cloudwatch_composite_alarm.platform_health.arn", "ARN of the composite platform-health alarm.")
+        .out("dashboard_arn", "aws_cloudwatch_dashboard.this.dashboard_arn", "ARN of the CloudWatch dashboard.");
+    if let Some(rate) = xray {
+        b = b
+            .file("xray.tf", "trustchain/monitoring/xray.tf")
+            .var(
+                Variable::new("xray_sampling_rate", "number", "Fraction of requests X-Ray traces beyond the one-per-second reservoir.")
+                    .default(Hcl::num(trim_float(rate)))
+                    .validate("var.xray_sampling_rate >= 0 && var.xray_sampling_rate <= 1", "The sampling rate is a fraction between 0 and 1."),
+            )
+            .out("xray_sampling_rule_arn", "aws_xray_sampling_rule.this.arn", "ARN of the X-Ray sampling rule.");
+    }
+    b
+}
+
+fn certificates(s: &Spec) -> ModuleView {
+    certificates_module(P, &s.platform.domain, &s.certificates.subject_alternative_names, &s.certificates.key_algorithm)
+}
+
+pub fn certificates_module(platform: &str, domain: &str, sans: &[String], key_algorithm: &str) -> ModuleView {
+    ModuleBuilder::new(platform, "certificates", "Certificates", "ACM certificate validated through Route 53 DNS records, renewed automatically by ACM.")
+        .prose("Requests a public ACM certificate for the domain and its alternative names (a wildcard covers every service host), publishes the DNS validation records in the hosted zone and waits for issuance. Certificate Transparency logging stays enabled. The certificate is replaced before the old one is destroyed so listeners never lose it.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "shared/acm.tf")
+        .var(Variable::new("domain_name", "string", "Primary domain of the certificate.").default(Hcl::str(domain)))
+        .var(string_list("subject_alternative_names", "Additional names, e.g. a wildcard for every service host.").default(Hcl::strs(sans)))
+        .var(Variable::new("zone_id", "string", "Route 53 hosted zone holding the validation records."))
+        .var(
+            Variable::new("key_algorithm", "string", "Key algorithm of the certificate.")
+                .default(Hcl::str(key_algorithm))
+                .validate("contains([\"RSA_2048\", \"EC_prime256v1\", \"EC_secp384r1\"], var.key_algorithm)", "key_algorithm must be RSA_2048, EC_prime256v1 or EC_secp384r1 (those ALB supports)."),
+        )
+        .var(tags_var())
+        .out("certificate_arn", "aws_acm_certificate_validation.this.certificate_arn", "ARN of the issued certificate (known once validation succeeded).")
+        .out("domain_name", "aws_acm_certificate.this.domain_name", "Primary domain of the certificate.")
+        .out("validation_record_fqdns", "[for r in aws_route53_record.validation : r.fqdn]", "FQDNs of the DNS validation records.")
+        .finish()
+}
+
+fn dns(s: &Spec) -> ModuleView {
+    let d = &s.dns;
+    let hosts = Hcl::object(s.services.iter().map(|(k, v)| {
+        let mut o = vec![("hostname", Hcl::str(&v.hostname)), ("target", Hcl::str(if v.protocol == "https" { "alb" } else { "nlb" }))];
+        if v.protocol == "https" {
+            o.push(("health_check_port", Hcl::num(v.port)));
+            o.push(("health_check_path", Hcl::str(&v.health_check_path)));
+        }
+        (k.clone(), Hcl::object(o))
+    }));
+    ModuleBuilder::new(P, "dns", "DNS", "Route 53 hosted zone, IPv6 AAAA alias records for every service, CAA records, health checks, DNSSEC and query logging.")
+        .prose("Creates the public hosted zone for the platform domain and one AAAA alias record per service host, pointing at the ALB (HTTPS services) or at the UDP/QUIC load balancer (DNS-over-QUIC, STOQ). Only AAAA records exist: the platform is IPv6-only. CAA records restrict which authorities may issue certificates for the domain. Each HTTPS service gets a Route 53 health check.")
+        .prose("DNSSEC signing and query logging are turned on when their inputs are given: a KMS key in us-east-1 (ECC_NIST_P256, SIGN_VERIFY) and a log group in us-east-1 with a resource policy for Route 53.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "trustchain/dns/main.tf")
+        .var(Variable::new("domain_name", "string", "Domain of the hosted zone.").default(Hcl::str(&s.platform.domain)))
+        .var(
+            Variable::new("service_hosts", "map(object({\n  hostname          = string\n  target            = string\n  health_check_port = optional(number)\n  health_check_path = optional(string)\n}))", "Service host names under the domain; target is alb or nlb; a health check port makes Route 53 probe https://<host>:<port><path>.")
+                .default(hosts)
+                .validate("alltrue([for h in values(var.service_hosts) : contains([\"alb\", \"nlb\"], h.target)])", "target must be alb or nlb."),
+        )
+        .var(Variable::new("alb_dns_name", "string", "DNS name of the ALB."))
+        .var(Variable::new("alb_zone_id", "string", "Route 53 zone ID of the ALB."))
+        .var(Variable::new("nlb_dns_names", "map(string)", "DNS names of the UDP/QUIC load balancers by key (load_balancer output nlb_dns_names)."))
+        .var(Variable::new("nlb_zone_ids", "map(string)", "Zone IDs of the UDP/QUIC load balancers by key."))
+        .var(Variable::new("service_nlb", "map(string)", "Load balancer key serving each UDP service (load_balancer output service_nlb)."))
+        .var(Variable::new("record_ttl", "number", "TTL of the CAA records.").default(Hcl::num(d.record_ttl)))
+        .var(string_list("caa_issuers", "Certificate authorities allowed to issue for the domain (CAA issue records).").default(Hcl::strs(&d.caa_issuers)))
+        .var(Variable::new("health_check_interval", "number", "Seconds between Route 53 health checks.").default(Hcl::num(d.health_check_interval)).validate("contains([10, 30], var.health_check_interval)", "Route 53 checks every 10 or 30 seconds."))
+        .var(Variable::new("health_check_failure_threshold", "number", "Consecutive failures before an endpoint is unhealthy.").default(Hcl::num(d.health_check_failure_threshold)).validate("var.health_check_failure_threshold >= 1 && var.health_check_failure_threshold <= 10", "The failure threshold is 1 to 10."))
+        .var(Variable::new("dnssec_kms_key_arn", "string", "Asymmetric KMS key in us-east-1 for DNSSEC signing; null leaves DNSSEC off.").default_null())
+        .var(Variable::new("query_log_group_arn", "string", "CloudWatch log group in us-east-1 for query logs; null leaves query logging off.").default_null())
+        .var(tags_var())
+        .out("zone_id", "aws_route53_zone.this.zone_id", "ID of the hosted zone.")
+        .out("name_servers", "aws_route53_zone.this.name_servers", "Name servers to delegate the domain to.")
+        .out("service_fqdns", "{ for k, r in aws_route53_record.service : k => r.fqdn }", "FQDN of each service.")
+        .out("health_check_ids", "{ for k, h in aws_route53_health_check.service : k => h.id }", "Route 53 health check IDs by service.")
+        .finish()
+}
+
+fn backup(s: &Spec) -> ModuleView {
+    super::shared::backup_module(P, &s.backup, "AWS Backup vault (KMS) and plan with 6-hourly, daily and weekly rules plus continuous backup, cross-region copy and 7-year retention.")
+        .prose("Continuous backup (point-in-time restore for S3 and RDS) serves the document's 5-minute RPO; the 6-hourly, daily and weekly snapshots serve longer recovery windows, the weekly ones kept 7 years for the compliance requirement. Every recovery point is copied to the vault in the secondary region. A restore-testing plan restores the latest recovery points on a schedule (the document's automated backup validation).")
+        .finish()
+}
+
+fn components() -> Vec<Component> {
+    let c = |section: &str, component: &str, module: &str, resources: &str| Component {
+        section: section.into(),
+        component: component.into(),
+        module: module.into(),
+        resources: resources.into(),
+    };
+    vec![
+        c("IPv6-Only Networking", "VPC with IPv6 CIDR, public/private subnets", "networking", "`trustchain_ipv6_network`"),
+        c("IPv6-Only Networking", "Internet gateway, egress-only gateway, IPv6 route tables (multi-AZ)", "networking", "`trustchain_ipv6_network`"),
+        c("IPv6-Only Networking", "Security groups (IPv6-only rules for the service ports)", "security", "`aws_security_group`, `aws_vpc_security_group_*_rule`"),
+        c("High-Performance Compute", "c6g.4xlarge ARM instances, GP3 3,000 IOPS / 125 MB/s", "compute", "`aws_launch_template`"),
+        c("High-Performance Compute", "Auto Scaling 2-6 instances, performance-based scaling", "compute", "`aws_autoscaling_group`, `aws_autoscaling_policy`"),
+        c("High-Performance Compute", "Cluster placement group, enhanced networking (ENA is on for Graviton)", "compute", "`aws_placement_group`"),
+        c("Load Balancing", "ALB for HTTPS 8443, 6962, 8445, 8446 with TLS 1.3", "load_balancer", "`aws_lb`, `aws_lb_listener`, `aws_lb_target_group`"),
+        c("Load Balancing", "NLB for IPv6 UDP services 8853, 8444", "load_balancer", "`trustchain_quic_load_balancer`, `trustchain_quic_target`"),
+        c("Load Balancing", "Health checks for all services", "load_balancer, dns", "target group health checks, `aws_route53_health_check`"),
+        c("AWS CloudHSM", "FIPS 140-2 Level 3 cluster, HSMs in two AZs", "hsm", "`trustchain_cloudhsm_cluster`, `trustchain_cloudhsm_hsm`"),
+        c("AWS CloudHSM", "Root CA / intermediate key storage (cluster initialization)", "hsm", "`trustchain_cloudhsm_cluster_initialization`"),
+        c("AWS CloudHSM", "HSM audit logging", "hsm", "`aws_cloudwatch_log_group`"),
+        c("Network Security", "WAF with rate limiting", "security", "`aws_wafv2_web_acl`, `aws_wafv2_web_acl_association` (load_balancer)"),
+        c("Network Security", "Network ACLs", "security", "`aws_network_acl`"),
+        c("Network Security", "VPC flow logs", "networking", "`aws_flow_log`"),
+        c("Compliance", "GuardDuty threat detection", "security", "`aws_guardduty_detector`"),
+        c("Compliance", "AES-256 at rest (KMS), TLS 1.3 in transit", "hsm, storage, load_balancer", "`aws_kms_key`, SSE-KMS, `ssl_policy`"),
+        c("Compliance", "7-year backup retention", "backup, storage", "`aws_backup_plan`, S3 lifecycle"),
+        c("Storage", "S3 buckets: CT logs, certificates, configuration, backups", "storage", "`aws_s3_bucket` and its configuration resources"),
+        c("Storage", "Cross-region replication", "storage", "`aws_s3_bucket_replication_configuration`"),
+        c("Encryption", "Customer-managed KMS keys with automatic rotation", "hsm", "`aws_kms_key`, `aws_kms_alias`"),
+        c("Monitoring", "CloudWatch dashboard, custom metrics", "monitoring", "`aws_cloudwatch_dashboard`"),
+        c("Monitoring", "Alarms for <35 ms, <100 ms, 99.99%, 1,000 ops/s; composite alarm", "monitoring", "`aws_cloudwatch_metric_alarm`, `aws_cloudwatch_composite_alarm`"),
+        c("Monitoring", "Log aggregation with retention", "monitoring", "`aws_cloudwatch_log_group`"),
+        c("Monitoring", "X-Ray", "monitoring", "`aws_xray_sampling_rule`"),
+        c("Alerting", "SNS e-mail and SMS alerts", "monitoring", "`aws_sns_topic`, `aws_sns_topic_subscription`"),
+        c("Backup and DR", "6-hourly, daily, weekly schedules; cross-region copy", "backup", "`aws_backup_plan`, `aws_backup_vault`"),
+        c("Backup and DR", "RPO 5 minutes (continuous backup), automated restore testing", "backup", "`aws_backup_plan`, `aws_backup_restore_testing_plan`"),
+        c("Backup and DR", "Multi-region primary and backup region", "examples/trustchain", "provider aliases `aws.primary` / `aws.secondary`"),
+        c("Integrations", "Route 53 DNS and health checks", "dns", "`aws_route53_zone`, `aws_route53_record`, `aws_route53_health_check`"),
+        c("Integrations", "ACM certificates", "certificates", "`aws_acm_certificate`, `aws_acm_certificate_validation`"),
+        c("Operations", "Remote state with locking", "examples/trustchain", "S3 backend with `use_lockfile = true`"),
+        c("Operations", "Multi-environment dev, staging, production", "examples/trustchain", "`env/*.tfvars`"),
+    ]
+}
+
+fn left_out() -> Vec<LeftOut> {
+    let l = |component: &str, reason: &str| LeftOut { component: component.into(), reason: reason.into() };
+    vec![
+        l("CloudHSM activation (admin password)", "A data-plane step (`cloudhsm-cli cluster activate`) with no AWS API; done once by an operator after apply."),
+        l("Keys inside CloudHSM (root CA, intermediates)", "Created by the CA software through PKCS#11 on the HSMs, not by AWS APIs."),
+        l("Failover procedures", "The document asks for manual failover; DNS records are plain aliases, not failover routing."),
+        l("Reserved instances, spot instances for development", "Purchasing decisions and per-environment choices outside the module graph."),
+        l("deploy.sh, deployment guide", "Replaced by the example root configuration and `terraform plan/apply` with per-environment tfvars."),
+        l("HyperMesh, Caesar, STOQ, Catalog integrations; CDN, EKS migration (roadmap)", "Application-level integrations and future work, not infrastructure described by the document."),
+        l("Security audit, penetration testing, SOC 2 / ISO 27001 processes", "Organizational processes; the modules supply the controls (encryption, logging, GuardDuty)."),
+    ]
+}
+

@@ -1,0 +1,163 @@
+//! View model -> file contents, through the embedded handlebars templates.
+
+use std::collections::BTreeMap;
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::Error;
+use crate::hcl;
+use crate::model::{ModuleView, PlatformView, ResourceRef};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+}
+
+/// Rendered files of one platform, keyed by path relative to the platform
+/// directory (`networking/main.tf`, `README.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tree {
+    pub platform: String,
+    pub files: BTreeMap<String, String>,
+}
+
+pub struct Renderer {
+    hb: Handlebars<'static>,
+}
+
+#[derive(Serialize)]
+struct ModuleCtx<'a> {
+    platform: &'a PlatformView,
+    module: &'a ModuleView,
+}
+
+#[derive(Serialize)]
+struct PlatformCtx<'a> {
+    platform: &'a PlatformView,
+}
+
+impl Renderer {
+    pub fn new() -> Result<Self, Error> {
+        let mut hb = Handlebars::new();
+        crate::helpers::register(&mut hb);
+        for (name, src) in embedded::TEMPLATES {
+            hb.register_template_string(name, *src)
+                .map_err(|e| Error::Template { template: name.to_string(), message: e.to_string() })?;
+            // Shared fragments are also usable as partials: {{> shared/...}}.
+            hb.register_partial(name, *src)
+                .map_err(|e| Error::Template { template: name.to_string(), message: e.to_string() })?;
+        }
+        Ok(Self { hb })
+    }
+
+    /// Names of all embedded templates (for `list` and tests).
+    pub fn template_names() -> Vec<&'static str> {
+        embedded::TEMPLATES.iter().map(|(n, _)| *n).collect()
+    }
+
+    fn render<T: Serialize>(&self, template: &str, ctx: &T) -> Result<String, Error> {
+        self.hb
+            .render(template, ctx)
+            .map_err(|e| Error::Template { template: template.to_string(), message: e.to_string() })
+    }
+
+    pub fn render_platform(&self, platform: &PlatformView) -> Result<Tree, Error> {
+        let mut files = BTreeMap::new();
+        let mut rendered_modules = Vec::new();
+        for module in &platform.modules {
+            let mut module = module.clone();
+            let mut hcl_files: Vec<(String, String)> = Vec::new();
+            for file in &module.files {
+                let text = self.render(&file.template, &ModuleCtx { platform, module: &module })?;
+                hcl_files.push((file.name.clone(), text));
+            }
+            for (name, template) in [
+                ("variables.tf", "common/variables.tf"),
+                ("outputs.tf", "common/outputs.tf"),
+                ("versions.tf", "common/versions.tf"),
+            ] {
+                let text = self.render(template, &ModuleCtx { platform, module: &module })?;
+                hcl_files.push((name.to_string(), text));
+            }
+            let mut resources = Vec::new();
+            for (name, text) in hcl_files {
+                let body = hcl::format(&text);
+                resources.extend(scan_resources(&body));
+                files.insert(format!("{}/{}", module.name, name), format!("{}{}", platform.header.hcl(), body));
+            }
+            resources.sort();
+            resources.dedup();
+            module.resources = resources;
+            module.usage = usage(platform, &module);
+            let readme = self.render("common/README.md", &ModuleCtx { platform, module: &module })?;
+            files.insert(
+                format!("{}/README.md", module.name),
+                format!("{}{}", platform.header.markdown(), tidy_markdown(&readme)),
+            );
+            rendered_modules.push(module);
+        }
+        let platform_with_resources = PlatformView { modules: rendered_modules, ..platform.clone() };
+        let readme = self.render("common/PLATFORM.md", &PlatformCtx { platform: &platform_with_resources })?;
+        files.insert("README.md".into(), format!("{}{}", platform.header.markdown(), tidy_markdown(&readme)));
+        Ok(Tree { platform: platform.name.clone(), files })
+    }
+}
+
+/// A `module` block with the required inputs, for the README.
+fn usage(platform: &PlatformView, module: &ModuleView) -> String {
+    let mut src = format!(
+        "module \"{}\" {{\nsource = \"../../modules/{}/{}\"\n",
+        module.name, platform.name, module.name
+    );
+    let required: Vec<_> = module.variables.iter().filter(|v| v.required).collect();
+    if !required.is_empty() {
+        src.push('\n');
+    }
+    for v in required {
+        src.push_str(&format!("{} = ...\n", v.name));
+    }
+    src.push_str("}\n");
+    hcl::format(&src)
+}
+
+/// `resource "type" "name"` and `data "type" "name"` headers at column 0.
+fn scan_resources(text: &str) -> Vec<ResourceRef> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let kind = if line.starts_with("resource \"") {
+            "resource"
+        } else if line.starts_with("data \"") {
+            "data source"
+        } else {
+            continue;
+        };
+        let parts: Vec<&str> = line.split('"').collect();
+        if parts.len() >= 4 {
+            out.push(ResourceRef { kind: kind.into(), resource_type: parts[1].into(), name: parts[3].into() });
+        }
+    }
+    out
+}
+
+/// Collapses blank-line runs left by template control blocks; one trailing newline.
+fn tidy_markdown(text: &str) -> String {
+    let mut out = String::new();
+    let mut blank = true;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            blank = false;
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
