@@ -1,3 +1,31 @@
-//! Terraform plugin protocol 6 for Rust.
+//! Terraform plugin protocol 6 for Rust: the counterpart of terraform-plugin-go plus
+//! a thin framework.
+//!
+//! - [`serve`]: go-plugin handshake, AutoMTLS ([`tls`]), the gRPC server and the
+//!   `plugin` side services; [`serve::main`] is a provider's whole `main`.
+//! - [`value`]: typed values, msgpack/JSON wire forms, serde bridge.
+//! - [`schema`], [`diag`], [`provider`], [`plan`]: what providers are written against.
+//! - [`logging`]: JSON log lines on stderr in the shape Terraform parses.
+//!
+//! Generated protocol code stays private; the tonic layer is a thin adapter.
 
+pub mod diag;
+pub mod logging;
+pub mod plan;
+pub mod provider;
+pub mod schema;
+pub mod serve;
+pub mod tls;
 pub mod value;
+
+mod convert;
+mod proto;
+mod server;
+
+/// Generated gRPC clients for integration tests of a served plugin. Not a stable API.
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::proto::plugin::Empty;
+    pub use crate::proto::plugin::grpc_controller_client::GrpcControllerClient;
+    pub use crate::proto::tfplugin6::provider_client::ProviderClient;
+}

@@ -1,0 +1,471 @@
+//! The default planner and the context resources refine plans in.
+//!
+//! Terraform sends the prior state, the configuration, and a proposed new state (the
+//! configuration with prior values filled in for computed attributes left null).
+//! The default planner applies what the schema declares, in this order: write-only
+//! attributes become null; static defaults fill null configuration; on create every
+//! computed attribute the configuration leaves null becomes unknown; on update, when
+//! anything changes, so does every such attribute unless it is marked
+//! use-state-for-unknown; finally attributes marked requires-replace whose planned
+//! value differs from the prior state are reported for replacement.
+
+use crate::diag::Diagnostics;
+use crate::schema::{Attribute, AttributeType, Block, NestingMode, ObjectNesting};
+use crate::value::{AttributePath, Refinements, Value};
+use std::time::Duration;
+
+/// The plan of one resource instance, after default planning, for a resource's
+/// `modify_plan` to refine.
+#[derive(Clone, Debug)]
+pub struct PlanContext {
+    pub prior: Value,
+    pub config: Value,
+    pub planned: Value,
+    pub requires_replace: Vec<AttributePath>,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+impl PlanContext {
+    /// True when the plan creates the object (no prior state).
+    pub fn is_create(&self) -> bool {
+        self.prior.is_null()
+    }
+
+    /// Marks an attribute (top-level) for replacement, once.
+    pub fn require_replace(&mut self, path: AttributePath) {
+        if !self.requires_replace.contains(&path) {
+            self.requires_replace.push(path);
+        }
+    }
+
+    /// Sets a planned value (e.g. a computed value known at plan time).
+    pub fn set(&mut self, path: &AttributePath, v: Value) {
+        // A planner bug must not kill the plugin: report it instead.
+        if let Err(e) = self.planned.set_at(path, v) {
+            self.diagnostics.push(e.into());
+        }
+    }
+}
+
+/// Runs the default planner. `prior` and `proposed` null mean create / destroy.
+pub fn default_plan(
+    block: &Block,
+    prior: &Value,
+    config: &Value,
+    proposed: &Value,
+) -> (Value, Vec<AttributePath>) {
+    if proposed.is_null() {
+        return (Value::Null, Vec::new());
+    }
+    let mut planned = proposed.clone();
+    let root = AttributePath::root();
+    apply_defaults_and_write_only(block, config, &mut planned);
+    let changed = !prior.is_null() && planned != *prior;
+    mark_unknown(block, prior, config, &mut planned, prior.is_null() || changed);
+    let mut replace = Vec::new();
+    if !prior.is_null() {
+        collect_replace(block, &root, prior, &planned, &mut replace);
+    }
+    (planned, replace)
+}
+
+/// Nulls write-only attributes anywhere in a value of this block (states must never
+/// hold them).
+pub fn null_write_only(block: &Block, v: &mut Value) {
+    for_each_object(block, v, &mut |attrs, obj| {
+        for a in attrs {
+            if a.write_only {
+                if let Value::Object(m) = obj {
+                    m.insert(a.name.clone(), Value::Null);
+                }
+            }
+        }
+    });
+}
+
+/// Calls `f` with each object of `block` in `v` (the value itself and every nested
+/// block or nested attribute element), with the attributes that apply to it.
+fn for_each_object(block: &Block, v: &mut Value, f: &mut dyn FnMut(&[Attribute], &mut Value)) {
+    if !matches!(v, Value::Object(_)) {
+        return;
+    }
+    f(&block.attributes, v);
+    let Value::Object(m) = v else { return };
+    for a in &block.attributes {
+        if let AttributeType::Nested { attributes, .. } = &a.ty {
+            if let Some(child) = m.get_mut(&a.name) {
+                for_each_nested_attr(attributes, child, f);
+            }
+        }
+    }
+    for b in &block.blocks {
+        if let Some(child) = m.get_mut(&b.name) {
+            for elem in elements_mut(child) {
+                for_each_object(&b.block, elem, f);
+            }
+        }
+    }
+}
+
+fn for_each_nested_attr(
+    attrs: &[Attribute],
+    v: &mut Value,
+    f: &mut dyn FnMut(&[Attribute], &mut Value),
+) {
+    let block = Block {
+        attributes: attrs.to_vec(),
+        ..Block::default()
+    };
+    match v {
+        Value::Object(_) => for_each_object(&block, v, f),
+        _ => {
+            for e in elements_mut(v) {
+                for_each_object(&block, e, f);
+            }
+        }
+    }
+}
+
+fn elements_mut(v: &mut Value) -> Vec<&mut Value> {
+    match v {
+        Value::List(xs) | Value::Set(xs) | Value::Tuple(xs) => xs.iter_mut().collect(),
+        Value::Map(m) => m.values_mut().collect(),
+        Value::Object(_) => vec![v],
+        _ => Vec::new(),
+    }
+}
+
+fn apply_defaults_and_write_only(block: &Block, config: &Value, planned: &mut Value) {
+    let Value::Object(pm) = planned else { return };
+    for a in &block.attributes {
+        let cfg = config.get(&a.name).unwrap_or(&Value::Null);
+        if a.write_only {
+            pm.insert(a.name.clone(), Value::Null);
+            continue;
+        }
+        if cfg.is_null() {
+            if let Some(d) = &a.default {
+                pm.insert(a.name.clone(), d.clone());
+            }
+        }
+    }
+    for b in &block.blocks {
+        let cfg_child = config.get(&b.name).cloned().unwrap_or(Value::Null);
+        if let Some(child) = pm.get_mut(&b.name) {
+            match (b.nesting, child) {
+                (NestingMode::Single | NestingMode::Group, c @ Value::Object(_)) => {
+                    apply_defaults_and_write_only(&b.block, &cfg_child, c)
+                }
+                (_, Value::List(xs) | Value::Set(xs)) => {
+                    let cfg_elems = cfg_child.as_list().map(|v| v.to_vec()).unwrap_or_default();
+                    for (i, e) in xs.iter_mut().enumerate() {
+                        let c = cfg_elems.get(i).cloned().unwrap_or(Value::Null);
+                        apply_defaults_and_write_only(&b.block, &c, e);
+                    }
+                }
+                (_, Value::Map(m)) => {
+                    for (k, e) in m.iter_mut() {
+                        let c = cfg_child.get(k).cloned().unwrap_or(Value::Null);
+                        apply_defaults_and_write_only(&b.block, &c, e);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Marks computed attributes the configuration leaves null as unknown.
+/// `all_changing` is true on create and when the resource has any change.
+fn mark_unknown(block: &Block, prior: &Value, config: &Value, planned: &mut Value, all_changing: bool) {
+    let Value::Object(pm) = planned else { return };
+    for a in &block.attributes {
+        if !a.computed || a.write_only {
+            continue;
+        }
+        let cfg = config.get(&a.name).unwrap_or(&Value::Null);
+        if !cfg.is_null() || a.default.is_some() {
+            continue;
+        }
+        let prior_v = prior.get(&a.name).unwrap_or(&Value::Null);
+        if prior.is_null() || (all_changing && !a.use_state_for_unknown) || (a.use_state_for_unknown && prior_v.is_null()) {
+            pm.insert(a.name.clone(), Value::Unknown(Refinements::default()));
+        } else if a.use_state_for_unknown {
+            pm.insert(a.name.clone(), prior_v.clone());
+        }
+    }
+    for a in &block.attributes {
+        if let AttributeType::Nested {
+            nesting,
+            attributes,
+        } = &a.ty
+        {
+            let cfg = config.get(&a.name).cloned().unwrap_or(Value::Null);
+            if cfg.is_null() || cfg.is_unknown() {
+                continue;
+            }
+            let nb = Block {
+                attributes: attributes.clone(),
+                ..Block::default()
+            };
+            let pr = prior.get(&a.name).cloned().unwrap_or(Value::Null);
+            if let Some(child) = pm.get_mut(&a.name) {
+                let mode = match nesting {
+                    ObjectNesting::Single => NestingMode::Single,
+                    ObjectNesting::List => NestingMode::List,
+                    ObjectNesting::Set => NestingMode::Set,
+                    ObjectNesting::Map => NestingMode::Map,
+                };
+                mark_unknown_nested(&nb, mode, &pr, &cfg, child, all_changing);
+            }
+        }
+    }
+    for b in &block.blocks {
+        let cfg = config.get(&b.name).cloned().unwrap_or(Value::Null);
+        let pr = prior.get(&b.name).cloned().unwrap_or(Value::Null);
+        if let Some(child) = pm.get_mut(&b.name) {
+            mark_unknown_nested(&b.block, b.nesting, &pr, &cfg, child, all_changing);
+        }
+    }
+}
+
+fn mark_unknown_nested(
+    block: &Block,
+    nesting: NestingMode,
+    prior: &Value,
+    config: &Value,
+    planned: &mut Value,
+    all_changing: bool,
+) {
+    match (nesting, planned) {
+        (NestingMode::Single | NestingMode::Group, p @ Value::Object(_)) => {
+            mark_unknown(block, prior, config, p, all_changing)
+        }
+        (NestingMode::List, Value::List(xs)) => {
+            let cfg = config.as_list().map(|v| v.to_vec()).unwrap_or_default();
+            let pri = prior.as_list().map(|v| v.to_vec()).unwrap_or_default();
+            for (i, e) in xs.iter_mut().enumerate() {
+                let p = pri.get(i).cloned().unwrap_or(Value::Null);
+                let c = cfg.get(i).cloned().unwrap_or(Value::Null);
+                mark_unknown(block, &p, &c, e, all_changing);
+            }
+        }
+        (NestingMode::Set, Value::Set(xs)) => {
+            // Set elements have no identity across plans: an element equal to a prior
+            // element keeps it; any other element is new.
+            let pri = prior.as_list().map(|v| v.to_vec()).unwrap_or_default();
+            let cfg = config.as_list().map(|v| v.to_vec()).unwrap_or_default();
+            for (i, e) in xs.iter_mut().enumerate() {
+                if pri.contains(e) {
+                    continue;
+                }
+                let c = cfg.get(i).cloned().unwrap_or(Value::Null);
+                mark_unknown(block, &Value::Null, &c, e, true);
+            }
+        }
+        (NestingMode::Map, Value::Map(m)) => {
+            for (k, e) in m.iter_mut() {
+                let p = prior.get(k).cloned().unwrap_or(Value::Null);
+                let c = config.get(k).cloned().unwrap_or(Value::Null);
+                mark_unknown(block, &p, &c, e, all_changing);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn collect_replace(
+    block: &Block,
+    path: &AttributePath,
+    prior: &Value,
+    planned: &Value,
+    out: &mut Vec<AttributePath>,
+) {
+    for a in &block.attributes {
+        if a.requires_replace {
+            let p = prior.get(&a.name).unwrap_or(&Value::Null);
+            let n = planned.get(&a.name).unwrap_or(&Value::Null);
+            if p != n {
+                out.push(path.clone().attr(&a.name));
+            }
+        }
+    }
+    for b in &block.blocks {
+        let p = prior.get(&b.name).cloned().unwrap_or(Value::Null);
+        let n = planned.get(&b.name).cloned().unwrap_or(Value::Null);
+        let bp = path.clone().attr(&b.name);
+        match b.nesting {
+            NestingMode::Single | NestingMode::Group => collect_replace(&b.block, &bp, &p, &n, out),
+            NestingMode::List => {
+                let ps = p.as_list().map(|v| v.to_vec()).unwrap_or_default();
+                let ns = n.as_list().map(|v| v.to_vec()).unwrap_or_default();
+                for i in 0..ps.len().max(ns.len()) {
+                    let pe = ps.get(i).cloned().unwrap_or(Value::Null);
+                    let ne = ns.get(i).cloned().unwrap_or(Value::Null);
+                    if pe.is_null() || ne.is_null() {
+                        continue;
+                    }
+                    collect_replace(&b.block, &bp.clone().index(i as i64), &pe, &ne, out);
+                }
+            }
+            NestingMode::Set | NestingMode::Map => {}
+        }
+    }
+}
+
+/// Reads `timeouts.<op>` from a state or config value as a duration, falling back
+/// to `default` when unset. Accepts Go duration strings: "90s", "30m", "1h30m".
+pub fn timeout(v: &Value, op: &str, default: Duration) -> Duration {
+    v.get("timeouts")
+        .and_then(|t| t.get(op))
+        .and_then(|s| s.as_str())
+        .and_then(parse_duration)
+        .unwrap_or(default)
+}
+
+/// Parses a Go-style duration ("1h30m", "45s", "500ms", "2h").
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        let n: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let secs = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += n * secs;
+        rest = &rest[unit_len..];
+    }
+    Some(Duration::from_secs_f64(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Attribute, Block, NestedBlock};
+    use crate::value::Type;
+    use std::collections::BTreeMap;
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>())
+    }
+
+    fn s(x: &str) -> Value {
+        Value::String(x.to_string())
+    }
+
+    fn schema() -> Block {
+        Block::new()
+            .attribute(Attribute::required("name", Type::String).requires_replace())
+            .attribute(Attribute::optional("description", Type::String))
+            .attribute(Attribute::computed("id", Type::String).use_state_for_unknown())
+            .attribute(Attribute::computed("arn", Type::String))
+            .attribute(Attribute::optional("mode", Type::String).default_value(s("FIPS")))
+            .attribute(Attribute::optional("secret_wo", Type::String).write_only())
+            .block(NestedBlock::list(
+                "rule",
+                Block::new()
+                    .attribute(Attribute::required("port", Type::Number))
+                    .attribute(Attribute::computed("rule_id", Type::String)),
+            ))
+    }
+
+    #[test]
+    fn create_marks_computed_unknown_fills_defaults_and_nulls_write_only() {
+        let rule = obj(&[("port", Value::Number(1.into())), ("rule_id", Value::Null)]);
+        let config = obj(&[
+            ("name", s("a")),
+            ("description", Value::Null),
+            ("id", Value::Null),
+            ("arn", Value::Null),
+            ("mode", Value::Null),
+            ("secret_wo", s("hunter2")),
+            ("rule", Value::List(vec![rule.clone()])),
+        ]);
+        let (planned, replace) = default_plan(&schema(), &Value::Null, &config, &config);
+        assert!(planned.get("id").is_some_and(Value::is_unknown));
+        assert!(planned.get("arn").is_some_and(Value::is_unknown));
+        assert_eq!(planned.get("mode"), Some(&s("FIPS")));
+        assert_eq!(planned.get("secret_wo"), Some(&Value::Null));
+        let rules = planned.get("rule").and_then(Value::as_list).map(|v| v.to_vec()).unwrap_or_default();
+        assert!(rules[0].get("rule_id").is_some_and(Value::is_unknown));
+        assert!(replace.is_empty());
+    }
+
+    #[test]
+    fn update_keeps_state_for_unknown_and_requires_replace_on_changed_name() {
+        let prior = obj(&[
+            ("name", s("a")),
+            ("description", Value::Null),
+            ("id", s("i-1")),
+            ("arn", s("arn:1")),
+            ("mode", s("FIPS")),
+            ("secret_wo", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
+        let mut config = prior.clone();
+        config.set_at(&AttributePath::root().attr("name"), s("b")).unwrap();
+        config.set_at(&AttributePath::root().attr("id"), Value::Null).unwrap();
+        config.set_at(&AttributePath::root().attr("arn"), Value::Null).unwrap();
+        config.set_at(&AttributePath::root().attr("mode"), Value::Null).unwrap();
+        let mut proposed = config.clone();
+        proposed.set_at(&AttributePath::root().attr("id"), s("i-1")).unwrap();
+        proposed.set_at(&AttributePath::root().attr("arn"), s("arn:1")).unwrap();
+        proposed.set_at(&AttributePath::root().attr("mode"), s("FIPS")).unwrap();
+        let (planned, replace) = default_plan(&schema(), &prior, &config, &proposed);
+        assert_eq!(planned.get("id"), Some(&s("i-1")));
+        assert!(planned.get("arn").is_some_and(Value::is_unknown));
+        assert_eq!(replace, vec![AttributePath::root().attr("name")]);
+    }
+
+    #[test]
+    fn unchanged_update_plans_prior_state_exactly() {
+        let prior = obj(&[
+            ("name", s("a")),
+            ("description", Value::Null),
+            ("id", s("i-1")),
+            ("arn", s("arn:1")),
+            ("mode", s("FIPS")),
+            ("secret_wo", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
+        let (planned, replace) = default_plan(&schema(), &prior, &prior, &prior);
+        assert_eq!(planned, prior);
+        assert!(replace.is_empty());
+    }
+
+    #[test]
+    fn destroy_plans_null() {
+        let (planned, _) = default_plan(&schema(), &s("x"), &Value::Null, &Value::Null);
+        assert!(planned.is_null());
+    }
+
+    #[test]
+    fn parses_go_durations() {
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("45s"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("5 minutes"), None);
+    }
+}

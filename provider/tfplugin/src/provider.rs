@@ -1,0 +1,262 @@
+//! The traits a provider implements: one for the provider itself, one per managed
+//! resource type, data source and function. Each has defaults for what most
+//! implementations leave alone, so a resource writes only its CRUD.
+
+use crate::diag::{DiagResult, Diagnostic, Diagnostics};
+use crate::plan::PlanContext;
+use crate::schema::Schema;
+use crate::value::{Type, Value};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// What Terraform passes to ConfigureProvider.
+#[derive(Clone, Debug)]
+pub struct ConfigureRequest {
+    pub terraform_version: String,
+    pub config: Value,
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// Provider type name, the prefix of every resource type (e.g. `trustchain`).
+    fn type_name(&self) -> &str;
+
+    /// Schema of the `provider "name" { ... }` block.
+    fn schema(&self) -> Schema;
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
+
+    /// Checks the provider configuration (may hold unknown values).
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Receives the provider configuration before any resource call.
+    async fn configure(&self, req: ConfigureRequest) -> Diagnostics;
+
+    /// Terraform asks the provider to stop in-flight work (Ctrl-C).
+    async fn stop(&self) {}
+}
+
+/// The outcome of create or update. On failure half-way, return the state of what
+/// exists (so Terraform records it and the next apply or destroy can finish) together
+/// with error diagnostics; return `Value::Null` only when nothing was created.
+#[derive(Clone, Debug)]
+pub struct Applied {
+    pub state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Applied {
+    pub fn ok(state: Value) -> Self {
+        Self {
+            state,
+            private: Vec::new(),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    pub fn failed(state: Value, diagnostics: impl Into<Diagnostics>) -> Self {
+        Self {
+            state,
+            private: Vec::new(),
+            diagnostics: diagnostics.into(),
+        }
+    }
+
+    pub fn with_private(mut self, private: Vec<u8>) -> Self {
+        self.private = private;
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CreateRequest {
+    /// Configuration, including write-only values (which the planned state lacks).
+    pub config: Value,
+    pub planned: Value,
+    pub planned_private: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+pub struct UpdateRequest {
+    pub prior: Value,
+    pub config: Value,
+    pub planned: Value,
+    pub planned_private: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DeleteRequest {
+    pub prior: Value,
+    pub private: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReadRequest {
+    pub state: Value,
+    pub private: Vec<u8>,
+}
+
+/// The outcome of a refresh. `state: Value::Null` means the object is gone (deleted
+/// outside Terraform), so Terraform plans to create it again.
+#[derive(Clone, Debug)]
+pub struct ReadResult {
+    pub state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+impl ReadResult {
+    pub fn found(state: Value, private: Vec<u8>) -> Self {
+        Self {
+            state,
+            private,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    pub fn gone() -> Self {
+        Self {
+            state: Value::Null,
+            private: Vec::new(),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+}
+
+#[async_trait]
+pub trait Resource: Send + Sync + 'static {
+    /// Full resource type name, e.g. `trustchain_ipv6_network`.
+    fn type_name(&self) -> &str;
+
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration (may hold unknown values).
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Refines the plan after the framework's default planning (computed values
+    /// marked unknown, defaults, requires-replace, use-state-for-unknown). Not
+    /// called for destroy plans.
+    async fn modify_plan(&self, _plan: &mut PlanContext) {}
+
+    async fn create(&self, req: CreateRequest) -> Applied;
+
+    async fn read(&self, req: ReadRequest) -> ReadResult;
+
+    async fn update(&self, req: UpdateRequest) -> Applied;
+
+    async fn delete(&self, req: DeleteRequest) -> Diagnostics;
+
+    /// Turns an import id into a state Terraform then refreshes with `read`.
+    async fn import(&self, _id: &str) -> DiagResult<Value> {
+        Err(Diagnostic::error(
+            "Import not supported",
+            format!("{} does not support terraform import.", self.type_name()),
+        )
+        .into())
+    }
+
+    /// Upgrades state written by an older schema version. The default accepts the
+    /// current version and drops attributes the schema no longer has.
+    fn upgrade_state(&self, version: i64, json: &[u8], current: &Schema) -> DiagResult<Value> {
+        if version > current.version {
+            return Err(Diagnostic::error(
+                "State written by a newer provider",
+                format!(
+                    "The state of this {} was written with schema version {version}, newer than this provider's {}. Upgrade the provider.",
+                    self.type_name(),
+                    current.version
+                ),
+            )
+            .into());
+        }
+        crate::value::decode_json_lenient(json, &current.value_type()).map_err(Diagnostics::from)
+    }
+}
+
+#[async_trait]
+pub trait DataSource: Send + Sync + 'static {
+    /// Full data source type name, e.g. `trustchain_ipv6_plan`.
+    fn type_name(&self) -> &str;
+
+    fn schema(&self) -> Schema;
+
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Returns the full state (config plus computed attributes).
+    async fn read(&self, config: Value) -> DiagResult<Value>;
+}
+
+/// A provider-defined function parameter.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    pub name: String,
+    pub ty: Type,
+    pub description: String,
+    pub allow_null: bool,
+    pub allow_unknown: bool,
+}
+
+impl Parameter {
+    pub fn new(name: impl Into<String>, ty: Type, description: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ty,
+            description: description.into(),
+            allow_null: false,
+            allow_unknown: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Signature {
+    pub parameters: Vec<Parameter>,
+    pub variadic: Option<Parameter>,
+    pub return_type: Type,
+    pub summary: String,
+    pub description: String,
+}
+
+/// A function error: the message and, when an argument is at fault, its index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionError {
+    pub text: String,
+    pub argument: Option<i64>,
+}
+
+impl FunctionError {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            argument: None,
+        }
+    }
+
+    pub fn argument(index: usize, text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            argument: Some(index as i64),
+        }
+    }
+}
+
+pub trait Function: Send + Sync + 'static {
+    fn name(&self) -> &str;
+    fn signature(&self) -> Signature;
+    fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError>;
+}
