@@ -1,1 +1,27 @@
-//! Values (placeholder until the value model lands).
+//! Typed Terraform values with no gRPC in them: the Rust counterpart of
+//! terraform-plugin-go's `tftypes`.
+//!
+//! - [`Type`]: Terraform types and their JSON type-constraint form.
+//! - [`Value`], [`Number`], [`Refinements`]: values, exact numbers, refined unknowns.
+//! - [`AttributePath`]: where in a value something is.
+//! - [`decode_msgpack`]/[`encode_msgpack`], [`decode_json`]/[`encode_json`]:
+//!   the wire forms of `DynamicValue` and `RawState`.
+//! - [`from_value`]/[`to_value`] and [`Attr`]: typed models through serde.
+
+mod error;
+mod json;
+mod msgpack;
+mod number;
+mod path;
+mod types;
+mod values;
+
+pub use error::ValueError;
+pub use json::{
+    decode_json, decode_json_lenient, decode_json_value, decode_json_value_lenient, encode_json,
+};
+pub use msgpack::{decode_msgpack, encode_msgpack};
+pub use number::Number;
+pub use path::{AttributePath, PathStep};
+pub use types::Type;
+pub use values::{Refinements, Value};
