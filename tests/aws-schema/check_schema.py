@@ -246,6 +246,11 @@ def checks(s: Schema):
         s.attr("data.aws_availability_zones.names")["type"] == ["list", "string"]
         and flags(s.attr("data.aws_availability_zones.names")) == "computed"
     )
+    yield "provider functions: arn_build takes five strings, arn_parse one", lambda: (
+        [p["name"] for p in s.raw["functions"]["arn_build"]["parameters"]]
+        == ["partition", "service", "region", "account_id", "resource"]
+        and len(s.raw["functions"]["arn_parse"]["parameters"]) == 1
+    )
     yield "data.aws_vpc.filter is a set block with required name and values", lambda: (
         s.block_type("data.aws_vpc.filter")["nesting_mode"] == "set"
         and flags(s.attr("data.aws_vpc.filter.name")) == "required"

@@ -596,6 +596,65 @@ def apply_grafts(schema: dict, report: dict) -> None:
             report[key].remove(full)
 
 
+FUNCTION_RE = re.compile(
+    r"^    /\*\*\n((?:    \*.*\n)+?)    \*/\n    \w+\([^)]*\) \{\n"
+    r"        return .*?invoke\(this\.providerLocalName, \"(\w+)\", \[",
+    re.M,
+)
+FUNCTION_TYPES = {"string": "string", "number": "number", "boolean": "bool"}
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def derive_functions(package: Path, report: dict) -> dict:
+    """Provider-defined functions, from the JSDoc of lib/provider-functions/index.js."""
+    path = package / "lib" / "provider-functions" / "index.js"
+    functions: dict = {}
+    for m in FUNCTION_RE.finditer(path.read_text()):
+        doc = [re.sub(r"^    \* ?", "", line) for line in m.group(1).splitlines()]
+        summary = " ".join(line for line in doc if not line.startswith("@")).strip()
+        params = []
+        ret = None
+        for line in doc:
+            pm = re.fullmatch(r"@param \{(\w+)\} (\w+) - (.*)", line)
+            rm = re.fullmatch(r"@returns \{(\w+)\}", line)
+            if pm:
+                params.append(
+                    {
+                        "name": snake_case(pm.group(2)),
+                        "type": function_type(pm.group(1), report, m.group(2)),
+                        "description": pm.group(3),
+                        "description_kind": "plain",
+                    }
+                )
+            elif rm:
+                ret = function_type(rm.group(1), report, m.group(2))
+        if ret is None:
+            raise DeriveError(f"{path}: function {m.group(2)} has no @returns")
+        functions[m.group(2)] = {
+            "summary": summary,
+            "description": summary,
+            "description_kind": "plain",
+            "parameters": params,
+            "return_type": ret,
+        }
+    if not functions:
+        raise DeriveError(f"{path}: no provider functions found")
+    return functions
+
+
+def function_type(js: str, report: dict, fn: str):
+    if js in FUNCTION_TYPES:
+        return FUNCTION_TYPES[js]
+    if js == "object":
+        # The JSDoc says only "object"; its attributes are not in the package.
+        report.setdefault("function_object_as_dynamic", []).append(f"provider::aws::{fn}")
+        return "dynamic"
+    raise DeriveError(f"provider function {fn}: unknown JSDoc type {js!r}")
+
+
 KIND_OF_BASE = {
     "cdktn.TerraformResource": "resource_schemas",
     "cdktn.TerraformDataSource": "data_source_schemas",
@@ -655,6 +714,7 @@ def derive(package: Path) -> dict:
         raise DeriveError("no provider class found")
     report.setdefault("grafted", [])
     apply_grafts(schema, report)
+    schema["functions"] = derive_functions(package, report)
 
     notes = {k: sorted(set(v)) for k, v in sorted(report.items())}
     schema["//"] = {
@@ -672,6 +732,7 @@ def derive(package: Path) -> dict:
             "min_items/max_items beyond required (min 1) and single-item blocks (max 1)",
             "block descriptions",
             "list vs set for collections nested inside collections (taken as list)",
+            "object return types of provider functions (dynamic)",
         ],
         "notes": notes,
     }
