@@ -119,7 +119,10 @@ def fetch_package() -> Path:
             and (m.name in ("package/package.json", "package/README.md") or m.name.startswith("package/lib/"))
             and (m.name.endswith(".js") or m.name.endswith(".d.ts") or not m.name.startswith("package/lib/"))
         ]
-        tar.extractall(unpacked, members=members, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: refuse links and absolute paths
+            tar.extractall(unpacked, members=members, filter="data")
+        else:
+            tar.extractall(unpacked, members=members)
     stamp.touch()
     return unpacked / "package"
 
