@@ -8,11 +8,14 @@
 //!   the wire forms of `DynamicValue` and `RawState`.
 //! - [`from_value`]/[`to_value`] and [`Attr`]: typed models through serde.
 
+mod de;
 mod error;
 mod json;
 mod msgpack;
 mod number;
 mod path;
+mod ser;
+mod serde_bridge;
 mod types;
 mod values;
 
@@ -23,5 +26,6 @@ pub use json::{
 pub use msgpack::{decode_msgpack, encode_msgpack};
 pub use number::Number;
 pub use path::{AttributePath, PathStep};
+pub use serde_bridge::{Attr, from_value, to_value};
 pub use types::Type;
 pub use values::{Refinements, Value};

@@ -337,15 +337,17 @@ impl Decimal {
         if !self.is_integer() || self.exponent > 39 {
             return None;
         }
-        let mut magnitude: i128 = 0;
+        // Accumulate with the sign applied so i128::MIN is reachable.
+        let sign: i128 = if self.negative { -1 } else { 1 };
+        let mut value: i128 = 0;
         for d in &self.digits {
-            magnitude = magnitude.checked_mul(10)?.checked_add(i128::from(*d))?;
+            value = value.checked_mul(10)?.checked_add(sign * i128::from(*d))?;
         }
         let zeros = self.exponent - i64::try_from(self.digits.len()).ok()?;
         for _ in 0..zeros {
-            magnitude = magnitude.checked_mul(10)?;
+            value = value.checked_mul(10)?;
         }
-        Some(if self.negative { -magnitude } else { magnitude })
+        Some(value)
     }
 
     fn sign(&self) -> i8 {
