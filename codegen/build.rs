@@ -5,7 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -22,12 +24,17 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
-    let mut src = String::from("/// (template name, source), sorted by name.\npub const TEMPLATES: &[(&str, &str)] = &[\n");
+    let mut src = String::from(
+        "/// (template name, source), sorted by name.\npub const TEMPLATES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         let rel = f.strip_prefix(&root).expect("under templates/");
         let name = rel.to_string_lossy().replace('\\', "/");
         let name = name.trim_end_matches(".hbs");
-        src.push_str(&format!("    ({name:?}, include_str!({:?})),\n", f.display().to_string()));
+        src.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            f.display().to_string()
+        ));
     }
     src.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("templates.rs");

@@ -91,7 +91,8 @@ impl Hcl {
                 if one_line.len() <= 80 {
                     one_line
                 } else {
-                    let body: Vec<String> = items.iter().map(|i| format!("{},", i.render())).collect();
+                    let body: Vec<String> =
+                        items.iter().map(|i| format!("{},", i.render())).collect();
                     format!("[\n{}\n]", body.join("\n"))
                 }
             }
@@ -115,7 +116,11 @@ impl Hcl {
         match self {
             Hcl::List(items) => format!(
                 "[{}]",
-                items.iter().map(Hcl::render_compact).collect::<Vec<_>>().join(", ")
+                items
+                    .iter()
+                    .map(Hcl::render_compact)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Hcl::Object(map) if map.is_empty() => "{}".into(),
             Hcl::Object(map) => format!(
@@ -135,7 +140,8 @@ fn object_key(k: &str) -> String {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if ident { k.to_string() } else { quote(k) }
 }
 
@@ -252,7 +258,8 @@ fn shape(line: &str, stack: &mut Vec<Ctx>) -> LineShape {
             b'=' => {
                 let prev = if i > 0 { bytes[i - 1] } else { b' ' };
                 let next = bytes.get(i + 1).copied().unwrap_or(b' ');
-                let is_operator = matches!(prev, b'=' | b'!' | b'<' | b'>') || matches!(next, b'=' | b'>');
+                let is_operator =
+                    matches!(prev, b'=' | b'!' | b'<' | b'>') || matches!(next, b'=' | b'>');
                 if !is_operator && seen_token && first_eq.is_none() && matches!(ctx, Ctx::Code) {
                     first_eq = Some((i, shape.net));
                 }
@@ -285,7 +292,11 @@ pub fn format(src: &str) -> String {
     // A multi-line attribute is not aligned, but still gets one space around `=`.
     fn normalize_eq(text: String, eq_at: Option<usize>, assign_at: Option<usize>) -> String {
         match (eq_at, assign_at) {
-            (Some(at), None) => format!("{} = {}", text[..at].trim_end(), text[at + 1..].trim_start()),
+            (Some(at), None) => format!(
+                "{} = {}",
+                text[..at].trim_end(),
+                text[at + 1..].trim_start()
+            ),
             _ => text,
         }
     }
@@ -296,11 +307,19 @@ pub fn format(src: &str) -> String {
     let mut stack = Vec::new();
     for raw in src.lines() {
         let in_string = matches!(stack.last(), Some(Ctx::Str));
-        let text = if in_string { raw.to_string() } else { raw.trim().to_string() };
+        let text = if in_string {
+            raw.to_string()
+        } else {
+            raw.trim().to_string()
+        };
         let s = shape(&text, &mut stack);
         let text = normalize_eq(text, s.eq_at, s.assign_at);
         if s.net > 0 {
-            lines.push(Line { indent: indents.len(), text, assign_at: s.assign_at });
+            lines.push(Line {
+                indent: indents.len(),
+                text,
+                assign_at: s.assign_at,
+            });
             indents.push(s.net);
             continue;
         }
@@ -316,7 +335,11 @@ pub fn format(src: &str) -> String {
             }
         }
         let indent = if in_string { 0 } else { indents.len() };
-        lines.push(Line { indent, text, assign_at: s.assign_at });
+        lines.push(Line {
+            indent,
+            text,
+            assign_at: s.assign_at,
+        });
     }
 
     // Blank-line hygiene first, so it cannot split or join alignment runs
@@ -325,9 +348,9 @@ pub fn format(src: &str) -> String {
     for line in lines {
         let blank = line.text.is_empty();
         if blank {
-            let prev_blank_or_open = kept
-                .last()
-                .is_none_or(|p| p.text.is_empty() || p.text.ends_with('{') || p.text.ends_with('['));
+            let prev_blank_or_open = kept.last().is_none_or(|p| {
+                p.text.is_empty() || p.text.ends_with('{') || p.text.ends_with('[')
+            });
             if prev_blank_or_open {
                 continue;
             }
@@ -408,13 +431,19 @@ mod tests {
     #[test]
     fn brackets_and_equals_inside_strings_are_ignored() {
         let src = "a = \"{ x = 1\"\nbb = \"${var.x == \"}\" ? 1 : 2}\"\n";
-        assert_eq!(format(src), "a  = \"{ x = 1\"\nbb = \"${var.x == \"}\" ? 1 : 2}\"\n");
+        assert_eq!(
+            format(src),
+            "a  = \"{ x = 1\"\nbb = \"${var.x == \"}\" ? 1 : 2}\"\n"
+        );
     }
 
     #[test]
     fn comparison_operators_are_not_assignments() {
         let src = "condition = var.a >= 1 && var.b == 2\nx = 1\n";
-        assert_eq!(format(src), "condition = var.a >= 1 && var.b == 2\nx         = 1\n");
+        assert_eq!(
+            format(src),
+            "condition = var.a >= 1 && var.b == 2\nx         = 1\n"
+        );
     }
 
     #[test]
@@ -431,6 +460,9 @@ mod tests {
     #[test]
     fn object_default_renders_sorted_and_multiline() {
         let v = Hcl::object([("zeta", Hcl::num(1)), ("alpha", Hcl::str("a"))]);
-        assert_eq!(format(&format!("x = {}\n", v.render())), "x = {\n  alpha = \"a\"\n  zeta  = 1\n}\n");
+        assert_eq!(
+            format(&format!("x = {}\n", v.render())),
+            "x = {\n  alpha = \"a\"\n  zeta  = 1\n}\n"
+        );
     }
 }

@@ -11,7 +11,9 @@ handlebars_helper!(code: |s: str| if s.is_empty() { String::new() } else { forma
 
 /// Text for one Markdown table cell: pipes escaped, newlines folded.
 pub fn markdown_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace("\r\n", " ").replace('\n', " ")
+    s.replace('|', "\\|")
+        .replace("\r\n", " ")
+        .replace('\n', " ")
 }
 
 /// Strict mode (a typo in a template is an error, not an empty string) and

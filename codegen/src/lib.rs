@@ -22,7 +22,10 @@ pub enum Error {
     #[error("template {template}: {message}")]
     Template { template: String, message: String },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Usage(String),
 }
@@ -51,7 +54,9 @@ pub const BUILTINS: &[Builtin] = &[
 pub enum Origin {
     Builtin(&'static Builtin),
     /// A user spec; only its file name appears in output (no absolute paths).
-    File { file_name: String },
+    File {
+        file_name: String,
+    },
 }
 
 impl Origin {
@@ -59,7 +64,10 @@ impl Origin {
         match self {
             Origin::Builtin(b) => model::Header {
                 spec: b.path.to_string(),
-                command: format!("make modules (cargo run -p codegen -- generate --platform {})", b.name),
+                command: format!(
+                    "make modules (cargo run -p codegen -- generate --platform {})",
+                    b.name
+                ),
             },
             Origin::File { file_name } => model::Header {
                 spec: file_name.clone(),
@@ -79,9 +87,14 @@ impl Origin {
 
 /// Reads a user spec from disk. Errors name the file as the user gave it.
 pub fn read_spec_file(path: &Path) -> Result<(Origin, SpecSource), Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Io { path: path.display().to_string(), source: e })?;
-    let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().to_string());
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().to_string(),
+    );
     let origin = Origin::File { file_name };
     let mut source = origin.source(text);
     // Errors point at the path the user typed, which they can open.

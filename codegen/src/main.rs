@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use codegen::{BUILTINS, Error, Origin, SpecSource};
 
 #[derive(Parser)]
-#[command(name = "codegen", about = "Generates Terraform modules from platform specs", version)]
+#[command(
+    name = "codegen",
+    about = "Generates Terraform modules from platform specs",
+    version
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,7 +74,10 @@ fn render_all(target: &Target) -> Result<Vec<codegen::Tree>, Error> {
             && target.spec.is_some()
             && p != &tree.platform
         {
-            return Err(Error::Usage(format!("--platform {p} does not match the spec's platform {}", tree.platform)));
+            return Err(Error::Usage(format!(
+                "--platform {p} does not match the spec's platform {}",
+                tree.platform
+            )));
         }
         trees.push(tree);
     }
@@ -82,7 +89,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Generate(target) => {
             for tree in render_all(&target)? {
                 codegen::output::write_tree(&target.out, &tree)?;
-                println!("generated {} files in {}", tree.files.len(), target.out.join(&tree.platform).display());
+                println!(
+                    "generated {} files in {}",
+                    tree.files.len(),
+                    target.out.join(&tree.platform).display()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -101,13 +112,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     );
                 }
             }
-            Ok(if stale { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if stale {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::List => {
             for b in BUILTINS {
                 let origin = Origin::Builtin(b);
                 let tree = codegen::generate(&origin, &origin.source(b.text.to_string()))?;
-                let mut modules: Vec<&str> = tree.files.keys().filter_map(|k| k.split_once('/').map(|(m, _)| m)).collect();
+                let mut modules: Vec<&str> = tree
+                    .files
+                    .keys()
+                    .filter_map(|k| k.split_once('/').map(|(m, _)| m))
+                    .collect();
                 modules.dedup();
                 println!("{} ({}): {}", b.name, b.path, modules.join(", "));
             }

@@ -155,7 +155,10 @@ impl Variable {
     }
 
     pub fn validate(mut self, condition: &str, error_message: &str) -> Self {
-        self.validations.push(Validation { condition: condition.into(), error_message: error_message.into() });
+        self.validations.push(Validation {
+            condition: condition.into(),
+            error_message: error_message.into(),
+        });
         self
     }
 
@@ -185,7 +188,12 @@ pub struct Output {
 
 impl Output {
     pub fn new(name: &str, value: &str, description: &str) -> Self {
-        Self { name: name.into(), description: description.into(), value: value.trim().into(), sensitive: false }
+        Self {
+            name: name.into(),
+            description: description.into(),
+            value: value.trim().into(),
+            sensitive: false,
+        }
     }
 
     pub fn sensitive(mut self) -> Self {
@@ -198,7 +206,12 @@ impl Output {
 pub fn compact_lines(s: &str) -> String {
     let mut out = String::new();
     for line in s.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if !out.is_empty() && !out.ends_with('(') && !out.ends_with('[') && !line.starts_with(')') && !line.starts_with(']') {
+        if !out.is_empty()
+            && !out.ends_with('(')
+            && !out.ends_with('[')
+            && !line.starts_with(')')
+            && !line.starts_with(']')
+        {
             if out.ends_with('{') || line.starts_with('}') {
                 out.push(' ');
             } else {

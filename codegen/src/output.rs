@@ -10,7 +10,10 @@ use crate::Error;
 use crate::render::Tree;
 
 fn io(path: &Path, source: std::io::Error) -> Error {
-    Error::Io { path: path.display().to_string(), source }
+    Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Writes `tree` to `<out>/<platform>/`. Everything goes to a staging
@@ -104,9 +107,23 @@ pub fn diff_tree(out: &Path, tree: &Tree) -> Result<String, Error> {
         let name = format!("{}/{}", tree.platform, rel);
         let old = committed.as_deref().unwrap_or("");
         let new = fresh.map(String::as_str).unwrap_or("");
-        let a = if committed.is_some() { format!("a/{name}") } else { "/dev/null".into() };
-        let b = if fresh.is_some() { format!("b/{name}") } else { "/dev/null".into() };
-        diff.push_str(&TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(&a, &b).to_string());
+        let a = if committed.is_some() {
+            format!("a/{name}")
+        } else {
+            "/dev/null".into()
+        };
+        let b = if fresh.is_some() {
+            format!("b/{name}")
+        } else {
+            "/dev/null".into()
+        };
+        diff.push_str(
+            &TextDiff::from_lines(old, new)
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string(),
+        );
     }
     Ok(diff)
 }

@@ -42,10 +42,16 @@ impl Renderer {
         crate::helpers::register(&mut hb);
         for (name, src) in embedded::TEMPLATES {
             hb.register_template_string(name, *src)
-                .map_err(|e| Error::Template { template: name.to_string(), message: e.to_string() })?;
+                .map_err(|e| Error::Template {
+                    template: name.to_string(),
+                    message: e.to_string(),
+                })?;
             // Shared fragments are also usable as partials: {{> shared/...}}.
             hb.register_partial(name, *src)
-                .map_err(|e| Error::Template { template: name.to_string(), message: e.to_string() })?;
+                .map_err(|e| Error::Template {
+                    template: name.to_string(),
+                    message: e.to_string(),
+                })?;
         }
         Ok(Self { hb })
     }
@@ -56,9 +62,10 @@ impl Renderer {
     }
 
     fn render<T: Serialize>(&self, template: &str, ctx: &T) -> Result<String, Error> {
-        self.hb
-            .render(template, ctx)
-            .map_err(|e| Error::Template { template: template.to_string(), message: e.to_string() })
+        self.hb.render(template, ctx).map_err(|e| Error::Template {
+            template: template.to_string(),
+            message: e.to_string(),
+        })
     }
 
     pub fn render_platform(&self, platform: &PlatformView) -> Result<Tree, Error> {
@@ -68,7 +75,13 @@ impl Renderer {
             let mut module = module.clone();
             let mut hcl_files: Vec<(String, String)> = Vec::new();
             for file in &module.files {
-                let text = self.render(&file.template, &ModuleCtx { platform, module: &module })?;
+                let text = self.render(
+                    &file.template,
+                    &ModuleCtx {
+                        platform,
+                        module: &module,
+                    },
+                )?;
                 hcl_files.push((file.name.clone(), text));
             }
             for (name, template) in [
@@ -76,30 +89,59 @@ impl Renderer {
                 ("outputs.tf", "common/outputs.tf"),
                 ("versions.tf", "common/versions.tf"),
             ] {
-                let text = self.render(template, &ModuleCtx { platform, module: &module })?;
+                let text = self.render(
+                    template,
+                    &ModuleCtx {
+                        platform,
+                        module: &module,
+                    },
+                )?;
                 hcl_files.push((name.to_string(), text));
             }
             let mut resources = Vec::new();
             for (name, text) in hcl_files {
                 let body = hcl::format(&text);
                 resources.extend(scan_resources(&body));
-                files.insert(format!("{}/{}", module.name, name), format!("{}{}", platform.header.hcl(), body));
+                files.insert(
+                    format!("{}/{}", module.name, name),
+                    format!("{}{}", platform.header.hcl(), body),
+                );
             }
             resources.sort();
             resources.dedup();
             module.resources = resources;
             module.usage = usage(platform, &module);
-            let readme = self.render("common/README.md", &ModuleCtx { platform, module: &module })?;
+            let readme = self.render(
+                "common/README.md",
+                &ModuleCtx {
+                    platform,
+                    module: &module,
+                },
+            )?;
             files.insert(
                 format!("{}/README.md", module.name),
                 format!("{}{}", platform.header.markdown(), tidy_markdown(&readme)),
             );
             rendered_modules.push(module);
         }
-        let platform_with_resources = PlatformView { modules: rendered_modules, ..platform.clone() };
-        let readme = self.render("common/PLATFORM.md", &PlatformCtx { platform: &platform_with_resources })?;
-        files.insert("README.md".into(), format!("{}{}", platform.header.markdown(), tidy_markdown(&readme)));
-        Ok(Tree { platform: platform.name.clone(), files })
+        let platform_with_resources = PlatformView {
+            modules: rendered_modules,
+            ..platform.clone()
+        };
+        let readme = self.render(
+            "common/PLATFORM.md",
+            &PlatformCtx {
+                platform: &platform_with_resources,
+            },
+        )?;
+        files.insert(
+            "README.md".into(),
+            format!("{}{}", platform.header.markdown(), tidy_markdown(&readme)),
+        );
+        Ok(Tree {
+            platform: platform.name.clone(),
+            files,
+        })
     }
 }
 
@@ -133,7 +175,11 @@ fn scan_resources(text: &str) -> Vec<ResourceRef> {
         };
         let parts: Vec<&str> = line.split('"').collect();
         if parts.len() >= 4 {
-            out.push(ResourceRef { kind: kind.into(), resource_type: parts[1].into(), name: parts[3].into() });
+            out.push(ResourceRef {
+                kind: kind.into(),
+                resource_type: parts[1].into(),
+                name: parts[3].into(),
+            });
         }
     }
     out

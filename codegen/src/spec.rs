@@ -36,7 +36,11 @@ pub struct SpecError {
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
         } else {
             write!(
                 f,
@@ -74,7 +78,10 @@ pub struct Located<'a> {
 impl<'a> Located<'a> {
     pub fn new(source: &'a SpecSource) -> Result<Self, SpecErrors> {
         match DeTable::parse(&source.text) {
-            Ok(root) => Ok(Self { source, root: Some(root.into_inner()) }),
+            Ok(root) => Ok(Self {
+                source,
+                root: Some(root.into_inner()),
+            }),
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
                 Err(SpecErrors(vec![Self { source, root: None }.error_at(
@@ -88,7 +95,13 @@ impl<'a> Located<'a> {
 
     pub fn error_at(&self, span: Range<usize>, path: String, message: String) -> SpecError {
         let (line, column) = line_col(&self.source.text, span.start);
-        SpecError { file: self.source.display_name.clone(), line, column, path, message }
+        SpecError {
+            file: self.source.display_name.clone(),
+            line,
+            column,
+            path,
+            message,
+        }
     }
 
     /// The span of the value at `path`, or of the deepest existing parent.
@@ -99,7 +112,9 @@ impl<'a> Located<'a> {
         let mut table = Some(root);
         for seg in segments(path) {
             let next = match (seg, table, current) {
-                (Seg::Key(k), Some(t), _) => t.iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v),
+                (Seg::Key(k), Some(t), _) => {
+                    t.iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v)
+                }
                 (Seg::Index(i), _, Some(DeValue::Array(items))) => items.get(i),
                 _ => None,
             };
@@ -122,9 +137,18 @@ impl<'a> Located<'a> {
     pub fn str_at(&self, path: &str) -> Option<String> {
         let (parent, key) = path.rsplit_once('.')?;
         let root = self.root.as_ref()?;
-        let table = root.iter().find(|(k, _)| k.get_ref() == parent).map(|(_, v)| v.get_ref())?;
-        let DeValue::Table(t) = table else { return None };
-        match t.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v.get_ref()) {
+        let table = root
+            .iter()
+            .find(|(k, _)| k.get_ref() == parent)
+            .map(|(_, v)| v.get_ref())?;
+        let DeValue::Table(t) = table else {
+            return None;
+        };
+        match t
+            .iter()
+            .find(|(k, _)| k.get_ref() == key)
+            .map(|(_, v)| v.get_ref())
+        {
             Some(DeValue::String(s)) => Some(s.to_string()),
             _ => None,
         }
@@ -137,7 +161,11 @@ impl<'a> Located<'a> {
             Ok(de) => de,
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
-                return Err(SpecErrors(vec![self.error_at(span, String::new(), e.message().to_string())]));
+                return Err(SpecErrors(vec![self.error_at(
+                    span,
+                    String::new(),
+                    e.message().to_string(),
+                )]));
             }
         };
         serde_path_to_error::deserialize(de).map_err(|e| {
@@ -190,8 +218,8 @@ pub struct Validator {
 
 /// CloudWatch Logs accepts only these retention periods (days).
 pub const LOG_RETENTION_DAYS: &[u32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-    3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ];
 
 impl Validator {
@@ -215,12 +243,22 @@ impl Validator {
             path,
             format!(
                 "CloudWatch log retention of {days} days is out of range: use one of {}",
-                LOG_RETENTION_DAYS.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                LOG_RETENTION_DAYS
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
     }
 
-    pub fn ipv4_cidr(&mut self, path: impl Into<String>, cidr: &str, min_prefix: u8, max_prefix: u8) {
+    pub fn ipv4_cidr(
+        &mut self,
+        path: impl Into<String>,
+        cidr: &str,
+        min_prefix: u8,
+        max_prefix: u8,
+    ) {
         match parse_ipv4_cidr(cidr) {
             Ok((_, prefix)) => self.check(
                 (min_prefix..=max_prefix).contains(&prefix),
@@ -243,7 +281,10 @@ impl Validator {
         self.check(
             allowed.contains(&value),
             path,
-            format!("{value:?} is not allowed: use one of {}", allowed.join(", ")),
+            format!(
+                "{value:?} is not allowed: use one of {}",
+                allowed.join(", ")
+            ),
         );
     }
 
@@ -255,8 +296,11 @@ impl Validator {
         if self.problems.is_empty() {
             return Ok(());
         }
-        let mut errors: Vec<SpecError> =
-            self.problems.into_iter().map(|(p, m)| located.error_at_path(&p, m)).collect();
+        let mut errors: Vec<SpecError> = self
+            .problems
+            .into_iter()
+            .map(|(p, m)| located.error_at_path(&p, m))
+            .collect();
         errors.sort_by(|a, b| (a.line, a.column, &a.path).cmp(&(b.line, b.column, &b.path)));
         Err(SpecErrors(errors))
     }
@@ -265,15 +309,26 @@ impl Validator {
 /// Parses `a.b.c.d/n`, returning the network address and prefix; host bits must be zero.
 pub fn parse_ipv4_cidr(cidr: &str) -> Result<(u32, u8), String> {
     let (addr, prefix) = cidr.split_once('/').ok_or("missing /prefix")?;
-    let addr: std::net::Ipv4Addr = addr.parse().map_err(|_| format!("{addr:?} is not an IPv4 address"))?;
-    let prefix: u8 = prefix.parse().map_err(|_| format!("{prefix:?} is not a prefix length"))?;
+    let addr: std::net::Ipv4Addr = addr
+        .parse()
+        .map_err(|_| format!("{addr:?} is not an IPv4 address"))?;
+    let prefix: u8 = prefix
+        .parse()
+        .map_err(|_| format!("{prefix:?} is not a prefix length"))?;
     if prefix > 32 {
         return Err(format!("prefix /{prefix} is longer than 32 bits"));
     }
     let bits = u32::from(addr);
-    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix)
+    };
     if bits & !mask != 0 {
-        return Err(format!("host bits are set (network address is {})", std::net::Ipv4Addr::from(bits & mask)));
+        return Err(format!(
+            "host bits are set (network address is {})",
+            std::net::Ipv4Addr::from(bits & mask)
+        ));
     }
     Ok((bits, prefix))
 }

@@ -50,7 +50,10 @@ pub struct PlatformSection {
 
 impl PlatformSection {
     pub fn validate(&self, v: &mut Validator) {
-        for (key, region) in [("primary_region", &self.primary_region), ("secondary_region", &self.secondary_region)] {
+        for (key, region) in [
+            ("primary_region", &self.primary_region),
+            ("secondary_region", &self.secondary_region),
+        ] {
             v.check(
                 is_region(region),
                 format!("platform.{key}"),
@@ -73,7 +76,9 @@ impl PlatformSection {
 fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
-        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
 }
 
@@ -84,7 +89,11 @@ pub fn validate_tags(tags: &BTreeMap<String, String>, v: &mut Validator) {
             format!("tags.{k}"),
             "tag keys are 1-128 characters and must not start with aws:",
         );
-        v.check(val.len() <= 256, format!("tags.{k}"), "tag values are at most 256 characters");
+        v.check(
+            val.len() <= 256,
+            format!("tags.{k}"),
+            "tag values are at most 256 characters",
+        );
     }
 }
 
@@ -135,7 +144,9 @@ impl ModuleBuilder {
     }
 
     pub fn prose(mut self, paragraph: &str) -> Self {
-        self.view.prose.push(paragraph.split_whitespace().collect::<Vec<_>>().join(" "));
+        self.view
+            .prose
+            .push(paragraph.split_whitespace().collect::<Vec<_>>().join(" "));
         self
     }
 
@@ -146,7 +157,10 @@ impl ModuleBuilder {
 
     /// A topic file `name` rendered from `templates/<template>.tf.hbs`.
     pub fn file(mut self, name: &str, template: &str) -> Self {
-        self.view.files.push(FileView { name: name.into(), template: template.into() });
+        self.view.files.push(FileView {
+            name: name.into(),
+            template: template.into(),
+        });
         self
     }
 
@@ -166,7 +180,9 @@ impl ModuleBuilder {
     }
 
     pub fn out(mut self, name: &str, value: &str, description: &str) -> Self {
-        self.view.outputs.push(Output::new(name, value, description));
+        self.view
+            .outputs
+            .push(Output::new(name, value, description));
         self
     }
 
@@ -183,7 +199,9 @@ impl ModuleBuilder {
     /// Variables and outputs are sorted by name, as terraform-docs lists them;
     /// `name` stays first among variables because every module needs it.
     pub fn finish(mut self) -> ModuleView {
-        self.view.variables.sort_by(|a, b| (a.name != "name", &a.name).cmp(&(b.name != "name", &b.name)));
+        self.view
+            .variables
+            .sort_by(|a, b| (a.name != "name", &a.name).cmp(&(b.name != "name", &b.name)));
         self.view.outputs.sort_by(|a, b| a.name.cmp(&b.name));
         self.view
     }
@@ -204,16 +222,24 @@ pub fn name_var(max_len: usize) -> Variable {
 }
 
 pub fn tags_var() -> Variable {
-    Variable::new("tags", "map(string)", "Tags added to every resource, merged over the provider's default tags.")
-        .default(Hcl::object(Vec::<(String, Hcl)>::new()))
+    Variable::new(
+        "tags",
+        "map(string)",
+        "Tags added to every resource, merged over the provider's default tags.",
+    )
+    .default(Hcl::object(Vec::<(String, Hcl)>::new()))
 }
 
 pub fn kms_key_var(name: &str, what: &str) -> Variable {
-    Variable::new(name, "string", &format!("ARN of the customer-managed KMS key that encrypts {what}."))
-        .validate(
-            &format!("can(regex(\"^arn:aws[a-z-]*:kms:\", var.{name}))"),
-            &format!("{name} must be a KMS key ARN."),
-        )
+    Variable::new(
+        name,
+        "string",
+        &format!("ARN of the customer-managed KMS key that encrypts {what}."),
+    )
+    .validate(
+        &format!("can(regex(\"^arn:aws[a-z-]*:kms:\", var.{name}))"),
+        &format!("{name} must be a KMS key ARN."),
+    )
 }
 
 pub fn log_retention_var(name: &str, what: &str, days: u32) -> Variable {

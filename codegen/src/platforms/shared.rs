@@ -29,21 +29,45 @@ pub struct BackupRule {
 
 impl BackupSection {
     pub fn validate(&self, v: &mut Validator) {
-        v.range("backup.continuous_retention_days", self.continuous_retention_days.into(), 0, 35, "continuous backup retention (days)");
-        v.check(!self.rules.is_empty(), "backup.rules", "at least one backup rule is needed");
+        v.range(
+            "backup.continuous_retention_days",
+            self.continuous_retention_days.into(),
+            0,
+            35,
+            "continuous backup retention (days)",
+        );
+        v.check(
+            !self.rules.is_empty(),
+            "backup.rules",
+            "at least one backup rule is needed",
+        );
         for (i, r) in self.rules.iter().enumerate() {
             let p = format!("backup.rules[{i}]");
             v.check(
-                !r.name.is_empty() && r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                !r.name.is_empty()
+                    && r.name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
                 format!("{p}.name"),
                 "rule names use letters, digits, - and _",
             );
             v.check(
-                r.schedule.starts_with("cron(") && r.schedule.ends_with(')') && r.schedule.split_whitespace().count() == 6,
+                r.schedule.starts_with("cron(")
+                    && r.schedule.ends_with(')')
+                    && r.schedule.split_whitespace().count() == 6,
                 format!("{p}.schedule"),
-                format!("{:?} is not an AWS cron expression with six fields, like cron(0 3 * * ? *)", r.schedule),
+                format!(
+                    "{:?} is not an AWS cron expression with six fields, like cron(0 3 * * ? *)",
+                    r.schedule
+                ),
             );
-            v.range(format!("{p}.delete_after_days"), r.delete_after_days.into(), 1, 36500, "backup retention (days)");
+            v.range(
+                format!("{p}.delete_after_days"),
+                r.delete_after_days.into(),
+                1,
+                36500,
+                "backup retention (days)",
+            );
             if let Some(cold) = r.cold_storage_after_days {
                 v.check(
                     r.delete_after_days >= cold + 90,
@@ -55,7 +79,11 @@ impl BackupSection {
         let mut names: Vec<&str> = self.rules.iter().map(|r| r.name.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        v.check(names.len() == self.rules.len(), "backup.rules", "rule names must be unique");
+        v.check(
+            names.len() == self.rules.len(),
+            "backup.rules",
+            "rule names must be unique",
+        );
     }
 }
 

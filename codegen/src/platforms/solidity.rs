@@ -1,8 +1,1185 @@
-//! Solidity security platform on EKS (facts/seed-solidity-aws-architecture.md).
+//! Solidity Security Platform on EKS (facts/seed-solidity-aws-architecture.md).
 
-use crate::model::{Header, PlatformView};
-use crate::spec::{Located, SpecErrors};
+use std::collections::BTreeMap;
 
-pub fn build(located: &Located<'_>, _header: Header) -> Result<PlatformView, SpecErrors> {
-    Err(SpecErrors(vec![located.error_at_path("platform.name", "solidity is not built yet".into())]))
+use serde::{Deserialize, Serialize};
+
+use super::shared::BackupSection;
+use super::trustchain::{
+    KmsUsers, bucket_vars, certificates_module, guardduty_vars, kms_outputs, kms_vars,
+    monitoring_module, storage_outputs, waf_vars,
+};
+use super::{
+    ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var,
+    string_list, tags_var, validate_tags,
+};
+use crate::hcl::Hcl;
+use crate::model::{Component, Header, LeftOut, ModuleView, PlatformView, Variable};
+use crate::spec::{Located, SpecErrors, Validator, ipv4_cidr_contains};
+
+const P: &str = "solidity";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub platform: PlatformSection,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub networking: Networking,
+    pub security: Security,
+    pub compute: Compute,
+    pub hsm: Hsm,
+    pub database: Database,
+    pub storage: Storage,
+    pub load_balancer: LoadBalancer,
+    pub monitoring: Monitoring,
+    pub dns: Dns,
+    pub certificates: Certificates,
+    pub backup: BackupSection,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Networking {
+    pub vpc_cidr: String,
+    pub public_subnet_cidrs: Vec<String>,
+    pub private_subnet_cidrs: Vec<String>,
+    pub single_nat_gateway: bool,
+    pub flow_log_retention_days: u32,
+    pub flow_log_traffic_type: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    pub waf_rate_limit: u64,
+    pub waf_managed_rule_groups: Vec<String>,
+    pub waf_blocked_country_codes: Vec<String>,
+    pub waf_log_retention_days: u32,
+    pub guardduty_finding_publishing_frequency: String,
+    pub guardduty_features: Vec<String>,
+    pub config_rules: Vec<String>,
+    pub audit_log_retention_days: u32,
+    pub audit_bucket_retention_days: u32,
+    pub secrets: Vec<String>,
+    pub secret_recovery_window_days: u32,
+    pub secret_rotation_days: u32,
+    pub service_accounts: BTreeMap<String, ServiceAccount>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccount {
+    pub namespace: String,
+    pub service_account: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compute {
+    pub kubernetes_version: String,
+    pub endpoint_public_access: bool,
+    pub cluster_log_retention_days: u32,
+    pub addons: Vec<String>,
+    pub ecr_repositories: Vec<String>,
+    pub ecr_keep_tagged_images: u32,
+    pub ecr_untagged_expiry_days: u32,
+    pub ecr_replicate_to_secondary: bool,
+    pub node_groups: BTreeMap<String, NodeGroup>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeGroup {
+    pub instance_types: Vec<String>,
+    pub capacity_type: String,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub desired_size: u32,
+    pub disk_size: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taint: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hsm {
+    pub kms_keys: Vec<String>,
+    pub key_rotation_period_days: u32,
+    pub key_deletion_window_days: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub engine_version: String,
+    pub instance_class: String,
+    pub replica_instance_class: String,
+    pub read_replica_count: u32,
+    pub allocated_storage: u32,
+    pub max_allocated_storage: u32,
+    pub backup_retention_days: u32,
+    pub performance_insights_retention_days: u32,
+    pub monitoring_interval: u32,
+    pub database_name: String,
+    pub master_username: String,
+    pub log_retention_days: u32,
+    pub redis_engine_version: String,
+    pub redis_node_type: String,
+    pub redis_num_node_groups: u32,
+    pub redis_replicas_per_node_group: u32,
+    pub redis_snapshot_retention_days: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub enable_replication: bool,
+    pub noncurrent_version_expiration_days: u32,
+    pub efs_throughput_mode: String,
+    pub efs_transition_to_ia: String,
+    pub buckets: BTreeMap<String, Bucket>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
+    pub transition_to_ia_days: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transition_to_glacier_days: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    pub ssl_policy: String,
+    pub idle_timeout: u32,
+    pub default_target: String,
+    pub targets: BTreeMap<String, Target>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub port: u32,
+    pub health_check_path: String,
+    pub path_patterns: Vec<String>,
+    pub priority: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    pub log_retention_days: u32,
+    pub log_groups: Vec<String>,
+    pub rds_cpu_percent: u32,
+    pub rds_free_storage_bytes: u64,
+    pub rds_replica_lag_seconds: u32,
+    pub redis_cpu_percent: u32,
+    pub redis_memory_percent: u32,
+    pub api_latency_p99_seconds: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dns {
+    pub hostnames: Vec<String>,
+    pub health_check_path: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certificates {
+    pub key_algorithm: String,
+    pub subject_alternative_names: Vec<String>,
+}
+
+impl Spec {
+    fn validate(&self, v: &mut Validator) {
+        self.platform.validate(v);
+        validate_tags(&self.tags, v);
+        let n = &self.networking;
+        v.ipv4_cidr("networking.vpc_cidr", &n.vpc_cidr, 16, 28);
+        for (key, list) in [
+            ("public_subnet_cidrs", &n.public_subnet_cidrs),
+            ("private_subnet_cidrs", &n.private_subnet_cidrs),
+        ] {
+            v.check(
+                list.len() >= 2,
+                format!("networking.{key}"),
+                "give one subnet per Availability Zone, at least two",
+            );
+            for (i, c) in list.iter().enumerate() {
+                let path = format!("networking.{key}[{i}]");
+                if crate::spec::parse_ipv4_cidr(c).is_err() {
+                    v.ipv4_cidr(path, c, 16, 28);
+                } else {
+                    v.check(
+                        ipv4_cidr_contains(&n.vpc_cidr, c),
+                        path,
+                        format!("{c} is not inside the VPC block {}", n.vpc_cidr),
+                    );
+                }
+            }
+        }
+        v.check(
+            n.public_subnet_cidrs.len() == n.private_subnet_cidrs.len(),
+            "networking.private_subnet_cidrs",
+            "give as many private as public subnets (one of each per Availability Zone)",
+        );
+        v.log_retention(
+            "networking.flow_log_retention_days",
+            n.flow_log_retention_days,
+        );
+        v.one_of(
+            "networking.flow_log_traffic_type",
+            &n.flow_log_traffic_type,
+            &["ACCEPT", "ALL", "REJECT"],
+        );
+        let s = &self.security;
+        v.range(
+            "security.waf_rate_limit",
+            s.waf_rate_limit as i64,
+            10,
+            2_000_000_000,
+            "WAF rate limit",
+        );
+        v.log_retention("security.waf_log_retention_days", s.waf_log_retention_days);
+        v.log_retention(
+            "security.audit_log_retention_days",
+            s.audit_log_retention_days,
+        );
+        for (i, c) in s.waf_blocked_country_codes.iter().enumerate() {
+            v.check(
+                c.len() == 2 && c.chars().all(|c| c.is_ascii_uppercase()),
+                format!("security.waf_blocked_country_codes[{i}]"),
+                "country codes are two capital letters (ISO 3166)",
+            );
+        }
+        v.range(
+            "security.secret_recovery_window_days",
+            s.secret_recovery_window_days.into(),
+            7,
+            30,
+            "secret recovery window (days)",
+        );
+        v.range(
+            "security.secret_rotation_days",
+            s.secret_rotation_days.into(),
+            1,
+            1000,
+            "secret rotation interval (days)",
+        );
+        v.range(
+            "security.audit_bucket_retention_days",
+            s.audit_bucket_retention_days.into(),
+            1,
+            36500,
+            "audit log retention (days)",
+        );
+        let c = &self.compute;
+        v.log_retention(
+            "compute.cluster_log_retention_days",
+            c.cluster_log_retention_days,
+        );
+        v.check(
+            c.kubernetes_version.split('.').count() == 2
+                && c.kubernetes_version
+                    .split('.')
+                    .all(|p| p.parse::<u32>().is_ok()),
+            "compute.kubernetes_version",
+            "use a Kubernetes minor version such as 1.33",
+        );
+        for (name, g) in &c.node_groups {
+            let p = format!("compute.node_groups.{name}");
+            v.one_of(
+                format!("{p}.capacity_type"),
+                &g.capacity_type,
+                &["ON_DEMAND", "SPOT"],
+            );
+            v.check(
+                g.min_size <= g.desired_size && g.desired_size <= g.max_size,
+                format!("{p}.desired_size"),
+                "need min_size <= desired_size <= max_size",
+            );
+            v.check(
+                g.max_size >= 1,
+                format!("{p}.max_size"),
+                "max_size must be at least 1",
+            );
+            v.range(
+                format!("{p}.disk_size"),
+                g.disk_size.into(),
+                20,
+                16384,
+                "node disk size (GiB)",
+            );
+            v.check(
+                !g.instance_types.is_empty(),
+                format!("{p}.instance_types"),
+                "give at least one instance type",
+            );
+        }
+        v.range(
+            "compute.ecr_untagged_expiry_days",
+            c.ecr_untagged_expiry_days.into(),
+            1,
+            3650,
+            "untagged image expiry (days)",
+        );
+        v.range(
+            "compute.ecr_keep_tagged_images",
+            c.ecr_keep_tagged_images.into(),
+            1,
+            10000,
+            "tagged images kept",
+        );
+        let h = &self.hsm;
+        v.range(
+            "hsm.key_rotation_period_days",
+            h.key_rotation_period_days.into(),
+            90,
+            2560,
+            "KMS rotation period (days)",
+        );
+        v.range(
+            "hsm.key_deletion_window_days",
+            h.key_deletion_window_days.into(),
+            7,
+            30,
+            "KMS deletion window (days)",
+        );
+        for key in [
+            "backup", "ecr", "efs", "eks", "logs", "rds", "redis", "s3", "secrets", "sns",
+        ] {
+            v.check(
+                h.kms_keys.iter().any(|k| k == key),
+                "hsm.kms_keys",
+                format!("the modules expect a KMS key named {key:?}"),
+            );
+        }
+        let d = &self.database;
+        v.range(
+            "database.backup_retention_days",
+            d.backup_retention_days.into(),
+            1,
+            35,
+            "RDS backup retention (days)",
+        );
+        v.check(
+            d.performance_insights_retention_days == 7
+                || d.performance_insights_retention_days == 731
+                || (d.performance_insights_retention_days.is_multiple_of(31)
+                    && d.performance_insights_retention_days <= 713),
+            "database.performance_insights_retention_days",
+            "Performance Insights keeps 7 days, a multiple of 31 days up to 713, or 731 days",
+        );
+        v.check(
+            [0, 1, 5, 10, 15, 30, 60].contains(&d.monitoring_interval),
+            "database.monitoring_interval",
+            "enhanced monitoring intervals are 0, 1, 5, 10, 15, 30 or 60 seconds",
+        );
+        v.check(
+            d.instance_class.starts_with("db."),
+            "database.instance_class",
+            "RDS instance classes start with db.",
+        );
+        v.check(
+            d.redis_node_type.starts_with("cache."),
+            "database.redis_node_type",
+            "ElastiCache node types start with cache.",
+        );
+        v.range(
+            "database.redis_snapshot_retention_days",
+            d.redis_snapshot_retention_days.into(),
+            0,
+            35,
+            "Redis snapshot retention (days)",
+        );
+        v.range(
+            "database.redis_num_node_groups",
+            d.redis_num_node_groups.into(),
+            1,
+            500,
+            "Redis shards",
+        );
+        v.range(
+            "database.redis_replicas_per_node_group",
+            d.redis_replicas_per_node_group.into(),
+            1,
+            5,
+            "Redis replicas per shard (Multi-AZ needs at least 1)",
+        );
+        v.range(
+            "database.allocated_storage",
+            d.allocated_storage.into(),
+            20,
+            65536,
+            "RDS storage (GiB)",
+        );
+        v.check(
+            d.max_allocated_storage >= d.allocated_storage,
+            "database.max_allocated_storage",
+            "max_allocated_storage must be at least allocated_storage",
+        );
+        v.log_retention("database.log_retention_days", d.log_retention_days);
+        let st = &self.storage;
+        v.one_of(
+            "storage.efs_throughput_mode",
+            &st.efs_throughput_mode,
+            &["bursting", "elastic", "provisioned"],
+        );
+        v.one_of(
+            "storage.efs_transition_to_ia",
+            &st.efs_transition_to_ia,
+            &[
+                "AFTER_1_DAY",
+                "AFTER_7_DAYS",
+                "AFTER_14_DAYS",
+                "AFTER_30_DAYS",
+                "AFTER_60_DAYS",
+                "AFTER_90_DAYS",
+                "AFTER_180_DAYS",
+                "AFTER_270_DAYS",
+                "AFTER_365_DAYS",
+            ],
+        );
+        for (name, b) in &st.buckets {
+            v.check(
+                b.transition_to_ia_days >= 30,
+                format!("storage.buckets.{name}.transition_to_ia_days"),
+                "S3 allows STANDARD_IA transitions after 30 days at the earliest",
+            );
+            if let Some(r) = b.retention_days {
+                v.range(
+                    format!("storage.buckets.{name}.retention_days"),
+                    r.into(),
+                    1,
+                    36500,
+                    "object retention (days)",
+                );
+            }
+        }
+        let lb = &self.load_balancer;
+        v.check(
+            lb.targets.contains_key(&lb.default_target),
+            "load_balancer.default_target",
+            "default_target must name one of load_balancer.targets",
+        );
+        for (name, t) in &lb.targets {
+            v.port(format!("load_balancer.targets.{name}.port"), t.port);
+            v.range(
+                format!("load_balancer.targets.{name}.priority"),
+                t.priority.into(),
+                0,
+                50000,
+                "listener rule priority",
+            );
+        }
+        v.range(
+            "load_balancer.idle_timeout",
+            lb.idle_timeout.into(),
+            1,
+            4000,
+            "ALB idle timeout",
+        );
+        let m = &self.monitoring;
+        v.log_retention("monitoring.log_retention_days", m.log_retention_days);
+        v.one_of(
+            "certificates.key_algorithm",
+            &self.certificates.key_algorithm,
+            &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
+        );
+        self.backup.validate(v);
+    }
+}
+
+pub fn build(located: &Located<'_>, header: Header) -> Result<PlatformView, SpecErrors> {
+    let spec: Spec = located.deserialize()?;
+    let mut v = Validator::default();
+    spec.validate(&mut v);
+    v.finish(located)?;
+    Ok(view(&spec, header))
+}
+
+fn view(s: &Spec, header: Header) -> PlatformView {
+    let mut modules = vec![
+        networking(s),
+        security(s),
+        compute(s),
+        hsm(s),
+        database(s),
+        storage(s),
+        load_balancer(s),
+        dns(s),
+        certificates_module(
+            P,
+            &s.platform.domain,
+            &s.certificates.subject_alternative_names,
+            &s.certificates.key_algorithm,
+        ),
+        monitoring(s),
+        backup(s),
+    ];
+    modules.sort_by(|a, b| a.name.cmp(&b.name));
+    PlatformView {
+        name: s.platform.name.clone(),
+        title: s.platform.title.clone(),
+        document: s.platform.document.clone(),
+        summary: s.platform.summary.clone(),
+        header,
+        modules,
+        components: components(),
+        left_out: left_out(),
+    }
+}
+
+fn networking(s: &Spec) -> ModuleView {
+    let n = &s.networking;
+    ModuleBuilder::new(P, "networking", "Network", "VPC with public and private subnets in three Availability Zones, NAT gateways, a private network ACL and VPC flow logs.")
+        .prose("Public subnets hold the load balancers and NAT gateways (no public IPs are assigned on launch); private subnets hold EKS nodes, RDS, ElastiCache and EFS, and reach the internet through a NAT gateway in their own Availability Zone (or one shared gateway with `single_nat_gateway`, cheaper for development). Subnets carry the Kubernetes role tags the AWS Load Balancer Controller looks for.")
+        .prose("The private network ACL admits traffic from inside the VPC and replies on the ephemeral ports; flow logs record all traffic into an encrypted log group; the default security group is emptied.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "solidity/networking/main.tf")
+        .file("flow_logs.tf", "shared/flow_logs.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(
+            Variable::new("vpc_cidr", "string", "IPv4 block of the VPC (the document: 10.0.0.0/16 production, 10.1.0.0/16 staging).")
+                .default(Hcl::str(&n.vpc_cidr))
+                .validate("can(cidrhost(var.vpc_cidr, 0)) && tonumber(split(\"/\", var.vpc_cidr)[1]) >= 16 && tonumber(split(\"/\", var.vpc_cidr)[1]) <= 28", "vpc_cidr must be an IPv4 CIDR between /16 and /28 (an AWS VPC limit)."),
+        )
+        .var(string_list("availability_zones", "Availability Zones, one per public/private subnet pair.").validate("length(var.availability_zones) >= 2", "Give at least two Availability Zones."))
+        .var(
+            string_list("public_subnet_cidrs", "Public subnet blocks, one per Availability Zone in order.")
+                .default(Hcl::strs(&n.public_subnet_cidrs))
+                .validate("alltrue([for c in var.public_subnet_cidrs : can(cidrhost(c, 0))])", "public_subnet_cidrs must be IPv4 CIDR blocks."),
+        )
+        .var(
+            string_list("private_subnet_cidrs", "Private subnet blocks, one per Availability Zone in order.")
+                .default(Hcl::strs(&n.private_subnet_cidrs))
+                .validate("alltrue([for c in var.private_subnet_cidrs : can(cidrhost(c, 0))])", "private_subnet_cidrs must be IPv4 CIDR blocks.")
+                .validate("length(var.private_subnet_cidrs) == length(var.public_subnet_cidrs)", "Give as many private as public subnets."),
+        )
+        .var(Variable::new("single_nat_gateway", "bool", "One NAT gateway for all Availability Zones (cheaper, not zone-redundant).").default(Hcl::Bool(n.single_nat_gateway)))
+        .var(Variable::new("cluster_name", "string", "EKS cluster name for the kubernetes.io/cluster subnet tag; null leaves it off.").default_null())
+        .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
+        .var(
+            Variable::new("flow_log_traffic_type", "string", "Which traffic flow logs record.")
+                .default(Hcl::str(&n.flow_log_traffic_type))
+                .validate("contains([\"ACCEPT\", \"REJECT\", \"ALL\"], var.flow_log_traffic_type)", "flow_log_traffic_type must be ACCEPT, REJECT or ALL."),
+        )
+        .var(kms_key_var("log_kms_key_arn", "the flow log group"))
+        .out("vpc_id", "aws_vpc.this.id", "ID of the VPC.")
+        .out("vpc_arn", "aws_vpc.this.arn", "ARN of the VPC.")
+        .out("vpc_cidr_block", "aws_vpc.this.cidr_block", "IPv4 block of the VPC.")
+        .out("public_subnet_ids", "aws_subnet.public[*].id", "IDs of the public subnets.")
+        .out("private_subnet_ids", "aws_subnet.private[*].id", "IDs of the private subnets.")
+        .out("private_route_table_ids", "aws_route_table.private[*].id", "IDs of the private route tables.")
+        .out("nat_gateway_ids", "aws_nat_gateway.this[*].id", "IDs of the NAT gateways.")
+        .out("nat_public_ips", "aws_eip.nat[*].public_ip", "Public IPs of the NAT gateways (allow-list them at third parties).")
+        .out("flow_log_id", "aws_flow_log.this.id", "ID of the VPC flow log.")
+        .out("flow_log_group_name", "aws_cloudwatch_log_group.flow_logs.name", "CloudWatch log group receiving flow logs.")
+        .finish()
+}
+
+fn security(s: &Spec) -> ModuleView {
+    let sec = &s.security;
+    ModuleBuilder::new(P, "security", "Security and identity", "Security groups for ALB, EKS nodes, RDS, Redis and external services; WAF with OWASP rules, rate limit and geo blocking; GuardDuty; AWS Config; CloudTrail; IRSA roles; Secrets Manager with rotation; MFA enforcement.")
+        .prose("Security groups follow the document: the ALB takes HTTP/HTTPS from the internet, EKS nodes talk among themselves and take traffic from the ALB, RDS takes PostgreSQL and Redis takes its protocol from EKS nodes only, and the external-services group fronts interface endpoints reachable from the nodes only.")
+        .prose("WAF evaluates a per-address rate limit, optional geographic blocking and the AWS managed rule groups (the Common rule set covers the OWASP Top 10). GuardDuty watches EKS audit logs, runtime, RDS logins, S3 and EBS. AWS Config records every resource type and evaluates managed rules; CloudTrail logs management events and S3 data events in all regions to an encrypted, validated audit bucket and to CloudWatch Logs.")
+        .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by RDS itself (database module). Members of the administrators group must sign in with MFA to do anything else.")
+        .provider(aws_provider(&[]))
+        .feature("waf_geo")
+        .file("security_groups.tf", "solidity/security/security_groups.tf")
+        .file("waf.tf", "shared/waf.tf")
+        .file("guardduty.tf", "shared/guardduty.tf")
+        .file("audit.tf", "solidity/security/audit.tf")
+        .file("iam.tf", "solidity/security/iam.tf")
+        .file("secrets.tf", "solidity/security/secrets.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(Variable::new("vpc_id", "string", "ID of the VPC."))
+        .var(Variable::new("vpc_cidr_block", "string", "IPv4 block of the VPC."))
+        .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, true).into_iter().map(|v| {
+            if v.name == "waf_blocked_country_codes" { v.default(Hcl::strs(&sec.waf_blocked_country_codes)) } else { v }
+        }))
+        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features))
+        .var(string_list("config_rules", "AWS Config managed rules (source identifiers) to evaluate.").default(Hcl::strs(&sec.config_rules)))
+        .var(log_retention_var("audit_log_retention_days", "CloudTrail and WAF logs in CloudWatch", sec.audit_log_retention_days))
+        .var(Variable::new("audit_bucket_retention_days", "number", "Days the audit bucket keeps CloudTrail and Config files.").default(Hcl::num(sec.audit_bucket_retention_days)).validate("var.audit_bucket_retention_days >= 1", "audit_bucket_retention_days must be at least 1."))
+        .var(Variable::new("oidc_provider_arn", "string", "ARN of the EKS cluster's IAM OIDC provider (compute output oidc_provider_arn)."))
+        .var(Variable::new("oidc_issuer_url", "string", "Issuer URL of the EKS cluster's OIDC provider (compute output oidc_issuer_url)."))
+        .var(
+            Variable::new("service_accounts", "map(object({\n  namespace       = string\n  service_account = string\n  policy_arns     = optional(list(string), [])\n}))", "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it and managed policies to attach.")
+                .default(Hcl::from_serialize(&sec.service_accounts)),
+        )
+        .var(string_list("secrets", "Secrets Manager secrets to create (values are set outside Terraform).").default(Hcl::strs(&sec.secrets)))
+        .var(Variable::new("secret_recovery_window_days", "number", "Days a deleted secret can still be restored.").default(Hcl::num(sec.secret_recovery_window_days)).validate("var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30", "Secrets Manager recovery windows are 7 to 30 days."))
+        .var(Variable::new("secret_rotation_days", "number", "Days between automatic rotations of the secrets.").default(Hcl::num(sec.secret_rotation_days)).validate("var.secret_rotation_days >= 1 && var.secret_rotation_days <= 1000", "Rotation intervals are 1 to 1000 days."))
+        .var(Variable::new("rotation_lambda_arn", "string", "Lambda function that rotates the secrets; null creates the secrets without rotation.").default_null())
+        .var(kms_key_var("log_kms_key_arn", "the WAF and CloudTrail log groups and the audit bucket"))
+        .var(kms_key_var("secrets_kms_key_arn", "the Secrets Manager secrets"))
+        .out("alb_security_group_id", "aws_security_group.this[\"alb\"].id", "Security group of the ALB.")
+        .out("eks_node_security_group_id", "aws_security_group.this[\"eks_nodes\"].id", "Security group of the EKS nodes.")
+        .out("rds_security_group_id", "aws_security_group.this[\"rds\"].id", "Security group of RDS PostgreSQL.")
+        .out("redis_security_group_id", "aws_security_group.this[\"redis\"].id", "Security group of ElastiCache Redis.")
+        .out("external_services_security_group_id", "aws_security_group.this[\"external_services\"].id", "Security group for interface endpoints of external services.")
+        .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL.")
+        .out("guardduty_detector_id", "aws_guardduty_detector.this.id", "ID of the GuardDuty detector.")
+        .out("cloudtrail_arn", "aws_cloudtrail.this.arn", "ARN of the CloudTrail trail.")
+        .out("audit_bucket_id", "aws_s3_bucket.audit.id", "Bucket holding CloudTrail and Config files.")
+        .out("config_recorder_id", "aws_config_configuration_recorder.this.id", "ID of the AWS Config recorder.")
+        .out("service_account_role_arns", "{ for k, r in aws_iam_role.service_account : k => r.arn }", "IRSA role ARNs by role suffix (annotate the service accounts with them).")
+        .out("secret_arns", "{ for k, sec in aws_secretsmanager_secret.this : k => sec.arn }", "Secrets Manager secret ARNs by name.")
+        .out("administrators_group_name", "aws_iam_group.administrators.name", "IAM group whose members must use MFA.")
+        .finish()
+}
+
+fn compute(s: &Spec) -> ModuleView {
+    let c = &s.compute;
+    ModuleBuilder::new(P, "compute", "EKS and container registry", "EKS cluster across three Availability Zones with managed on-demand and spot node groups, add-ons, the IRSA OIDC provider and ECR repositories with scanning, lifecycle policies and cross-region replication.")
+        .prose("The cluster API endpoint is private by default, Kubernetes secrets are envelope-encrypted with the EKS KMS key, and all five control-plane log types go to an encrypted log group. Access uses EKS access entries (API authentication mode).")
+        .prose("Node groups come from `node_groups`: the general group runs m5.large to m5.2xlarge on demand, the spot group the same sizes on spot capacity with a `spot=true:NoSchedule` taint so only tolerant (non-critical) workloads land there. Nodes launch from a template that enforces IMDSv2 with one hop and encrypted gp3 volumes. The cluster autoscaler (in-cluster software) scales the groups between their sizes.")
+        .prose("Every microservice gets a private ECR repository: immutable tags, scan on push, KMS encryption and a lifecycle policy; the registry replicates to the secondary region.")
+        .provider(aws_provider(&[]))
+        .file("eks.tf", "solidity/compute/eks.tf")
+        .file("node_groups.tf", "solidity/compute/node_groups.tf")
+        .file("ecr.tf", "solidity/compute/ecr.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(Variable::new("kubernetes_version", "string", "Kubernetes minor version of the cluster.").default(Hcl::str(&c.kubernetes_version)).validate("can(regex(\"^1\\\\.[0-9]+$\", var.kubernetes_version))", "Use a Kubernetes minor version such as 1.33."))
+        .var(string_list("subnet_ids", "Private subnets for the control plane ENIs and the nodes, one per Availability Zone.").validate("length(var.subnet_ids) >= 2", "EKS needs subnets in at least two Availability Zones."))
+        .var(Variable::new("node_security_group_id", "string", "Security group for the nodes (security module output eks_node_security_group_id)."))
+        .var(Variable::new("endpoint_public_access", "bool", "Expose the Kubernetes API endpoint publicly (it is always reachable privately).").default(Hcl::Bool(c.endpoint_public_access)))
+        .var(string_list("public_access_cidrs", "CIDR blocks allowed to reach a public API endpoint.").default(Hcl::List(Vec::new())))
+        .var(
+            Variable::new("node_groups", "map(object({\n  instance_types = list(string)\n  capacity_type  = string\n  min_size       = number\n  max_size       = number\n  desired_size   = number\n  disk_size      = optional(number, 100)\n  taint          = optional(string)\n  labels         = optional(map(string), {})\n}))", "Managed node groups; a taint name adds <taint>=true:NoSchedule and a matching label.")
+                .default(Hcl::from_serialize(&c.node_groups))
+                .validate("alltrue([for g in values(var.node_groups) : contains([\"ON_DEMAND\", \"SPOT\"], g.capacity_type)])", "capacity_type must be ON_DEMAND or SPOT.")
+                .validate("alltrue([for g in values(var.node_groups) : g.min_size <= g.desired_size && g.desired_size <= g.max_size])", "Each node group needs min_size <= desired_size <= max_size."),
+        )
+        .var(string_list("addons", "EKS add-ons to install at their default version for the cluster.").default(Hcl::strs(&c.addons)))
+        .var(log_retention_var("cluster_log_retention_days", "EKS control-plane logs", c.cluster_log_retention_days))
+        .var(string_list("ecr_repositories", "ECR repositories, one per microservice image.").default(Hcl::strs(&c.ecr_repositories)))
+        .var(Variable::new("ecr_keep_tagged_images", "number", "Tagged images kept per repository; older ones expire.").default(Hcl::num(c.ecr_keep_tagged_images)).validate("var.ecr_keep_tagged_images >= 1", "Keep at least one image."))
+        .var(Variable::new("ecr_untagged_expiry_days", "number", "Days before untagged images expire.").default(Hcl::num(c.ecr_untagged_expiry_days)).validate("var.ecr_untagged_expiry_days >= 1", "Use at least one day."))
+        .var(Variable::new("ecr_replication_region", "string", "Region ECR replicates every repository to; null turns replication off.").default_null())
+        .var(kms_key_var("eks_kms_key_arn", "Kubernetes secrets"))
+        .var(kms_key_var("ebs_kms_key_arn", "node volumes"))
+        .var(kms_key_var("ecr_kms_key_arn", "ECR images"))
+        .var(kms_key_var("log_kms_key_arn", "the control-plane log group"))
+        .out("cluster_name", "aws_eks_cluster.this.name", "Name of the EKS cluster.")
+        .out("cluster_arn", "aws_eks_cluster.this.arn", "ARN of the EKS cluster.")
+        .out("cluster_endpoint", "aws_eks_cluster.this.endpoint", "Kubernetes API endpoint.")
+        .out("cluster_certificate_authority_data", "aws_eks_cluster.this.certificate_authority[0].data", "Base64 CA certificate of the cluster.")
+        .out("cluster_security_group_id", "aws_eks_cluster.this.vpc_config[0].cluster_security_group_id", "Security group EKS created for the control plane.")
+        .out("oidc_provider_arn", "aws_iam_openid_connect_provider.this.arn", "ARN of the IAM OIDC provider (IRSA).")
+        .out("oidc_issuer_url", "aws_eks_cluster.this.identity[0].oidc[0].issuer", "OIDC issuer URL of the cluster.")
+        .out("node_role_arn", "aws_iam_role.node.arn", "ARN of the node IAM role.")
+        .out("node_group_arns", "{ for k, g in aws_eks_node_group.this : k => g.arn }", "Node group ARNs by name.")
+        .out("ecr_repository_urls", "{ for k, r in aws_ecr_repository.this : k => r.repository_url }", "ECR repository URLs by service.")
+        .finish()
+}
+
+pub fn kms_users_solidity() -> KmsUsers {
+    vec![
+        ("backup", vec!["backup.amazonaws.com"], vec![]),
+        ("ecr", vec!["ecr.amazonaws.com"], vec![]),
+        ("efs", vec!["elasticfilesystem.amazonaws.com"], vec![]),
+        (
+            "eks",
+            vec!["eks.amazonaws.com"],
+            vec![super::trustchain::ASG_SERVICE_ROLE],
+        ),
+        (
+            "logs",
+            vec!["cloudtrail.amazonaws.com", "logs.amazonaws.com"],
+            vec![],
+        ),
+        (
+            "rds",
+            vec!["monitoring.rds.amazonaws.com", "rds.amazonaws.com"],
+            vec![],
+        ),
+        ("redis", vec!["elasticache.amazonaws.com"], vec![]),
+        ("s3", vec!["s3.amazonaws.com"], vec![]),
+        ("secrets", vec!["secretsmanager.amazonaws.com"], vec![]),
+        (
+            "sns",
+            vec![
+                "cloudwatch.amazonaws.com",
+                "events.amazonaws.com",
+                "sns.amazonaws.com",
+            ],
+            vec![],
+        ),
+    ]
+}
+
+fn hsm(s: &Spec) -> ModuleView {
+    let h = &s.hsm;
+    ModuleBuilder::new(P, "hsm", "KMS keys", "Customer-managed KMS keys, one per data type (EKS secrets, RDS, Redis, S3, EFS, logs, secrets, ECR, backup, SNS), with automatic rotation.")
+        .prose("The document keeps separate keys for different data types; each key's policy leaves administration to the account (IAM policies decide who may use it) and lets the AWS service that stores that data type use it. Rotation is automatic; deletion waits out the deletion window. The platform has no CloudHSM: KMS is its key store.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "shared/kms.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .vars(kms_vars(&h.kms_keys, h.key_rotation_period_days, h.key_deletion_window_days, &kms_users_solidity()))
+        .with(kms_outputs)
+        .finish()
+}
+
+fn database(s: &Spec) -> ModuleView {
+    let d = &s.database;
+    ModuleBuilder::new(P, "database", "Databases", "RDS PostgreSQL 15 Multi-AZ (db.r5) with read replicas, 30-day backups and Performance Insights; ElastiCache Redis in cluster mode, Multi-AZ, encrypted in transit and at rest.")
+        .prose("PostgreSQL runs Multi-AZ with encrypted gp3 storage that grows up to `max_allocated_storage`, a master password that RDS generates, keeps in Secrets Manager and rotates, IAM authentication, TLS enforced through the parameter group, enhanced monitoring, Performance Insights, logs exported to CloudWatch, deletion protection and a final snapshot. Read replicas serve read-heavy workloads.")
+        .prose("Redis runs in cluster mode (sharded) with a replica per shard in another Availability Zone, automatic failover, encryption at rest with the Redis KMS key and TLS required in transit, an AUTH token, daily snapshots and slow logs in CloudWatch.")
+        .provider(aws_provider(&[]))
+        .file("rds.tf", "solidity/database/rds.tf")
+        .file("redis.tf", "solidity/database/redis.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(string_list("subnet_ids", "Private subnets for the database subnet groups."))
+        .var(Variable::new("rds_security_group_id", "string", "Security group of RDS (security module output)."))
+        .var(Variable::new("redis_security_group_id", "string", "Security group of Redis (security module output)."))
+        .var(Variable::new("engine_version", "string", "PostgreSQL major version.").default(Hcl::str(&d.engine_version)))
+        .var(Variable::new("instance_class", "string", "Instance class of the primary (the document: db.r5.large to db.r5.2xlarge).").default(Hcl::str(&d.instance_class)).validate("startswith(var.instance_class, \"db.\")", "RDS instance classes start with db."))
+        .var(Variable::new("replica_instance_class", "string", "Instance class of the read replicas.").default(Hcl::str(&d.replica_instance_class)))
+        .var(Variable::new("read_replica_count", "number", "Read replicas in this region.").default(Hcl::num(d.read_replica_count)).validate("var.read_replica_count >= 0 && var.read_replica_count <= 15", "RDS allows up to 15 read replicas."))
+        .var(Variable::new("allocated_storage", "number", "Initial storage in GiB.").default(Hcl::num(d.allocated_storage)).validate("var.allocated_storage >= 20", "gp3 storage starts at 20 GiB."))
+        .var(Variable::new("max_allocated_storage", "number", "Upper bound for storage autoscaling in GiB.").default(Hcl::num(d.max_allocated_storage)).validate("var.max_allocated_storage >= var.allocated_storage", "max_allocated_storage must be at least allocated_storage."))
+        .var(Variable::new("backup_retention_days", "number", "Days RDS keeps automated backups.").default(Hcl::num(d.backup_retention_days)).validate("var.backup_retention_days >= 1 && var.backup_retention_days <= 35", "RDS keeps automated backups 1 to 35 days."))
+        .var(Variable::new("performance_insights_retention_days", "number", "Days Performance Insights keeps data.").default(Hcl::num(d.performance_insights_retention_days)).validate("var.performance_insights_retention_days == 7 || var.performance_insights_retention_days == 731 || (var.performance_insights_retention_days % 31 == 0 && var.performance_insights_retention_days <= 713)", "Use 7, a multiple of 31 up to 713, or 731 days."))
+        .var(Variable::new("monitoring_interval", "number", "Seconds between enhanced monitoring samples.").default(Hcl::num(d.monitoring_interval)).validate("contains([1, 5, 10, 15, 30, 60], var.monitoring_interval)", "Use 1, 5, 10, 15, 30 or 60 seconds."))
+        .var(Variable::new("database_name", "string", "Name of the initial database.").default(Hcl::str(&d.database_name)))
+        .var(Variable::new("master_username", "string", "Master user name; its password is managed by RDS in Secrets Manager.").default(Hcl::str(&d.master_username)))
+        .var(log_retention_var("log_retention_days", "PostgreSQL and Redis logs", d.log_retention_days))
+        .var(Variable::new("redis_engine_version", "string", "Redis engine version.").default(Hcl::str(&d.redis_engine_version)))
+        .var(Variable::new("redis_node_type", "string", "Redis node type (the document: cache.r6g.large to cache.r6g.xlarge).").default(Hcl::str(&d.redis_node_type)).validate("startswith(var.redis_node_type, \"cache.\")", "ElastiCache node types start with cache."))
+        .var(Variable::new("redis_num_node_groups", "number", "Shards of the Redis cluster.").default(Hcl::num(d.redis_num_node_groups)).validate("var.redis_num_node_groups >= 1 && var.redis_num_node_groups <= 500", "Use 1 to 500 shards."))
+        .var(Variable::new("redis_replicas_per_node_group", "number", "Replicas per shard; Multi-AZ failover needs at least one.").default(Hcl::num(d.redis_replicas_per_node_group)).validate("var.redis_replicas_per_node_group >= 1 && var.redis_replicas_per_node_group <= 5", "Use 1 to 5 replicas per shard."))
+        .var(Variable::new("redis_snapshot_retention_days", "number", "Days ElastiCache keeps daily snapshots.").default(Hcl::num(d.redis_snapshot_retention_days)).validate("var.redis_snapshot_retention_days >= 1 && var.redis_snapshot_retention_days <= 35", "ElastiCache keeps snapshots 1 to 35 days."))
+        .var(Variable::new("redis_auth_token", "string", "Redis AUTH token (16-128 printable characters). Pass it from a secret store, never from a file in version control.").sensitive().validate("length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128", "The AUTH token is 16 to 128 characters."))
+        .var(Variable::new("deletion_protection", "bool", "Protect the database from deletion.").default(Hcl::Bool(true)))
+        .var(kms_key_var("rds_kms_key_arn", "RDS storage, Performance Insights and the master password secret"))
+        .var(kms_key_var("redis_kms_key_arn", "Redis data at rest"))
+        .var(kms_key_var("log_kms_key_arn", "the database log groups"))
+        .out("db_instance_identifier", "aws_db_instance.this.identifier", "Identifier of the primary instance.")
+        .out("db_instance_arn", "aws_db_instance.this.arn", "ARN of the primary instance (source for a cross-region replica).")
+        .out("db_endpoint", "aws_db_instance.this.endpoint", "Endpoint (host:port) of the primary.")
+        .out("db_replica_endpoints", "aws_db_instance.replica[*].endpoint", "Endpoints of the read replicas.")
+        .out("db_replica_identifiers", "aws_db_instance.replica[*].identifier", "Identifiers of the read replicas.")
+        .out("db_master_user_secret_arn", "aws_db_instance.this.master_user_secret[0].secret_arn", "Secrets Manager secret holding the rotated master password.")
+        .out("redis_configuration_endpoint", "aws_elasticache_replication_group.this.configuration_endpoint_address", "Cluster-mode configuration endpoint of Redis.")
+        .out("redis_replication_group_id", "aws_elasticache_replication_group.this.id", "ID of the Redis replication group.")
+        .finish()
+}
+
+fn storage(s: &Spec) -> ModuleView {
+    let st = &s.storage;
+    ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for contract sources, analysis reports and the documentation site (KMS, versioning, lifecycle, cross-region replication) plus EFS shared storage for pods.")
+        .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry); serve it through a CDN of your choice with origin access control.")
+        .prose("EFS holds analysis workspaces and temporary files shared by pods: encrypted with the EFS KMS key, elastic throughput, idle files moved to Infrequent Access, a mount target in every private subnet reachable from the EKS nodes only, TLS-only access policy and AWS Backup enabled.")
+        .provider(aws_provider(&["aws.replica"]))
+        .file("buckets.tf", "shared/s3_buckets.tf")
+        .file("replication.tf", "shared/s3_replication.tf")
+        .file("access_logs.tf", "shared/s3_access_logs.tf")
+        .file("efs.tf", "solidity/storage/efs.tf")
+        .var(name_var(40))
+        .var(tags_var())
+        .vars(bucket_vars(Hcl::from_serialize(&st.buckets), st.noncurrent_version_expiration_days, st.enable_replication))
+        .var(kms_key_var("kms_key_arn", "the buckets"))
+        .var(string_list("efs_subnet_ids", "Private subnets that get an EFS mount target."))
+        .var(Variable::new("vpc_id", "string", "ID of the VPC (for the EFS security group)."))
+        .var(string_list("efs_client_security_group_ids", "Security groups allowed to mount EFS (the EKS nodes)."))
+        .var(Variable::new("efs_throughput_mode", "string", "EFS throughput mode.").default(Hcl::str(&st.efs_throughput_mode)).validate("contains([\"bursting\", \"elastic\", \"provisioned\"], var.efs_throughput_mode)", "Use bursting, elastic or provisioned."))
+        .var(Variable::new("efs_transition_to_ia", "string", "When idle files move to EFS Infrequent Access.").default(Hcl::str(&st.efs_transition_to_ia)))
+        .var(kms_key_var("efs_kms_key_arn", "the EFS file system"))
+        .with(storage_outputs)
+        .out("efs_file_system_id", "aws_efs_file_system.this.id", "ID of the EFS file system (for the EFS CSI driver).")
+        .out("efs_file_system_arn", "aws_efs_file_system.this.arn", "ARN of the EFS file system.")
+        .out("efs_security_group_id", "aws_security_group.efs.id", "Security group of the EFS mount targets.")
+        .finish()
+}
+
+fn load_balancer(s: &Spec) -> ModuleView {
+    let lb = &s.load_balancer;
+    ModuleBuilder::new(P, "load_balancer", "Load balancing", "Internet-facing ALB with TLS termination, HTTP-to-HTTPS redirect, path-based routing to IP target groups and WAF.")
+        .prose("The ALB (dual-stack) terminates TLS with the ACM wildcard certificate, redirects HTTP to HTTPS, drops invalid headers, has deletion protection and access logs, and routes by path: `/api/*` to the API service, `/ws/*` to the WebSocket notification service, everything else to the UI. Target groups use IP targets so the AWS Load Balancer Controller binds pods to them with `TargetGroupBinding` resources; the controller itself is in-cluster software.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "solidity/load_balancer/main.tf")
+        .var(name_var(24))
+        .var(tags_var())
+        .var(Variable::new("vpc_id", "string", "ID of the VPC."))
+        .var(string_list("subnet_ids", "Public subnets for the ALB."))
+        .var(string_list("security_group_ids", "Security groups of the ALB."))
+        .var(Variable::new("certificate_arn", "string", "ACM certificate of the HTTPS listener."))
+        .var(Variable::new("web_acl_arn", "string", "WAF web ACL to associate; null leaves the ALB without WAF.").default_null())
+        .var(Variable::new("access_logs_bucket", "string", "S3 bucket (SSE-S3) receiving access logs; null turns them off.").default_null())
+        .var(Variable::new("ssl_policy", "string", "TLS policy of the HTTPS listener.").default(Hcl::str(&lb.ssl_policy)))
+        .var(Variable::new("idle_timeout", "number", "Idle timeout in seconds (WebSockets stay open while traffic flows).").default(Hcl::num(lb.idle_timeout)).validate("var.idle_timeout >= 1 && var.idle_timeout <= 4000", "idle_timeout is 1-4000 seconds."))
+        .var(
+            Variable::new("targets", "map(object({\n  port              = number\n  health_check_path = string\n  path_patterns     = list(string)\n  priority          = number\n}))", "IP target groups by service; path_patterns route to them (rules ordered by priority), the default target takes the rest.")
+                .default(Hcl::from_serialize(&lb.targets))
+                .validate("alltrue([for t in values(var.targets) : t.port >= 1 && t.port <= 65535])", "Ports are 1-65535."),
+        )
+        .var(Variable::new("default_target", "string", "Target that receives requests no path pattern matches.").default(Hcl::str(&lb.default_target)).validate("contains(keys(var.targets), var.default_target)", "default_target must be a key of targets."))
+        .var(Variable::new("enable_deletion_protection", "bool", "Protect the ALB from deletion.").default(Hcl::Bool(true)))
+        .out("alb_arn", "aws_lb.this.arn", "ARN of the ALB.")
+        .out("alb_arn_suffix", "aws_lb.this.arn_suffix", "ARN suffix of the ALB (CloudWatch dimension).")
+        .out("alb_dns_name", "aws_lb.this.dns_name", "DNS name of the ALB.")
+        .out("alb_zone_id", "aws_lb.this.zone_id", "Route 53 zone ID of the ALB.")
+        .out("target_group_arns", "{ for k, tg in aws_lb_target_group.this : k => tg.arn }", "Target group ARNs by service (for TargetGroupBinding).")
+        .out("https_listener_arn", "aws_lb_listener.https.arn", "ARN of the HTTPS listener.")
+        .finish()
+}
+
+fn dns(s: &Spec) -> ModuleView {
+    let d = &s.dns;
+    ModuleBuilder::new(P, "dns", "DNS", "Route 53 hosted zone with A/AAAA alias records, health checks and failover routing between the primary and secondary region.")
+        .prose("Each host name (and the apex) points at the primary region's ALB. When a secondary ALB is given, the records become a failover pair: Route 53 answers with the primary while its health check passes and with the secondary otherwise (the document's health-based routing across regions). Environments get their own subdomain by giving the module the environment's domain.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "solidity/dns/main.tf")
+        .var(Variable::new("domain_name", "string", "Domain of the hosted zone.").default(Hcl::str(&s.platform.domain)))
+        .var(Variable::new("create_zone", "bool", "Create the hosted zone; false looks up an existing public zone by domain_name.").default(Hcl::Bool(true)))
+        .var(string_list("hostnames", "Host names under the domain pointing at the platform (the apex always does).").default(Hcl::strs(&d.hostnames)))
+        .var(Variable::new("primary_alb", "object({\n  dns_name = string\n  zone_id  = string\n})", "ALB of the primary region."))
+        .var(Variable::new("secondary_alb", "object({\n  dns_name = string\n  zone_id  = string\n})", "ALB of the secondary region; null disables failover routing.").default_null())
+        .var(Variable::new("health_check_path", "string", "Path Route 53 probes over HTTPS on the primary ALB.").default(Hcl::str(&d.health_check_path)))
+        .var(tags_var())
+        .out("zone_id", "local.zone_id", "ID of the hosted zone.")
+        .out("name_servers", "one(aws_route53_zone.this[*].name_servers)", "Name servers to delegate the domain to (created zones only).")
+        .out("fqdns", "sort(distinct([for r in aws_route53_record.primary : r.fqdn]))", "Names that resolve to the platform.")
+        .out("primary_health_check_id", "aws_route53_health_check.primary.id", "ID of the primary region's health check.")
+        .finish()
+}
+
+fn monitoring(s: &Spec) -> ModuleView {
+    let m = &s.monitoring;
+    let a = |ns: &str, metric: &str, stat: &str, threshold: String, cmp: &str, desc: &str| {
+        Hcl::object([
+            ("namespace", Hcl::str(ns)),
+            ("metric_name", Hcl::str(metric)),
+            ("statistic", Hcl::str(stat)),
+            ("threshold", Hcl::num(threshold)),
+            ("comparison_operator", Hcl::str(cmp)),
+            ("description", Hcl::str(desc)),
+        ])
+    };
+    let alarms = Hcl::object([
+        (
+            "rds_cpu",
+            a(
+                "AWS/RDS",
+                "CPUUtilization",
+                "Average",
+                m.rds_cpu_percent.to_string(),
+                "GreaterThanThreshold",
+                &format!("PostgreSQL CPU above {}%", m.rds_cpu_percent),
+            ),
+        ),
+        (
+            "rds_free_storage",
+            a(
+                "AWS/RDS",
+                "FreeStorageSpace",
+                "Average",
+                m.rds_free_storage_bytes.to_string(),
+                "LessThanThreshold",
+                "PostgreSQL free storage below 10 GiB",
+            ),
+        ),
+        (
+            "rds_replica_lag",
+            a(
+                "AWS/RDS",
+                "ReplicaLag",
+                "Maximum",
+                m.rds_replica_lag_seconds.to_string(),
+                "GreaterThanThreshold",
+                &format!(
+                    "Read replica more than {} s behind",
+                    m.rds_replica_lag_seconds
+                ),
+            ),
+        ),
+        (
+            "redis_cpu",
+            a(
+                "AWS/ElastiCache",
+                "EngineCPUUtilization",
+                "Average",
+                m.redis_cpu_percent.to_string(),
+                "GreaterThanThreshold",
+                &format!("Redis engine CPU above {}%", m.redis_cpu_percent),
+            ),
+        ),
+        (
+            "redis_memory",
+            a(
+                "AWS/ElastiCache",
+                "DatabaseMemoryUsagePercentage",
+                "Average",
+                m.redis_memory_percent.to_string(),
+                "GreaterThanThreshold",
+                &format!("Redis memory above {}%", m.redis_memory_percent),
+            ),
+        ),
+        (
+            "api_latency",
+            a(
+                "AWS/ApplicationELB",
+                "TargetResponseTime",
+                "p99",
+                format!("{}", m.api_latency_p99_seconds),
+                "GreaterThanThreshold",
+                &format!("p99 response time above {} s", m.api_latency_p99_seconds),
+            ),
+        ),
+    ]);
+    monitoring_module(P, "Monitoring and cost alerts", "CloudWatch alarms for RDS, Redis and the ALB, a composite alarm, log groups, SNS e-mail/SMS alerts, a monthly budget and cost anomaly detection.", m.log_retention_days, &m.log_groups, alarms, None)
+        .prose("The alarms need the IDs of the resources they watch; pass them through `alarm_dimensions` (the example wires the database and load balancer outputs). The document's cost alerts are an AWS Budgets monthly budget that warns at 80% and 100% and Cost Anomaly Detection on AWS services, both notifying the warning topic.")
+        .file("cost.tf", "solidity/monitoring/cost.tf")
+        .var(Variable::new("monthly_budget_usd", "number", "Monthly cost budget in USD; null creates no budget.").default_null())
+        .var(Variable::new("cost_anomaly_threshold_usd", "number", "Absolute impact in USD above which a cost anomaly is reported.").default(Hcl::num(100)))
+        .out("budget_name", "one(aws_budgets_budget.monthly[*].name)", "Name of the monthly budget.")
+        .out("cost_anomaly_monitor_arn", "aws_ce_anomaly_monitor.services.arn", "ARN of the cost anomaly monitor.")
+        .finish()
+}
+
+fn backup(s: &Spec) -> ModuleView {
+    super::shared::backup_module(P, &s.backup, "AWS Backup for RDS, EFS and S3: daily and weekly rules, continuous backup, cross-region copy to the secondary region.")
+        .prose("RDS keeps its own 30-day automated backups (database module); AWS Backup adds daily and weekly recovery points of RDS and EFS (tagged `Backup = \"true\"`), continuous backup for point-in-time restore within the document's 5-minute RPO, and copies everything to the secondary region for disaster recovery. Restore testing proves the recovery points work.")
+        .finish()
+}
+
+fn components() -> Vec<Component> {
+    let c = |section: &str, component: &str, module: &str, resources: &str| Component {
+        section: section.into(),
+        component: component.into(),
+        module: module.into(),
+        resources: resources.into(),
+    };
+    vec![
+        c(
+            "Compute",
+            "EKS multi-AZ (3 AZs), managed node groups m5.large-m5.2xlarge",
+            "compute",
+            "`aws_eks_cluster`, `aws_eks_node_group`, `aws_launch_template`",
+        ),
+        c(
+            "Compute",
+            "Spot instances for non-critical workloads",
+            "compute",
+            "`aws_eks_node_group` (capacity_type SPOT)",
+        ),
+        c(
+            "Compute",
+            "Staging and production clusters",
+            "examples/solidity",
+            "`env/staging.tfvars`, `env/prod.tfvars`",
+        ),
+        c(
+            "Compute",
+            "ECR registries, image scanning, lifecycle policies, cross-region replication",
+            "compute",
+            "`aws_ecr_repository`, `aws_ecr_lifecycle_policy`, `aws_ecr_replication_configuration`",
+        ),
+        c(
+            "Database",
+            "RDS PostgreSQL 15 Multi-AZ, 30-day backups, KMS, Performance Insights, read replicas, db.r5",
+            "database",
+            "`aws_db_instance`, `aws_db_parameter_group`, `aws_db_subnet_group`",
+        ),
+        c(
+            "Database",
+            "ElastiCache Redis cluster mode, Multi-AZ failover, encryption in transit and at rest, backups",
+            "database",
+            "`aws_elasticache_replication_group`",
+        ),
+        c(
+            "Storage",
+            "S3: contract sources, analysis results, documentation site, replication, lifecycle, SSE-KMS",
+            "storage",
+            "`aws_s3_bucket` and its configuration resources",
+        ),
+        c(
+            "Storage",
+            "EFS shared storage for pods",
+            "storage",
+            "`aws_efs_file_system`, `aws_efs_mount_target`",
+        ),
+        c(
+            "Networking",
+            "VPC 10.0.0.0/16 (staging 10.1.0.0/16), public/private subnets in 3 AZs",
+            "networking",
+            "`aws_vpc`, `aws_subnet`",
+        ),
+        c(
+            "Networking",
+            "NAT gateways, internet gateway",
+            "networking",
+            "`aws_nat_gateway`, `aws_internet_gateway`",
+        ),
+        c(
+            "Networking",
+            "VPC flow logs, NACLs",
+            "networking",
+            "`aws_flow_log`, `aws_network_acl`",
+        ),
+        c(
+            "Networking",
+            "ALB: TLS termination, path-based routing, health checks",
+            "load_balancer",
+            "`aws_lb`, `aws_lb_listener`, `aws_lb_listener_rule`, `aws_lb_target_group`",
+        ),
+        c(
+            "Networking",
+            "WAF: OWASP Top 10, rate limiting, geographic blocking",
+            "security",
+            "`aws_wafv2_web_acl`",
+        ),
+        c(
+            "Networking",
+            "Route 53 DNS, health checks, failover, environment subdomains",
+            "dns",
+            "`aws_route53_zone`, `aws_route53_record`, `aws_route53_health_check`",
+        ),
+        c(
+            "Security",
+            "Security groups: ALB, EKS nodes, RDS, Redis, external services",
+            "security",
+            "`aws_security_group`, `aws_vpc_security_group_*_rule`",
+        ),
+        c(
+            "Security",
+            "IAM least privilege, IRSA, MFA enforcement",
+            "security",
+            "`aws_iam_role`, `aws_iam_group`, `aws_iam_group_policy`",
+        ),
+        c(
+            "Security",
+            "Secrets Manager with KMS and rotation (RDS password rotated by RDS)",
+            "security, database",
+            "`aws_secretsmanager_secret`, `aws_secretsmanager_secret_rotation`, `manage_master_user_password`",
+        ),
+        c(
+            "Security",
+            "KMS customer-managed keys per data type, rotation",
+            "hsm",
+            "`aws_kms_key`, `aws_kms_alias`",
+        ),
+        c(
+            "Security",
+            "ACM certificates, wildcard, automatic renewal",
+            "certificates",
+            "`aws_acm_certificate`, `aws_acm_certificate_validation`",
+        ),
+        c(
+            "Monitoring",
+            "CloudWatch metrics, alarms, log aggregation",
+            "monitoring",
+            "`aws_cloudwatch_metric_alarm`, `aws_cloudwatch_composite_alarm`, `aws_cloudwatch_log_group`",
+        ),
+        c(
+            "Monitoring",
+            "CloudTrail with S3 data events and CloudWatch integration",
+            "security",
+            "`aws_cloudtrail`",
+        ),
+        c(
+            "Monitoring",
+            "AWS Config compliance rules and inventory",
+            "security",
+            "`aws_config_configuration_recorder`, `aws_config_config_rule`",
+        ),
+        c(
+            "Monitoring",
+            "GuardDuty threat and malware detection",
+            "security",
+            "`aws_guardduty_detector`, `aws_guardduty_detector_feature`",
+        ),
+        c(
+            "Cost",
+            "Budget alerts and anomaly detection",
+            "monitoring",
+            "`aws_budgets_budget`, `aws_ce_anomaly_monitor`",
+        ),
+        c(
+            "Disaster recovery",
+            "RDS/EFS backups, cross-region copy, RPO 5 minutes",
+            "backup",
+            "`aws_backup_plan`, `aws_backup_vault`, `aws_backup_selection`",
+        ),
+        c(
+            "Disaster recovery",
+            "Primary us-east-1, secondary us-west-2",
+            "examples/solidity",
+            "provider aliases `aws.primary` / `aws.secondary`",
+        ),
+    ]
+}
+
+fn left_out() -> Vec<LeftOut> {
+    let l = |component: &str, reason: &str| LeftOut {
+        component: component.into(),
+        reason: reason.into(),
+    };
+    vec![
+        l(
+            "Istio service mesh, Kiali",
+            "In-cluster software installed with Helm/ArgoCD, not AWS resources.",
+        ),
+        l(
+            "ArgoCD",
+            "In-cluster GitOps controller; it deploys the applications after Terraform built the cluster.",
+        ),
+        l(
+            "Prometheus, Grafana, Jaeger",
+            "In-cluster observability stack on EKS; CloudWatch covers the AWS side.",
+        ),
+        l(
+            "cert-manager (Let's Encrypt, DNS-01)",
+            "In-cluster certificate controller; ACM covers the ALB certificates.",
+        ),
+        l(
+            "External Secrets Operator",
+            "In-cluster; the module creates its IRSA role (`service_accounts.external-secrets`).",
+        ),
+        l(
+            "AWS Load Balancer Controller",
+            "In-cluster; the module creates its IRSA role and the ALB target groups it binds pods to.",
+        ),
+        l(
+            "Cluster autoscaler, HPA, VPA, pod security policies",
+            "Kubernetes objects; node group sizes and the autoscaler's IRSA role are in compute and security.",
+        ),
+        l(
+            "Kubernetes namespaces and microservice deployments",
+            "Application deployment, done by ArgoCD.",
+        ),
+        l(
+            "CloudFront CDN",
+            "Not in this issue's module list; the docs bucket is ready to be a CloudFront origin with origin access control.",
+        ),
+        l(
+            "EKS etcd backups, application state snapshots",
+            "Managed EKS gives no etcd access; application state lives in RDS, Redis, S3 and EFS, which are backed up.",
+        ),
+        l(
+            "Cross-region RDS read replica and second EKS cluster",
+            "The example deploys the secondary region's storage, ECR replica and backup vault; a full standby stack is the same modules applied with the secondary provider.",
+        ),
+        l(
+            "Reserved instances, Trusted Advisor, right-sizing",
+            "Purchasing and operational reviews, not resources.",
+        ),
+        l(
+            "SOC 2, ISO 27001, GDPR processes",
+            "Organizational controls; the modules supply encryption, logging and access control.",
+        ),
+    ]
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var, string_list,
-    tags_var, trustchain_provider, validate_tags,
+    ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var,
+    string_list, tags_var, trustchain_provider, validate_tags,
 };
 use crate::hcl::Hcl;
 use crate::model::{Component, Header, LeftOut, ModuleView, PlatformView, Variable};
@@ -163,14 +163,38 @@ impl Spec {
         validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.ipv4_cidr", &n.ipv4_cidr, 16, 28);
-        v.range("networking.az_count", n.az_count.into(), 2, 6, "availability zone count");
-        v.log_retention("networking.flow_log_retention_days", n.flow_log_retention_days);
-        v.one_of("networking.flow_log_traffic_type", &n.flow_log_traffic_type, &["ACCEPT", "ALL", "REJECT"]);
-        v.check(!n.tiers.is_empty(), "networking.tiers", "at least one tier is needed");
+        v.range(
+            "networking.az_count",
+            n.az_count.into(),
+            2,
+            6,
+            "availability zone count",
+        );
+        v.log_retention(
+            "networking.flow_log_retention_days",
+            n.flow_log_retention_days,
+        );
+        v.one_of(
+            "networking.flow_log_traffic_type",
+            &n.flow_log_traffic_type,
+            &["ACCEPT", "ALL", "REJECT"],
+        );
+        v.check(
+            !n.tiers.is_empty(),
+            "networking.tiers",
+            "at least one tier is needed",
+        );
         for (i, t) in n.tiers.iter().enumerate() {
-            v.one_of(format!("networking.tiers[{i}].kind"), &t.kind, &["isolated", "private", "public"]);
+            v.one_of(
+                format!("networking.tiers[{i}].kind"),
+                &t.kind,
+                &["isolated", "private", "public"],
+            );
             v.check(
-                !t.name.is_empty() && t.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                !t.name.is_empty()
+                    && t.name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 format!("networking.tiers[{i}].name"),
                 "tier names use lowercase letters, digits and underscores",
             );
@@ -189,14 +213,27 @@ impl Spec {
             if let Some(hp) = s.health_check_port {
                 v.port(format!("{p}.health_check_port"), hp);
             }
-            v.check(s.health_check_path.starts_with('/'), format!("{p}.health_check_path"), "paths start with /");
+            v.check(
+                s.health_check_path.starts_with('/'),
+                format!("{p}.health_check_path"),
+                "paths start with /",
+            );
         }
         let sec = &self.security;
         for (i, c) in sec.client_ipv6_cidr_blocks.iter().enumerate() {
             v.ipv6_cidr(format!("security.client_ipv6_cidr_blocks[{i}]"), c);
         }
-        v.range("security.waf_rate_limit", sec.waf_rate_limit as i64, 10, 2_000_000_000, "WAF rate limit");
-        v.log_retention("security.waf_log_retention_days", sec.waf_log_retention_days);
+        v.range(
+            "security.waf_rate_limit",
+            sec.waf_rate_limit as i64,
+            10,
+            2_000_000_000,
+            "WAF rate limit",
+        );
+        v.log_retention(
+            "security.waf_log_retention_days",
+            sec.waf_log_retention_days,
+        );
         v.one_of(
             "security.guardduty_finding_publishing_frequency",
             &sec.guardduty_finding_publishing_frequency,
@@ -206,40 +243,128 @@ impl Spec {
         v.check(
             c.min_size <= c.desired_capacity && c.desired_capacity <= c.max_size,
             "compute.desired_capacity",
-            format!("need min_size <= desired_capacity <= max_size, got {} <= {} <= {}", c.min_size, c.desired_capacity, c.max_size),
+            format!(
+                "need min_size <= desired_capacity <= max_size, got {} <= {} <= {}",
+                c.min_size, c.desired_capacity, c.max_size
+            ),
         );
-        v.range("compute.root_volume_iops", c.root_volume_iops.into(), 3000, 80000, "gp3 IOPS");
-        v.range("compute.root_volume_throughput", c.root_volume_throughput.into(), 125, 2000, "gp3 throughput (MiB/s)");
-        v.range("compute.root_volume_size", c.root_volume_size.into(), 8, 65536, "root volume size (GiB)");
-        v.one_of("compute.placement_strategy", &c.placement_strategy, &["cluster", "partition", "spread"]);
-        v.range("compute.cpu_target_utilization", c.cpu_target_utilization.into(), 10, 95, "CPU target");
+        v.range(
+            "compute.root_volume_iops",
+            c.root_volume_iops.into(),
+            3000,
+            80000,
+            "gp3 IOPS",
+        );
+        v.range(
+            "compute.root_volume_throughput",
+            c.root_volume_throughput.into(),
+            125,
+            2000,
+            "gp3 throughput (MiB/s)",
+        );
+        v.range(
+            "compute.root_volume_size",
+            c.root_volume_size.into(),
+            8,
+            65536,
+            "root volume size (GiB)",
+        );
+        v.one_of(
+            "compute.placement_strategy",
+            &c.placement_strategy,
+            &["cluster", "partition", "spread"],
+        );
+        v.range(
+            "compute.cpu_target_utilization",
+            c.cpu_target_utilization.into(),
+            10,
+            95,
+            "CPU target",
+        );
         let lb = &self.load_balancer;
-        v.one_of("load_balancer.udp_service_mode", &lb.udp_service_mode, &["dualstack_udp", "quic"]);
-        v.range("load_balancer.deregistration_delay", lb.deregistration_delay.into(), 0, 3600, "deregistration delay");
-        v.range("load_balancer.idle_timeout", lb.idle_timeout.into(), 1, 4000, "ALB idle timeout");
-        v.check(lb.ssl_policy.contains("TLS13"), "load_balancer.ssl_policy", "the document requires TLS 1.3: use an ELBSecurityPolicy-TLS13-* policy");
+        v.one_of(
+            "load_balancer.udp_service_mode",
+            &lb.udp_service_mode,
+            &["dualstack_udp", "quic"],
+        );
+        v.range(
+            "load_balancer.deregistration_delay",
+            lb.deregistration_delay.into(),
+            0,
+            3600,
+            "deregistration delay",
+        );
+        v.range(
+            "load_balancer.idle_timeout",
+            lb.idle_timeout.into(),
+            1,
+            4000,
+            "ALB idle timeout",
+        );
+        v.check(
+            lb.ssl_policy.contains("TLS13"),
+            "load_balancer.ssl_policy",
+            "the document requires TLS 1.3: use an ELBSecurityPolicy-TLS13-* policy",
+        );
         let h = &self.hsm;
-        v.one_of("hsm.hsm_type", &h.hsm_type, &["hsm1.medium", "hsm2m.medium"]);
+        v.one_of(
+            "hsm.hsm_type",
+            &h.hsm_type,
+            &["hsm1.medium", "hsm2m.medium"],
+        );
         v.one_of("hsm.mode", &h.mode, &["FIPS", "NON_FIPS"]);
-        v.check(h.mode == "FIPS" || h.hsm_type == "hsm2m.medium", "hsm.mode", "NON_FIPS needs hsm_type hsm2m.medium");
+        v.check(
+            h.mode == "FIPS" || h.hsm_type == "hsm2m.medium",
+            "hsm.mode",
+            "NON_FIPS needs hsm_type hsm2m.medium",
+        );
         v.one_of("hsm.network_type", &h.network_type, &["DUALSTACK", "IPV4"]);
-        v.range("hsm.backup_retention_days", h.backup_retention_days.into(), 7, 379, "CloudHSM backup retention (days)");
+        v.range(
+            "hsm.backup_retention_days",
+            h.backup_retention_days.into(),
+            7,
+            379,
+            "CloudHSM backup retention (days)",
+        );
         v.range("hsm.hsm_count", h.hsm_count.into(), 1, 28, "HSM count");
         v.log_retention("hsm.audit_log_retention_days", h.audit_log_retention_days);
-        v.range("hsm.key_rotation_period_days", h.key_rotation_period_days.into(), 90, 2560, "KMS rotation period (days)");
-        v.range("hsm.key_deletion_window_days", h.key_deletion_window_days.into(), 7, 30, "KMS deletion window (days)");
+        v.range(
+            "hsm.key_rotation_period_days",
+            h.key_rotation_period_days.into(),
+            90,
+            2560,
+            "KMS rotation period (days)",
+        );
+        v.range(
+            "hsm.key_deletion_window_days",
+            h.key_deletion_window_days.into(),
+            7,
+            30,
+            "KMS deletion window (days)",
+        );
         for key in ["backup", "ebs", "logs", "sns", "storage"] {
-            v.check(h.kms_keys.iter().any(|k| k == key), "hsm.kms_keys", format!("the modules expect a KMS key named {key:?}"));
+            v.check(
+                h.kms_keys.iter().any(|k| k == key),
+                "hsm.kms_keys",
+                format!("the modules expect a KMS key named {key:?}"),
+            );
         }
         let s = &self.storage;
-        v.range("storage.retention_days", s.retention_days.into(), 1, 36500, "object retention (days)");
+        v.range(
+            "storage.retention_days",
+            s.retention_days.into(),
+            1,
+            36500,
+            "object retention (days)",
+        );
         v.check(
             s.transition_to_ia_days >= 30,
             "storage.transition_to_ia_days",
             "S3 allows STANDARD_IA transitions after 30 days at the earliest",
         );
         v.check(
-            s.transition_to_glacier_days > s.transition_to_ia_days && s.retention_days > s.transition_to_glacier_days,
+            s.transition_to_glacier_days > s.transition_to_ia_days
+                && s.retention_days > s.transition_to_glacier_days,
             "storage.transition_to_glacier_days",
             "need transition_to_ia_days < transition_to_glacier_days < retention_days",
         );
@@ -256,9 +381,25 @@ impl Spec {
             "the X-Ray sampling rate is a fraction between 0 and 1",
         );
         let d = &self.dns;
-        v.check([10, 30].contains(&d.health_check_interval), "dns.health_check_interval", "Route 53 health checks run every 10 or 30 seconds");
-        v.range("dns.health_check_failure_threshold", d.health_check_failure_threshold.into(), 1, 10, "failure threshold");
-        v.range("dns.record_ttl", d.record_ttl.into(), 0, 2_147_483_647, "TTL");
+        v.check(
+            [10, 30].contains(&d.health_check_interval),
+            "dns.health_check_interval",
+            "Route 53 health checks run every 10 or 30 seconds",
+        );
+        v.range(
+            "dns.health_check_failure_threshold",
+            d.health_check_failure_threshold.into(),
+            1,
+            10,
+            "failure threshold",
+        );
+        v.range(
+            "dns.record_ttl",
+            d.record_ttl.into(),
+            0,
+            2_147_483_647,
+            "TTL",
+        );
         v.one_of(
             "certificates.key_algorithm",
             &self.certificates.key_algorithm,
@@ -304,25 +445,41 @@ fn view(s: &Spec, header: Header) -> PlatformView {
 }
 
 fn https_services(s: &Spec) -> Hcl {
-    Hcl::object(s.services.iter().filter(|(_, v)| v.protocol == "https").map(|(k, v)| {
-        (
-            k.clone(),
-            Hcl::object([("port", Hcl::num(v.port)), ("health_check_path", Hcl::str(&v.health_check_path))]),
-        )
-    }))
+    Hcl::object(
+        s.services
+            .iter()
+            .filter(|(_, v)| v.protocol == "https")
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    Hcl::object([
+                        ("port", Hcl::num(v.port)),
+                        ("health_check_path", Hcl::str(&v.health_check_path)),
+                    ]),
+                )
+            }),
+    )
 }
 
 fn udp_services(s: &Spec) -> Hcl {
-    Hcl::object(s.services.iter().filter(|(_, v)| v.protocol == "udp").map(|(k, v)| {
-        (
-            k.clone(),
-            Hcl::object([
-                ("port", Hcl::num(v.port)),
-                ("health_check_port", Hcl::num(v.health_check_port.unwrap_or(v.port))),
-                ("health_check_path", Hcl::str(&v.health_check_path)),
-            ]),
-        )
-    }))
+    Hcl::object(
+        s.services
+            .iter()
+            .filter(|(_, v)| v.protocol == "udp")
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    Hcl::object([
+                        ("port", Hcl::num(v.port)),
+                        (
+                            "health_check_port",
+                            Hcl::num(v.health_check_port.unwrap_or(v.port)),
+                        ),
+                        ("health_check_path", Hcl::str(&v.health_check_path)),
+                    ]),
+                )
+            }),
+    )
 }
 
 fn networking(s: &Spec) -> ModuleView {
@@ -436,18 +593,34 @@ fn security(s: &Spec) -> ModuleView {
 
 pub fn waf_vars(rate_limit: u64, groups: &[String], retention: u32, geo: bool) -> Vec<Variable> {
     let mut v = vec![
-        Variable::new("waf_rate_limit", "number", "Requests one client address may send in a 5-minute window before WAF blocks it.")
-            .default(Hcl::num(rate_limit))
-            .validate("var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000", "WAF rate limits are 10 to 2,000,000,000."),
-        string_list("waf_managed_rule_groups", "AWS managed rule groups (vendor AWS) evaluated in this order after the rate limit.")
-            .default(Hcl::strs(groups)),
+        Variable::new(
+            "waf_rate_limit",
+            "number",
+            "Requests one client address may send in a 5-minute window before WAF blocks it.",
+        )
+        .default(Hcl::num(rate_limit))
+        .validate(
+            "var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000",
+            "WAF rate limits are 10 to 2,000,000,000.",
+        ),
+        string_list(
+            "waf_managed_rule_groups",
+            "AWS managed rule groups (vendor AWS) evaluated in this order after the rate limit.",
+        )
+        .default(Hcl::strs(groups)),
         log_retention_var("waf_log_retention_days", "WAF request logs", retention),
     ];
     if geo {
         v.push(
-            string_list("waf_blocked_country_codes", "ISO 3166 two-letter country codes WAF blocks; empty disables geographic blocking.")
-                .default(Hcl::List(Vec::new()))
-                .validate("alltrue([for c in var.waf_blocked_country_codes : can(regex(\"^[A-Z]{2}$\", c))])", "Country codes are two capital letters."),
+            string_list(
+                "waf_blocked_country_codes",
+                "ISO 3166 two-letter country codes WAF blocks; empty disables geographic blocking.",
+            )
+            .default(Hcl::List(Vec::new()))
+            .validate(
+                "alltrue([for c in var.waf_blocked_country_codes : can(regex(\"^[A-Z]{2}$\", c))])",
+                "Country codes are two capital letters.",
+            ),
         );
     }
     v
@@ -622,14 +795,23 @@ fn hsm(s: &Spec) -> ModuleView {
 }
 
 /// The Auto Scaling service-linked role launches instances with encrypted volumes.
-pub const ASG_SERVICE_ROLE: &str = "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+pub const ASG_SERVICE_ROLE: &str =
+    "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
 
 pub fn kms_services_trustchain() -> KmsUsers {
     vec![
         ("backup", vec!["backup.amazonaws.com"], vec![]),
         ("ebs", vec!["ec2.amazonaws.com"], vec![ASG_SERVICE_ROLE]),
         ("logs", vec!["logs.amazonaws.com"], vec![]),
-        ("sns", vec!["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"], vec![]),
+        (
+            "sns",
+            vec![
+                "cloudwatch.amazonaws.com",
+                "events.amazonaws.com",
+                "sns.amazonaws.com",
+            ],
+            vec![],
+        ),
         ("storage", vec!["s3.amazonaws.com"], vec![]),
     ]
 }
@@ -663,9 +845,21 @@ pub fn kms_vars(keys: &[String], rotation: u32, deletion: u32, users: &KmsUsers)
 }
 
 pub fn kms_outputs(b: ModuleBuilder) -> ModuleBuilder {
-    b.out("kms_key_arns", "{ for k, key in aws_kms_key.this : k => key.arn }", "KMS key ARNs by data type.")
-            .out("kms_key_ids", "{ for k, key in aws_kms_key.this : k => key.key_id }", "KMS key IDs by data type.")
-        .out("kms_alias_names", "{ for k, a in aws_kms_alias.this : k => a.name }", "KMS alias names by data type.")
+    b.out(
+        "kms_key_arns",
+        "{ for k, key in aws_kms_key.this : k => key.arn }",
+        "KMS key ARNs by data type.",
+    )
+    .out(
+        "kms_key_ids",
+        "{ for k, key in aws_kms_key.this : k => key.key_id }",
+        "KMS key IDs by data type.",
+    )
+    .out(
+        "kms_alias_names",
+        "{ for k, a in aws_kms_alias.this : k => a.name }",
+        "KMS alias names by data type.",
+    )
 }
 
 fn storage(s: &Spec) -> ModuleView {
@@ -676,7 +870,10 @@ fn storage(s: &Spec) -> ModuleView {
             Hcl::object([
                 ("retention_days", Hcl::num(st.retention_days)),
                 ("transition_to_ia_days", Hcl::num(st.transition_to_ia_days)),
-                ("transition_to_glacier_days", Hcl::num(st.transition_to_glacier_days)),
+                (
+                    "transition_to_glacier_days",
+                    Hcl::num(st.transition_to_glacier_days),
+                ),
             ]),
         )
     }));
@@ -697,9 +894,9 @@ fn storage(s: &Spec) -> ModuleView {
 
 pub fn bucket_vars(buckets: Hcl, noncurrent: u32, replication: bool) -> Vec<Variable> {
     vec![
-        Variable::new("buckets", "map(object({\n  retention_days             = number\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n}))", "Buckets by purpose, with object retention and storage-class transitions in days.")
+        Variable::new("buckets", "map(object({\n  retention_days             = optional(number)\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n}))", "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days.")
             .default(buckets)
-            .validate("alltrue([for b in values(var.buckets) : b.retention_days >= 1 && b.transition_to_ia_days >= 30])", "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA)."),
+            .validate("alltrue([for b in values(var.buckets) : coalesce(b.retention_days, 1) >= 1 && b.transition_to_ia_days >= 30])", "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA)."),
         Variable::new("noncurrent_version_expiration_days", "number", "Days S3 keeps noncurrent object versions.")
             .default(Hcl::num(noncurrent))
             .validate("var.noncurrent_version_expiration_days >= 1", "noncurrent_version_expiration_days must be at least 1."),
@@ -714,10 +911,26 @@ pub fn bucket_vars(buckets: Hcl, noncurrent: u32, replication: bool) -> Vec<Vari
 }
 
 pub fn storage_outputs(b: ModuleBuilder) -> ModuleBuilder {
-    b.out("bucket_ids", "{ for k, b in aws_s3_bucket.this : k => b.id }", "Bucket names by purpose.")
-            .out("bucket_arns", "{ for k, b in aws_s3_bucket.this : k => b.arn }", "Bucket ARNs by purpose.")
-            .out("replica_bucket_arns", "{ for k, b in aws_s3_bucket.replica : k => b.arn }", "Replica bucket ARNs by purpose (empty without replication).")
-        .out("access_logs_bucket_id", "aws_s3_bucket.access_logs.id", "Name of the access-log bucket (S3 server access logs, ALB access logs).")
+    b.out(
+        "bucket_ids",
+        "{ for k, b in aws_s3_bucket.this : k => b.id }",
+        "Bucket names by purpose.",
+    )
+    .out(
+        "bucket_arns",
+        "{ for k, b in aws_s3_bucket.this : k => b.arn }",
+        "Bucket ARNs by purpose.",
+    )
+    .out(
+        "replica_bucket_arns",
+        "{ for k, b in aws_s3_bucket.replica : k => b.arn }",
+        "Replica bucket ARNs by purpose (empty without replication).",
+    )
+    .out(
+        "access_logs_bucket_id",
+        "aws_s3_bucket.access_logs.id",
+        "Name of the access-log bucket (S3 server access logs, ALB access logs).",
+    )
 }
 
 fn monitoring(s: &Spec) -> ModuleView {
@@ -726,19 +939,56 @@ fn monitoring(s: &Spec) -> ModuleView {
     let alarms = Hcl::object([
         (
             "certificate_operation_latency",
-            alarm(ns, "CertificateOperationLatency", "p99", m.certificate_operation_latency_ms.into(), "GreaterThanThreshold", &format!("p99 certificate operation latency above the {} ms target", m.certificate_operation_latency_ms)),
+            alarm(
+                ns,
+                "CertificateOperationLatency",
+                "p99",
+                m.certificate_operation_latency_ms.into(),
+                "GreaterThanThreshold",
+                &format!(
+                    "p99 certificate operation latency above the {} ms target",
+                    m.certificate_operation_latency_ms
+                ),
+            ),
         ),
         (
             "dns_resolution_latency",
-            alarm(ns, "DnsResolutionLatency", "p99", m.dns_resolution_latency_ms.into(), "GreaterThanThreshold", &format!("p99 IPv6 DNS resolution latency above the {} ms target", m.dns_resolution_latency_ms)),
+            alarm(
+                ns,
+                "DnsResolutionLatency",
+                "p99",
+                m.dns_resolution_latency_ms.into(),
+                "GreaterThanThreshold",
+                &format!(
+                    "p99 IPv6 DNS resolution latency above the {} ms target",
+                    m.dns_resolution_latency_ms
+                ),
+            ),
         ),
         (
             "availability",
-            alarm(ns, "Availability", "Average", m.availability_percent, "LessThanThreshold", &format!("availability below the {}% target", m.availability_percent)),
+            alarm(
+                ns,
+                "Availability",
+                "Average",
+                m.availability_percent,
+                "LessThanThreshold",
+                &format!("availability below the {}% target", m.availability_percent),
+            ),
         ),
         (
             "certificate_throughput",
-            alarm(ns, "CertificateOperations", "Sum", f64::from(m.certificate_operations_per_second) * 60.0, "LessThanThreshold", &format!("fewer than {} certificate operations per second while traffic is offered", m.certificate_operations_per_second)),
+            alarm(
+                ns,
+                "CertificateOperations",
+                "Sum",
+                f64::from(m.certificate_operations_per_second) * 60.0,
+                "LessThanThreshold",
+                &format!(
+                    "fewer than {} certificate operations per second while traffic is offered",
+                    m.certificate_operations_per_second
+                ),
+            ),
         ),
     ]);
     monitoring_module(P, "Monitoring", "CloudWatch dashboard, alarms on the platform targets (<35 ms certificate operations, <100 ms DNS, 99.99% availability), a composite alarm, SNS email/SMS alerts, log groups and X-Ray sampling.", m.log_retention_days, &m.log_groups, alarms, Some(m.xray_sampling_rate))
@@ -760,7 +1010,11 @@ fn alarm(ns: &str, metric: &str, stat: &str, threshold: f64, cmp: &str, descript
 }
 
 fn trim_float(f: f64) -> String {
-    if f.fract() == 0.0 { format!("{}", f as i64) } else { format!("{f}") }
+    if f.fract() == 0.0 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
 }
 
 /// Shared by both platforms: SNS topics, log groups, alarms, composite alarm, dashboard.
@@ -796,6 +1050,7 @@ pub fn monitoring_module(
                 .validate("alltrue([for a in values(var.alarms) : contains([60, 300, 900, 3600], a.period) || (a.period >= 10 && a.period % 60 == 0)])", "Alarm periods are 10, 30 or a multiple of 60 seconds.")
                 .validate("alltrue([for a in values(var.alarms) : a.datapoints_to_alarm <= a.evaluation_periods])", "datapoints_to_alarm cannot exceed evaluation_periods."),
         )
+        .var(Variable::new("alarm_dimensions", "map(map(string))", "Extra dimensions per alarm name, merged over the alarm's own (for values known only after apply, such as a DB instance ID).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
         .var(Variable::new("alb_arn_suffix", "string", "ARN suffix of the ALB to alarm on 5XX responses and unhealthy hosts; null skips those alarms.").default_null())
         .var(kms_key_var("kms_key_arn", "the SNS topics and log groups"))
         .out("sns_topic_arns", "{ for k, t in aws_sns_topic.this : k => t.arn }", "SNS topic ARNs: critical and warning.")
@@ -807,20 +1062,41 @@ pub fn monitoring_module(
         b = b
             .file("xray.tf", "trustchain/monitoring/xray.tf")
             .var(
-                Variable::new("xray_sampling_rate", "number", "Fraction of requests X-Ray traces beyond the one-per-second reservoir.")
-                    .default(Hcl::num(trim_float(rate)))
-                    .validate("var.xray_sampling_rate >= 0 && var.xray_sampling_rate <= 1", "The sampling rate is a fraction between 0 and 1."),
+                Variable::new(
+                    "xray_sampling_rate",
+                    "number",
+                    "Fraction of requests X-Ray traces beyond the one-per-second reservoir.",
+                )
+                .default(Hcl::num(trim_float(rate)))
+                .validate(
+                    "var.xray_sampling_rate >= 0 && var.xray_sampling_rate <= 1",
+                    "The sampling rate is a fraction between 0 and 1.",
+                ),
             )
-            .out("xray_sampling_rule_arn", "aws_xray_sampling_rule.this.arn", "ARN of the X-Ray sampling rule.");
+            .out(
+                "xray_sampling_rule_arn",
+                "aws_xray_sampling_rule.this.arn",
+                "ARN of the X-Ray sampling rule.",
+            );
     }
     b
 }
 
 fn certificates(s: &Spec) -> ModuleView {
-    certificates_module(P, &s.platform.domain, &s.certificates.subject_alternative_names, &s.certificates.key_algorithm)
+    certificates_module(
+        P,
+        &s.platform.domain,
+        &s.certificates.subject_alternative_names,
+        &s.certificates.key_algorithm,
+    )
 }
 
-pub fn certificates_module(platform: &str, domain: &str, sans: &[String], key_algorithm: &str) -> ModuleView {
+pub fn certificates_module(
+    platform: &str,
+    domain: &str,
+    sans: &[String],
+    key_algorithm: &str,
+) -> ModuleView {
     ModuleBuilder::new(platform, "certificates", "Certificates", "ACM certificate validated through Route 53 DNS records, renewed automatically by ACM.")
         .prose("Requests a public ACM certificate for the domain and its alternative names (a wildcard covers every service host), publishes the DNS validation records in the hosted zone and waits for issuance. Certificate Transparency logging stays enabled. The certificate is replaced before the old one is destroyed so listeners never lose it.")
         .provider(aws_provider(&[]))
@@ -843,7 +1119,13 @@ pub fn certificates_module(platform: &str, domain: &str, sans: &[String], key_al
 fn dns(s: &Spec) -> ModuleView {
     let d = &s.dns;
     let hosts = Hcl::object(s.services.iter().map(|(k, v)| {
-        let mut o = vec![("hostname", Hcl::str(&v.hostname)), ("target", Hcl::str(if v.protocol == "https" { "alb" } else { "nlb" }))];
+        let mut o = vec![
+            ("hostname", Hcl::str(&v.hostname)),
+            (
+                "target",
+                Hcl::str(if v.protocol == "https" { "alb" } else { "nlb" }),
+            ),
+        ];
         if v.protocol == "https" {
             o.push(("health_check_port", Hcl::num(v.port)));
             o.push(("health_check_path", Hcl::str(&v.health_check_path)));
@@ -894,52 +1176,240 @@ fn components() -> Vec<Component> {
         resources: resources.into(),
     };
     vec![
-        c("IPv6-Only Networking", "VPC with IPv6 CIDR, public/private subnets", "networking", "`trustchain_ipv6_network`"),
-        c("IPv6-Only Networking", "Internet gateway, egress-only gateway, IPv6 route tables (multi-AZ)", "networking", "`trustchain_ipv6_network`"),
-        c("IPv6-Only Networking", "Security groups (IPv6-only rules for the service ports)", "security", "`aws_security_group`, `aws_vpc_security_group_*_rule`"),
-        c("High-Performance Compute", "c6g.4xlarge ARM instances, GP3 3,000 IOPS / 125 MB/s", "compute", "`aws_launch_template`"),
-        c("High-Performance Compute", "Auto Scaling 2-6 instances, performance-based scaling", "compute", "`aws_autoscaling_group`, `aws_autoscaling_policy`"),
-        c("High-Performance Compute", "Cluster placement group, enhanced networking (ENA is on for Graviton)", "compute", "`aws_placement_group`"),
-        c("Load Balancing", "ALB for HTTPS 8443, 6962, 8445, 8446 with TLS 1.3", "load_balancer", "`aws_lb`, `aws_lb_listener`, `aws_lb_target_group`"),
-        c("Load Balancing", "NLB for IPv6 UDP services 8853, 8444", "load_balancer", "`trustchain_quic_load_balancer`, `trustchain_quic_target`"),
-        c("Load Balancing", "Health checks for all services", "load_balancer, dns", "target group health checks, `aws_route53_health_check`"),
-        c("AWS CloudHSM", "FIPS 140-2 Level 3 cluster, HSMs in two AZs", "hsm", "`trustchain_cloudhsm_cluster`, `trustchain_cloudhsm_hsm`"),
-        c("AWS CloudHSM", "Root CA / intermediate key storage (cluster initialization)", "hsm", "`trustchain_cloudhsm_cluster_initialization`"),
-        c("AWS CloudHSM", "HSM audit logging", "hsm", "`aws_cloudwatch_log_group`"),
-        c("Network Security", "WAF with rate limiting", "security", "`aws_wafv2_web_acl`, `aws_wafv2_web_acl_association` (load_balancer)"),
-        c("Network Security", "Network ACLs", "security", "`aws_network_acl`"),
-        c("Network Security", "VPC flow logs", "networking", "`aws_flow_log`"),
-        c("Compliance", "GuardDuty threat detection", "security", "`aws_guardduty_detector`"),
-        c("Compliance", "AES-256 at rest (KMS), TLS 1.3 in transit", "hsm, storage, load_balancer", "`aws_kms_key`, SSE-KMS, `ssl_policy`"),
-        c("Compliance", "7-year backup retention", "backup, storage", "`aws_backup_plan`, S3 lifecycle"),
-        c("Storage", "S3 buckets: CT logs, certificates, configuration, backups", "storage", "`aws_s3_bucket` and its configuration resources"),
-        c("Storage", "Cross-region replication", "storage", "`aws_s3_bucket_replication_configuration`"),
-        c("Encryption", "Customer-managed KMS keys with automatic rotation", "hsm", "`aws_kms_key`, `aws_kms_alias`"),
-        c("Monitoring", "CloudWatch dashboard, custom metrics", "monitoring", "`aws_cloudwatch_dashboard`"),
-        c("Monitoring", "Alarms for <35 ms, <100 ms, 99.99%, 1,000 ops/s; composite alarm", "monitoring", "`aws_cloudwatch_metric_alarm`, `aws_cloudwatch_composite_alarm`"),
-        c("Monitoring", "Log aggregation with retention", "monitoring", "`aws_cloudwatch_log_group`"),
-        c("Monitoring", "X-Ray", "monitoring", "`aws_xray_sampling_rule`"),
-        c("Alerting", "SNS e-mail and SMS alerts", "monitoring", "`aws_sns_topic`, `aws_sns_topic_subscription`"),
-        c("Backup and DR", "6-hourly, daily, weekly schedules; cross-region copy", "backup", "`aws_backup_plan`, `aws_backup_vault`"),
-        c("Backup and DR", "RPO 5 minutes (continuous backup), automated restore testing", "backup", "`aws_backup_plan`, `aws_backup_restore_testing_plan`"),
-        c("Backup and DR", "Multi-region primary and backup region", "examples/trustchain", "provider aliases `aws.primary` / `aws.secondary`"),
-        c("Integrations", "Route 53 DNS and health checks", "dns", "`aws_route53_zone`, `aws_route53_record`, `aws_route53_health_check`"),
-        c("Integrations", "ACM certificates", "certificates", "`aws_acm_certificate`, `aws_acm_certificate_validation`"),
-        c("Operations", "Remote state with locking", "examples/trustchain", "S3 backend with `use_lockfile = true`"),
-        c("Operations", "Multi-environment dev, staging, production", "examples/trustchain", "`env/*.tfvars`"),
+        c(
+            "IPv6-Only Networking",
+            "VPC with IPv6 CIDR, public/private subnets",
+            "networking",
+            "`trustchain_ipv6_network`",
+        ),
+        c(
+            "IPv6-Only Networking",
+            "Internet gateway, egress-only gateway, IPv6 route tables (multi-AZ)",
+            "networking",
+            "`trustchain_ipv6_network`",
+        ),
+        c(
+            "IPv6-Only Networking",
+            "Security groups (IPv6-only rules for the service ports)",
+            "security",
+            "`aws_security_group`, `aws_vpc_security_group_*_rule`",
+        ),
+        c(
+            "High-Performance Compute",
+            "c6g.4xlarge ARM instances, GP3 3,000 IOPS / 125 MB/s",
+            "compute",
+            "`aws_launch_template`",
+        ),
+        c(
+            "High-Performance Compute",
+            "Auto Scaling 2-6 instances, performance-based scaling",
+            "compute",
+            "`aws_autoscaling_group`, `aws_autoscaling_policy`",
+        ),
+        c(
+            "High-Performance Compute",
+            "Cluster placement group, enhanced networking (ENA is on for Graviton)",
+            "compute",
+            "`aws_placement_group`",
+        ),
+        c(
+            "Load Balancing",
+            "ALB for HTTPS 8443, 6962, 8445, 8446 with TLS 1.3",
+            "load_balancer",
+            "`aws_lb`, `aws_lb_listener`, `aws_lb_target_group`",
+        ),
+        c(
+            "Load Balancing",
+            "NLB for IPv6 UDP services 8853, 8444",
+            "load_balancer",
+            "`trustchain_quic_load_balancer`, `trustchain_quic_target`",
+        ),
+        c(
+            "Load Balancing",
+            "Health checks for all services",
+            "load_balancer, dns",
+            "target group health checks, `aws_route53_health_check`",
+        ),
+        c(
+            "AWS CloudHSM",
+            "FIPS 140-2 Level 3 cluster, HSMs in two AZs",
+            "hsm",
+            "`trustchain_cloudhsm_cluster`, `trustchain_cloudhsm_hsm`",
+        ),
+        c(
+            "AWS CloudHSM",
+            "Root CA / intermediate key storage (cluster initialization)",
+            "hsm",
+            "`trustchain_cloudhsm_cluster_initialization`",
+        ),
+        c(
+            "AWS CloudHSM",
+            "HSM audit logging",
+            "hsm",
+            "`aws_cloudwatch_log_group`",
+        ),
+        c(
+            "Network Security",
+            "WAF with rate limiting",
+            "security",
+            "`aws_wafv2_web_acl`, `aws_wafv2_web_acl_association` (load_balancer)",
+        ),
+        c(
+            "Network Security",
+            "Network ACLs",
+            "security",
+            "`aws_network_acl`",
+        ),
+        c(
+            "Network Security",
+            "VPC flow logs",
+            "networking",
+            "`aws_flow_log`",
+        ),
+        c(
+            "Compliance",
+            "GuardDuty threat detection",
+            "security",
+            "`aws_guardduty_detector`",
+        ),
+        c(
+            "Compliance",
+            "AES-256 at rest (KMS), TLS 1.3 in transit",
+            "hsm, storage, load_balancer",
+            "`aws_kms_key`, SSE-KMS, `ssl_policy`",
+        ),
+        c(
+            "Compliance",
+            "7-year backup retention",
+            "backup, storage",
+            "`aws_backup_plan`, S3 lifecycle",
+        ),
+        c(
+            "Storage",
+            "S3 buckets: CT logs, certificates, configuration, backups",
+            "storage",
+            "`aws_s3_bucket` and its configuration resources",
+        ),
+        c(
+            "Storage",
+            "Cross-region replication",
+            "storage",
+            "`aws_s3_bucket_replication_configuration`",
+        ),
+        c(
+            "Encryption",
+            "Customer-managed KMS keys with automatic rotation",
+            "hsm",
+            "`aws_kms_key`, `aws_kms_alias`",
+        ),
+        c(
+            "Monitoring",
+            "CloudWatch dashboard, custom metrics",
+            "monitoring",
+            "`aws_cloudwatch_dashboard`",
+        ),
+        c(
+            "Monitoring",
+            "Alarms for <35 ms, <100 ms, 99.99%, 1,000 ops/s; composite alarm",
+            "monitoring",
+            "`aws_cloudwatch_metric_alarm`, `aws_cloudwatch_composite_alarm`",
+        ),
+        c(
+            "Monitoring",
+            "Log aggregation with retention",
+            "monitoring",
+            "`aws_cloudwatch_log_group`",
+        ),
+        c(
+            "Monitoring",
+            "X-Ray",
+            "monitoring",
+            "`aws_xray_sampling_rule`",
+        ),
+        c(
+            "Alerting",
+            "SNS e-mail and SMS alerts",
+            "monitoring",
+            "`aws_sns_topic`, `aws_sns_topic_subscription`",
+        ),
+        c(
+            "Backup and DR",
+            "6-hourly, daily, weekly schedules; cross-region copy",
+            "backup",
+            "`aws_backup_plan`, `aws_backup_vault`",
+        ),
+        c(
+            "Backup and DR",
+            "RPO 5 minutes (continuous backup), automated restore testing",
+            "backup",
+            "`aws_backup_plan`, `aws_backup_restore_testing_plan`",
+        ),
+        c(
+            "Backup and DR",
+            "Multi-region primary and backup region",
+            "examples/trustchain",
+            "provider aliases `aws.primary` / `aws.secondary`",
+        ),
+        c(
+            "Integrations",
+            "Route 53 DNS and health checks",
+            "dns",
+            "`aws_route53_zone`, `aws_route53_record`, `aws_route53_health_check`",
+        ),
+        c(
+            "Integrations",
+            "ACM certificates",
+            "certificates",
+            "`aws_acm_certificate`, `aws_acm_certificate_validation`",
+        ),
+        c(
+            "Operations",
+            "Remote state with locking",
+            "examples/trustchain",
+            "S3 backend with `use_lockfile = true`",
+        ),
+        c(
+            "Operations",
+            "Multi-environment dev, staging, production",
+            "examples/trustchain",
+            "`env/*.tfvars`",
+        ),
     ]
 }
 
 fn left_out() -> Vec<LeftOut> {
-    let l = |component: &str, reason: &str| LeftOut { component: component.into(), reason: reason.into() };
+    let l = |component: &str, reason: &str| LeftOut {
+        component: component.into(),
+        reason: reason.into(),
+    };
     vec![
-        l("CloudHSM activation (admin password)", "A data-plane step (`cloudhsm-cli cluster activate`) with no AWS API; done once by an operator after apply."),
-        l("Keys inside CloudHSM (root CA, intermediates)", "Created by the CA software through PKCS#11 on the HSMs, not by AWS APIs."),
-        l("Failover procedures", "The document asks for manual failover; DNS records are plain aliases, not failover routing."),
-        l("Reserved instances, spot instances for development", "Purchasing decisions and per-environment choices outside the module graph."),
-        l("deploy.sh, deployment guide", "Replaced by the example root configuration and `terraform plan/apply` with per-environment tfvars."),
-        l("HyperMesh, Caesar, STOQ, Catalog integrations; CDN, EKS migration (roadmap)", "Application-level integrations and future work, not infrastructure described by the document."),
-        l("Security audit, penetration testing, SOC 2 / ISO 27001 processes", "Organizational processes; the modules supply the controls (encryption, logging, GuardDuty)."),
+        l(
+            "CloudHSM activation (admin password)",
+            "A data-plane step (`cloudhsm-cli cluster activate`) with no AWS API; done once by an operator after apply.",
+        ),
+        l(
+            "Keys inside CloudHSM (root CA, intermediates)",
+            "Created by the CA software through PKCS#11 on the HSMs, not by AWS APIs.",
+        ),
+        l(
+            "Failover procedures",
+            "The document asks for manual failover; DNS records are plain aliases, not failover routing.",
+        ),
+        l(
+            "Reserved instances, spot instances for development",
+            "Purchasing decisions and per-environment choices outside the module graph.",
+        ),
+        l(
+            "deploy.sh, deployment guide",
+            "Replaced by the example root configuration and `terraform plan/apply` with per-environment tfvars.",
+        ),
+        l(
+            "HyperMesh, Caesar, STOQ, Catalog integrations; CDN, EKS migration (roadmap)",
+            "Application-level integrations and future work, not infrastructure described by the document.",
+        ),
+        l(
+            "Security audit, penetration testing, SOC 2 / ISO 27001 processes",
+            "Organizational processes; the modules supply the controls (encryption, logging, GuardDuty).",
+        ),
     ]
 }
-
