@@ -187,6 +187,7 @@ class Module:
     hcl_funcs: dict[str, dict[str, HclEntry]] = field(default_factory=dict)  # struct fn prefix -> entries
     interfaces: dict[str, tuple[dict[str, str], dict[str, bool]]] = field(default_factory=dict)
     config_of_class: dict[str, str] = field(default_factory=dict)
+    scopes: dict[str, "Scope"] = field(default_factory=dict)  # struct -> Scope, built once
 
 
 def parse_hcl_entries(text: str) -> dict[str, HclEntry]:
@@ -280,6 +281,8 @@ class Builder:
 
     def struct_scope(self, struct: str) -> Scope:
         """Everything known about nested struct `struct` (its OutputReference class, HCL mapper, docs)."""
+        if struct in self.mod.scopes:
+            return self.mod.scopes[struct]
         scope = Scope()
         cls = self.mod.classes.get(f"{struct}OutputReference")
         if cls is not None:
@@ -293,6 +296,7 @@ class Builder:
                 opt = scope.optional_in_dts.get(name, True)
                 scope.flags[name] = Flags(False, opt, not opt)
         check_scope(scope, struct)
+        self.mod.scopes[struct] = scope
         return scope
 
     def note(self, key: str, path: str) -> None:
