@@ -29,3 +29,6 @@ pub use path::{AttributePath, PathStep};
 pub use serde_bridge::{Attr, from_value, to_value};
 pub use types::Type;
 pub use values::{Refinements, Value};
+
+#[cfg(test)]
+mod proptests;
