@@ -138,6 +138,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
+        Err(Error::Spec(errors)) => {
+            for e in &errors.0 {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

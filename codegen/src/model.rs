@@ -12,6 +12,8 @@ pub struct PlatformView {
     pub title: String,
     pub document: String,
     pub summary: String,
+    pub primary_region: String,
+    pub secondary_region: String,
     pub header: Header,
     pub modules: Vec<ModuleView>,
     pub components: Vec<Component>,

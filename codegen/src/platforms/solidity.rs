@@ -529,6 +529,8 @@ fn view(s: &Spec, header: Header) -> PlatformView {
         title: s.platform.title.clone(),
         document: s.platform.document.clone(),
         summary: s.platform.summary.clone(),
+        primary_region: s.platform.primary_region.clone(),
+        secondary_region: s.platform.secondary_region.clone(),
         header,
         modules,
         components: components(),
