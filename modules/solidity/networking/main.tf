@@ -116,43 +116,25 @@ resource "aws_network_acl" "private" {
   vpc_id     = aws_vpc.this.id
   subnet_ids = aws_subnet.private[*].id
 
-  ingress {
-    rule_no    = 100
-    action     = "allow"
-    protocol   = "-1"
-    from_port  = 0
-    to_port    = 0
-    cidr_block = var.vpc_cidr
-  }
-
-  ingress {
-    rule_no    = 200
-    action     = "allow"
-    protocol   = "tcp"
-    from_port  = 32768
-    to_port    = 65535
-    cidr_block = "0.0.0.0/0"
-  }
-
-  ingress {
-    rule_no    = 201
-    action     = "allow"
-    protocol   = "udp"
-    from_port  = 32768
-    to_port    = 65535
-    cidr_block = "0.0.0.0/0"
-  }
-
-  egress {
-    rule_no    = 100
-    action     = "allow"
-    protocol   = "-1"
-    from_port  = 0
-    to_port    = 0
-    cidr_block = "0.0.0.0/0"
-  }
-
   tags = merge(var.tags, { Name = "${var.name}-private" })
+}
+
+resource "aws_network_acl_rule" "private" {
+  for_each = {
+    ingress-vpc       = { egress = false, rule_number = 100, protocol = "-1", from_port = 0, to_port = 0, cidr = var.vpc_cidr }
+    ingress-tcp-reply = { egress = false, rule_number = 200, protocol = "tcp", from_port = 32768, to_port = 65535, cidr = "0.0.0.0/0" }
+    ingress-udp-reply = { egress = false, rule_number = 201, protocol = "udp", from_port = 32768, to_port = 65535, cidr = "0.0.0.0/0" }
+    egress-all        = { egress = true, rule_number = 100, protocol = "-1", from_port = 0, to_port = 0, cidr = "0.0.0.0/0" }
+  }
+
+  network_acl_id = aws_network_acl.private.id
+  egress         = each.value.egress
+  rule_number    = each.value.rule_number
+  rule_action    = "allow"
+  protocol       = each.value.protocol
+  from_port      = each.value.from_port
+  to_port        = each.value.to_port
+  cidr_block     = each.value.cidr
 }
 
 # Rules-free default security group: nothing can rely on it by accident.

@@ -2,17 +2,37 @@
 # Regenerate with: make modules (cargo run -p codegen -- generate --platform trustchain)
 
 locals {
-  # Stateless rules: service ports from the client ranges, numbered from 100.
-  nacl_service_rules = flatten([
-    for rule in concat(
-      [for k in sort(keys(var.https_service_ports)) : { protocol = "tcp", port = var.https_service_ports[k] }],
-      [for k in sort(keys(var.udp_service_ports)) : { protocol = "udp", port = var.udp_service_ports[k] }],
-    ) : [for cidr in var.client_ipv6_cidr_blocks : merge(rule, { cidr = cidr })]
-  ])
-
   nacl_subnets = {
     public  = var.public_subnet_ids
     private = var.private_subnet_ids
+  }
+
+  # Stateless rules: service ports from the client ranges (numbered from 100),
+  # replies on the Linux ephemeral range, anything inside the VPC; all egress.
+  nacl_service_ports = concat(
+    [for k in sort(keys(var.https_service_ports)) : { protocol = "tcp", port = var.https_service_ports[k] }],
+    [for k in sort(keys(var.udp_service_ports)) : { protocol = "udp", port = var.udp_service_ports[k] }],
+  )
+  nacl_service_rules = flatten([
+    for p in local.nacl_service_ports : [for cidr in var.client_ipv6_cidr_blocks : merge(p, { cidr = cidr })]
+  ])
+  nacl_rules = concat(
+    [
+      for i, r in local.nacl_service_rules :
+      { egress = false, rule_number = 100 + i, protocol = r.protocol, from_port = r.port, to_port = r.port, ipv6 = r.cidr, ipv4 = null }
+    ],
+    [
+      { egress = false, rule_number = 900, protocol = "tcp", from_port = 32768, to_port = 65535, ipv6 = "::/0", ipv4 = null },
+      { egress = false, rule_number = 901, protocol = "udp", from_port = 32768, to_port = 65535, ipv6 = "::/0", ipv4 = null },
+      { egress = false, rule_number = 910, protocol = "-1", from_port = 0, to_port = 0, ipv6 = var.vpc_ipv6_cidr_block, ipv4 = null },
+      { egress = false, rule_number = 911, protocol = "-1", from_port = 0, to_port = 0, ipv6 = null, ipv4 = var.vpc_ipv4_cidr_block },
+      { egress = true, rule_number = 100, protocol = "-1", from_port = 0, to_port = 0, ipv6 = "::/0", ipv4 = null },
+      { egress = true, rule_number = 101, protocol = "-1", from_port = 0, to_port = 0, ipv6 = null, ipv4 = var.vpc_ipv4_cidr_block },
+    ],
+  )
+  nacl_rule_instances = {
+    for pair in setproduct(keys(local.nacl_subnets), local.nacl_rules) :
+    "${pair[0]}-${pair[1].egress ? "egress" : "ingress"}-${pair[1].rule_number}" => merge(pair[1], { acl = pair[0] })
   }
 }
 
@@ -22,73 +42,19 @@ resource "aws_network_acl" "this" {
   vpc_id     = var.vpc_id
   subnet_ids = each.value
 
-  dynamic "ingress" {
-    for_each = local.nacl_service_rules
-
-    content {
-      rule_no         = 100 + ingress.key
-      action          = "allow"
-      protocol        = ingress.value.protocol
-      from_port       = ingress.value.port
-      to_port         = ingress.value.port
-      ipv6_cidr_block = ingress.value.cidr
-    }
-  }
-
-  # Replies to connections the instances open (Linux ephemeral range).
-  ingress {
-    rule_no         = 900
-    action          = "allow"
-    protocol        = "tcp"
-    from_port       = 32768
-    to_port         = 65535
-    ipv6_cidr_block = "::/0"
-  }
-
-  ingress {
-    rule_no         = 901
-    action          = "allow"
-    protocol        = "udp"
-    from_port       = 32768
-    to_port         = 65535
-    ipv6_cidr_block = "::/0"
-  }
-
-  ingress {
-    rule_no         = 910
-    action          = "allow"
-    protocol        = "-1"
-    from_port       = 0
-    to_port         = 0
-    ipv6_cidr_block = var.vpc_ipv6_cidr_block
-  }
-
-  ingress {
-    rule_no    = 911
-    action     = "allow"
-    protocol   = "-1"
-    from_port  = 0
-    to_port    = 0
-    cidr_block = var.vpc_ipv4_cidr_block
-  }
-
-  egress {
-    rule_no         = 100
-    action          = "allow"
-    protocol        = "-1"
-    from_port       = 0
-    to_port         = 0
-    ipv6_cidr_block = "::/0"
-  }
-
-  egress {
-    rule_no    = 101
-    action     = "allow"
-    protocol   = "-1"
-    from_port  = 0
-    to_port    = 0
-    cidr_block = var.vpc_ipv4_cidr_block
-  }
-
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
+
+resource "aws_network_acl_rule" "this" {
+  for_each = local.nacl_rule_instances
+
+  network_acl_id  = aws_network_acl.this[each.value.acl].id
+  egress          = each.value.egress
+  rule_number     = each.value.rule_number
+  rule_action     = "allow"
+  protocol        = each.value.protocol
+  from_port       = each.value.from_port
+  to_port         = each.value.to_port
+  ipv6_cidr_block = each.value.ipv6
+  cidr_block      = each.value.ipv4
 }
