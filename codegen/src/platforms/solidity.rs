@@ -698,7 +698,7 @@ pub fn kms_users_solidity() -> KmsUsers {
         ),
         (
             "logs",
-            vec!["cloudtrail.amazonaws.com", "logs.amazonaws.com"],
+            vec!["cloudtrail.amazonaws.com", "logs.{region}.amazonaws.com"],
             vec![],
         ),
         (

@@ -804,7 +804,7 @@ pub fn kms_services_trustchain() -> KmsUsers {
     vec![
         ("backup", vec!["backup.amazonaws.com"], vec![]),
         ("ebs", vec!["ec2.amazonaws.com"], vec![ASG_SERVICE_ROLE]),
-        ("logs", vec!["logs.amazonaws.com"], vec![]),
+        ("logs", vec!["logs.{region}.amazonaws.com"], vec![]),
         (
             "sns",
             vec![
@@ -835,7 +835,7 @@ pub fn kms_vars(keys: &[String], rotation: u32, deletion: u32, users: &KmsUsers)
         (k.clone(), Hcl::object(o))
     }));
     vec![
-        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals and IAM roles (name with path) of this account.")
+        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals ({region} stands for the key's region) and IAM roles (name with path) of this account.")
             .default(keys_default),
         Variable::new("key_rotation_period_days", "number", "Days between automatic KMS key rotations.")
             .default(Hcl::num(rotation))
@@ -1054,7 +1054,8 @@ pub fn monitoring_module(
         )
         .var(Variable::new("alarm_dimensions", "map(map(string))", "Extra dimensions per alarm name, merged over the alarm's own (for values known only after apply, such as a DB instance ID).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
         .var(Variable::new("alb_arn_suffix", "string", "ARN suffix of the ALB to alarm on 5XX responses and unhealthy hosts; null skips those alarms.").default_null())
-        .var(kms_key_var("kms_key_arn", "the SNS topics and log groups"))
+        .var(kms_key_var("kms_key_arn", "the SNS topics"))
+        .var(kms_key_var("log_kms_key_arn", "the log groups"))
         .out("sns_topic_arns", "{ for k, t in aws_sns_topic.this : k => t.arn }", "SNS topic ARNs: critical and warning.")
         .out("log_group_names", "{ for k, g in aws_cloudwatch_log_group.this : k => g.name }", "Log group names by entry.")
         .out("alarm_arns", "{ for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }", "Metric alarm ARNs by name.")

@@ -5,6 +5,8 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 data "aws_iam_policy_document" "kms" {
   for_each = var.kms_keys
 
@@ -30,9 +32,10 @@ data "aws_iam_policy_document" "kms" {
       actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"]
       resources = ["*"]
 
+      # "{region}" stands for this region: CloudWatch Logs signs as logs.<region>.amazonaws.com.
       principals {
         type        = "Service"
-        identifiers = statement.value
+        identifiers = [for p in statement.value : replace(p, "{region}", data.aws_region.current.region)]
       }
     }
   }

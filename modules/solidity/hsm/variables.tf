@@ -34,7 +34,7 @@ variable "key_rotation_period_days" {
 }
 
 variable "kms_keys" {
-  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals and IAM roles (name with path) of this account."
+  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals ({region} stands for the key's region) and IAM roles (name with path) of this account."
   type = map(object({
     description        = optional(string)
     service_principals = optional(list(string), [])
@@ -55,7 +55,7 @@ variable "kms_keys" {
       service_principals = ["eks.amazonaws.com"]
     }
     logs = {
-      service_principals = ["cloudtrail.amazonaws.com", "logs.amazonaws.com"]
+      service_principals = ["cloudtrail.amazonaws.com", "logs.{region}.amazonaws.com"]
     }
     rds = {
       service_principals = ["monitoring.rds.amazonaws.com", "rds.amazonaws.com"]

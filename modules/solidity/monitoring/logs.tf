@@ -6,7 +6,7 @@ resource "aws_cloudwatch_log_group" "this" {
 
   name              = "/${var.name}/${each.value}"
   retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
+  kms_key_id        = var.log_kms_key_arn
 
   tags = var.tags
 }

@@ -124,7 +124,7 @@ variable "cost_anomaly_threshold_usd" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the SNS topics and log groups."
+  description = "ARN of the customer-managed KMS key that encrypts the SNS topics."
   type        = string
 
   validation {
@@ -144,6 +144,16 @@ variable "log_groups" {
     "orchestration",
     "tool-integration",
   ]
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the log groups."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "log_retention_days" {

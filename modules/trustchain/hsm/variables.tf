@@ -104,7 +104,7 @@ variable "key_rotation_period_days" {
 }
 
 variable "kms_keys" {
-  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals and IAM roles (name with path) of this account."
+  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals ({region} stands for the key's region) and IAM roles (name with path) of this account."
   type = map(object({
     description        = optional(string)
     service_principals = optional(list(string), [])
@@ -119,7 +119,7 @@ variable "kms_keys" {
       service_principals = ["ec2.amazonaws.com"]
     }
     logs = {
-      service_principals = ["logs.amazonaws.com"]
+      service_principals = ["logs.{region}.amazonaws.com"]
     }
     sns = {
       service_principals = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]

@@ -102,7 +102,7 @@ variable "alert_sms_numbers" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the SNS topics and log groups."
+  description = "ARN of the customer-managed KMS key that encrypts the SNS topics."
   type        = string
 
   validation {
@@ -115,6 +115,16 @@ variable "log_groups" {
   description = "Application log groups to create, as /<name>/<entry>."
   type        = list(string)
   default     = ["ca", "ct", "doq", "hypermesh", "integration", "stoq"]
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the log groups."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "log_retention_days" {
