@@ -7,6 +7,27 @@
 //! - [`decode_msgpack`]/[`encode_msgpack`], [`decode_json`]/[`encode_json`]:
 //!   the wire forms of `DynamicValue` and `RawState`.
 //! - [`from_value`]/[`to_value`] and [`Attr`]: typed models through serde.
+//!
+//! ```
+//! use serde::{Deserialize, Serialize};
+//! use tfplugin::value::{self, Attr, Type, Value};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! struct Network {
+//!     cidr_block: String,
+//!     id: Attr<String>, // computed: unknown until apply
+//! }
+//!
+//! let ty = Type::object([("cidr_block", Type::String), ("id", Type::String)]);
+//! let planned = Network { cidr_block: "2600:1f18::/56".into(), id: Attr::Unknown };
+//! let wire = value::encode_msgpack(&value::to_value(&planned, &ty)?, &ty)?;
+//!
+//! let decoded = value::decode_msgpack(&wire, &ty)?;
+//! assert!(decoded.get("id").is_some_and(Value::is_unknown));
+//! let model: Network = value::from_value(&decoded)?;
+//! assert!(model.id.is_unknown());
+//! # Ok::<(), tfplugin::value::ValueError>(())
+//! ```
 
 mod de;
 mod error;

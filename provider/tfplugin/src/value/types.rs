@@ -380,6 +380,23 @@ mod tests {
     }
 
     #[test]
+    fn type_serializes_as_its_constraint_in_serde_structs() {
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Attribute {
+            r#type: Type,
+        }
+        let attr = Attribute {
+            r#type: Type::map(Type::String),
+        };
+        let text = serde_json::to_string(&attr).expect("serialize");
+        assert_eq!(text, r#"{"type":["map","string"]}"#);
+        assert_eq!(
+            serde_json::from_str::<Attribute>(&text).expect("deserialize"),
+            attr
+        );
+    }
+
+    #[test]
     fn display_uses_terraform_constraint_syntax() {
         let ty = Type::object_with_optional(
             [("a", Type::list(Type::String)), ("b", Type::Number)],
