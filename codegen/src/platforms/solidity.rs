@@ -658,8 +658,9 @@ fn compute(s: &Spec) -> ModuleView {
         .var(Variable::new("endpoint_public_access", "bool", "Expose the Kubernetes API endpoint publicly (it is always reachable privately).").default(Hcl::Bool(c.endpoint_public_access)))
         .var(string_list("public_access_cidrs", "CIDR blocks allowed to reach a public API endpoint.").default(Hcl::List(Vec::new())))
         .var(
-            Variable::new("node_groups", "map(object({\n  instance_types = list(string)\n  capacity_type  = string\n  min_size       = number\n  max_size       = number\n  desired_size   = number\n  disk_size      = optional(number, 100)\n  taint          = optional(string)\n  labels         = optional(map(string), {})\n}))", "Managed node groups; a taint name adds <taint>=true:NoSchedule and a matching label.")
+            Variable::new("node_groups", "map(object({\n  instance_types = list(string)\n  capacity_type  = string\n  min_size       = number\n  max_size       = number\n  desired_size   = number\n  disk_size      = optional(number, 100)\n  taint          = optional(string)\n  labels         = optional(map(string), {})\n}))", "Managed node groups; a taint name adds <taint>=true:NoSchedule and a matching label. null keeps the default groups.")
                 .default(Hcl::from_serialize(&c.node_groups))
+                .non_nullable()
                 .validate("alltrue([for g in values(var.node_groups) : contains([\"ON_DEMAND\", \"SPOT\"], g.capacity_type)])", "capacity_type must be ON_DEMAND or SPOT.")
                 .validate("alltrue([for g in values(var.node_groups) : g.min_size <= g.desired_size && g.desired_size <= g.max_size])", "Each node group needs min_size <= desired_size <= max_size."),
         )

@@ -139,7 +139,7 @@ variable "log_kms_key_arn" {
 }
 
 variable "node_groups" {
-  description = "Managed node groups; a taint name adds <taint>=true:NoSchedule and a matching label."
+  description = "Managed node groups; a taint name adds <taint>=true:NoSchedule and a matching label. null keeps the default groups."
   type = map(object({
     instance_types = list(string)
     capacity_type  = string
@@ -169,6 +169,7 @@ variable "node_groups" {
       taint          = "spot"
     }
   }
+  nullable = false
 
   validation {
     condition     = alltrue([for g in values(var.node_groups) : contains(["ON_DEMAND", "SPOT"], g.capacity_type)])

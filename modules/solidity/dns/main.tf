@@ -71,7 +71,7 @@ resource "aws_route53_record" "primary" {
 
 # Answered only while the primary region's health check fails.
 resource "aws_route53_record" "secondary" {
-  for_each = local.failover ? local.records : {}
+  for_each = { for k, r in local.records : k => r if local.failover }
 
   zone_id        = local.zone_id
   name           = each.value.name

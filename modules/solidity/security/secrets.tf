@@ -13,7 +13,7 @@ resource "aws_secretsmanager_secret" "this" {
 }
 
 resource "aws_secretsmanager_secret_rotation" "this" {
-  for_each = var.rotation_lambda_arn == null ? {} : aws_secretsmanager_secret.this
+  for_each = { for k, secret in aws_secretsmanager_secret.this : k => secret if var.rotation_lambda_arn != null }
 
   secret_id           = each.value.id
   rotation_lambda_arn = var.rotation_lambda_arn

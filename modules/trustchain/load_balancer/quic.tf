@@ -6,7 +6,7 @@ locals {
 
   # dualstack_udp: one dual-stack NLB (key "udp") carries every UDP service.
   # quic: AWS allows a single QUIC listener per NLB, so one IPv4 NLB per service.
-  udp_nlbs    = local.quic_mode ? { for k, s in var.udp_services : k => { (k) = s } } : { udp = var.udp_services }
+  udp_nlbs    = local.quic_mode ? tomap({ for k, s in var.udp_services : k => tomap({ (k) = s }) }) : tomap({ udp = var.udp_services })
   service_nlb = { for k, s in var.udp_services : k => local.quic_mode ? k : "udp" }
 
   udp_target_group_arns = {

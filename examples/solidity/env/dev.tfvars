@@ -1,0 +1,17 @@
+environment          = "dev"
+domain_name          = "dev.solidity-security.example.com"
+vpc_cidr             = "10.2.0.0/16"
+public_subnet_cidrs  = ["10.2.1.0/24", "10.2.2.0/24", "10.2.3.0/24"]
+private_subnet_cidrs = ["10.2.4.0/24", "10.2.5.0/24", "10.2.6.0/24"]
+single_nat_gateway   = true
+read_replica_count   = 0
+deletion_protection  = false
+node_groups = {
+  general = {
+    instance_types = ["m5.large"]
+    capacity_type  = "SPOT"
+    min_size       = 1
+    max_size       = 3
+    desired_size   = 2
+  }
+}

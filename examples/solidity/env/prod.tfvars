@@ -1,0 +1,9 @@
+environment          = "prod"
+domain_name          = "solidity-security.example.com"
+vpc_cidr             = "10.0.0.0/16"
+public_subnet_cidrs  = ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
+private_subnet_cidrs = ["10.0.4.0/24", "10.0.5.0/24", "10.0.6.0/24"]
+db_instance_class    = "db.r5.2xlarge"
+read_replica_count   = 2
+redis_node_type      = "cache.r6g.xlarge"
+monthly_budget_usd   = 15000

@@ -1,0 +1,203 @@
+locals {
+  name = "solidity-${var.environment}"
+  tags = {
+    Project     = "solidity-security"
+    Environment = var.environment
+  }
+}
+
+data "aws_caller_identity" "current" {
+  provider = aws.primary
+}
+
+data "aws_availability_zones" "primary" {
+  provider = aws.primary
+  state    = "available"
+}
+
+locals {
+  azs          = slice(data.aws_availability_zones.primary.names, 0, length(var.public_subnet_cidrs))
+  storage_name = "${local.name}-${data.aws_caller_identity.current.account_id}"
+}
+
+module "hsm" {
+  source = "../../modules/solidity/hsm"
+  providers = {
+    aws = aws.primary
+  }
+
+  name = local.name
+}
+
+# KMS keys in the secondary region for the S3 replicas and the backup copy vault.
+module "hsm_secondary" {
+  source = "../../modules/solidity/hsm"
+  providers = {
+    aws = aws.secondary
+  }
+
+  name = local.name
+  kms_keys = {
+    backup = { service_principals = ["backup.amazonaws.com"] }
+    s3     = { service_principals = ["s3.amazonaws.com"] }
+  }
+}
+
+module "networking" {
+  source = "../../modules/solidity/networking"
+  providers = {
+    aws = aws.primary
+  }
+
+  name                 = local.name
+  vpc_cidr             = var.vpc_cidr
+  availability_zones   = local.azs
+  public_subnet_cidrs  = var.public_subnet_cidrs
+  private_subnet_cidrs = var.private_subnet_cidrs
+  single_nat_gateway   = var.single_nat_gateway
+  cluster_name         = local.name
+  log_kms_key_arn      = module.hsm.kms_key_arns["logs"]
+}
+
+module "security" {
+  source = "../../modules/solidity/security"
+  providers = {
+    aws = aws.primary
+  }
+
+  name                = local.name
+  vpc_id              = module.networking.vpc_id
+  vpc_cidr_block      = module.networking.vpc_cidr_block
+  oidc_provider_arn   = module.compute.oidc_provider_arn
+  oidc_issuer_url     = module.compute.oidc_issuer_url
+  log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
+  secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
+}
+
+module "compute" {
+  source = "../../modules/solidity/compute"
+  providers = {
+    aws = aws.primary
+  }
+
+  name                   = local.name
+  subnet_ids             = module.networking.private_subnet_ids
+  node_security_group_id = module.security.eks_node_security_group_id
+  node_groups            = var.node_groups
+  ecr_replication_region = var.secondary_region
+  eks_kms_key_arn        = module.hsm.kms_key_arns["eks"]
+  ebs_kms_key_arn        = module.hsm.kms_key_arns["eks"]
+  ecr_kms_key_arn        = module.hsm.kms_key_arns["ecr"]
+  log_kms_key_arn        = module.hsm.kms_key_arns["logs"]
+}
+
+module "database" {
+  source = "../../modules/solidity/database"
+  providers = {
+    aws = aws.primary
+  }
+
+  name                    = local.name
+  subnet_ids              = module.networking.private_subnet_ids
+  rds_security_group_id   = module.security.rds_security_group_id
+  redis_security_group_id = module.security.redis_security_group_id
+  instance_class          = var.db_instance_class
+  replica_instance_class  = var.db_instance_class
+  read_replica_count      = var.read_replica_count
+  redis_node_type         = var.redis_node_type
+  redis_auth_token        = var.redis_auth_token
+  deletion_protection     = var.deletion_protection
+  rds_kms_key_arn         = module.hsm.kms_key_arns["rds"]
+  redis_kms_key_arn       = module.hsm.kms_key_arns["redis"]
+  log_kms_key_arn         = module.hsm.kms_key_arns["logs"]
+}
+
+module "storage" {
+  source = "../../modules/solidity/storage"
+  providers = {
+    aws         = aws.primary
+    aws.replica = aws.secondary
+  }
+
+  name                          = local.storage_name
+  kms_key_arn                   = module.hsm.kms_key_arns["s3"]
+  replica_kms_key_arn           = module.hsm_secondary.kms_key_arns["s3"]
+  vpc_id                        = module.networking.vpc_id
+  efs_subnet_ids                = module.networking.private_subnet_ids
+  efs_client_security_group_ids = [module.security.eks_node_security_group_id]
+  efs_kms_key_arn               = module.hsm.kms_key_arns["efs"]
+  force_destroy                 = var.environment == "dev"
+}
+
+module "dns" {
+  source = "../../modules/solidity/dns"
+  providers = {
+    aws = aws.primary
+  }
+
+  domain_name   = var.domain_name
+  primary_alb   = { dns_name = module.load_balancer.alb_dns_name, zone_id = module.load_balancer.alb_zone_id }
+  secondary_alb = var.secondary_alb
+}
+
+module "certificates" {
+  source = "../../modules/solidity/certificates"
+  providers = {
+    aws = aws.primary
+  }
+
+  domain_name               = var.domain_name
+  subject_alternative_names = ["*.${var.domain_name}"]
+  zone_id                   = module.dns.zone_id
+}
+
+module "load_balancer" {
+  source = "../../modules/solidity/load_balancer"
+  providers = {
+    aws = aws.primary
+  }
+
+  name                       = local.name
+  vpc_id                     = module.networking.vpc_id
+  subnet_ids                 = module.networking.public_subnet_ids
+  security_group_ids         = [module.security.alb_security_group_id]
+  certificate_arn            = module.certificates.certificate_arn
+  web_acl_arn                = module.security.web_acl_arn
+  access_logs_bucket         = module.storage.access_logs_bucket_id
+  enable_deletion_protection = var.deletion_protection
+}
+
+module "monitoring" {
+  source = "../../modules/solidity/monitoring"
+  providers = {
+    aws = aws.primary
+  }
+
+  name                  = local.name
+  alert_email_addresses = var.alert_email_addresses
+  monthly_budget_usd    = var.monthly_budget_usd
+  alb_arn_suffix        = module.load_balancer.alb_arn_suffix
+  kms_key_arn           = module.hsm.kms_key_arns["sns"]
+  log_kms_key_arn       = module.hsm.kms_key_arns["logs"]
+  alarm_dimensions = {
+    rds_cpu          = { DBInstanceIdentifier = module.database.db_instance_identifier }
+    rds_free_storage = { DBInstanceIdentifier = module.database.db_instance_identifier }
+    rds_replica_lag  = { DBInstanceIdentifier = try(module.database.db_replica_identifiers[0], module.database.db_instance_identifier) }
+    redis_cpu        = { ReplicationGroupId = module.database.redis_replication_group_id }
+    redis_memory     = { ReplicationGroupId = module.database.redis_replication_group_id }
+    api_latency      = { LoadBalancer = module.load_balancer.alb_arn_suffix }
+  }
+}
+
+module "backup" {
+  source = "../../modules/solidity/backup"
+  providers = {
+    aws         = aws.primary
+    aws.replica = aws.secondary
+  }
+
+  name                = local.name
+  kms_key_arn         = module.hsm.kms_key_arns["backup"]
+  replica_kms_key_arn = module.hsm_secondary.kms_key_arns["backup"]
+  resource_arns       = concat([module.database.db_instance_arn, module.storage.efs_file_system_arn], values(module.storage.bucket_arns))
+}

@@ -1,0 +1,116 @@
+variable "environment" {
+  description = "Environment name: dev, staging or prod."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "primary_region" {
+  description = "Primary region (the document: us-east-1)."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "secondary_region" {
+  description = "Secondary region for disaster recovery (the document: us-west-2)."
+  type        = string
+  default     = "us-west-2"
+}
+
+variable "domain_name" {
+  description = "Domain of this environment; environments get their own subdomain."
+  type        = string
+}
+
+variable "vpc_cidr" {
+  description = "VPC block (the document: 10.0.0.0/16 production, 10.1.0.0/16 staging)."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+variable "public_subnet_cidrs" {
+  description = "Public subnets, one per Availability Zone."
+  type        = list(string)
+  default     = ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
+}
+
+variable "private_subnet_cidrs" {
+  description = "Private subnets, one per Availability Zone."
+  type        = list(string)
+  default     = ["10.0.4.0/24", "10.0.5.0/24", "10.0.6.0/24"]
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway instead of one per zone (cheaper, for development)."
+  type        = bool
+  default     = false
+}
+
+variable "node_groups" {
+  description = "EKS managed node groups; null keeps the module's defaults (general on-demand m5 plus spot)."
+  type = map(object({
+    instance_types = list(string)
+    capacity_type  = string
+    min_size       = number
+    max_size       = number
+    desired_size   = number
+    disk_size      = optional(number, 100)
+    taint          = optional(string)
+    labels         = optional(map(string), {})
+  }))
+  default = null
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class (the document: db.r5.large to db.r5.2xlarge)."
+  type        = string
+  default     = "db.r5.large"
+}
+
+variable "read_replica_count" {
+  description = "RDS read replicas."
+  type        = number
+  default     = 1
+}
+
+variable "redis_node_type" {
+  description = "ElastiCache node type (the document: cache.r6g.large to cache.r6g.xlarge)."
+  type        = string
+  default     = "cache.r6g.large"
+}
+
+variable "redis_auth_token" {
+  description = "Redis AUTH token; pass it as TF_VAR_redis_auth_token from your secret store."
+  type        = string
+  sensitive   = true
+}
+
+variable "secondary_alb" {
+  description = "ALB of a standby stack in the secondary region; set it to turn on DNS failover."
+  type = object({
+    dns_name = string
+    zone_id  = string
+  })
+  default = null
+}
+
+variable "alert_email_addresses" {
+  description = "Who receives alerts by e-mail."
+  type        = list(string)
+  default     = []
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly cost budget; null creates none."
+  type        = number
+  default     = null
+}
+
+variable "deletion_protection" {
+  description = "Protect the database and ALB from deletion (off in dev)."
+  type        = bool
+  default     = true
+}

@@ -1,0 +1,9 @@
+environment        = "prod"
+domain_name        = "trust.hypermesh.online"
+az_count           = 3
+enable_cloudhsm    = true
+hsm_count          = 2
+instance_type      = "c6g.4xlarge"
+min_size           = 2
+max_size           = 6
+placement_strategy = "spread"

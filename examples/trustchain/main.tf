@@ -1,0 +1,182 @@
+locals {
+  name = "trustchain-${var.environment}"
+  tags = {
+    Project     = "trustchain"
+    Environment = var.environment
+  }
+}
+
+data "aws_caller_identity" "current" {
+  provider = aws.primary
+}
+
+data "aws_availability_zones" "primary" {
+  provider = aws.primary
+  state    = "available"
+}
+
+locals {
+  azs = slice(data.aws_availability_zones.primary.names, 0, var.az_count)
+  # Bucket names are global: the account ID keeps them unique.
+  storage_name = "${local.name}-${data.aws_caller_identity.current.account_id}"
+}
+
+module "hsm" {
+  source = "../../modules/trustchain/hsm"
+  providers = {
+    aws        = aws.primary
+    trustchain = trustchain.primary
+  }
+
+  name                    = local.name
+  create_cloudhsm_cluster = var.enable_cloudhsm
+  subnet_ids              = module.networking.hsm_subnet_ids
+  hsm_availability_zones  = slice(local.azs, 0, min(var.hsm_count, length(local.azs)))
+  trust_anchor_pem        = var.trust_anchor_pem
+  signed_cert_pem         = var.signed_cert_pem
+}
+
+# KMS keys in the backup region for the S3 replicas and the backup copy vault.
+module "hsm_secondary" {
+  source = "../../modules/trustchain/hsm"
+  providers = {
+    aws        = aws.secondary
+    trustchain = trustchain.secondary
+  }
+
+  name                    = local.name
+  create_cloudhsm_cluster = false
+  kms_keys = {
+    backup  = { service_principals = ["backup.amazonaws.com"] }
+    storage = { service_principals = ["s3.amazonaws.com"] }
+  }
+}
+
+module "networking" {
+  source = "../../modules/trustchain/networking"
+  providers = {
+    aws        = aws.primary
+    trustchain = trustchain.primary
+  }
+
+  name               = local.name
+  availability_zones = local.azs
+  log_kms_key_arn    = module.hsm.kms_key_arns["logs"]
+}
+
+module "security" {
+  source = "../../modules/trustchain/security"
+  providers = {
+    aws = aws.primary
+  }
+
+  name                = local.name
+  vpc_id              = module.networking.vpc_id
+  vpc_ipv6_cidr_block = module.networking.ipv6_cidr_block
+  vpc_ipv4_cidr_block = module.networking.ipv4_cidr_block
+  public_subnet_ids   = module.networking.public_subnet_ids
+  private_subnet_ids  = module.networking.private_subnet_ids
+  log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
+}
+
+module "storage" {
+  source = "../../modules/trustchain/storage"
+  providers = {
+    aws         = aws.primary
+    aws.replica = aws.secondary
+  }
+
+  name                = local.storage_name
+  kms_key_arn         = module.hsm.kms_key_arns["storage"]
+  replica_kms_key_arn = module.hsm_secondary.kms_key_arns["storage"]
+  force_destroy       = var.environment == "dev"
+}
+
+module "dns" {
+  source = "../../modules/trustchain/dns"
+  providers = {
+    aws = aws.primary
+  }
+
+  domain_name   = var.domain_name
+  alb_dns_name  = module.load_balancer.alb_dns_name
+  alb_zone_id   = module.load_balancer.alb_zone_id
+  nlb_dns_names = module.load_balancer.nlb_dns_names
+  nlb_zone_ids  = module.load_balancer.nlb_zone_ids
+  service_nlb   = module.load_balancer.service_nlb
+}
+
+module "certificates" {
+  source = "../../modules/trustchain/certificates"
+  providers = {
+    aws = aws.primary
+  }
+
+  domain_name               = var.domain_name
+  subject_alternative_names = ["*.${var.domain_name}"]
+  zone_id                   = module.dns.zone_id
+}
+
+module "load_balancer" {
+  source = "../../modules/trustchain/load_balancer"
+  providers = {
+    aws        = aws.primary
+    trustchain = trustchain.primary
+  }
+
+  name                       = local.name
+  vpc_id                     = module.networking.vpc_id
+  subnet_ids                 = module.networking.public_subnet_ids
+  alb_security_group_ids     = [module.security.alb_security_group_id]
+  certificate_arn            = module.certificates.certificate_arn
+  web_acl_arn                = module.security.web_acl_arn
+  access_logs_bucket         = module.storage.access_logs_bucket_id
+  udp_service_mode           = var.udp_service_mode
+  enable_deletion_protection = var.enable_deletion_protection
+}
+
+module "compute" {
+  source = "../../modules/trustchain/compute"
+  providers = {
+    aws = aws.primary
+  }
+
+  name = local.name
+  # A cluster placement group lives in one Availability Zone.
+  subnet_ids         = var.placement_strategy == "cluster" ? slice(module.networking.private_subnet_ids, 0, 1) : module.networking.private_subnet_ids
+  placement_strategy = var.placement_strategy
+  security_group_ids = [module.security.instance_security_group_id]
+  target_group_arns  = module.load_balancer.target_group_arns
+  instance_type      = var.instance_type
+  min_size           = var.min_size
+  desired_capacity   = var.min_size
+  max_size           = var.max_size
+  ebs_kms_key_arn    = module.hsm.kms_key_arns["ebs"]
+}
+
+module "monitoring" {
+  source = "../../modules/trustchain/monitoring"
+  providers = {
+    aws = aws.primary
+  }
+
+  name                  = local.name
+  alert_email_addresses = var.alert_email_addresses
+  alert_sms_numbers     = var.alert_sms_numbers
+  alb_arn_suffix        = module.load_balancer.alb_arn_suffix
+  kms_key_arn           = module.hsm.kms_key_arns["sns"]
+  log_kms_key_arn       = module.hsm.kms_key_arns["logs"]
+}
+
+module "backup" {
+  source = "../../modules/trustchain/backup"
+  providers = {
+    aws         = aws.primary
+    aws.replica = aws.secondary
+  }
+
+  name                = local.name
+  kms_key_arn         = module.hsm.kms_key_arns["backup"]
+  replica_kms_key_arn = module.hsm_secondary.kms_key_arns["backup"]
+  resource_arns       = values(module.storage.bucket_arns)
+}

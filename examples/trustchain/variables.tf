@@ -1,0 +1,104 @@
+variable "environment" {
+  description = "Environment name: dev, staging or prod."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "primary_region" {
+  description = "Region that serves traffic."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "secondary_region" {
+  description = "Backup region: replicas and backup copies."
+  type        = string
+  default     = "us-west-2"
+}
+
+variable "domain_name" {
+  description = "Domain of this environment (the production domain is trust.hypermesh.online)."
+  type        = string
+}
+
+variable "az_count" {
+  description = "Availability Zones to spread the network across."
+  type        = number
+  default     = 2
+}
+
+variable "enable_cloudhsm" {
+  description = "Create the CloudHSM cluster; development uses software key management instead (see the cost table of the platform document)."
+  type        = bool
+  default     = true
+}
+
+variable "hsm_count" {
+  description = "HSMs in the cluster, one per Availability Zone."
+  type        = number
+  default     = 2
+}
+
+variable "instance_type" {
+  description = "Instance type of the service instances."
+  type        = string
+  default     = "c6g.4xlarge"
+}
+
+variable "min_size" {
+  description = "Minimum instances."
+  type        = number
+  default     = 2
+}
+
+variable "max_size" {
+  description = "Maximum instances."
+  type        = number
+  default     = 6
+}
+
+variable "placement_strategy" {
+  description = "cluster keeps instances in one AZ (lowest latency); spread keeps them across AZs."
+  type        = string
+  default     = "spread"
+}
+
+variable "udp_service_mode" {
+  description = "dualstack_udp (IPv6 clients over UDP) or quic (IPv4 QUIC with connection-ID stickiness)."
+  type        = string
+  default     = "dualstack_udp"
+}
+
+variable "alert_email_addresses" {
+  description = "Who receives alerts by e-mail."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_sms_numbers" {
+  description = "Who receives critical alerts by SMS (E.164)."
+  type        = list(string)
+  default     = []
+}
+
+variable "trust_anchor_pem" {
+  description = "Root certificate that anchors the CloudHSM cluster; null leaves the cluster uninitialized."
+  type        = string
+  default     = null
+}
+
+variable "signed_cert_pem" {
+  description = "Cluster CSR signed offline by the issuing CA."
+  type        = string
+  default     = null
+}
+
+variable "enable_deletion_protection" {
+  description = "Protect load balancers from deletion (off in dev so it can be torn down)."
+  type        = bool
+  default     = true
+}
