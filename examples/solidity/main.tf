@@ -85,10 +85,14 @@ module "compute" {
   node_security_group_id = module.security.eks_node_security_group_id
   node_groups            = var.node_groups
   ecr_replication_region = var.secondary_region
-  eks_kms_key_arn        = module.hsm.kms_key_arns["eks"]
-  ebs_kms_key_arn        = module.hsm.kms_key_arns["eks"]
-  ecr_kms_key_arn        = module.hsm.kms_key_arns["ecr"]
-  log_kms_key_arn        = module.hsm.kms_key_arns["logs"]
+  addon_service_account_role_arns = {
+    aws-ebs-csi-driver = module.security.service_account_role_arns["ebs-csi-driver"]
+    aws-efs-csi-driver = module.security.service_account_role_arns["efs-csi-driver"]
+  }
+  eks_kms_key_arn = module.hsm.kms_key_arns["eks"]
+  ebs_kms_key_arn = module.hsm.kms_key_arns["eks"]
+  ecr_kms_key_arn = module.hsm.kms_key_arns["ecr"]
+  log_kms_key_arn = module.hsm.kms_key_arns["logs"]
 }
 
 module "database" {

@@ -72,6 +72,8 @@ pub struct Security {
 pub struct ServiceAccount {
     pub namespace: String,
     pub service_account: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_arns: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -665,6 +667,10 @@ fn compute(s: &Spec) -> ModuleView {
                 .validate("alltrue([for g in values(var.node_groups) : g.min_size <= g.desired_size && g.desired_size <= g.max_size])", "Each node group needs min_size <= desired_size <= max_size."),
         )
         .var(string_list("addons", "EKS add-ons to install at their default version for the cluster.").default(Hcl::strs(&c.addons)))
+        .var(
+            Variable::new("addon_service_account_role_arns", "map(string)", "IRSA role per add-on name (the CSI drivers need one: pods cannot reach the node role through IMDS with one hop).")
+                .default(Hcl::object(Vec::<(String, Hcl)>::new())),
+        )
         .var(log_retention_var("cluster_log_retention_days", "EKS control-plane logs", c.cluster_log_retention_days))
         .var(string_list("ecr_repositories", "ECR repositories, one per microservice image.").default(Hcl::strs(&c.ecr_repositories)))
         .var(Variable::new("ecr_keep_tagged_images", "number", "Tagged images kept per repository; older ones expire.").default(Hcl::num(c.ecr_keep_tagged_images)).validate("var.ecr_keep_tagged_images >= 1", "Keep at least one image."))

@@ -1049,7 +1049,7 @@ pub fn monitoring_module(
         .var(
             Variable::new("alarms", "map(object({\n  namespace           = string\n  metric_name         = string\n  statistic           = string\n  threshold           = number\n  comparison_operator = string\n  description         = string\n  dimensions          = optional(map(string), {})\n  period              = optional(number, 60)\n  evaluation_periods  = optional(number, 5)\n  datapoints_to_alarm = optional(number, 3)\n  treat_missing_data  = optional(string, \"notBreaching\")\n}))", "Metric alarms by name; statistic is a standard statistic (Average, Sum, Maximum...) or a percentile such as p99.")
                 .default(alarms)
-                .validate("alltrue([for a in values(var.alarms) : contains([60, 300, 900, 3600], a.period) || (a.period >= 10 && a.period % 60 == 0)])", "Alarm periods are 10, 30 or a multiple of 60 seconds.")
+                .validate("alltrue([for a in values(var.alarms) : contains([10, 30], a.period) || (a.period >= 60 && a.period % 60 == 0)])", "Alarm periods are 10, 30 or a multiple of 60 seconds.")
                 .validate("alltrue([for a in values(var.alarms) : a.datapoints_to_alarm <= a.evaluation_periods])", "datapoints_to_alarm cannot exceed evaluation_periods."),
         )
         .var(Variable::new("alarm_dimensions", "map(map(string))", "Extra dimensions per alarm name, merged over the alarm's own (for values known only after apply, such as a DB instance ID).").default(Hcl::object(Vec::<(String, Hcl)>::new())))

@@ -81,6 +81,7 @@ resource "aws_eks_addon" "this" {
 
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.value
+  service_account_role_arn    = lookup(var.addon_service_account_role_arns, each.value, null)
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "PRESERVE"
 

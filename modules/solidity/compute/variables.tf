@@ -11,6 +11,12 @@ variable "name" {
   }
 }
 
+variable "addon_service_account_role_arns" {
+  description = "IRSA role per add-on name (the CSI drivers need one: pods cannot reach the node role through IMDS with one hop)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "addons" {
   description = "EKS add-ons to install at their default version for the cluster."
   type        = list(string)

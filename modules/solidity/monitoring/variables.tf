@@ -84,7 +84,7 @@ variable "alarms" {
   }
 
   validation {
-    condition     = alltrue([for a in values(var.alarms) : contains([60, 300, 900, 3600], a.period) || (a.period >= 10 && a.period % 60 == 0)])
+    condition     = alltrue([for a in values(var.alarms) : contains([10, 30], a.period) || (a.period >= 60 && a.period % 60 == 0)])
     error_message = "Alarm periods are 10, 30 or a multiple of 60 seconds."
   }
 

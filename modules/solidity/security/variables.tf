@@ -156,6 +156,16 @@ variable "service_accounts" {
       namespace       = "security-platform"
       service_account = "data-service"
     }
+    ebs-csi-driver = {
+      namespace       = "kube-system"
+      policy_arns     = ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]
+      service_account = "ebs-csi-controller-sa"
+    }
+    efs-csi-driver = {
+      namespace       = "kube-system"
+      policy_arns     = ["arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"]
+      service_account = "efs-csi-controller-sa"
+    }
     external-secrets = {
       namespace       = "external-secrets"
       service_account = "external-secrets"
