@@ -1,1 +1,316 @@
-//! Harness for end-to-end tests.
+//! Harness for end-to-end tests: real Terraform (the project-local 1.15.5 from
+//! `make tools`) drives the built provider binary through `dev_overrides`, against
+//! the AWS emulator on 127.0.0.1.
+//!
+//! Each test gets its own working directory, CLI config and (when it needs AWS) its
+//! own emulator, so tests run in parallel without sharing state.
+
+pub mod emulator;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub use emulator::Emulator;
+
+/// The workspace root (parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The Terraform CLI: `TRUSTCHAIN_TERRAFORM`, else `.venv/bin/terraform`.
+pub fn terraform_bin() -> PathBuf {
+    let p = std::env::var_os("TRUSTCHAIN_TERRAFORM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv/bin/terraform"));
+    assert!(
+        p.exists(),
+        "Terraform not found at {}: run `make tools` (make test does it for you)",
+        p.display()
+    );
+    p
+}
+
+/// The project venv's python (runs the emulator).
+pub fn python_bin() -> PathBuf {
+    let p = std::env::var_os("TRUSTCHAIN_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv/bin/python"));
+    assert!(
+        p.exists(),
+        "python venv not found at {}: run `make tools`",
+        p.display()
+    );
+    p
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Path of a binary built by `cargo build --workspace --bins` (debug profile).
+pub fn built_binary(name: &str) -> PathBuf {
+    let p = target_dir().join("debug").join(name);
+    assert!(
+        p.exists(),
+        "{} not built: run `cargo build --workspace --bins` (make test does it first)",
+        p.display()
+    );
+    p
+}
+
+/// One Terraform working directory wired to the built provider.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+/// A finished Terraform command.
+pub struct Run {
+    pub args: Vec<String>,
+    pub output: Output,
+}
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    pub fn success(&self) -> bool {
+        self.output.status.success()
+    }
+
+    /// Panics with both streams unless the command succeeded.
+    pub fn ok(self) -> Self {
+        assert!(
+            self.success(),
+            "terraform {} failed ({:?})\n--- stdout\n{}\n--- stderr\n{}",
+            self.args.join(" "),
+            self.output.status,
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+
+    /// Panics unless the command failed.
+    pub fn failed(self) -> Self {
+        assert!(
+            !self.success(),
+            "terraform {} unexpectedly succeeded\n--- stdout\n{}",
+            self.args.join(" "),
+            self.stdout()
+        );
+        self
+    }
+
+    /// The stdout parsed as JSON (for `-json` commands that print one document).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "terraform {} printed no JSON ({e}):\n{}",
+                self.args.join(" "),
+                self.stdout()
+            )
+        })
+    }
+
+    /// The stdout parsed as JSON lines (`-json` streaming UI output).
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Error diagnostics from JSON-lines output (`plan -json`, `apply -json`).
+    pub fn error_diagnostics(&self) -> Vec<serde_json::Value> {
+        self.json_lines()
+            .into_iter()
+            .filter(|l| l["type"] == "diagnostic" && l["diagnostic"]["severity"] == "error")
+            .map(|l| l["diagnostic"].clone())
+            .collect()
+    }
+}
+
+impl Workspace {
+    /// A working directory with `main.tf` and a CLI config whose dev_overrides point
+    /// `trustchain/trustchain` at the built provider.
+    pub fn new(main_tf: &str) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("tc-e2e-")
+            .tempdir()
+            .expect("create temp dir");
+        let plugins = dir.path().join(".plugins");
+        std::fs::create_dir_all(&plugins).expect("plugins dir");
+        let provider = built_binary("terraform-provider-trustchain");
+        std::os::unix::fs::symlink(&provider, plugins.join("terraform-provider-trustchain"))
+            .expect("link provider");
+        let rc = dir.path().join(".terraformrc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"trustchain/trustchain\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                plugins.display()
+            ),
+        )
+        .expect("write tfrc");
+        std::fs::write(dir.path().join("main.tf"), main_tf).expect("write main.tf");
+        let env = vec![
+            ("TF_CLI_CONFIG_FILE".into(), rc.display().to_string()),
+            ("TF_IN_AUTOMATION".into(), "1".into()),
+            ("CHECKPOINT_DISABLE".into(), "1".into()),
+            ("TF_INPUT".into(), "0".into()),
+            // Dummy credentials: only the emulator on loopback ever sees them.
+            ("AWS_ACCESS_KEY_ID".into(), "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
+            ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+            ("AWS_CONFIG_FILE".into(), "/dev/null".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE".into(), "/dev/null".into()),
+        ];
+        Self { dir, env }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn set_env(&mut self, k: &str, v: &str) {
+        self.env.retain(|(key, _)| key != k);
+        self.env.push((k.into(), v.into()));
+    }
+
+    /// Replaces `main.tf`.
+    pub fn write_main(&self, main_tf: &str) {
+        std::fs::write(self.dir.path().join("main.tf"), main_tf).expect("write main.tf");
+    }
+
+    pub fn write_file(&self, name: &str, content: &str) {
+        std::fs::write(self.dir.path().join(name), content).expect("write file");
+    }
+
+    /// Runs `terraform <args>` in the working directory.
+    pub fn terraform(&self, args: &[&str]) -> Run {
+        self.terraform_env(args, &[])
+    }
+
+    pub fn terraform_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(terraform_bin());
+        cmd.args(args).current_dir(self.dir.path());
+        for var in ["TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_CORE", "TF_LOG_PATH"] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let output = cmd.output().expect("run terraform");
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            output,
+        }
+    }
+
+    pub fn validate(&self) -> Run {
+        self.terraform(&["validate", "-json", "-no-color"])
+    }
+
+    pub fn plan(&self) -> Run {
+        self.terraform(&["plan", "-no-color", "-input=false", "-lock=false"])
+    }
+
+    /// `terraform plan -detailed-exitcode`: true when changes are planned.
+    pub fn plan_has_changes(&self) -> (bool, Run) {
+        let r = self.terraform(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        match r.output.status.code() {
+            Some(0) => (false, r),
+            Some(2) => (true, r),
+            _ => {
+                let r = r.ok();
+                (false, r)
+            }
+        }
+    }
+
+    /// Saves a plan and returns `terraform show -json` of it.
+    pub fn plan_json(&self) -> serde_json::Value {
+        self.terraform(&["plan", "-no-color", "-input=false", "-out=tfplan"])
+            .ok();
+        self.terraform(&["show", "-json", "tfplan"]).ok().json()
+    }
+
+    pub fn apply(&self) -> Run {
+        self.terraform(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    pub fn destroy(&self) -> Run {
+        self.terraform(&["destroy", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    pub fn outputs(&self) -> serde_json::Value {
+        self.terraform(&["output", "-json"]).ok().json()
+    }
+
+    /// `terraform show -json` of the current state.
+    pub fn state_json(&self) -> serde_json::Value {
+        self.terraform(&["show", "-json"]).ok().json()
+    }
+}
+
+/// Resource changes of a `show -json` plan, as (address, actions) pairs.
+pub fn planned_actions(plan: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    plan["resource_changes"]
+        .as_array()
+        .map(|rcs| {
+            rcs.iter()
+                .map(|rc| {
+                    let actions = rc["change"]["actions"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (rc["address"].as_str().unwrap_or("").to_string(), actions)
+                })
+                .filter(|(_, a): &(String, Vec<String>)| a != &["no-op"])
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The provider block that points every service at an emulator.
+pub fn provider_block(emulator: &Emulator) -> String {
+    let url = emulator.url();
+    format!(
+        r#"terraform {{
+  required_providers {{
+    trustchain = {{
+      source = "trustchain/trustchain"
+    }}
+  }}
+}}
+
+provider "trustchain" {{
+  region = "us-east-1"
+  endpoints {{
+    ec2        = "{url}"
+    elbv2      = "{url}"
+    cloudhsmv2 = "{url}"
+    sts        = "{url}"
+  }}
+}}
+"#
+    )
+}

@@ -121,7 +121,9 @@ impl From<crate::value::ValueError> for Diagnostic {
         let path = e.path().clone();
         let d = Diagnostic::error(
             "Invalid value",
-            format!("{e}. This is a bug in the provider if the value came from Terraform; please report it."),
+            format!(
+                "{e}. This is a bug in the provider if the value came from Terraform; please report it."
+            ),
         );
         if path.steps.is_empty() { d } else { d.at(path) }
     }

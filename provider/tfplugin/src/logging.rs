@@ -8,9 +8,9 @@ use std::io::Write as _;
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::Layer;
 
 /// Level from the value of TF_LOG_PROVIDER / TF_LOG. Any value that is not a level
 /// name means TRACE, as in Terraform (`JSON` included).
@@ -30,7 +30,9 @@ pub fn level_from(value: Option<&str>) -> LevelFilter {
 
 /// The level from this process's environment.
 pub fn level_from_env() -> LevelFilter {
-    let provider = std::env::var("TF_LOG_PROVIDER").ok().filter(|v| !v.is_empty());
+    let provider = std::env::var("TF_LOG_PROVIDER")
+        .ok()
+        .filter(|v| !v.is_empty());
     let global = std::env::var("TF_LOG").ok().filter(|v| !v.is_empty());
     level_from(provider.or(global).as_deref())
 }
@@ -38,7 +40,8 @@ pub fn level_from_env() -> LevelFilter {
 /// Installs the JSON-lines subscriber for the process (once; later calls no-op).
 pub fn init() {
     let level = level_from_env();
-    let subscriber = tracing_subscriber::registry().with(JsonLines::new(std::io::stderr).with_filter(level));
+    let subscriber =
+        tracing_subscriber::registry().with(JsonLines::new(std::io::stderr).with_filter(level));
     let _ = tracing::subscriber::set_global_default(subscriber);
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -111,7 +114,12 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
     W: MakeLineWriter + Send + Sync + 'static,
 {
-    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: Context<'_, S>) {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: Context<'_, S>,
+    ) {
         let mut fields = serde_json::Map::new();
         let mut c = Collect {
             fields: &mut fields,
@@ -178,7 +186,10 @@ pub fn render_line(
     let mut obj = serde_json::Map::new();
     obj.insert("@level".into(), level.into());
     obj.insert("@message".into(), message.into());
-    obj.insert("@module".into(), format!("provider.{}", module.split("::").next().unwrap_or(module)).into());
+    obj.insert(
+        "@module".into(),
+        format!("provider.{}", module.split("::").next().unwrap_or(module)).into(),
+    );
     obj.insert("@timestamp".into(), go_timestamp(at).into());
     for (k, v) in fields {
         if !k.starts_with('@') {
@@ -190,9 +201,7 @@ pub fn render_line(
 
 /// `2006-01-02T15:04:05.000000Z` for a UTC instant.
 pub fn go_timestamp(at: std::time::SystemTime) -> String {
-    let d = at
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs() as i64;
     let micros = d.subsec_micros();
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
@@ -239,7 +248,13 @@ mod tests {
     fn line_carries_level_message_timestamp_and_fields() {
         let mut fields = serde_json::Map::new();
         fields.insert("tf_resource_type".into(), "trustchain_ipv6_network".into());
-        let line = render_line("debug", "planning", "terraform_provider_trustchain::x", UNIX_EPOCH, fields);
+        let line = render_line(
+            "debug",
+            "planning",
+            "terraform_provider_trustchain::x",
+            UNIX_EPOCH,
+            fields,
+        );
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["@level"], "debug");
         assert_eq!(v["@message"], "planning");

@@ -62,7 +62,13 @@ pub fn default_plan(
     let root = AttributePath::root();
     apply_defaults_and_write_only(block, config, &mut planned);
     let changed = !prior.is_null() && planned != *prior;
-    mark_unknown(block, prior, config, &mut planned, prior.is_null() || changed);
+    mark_unknown(
+        block,
+        prior,
+        config,
+        &mut planned,
+        prior.is_null() || changed,
+    );
     let mut replace = Vec::new();
     if !prior.is_null() {
         collect_replace(block, &root, prior, &planned, &mut replace);
@@ -75,10 +81,10 @@ pub fn default_plan(
 pub fn null_write_only(block: &Block, v: &mut Value) {
     for_each_object(block, v, &mut |attrs, obj| {
         for a in attrs {
-            if a.write_only {
-                if let Value::Object(m) = obj {
-                    m.insert(a.name.clone(), Value::Null);
-                }
+            if a.write_only
+                && let Value::Object(m) = obj
+            {
+                m.insert(a.name.clone(), Value::Null);
             }
         }
     });
@@ -93,10 +99,10 @@ fn for_each_object(block: &Block, v: &mut Value, f: &mut dyn FnMut(&[Attribute],
     f(&block.attributes, v);
     let Value::Object(m) = v else { return };
     for a in &block.attributes {
-        if let AttributeType::Nested { attributes, .. } = &a.ty {
-            if let Some(child) = m.get_mut(&a.name) {
-                for_each_nested_attr(attributes, child, f);
-            }
+        if let AttributeType::Nested { attributes, .. } = &a.ty
+            && let Some(child) = m.get_mut(&a.name)
+        {
+            for_each_nested_attr(attributes, child, f);
         }
     }
     for b in &block.blocks {
@@ -144,10 +150,10 @@ fn apply_defaults_and_write_only(block: &Block, config: &Value, planned: &mut Va
             pm.insert(a.name.clone(), Value::Null);
             continue;
         }
-        if cfg.is_null() {
-            if let Some(d) = &a.default {
-                pm.insert(a.name.clone(), d.clone());
-            }
+        if cfg.is_null()
+            && let Some(d) = &a.default
+        {
+            pm.insert(a.name.clone(), d.clone());
         }
     }
     for b in &block.blocks {
@@ -178,7 +184,13 @@ fn apply_defaults_and_write_only(block: &Block, config: &Value, planned: &mut Va
 
 /// Marks computed attributes the configuration leaves null as unknown.
 /// `all_changing` is true on create and when the resource has any change.
-fn mark_unknown(block: &Block, prior: &Value, config: &Value, planned: &mut Value, all_changing: bool) {
+fn mark_unknown(
+    block: &Block,
+    prior: &Value,
+    config: &Value,
+    planned: &mut Value,
+    all_changing: bool,
+) {
     let Value::Object(pm) = planned else { return };
     for a in &block.attributes {
         if !a.computed || a.write_only {
@@ -189,7 +201,10 @@ fn mark_unknown(block: &Block, prior: &Value, config: &Value, planned: &mut Valu
             continue;
         }
         let prior_v = prior.get(&a.name).unwrap_or(&Value::Null);
-        if prior.is_null() || (all_changing && !a.use_state_for_unknown) || (a.use_state_for_unknown && prior_v.is_null()) {
+        if prior.is_null()
+            || (all_changing && !a.use_state_for_unknown)
+            || (a.use_state_for_unknown && prior_v.is_null())
+        {
             pm.insert(a.name.clone(), Value::Unknown(Refinements::default()));
         } else if a.use_state_for_unknown {
             pm.insert(a.name.clone(), prior_v.clone());
@@ -367,7 +382,12 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>())
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        )
     }
 
     fn s(x: &str) -> Value {
@@ -407,7 +427,11 @@ mod tests {
         assert!(planned.get("arn").is_some_and(Value::is_unknown));
         assert_eq!(planned.get("mode"), Some(&s("FIPS")));
         assert_eq!(planned.get("secret_wo"), Some(&Value::Null));
-        let rules = planned.get("rule").and_then(Value::as_list).map(|v| v.to_vec()).unwrap_or_default();
+        let rules = planned
+            .get("rule")
+            .and_then(Value::as_list)
+            .map(|v| v.to_vec())
+            .unwrap_or_default();
         assert!(rules[0].get("rule_id").is_some_and(Value::is_unknown));
         assert!(replace.is_empty());
     }
@@ -424,14 +448,28 @@ mod tests {
             ("rule", Value::List(vec![])),
         ]);
         let mut config = prior.clone();
-        config.set_at(&AttributePath::root().attr("name"), s("b")).unwrap();
-        config.set_at(&AttributePath::root().attr("id"), Value::Null).unwrap();
-        config.set_at(&AttributePath::root().attr("arn"), Value::Null).unwrap();
-        config.set_at(&AttributePath::root().attr("mode"), Value::Null).unwrap();
+        config
+            .set_at(&AttributePath::root().attr("name"), s("b"))
+            .unwrap();
+        config
+            .set_at(&AttributePath::root().attr("id"), Value::Null)
+            .unwrap();
+        config
+            .set_at(&AttributePath::root().attr("arn"), Value::Null)
+            .unwrap();
+        config
+            .set_at(&AttributePath::root().attr("mode"), Value::Null)
+            .unwrap();
         let mut proposed = config.clone();
-        proposed.set_at(&AttributePath::root().attr("id"), s("i-1")).unwrap();
-        proposed.set_at(&AttributePath::root().attr("arn"), s("arn:1")).unwrap();
-        proposed.set_at(&AttributePath::root().attr("mode"), s("FIPS")).unwrap();
+        proposed
+            .set_at(&AttributePath::root().attr("id"), s("i-1"))
+            .unwrap();
+        proposed
+            .set_at(&AttributePath::root().attr("arn"), s("arn:1"))
+            .unwrap();
+        proposed
+            .set_at(&AttributePath::root().attr("mode"), s("FIPS"))
+            .unwrap();
         let (planned, replace) = default_plan(&schema(), &prior, &config, &proposed);
         assert_eq!(planned.get("id"), Some(&s("i-1")));
         assert!(planned.get("arn").is_some_and(Value::is_unknown));

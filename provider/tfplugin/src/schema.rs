@@ -215,7 +215,11 @@ impl Attribute {
     }
 
     /// A nested attribute; set required/optional/computed with the builder methods.
-    pub fn nested(name: impl Into<String>, nesting: ObjectNesting, attributes: Vec<Attribute>) -> Self {
+    pub fn nested(
+        name: impl Into<String>,
+        nesting: ObjectNesting,
+        attributes: Vec<Attribute>,
+    ) -> Self {
         Self {
             ty: AttributeType::Nested {
                 nesting,

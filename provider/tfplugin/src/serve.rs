@@ -112,20 +112,23 @@ pub fn handshake_line(network: &str, address: &str, cert_der: Option<&[u8]>) -> 
 /// environment, serves until Terraform shuts the plugin down. Exit code 1 with a
 /// human message on stderr when started outside Terraform.
 pub fn main<P: Provider>(provider: P, address: &str) -> ExitCode {
-    let debug = std::env::args().skip(1).any(|a| a == "--debug" || a == "-debug");
+    let debug = std::env::args()
+        .skip(1)
+        .any(|a| a == "--debug" || a == "-debug");
     let config = ServeConfig {
         address: address.to_string(),
         debug,
     };
     let env = HandshakeEnv::from_process();
-    if !debug {
-        if let Err(e) = env.check(address) {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
+    if !debug && let Err(e) = env.check(address) {
+        eprintln!("{e}");
+        return ExitCode::from(1);
     }
     crate::logging::init();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("{}", ServeError::Runtime(e));
@@ -241,14 +244,21 @@ pub async fn serve(
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }
-    tracing::info!(network, address, tls = tls.is_some(), "serving plugin protocol 6");
+    tracing::info!(
+        network,
+        address,
+        tls = tls.is_some(),
+        "serving plugin protocol 6"
+    );
 
     spawn_signal_handler(config.debug, shutdown_tx.clone());
     let incoming = accept_loop(listener, tls.map(|(c, _)| c), shutdown_rx.clone());
     let mut stop = shutdown_rx.clone();
     tonic::transport::Server::builder()
         .add_service(health_service)
-        .add_service(ppb::grpc_controller_server::GrpcControllerServer::new(side.clone()))
+        .add_service(ppb::grpc_controller_server::GrpcControllerServer::new(
+            side.clone(),
+        ))
         .add_service(ppb::grpc_stdio_server::GrpcStdioServer::new(side.clone()))
         .add_service(ppb::grpc_broker_server::GrpcBrokerServer::new(side))
         .add_service(provider_service)

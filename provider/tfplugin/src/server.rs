@@ -153,8 +153,11 @@ where
     F: Future<Output = R>,
 {
     let span = tracing::debug_span!("rpc", tf_rpc = rpc);
-    let _ = span.in_scope(|| tracing::debug!("received request"));
-    match AssertUnwindSafe(fut.instrument(span.clone())).catch_unwind().await {
+    span.in_scope(|| tracing::debug!("received request"));
+    match AssertUnwindSafe(fut.instrument(span.clone()))
+        .catch_unwind()
+        .await
+    {
         Ok(r) => {
             span.in_scope(|| tracing::debug!("served request"));
             Ok(Response::new(r))
@@ -213,12 +216,16 @@ impl pb::provider_server::Provider for ProviderService {
                 resources: self
                     .resources
                     .keys()
-                    .map(|k| pb::get_metadata::ResourceMetadata { type_name: k.clone() })
+                    .map(|k| pb::get_metadata::ResourceMetadata {
+                        type_name: k.clone(),
+                    })
                     .collect(),
                 data_sources: self
                     .data_sources
                     .keys()
-                    .map(|k| pb::get_metadata::DataSourceMetadata { type_name: k.clone() })
+                    .map(|k| pb::get_metadata::DataSourceMetadata {
+                        type_name: k.clone(),
+                    })
                     .collect(),
                 functions: self
                     .functions
@@ -620,14 +627,21 @@ impl pb::provider_server::Provider for ProviderService {
         };
         let fut = async {
             let Some(f) = self.functions.get(&req.name) else {
-                return fail(format!("This provider has no function {:?}.", req.name), None);
+                return fail(
+                    format!("This provider has no function {:?}.", req.name),
+                    None,
+                );
             };
             let sig = f.signature();
             let mut args = Vec::with_capacity(req.arguments.len());
             for (i, dv) in req.arguments.iter().enumerate() {
                 let Some(p) = sig.parameters.get(i).or(sig.variadic.as_ref()) else {
                     return fail(
-                        format!("Too many arguments: {} takes {}.", req.name, sig.parameters.len()),
+                        format!(
+                            "Too many arguments: {} takes {}.",
+                            req.name,
+                            sig.parameters.len()
+                        ),
                         Some(i as i64),
                     );
                 };
@@ -653,7 +667,9 @@ impl pb::provider_server::Provider for ProviderService {
                 let msg = panic_message(p.as_ref());
                 tracing::error!(rpc = "CallFunction", panic = %msg, "handler panicked");
                 Ok(Response::new(fail(
-                    format!("The provider hit an internal error: {msg}. This is a bug in the provider; please report it."),
+                    format!(
+                        "The provider hit an internal error: {msg}. This is a bug in the provider; please report it."
+                    ),
                     None,
                 )))
             }

@@ -1,0 +1,3 @@
+//! Data sources, one file each. The registration list lives in `provider.rs`.
+
+pub mod ipv6_plan;

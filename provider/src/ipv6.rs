@@ -1,0 +1,402 @@
+//! IPv6 address planning shared by `trustchain_ipv6_plan`, `trustchain_ipv6_network`
+//! and the `ipv6_subnet` / `ipv6_tier_subnet` functions.
+//!
+//! # The index scheme
+//! Every subnet is a /64. Its number inside the VPC prefix is
+//! `netnum = tier_index * 16 + az_index`, where
+//! - `az_index` comes from the availability zone's final letter (`a` = 0 ... `p` = 15),
+//!   so it does not depend on the order or number of zones listed, and
+//! - `tier_index` is the tier's explicit index when given, else its position in the
+//!   tier list (append new tiers, or give them an explicit index).
+//!
+//! Adding a zone or a tier therefore never renumbers an existing subnet. A /56 holds
+//! 16 tiers of 16 zones; each bit shorter doubles the tiers.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Zones per tier: the low 4 bits of the subnet number.
+pub const AZ_SLOTS: u32 = 16;
+const AZ_BITS: u8 = 4;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ipv6Cidr {
+    pub addr: Ipv6Addr,
+    pub len: u8,
+}
+
+impl fmt::Display for Ipv6Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.len)
+    }
+}
+
+/// Why a prefix or plan input is unusable, worded for a diagnostic's detail.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("{0:?} is not an IPv6 CIDR block such as \"2600:1f18:abcd:1200::/56\"")]
+    NotIpv6Cidr(String),
+    #[error("{given} has bits set after the first {len}; did you mean {suggested}?")]
+    HostBitsSet {
+        given: String,
+        len: u8,
+        suggested: String,
+    },
+    #[error(
+        "a /{0} prefix is too small: the scheme needs at least a /60 (16 /64 subnets per tier)"
+    )]
+    PrefixTooLong(u8),
+    #[error("{0:?} does not end in a zone letter a-p, e.g. \"us-east-1a\"")]
+    BadZone(String),
+    #[error("tier index {index} is outside 0..{max} for a /{len} prefix")]
+    TierIndexOutOfRange { index: i64, max: u64, len: u8 },
+    #[error("newbits {newbits} would make a /{total}, longer than /128")]
+    TooManyBits { newbits: i64, total: i64 },
+    #[error("netnum {netnum} does not fit in {newbits} bits (at most {max})")]
+    NetnumOutOfRange {
+        netnum: i64,
+        newbits: i64,
+        max: u128,
+    },
+    #[error("{0:?} is not an IPv4 CIDR block such as \"10.0.0.0/24\"")]
+    NotIpv4Cidr(String),
+}
+
+impl Ipv6Cidr {
+    /// Parses `addr/len`, refusing host bits beyond the prefix.
+    pub fn parse(s: &str) -> Result<Self, PlanError> {
+        let (a, l) = s
+            .split_once('/')
+            .ok_or_else(|| PlanError::NotIpv6Cidr(s.to_string()))?;
+        let addr: Ipv6Addr = a
+            .parse()
+            .map_err(|_| PlanError::NotIpv6Cidr(s.to_string()))?;
+        let len: u8 = l
+            .parse()
+            .map_err(|_| PlanError::NotIpv6Cidr(s.to_string()))?;
+        if len > 128 {
+            return Err(PlanError::NotIpv6Cidr(s.to_string()));
+        }
+        let masked = Ipv6Addr::from(u128::from(addr) & mask(len));
+        if masked != addr {
+            return Err(PlanError::HostBitsSet {
+                given: s.to_string(),
+                len,
+                suggested: format!("{masked}/{len}"),
+            });
+        }
+        Ok(Self { addr, len })
+    }
+
+    /// Terraform's `cidrsubnet` for IPv6: extends the prefix by `newbits` and picks
+    /// subnet number `netnum`.
+    pub fn subnet(&self, newbits: i64, netnum: i64) -> Result<Ipv6Cidr, PlanError> {
+        let total = i64::from(self.len) + newbits;
+        if newbits < 0 || total > 128 {
+            return Err(PlanError::TooManyBits { newbits, total });
+        }
+        let max = if newbits == 0 {
+            0
+        } else {
+            (1u128 << newbits) - 1
+        };
+        if netnum < 0 || netnum as u128 > max {
+            return Err(PlanError::NetnumOutOfRange {
+                netnum,
+                newbits,
+                max,
+            });
+        }
+        let len = total as u8;
+        let shift = 128 - u32::from(len);
+        let base = u128::from(self.addr);
+        let value = if shift == 128 {
+            base
+        } else {
+            base | ((netnum as u128) << shift)
+        };
+        Ok(Ipv6Cidr {
+            addr: Ipv6Addr::from(value),
+            len,
+        })
+    }
+
+    /// Whether two blocks share any address.
+    pub fn overlaps(&self, other: &Ipv6Cidr) -> bool {
+        let l = self.len.min(other.len);
+        (u128::from(self.addr) & mask(l)) == (u128::from(other.addr) & mask(l))
+    }
+
+    /// How many tiers fit in this prefix under the scheme.
+    pub fn tier_capacity(&self) -> Result<u64, PlanError> {
+        if self.len > 64 - AZ_BITS {
+            return Err(PlanError::PrefixTooLong(self.len));
+        }
+        let tier_bits = 64 - AZ_BITS - self.len;
+        Ok(if tier_bits >= 63 {
+            u64::MAX
+        } else {
+            1u64 << tier_bits
+        })
+    }
+
+    /// The /64 of the scheme for a tier index and zone index.
+    pub fn tier_subnet(&self, tier_index: i64, az_index: u32) -> Result<Ipv6Cidr, PlanError> {
+        let capacity = self.tier_capacity()?;
+        if tier_index < 0 || tier_index as u64 >= capacity {
+            return Err(PlanError::TierIndexOutOfRange {
+                index: tier_index,
+                max: capacity,
+                len: self.len,
+            });
+        }
+        let netnum = tier_index * i64::from(AZ_SLOTS) + i64::from(az_index);
+        self.subnet(i64::from(64 - self.len), netnum)
+    }
+}
+
+fn mask(len: u8) -> u128 {
+    if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - u32::from(len))
+    }
+}
+
+/// The scheme's zone index: the zone name's final letter, `a` = 0 ... `p` = 15.
+pub fn az_index(zone: &str) -> Result<u32, PlanError> {
+    match zone.chars().last() {
+        Some(c @ 'a'..='p') if zone.len() > 1 => Ok(c as u32 - 'a' as u32),
+        _ => Err(PlanError::BadZone(zone.to_string())),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ipv4Cidr {
+    pub addr: Ipv4Addr,
+    pub len: u8,
+}
+
+impl fmt::Display for Ipv4Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.len)
+    }
+}
+
+impl Ipv4Cidr {
+    pub fn parse(s: &str) -> Result<Self, PlanError> {
+        let bad = || PlanError::NotIpv4Cidr(s.to_string());
+        let (a, l) = s.split_once('/').ok_or_else(bad)?;
+        let addr: Ipv4Addr = a.parse().map_err(|_| bad())?;
+        let len: u8 = l.parse().map_err(|_| bad())?;
+        if len > 32 {
+            return Err(bad());
+        }
+        let m = if len == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(len))
+        };
+        let masked = Ipv4Addr::from(u32::from(addr) & m);
+        if masked != addr {
+            return Err(PlanError::HostBitsSet {
+                given: s.to_string(),
+                len,
+                suggested: format!("{masked}/{len}"),
+            });
+        }
+        Ok(Self { addr, len })
+    }
+
+    /// `cidrsubnet` for IPv4.
+    pub fn subnet(&self, newbits: u8, netnum: u32) -> Option<Ipv4Cidr> {
+        let len = self.len.checked_add(newbits).filter(|l| *l <= 32)?;
+        if newbits < 32 && u64::from(netnum) >= (1u64 << newbits) {
+            return None;
+        }
+        let shift = 32 - u32::from(len);
+        let v = u32::from(self.addr) | netnum.checked_shl(shift).unwrap_or(0);
+        Some(Ipv4Cidr {
+            addr: Ipv4Addr::from(v),
+            len,
+        })
+    }
+}
+
+/// One subnet of a plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedSubnet {
+    pub tier: String,
+    pub tier_index: i64,
+    pub availability_zone: String,
+    pub az_index: u32,
+    pub netnum: i64,
+    pub cidr: Ipv6Cidr,
+}
+
+/// A tier to plan: its name and its index in the scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierSlot {
+    pub name: String,
+    pub index: i64,
+}
+
+/// Plans every tier × zone /64, tiers in the given order, zones in the given order.
+pub fn plan(
+    prefix: &Ipv6Cidr,
+    tiers: &[TierSlot],
+    zones: &[String],
+) -> Result<Vec<PlannedSubnet>, PlanError> {
+    let mut out = Vec::with_capacity(tiers.len() * zones.len());
+    for t in tiers {
+        for z in zones {
+            let az = az_index(z)?;
+            let cidr = prefix.tier_subnet(t.index, az)?;
+            out.push(PlannedSubnet {
+                tier: t.name.clone(),
+                tier_index: t.index,
+                availability_zone: z.clone(),
+                az_index: az,
+                netnum: t.index * i64::from(AZ_SLOTS) + i64::from(az),
+                cidr,
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn p(s: &str) -> Ipv6Cidr {
+        Ipv6Cidr::parse(s).unwrap()
+    }
+
+    #[test]
+    fn subnet_matches_terraform_cidrsubnet() {
+        // cidrsubnet("2600:1f18:abcd:1200::/56", 8, 3) == "2600:1f18:abcd:1203::/64"
+        assert_eq!(
+            p("2600:1f18:abcd:1200::/56")
+                .subnet(8, 3)
+                .unwrap()
+                .to_string(),
+            "2600:1f18:abcd:1203::/64"
+        );
+        assert_eq!(
+            p("fd00::/8").subnet(8, 255).unwrap().to_string(),
+            "fdff::/16"
+        );
+        assert_eq!(
+            p("2001:db8::/32").subnet(0, 0).unwrap().to_string(),
+            "2001:db8::/32"
+        );
+        assert!(matches!(
+            p("2001:db8::/120").subnet(9, 0),
+            Err(PlanError::TooManyBits { .. })
+        ));
+        assert!(matches!(
+            p("2001:db8::/56").subnet(8, 256),
+            Err(PlanError::NetnumOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn parse_refuses_host_bits_and_suggests_the_network() {
+        let e = Ipv6Cidr::parse("2001:db8::1/56").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "2001:db8::1/56 has bits set after the first 56; did you mean 2001:db8::/56?"
+        );
+        assert!(matches!(
+            Ipv6Cidr::parse("10.0.0.0/16"),
+            Err(PlanError::NotIpv6Cidr(_))
+        ));
+        assert!(matches!(
+            Ipv6Cidr::parse("2001:db8::/129"),
+            Err(PlanError::NotIpv6Cidr(_))
+        ));
+    }
+
+    #[test]
+    fn scheme_places_tier_and_zone_by_index() {
+        let prefix = p("2600:1f18:abcd:1200::/56");
+        assert_eq!(
+            prefix.tier_subnet(0, 0).unwrap().to_string(),
+            "2600:1f18:abcd:1200::/64"
+        );
+        assert_eq!(
+            prefix.tier_subnet(1, 2).unwrap().to_string(),
+            "2600:1f18:abcd:1212::/64"
+        );
+        assert_eq!(
+            prefix.tier_subnet(15, 15).unwrap().to_string(),
+            "2600:1f18:abcd:12ff::/64"
+        );
+        assert!(matches!(
+            prefix.tier_subnet(16, 0),
+            Err(PlanError::TierIndexOutOfRange { .. })
+        ));
+        assert!(matches!(
+            p("2001:db8::/61").tier_capacity(),
+            Err(PlanError::PrefixTooLong(61))
+        ));
+        assert_eq!(p("2001:db8::/48").tier_capacity().unwrap(), 4096);
+    }
+
+    #[test]
+    fn zone_index_comes_from_the_final_letter() {
+        assert_eq!(az_index("us-east-1a").unwrap(), 0);
+        assert_eq!(az_index("us-east-1f").unwrap(), 5);
+        assert_eq!(az_index("us-west-2-lax-1b").unwrap(), 1);
+        assert!(az_index("use1-az1").is_err());
+        assert!(az_index("q").is_err());
+    }
+
+    #[test]
+    fn ipv4_subnets() {
+        let c = Ipv4Cidr::parse("10.0.0.0/24").unwrap();
+        assert_eq!(c.subnet(4, 3).unwrap().to_string(), "10.0.0.48/28");
+        assert!(c.subnet(4, 16).is_none());
+        assert!(Ipv4Cidr::parse("10.0.0.1/24").is_err());
+    }
+
+    fn zone_names() -> impl Strategy<Value = Vec<String>> {
+        proptest::sample::subsequence(
+            (b'a'..=b'p')
+                .map(|c| format!("eu-west-1{}", c as char))
+                .collect::<Vec<_>>(),
+            1..6,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn adding_zones_or_tiers_never_renumbers_existing_subnets(
+            zones in zone_names(),
+            extra_zone in b'a'..=b'p',
+            ntiers in 1usize..8,
+        ) {
+            let prefix = p("2600:1f18:abcd:1200::/56");
+            let tiers: Vec<TierSlot> = (0..ntiers).map(|i| TierSlot { name: format!("t{i}"), index: i as i64 }).collect();
+            let before = plan(&prefix, &tiers, &zones).unwrap();
+            let mut more_zones = zones.clone();
+            more_zones.insert(0, format!("eu-west-1{}", extra_zone as char));
+            let mut more_tiers = tiers.clone();
+            more_tiers.push(TierSlot { name: "new".into(), index: ntiers as i64 });
+            let after = plan(&prefix, &more_tiers, &more_zones).unwrap();
+            for s in &before {
+                prop_assert!(after.iter().any(|a| a.tier == s.tier && a.availability_zone == s.availability_zone && a.cidr == s.cidr));
+            }
+            // And no two subnets overlap.
+            for (i, a) in after.iter().enumerate() {
+                for b in &after[i + 1..] {
+                    if a.tier != b.tier || a.availability_zone != b.availability_zone {
+                        prop_assert!(!a.cidr.overlaps(&b.cidr));
+                    }
+                }
+            }
+        }
+    }
+}

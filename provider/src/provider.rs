@@ -1,0 +1,119 @@
+//! The `trustchain` provider: its configuration block and the registration list of
+//! resources, data sources and functions.
+
+use crate::aws::{ProviderData, ProviderSettings};
+use crate::{data_sources, functions};
+use async_trait::async_trait;
+use std::sync::Arc;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::provider::{ConfigureRequest, DataSource, Function, Provider, Resource};
+use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
+use tfplugin::value::{self, Type, Value};
+
+pub struct TrustchainProvider {
+    data: ProviderData,
+}
+
+impl TrustchainProvider {
+    pub fn new() -> Self {
+        Self {
+            data: ProviderData::default(),
+        }
+    }
+}
+
+fn endpoint(service: &str, what: &str) -> Attribute {
+    Attribute::optional(service, Type::String).description(format!(
+        "Endpoint URL for {what}, e.g. a local emulator such as http://127.0.0.1:5000."
+    ))
+}
+
+#[async_trait]
+impl Provider for TrustchainProvider {
+    fn type_name(&self) -> &str {
+        "trustchain"
+    }
+
+    fn schema(&self) -> Schema {
+        let strings = Type::list(Type::String);
+        Schema::new(
+            Block::new()
+                .description("Manages CloudHSM v2 clusters, IPv6-only networks and QUIC-aware Network Load Balancers on AWS. Credentials and region resolve like the AWS CLI and hashicorp/aws: provider arguments, then environment variables, then shared config files.")
+                .attribute(Attribute::optional("region", Type::String).description("AWS region, e.g. us-east-1. Defaults to AWS_REGION / AWS_DEFAULT_REGION or the profile's region."))
+                .attribute(Attribute::optional("profile", Type::String).description("Named profile from the shared config and credentials files."))
+                .attribute(Attribute::optional("shared_config_files", strings.clone()).description("Paths of shared config files (default ~/.aws/config)."))
+                .attribute(Attribute::optional("shared_credentials_files", strings).description("Paths of shared credentials files (default ~/.aws/credentials)."))
+                .attribute(Attribute::optional("max_retries", Type::Number).description("Maximum retries of a throttled or failed AWS API call (default 25, like hashicorp/aws)."))
+                .attribute(Attribute::optional("skip_credentials_validation", Type::Bool).description("Skip the STS GetCallerIdentity call that checks credentials before the first AWS request."))
+                .block(
+                    NestedBlock::list(
+                        "assume_role",
+                        Block::new()
+                            .description("Assume an IAM role before calling AWS.")
+                            .attribute(Attribute::required("role_arn", Type::String).description("ARN of the role to assume."))
+                            .attribute(Attribute::optional("session_name", Type::String).description("Session name recorded in CloudTrail (default terraform-provider-trustchain)."))
+                            .attribute(Attribute::optional("external_id", Type::String).description("External ID the role's trust policy requires."))
+                            .attribute(Attribute::optional("duration", Type::String).description("Session duration as a Go duration, e.g. \"1h\" (15m to 12h).")),
+                    )
+                    .max_items(1),
+                )
+                .block(
+                    NestedBlock::list(
+                        "endpoints",
+                        Block::new()
+                            .description("Custom service endpoints, e.g. for a local emulator.")
+                            .attribute(endpoint("ec2", "Amazon EC2 (VPC, subnets, gateways)"))
+                            .attribute(endpoint("elbv2", "Elastic Load Balancing v2"))
+                            .attribute(endpoint("cloudhsmv2", "AWS CloudHSM v2"))
+                            .attribute(endpoint("sts", "AWS STS (credential checks and assume_role)")),
+                    )
+                    .max_items(1),
+                )
+                .block(
+                    NestedBlock::list(
+                        "default_tags",
+                        Block::new()
+                            .description("Tags applied to every resource this provider creates; a resource's own tags win on conflicts.")
+                            .attribute(Attribute::optional("tags", Type::map(Type::String)).description("Tags to apply.")),
+                    )
+                    .max_items(1),
+                ),
+        )
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        Vec::new()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        vec![Arc::new(data_sources::ipv6_plan::Ipv6Plan)]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        vec![
+            Arc::new(functions::ipv6::Ipv6Subnet),
+            Arc::new(functions::ipv6::Ipv6TierSubnet),
+        ]
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        ProviderSettings::validate(config)
+    }
+
+    async fn configure(&self, req: ConfigureRequest) -> Diagnostics {
+        if !req.config.is_fully_known() {
+            return Diagnostic::error(
+                "Provider configuration is not known yet",
+                "An argument of the trustchain provider block depends on a value known only after apply. Use values known at plan time (variables, locals, data sources).",
+            )
+            .into();
+        }
+        match value::from_value::<ProviderSettings>(&req.config) {
+            Ok(settings) => {
+                self.data.configure(settings);
+                Diagnostics::new()
+            }
+            Err(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Managed resources, one file each. The registration list lives in `provider.rs`.

@@ -1,0 +1,40 @@
+"""The AWS emulator for end-to-end tests: moto's server on 127.0.0.1.
+
+Started by the Rust test harness (tests/src/emulator.rs) on a free port; prints
+`READY <port>` on stdout once it accepts requests and serves until stdin closes or
+the process is killed, so a crashed test never leaves it running.
+
+Later issues extend moto here with what it lacks (see README.md in this folder).
+"""
+
+import os
+import sys
+import threading
+
+from werkzeug.serving import make_server
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+
+
+def main() -> int:
+    host = "127.0.0.1"  # loopback only, always
+    port = int(os.environ.get("EMULATOR_PORT", "0"))
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"READY {server.server_address[1]}", flush=True)
+    # Exit when the parent goes away (stdin closes).
+    try:
+        sys.stdin.read()
+    except KeyboardInterrupt:
+        pass
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

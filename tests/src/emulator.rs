@@ -1,0 +1,61 @@
+//! The AWS emulator (moto, see tests/emulator/) as a child process on 127.0.0.1.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Emulator {
+    child: Child,
+    // Held open: the server exits when its stdin closes.
+    _stdin: Option<ChildStdin>,
+    port: u16,
+}
+
+impl Emulator {
+    /// Starts a fresh emulator and waits until it listens.
+    pub fn start() -> Self {
+        let script = crate::workspace_root().join("tests/emulator/server.py");
+        let mut child = Command::new(crate::python_bin())
+            .arg(&script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start emulator");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("emulator stdout");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            assert!(Instant::now() < deadline, "emulator did not start in time");
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(p) = line.strip_prefix("READY ") {
+                        break p.trim().parse::<u16>().expect("emulator port");
+                    }
+                }
+                _ => panic!("emulator exited before it was ready"),
+            }
+        };
+        Self {
+            child,
+            _stdin: stdin,
+            port,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
