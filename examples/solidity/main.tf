@@ -10,13 +10,8 @@ data "aws_caller_identity" "current" {
   provider = aws.primary
 }
 
-data "aws_availability_zones" "primary" {
-  provider = aws.primary
-  state    = "available"
-}
-
 locals {
-  azs          = slice(data.aws_availability_zones.primary.names, 0, length(var.public_subnet_cidrs))
+  azs          = var.availability_zones
   storage_name = "${local.name}-${data.aws_caller_identity.current.account_id}"
 }
 

@@ -25,6 +25,12 @@ variable "domain_name" {
   type        = string
 }
 
+variable "availability_zones" {
+  description = "The three Availability Zones of the primary region, named explicitly so the layout never shifts when AWS adds a zone."
+  type        = list(string)
+  default     = ["us-east-1a", "us-east-1b", "us-east-1c"]
+}
+
 variable "vpc_cidr" {
   description = "VPC block (the document: 10.0.0.0/16 production, 10.1.0.0/16 staging)."
   type        = string

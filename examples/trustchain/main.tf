@@ -10,13 +10,8 @@ data "aws_caller_identity" "current" {
   provider = aws.primary
 }
 
-data "aws_availability_zones" "primary" {
-  provider = aws.primary
-  state    = "available"
-}
-
 locals {
-  azs = slice(data.aws_availability_zones.primary.names, 0, var.az_count)
+  azs = var.availability_zones
   # Bucket names are global: the account ID keeps them unique.
   storage_name = "${local.name}-${data.aws_caller_identity.current.account_id}"
 }
@@ -113,7 +108,7 @@ module "certificates" {
   }
 
   domain_name               = var.domain_name
-  subject_alternative_names = ["*.${var.domain_name}"]
+  subject_alternative_names = [for host in ["api", "ca", "ct", "dns", "hypermesh", "stoq"] : "${host}.${var.domain_name}"]
   zone_id                   = module.dns.zone_id
 }
 

@@ -25,10 +25,10 @@ variable "domain_name" {
   type        = string
 }
 
-variable "az_count" {
-  description = "Availability Zones to spread the network across."
-  type        = number
-  default     = 2
+variable "availability_zones" {
+  description = "Availability Zones of the primary region, named explicitly so the layout never shifts when AWS adds a zone."
+  type        = list(string)
+  default     = ["us-east-1a", "us-east-1b"]
 }
 
 variable "enable_cloudhsm" {

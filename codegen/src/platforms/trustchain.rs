@@ -1100,8 +1100,9 @@ pub fn certificates_module(
     sans: &[String],
     key_algorithm: &str,
 ) -> ModuleView {
-    ModuleBuilder::new(platform, "certificates", "Certificates", "ACM certificate validated through Route 53 DNS records, renewed automatically by ACM.")
-        .prose("Requests a public ACM certificate for the domain and its alternative names (a wildcard covers every service host), publishes the DNS validation records in the hosted zone and waits for issuance. Certificate Transparency logging stays enabled. The certificate is replaced before the old one is destroyed so listeners never lose it.")
+    let wildcard = sans.iter().any(|s| s.starts_with("*."));
+    let b = ModuleBuilder::new(platform, "certificates", "Certificates", "ACM certificate validated through Route 53 DNS records, renewed automatically by ACM.")
+        .prose("Requests a public ACM certificate for the domain and its alternative names, publishes the DNS validation records in the hosted zone and waits for issuance. Certificate Transparency logging stays enabled. The certificate is replaced before the old one is destroyed so listeners never lose it.")
         .provider(aws_provider(&[]))
         .file("main.tf", "shared/acm.tf")
         .var(Variable::new("domain_name", "string", "Primary domain of the certificate.").default(Hcl::str(domain)))
@@ -1115,8 +1116,12 @@ pub fn certificates_module(
         .var(tags_var())
         .out("certificate_arn", "aws_acm_certificate_validation.this.certificate_arn", "ARN of the issued certificate (known once validation succeeded).")
         .out("domain_name", "aws_acm_certificate.this.domain_name", "Primary domain of the certificate.")
-        .out("validation_record_fqdns", "[for r in aws_route53_record.validation : r.fqdn]", "FQDNs of the DNS validation records.")
-        .finish()
+        .out("validation_record_fqdns", "[for r in aws_route53_record.validation : r.fqdn]", "FQDNs of the DNS validation records.");
+    if wildcard {
+        b.feature("wildcard_certificate").finish()
+    } else {
+        b.finish()
+    }
 }
 
 fn dns(s: &Spec) -> ModuleView {

@@ -1,6 +1,6 @@
 environment        = "prod"
 domain_name        = "trust.hypermesh.online"
-az_count           = 3
+availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"]
 enable_cloudhsm    = true
 hsm_count          = 2
 instance_type      = "c6g.4xlarge"

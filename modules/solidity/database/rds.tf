@@ -115,6 +115,8 @@ resource "aws_db_instance" "this" {
 resource "aws_db_instance" "replica" {
   count = var.read_replica_count
 
+  #checkov:skip=CKV_AWS_133:PostgreSQL read replicas keep no automated backups; the primary's backups and AWS Backup cover the data
+  #checkov:skip=CKV_AWS_157:replicas scale reads; availability comes from the Multi-AZ primary, which a replica can be promoted from
   identifier                            = "${var.name}-replica-${count.index + 1}"
   replicate_source_db                   = aws_db_instance.this.identifier
   instance_class                        = var.replica_instance_class

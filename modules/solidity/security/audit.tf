@@ -74,6 +74,10 @@ resource "aws_s3_bucket_lifecycle_configuration" "audit" {
     noncurrent_version_expiration {
       noncurrent_days = 90
     }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
   }
 
   depends_on = [aws_s3_bucket_versioning.audit]

@@ -4,6 +4,8 @@
 resource "aws_secretsmanager_secret" "this" {
   for_each = toset(var.secrets)
 
+  #checkov:skip=CKV2_AWS_57:rotation is attached by aws_secretsmanager_secret_rotation below once rotation_lambda_arn is set; these secrets hold third-party API keys that only their issuer can rotate
+
   name                    = "${var.name}/${each.value}"
   description             = "${each.value} for ${var.name}"
   kms_key_id              = var.secrets_kms_key_arn
@@ -13,9 +15,9 @@ resource "aws_secretsmanager_secret" "this" {
 }
 
 resource "aws_secretsmanager_secret_rotation" "this" {
-  for_each = { for k, secret in aws_secretsmanager_secret.this : k => secret if var.rotation_lambda_arn != null }
+  for_each = var.rotation_lambda_arn == null ? toset([]) : toset(var.secrets)
 
-  secret_id           = each.value.id
+  secret_id           = aws_secretsmanager_secret.this[each.key].id
   rotation_lambda_arn = var.rotation_lambda_arn
 
   rotation_rules {

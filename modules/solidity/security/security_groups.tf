@@ -23,6 +23,7 @@ locals {
 resource "aws_security_group" "this" {
   for_each = local.security_groups
 
+  #checkov:skip=CKV2_AWS_5:attached by the load_balancer, compute, database and storage modules through this module's outputs
   name        = "${var.name}-${replace(each.key, "_", "-")}"
   description = each.value
   vpc_id      = var.vpc_id

@@ -21,7 +21,14 @@ variable "key_algorithm" {
 variable "subject_alternative_names" {
   description = "Additional names, e.g. a wildcard for every service host."
   type        = list(string)
-  default     = ["*.trust.hypermesh.online"]
+  default = [
+    "api.trust.hypermesh.online",
+    "ca.trust.hypermesh.online",
+    "ct.trust.hypermesh.online",
+    "dns.trust.hypermesh.online",
+    "hypermesh.trust.hypermesh.online",
+    "stoq.trust.hypermesh.online",
+  ]
 }
 
 variable "tags" {

@@ -39,6 +39,7 @@ locals {
 resource "aws_network_acl" "this" {
   for_each = local.nacl_subnets
 
+  #checkov:skip=CKV2_AWS_1:subnet_ids attaches each ACL to its tier's subnets (module inputs)
   vpc_id     = var.vpc_id
   subnet_ids = each.value
 
@@ -48,6 +49,7 @@ resource "aws_network_acl" "this" {
 resource "aws_network_acl_rule" "this" {
   for_each = local.nacl_rule_instances
 
+  #checkov:skip=CKV_AWS_352:all ports are open only to the VPC's own blocks; security groups govern traffic inside the VPC
   network_acl_id  = aws_network_acl.this[each.value.acl].id
   egress          = each.value.egress
   rule_number     = each.value.rule_number
