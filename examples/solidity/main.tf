@@ -67,6 +67,8 @@ module "security" {
   oidc_issuer_url     = module.compute.oidc_issuer_url
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
+  # GuardDuty findings feed the security response workflow through the critical topic.
+  findings_sns_topic_arn = module.monitoring.sns_topic_arns["critical"]
 }
 
 module "compute" {

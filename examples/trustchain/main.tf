@@ -72,6 +72,8 @@ module "security" {
   public_subnet_ids   = module.networking.public_subnet_ids
   private_subnet_ids  = module.networking.private_subnet_ids
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
+  # Real-time security event notifications.
+  findings_sns_topic_arn = module.monitoring.sns_topic_arns["critical"]
 }
 
 module "storage" {

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::shared::BackupSection;
 use super::trustchain::{
-    KmsUsers, bucket_vars, certificates_module, guardduty_vars, kms_outputs, kms_vars,
-    monitoring_module, storage_outputs, waf_vars,
+    KmsUsers, audit_outputs, audit_vars, bucket_vars, certificates_module, guardduty_vars,
+    kms_outputs, kms_vars, monitoring_module, storage_outputs, waf_vars,
 };
 use super::{
     ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var,
@@ -600,7 +600,7 @@ fn security(s: &Spec) -> ModuleView {
         .file("security_groups.tf", "solidity/security/security_groups.tf")
         .file("waf.tf", "shared/waf.tf")
         .file("guardduty.tf", "shared/guardduty.tf")
-        .file("audit.tf", "solidity/security/audit.tf")
+        .file("audit.tf", "shared/audit.tf")
         .file("iam.tf", "solidity/security/iam.tf")
         .file("secrets.tf", "solidity/security/secrets.tf")
         .var(name_var(32))
@@ -611,9 +611,7 @@ fn security(s: &Spec) -> ModuleView {
             if v.name == "waf_blocked_country_codes" { v.default(Hcl::strs(&sec.waf_blocked_country_codes)) } else { v }
         }))
         .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features))
-        .var(string_list("config_rules", "AWS Config managed rules (source identifiers) to evaluate.").default(Hcl::strs(&sec.config_rules)))
-        .var(log_retention_var("audit_log_retention_days", "CloudTrail and WAF logs in CloudWatch", sec.audit_log_retention_days))
-        .var(Variable::new("audit_bucket_retention_days", "number", "Days the audit bucket keeps CloudTrail and Config files.").default(Hcl::num(sec.audit_bucket_retention_days)).validate("var.audit_bucket_retention_days >= 1", "audit_bucket_retention_days must be at least 1."))
+        .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
         .var(Variable::new("oidc_provider_arn", "string", "ARN of the EKS cluster's IAM OIDC provider (compute output oidc_provider_arn)."))
         .var(Variable::new("oidc_issuer_url", "string", "Issuer URL of the EKS cluster's OIDC provider (compute output oidc_issuer_url)."))
         .var(
@@ -633,9 +631,7 @@ fn security(s: &Spec) -> ModuleView {
         .out("external_services_security_group_id", "aws_security_group.this[\"external_services\"].id", "Security group for interface endpoints of external services.")
         .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL.")
         .out("guardduty_detector_id", "aws_guardduty_detector.this.id", "ID of the GuardDuty detector.")
-        .out("cloudtrail_arn", "aws_cloudtrail.this.arn", "ARN of the CloudTrail trail.")
-        .out("audit_bucket_id", "aws_s3_bucket.audit.id", "Bucket holding CloudTrail and Config files.")
-        .out("config_recorder_id", "aws_config_configuration_recorder.this.id", "ID of the AWS Config recorder.")
+        .with(audit_outputs)
         .out("service_account_role_arns", "{ for k, r in aws_iam_role.service_account : k => r.arn }", "IRSA role ARNs by role suffix (annotate the service accounts with them).")
         .out("secret_arns", "{ for k, sec in aws_secretsmanager_secret.this : k => sec.arn }", "Secrets Manager secret ARNs by name.")
         .out("administrators_group_name", "aws_iam_group.administrators.name", "IAM group whose members must use MFA.")
@@ -1107,9 +1103,9 @@ fn components() -> Vec<Component> {
         ),
         c(
             "Monitoring",
-            "GuardDuty threat and malware detection",
+            "GuardDuty threat and malware detection, security response workflows",
             "security",
-            "`aws_guardduty_detector`, `aws_guardduty_detector_feature`",
+            "`aws_guardduty_detector`, `aws_guardduty_detector_feature`, `aws_cloudwatch_event_rule`",
         ),
         c(
             "Cost",
@@ -1185,6 +1181,14 @@ fn left_out() -> Vec<LeftOut> {
         l(
             "Reserved instances, Trusted Advisor, right-sizing",
             "Purchasing and operational reviews, not resources.",
+        ),
+        l(
+            "Cross-account access between environments",
+            "Depends on the organization's account layout; each environment here is one state in one account, and IRSA covers service access.",
+        ),
+        l(
+            "Automated remediation for AWS Config rules",
+            "Remediation runs SSM automation documents chosen per finding; the module records and evaluates, operators pick remediations.",
         ),
         l(
             "SOC 2, ISO 27001, GDPR processes",

@@ -76,6 +76,9 @@ pub struct Security {
     pub waf_log_retention_days: u32,
     pub guardduty_finding_publishing_frequency: String,
     pub guardduty_features: Vec<String>,
+    pub config_rules: Vec<String>,
+    pub audit_log_retention_days: u32,
+    pub audit_bucket_retention_days: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,6 +236,17 @@ impl Spec {
         v.log_retention(
             "security.waf_log_retention_days",
             sec.waf_log_retention_days,
+        );
+        v.log_retention(
+            "security.audit_log_retention_days",
+            sec.audit_log_retention_days,
+        );
+        v.range(
+            "security.audit_bucket_retention_days",
+            sec.audit_bucket_retention_days.into(),
+            1,
+            36500,
+            "audit file retention (days)",
         );
         v.one_of(
             "security.guardduty_finding_publishing_frequency",
@@ -559,6 +573,7 @@ fn security(s: &Spec) -> ModuleView {
         .file("network_acls.tf", "trustchain/security/network_acls.tf")
         .file("waf.tf", "shared/waf.tf")
         .file("guardduty.tf", "shared/guardduty.tf")
+        .file("audit.tf", "shared/audit.tf")
         .var(name_var(32))
         .var(tags_var())
         .var(Variable::new("vpc_id", "string", "ID of the VPC (networking module output `vpc_id`)."))
@@ -583,7 +598,9 @@ fn security(s: &Spec) -> ModuleView {
         )
         .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, false))
         .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features))
-        .var(kms_key_var("log_kms_key_arn", "the WAF log group"))
+        .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
+        .var(kms_key_var("log_kms_key_arn", "the WAF and CloudTrail log groups and the audit bucket"))
+        .with(audit_outputs)
         .out("alb_security_group_id", "aws_security_group.alb.id", "Security group of the Application Load Balancer.")
         .out("instance_security_group_id", "aws_security_group.instances.id", "Security group of the service instances.")
         .out("network_acl_ids", "{ for k, acl in aws_network_acl.this : k => acl.id }", "Network ACL IDs by tier (public, private).")
@@ -634,7 +651,56 @@ pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
             .default(Hcl::str(frequency))
             .validate("contains([\"FIFTEEN_MINUTES\", \"ONE_HOUR\", \"SIX_HOURS\"], var.guardduty_finding_publishing_frequency)", "Use FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS."),
         string_list("guardduty_features", "GuardDuty protection features to enable on the detector.").default(Hcl::strs(features)),
+        Variable::new("findings_sns_topic_arn", "string", "SNS topic that receives GuardDuty findings of medium severity or higher in real time; null sends none.").default_null(),
     ]
+}
+
+/// CloudTrail, AWS Config and their audit bucket (shared/audit.tf).
+pub fn audit_vars(
+    config_rules: &[String],
+    log_retention: u32,
+    bucket_retention: u32,
+) -> Vec<Variable> {
+    vec![
+        string_list(
+            "config_rules",
+            "AWS Config managed rules (source identifiers) to evaluate.",
+        )
+        .default(Hcl::strs(config_rules)),
+        log_retention_var(
+            "audit_log_retention_days",
+            "CloudTrail logs in CloudWatch",
+            log_retention,
+        ),
+        Variable::new(
+            "audit_bucket_retention_days",
+            "number",
+            "Days the audit bucket keeps CloudTrail and Config files.",
+        )
+        .default(Hcl::num(bucket_retention))
+        .validate(
+            "var.audit_bucket_retention_days >= 1",
+            "audit_bucket_retention_days must be at least 1.",
+        ),
+    ]
+}
+
+pub fn audit_outputs(b: ModuleBuilder) -> ModuleBuilder {
+    b.out(
+        "cloudtrail_arn",
+        "aws_cloudtrail.this.arn",
+        "ARN of the CloudTrail trail.",
+    )
+    .out(
+        "audit_bucket_id",
+        "aws_s3_bucket.audit.id",
+        "Bucket holding CloudTrail and Config files.",
+    )
+    .out(
+        "config_recorder_id",
+        "aws_config_configuration_recorder.this.id",
+        "ID of the AWS Config recorder.",
+    )
 }
 
 fn compute(s: &Spec) -> ModuleView {
@@ -804,7 +870,11 @@ pub fn kms_services_trustchain() -> KmsUsers {
     vec![
         ("backup", vec!["backup.amazonaws.com"], vec![]),
         ("ebs", vec!["ec2.amazonaws.com"], vec![ASG_SERVICE_ROLE]),
-        ("logs", vec!["logs.{region}.amazonaws.com"], vec![]),
+        (
+            "logs",
+            vec!["cloudtrail.amazonaws.com", "logs.{region}.amazonaws.com"],
+            vec![],
+        ),
         (
             "sns",
             vec![
@@ -1279,6 +1349,24 @@ fn components() -> Vec<Component> {
             "GuardDuty threat detection",
             "security",
             "`aws_guardduty_detector`",
+        ),
+        c(
+            "Security Automation",
+            "Real-time security event notifications",
+            "security",
+            "`aws_cloudwatch_event_rule` (GuardDuty findings to SNS)",
+        ),
+        c(
+            "Compliance",
+            "Complete operational audit trails, access logging",
+            "security, storage",
+            "`aws_cloudtrail`, S3 access logs, ALB access logs",
+        ),
+        c(
+            "Security Automation",
+            "Automated compliance validation",
+            "security",
+            "`aws_config_configuration_recorder`, `aws_config_config_rule`",
         ),
         c(
             "Compliance",

@@ -23,7 +23,7 @@ variable "audit_bucket_retention_days" {
 }
 
 variable "audit_log_retention_days" {
-  description = "Days CloudWatch Logs keeps CloudTrail and WAF logs in CloudWatch."
+  description = "Days CloudWatch Logs keeps CloudTrail logs in CloudWatch."
   type        = number
   default     = 365
 
@@ -47,6 +47,12 @@ variable "config_rules" {
     "S3_BUCKET_PUBLIC_READ_PROHIBITED",
     "VPC_FLOW_LOGS_ENABLED",
   ]
+}
+
+variable "findings_sns_topic_arn" {
+  description = "SNS topic that receives GuardDuty findings of medium severity or higher in real time; null sends none."
+  type        = string
+  default     = null
 }
 
 variable "guardduty_features" {

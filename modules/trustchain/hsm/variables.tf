@@ -119,7 +119,7 @@ variable "kms_keys" {
       service_principals = ["ec2.amazonaws.com"]
     }
     logs = {
-      service_principals = ["logs.{region}.amazonaws.com"]
+      service_principals = ["cloudtrail.amazonaws.com", "logs.{region}.amazonaws.com"]
     }
     sns = {
       service_principals = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]

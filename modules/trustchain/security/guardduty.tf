@@ -16,3 +16,25 @@ resource "aws_guardduty_detector_feature" "this" {
   name        = each.value
   status      = "ENABLED"
 }
+
+# Real-time security event notifications: every GuardDuty finding of medium severity or higher.
+resource "aws_cloudwatch_event_rule" "guardduty_findings" {
+  count = var.findings_sns_topic_arn == null ? 0 : 1
+
+  name        = "${var.name}-guardduty-findings"
+  description = "GuardDuty findings with severity 4 or higher"
+  event_pattern = jsonencode({
+    source      = ["aws.guardduty"]
+    detail-type = ["GuardDuty Finding"]
+    detail      = { severity = [{ numeric = [">=", 4] }] }
+  })
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "guardduty_findings" {
+  count = var.findings_sns_topic_arn == null ? 0 : 1
+
+  rule = aws_cloudwatch_event_rule.guardduty_findings[0].name
+  arn  = var.findings_sns_topic_arn
+}

@@ -6,6 +6,21 @@ output "alb_security_group_id" {
   value       = aws_security_group.alb.id
 }
 
+output "audit_bucket_id" {
+  description = "Bucket holding CloudTrail and Config files."
+  value       = aws_s3_bucket.audit.id
+}
+
+output "cloudtrail_arn" {
+  description = "ARN of the CloudTrail trail."
+  value       = aws_cloudtrail.this.arn
+}
+
+output "config_recorder_id" {
+  description = "ID of the AWS Config recorder."
+  value       = aws_config_configuration_recorder.this.id
+}
+
 output "guardduty_detector_id" {
   description = "ID of the GuardDuty detector."
   value       = aws_guardduty_detector.this.id

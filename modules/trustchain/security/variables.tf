@@ -11,6 +11,28 @@ variable "name" {
   }
 }
 
+variable "audit_bucket_retention_days" {
+  description = "Days the audit bucket keeps CloudTrail and Config files."
+  type        = number
+  default     = 2557
+
+  validation {
+    condition     = var.audit_bucket_retention_days >= 1
+    error_message = "audit_bucket_retention_days must be at least 1."
+  }
+}
+
+variable "audit_log_retention_days" {
+  description = "Days CloudWatch Logs keeps CloudTrail logs in CloudWatch."
+  type        = number
+  default     = 2557
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit_log_retention_days)
+    error_message = "audit_log_retention_days must be a retention period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)."
+  }
+}
+
 variable "client_ipv6_cidr_blocks" {
   description = "IPv6 ranges allowed to reach the public service ports."
   type        = list(string)
@@ -20,6 +42,25 @@ variable "client_ipv6_cidr_blocks" {
     condition     = alltrue([for c in var.client_ipv6_cidr_blocks : can(cidrhost(c, 0)) && strcontains(c, ":")])
     error_message = "client_ipv6_cidr_blocks must be IPv6 CIDR blocks."
   }
+}
+
+variable "config_rules" {
+  description = "AWS Config managed rules (source identifiers) to evaluate."
+  type        = list(string)
+  default = [
+    "ACM_CERTIFICATE_EXPIRATION_CHECK",
+    "CLOUD_TRAIL_ENABLED",
+    "CMK_BACKING_KEY_ROTATION_ENABLED",
+    "ENCRYPTED_VOLUMES",
+    "S3_BUCKET_PUBLIC_READ_PROHIBITED",
+    "VPC_FLOW_LOGS_ENABLED",
+  ]
+}
+
+variable "findings_sns_topic_arn" {
+  description = "SNS topic that receives GuardDuty findings of medium severity or higher in real time; null sends none."
+  type        = string
+  default     = null
 }
 
 variable "guardduty_features" {
@@ -56,7 +97,7 @@ variable "https_service_ports" {
 }
 
 variable "log_kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the WAF log group."
+  description = "ARN of the customer-managed KMS key that encrypts the WAF and CloudTrail log groups and the audit bucket."
   type        = string
 
   validation {
