@@ -2,9 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ModuleBuilder, aws_provider, kms_key_var, name_var, tags_var};
+use super::{
+    ModuleBuilder, aws_provider, kms_key_var, log_retention_var, name_var, string_list, tags_var,
+};
 use crate::hcl::Hcl;
-use crate::model::Variable;
+use crate::model::{ModuleView, Variable};
 use crate::spec::Validator;
 
 /// `[backup]`: AWS Backup schedules.
@@ -119,4 +121,292 @@ pub fn backup_module(platform: &str, b: &BackupSection, summary: &str) -> Module
         .out("plan_id", "aws_backup_plan.this.id", "ID of the backup plan.")
         .out("plan_arn", "aws_backup_plan.this.arn", "ARN of the backup plan.")
         .out("role_arn", "aws_iam_role.backup.arn", "ARN of the AWS Backup service role.")
+}
+
+pub fn waf_vars(rate_limit: u64, groups: &[String], retention: u32, geo: bool) -> Vec<Variable> {
+    let mut v = vec![
+        Variable::new(
+            "waf_rate_limit",
+            "number",
+            "Requests one client address may send in a 5-minute window before WAF blocks it.",
+        )
+        .default(Hcl::num(rate_limit))
+        .validate(
+            "var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000",
+            "WAF rate limits are 10 to 2,000,000,000.",
+        ),
+        string_list(
+            "waf_managed_rule_groups",
+            "AWS managed rule groups (vendor AWS) evaluated in this order after the rate limit.",
+        )
+        .default(Hcl::strs(groups)),
+        log_retention_var("waf_log_retention_days", "WAF request logs", retention),
+    ];
+    if geo {
+        v.push(
+            string_list(
+                "waf_blocked_country_codes",
+                "ISO 3166 two-letter country codes WAF blocks; empty disables geographic blocking.",
+            )
+            .default(Hcl::List(Vec::new()))
+            .validate(
+                "alltrue([for c in var.waf_blocked_country_codes : can(regex(\"^[A-Z]{2}$\", c))])",
+                "Country codes are two capital letters.",
+            ),
+        );
+    }
+    v
+}
+
+pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
+    vec![
+        Variable::new("guardduty_finding_publishing_frequency", "string", "How often GuardDuty publishes updated findings.")
+            .default(Hcl::str(frequency))
+            .validate("contains([\"FIFTEEN_MINUTES\", \"ONE_HOUR\", \"SIX_HOURS\"], var.guardduty_finding_publishing_frequency)", "Use FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS."),
+        string_list("guardduty_features", "GuardDuty protection features to enable on the detector.").default(Hcl::strs(features)),
+        Variable::new("findings_sns_topic_arn", "string", "SNS topic that receives GuardDuty findings of medium severity or higher in real time; null sends none.").default_null(),
+    ]
+}
+
+/// CloudTrail, AWS Config and their audit bucket (shared/audit.tf).
+pub fn audit_vars(
+    config_rules: &[String],
+    log_retention: u32,
+    bucket_retention: u32,
+) -> Vec<Variable> {
+    vec![
+        string_list(
+            "config_rules",
+            "AWS Config managed rules (source identifiers) to evaluate.",
+        )
+        .default(Hcl::strs(config_rules)),
+        log_retention_var(
+            "audit_log_retention_days",
+            "CloudTrail logs in CloudWatch",
+            log_retention,
+        ),
+        Variable::new(
+            "audit_bucket_retention_days",
+            "number",
+            "Days the audit bucket keeps CloudTrail and Config files.",
+        )
+        .default(Hcl::num(bucket_retention))
+        .validate(
+            "var.audit_bucket_retention_days >= 1",
+            "audit_bucket_retention_days must be at least 1.",
+        ),
+    ]
+}
+
+pub fn audit_outputs(b: ModuleBuilder) -> ModuleBuilder {
+    b.out(
+        "cloudtrail_arn",
+        "aws_cloudtrail.this.arn",
+        "ARN of the CloudTrail trail.",
+    )
+    .out(
+        "audit_bucket_id",
+        "aws_s3_bucket.audit.id",
+        "Bucket holding CloudTrail and Config files.",
+    )
+    .out(
+        "config_recorder_id",
+        "aws_config_configuration_recorder.this.id",
+        "ID of the AWS Config recorder.",
+    )
+}
+
+/// Per key: AWS service principals and IAM role names (with path) allowed to use it.
+pub type KmsUsers = Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)>;
+
+/// The Auto Scaling service-linked role launches instances with encrypted volumes.
+pub const ASG_SERVICE_ROLE: &str =
+    "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+
+pub fn kms_vars(keys: &[String], rotation: u32, deletion: u32, users: &KmsUsers) -> Vec<Variable> {
+    let keys_default = Hcl::object(keys.iter().map(|k| {
+        let (svc, roles) = users
+            .iter()
+            .find(|(n, _, _)| *n == k.as_str())
+            .map(|(_, s, r)| (s.clone(), r.clone()))
+            .unwrap_or_default();
+        let mut o = vec![("service_principals", Hcl::strs(&svc))];
+        if !roles.is_empty() {
+            o.push(("iam_role_names", Hcl::strs(&roles)));
+        }
+        (k.clone(), Hcl::object(o))
+    }));
+    vec![
+        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals ({region} stands for the key's region) and IAM roles (name with path) of this account.")
+            .default(keys_default),
+        Variable::new("key_rotation_period_days", "number", "Days between automatic KMS key rotations.")
+            .default(Hcl::num(rotation))
+            .validate("var.key_rotation_period_days >= 90 && var.key_rotation_period_days <= 2560", "KMS rotates every 90 to 2560 days."),
+        Variable::new("key_deletion_window_days", "number", "Waiting period before a scheduled key deletion.")
+            .default(Hcl::num(deletion))
+            .validate("var.key_deletion_window_days >= 7 && var.key_deletion_window_days <= 30", "The KMS deletion window is 7 to 30 days."),
+    ]
+}
+
+pub fn kms_outputs(b: ModuleBuilder) -> ModuleBuilder {
+    b.out(
+        "kms_key_arns",
+        "{ for k, key in aws_kms_key.this : k => key.arn }",
+        "KMS key ARNs by data type.",
+    )
+    .out(
+        "kms_key_ids",
+        "{ for k, key in aws_kms_key.this : k => key.key_id }",
+        "KMS key IDs by data type.",
+    )
+    .out(
+        "kms_alias_names",
+        "{ for k, a in aws_kms_alias.this : k => a.name }",
+        "KMS alias names by data type.",
+    )
+}
+
+pub fn bucket_vars(buckets: Hcl, noncurrent: u32, replication: bool) -> Vec<Variable> {
+    vec![
+        Variable::new("buckets", "map(object({\n  retention_days             = optional(number)\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n}))", "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days.")
+            .default(buckets)
+            .validate("alltrue([for b in values(var.buckets) : coalesce(b.retention_days, 1) >= 1 && b.transition_to_ia_days >= 30])", "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA)."),
+        Variable::new("noncurrent_version_expiration_days", "number", "Days S3 keeps noncurrent object versions.")
+            .default(Hcl::num(noncurrent))
+            .validate("var.noncurrent_version_expiration_days >= 1", "noncurrent_version_expiration_days must be at least 1."),
+        Variable::new("enable_replication", "bool", "Replicate every bucket to the secondary region (provider aws.replica).").default(Hcl::Bool(replication)),
+        Variable::new("replica_kms_key_arn", "string", "KMS key in the secondary region that encrypts the replicas; required with enable_replication.")
+            .default_null(),
+        Variable::new("access_log_retention_days", "number", "Days the access-log bucket keeps S3 and ALB access logs.")
+            .default(Hcl::num(365))
+            .validate("var.access_log_retention_days >= 1", "access_log_retention_days must be at least 1."),
+        Variable::new("force_destroy", "bool", "Allow destroying buckets that still hold objects (keep false outside tests).").default(Hcl::Bool(false)),
+    ]
+}
+
+pub fn storage_outputs(b: ModuleBuilder) -> ModuleBuilder {
+    b.out(
+        "bucket_ids",
+        "{ for k, b in aws_s3_bucket.this : k => b.id }",
+        "Bucket names by purpose.",
+    )
+    .out(
+        "bucket_arns",
+        "{ for k, b in aws_s3_bucket.this : k => b.arn }",
+        "Bucket ARNs by purpose.",
+    )
+    .out(
+        "replica_bucket_arns",
+        "{ for k, b in aws_s3_bucket.replica : k => b.arn }",
+        "Replica bucket ARNs by purpose (empty without replication).",
+    )
+    .out(
+        "access_logs_bucket_id",
+        "aws_s3_bucket.access_logs.id",
+        "Name of the access-log bucket (S3 server access logs, ALB access logs).",
+    )
+}
+
+pub fn trim_float(f: f64) -> String {
+    if f.fract() == 0.0 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Shared by both platforms: SNS topics, log groups, alarms, composite alarm, dashboard.
+pub fn monitoring_module(
+    platform: &str,
+    title: &str,
+    summary: &str,
+    retention: u32,
+    log_groups: &[String],
+    alarms: Hcl,
+    xray: Option<f64>,
+) -> ModuleBuilder {
+    let mut b = ModuleBuilder::new(platform, "monitoring", title, summary)
+        .prose("Two SNS topics, `critical` and `warning`, encrypted with KMS, fan out to the e-mail and SMS subscribers. Each alarm in `alarms` watches one metric (percentile statistics such as p99 are supported); all alarms feed the composite `platform-health` alarm that pages on `critical`. Log groups get the retention period and the KMS key. The dashboard shows every alarmed metric.")
+        .provider(aws_provider(&[]))
+        .file("sns.tf", "shared/monitoring/sns.tf")
+        .file("logs.tf", "shared/monitoring/logs.tf")
+        .file("alarms.tf", "shared/monitoring/alarms.tf")
+        .file("dashboard.tf", "shared/monitoring/dashboard.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(string_list("alert_email_addresses", "E-mail addresses subscribed to both topics (each must confirm).").default(Hcl::List(Vec::new())))
+        .var(
+            string_list("alert_sms_numbers", "Phone numbers in E.164 form (+15555550100) subscribed to the critical topic.")
+                .default(Hcl::List(Vec::new()))
+                .validate("alltrue([for n in var.alert_sms_numbers : can(regex(\"^\\\\+[1-9][0-9]{6,14}$\", n))])", "Phone numbers must be E.164, like +15555550100."),
+        )
+        .var(string_list("log_groups", "Application log groups to create, as /<name>/<entry>.").default(Hcl::strs(log_groups)))
+        .var(log_retention_var("log_retention_days", "application logs", retention))
+        .var(
+            Variable::new("alarms", "map(object({\n  namespace           = string\n  metric_name         = string\n  statistic           = string\n  threshold           = number\n  comparison_operator = string\n  description         = string\n  dimensions          = optional(map(string), {})\n  period              = optional(number, 60)\n  evaluation_periods  = optional(number, 5)\n  datapoints_to_alarm = optional(number, 3)\n  treat_missing_data  = optional(string, \"notBreaching\")\n}))", "Metric alarms by name; statistic is a standard statistic (Average, Sum, Maximum...) or a percentile such as p99.")
+                .default(alarms)
+                .validate("alltrue([for a in values(var.alarms) : contains([10, 30], a.period) || (a.period >= 60 && a.period % 60 == 0)])", "Alarm periods are 10, 30 or a multiple of 60 seconds.")
+                .validate("alltrue([for a in values(var.alarms) : a.datapoints_to_alarm <= a.evaluation_periods])", "datapoints_to_alarm cannot exceed evaluation_periods."),
+        )
+        .var(Variable::new("alarm_dimensions", "map(map(string))", "Extra dimensions per alarm name, merged over the alarm's own (for values known only after apply, such as a DB instance ID).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
+        .var(Variable::new("alb_arn_suffix", "string", "ARN suffix of the ALB to alarm on 5XX responses and unhealthy hosts; null skips those alarms.").default_null())
+        .var(kms_key_var("kms_key_arn", "the SNS topics"))
+        .var(kms_key_var("log_kms_key_arn", "the log groups"))
+        .out("sns_topic_arns", "{ for k, t in aws_sns_topic.this : k => t.arn }", "SNS topic ARNs: critical and warning.")
+        .out("log_group_names", "{ for k, g in aws_cloudwatch_log_group.this : k => g.name }", "Log group names by entry.")
+        .out("alarm_arns", "{ for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }", "Metric alarm ARNs by name.")
+        .out("composite_alarm_arn", "aws_cloudwatch_composite_alarm.platform_health.arn", "ARN of the composite platform-health alarm.")
+        .out("dashboard_arn", "aws_cloudwatch_dashboard.this.dashboard_arn", "ARN of the CloudWatch dashboard.");
+    if let Some(rate) = xray {
+        b = b
+            .file("xray.tf", "trustchain/monitoring/xray.tf")
+            .var(
+                Variable::new(
+                    "xray_sampling_rate",
+                    "number",
+                    "Fraction of requests X-Ray traces beyond the one-per-second reservoir.",
+                )
+                .default(Hcl::num(trim_float(rate)))
+                .validate(
+                    "var.xray_sampling_rate >= 0 && var.xray_sampling_rate <= 1",
+                    "The sampling rate is a fraction between 0 and 1.",
+                ),
+            )
+            .out(
+                "xray_sampling_rule_arn",
+                "aws_xray_sampling_rule.this.arn",
+                "ARN of the X-Ray sampling rule.",
+            );
+    }
+    b
+}
+
+pub fn certificates_module(
+    platform: &str,
+    domain: &str,
+    sans: &[String],
+    key_algorithm: &str,
+) -> ModuleView {
+    let wildcard = sans.iter().any(|s| s.starts_with("*."));
+    let b = ModuleBuilder::new(platform, "certificates", "Certificates", "ACM certificate validated through Route 53 DNS records, renewed automatically by ACM.")
+        .prose("Requests a public ACM certificate for the domain and its alternative names, publishes the DNS validation records in the hosted zone and waits for issuance. Certificate Transparency logging stays enabled. The certificate is replaced before the old one is destroyed so listeners never lose it.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "shared/acm.tf")
+        .var(Variable::new("domain_name", "string", "Primary domain of the certificate.").default(Hcl::str(domain)))
+        .var(string_list("subject_alternative_names", "Additional names, e.g. a wildcard for every service host.").default(Hcl::strs(sans)))
+        .var(Variable::new("zone_id", "string", "Route 53 hosted zone holding the validation records."))
+        .var(
+            Variable::new("key_algorithm", "string", "Key algorithm of the certificate.")
+                .default(Hcl::str(key_algorithm))
+                .validate("contains([\"RSA_2048\", \"EC_prime256v1\", \"EC_secp384r1\"], var.key_algorithm)", "key_algorithm must be RSA_2048, EC_prime256v1 or EC_secp384r1 (those ALB supports)."),
+        )
+        .var(tags_var())
+        .out("certificate_arn", "aws_acm_certificate_validation.this.certificate_arn", "ARN of the issued certificate (known once validation succeeded).")
+        .out("domain_name", "aws_acm_certificate.this.domain_name", "Primary domain of the certificate.")
+        .out("validation_record_fqdns", "[for r in aws_route53_record.validation : r.fqdn]", "FQDNs of the DNS validation records.");
+    if wildcard {
+        b.feature("wildcard_certificate").finish()
+    } else {
+        b.finish()
+    }
 }

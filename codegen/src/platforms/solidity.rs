@@ -4,10 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::shared::BackupSection;
-use super::trustchain::{
-    KmsUsers, audit_outputs, audit_vars, bucket_vars, certificates_module, guardduty_vars,
-    kms_outputs, kms_vars, monitoring_module, storage_outputs, waf_vars,
+use super::shared::{
+    BackupSection, KmsUsers, audit_outputs, audit_vars, bucket_vars, certificates_module,
+    guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs, waf_vars,
 };
 use super::{
     ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var,
@@ -697,7 +696,7 @@ pub fn kms_users_solidity() -> KmsUsers {
         (
             "eks",
             vec!["eks.amazonaws.com"],
-            vec![super::trustchain::ASG_SERVICE_ROLE],
+            vec![super::shared::ASG_SERVICE_ROLE],
         ),
         (
             "logs",
