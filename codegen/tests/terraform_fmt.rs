@@ -9,11 +9,9 @@ use common::{codegen, run, terraform_fmt_check, text, workspace};
 #[test]
 fn committed_modules_and_examples_are_terraform_fmt_clean() {
     let ws = workspace();
-    let mut dirs = vec!["modules"];
-    for example in ["examples/trustchain", "examples/solidity"] {
-        if ws.join(example).exists() {
-            dirs.push(example);
-        }
+    let dirs = ["modules", "examples/trustchain", "examples/solidity"];
+    for dir in dirs {
+        assert!(ws.join(dir).is_dir(), "{dir} is missing");
     }
     let (ok, output) = terraform_fmt_check(&ws, &dirs);
     assert!(ok, "terraform fmt -check failed:\n{output}");
