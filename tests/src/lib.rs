@@ -46,7 +46,8 @@ pub fn python_bin() -> PathBuf {
     p
 }
 
-fn target_dir() -> PathBuf {
+/// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/` in the workspace).
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
@@ -177,6 +178,29 @@ impl Workspace {
             ("AWS_SHARED_CREDENTIALS_FILE".into(), "/dev/null".into()),
         ];
         Self { dir, env }
+    }
+
+    /// Like [`Workspace::new`], with `hashicorp/aws` served by the schema-only test
+    /// provider (`terraform-provider-aws-schema-only`) through dev_overrides too.
+    pub fn with_schema_only_aws(main_tf: &str) -> Self {
+        let w = Self::new(main_tf);
+        let aws = w.dir.path().join(".plugins-aws");
+        std::fs::create_dir_all(&aws).expect("plugins dir");
+        std::os::unix::fs::symlink(
+            built_binary("terraform-provider-aws-schema-only"),
+            aws.join("terraform-provider-aws"),
+        )
+        .expect("link schema-only provider");
+        std::fs::write(
+            w.dir.path().join(".terraformrc"),
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"trustchain/trustchain\" = \"{}\"\n    \"hashicorp/aws\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                w.dir.path().join(".plugins").display(),
+                aws.display()
+            ),
+        )
+        .expect("write tfrc");
+        w
     }
 
     pub fn path(&self) -> &Path {
