@@ -156,6 +156,15 @@ impl ProviderData {
         }
     }
 
+    /// The provider's `default_tags`, known at plan time without calling AWS.
+    pub fn default_tags(&self) -> BTreeMap<String, String> {
+        self.inner
+            .read()
+            .ok()
+            .and_then(|g| g.as_ref().map(|c| c.settings.default_tags()))
+            .unwrap_or_default()
+    }
+
     /// The AWS clients, built (and credentials checked) on first use.
     pub async fn clients(&self) -> Result<Arc<Clients>, Diagnostics> {
         let configured = self.inner.read().ok().and_then(|g| g.clone()).ok_or_else(|| {

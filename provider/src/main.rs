@@ -8,6 +8,7 @@ mod functions;
 mod ipv6;
 mod provider;
 mod resources;
+mod wait;
 
 fn main() -> ExitCode {
     tfplugin::serve::main(

@@ -2,7 +2,7 @@
 //! resources, data sources and functions.
 
 use crate::aws::{ProviderData, ProviderSettings};
-use crate::{data_sources, functions};
+use crate::{data_sources, functions, resources};
 use async_trait::async_trait;
 use std::sync::Arc;
 use tfplugin::diag::{Diagnostic, Diagnostics};
@@ -82,7 +82,9 @@ impl Provider for TrustchainProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![Arc::new(resources::ipv6_network::Ipv6Network::new(
+            self.data.clone(),
+        ))]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

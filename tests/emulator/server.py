@@ -12,6 +12,8 @@ import sys
 import threading
 
 from werkzeug.serving import make_server
+
+import ec2_ipv6
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -22,6 +24,7 @@ from moto.moto_server.werkzeug_app import (
 def main() -> int:
     host = "127.0.0.1"  # loopback only, always
     port = int(os.environ.get("EMULATOR_PORT", "0"))
+    ec2_ipv6.install()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

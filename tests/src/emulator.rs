@@ -51,6 +51,28 @@ impl Emulator {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+
+    /// One AWS API call (boto3 operation name, JSON parameters), e.g.
+    /// `call("ec2", "describe_subnets", json!({}))`; panics on API errors.
+    pub fn call(
+        &self,
+        service: &str,
+        operation: &str,
+        params: serde_json::Value,
+    ) -> serde_json::Value {
+        let script = crate::workspace_root().join("tests/emulator/aws_call.py");
+        let out = Command::new(crate::python_bin())
+            .arg(script)
+            .args([self.url().as_str(), service, operation, &params.to_string()])
+            .output()
+            .expect("run aws_call.py");
+        assert!(
+            out.status.success(),
+            "{service}.{operation} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("aws_call.py prints JSON")
+    }
 }
 
 impl Drop for Emulator {

@@ -6,6 +6,7 @@
 //! own emulator, so tests run in parallel without sharing state.
 
 pub mod emulator;
+pub mod module_check;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -62,6 +63,67 @@ pub fn built_binary(name: &str) -> PathBuf {
         p.display()
     );
     p
+}
+
+/// How long one Terraform command may take (`TRUSTCHAIN_TF_TIMEOUT` seconds,
+/// default 300): a hung command fails its test instead of the whole CI run.
+fn command_timeout() -> std::time::Duration {
+    let secs = std::env::var("TRUSTCHAIN_TF_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    std::time::Duration::from_secs(secs)
+}
+
+/// Runs a command to completion or kills it at the deadline, returning what it
+/// printed so far as the error.
+pub fn run_with_timeout(mut cmd: Command, limit: std::time::Duration) -> Result<Output, String> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn command");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = out.read_to_end(&mut b);
+        b
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = err.read_to_end(&mut b);
+        b
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let stdout = t_out.join().unwrap_or_default();
+    let stderr = t_err.join().unwrap_or_default();
+    match status {
+        Some(status) => Ok(Output {
+            status,
+            stdout,
+            stderr,
+        }),
+        None => Err(format!(
+            "--- stdout\n{}\n--- stderr\n{}",
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&stderr)
+        )),
+    }
 }
 
 /// One Terraform working directory wired to the built provider.
@@ -238,7 +300,9 @@ impl Workspace {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        let output = cmd.output().expect("run terraform");
+        eprintln!("[harness] terraform {}", args.join(" "));
+        let output = run_with_timeout(cmd, command_timeout())
+            .unwrap_or_else(|partial| panic!("terraform {} timed out:\n{partial}", args.join(" ")));
         Run {
             args: args.iter().map(|s| s.to_string()).collect(),
             output,
