@@ -46,6 +46,9 @@ pub struct AssumeRole {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
+// elbv2 and cloudhsmv2 are accepted and validated now; their clients arrive with the
+// QUIC load balancer and CloudHSM resources.
+#[allow(dead_code)]
 pub struct Endpoints {
     pub ec2: Option<String>,
     pub elbv2: Option<String>,
@@ -63,26 +66,26 @@ impl ProviderSettings {
     pub fn validate(config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
         let root = AttributePath::root();
-        if let Some(n) = config.get("max_retries").and_then(Value::as_number) {
-            if n.as_i64().is_none_or(|v| !(0..=100).contains(&v)) {
-                d.error_at(
-                    root.clone().attr("max_retries"),
-                    "Invalid max_retries",
-                    format!("max_retries must be a whole number from 0 to 100, got {n}."),
-                );
-            }
+        if let Some(n) = config.get("max_retries").and_then(Value::as_number)
+            && n.as_i64().is_none_or(|v| !(0..=100).contains(&v))
+        {
+            d.error_at(
+                root.clone().attr("max_retries"),
+                "Invalid max_retries",
+                format!("max_retries must be a whole number from 0 to 100, got {n}."),
+            );
         }
         if let Some(roles) = config.get("assume_role").and_then(Value::as_list) {
             for (i, r) in roles.iter().enumerate() {
                 let path = root.clone().attr("assume_role").index(i as i64);
-                if let Some(arn) = r.get("role_arn").and_then(Value::as_str) {
-                    if !arn.starts_with("arn:") || !arn.contains(":role/") {
-                        d.error_at(
-                            path.clone().attr("role_arn"),
-                            "Invalid role ARN",
-                            format!("{arn:?} is not an IAM role ARN such as arn:aws:iam::123456789012:role/deployer."),
-                        );
-                    }
+                if let Some(arn) = r.get("role_arn").and_then(Value::as_str)
+                    && (!arn.starts_with("arn:") || !arn.contains(":role/"))
+                {
+                    d.error_at(
+                        path.clone().attr("role_arn"),
+                        "Invalid role ARN",
+                        format!("{arn:?} is not an IAM role ARN such as arn:aws:iam::123456789012:role/deployer."),
+                    );
                 }
                 if let Some(s) = r.get("duration").and_then(Value::as_str) {
                     match parse_duration(s) {
@@ -99,14 +102,14 @@ impl ProviderSettings {
         if let Some(eps) = config.get("endpoints").and_then(Value::as_list) {
             for (i, e) in eps.iter().enumerate() {
                 for svc in ["ec2", "elbv2", "cloudhsmv2", "sts"] {
-                    if let Some(url) = e.get(svc).and_then(Value::as_str) {
-                        if !(url.starts_with("http://") || url.starts_with("https://")) {
-                            d.error_at(
-                                root.clone().attr("endpoints").index(i as i64).attr(svc),
-                                "Invalid endpoint URL",
-                                format!("{url:?} must be an http:// or https:// URL."),
-                            );
-                        }
+                    if let Some(url) = e.get(svc).and_then(Value::as_str)
+                        && !(url.starts_with("http://") || url.starts_with("https://"))
+                    {
+                        d.error_at(
+                            root.clone().attr("endpoints").index(i as i64).attr(svc),
+                            "Invalid endpoint URL",
+                            format!("{url:?} must be an http:// or https:// URL."),
+                        );
                     }
                 }
             }

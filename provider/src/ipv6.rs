@@ -122,6 +122,7 @@ impl Ipv6Cidr {
     }
 
     /// Whether two blocks share any address.
+    #[cfg(test)]
     pub fn overlaps(&self, other: &Ipv6Cidr) -> bool {
         let l = self.len.min(other.len);
         (u128::from(self.addr) & mask(l)) == (u128::from(other.addr) & mask(l))

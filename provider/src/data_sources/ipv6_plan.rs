@@ -60,12 +60,16 @@ fn subnet_type() -> Type {
     ])
 }
 
+/// A tier as given: its name (None = unknown), the path of the name, and an
+/// explicit index with its path.
+pub type TierInput = (Option<String>, AttributePath, Option<(i64, AttributePath)>);
+
 /// Checks plan inputs and resolves tier slots; diagnostics carry the paths given.
 pub struct PlanInputs<'a> {
     pub prefix: Option<&'a str>,
     pub prefix_path: AttributePath,
     /// Tier names (None = unknown) with the path of each and an explicit index if any.
-    pub tiers: Vec<(Option<String>, AttributePath, Option<(i64, AttributePath)>)>,
+    pub tiers: Vec<TierInput>,
     pub zones: Vec<(Option<String>, AttributePath)>,
 }
 
@@ -135,19 +139,19 @@ impl PlanInputs<'_> {
                 Some((ix, p)) => (*ix, p.clone()),
                 None => (i as i64, path.clone()),
             };
-            if let Some(cap) = capacity {
-                if index < 0 || index as u64 >= cap {
-                    d.error_at(
-                        index_path.clone(),
-                        "Too many tiers for the prefix",
-                        format!(
-                            "Tier {name:?} needs tier index {index}, but a /{} holds tiers 0 to {} (16 zone slots each). Use a shorter prefix (e.g. an IPAM /52) or fewer tiers.",
-                            prefix.map(|p| p.len).unwrap_or(0),
-                            cap.saturating_sub(1)
-                        ),
-                    );
-                    continue;
-                }
+            if let Some(cap) = capacity
+                && (index < 0 || index as u64 >= cap)
+            {
+                d.error_at(
+                    index_path.clone(),
+                    "Too many tiers for the prefix",
+                    format!(
+                        "Tier {name:?} needs tier index {index}, but a /{} holds tiers 0 to {} (16 zone slots each). Use a shorter prefix (e.g. an IPAM /52) or fewer tiers.",
+                        prefix.map(|p| p.len).unwrap_or(0),
+                        cap.saturating_sub(1)
+                    ),
+                );
+                continue;
             }
             if let Some(other) = indexes.insert(index, name.clone()) {
                 d.error_at(index_path, "Tier index collision", format!("Tiers {other:?} and {name:?} both use tier index {index}; their subnets would overlap. Give one an explicit index."));

@@ -435,17 +435,18 @@ fn validate_config(m: &NetworkModel, reserved_tags: bool) -> Diagnostics {
         }
         if let (Some(cidr), Attr::Known(false)) = (ipv4, &t.ipv6_native) {
             let index = t.index.known().copied().unwrap_or(i as i64);
-            if let Some(Attr::Known(zone)) = m.availability_zones.known().and_then(|z| {
+            let last_zone = m.availability_zones.known().and_then(|z| {
                 z.iter()
                     .max_by_key(|z| z.known().and_then(|z| ipv6::az_index(z).ok()))
-            }) {
-                if let Err(e) = ipv4_subnet(&cidr, index, zone) {
-                    d.error_at(
-                        tier_path(i).attr("ipv6_native"),
-                        "No IPv4 room for a dual-stack tier",
-                        e,
-                    );
-                }
+            });
+            if let Some(Attr::Known(zone)) = last_zone
+                && let Err(e) = ipv4_subnet(&cidr, index, zone)
+            {
+                d.error_at(
+                    tier_path(i).attr("ipv6_native"),
+                    "No IPv4 room for a dual-stack tier",
+                    e,
+                );
             }
         }
     }
