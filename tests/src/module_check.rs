@@ -925,13 +925,17 @@ fn diag_message(d: &serde_json::Value) -> String {
     m
 }
 
-/// The `Error: ...` lines of a failed command, or its last stderr line.
+/// Each `Error:` of a failed command (summary and first paragraph of detail), or its
+/// last stderr line.
 fn stderr_errors(out: &Output) -> String {
     let text = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<String> = text
+    let errors: Vec<String> = format!("\n{text}")
         .split("\nError: ")
         .skip(1)
-        .map(|e| e.split("\n\n").next().unwrap_or(e).replace('\n', " "))
+        .map(|e| {
+            let parts: Vec<&str> = e.split("\n\n").take(2).map(str::trim).collect();
+            parts.join(": ").replace('\n', " ")
+        })
         .collect();
     if errors.is_empty() {
         let last = text.lines().rev().find(|l| !l.trim().is_empty());
