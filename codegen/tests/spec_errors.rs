@@ -99,12 +99,12 @@ fn invalid_cidr_is_reported_with_line_and_key_path() {
         "trustchain",
         |s| {
             s.replacen(
-                "ipv4_cidr = \"10.0.0.0/24\"",
-                "ipv4_cidr = \"10.0.0.300/24\"",
+                "ipv4_cidr = \"10.0.0.0/20\"",
+                "ipv4_cidr = \"10.0.0.300/20\"",
                 1,
             )
         },
-        "10.0.0.300/24",
+        "10.0.0.300/20",
         "networking.ipv4_cidr",
         "invalid IPv4 CIDR",
     );

@@ -68,6 +68,7 @@ module "security" {
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
   # GuardDuty findings feed the security response workflow through the critical topic.
+  notify_findings        = true
   findings_sns_topic_arn = module.monitoring.sns_topic_arns["critical"]
 }
 
@@ -177,7 +178,6 @@ module "monitoring" {
   name                  = local.name
   alert_email_addresses = var.alert_email_addresses
   monthly_budget_usd    = var.monthly_budget_usd
-  alb_arn_suffix        = module.load_balancer.alb_arn_suffix
   kms_key_arn           = module.hsm.kms_key_arns["sns"]
   log_kms_key_arn       = module.hsm.kms_key_arns["logs"]
   alarm_dimensions = {
@@ -187,6 +187,7 @@ module "monitoring" {
     redis_cpu        = { ReplicationGroupId = module.database.redis_replication_group_id }
     redis_memory     = { ReplicationGroupId = module.database.redis_replication_group_id }
     api_latency      = { LoadBalancer = module.load_balancer.alb_arn_suffix }
+    alb_target_5xx   = { LoadBalancer = module.load_balancer.alb_arn_suffix }
   }
 }
 

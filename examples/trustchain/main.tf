@@ -73,6 +73,7 @@ module "security" {
   private_subnet_ids  = module.networking.private_subnet_ids
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   # Real-time security event notifications.
+  notify_findings        = true
   findings_sns_topic_arn = module.monitoring.sns_topic_arns["critical"]
 }
 
@@ -160,9 +161,11 @@ module "monitoring" {
   name                  = local.name
   alert_email_addresses = var.alert_email_addresses
   alert_sms_numbers     = var.alert_sms_numbers
-  alb_arn_suffix        = module.load_balancer.alb_arn_suffix
-  kms_key_arn           = module.hsm.kms_key_arns["sns"]
-  log_kms_key_arn       = module.hsm.kms_key_arns["logs"]
+  alarm_dimensions = {
+    alb_target_5xx = { LoadBalancer = module.load_balancer.alb_arn_suffix }
+  }
+  kms_key_arn     = module.hsm.kms_key_arns["sns"]
+  log_kms_key_arn = module.hsm.kms_key_arns["logs"]
 }
 
 module "backup" {

@@ -164,7 +164,8 @@ pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
             .default(Hcl::str(frequency))
             .validate("contains([\"FIFTEEN_MINUTES\", \"ONE_HOUR\", \"SIX_HOURS\"], var.guardduty_finding_publishing_frequency)", "Use FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS."),
         string_list("guardduty_features", "GuardDuty protection features to enable on the detector.").default(Hcl::strs(features)),
-        Variable::new("findings_sns_topic_arn", "string", "SNS topic that receives GuardDuty findings of medium severity or higher in real time; null sends none.").default_null(),
+        Variable::new("notify_findings", "bool", "Send GuardDuty findings of medium severity or higher to findings_sns_topic_arn in real time.").default(Hcl::Bool(false)),
+        Variable::new("findings_sns_topic_arn", "string", "SNS topic that receives the findings when notify_findings is on.").default_null(),
     ]
 }
 
@@ -349,7 +350,6 @@ pub fn monitoring_module(
                 .validate("alltrue([for a in values(var.alarms) : a.datapoints_to_alarm <= a.evaluation_periods])", "datapoints_to_alarm cannot exceed evaluation_periods."),
         )
         .var(Variable::new("alarm_dimensions", "map(map(string))", "Extra dimensions per alarm name, merged over the alarm's own (for values known only after apply, such as a DB instance ID).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
-        .var(Variable::new("alb_arn_suffix", "string", "ARN suffix of the ALB to alarm on 5XX responses and unhealthy hosts; null skips those alarms.").default_null())
         .var(kms_key_var("kms_key_arn", "the SNS topics"))
         .var(kms_key_var("log_kms_key_arn", "the log groups"))
         .out("sns_topic_arns", "{ for k, t in aws_sns_topic.this : k => t.arn }", "SNS topic ARNs: critical and warning.")

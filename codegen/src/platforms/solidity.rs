@@ -821,8 +821,10 @@ fn load_balancer(s: &Spec) -> ModuleView {
         .var(string_list("subnet_ids", "Public subnets for the ALB."))
         .var(string_list("security_group_ids", "Security groups of the ALB."))
         .var(Variable::new("certificate_arn", "string", "ACM certificate of the HTTPS listener."))
-        .var(Variable::new("web_acl_arn", "string", "WAF web ACL to associate; null leaves the ALB without WAF.").default_null())
-        .var(Variable::new("access_logs_bucket", "string", "S3 bucket (SSE-S3) receiving access logs; null turns them off.").default_null())
+        .var(Variable::new("associate_web_acl", "bool", "Associate web_acl_arn with the ALB (a switch, because the ARN is usually unknown until apply).").default(Hcl::Bool(true)))
+        .var(Variable::new("web_acl_arn", "string", "WAF web ACL to associate with the ALB.").default_null())
+        .var(Variable::new("enable_access_logs", "bool", "Write ALB access logs to access_logs_bucket.").default(Hcl::Bool(true)))
+        .var(Variable::new("access_logs_bucket", "string", "S3 bucket (SSE-S3) receiving ALB access logs under alb/<name>/.").default_null())
         .var(Variable::new("ssl_policy", "string", "TLS policy of the HTTPS listener.").default(Hcl::str(&lb.ssl_policy)))
         .var(Variable::new("idle_timeout", "number", "Idle timeout in seconds (WebSockets stay open while traffic flows).").default(Hcl::num(lb.idle_timeout)).validate("var.idle_timeout >= 1 && var.idle_timeout <= 4000", "idle_timeout is 1-4000 seconds."))
         .var(
@@ -941,6 +943,17 @@ fn monitoring(s: &Spec) -> ModuleView {
                 format!("{}", m.api_latency_p99_seconds),
                 "GreaterThanThreshold",
                 &format!("p99 response time above {} s", m.api_latency_p99_seconds),
+            ),
+        ),
+        (
+            "alb_target_5xx",
+            a(
+                "AWS/ApplicationELB",
+                "HTTPCode_Target_5XX_Count",
+                "Sum",
+                "10".into(),
+                "GreaterThanThreshold",
+                "more than 10 5XX answers a minute from the targets behind the ALB",
             ),
         ),
     ]);

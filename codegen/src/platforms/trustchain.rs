@@ -680,8 +680,10 @@ fn load_balancer(s: &Spec) -> ModuleView {
         .var(string_list("subnet_ids", "Dual-stack public subnets for the load balancers, one per Availability Zone."))
         .var(string_list("alb_security_group_ids", "Security groups of the ALB."))
         .var(Variable::new("certificate_arn", "string", "ACM certificate the HTTPS listeners present."))
-        .var(Variable::new("web_acl_arn", "string", "WAF web ACL associated with the ALB; null leaves the ALB without WAF.").default_null())
-        .var(Variable::new("access_logs_bucket", "string", "S3 bucket (SSE-S3) receiving ALB access logs.").default_null())
+        .var(Variable::new("associate_web_acl", "bool", "Associate web_acl_arn with the ALB (a switch, because the ARN is usually unknown until apply).").default(Hcl::Bool(true)))
+        .var(Variable::new("web_acl_arn", "string", "WAF web ACL to associate with the ALB.").default_null())
+        .var(Variable::new("enable_access_logs", "bool", "Write ALB access logs to access_logs_bucket.").default(Hcl::Bool(true)))
+        .var(Variable::new("access_logs_bucket", "string", "S3 bucket (SSE-S3) receiving ALB access logs under alb/<name>/.").default_null())
         .var(
             Variable::new("ssl_policy", "string", "TLS policy of the HTTPS listeners; the document requires TLS 1.3.")
                 .default(Hcl::str(&lb.ssl_policy))
@@ -881,6 +883,17 @@ fn monitoring(s: &Spec) -> ModuleView {
                     "fewer than {} certificate operations per second while traffic is offered",
                     m.certificate_operations_per_second
                 ),
+            ),
+        ),
+        (
+            "alb_target_5xx",
+            alarm(
+                "AWS/ApplicationELB",
+                "HTTPCode_Target_5XX_Count",
+                "Sum",
+                10.0,
+                "GreaterThanThreshold",
+                "more than 10 5XX answers a minute from the targets behind the ALB",
             ),
         ),
     ]);

@@ -15,7 +15,7 @@ resource "aws_lb" "this" {
   enable_deletion_protection = var.enable_deletion_protection
 
   dynamic "access_logs" {
-    for_each = var.access_logs_bucket == null ? [] : [var.access_logs_bucket]
+    for_each = var.enable_access_logs ? [var.access_logs_bucket] : []
 
     content {
       bucket  = access_logs.value
@@ -25,6 +25,13 @@ resource "aws_lb" "this" {
   }
 
   tags = merge(var.tags, { Name = "${var.name}-alb" })
+
+  lifecycle {
+    precondition {
+      condition     = !var.enable_access_logs || var.access_logs_bucket != null
+      error_message = "enable_access_logs needs access_logs_bucket."
+    }
+  }
 }
 
 # IP targets: the AWS Load Balancer Controller registers pods through TargetGroupBinding.
@@ -111,8 +118,15 @@ resource "aws_lb_listener_rule" "path" {
 }
 
 resource "aws_wafv2_web_acl_association" "this" {
-  count = var.web_acl_arn == null ? 0 : 1
+  count = var.associate_web_acl ? 1 : 0
 
   resource_arn = aws_lb.this.arn
   web_acl_arn  = var.web_acl_arn
+
+  lifecycle {
+    precondition {
+      condition     = var.web_acl_arn != null
+      error_message = "associate_web_acl needs web_acl_arn."
+    }
+  }
 }

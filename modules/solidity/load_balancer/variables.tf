@@ -12,9 +12,15 @@ variable "name" {
 }
 
 variable "access_logs_bucket" {
-  description = "S3 bucket (SSE-S3) receiving access logs; null turns them off."
+  description = "S3 bucket (SSE-S3) receiving ALB access logs under alb/<name>/."
   type        = string
   default     = null
+}
+
+variable "associate_web_acl" {
+  description = "Associate web_acl_arn with the ALB (a switch, because the ARN is usually unknown until apply)."
+  type        = bool
+  default     = true
 }
 
 variable "certificate_arn" {
@@ -31,6 +37,12 @@ variable "default_target" {
     condition     = contains(keys(var.targets), var.default_target)
     error_message = "default_target must be a key of targets."
   }
+}
+
+variable "enable_access_logs" {
+  description = "Write ALB access logs to access_logs_bucket."
+  type        = bool
+  default     = true
 }
 
 variable "enable_deletion_protection" {
@@ -113,7 +125,7 @@ variable "vpc_id" {
 }
 
 variable "web_acl_arn" {
-  description = "WAF web ACL to associate; null leaves the ALB without WAF."
+  description = "WAF web ACL to associate with the ALB."
   type        = string
   default     = null
 }

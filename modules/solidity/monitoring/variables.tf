@@ -33,6 +33,14 @@ variable "alarms" {
     treat_missing_data  = optional(string, "notBreaching")
   }))
   default = {
+    alb_target_5xx = {
+      comparison_operator = "GreaterThanThreshold"
+      description         = "more than 10 5XX answers a minute from the targets behind the ALB"
+      metric_name         = "HTTPCode_Target_5XX_Count"
+      namespace           = "AWS/ApplicationELB"
+      statistic           = "Sum"
+      threshold           = 10
+    }
     api_latency = {
       comparison_operator = "GreaterThanThreshold"
       description         = "p99 response time above 1 s"
@@ -92,12 +100,6 @@ variable "alarms" {
     condition     = alltrue([for a in values(var.alarms) : a.datapoints_to_alarm <= a.evaluation_periods])
     error_message = "datapoints_to_alarm cannot exceed evaluation_periods."
   }
-}
-
-variable "alb_arn_suffix" {
-  description = "ARN suffix of the ALB to alarm on 5XX responses and unhealthy hosts; null skips those alarms."
-  type        = string
-  default     = null
 }
 
 variable "alert_email_addresses" {

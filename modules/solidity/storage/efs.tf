@@ -36,24 +36,25 @@ resource "aws_security_group" "efs" {
   tags = merge(var.tags, { Name = "${var.name}-efs" })
 }
 
+# count, not for_each: the group IDs come from another module and are unknown at plan time.
 resource "aws_vpc_security_group_ingress_rule" "efs" {
-  for_each = toset(var.efs_client_security_group_ids)
+  count = length(var.efs_client_security_group_ids)
 
   security_group_id            = aws_security_group.efs.id
-  description                  = "NFS from ${each.value}"
+  description                  = "NFS from EKS nodes"
   ip_protocol                  = "tcp"
   from_port                    = 2049
   to_port                      = 2049
-  referenced_security_group_id = each.value
+  referenced_security_group_id = var.efs_client_security_group_ids[count.index]
 
   tags = var.tags
 }
 
 resource "aws_efs_mount_target" "this" {
-  for_each = toset(var.efs_subnet_ids)
+  count = length(var.efs_subnet_ids)
 
   file_system_id  = aws_efs_file_system.this.id
-  subnet_id       = each.value
+  subnet_id       = var.efs_subnet_ids[count.index]
   security_groups = [aws_security_group.efs.id]
 }
 

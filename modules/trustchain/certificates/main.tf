@@ -18,20 +18,21 @@ resource "aws_acm_certificate" "this" {
   }
 }
 
+locals {
+  # Keyed by the names from the inputs, so the keys are known at plan time.
+  validation_domains = toset(concat([var.domain_name], var.subject_alternative_names))
+  validation_options = { for o in aws_acm_certificate.this.domain_validation_options : o.domain_name => o }
+}
+
+# A wildcard and its apex share one validation record: allow_overwrite lets both entries hold it.
 resource "aws_route53_record" "validation" {
-  for_each = {
-    for o in aws_acm_certificate.this.domain_validation_options : o.domain_name => {
-      name   = o.resource_record_name
-      type   = o.resource_record_type
-      record = o.resource_record_value
-    }
-  }
+  for_each = local.validation_domains
 
   zone_id         = var.zone_id
-  name            = each.value.name
-  type            = each.value.type
+  name            = local.validation_options[each.key].resource_record_name
+  type            = local.validation_options[each.key].resource_record_type
   ttl             = 60
-  records         = [each.value.record]
+  records         = [local.validation_options[each.key].resource_record_value]
   allow_overwrite = true
 }
 

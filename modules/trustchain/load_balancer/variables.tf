@@ -12,7 +12,7 @@ variable "name" {
 }
 
 variable "access_logs_bucket" {
-  description = "S3 bucket (SSE-S3) receiving ALB access logs."
+  description = "S3 bucket (SSE-S3) receiving ALB access logs under alb/<name>/."
   type        = string
   default     = null
 }
@@ -20,6 +20,12 @@ variable "access_logs_bucket" {
 variable "alb_security_group_ids" {
   description = "Security groups of the ALB."
   type        = list(string)
+}
+
+variable "associate_web_acl" {
+  description = "Associate web_acl_arn with the ALB (a switch, because the ARN is usually unknown until apply)."
+  type        = bool
+  default     = true
 }
 
 variable "certificate_arn" {
@@ -36,6 +42,12 @@ variable "deregistration_delay" {
     condition     = var.deregistration_delay >= 0 && var.deregistration_delay <= 3600
     error_message = "deregistration_delay is 0-3600 seconds."
   }
+}
+
+variable "enable_access_logs" {
+  description = "Write ALB access logs to access_logs_bucket."
+  type        = bool
+  default     = true
 }
 
 variable "enable_deletion_protection" {
@@ -172,7 +184,7 @@ variable "vpc_id" {
 }
 
 variable "web_acl_arn" {
-  description = "WAF web ACL associated with the ALB; null leaves the ALB without WAF."
+  description = "WAF web ACL to associate with the ALB."
   type        = string
   default     = null
 }

@@ -28,32 +28,11 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   tags = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "alb_5xx" {
-  count = var.alb_arn_suffix == null ? 0 : 1
-
-  alarm_name          = "${var.name}-alb-target-5xx"
-  alarm_description   = "Targets behind the ALB answer with 5XX errors"
-  namespace           = "AWS/ApplicationELB"
-  metric_name         = "HTTPCode_Target_5XX_Count"
-  dimensions          = { LoadBalancer = var.alb_arn_suffix }
-  statistic           = "Sum"
-  threshold           = 10
-  comparison_operator = "GreaterThanThreshold"
-  period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this["warning"].arn]
-  ok_actions          = [aws_sns_topic.this["warning"].arn]
-
-  tags = var.tags
-}
-
 # One page for the whole platform: any target breached.
 resource "aws_cloudwatch_composite_alarm" "platform_health" {
   alarm_name        = "${var.name}-platform-health"
   alarm_description = "A platform target is breached; see the member alarms."
-  alarm_rule        = join(" OR ", [for a in concat(values(aws_cloudwatch_metric_alarm.this), aws_cloudwatch_metric_alarm.alb_5xx) : "ALARM(\"${a.alarm_name}\")"])
+  alarm_rule        = join(" OR ", [for a in values(aws_cloudwatch_metric_alarm.this) : "ALARM(\"${a.alarm_name}\")"])
   actions_enabled   = true
   alarm_actions     = [aws_sns_topic.this["critical"].arn]
   ok_actions        = [aws_sns_topic.this["critical"].arn]

@@ -52,7 +52,7 @@ variable "flow_log_traffic_type" {
 variable "ipv4_cidr" {
   description = "IPv4 block AWS requires on every VPC; only dual-stack tiers take addresses from it."
   type        = string
-  default     = "10.0.0.0/24"
+  default     = "10.0.0.0/20"
 
   validation {
     condition     = can(cidrhost(var.ipv4_cidr, 0)) && tonumber(split("/", var.ipv4_cidr)[1]) >= 16 && tonumber(split("/", var.ipv4_cidr)[1]) <= 28

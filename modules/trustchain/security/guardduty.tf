@@ -19,7 +19,7 @@ resource "aws_guardduty_detector_feature" "this" {
 
 # Real-time security event notifications: every GuardDuty finding of medium severity or higher.
 resource "aws_cloudwatch_event_rule" "guardduty_findings" {
-  count = var.findings_sns_topic_arn == null ? 0 : 1
+  count = var.notify_findings ? 1 : 0
 
   name        = "${var.name}-guardduty-findings"
   description = "GuardDuty findings with severity 4 or higher"
@@ -33,8 +33,15 @@ resource "aws_cloudwatch_event_rule" "guardduty_findings" {
 }
 
 resource "aws_cloudwatch_event_target" "guardduty_findings" {
-  count = var.findings_sns_topic_arn == null ? 0 : 1
+  count = var.notify_findings ? 1 : 0
 
   rule = aws_cloudwatch_event_rule.guardduty_findings[0].name
   arn  = var.findings_sns_topic_arn
+
+  lifecycle {
+    precondition {
+      condition     = var.findings_sns_topic_arn != null
+      error_message = "notify_findings needs findings_sns_topic_arn."
+    }
+  }
 }

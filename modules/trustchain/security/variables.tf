@@ -58,7 +58,7 @@ variable "config_rules" {
 }
 
 variable "findings_sns_topic_arn" {
-  description = "SNS topic that receives GuardDuty findings of medium severity or higher in real time; null sends none."
+  description = "SNS topic that receives the findings when notify_findings is on."
   type        = string
   default     = null
 }
@@ -104,6 +104,12 @@ variable "log_kms_key_arn" {
     condition     = can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
     error_message = "log_kms_key_arn must be a KMS key ARN."
   }
+}
+
+variable "notify_findings" {
+  description = "Send GuardDuty findings of medium severity or higher to findings_sns_topic_arn in real time."
+  type        = bool
+  default     = false
 }
 
 variable "private_subnet_ids" {
