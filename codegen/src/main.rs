@@ -35,9 +35,22 @@ struct Target {
     /// Use this spec file instead of the built-in one (generates a variant).
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
-    /// Output directory holding one directory per platform.
-    #[arg(long, value_name = "DIR", default_value = "modules")]
-    out: PathBuf,
+    /// Output directory holding one directory per platform [default: modules; required
+    /// with --spec, so a variant never replaces the committed modules by accident].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+impl Target {
+    fn out_dir(&self) -> Result<PathBuf, Error> {
+        match (&self.out, &self.spec) {
+            (Some(out), _) => Ok(out.clone()),
+            (None, None) => Ok(PathBuf::from("modules")),
+            (None, Some(_)) => Err(Error::Usage(
+                "--spec needs --out DIR: a variant must not replace the committed modules/".into(),
+            )),
+        }
+    }
 }
 
 fn specs(target: &Target) -> Result<Vec<(Origin, SpecSource)>, Error> {
@@ -87,28 +100,30 @@ fn render_all(target: &Target) -> Result<Vec<codegen::Tree>, Error> {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Generate(target) => {
+            let out = target.out_dir()?;
             for tree in render_all(&target)? {
-                codegen::output::write_tree(&target.out, &tree)?;
+                codegen::output::write_tree(&out, &tree)?;
                 println!(
                     "generated {} files in {}",
                     tree.files.len(),
-                    target.out.join(&tree.platform).display()
+                    out.join(&tree.platform).display()
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(target) => {
+            let out = target.out_dir()?;
             let mut stale = false;
             for tree in render_all(&target)? {
-                let diff = codegen::output::diff_tree(&target.out, &tree)?;
+                let diff = codegen::output::diff_tree(&out, &tree)?;
                 if diff.is_empty() {
-                    println!("{}: up to date", target.out.join(&tree.platform).display());
+                    println!("{}: up to date", out.join(&tree.platform).display());
                 } else {
                     stale = true;
                     print!("{diff}");
                     eprintln!(
                         "{} differs from the generator's output: run `make modules` and commit the result",
-                        target.out.join(&tree.platform).display()
+                        out.join(&tree.platform).display()
                     );
                 }
             }

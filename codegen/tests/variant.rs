@@ -87,3 +87,21 @@ fn list_names_every_module_of_both_platforms() {
     assert!(stdout.contains("trustchain (codegen/platforms/trustchain.toml): backup, certificates, compute, dns, hsm, load_balancer, monitoring, networking, security, storage"), "{stdout}");
     assert!(stdout.contains("solidity (codegen/platforms/solidity.toml): backup, certificates, compute, database, dns, hsm, load_balancer, monitoring, networking, security, storage"), "{stdout}");
 }
+
+#[test]
+fn spec_without_out_is_refused_so_a_variant_cannot_replace_committed_modules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("v.toml");
+    fs::write(&path, builtin_spec("trustchain")).unwrap();
+    let out = run(codegen(tmp.path()).arg("generate").arg("--spec").arg(&path));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--spec needs --out"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !tmp.path().join("modules").exists(),
+        "nothing may be written"
+    );
+}
