@@ -128,7 +128,10 @@ module "storage" {
   efs_subnet_ids                = module.networking.private_subnet_ids
   efs_client_security_group_ids = [module.security.eks_node_security_group_id]
   efs_kms_key_arn               = module.hsm.kms_key_arns["efs"]
-  force_destroy                 = var.environment == "dev"
+  # CloudFront takes certificates from us-east-1 only: the primary region here.
+  docs_domain_name     = "docs.${var.domain_name}"
+  docs_certificate_arn = module.certificates.certificate_arn
+  force_destroy        = var.environment == "dev"
 }
 
 module "dns" {
@@ -140,6 +143,9 @@ module "dns" {
   domain_name   = var.domain_name
   primary_alb   = { dns_name = module.load_balancer.alb_dns_name, zone_id = module.load_balancer.alb_zone_id }
   secondary_alb = var.secondary_alb
+  cdn_records = {
+    docs = { dns_name = module.storage.docs_distribution_domain_name, zone_id = module.storage.docs_distribution_hosted_zone_id }
+  }
 }
 
 module "certificates" {

@@ -139,6 +139,8 @@ pub struct Storage {
     pub noncurrent_version_expiration_days: u32,
     pub efs_throughput_mode: String,
     pub efs_transition_to_ia: String,
+    /// Bucket served as the documentation site through CloudFront.
+    pub docs_site_bucket: String,
     pub buckets: BTreeMap<String, Bucket>,
 }
 
@@ -446,6 +448,11 @@ impl Spec {
                 "AFTER_270_DAYS",
                 "AFTER_365_DAYS",
             ],
+        );
+        v.check(
+            st.buckets.contains_key(&st.docs_site_bucket),
+            "storage.docs_site_bucket",
+            "docs_site_bucket must name one of storage.buckets",
         );
         for (name, b) in &st.buckets {
             v.check(
@@ -784,14 +791,16 @@ fn database(s: &Spec) -> ModuleView {
 
 fn storage(s: &Spec) -> ModuleView {
     let st = &s.storage;
-    ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for contract sources, analysis reports and the documentation site (KMS, versioning, lifecycle, cross-region replication) plus EFS shared storage for pods.")
-        .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry); serve it through a CDN of your choice with origin access control.")
+    ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for contract sources, analysis reports and the documentation site (KMS, versioning, lifecycle, cross-region replication), the CloudFront distribution serving the documentation, and EFS shared storage for pods.")
+        .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry) and is served by a CloudFront distribution (HTTP/2 and 3, IPv6, TLS 1.2+, HSTS and other security headers) that reads it through origin access control; the bucket policy admits only that distribution.")
         .prose("EFS holds analysis workspaces and temporary files shared by pods: encrypted with the EFS KMS key, elastic throughput, idle files moved to Infrequent Access, a mount target in every private subnet reachable from the EKS nodes only, TLS-only access policy and AWS Backup enabled.")
         .provider(aws_provider(&["aws.replica"]))
         .file("buckets.tf", "shared/s3_buckets.tf")
         .file("replication.tf", "shared/s3_replication.tf")
         .file("access_logs.tf", "shared/s3_access_logs.tf")
         .file("efs.tf", "solidity/storage/efs.tf")
+        .file("docs_site.tf", "solidity/storage/docs_site.tf")
+        .feature("docs_site")
         .var(name_var(40))
         .var(tags_var())
         .vars(bucket_vars(Hcl::from_serialize(&st.buckets), st.noncurrent_version_expiration_days, st.enable_replication))
@@ -802,7 +811,22 @@ fn storage(s: &Spec) -> ModuleView {
         .var(Variable::new("efs_throughput_mode", "string", "EFS throughput mode.").default(Hcl::str(&st.efs_throughput_mode)).validate("contains([\"bursting\", \"elastic\", \"provisioned\"], var.efs_throughput_mode)", "Use bursting, elastic or provisioned."))
         .var(Variable::new("efs_transition_to_ia", "string", "When idle files move to EFS Infrequent Access.").default(Hcl::str(&st.efs_transition_to_ia)))
         .var(kms_key_var("efs_kms_key_arn", "the EFS file system"))
+        .var(Variable::new("enable_docs_site", "bool", "Serve docs_site_bucket through CloudFront (the document's CDN and static documentation site).").default(Hcl::Bool(true)))
+        .var(
+            Variable::new("docs_site_bucket", "string", "Key of the bucket holding the documentation site.")
+                .default(Hcl::str(&st.docs_site_bucket))
+                .validate("contains(keys(var.buckets), var.docs_site_bucket)", "docs_site_bucket must be a key of buckets."),
+        )
+        .var(Variable::new("docs_domain_name", "string", "Host name of the documentation site (an alias of the distribution).").default_null())
+        .var(
+            Variable::new("docs_certificate_arn", "string", "ACM certificate for docs_domain_name; CloudFront only takes certificates from us-east-1.")
+                .default_null()
+                .validate("var.docs_certificate_arn == null || strcontains(coalesce(var.docs_certificate_arn, \"-\"), \":us-east-1:\")", "CloudFront certificates must come from ACM in us-east-1."),
+        )
+        .var(Variable::new("docs_web_acl_arn", "string", "WAF web ACL with CLOUDFRONT scope (created in us-east-1) for the documentation site; null attaches none.").default_null())
         .with(storage_outputs)
+        .out("docs_distribution_domain_name", "one(aws_cloudfront_distribution.docs[*].domain_name)", "CloudFront domain of the documentation site (alias target).")
+        .out("docs_distribution_hosted_zone_id", "one(aws_cloudfront_distribution.docs[*].hosted_zone_id)", "Route 53 zone ID of the distribution (alias records).")
         .out("efs_file_system_id", "aws_efs_file_system.this.id", "ID of the EFS file system (for the EFS CSI driver).")
         .out("efs_file_system_arn", "aws_efs_file_system.this.arn", "ARN of the EFS file system.")
         .out("efs_security_group_id", "aws_security_group.efs.id", "Security group of the EFS mount targets.")
@@ -846,12 +870,16 @@ fn load_balancer(s: &Spec) -> ModuleView {
 fn dns(s: &Spec) -> ModuleView {
     let d = &s.dns;
     ModuleBuilder::new(P, "dns", "DNS", "Route 53 hosted zone with A/AAAA alias records, health checks and failover routing between the primary and secondary region.")
-        .prose("Each host name (and the apex) points at the primary region's ALB. When a secondary ALB is given, the records become a failover pair: Route 53 answers with the primary while its health check passes and with the secondary otherwise (the document's health-based routing across regions). Environments get their own subdomain by giving the module the environment's domain.")
+        .prose("Each host name (and the apex) points at the primary region's ALB; `cdn_records` point host names such as docs at CloudFront. When a secondary ALB is given, the records become a failover pair: Route 53 answers with the primary while its health check passes and with the secondary otherwise (the document's health-based routing across regions). Environments get their own subdomain by giving the module the environment's domain.")
         .provider(aws_provider(&[]))
         .file("main.tf", "solidity/dns/main.tf")
         .var(Variable::new("domain_name", "string", "Domain of the hosted zone.").default(Hcl::str(&s.platform.domain)))
         .var(Variable::new("create_zone", "bool", "Create the hosted zone; false looks up an existing public zone by domain_name.").default(Hcl::Bool(true)))
         .var(string_list("hostnames", "Host names under the domain pointing at the platform (the apex always does).").default(Hcl::strs(&d.hostnames)))
+        .var(
+            Variable::new("cdn_records", "map(object({\n  dns_name = string\n  zone_id  = string\n}))", "Host names served by CloudFront (e.g. docs), with the distribution's domain and zone ID.")
+                .default(Hcl::object(Vec::<(String, Hcl)>::new())),
+        )
         .var(Variable::new("primary_alb", "object({\n  dns_name = string\n  zone_id  = string\n})", "ALB of the primary region."))
         .var(Variable::new("secondary_alb", "object({\n  dns_name = string\n  zone_id  = string\n})", "ALB of the secondary region; null disables failover routing.").default_null())
         .var(Variable::new("health_check_path", "string", "Path Route 53 probes over HTTPS on the primary ALB.").default(Hcl::str(&d.health_check_path)))
@@ -1030,6 +1058,12 @@ fn components() -> Vec<Component> {
             "`aws_efs_file_system`, `aws_efs_mount_target`",
         ),
         c(
+            "Storage, request flow",
+            "CloudFront CDN and static website hosting for documentation",
+            "storage, dns",
+            "`aws_cloudfront_distribution`, `aws_cloudfront_origin_access_control`, `aws_route53_record`",
+        ),
+        c(
             "Networking",
             "VPC 10.0.0.0/16 (staging 10.1.0.0/16), public/private subnets in 3 AZs",
             "networking",
@@ -1179,8 +1213,8 @@ fn left_out() -> Vec<LeftOut> {
             "Application deployment, done by ArgoCD.",
         ),
         l(
-            "CloudFront CDN",
-            "Not in this issue's module list; the docs bucket is ready to be a CloudFront origin with origin access control.",
+            "CloudFront caching of API responses",
+            "The API answers per user and per analysis; the ALB serves it directly. CloudFront serves the static documentation site (storage module).",
         ),
         l(
             "EKS etcd backups, application state snapshots",

@@ -24,6 +24,12 @@ locals {
   failover = var.secondary_alb != null
 
   # Apex plus every host name, as A (IPv4) and AAAA (IPv6) aliases of the dual-stack ALB.
+  cdn_records = merge([
+    for name, target in var.cdn_records : {
+      for type in ["A", "AAAA"] : "${name}-${type}" => merge(target, { name = "${name}.${var.domain_name}", type = type })
+    }
+  ]...)
+
   records = merge([
     for name in concat([""], var.hostnames) : {
       for type in ["A", "AAAA"] : "${name == "" ? "apex" : name}-${type}" => {
@@ -86,5 +92,20 @@ resource "aws_route53_record" "secondary" {
     name                   = var.secondary_alb.dns_name
     zone_id                = var.secondary_alb.zone_id
     evaluate_target_health = true
+  }
+}
+
+# Host names served by CloudFront (the documentation site).
+resource "aws_route53_record" "cdn" {
+  for_each = local.cdn_records
+
+  zone_id = local.zone_id
+  name    = each.value.name
+  type    = each.value.type
+
+  alias {
+    name                   = each.value.dns_name
+    zone_id                = each.value.zone_id
+    evaluate_target_health = false
   }
 }

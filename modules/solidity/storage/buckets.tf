@@ -120,6 +120,28 @@ data "aws_iam_policy_document" "bucket" {
       values   = ["false"]
     }
   }
+
+  # CloudFront reads the documentation site through origin access control.
+  dynamic "statement" {
+    for_each = var.enable_docs_site && each.key == var.docs_site_bucket ? aws_cloudfront_distribution.docs[*].arn : []
+
+    content {
+      sid       = "CloudFrontReadsDocsSite"
+      actions   = ["s3:GetObject"]
+      resources = ["${aws_s3_bucket.this[each.key].arn}/*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["cloudfront.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "AWS:SourceArn"
+        values   = [statement.value]
+      }
+    }
+  }
 }
 
 resource "aws_s3_bucket_policy" "this" {

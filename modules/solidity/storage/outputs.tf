@@ -16,6 +16,16 @@ output "bucket_ids" {
   value       = { for k, b in aws_s3_bucket.this : k => b.id }
 }
 
+output "docs_distribution_domain_name" {
+  description = "CloudFront domain of the documentation site (alias target)."
+  value       = one(aws_cloudfront_distribution.docs[*].domain_name)
+}
+
+output "docs_distribution_hosted_zone_id" {
+  description = "Route 53 zone ID of the distribution (alias records)."
+  value       = one(aws_cloudfront_distribution.docs[*].hosted_zone_id)
+}
+
 output "efs_file_system_arn" {
   description = "ARN of the EFS file system."
   value       = aws_efs_file_system.this.arn

@@ -49,6 +49,40 @@ variable "buckets" {
   }
 }
 
+variable "docs_certificate_arn" {
+  description = "ACM certificate for docs_domain_name; CloudFront only takes certificates from us-east-1."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.docs_certificate_arn == null || strcontains(coalesce(var.docs_certificate_arn, "-"), ":us-east-1:")
+    error_message = "CloudFront certificates must come from ACM in us-east-1."
+  }
+}
+
+variable "docs_domain_name" {
+  description = "Host name of the documentation site (an alias of the distribution)."
+  type        = string
+  default     = null
+}
+
+variable "docs_site_bucket" {
+  description = "Key of the bucket holding the documentation site."
+  type        = string
+  default     = "docs"
+
+  validation {
+    condition     = contains(keys(var.buckets), var.docs_site_bucket)
+    error_message = "docs_site_bucket must be a key of buckets."
+  }
+}
+
+variable "docs_web_acl_arn" {
+  description = "WAF web ACL with CLOUDFRONT scope (created in us-east-1) for the documentation site; null attaches none."
+  type        = string
+  default     = null
+}
+
 variable "efs_client_security_group_ids" {
   description = "Security groups allowed to mount EFS (the EKS nodes)."
   type        = list(string)
@@ -84,6 +118,12 @@ variable "efs_transition_to_ia" {
   description = "When idle files move to EFS Infrequent Access."
   type        = string
   default     = "AFTER_30_DAYS"
+}
+
+variable "enable_docs_site" {
+  description = "Serve docs_site_bucket through CloudFront (the document's CDN and static documentation site)."
+  type        = bool
+  default     = true
 }
 
 variable "enable_replication" {
