@@ -53,6 +53,8 @@ pub struct Options {
     pub checkov: bool,
     /// Parallel Terraform workers (`TRUSTCHAIN_VALIDATE_JOBS`, else one per core).
     pub jobs: usize,
+    /// The directory target names are relative to ([`source_root`] by default).
+    pub root: PathBuf,
 }
 
 impl Default for Options {
@@ -67,13 +69,22 @@ impl Default for Options {
                         .map(|n| n.get())
                         .unwrap_or(2)
                 }),
+            root: source_root(),
         }
     }
 }
 
+/// Where the modules and examples are read from: `TRUSTCHAIN_VALIDATE_ROOT` (e.g. an
+/// exported commit, to check it without touching the checkout), else the workspace.
+pub fn source_root() -> PathBuf {
+    std::env::var_os("TRUSTCHAIN_VALIDATE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(workspace_root)
+}
+
 /// The generated modules (`modules/<platform>/<module>`) and the examples, sorted.
 pub fn discover() -> Vec<Target> {
-    let root = workspace_root();
+    let root = source_root();
     let mut targets = Vec::new();
     for platform in sorted_dirs(&root.join("modules")) {
         for module in sorted_dirs(&platform) {
@@ -397,7 +408,7 @@ fn plan_cell(r: &TargetResult, envs: &[String]) -> String {
 /// Runs the pipeline over `targets` (repository-relative directories).
 pub fn run(targets: &[Target], options: &Options) -> Report {
     let start = std::time::Instant::now();
-    let env = Env::new(targets);
+    let env = Env::new(&options.root, targets);
     let provider_types = env.provider_types();
     let checkov = options.checkov.then(|| env.checkov_root.clone());
     let queue: Mutex<VecDeque<&Target>> = Mutex::new({
@@ -537,12 +548,11 @@ struct Env {
 }
 
 impl Env {
-    fn new(targets: &[Target]) -> Self {
+    fn new(root: &Path, targets: &[Target]) -> Self {
         let tmp = tempfile::Builder::new()
             .prefix("tc-validate-modules-")
             .tempdir()
             .expect("create temp dir");
-        let root = workspace_root();
         let tree = tmp.path().join("tree");
         let checkov_root = tmp.path().join("checkov");
         let mut dirs: BTreeSet<String> = targets.iter().map(|t| t.name.clone()).collect();

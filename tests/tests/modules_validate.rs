@@ -4,6 +4,16 @@
 //! `acceptance::module_check`.
 
 use acceptance::module_check::{self, Options, Target};
+use acceptance::workspace_root;
+
+/// Fixtures live in this checkout, whatever TRUSTCHAIN_VALIDATE_ROOT says.
+fn fixture_options() -> Options {
+    Options {
+        checkov: false,
+        jobs: 1,
+        root: workspace_root(),
+    }
+}
 
 #[test]
 fn generated_modules_and_examples_pass_fmt_validate_plan_and_checkov() {
@@ -25,13 +35,7 @@ fn pipeline_reports_typo_missing_argument_and_block_as_attribute() {
         name: "tests/fixtures/invalid-module".into(),
         plan: false,
     };
-    let report = module_check::run(
-        std::slice::from_ref(&fixture),
-        &Options {
-            checkov: false,
-            jobs: 1,
-        },
-    );
+    let report = module_check::run(std::slice::from_ref(&fixture), &fixture_options());
     let table = report.table();
     println!("{table}");
     assert!(report.failed(), "the invalid fixture passed:\n{table}");
@@ -64,13 +68,7 @@ fn pipeline_fails_init_for_a_provider_without_dev_override() {
         name: "tests/fixtures/provider-without-override".into(),
         plan: false,
     };
-    let report = module_check::run(
-        std::slice::from_ref(&fixture),
-        &Options {
-            checkov: false,
-            jobs: 1,
-        },
-    );
+    let report = module_check::run(std::slice::from_ref(&fixture), &fixture_options());
     let table = report.table();
     println!("{table}");
     let failures = report.failures();
