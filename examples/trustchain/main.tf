@@ -146,6 +146,7 @@ module "compute" {
   security_group_ids = [module.security.instance_security_group_id]
   target_group_arns  = module.load_balancer.target_group_arns
   instance_type      = var.instance_type
+  use_spot_instances = var.use_spot_instances
   min_size           = var.min_size
   desired_capacity   = var.min_size
   max_size           = var.max_size

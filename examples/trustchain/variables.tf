@@ -61,6 +61,12 @@ variable "max_size" {
   default     = 6
 }
 
+variable "use_spot_instances" {
+  description = "Spot instances (development only)."
+  type        = bool
+  default     = false
+}
+
 variable "placement_strategy" {
   description = "cluster keeps instances in one AZ (lowest latency); spread keeps them across AZs."
   type        = string

@@ -652,6 +652,7 @@ fn compute(s: &Spec) -> ModuleView {
         )
         .var(Variable::new("cpu_target_utilization", "number", "Average CPU utilization (percent) the Auto Scaling group tracks.").default(Hcl::num(c.cpu_target_utilization)).validate("var.cpu_target_utilization >= 10 && var.cpu_target_utilization <= 95", "Use a CPU target between 10 and 95 percent."))
         .var(Variable::new("network_out_target_bytes", "number", "Average bytes sent per instance per minute the Auto Scaling group tracks (STOQ throughput).").default(Hcl::num(c.network_out_target_bytes)))
+        .var(Variable::new("use_spot_instances", "bool", "Launch spot instances (development only: they can be reclaimed at two minutes' notice).").default(Hcl::Bool(false)))
         .var(Variable::new("user_data", "string", "Cloud-init user data (plain text; the module base64-encodes it).").default_null())
         .var(kms_key_var("ebs_kms_key_arn", "the root volumes"))
         .out("autoscaling_group_name", "aws_autoscaling_group.this.name", "Name of the Auto Scaling group.")
@@ -1222,8 +1223,8 @@ fn left_out() -> Vec<LeftOut> {
             "The document asks for manual failover; DNS records are plain aliases, not failover routing.",
         ),
         l(
-            "Reserved instances, spot instances for development",
-            "Purchasing decisions and per-environment choices outside the module graph.",
+            "Reserved instances",
+            "A purchasing decision, not a resource; spot instances for development are `use_spot_instances` in compute (set in env/dev.tfvars).",
         ),
         l(
             "deploy.sh, deployment guide",

@@ -5,4 +5,5 @@ instance_type              = "c6g.xlarge"
 min_size                   = 1
 max_size                   = 2
 placement_strategy         = "cluster"
+use_spot_instances         = true
 enable_deletion_protection = false

@@ -40,6 +40,15 @@ resource "aws_launch_template" "this" {
     enabled = true
   }
 
+  # Spot capacity for development (the document's cost optimization), never for production.
+  dynamic "instance_market_options" {
+    for_each = var.use_spot_instances ? ["spot"] : []
+
+    content {
+      market_type = instance_market_options.value
+    }
+  }
+
   network_interfaces {
     device_index                = 0
     associate_public_ip_address = false

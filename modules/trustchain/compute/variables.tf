@@ -159,6 +159,12 @@ variable "target_group_arns" {
   default     = []
 }
 
+variable "use_spot_instances" {
+  description = "Launch spot instances (development only: they can be reclaimed at two minutes' notice)."
+  type        = bool
+  default     = false
+}
+
 variable "user_data" {
   description = "Cloud-init user data (plain text; the module base64-encodes it)."
   type        = string
