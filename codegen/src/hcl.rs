@@ -453,6 +453,18 @@ mod tests {
     }
 
     #[test]
+    fn keys_that_are_not_identifiers_are_quoted() {
+        let v = Hcl::object([
+            ("kubernetes.io/role/elb", Hcl::str("1")),
+            ("Name", Hcl::str("x")),
+        ]);
+        assert_eq!(
+            v.render(),
+            "{\nName = \"x\"\n\"kubernetes.io/role/elb\" = \"1\"\n}"
+        );
+    }
+
+    #[test]
     fn escape_doubles_template_introducers() {
         assert_eq!(escape("a\"b${c}%{d}\\"), "a\\\"b$${c}%%{d}\\\\");
     }

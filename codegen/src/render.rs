@@ -207,3 +207,33 @@ fn tidy_markdown(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_use_no_heredocs_because_the_layout_pass_does_not_model_them() {
+        for (name, src) in embedded::TEMPLATES {
+            assert!(
+                !src.contains("<<EOT") && !src.contains("<<-"),
+                "{name} uses a heredoc"
+            );
+        }
+    }
+
+    #[test]
+    fn scan_resources_finds_resource_and_data_headers_only() {
+        let text = "resource \"aws_vpc\" \"this\" {\n}\n\ndata \"aws_region\" \"current\" {}\n  resource \"nested\" \"no\" {\n";
+        let found = scan_resources(text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            (found[0].kind.as_str(), found[0].resource_type.as_str()),
+            ("resource", "aws_vpc")
+        );
+        assert_eq!(
+            (found[1].kind.as_str(), found[1].name.as_str()),
+            ("data source", "current")
+        );
+    }
+}
