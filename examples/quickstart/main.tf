@@ -1,4 +1,6 @@
 # Quickstart: the trustchain provider against a local AWS emulator.
+# The plan data source and functions work offline; the network is created in the
+# emulator.
 # `make demo` starts the emulator on 127.0.0.1, points `endpoint` at it, and runs
 # plan, apply, output and destroy with the provider built from this checkout.
 
@@ -63,6 +65,43 @@ output "tier_capacity" {
 output "hsm_subnet_zone_c" {
   description = "Provider function: the scheme's /64 for tier 3 (hsm) in zone c."
   value       = provider::trustchain::ipv6_tier_subnet(local.prefix, 3, local.zones[2])
+}
+
+# Against the emulator: a real IPv6-only network, carved by the same scheme.
+resource "trustchain_ipv6_network" "this" {
+  name               = "trustchain-quickstart"
+  availability_zones = local.zones
+
+  tier {
+    name = "public"
+    kind = "public"
+  }
+
+  tier {
+    name         = "app"
+    kind         = "private"
+    enable_dns64 = true
+  }
+
+  tier {
+    name = "data"
+    kind = "isolated"
+  }
+}
+
+output "vpc_id" {
+  description = "The network's VPC."
+  value       = trustchain_ipv6_network.this.vpc_id
+}
+
+output "ipv6_cidr_block" {
+  description = "The Amazon-provided /56 (from the emulator)."
+  value       = trustchain_ipv6_network.this.ipv6_cidr_block
+}
+
+output "app_subnets" {
+  description = "The app tier's subnets: ids and /64s, in zone order."
+  value       = { for s in trustchain_ipv6_network.this.subnets["app"] : s.availability_zone => "${s.id} ${s.ipv6_cidr_block}" }
 }
 
 output "first_of_255" {

@@ -37,11 +37,27 @@ pub fn level_from_env() -> LevelFilter {
     level_from(provider.or(global).as_deref())
 }
 
+/// Which targets log at `level`: everything, except that the transport crates'
+/// per-frame chatter (h2, hyper, tonic, tower, rustls) is kept to warnings unless
+/// TRACE is asked for.
+pub fn targets(level: LevelFilter) -> tracing_subscriber::filter::Targets {
+    let transport = if level == LevelFilter::TRACE {
+        LevelFilter::TRACE
+    } else {
+        LevelFilter::WARN.min(level)
+    };
+    tracing_subscriber::filter::Targets::new()
+        .with_default(level)
+        .with_targets(
+            ["h2", "hyper", "hyper_util", "tonic", "tower", "rustls"].map(|t| (t, transport)),
+        )
+}
+
 /// Installs the JSON-lines subscriber for the process (once; later calls no-op).
 pub fn init() {
     let level = level_from_env();
-    let subscriber =
-        tracing_subscriber::registry().with(JsonLines::new(std::io::stderr).with_filter(level));
+    let subscriber = tracing_subscriber::registry()
+        .with(JsonLines::new(std::io::stderr).with_filter(targets(level)));
     let _ = tracing::subscriber::set_global_default(subscriber);
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -262,6 +278,18 @@ mod tests {
         assert_eq!(v["@module"], "provider.terraform_provider_trustchain");
         assert_eq!(v["tf_resource_type"], "trustchain_ipv6_network");
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn transport_chatter_is_quiet_below_trace() {
+        use tracing::Level;
+        let debug = targets(LevelFilter::DEBUG);
+        assert!(debug.would_enable("terraform_provider_trustchain", &Level::DEBUG));
+        assert!(debug.would_enable("aws_smithy_runtime", &Level::DEBUG));
+        assert!(!debug.would_enable("h2::codec", &Level::DEBUG));
+        assert!(debug.would_enable("h2::codec", &Level::WARN));
+        assert!(targets(LevelFilter::TRACE).would_enable("h2::codec", &Level::TRACE));
+        assert!(!targets(LevelFilter::OFF).would_enable("tonic", &Level::ERROR));
     }
 
     #[test]
