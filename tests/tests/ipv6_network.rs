@@ -434,7 +434,11 @@ output "net" {{
 }
 
 fn routes_to(emu: &Emulator, vpc_id: &str, dest: &str) -> Vec<Value> {
-    let rts = emu.call("ec2", "describe_route_tables", json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}));
+    let rts = emu.call(
+        "ec2",
+        "describe_route_tables",
+        json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}),
+    );
     rts["RouteTables"]
         .as_array()
         .into_iter()
@@ -452,35 +456,68 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
     assert_plan_empty(&w, "create with NAT64");
     let net = &w.outputs()["net"]["value"];
     let vpc_id = net["vpc_id"].as_str().expect("vpc").to_string();
-    let nat_id = net["nat_gateway_id"].as_str().expect("NAT gateway id").to_string();
+    let nat_id = net["nat_gateway_id"]
+        .as_str()
+        .expect("NAT gateway id")
+        .to_string();
     // The gateway sits in the dual-stack public subnet of zone a, which has a /28.
     let edge_a = &net["subnets"]["edge"][0];
     assert_eq!(edge_a["ipv4_cidr_block"], "10.0.0.0/28");
-    let nats = emu.call("ec2", "describe_nat_gateways", json!({"NatGatewayIds": [nat_id]}));
+    let nats = emu.call(
+        "ec2",
+        "describe_nat_gateways",
+        json!({"NatGatewayIds": [nat_id]}),
+    );
     assert_eq!(nats["NatGateways"][0]["SubnetId"], edge_a["id"]);
     let nat64_routes = routes_to(&emu, &vpc_id, "64:ff9b::/96");
-    assert_eq!(nat64_routes.len(), 1, "one 64:ff9b::/96 route (app tier): {nat64_routes:?}");
+    assert_eq!(
+        nat64_routes.len(),
+        1,
+        "one 64:ff9b::/96 route (app tier): {nat64_routes:?}"
+    );
     assert_eq!(nat64_routes[0]["NatGatewayId"], nat_id.as_str());
     assert_eq!(net["tags_all"], json!({"Owner": "pki"}));
 
     // Turn NAT64 off and change tags: in place; the gateway and its address go.
-    w.write_main(&nat64_network(&emu, false, r#"{ Owner = "pki", Tier = "ca" }"#));
+    w.write_main(&nat64_network(
+        &emu,
+        false,
+        r#"{ Owner = "pki", Tier = "ca" }"#,
+    ));
     let plan = w.plan_json();
-    assert_eq!(planned_actions(&plan), vec![("trustchain_ipv6_network.this".to_string(), vec!["update".to_string()])]);
+    assert_eq!(
+        planned_actions(&plan),
+        vec![(
+            "trustchain_ipv6_network.this".to_string(),
+            vec!["update".to_string()]
+        )]
+    );
     w.apply().ok();
     assert_plan_empty(&w, "disabling NAT64");
     let net = &w.outputs()["net"]["value"];
     assert!(net["nat_gateway_id"].is_null());
     assert_eq!(net["vpc_id"], vpc_id.as_str(), "VPC replaced");
-    assert!(routes_to(&emu, &vpc_id, "64:ff9b::/96").is_empty(), "NAT64 route left behind");
+    assert!(
+        routes_to(&emu, &vpc_id, "64:ff9b::/96").is_empty(),
+        "NAT64 route left behind"
+    );
     let eips = emu.call("ec2", "describe_addresses", json!({}));
-    assert_eq!(eips["Addresses"].as_array().map(Vec::len), Some(0), "elastic IP not released: {eips}");
+    assert_eq!(
+        eips["Addresses"].as_array().map(Vec::len),
+        Some(0),
+        "elastic IP not released: {eips}"
+    );
     let vpc = emu.call("ec2", "describe_vpcs", json!({"VpcIds": [vpc_id]}));
     let tags: Vec<(String, String)> = vpc["Vpcs"][0]["Tags"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|t| (t["Key"].as_str().unwrap_or("").to_string(), t["Value"].as_str().unwrap_or("").to_string()))
+        .map(|t| {
+            (
+                t["Key"].as_str().unwrap_or("").to_string(),
+                t["Value"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     assert!(tags.contains(&("Tier".into(), "ca".into())), "{tags:?}");
 
