@@ -52,6 +52,26 @@ impl Emulator {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Makes the next `count` calls of `action` fail with `code` (see
+    /// tests/emulator/faults.py).
+    pub fn inject_fault(&self, action: &str, code: &str, count: u32) {
+        let body = serde_json::json!({"action": action, "code": code, "count": count}).to_string();
+        let request = format!(
+            "POST /_trustchain/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        use std::io::{Read, Write};
+        let mut s =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect emulator");
+        s.write_all(request.as_bytes()).expect("send fault");
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        assert!(
+            reply.starts_with("HTTP/1.1 204") || reply.starts_with("HTTP/1.0 204"),
+            "fault not accepted: {reply}"
+        );
+    }
+
     /// One AWS API call (boto3 operation name, JSON parameters), e.g.
     /// `call("ec2", "describe_subnets", json!({}))`; panics on API errors.
     pub fn call(

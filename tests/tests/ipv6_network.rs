@@ -523,3 +523,69 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
 
     w.destroy().ok();
 }
+
+#[test]
+fn ipv6_network_failure_half_way_leaves_state_the_next_apply_and_destroy_finish() {
+    let emu = Emulator::start();
+    let w = Workspace::new(&nat64_network(&emu, true, "{}"));
+    // The NAT gateway fails after the VPC, subnets and Elastic IP exist.
+    emu.inject_fault("CreateNatGateway", "UnauthorizedOperation", 1);
+    let failed = w.apply().failed();
+    assert!(
+        failed.stderr().contains("CreateNatGateway"),
+        "{}",
+        failed.stderr()
+    );
+    let state = w.state_json();
+    let res = &state["values"]["root_module"]["resources"][0];
+    assert_eq!(
+        res["address"], "trustchain_ipv6_network.this",
+        "nothing recorded after the failure: {state}"
+    );
+    assert_eq!(
+        res["tainted"], true,
+        "a half-created network should be tainted: {res}"
+    );
+    let vpc_id = res["values"]["vpc_id"]
+        .as_str()
+        .expect("vpc id in state")
+        .to_string();
+
+    // The next apply replaces the tainted network and finishes.
+    w.apply().ok();
+    assert_plan_empty(&w, "recovery");
+    let vpcs = emu.call("ec2", "describe_vpcs", json!({"VpcIds": []}));
+    assert!(
+        !vpcs["Vpcs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|v| v["VpcId"] == vpc_id.as_str()),
+        "the failed VPC was left behind"
+    );
+    let eips = emu.call("ec2", "describe_addresses", json!({}));
+    assert_eq!(
+        eips["Addresses"].as_array().map(Vec::len),
+        Some(1),
+        "orphaned or missing Elastic IPs: {eips}"
+    );
+
+    // Destroy leaves nothing, the address included.
+    w.destroy().ok();
+    let eips = emu.call("ec2", "describe_addresses", json!({}));
+    assert_eq!(
+        eips["Addresses"].as_array().map(Vec::len),
+        Some(0),
+        "Elastic IP orphaned: {eips}"
+    );
+    let vpcs = emu.call(
+        "ec2",
+        "describe_vpcs",
+        json!({"Filters": [{"Name": "tag:Name", "Values": ["nat-net"]}]}),
+    );
+    assert_eq!(
+        vpcs["Vpcs"].as_array().map(Vec::len),
+        Some(0),
+        "VPC left: {vpcs}"
+    );
+}
