@@ -572,7 +572,7 @@ fn security(s: &Spec) -> ModuleView {
     let sec = &s.security;
     ModuleBuilder::new(P, "security", "Network security", "Least-privilege security groups, network ACLs, WAF with rate limiting and GuardDuty for the IPv6-only platform.")
         .prose("Security groups: the ALB accepts the HTTPS service ports from `client_ipv6_cidr_blocks`; instances accept HTTPS service ports only from the ALB, and the UDP/QUIC ports from clients directly, because a Network Load Balancer forwarding UDP preserves the client address and QUIC load balancers cannot carry security groups.")
-        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features.")
+        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features and can send its findings to SNS; CloudTrail and AWS Config (shared with the Solidity platform) record the audit trail and evaluate compliance rules. GuardDuty allows one detector and AWS Config one recorder per account and region: where they exist already, import them into this module instead of creating second ones.")
         .provider(aws_provider(&[]))
         .file("security_groups.tf", "trustchain/security/security_groups.tf")
         .file("network_acls.tf", "trustchain/security/network_acls.tf")
