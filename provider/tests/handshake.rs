@@ -326,3 +326,47 @@ async fn health(socket: &str, tls: Option<(&Identity, Vec<u8>)>) -> Result<i32, 
     .map_err(|e| e.to_string())?;
     Ok(r.into_inner().status)
 }
+
+#[test]
+fn debug_mode_prints_reattach_config_and_serves_without_cookie() {
+    let mut child = command().arg("--debug").spawn().expect("spawn --debug");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    let reattach = loop {
+        line.clear();
+        assert!(
+            reader.read_line(&mut line).expect("read") > 0,
+            "no TF_REATTACH_PROVIDERS line"
+        );
+        if let Some(rest) = line.trim().strip_prefix("TF_REATTACH_PROVIDERS='") {
+            break rest.trim_end_matches('\'').to_string();
+        }
+    };
+    let v: serde_json::Value = serde_json::from_str(&reattach).expect("reattach JSON");
+    let p = &v["registry.terraform.io/trustchain/trustchain"];
+    assert_eq!(p["Protocol"], "grpc");
+    assert_eq!(p["ProtocolVersion"], 6);
+    assert_eq!(p["Pid"], child.id());
+    assert_eq!(p["Addr"]["Network"], "unix");
+    let socket = p["Addr"]["String"].as_str().expect("socket").to_string();
+    let status = runtime()
+        .block_on(health(&socket, None))
+        .expect("health in debug mode");
+    assert_eq!(
+        status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+    // Ctrl-C stops a debug server.
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while child.try_wait().expect("wait").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "debug server ignored Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -234,3 +234,51 @@ data "trustchain_ipv6_plan" "this" {
     assert_diag_points_at(&run, "Invalid max_retries", "max_retries");
     assert_diag_points_at(&run, "Invalid role ARN", "role_arn");
 }
+
+#[test]
+fn terraform_attaches_to_a_provider_started_with_debug() {
+    use std::io::{BufRead, BufReader};
+    let bin = acceptance::built_binary("terraform-provider-trustchain");
+    let mut child = std::process::Command::new(bin)
+        .arg("--debug")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start provider in debug mode");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    let reattach = loop {
+        line.clear();
+        assert!(
+            reader.read_line(&mut line).expect("read") > 0,
+            "no reattach line"
+        );
+        if let Some(rest) = line.trim().strip_prefix("TF_REATTACH_PROVIDERS='") {
+            break rest.trim_end_matches('\'').to_string();
+        }
+    };
+    let w = ws(r#"
+output "x" {
+  value = provider::trustchain::ipv6_subnet("2001:db8::/56", 8, 1)
+}
+"#);
+    let run = w
+        .terraform_env(
+            &["apply", "-auto-approve", "-no-color"],
+            &[("TF_REATTACH_PROVIDERS", &reattach)],
+        )
+        .ok();
+    assert!(
+        run.stdout().contains("2001:db8:0:1::/64"),
+        "{}",
+        run.stdout()
+    );
+    // Terraform did not start (or stop) the provider: the debug server still serves.
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "debug provider exited"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -27,6 +27,8 @@ pub const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 pub const APP_PROTOCOL_VERSION: u32 = 6;
+/// How long open connections may delay exit after a shutdown request.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 /// terraform-plugin-go raises gRPC message limits to 256 MiB; so do we.
 pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
 
@@ -254,7 +256,8 @@ pub async fn serve(
     spawn_signal_handler(config.debug, shutdown_tx.clone());
     let incoming = accept_loop(listener, tls.map(|(c, _)| c), shutdown_rx.clone());
     let mut stop = shutdown_rx.clone();
-    tonic::transport::Server::builder()
+    let mut stopped = shutdown_rx.clone();
+    let server = tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(ppb::grpc_controller_server::GrpcControllerServer::new(
             side.clone(),
@@ -264,8 +267,18 @@ pub async fn serve(
         .add_service(provider_service)
         .serve_with_incoming_shutdown(incoming, async move {
             let _ = stop.wait_for(|s| *s).await;
-        })
-        .await?;
+        });
+    // Graceful shutdown waits for clients to close their connections; like
+    // go-plugin's client, which kills the plugin 2 s after Shutdown, give them that
+    // long and then exit regardless.
+    let grace = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        r = server => r?,
+        _ = grace => tracing::debug!("connections still open after the grace period; exiting"),
+    }
     tracing::info!("plugin server stopped");
     Ok(())
 }

@@ -684,3 +684,25 @@ impl pb::provider_server::Provider for ProviderService {
         Ok(Response::new(pb::stop_provider::Response::default()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_an_error_diagnostic() {
+        let resp: Response<pb::read_resource::Response> =
+            guarded("ReadResource", async { panic!("index out of bounds") })
+                .await
+                .expect("a panic is not a transport error");
+        let d = &resp.get_ref().diagnostics;
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, pb::diagnostic::Severity::Error as i32);
+        assert!(
+            d[0].detail
+                .contains("ReadResource panicked: index out of bounds"),
+            "{}",
+            d[0].detail
+        );
+    }
+}
