@@ -589,3 +589,81 @@ fn ipv6_network_failure_half_way_leaves_state_the_next_apply_and_destroy_finish(
         "VPC left: {vpcs}"
     );
 }
+
+#[test]
+fn default_tags_merge_into_tags_all_through_an_assumed_role() {
+    let emu = Emulator::start();
+    let url = emu.url();
+    let w = Workspace::new(&format!(
+        r#"terraform {{
+  required_providers {{
+    trustchain = {{
+      source = "trustchain/trustchain"
+    }}
+  }}
+}}
+
+provider "trustchain" {{
+  region = "us-east-1"
+  endpoints {{
+    ec2 = "{url}"
+    sts = "{url}"
+  }}
+  assume_role {{
+    role_arn     = "arn:aws:iam::123456789012:role/ca-deployer"
+    session_name = "acceptance"
+    duration     = "1h"
+  }}
+  default_tags {{
+    tags = {{
+      Team        = "pki"
+      Environment = "default"
+    }}
+  }}
+}}
+
+resource "trustchain_ipv6_network" "this" {{
+  name               = "tagged-net"
+  availability_zones = ["us-east-1a"]
+
+  tier {{
+    name = "app"
+    kind = "private"
+  }}
+
+  tags = {{
+    Environment = "test"
+  }}
+}}
+
+output "tags_all" {{
+  value = trustchain_ipv6_network.this.tags_all
+}}
+
+output "vpc_id" {{
+  value = trustchain_ipv6_network.this.vpc_id
+}}
+"#
+    ));
+    w.apply().ok();
+    assert_plan_empty(&w, "create with default_tags");
+    let out = w.outputs();
+    // The resource's own tags win over default_tags.
+    assert_eq!(
+        out["tags_all"]["value"],
+        json!({"Environment": "test", "Team": "pki"})
+    );
+    let vpc_id = out["vpc_id"]["value"].as_str().expect("vpc").to_string();
+    let subnets = emu.call(
+        "ec2",
+        "describe_subnets",
+        json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}),
+    );
+    let tags = &subnets["Subnets"][0]["Tags"];
+    assert!(
+        tags.as_array()
+            .is_some_and(|t| t.iter().any(|x| x["Key"] == "Team" && x["Value"] == "pki")),
+        "default tag missing on the subnet: {tags}"
+    );
+    w.destroy().ok();
+}
