@@ -633,6 +633,7 @@ resource "trustchain_ipv6_network" "this" {{
 
   tags = {{
     Environment = "test"
+    Name        = "ca-network"
   }}
 }}
 
@@ -651,7 +652,7 @@ output "vpc_id" {{
     // The resource's own tags win over default_tags.
     assert_eq!(
         out["tags_all"]["value"],
-        json!({"Environment": "test", "Team": "pki"})
+        json!({"Environment": "test", "Name": "ca-network", "Team": "pki"})
     );
     let vpc_id = out["vpc_id"]["value"].as_str().expect("vpc").to_string();
     let subnets = emu.call(

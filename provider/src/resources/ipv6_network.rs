@@ -1017,9 +1017,17 @@ impl Ec2<'_> {
             .build()
     }
 
+    /// Tags of an object inside the VPC: tags_all plus its own Name.
     fn base_tags(&self, d: &Desired, name: String) -> BTreeMap<String, String> {
         let mut t = d.tags_all.clone();
         t.insert("Name".into(), name);
+        t
+    }
+
+    /// Tags of the VPC: tags_all, named after `name` unless the tags set a Name.
+    fn vpc_tags(&self, d: &Desired) -> BTreeMap<String, String> {
+        let mut t = d.tags_all.clone();
+        t.entry("Name".into()).or_insert_with(|| d.name.clone());
         t
     }
 
@@ -1028,9 +1036,7 @@ impl Ec2<'_> {
         let mut call = ec2
             .create_vpc()
             .cidr_block(d.ipv4_cidr.to_string())
-            .tag_specifications(
-                self.tag_spec(ResourceType::Vpc, &self.base_tags(d, d.name.clone())),
-            );
+            .tag_specifications(self.tag_spec(ResourceType::Vpc, &self.vpc_tags(d)));
         call = match (m.ipv6_ipam_pool_id.known(), m.ipv6_netmask_length.known()) {
             (Some(pool), Some(len)) => call
                 .ipv6_ipam_pool_id(pool)
@@ -1270,7 +1276,7 @@ impl Ec2<'_> {
             })?;
 
         // Tags of the VPC.
-        self.sync_tags(vpc_id, &a.vpc_tags, &self.base_tags(d, d.name.clone()))
+        self.sync_tags(vpc_id, &a.vpc_tags, &self.vpc_tags(d))
             .await?;
 
         // 1. Gateways.
@@ -1973,14 +1979,22 @@ fn state_value(a: &Actual, template: &NetworkModel, clients: &Clients) -> DiagRe
     ));
     m.ipv6_cidr_block = a.ipv6_cidr.clone().into();
     m.ipv4_cidr = Attr::Known(a.ipv4_cidr.clone());
-    if let Some(name) = a.vpc_tags.get("Name") {
+    // The Name tag is `name`, unless the configuration tags set a Name of their own.
+    let name_is_a_tag = template
+        .tags_all
+        .known()
+        .or(template.tags.known())
+        .is_some_and(|t| t.contains_key("Name"));
+    if !name_is_a_tag && let Some(name) = a.vpc_tags.get("Name") {
         m.name = Attr::Known(name.clone());
     }
     let tags_all: BTreeMap<String, String> = a
         .vpc_tags
         .iter()
         .filter(|(k, _)| {
-            k.as_str() != "Name" && !k.starts_with(TAG_PREFIX) && !k.starts_with("aws:")
+            (name_is_a_tag || k.as_str() != "Name")
+                && !k.starts_with(TAG_PREFIX)
+                && !k.starts_with("aws:")
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
