@@ -100,4 +100,4 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf target .venv .tmp
+	rm -rf target .venv .venv-checkov .tmp
