@@ -507,7 +507,7 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
         Some(0),
         "elastic IP not released: {eips}"
     );
-    let vpc = emu.call("ec2", "describe_vpcs", json!({"VpcIds": [vpc_id]}));
+    let vpc = emu.call("ec2", "describe_vpcs", json!({"VpcIds": [vpc_id.clone()]}));
     let tags: Vec<(String, String)> = vpc["Vpcs"][0]["Tags"]
         .as_array()
         .into_iter()
@@ -520,6 +520,19 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
         })
         .collect();
     assert!(tags.contains(&("Tier".into(), "ca".into())), "{tags:?}");
+    // Tag changes reach the gateways too.
+    let igws = emu.call(
+        "ec2",
+        "describe_internet_gateways",
+        json!({"Filters": [{"Name": "attachment.vpc-id", "Values": [vpc_id.clone()]}]}),
+    );
+    let igw_tags = &igws["InternetGateways"][0]["Tags"];
+    assert!(
+        igw_tags
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x["Key"] == "Tier" && x["Value"] == "ca")),
+        "internet gateway tags not updated: {igw_tags}"
+    );
 
     w.destroy().ok();
 }

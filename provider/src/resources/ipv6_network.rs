@@ -1125,24 +1125,41 @@ impl Ec2<'_> {
             .first()
             .and_then(|g| g.internet_gateway_id())
             .map(String::from);
-        let eigws = ec2
+        // Egress-only gateways have no VPC filter: narrow by the provider's tag,
+        // page through, and check the attachment.
+        let eigws: Vec<_> = ec2
             .describe_egress_only_internet_gateways()
+            .filters(
+                Filter::builder()
+                    .name(format!("tag:{TAG_VPC}"))
+                    .values(vpc_id)
+                    .build(),
+            )
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Vec<_>>()
             .await
+            .into_iter()
+            .collect::<Result<_, _>>()
             .map_err(|e| aws_error("DescribeEgressOnlyInternetGateways", e))?;
         a.eigw = eigws
-            .egress_only_internet_gateways()
             .iter()
             .find(|g| g.attachments().iter().any(|at| at.vpc_id() == Some(vpc_id)))
             .and_then(|g| g.egress_only_internet_gateway_id())
             .map(String::from);
-        let rts = ec2
+        let rts: Vec<_> = ec2
             .describe_route_tables()
             .filters(vpc_filter("vpc-id", vpc_id))
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Vec<_>>()
             .await
+            .into_iter()
+            .collect::<Result<_, _>>()
             .map_err(|e| aws_error("DescribeRouteTables", e))?;
-        for rt in rts.route_tables() {
+        for rt in &rts {
             let tags = tags_of(rt.tags());
             let Some(tier) = tags.get(TAG_TIER) else {
                 continue;
@@ -1177,13 +1194,18 @@ impl Ec2<'_> {
             }
             a.route_tables.insert(tier.clone(), info);
         }
-        let subnets = ec2
+        let subnets: Vec<_> = ec2
             .describe_subnets()
             .filters(vpc_filter("vpc-id", vpc_id))
+            .into_paginator()
+            .items()
             .send()
+            .collect::<Vec<_>>()
             .await
+            .into_iter()
+            .collect::<Result<_, _>>()
             .map_err(|e| aws_error("DescribeSubnets", e))?;
-        for s in subnets.subnets() {
+        for s in &subnets {
             let tags = tags_of(s.tags());
             let dns = s.private_dns_name_options_on_launch();
             a.subnets.push(SubnetInfo {
@@ -1307,10 +1329,11 @@ impl Ec2<'_> {
             let out = ec2
                 .create_egress_only_internet_gateway()
                 .vpc_id(vpc_id)
-                .tag_specifications(self.tag_spec(
-                    ResourceType::EgressOnlyInternetGateway,
-                    &self.base_tags(d, format!("{}-eigw", d.name)),
-                ))
+                .tag_specifications(self.tag_spec(ResourceType::EgressOnlyInternetGateway, &{
+                    let mut t = self.base_tags(d, format!("{}-eigw", d.name));
+                    t.insert(TAG_VPC.into(), vpc_id.into());
+                    t
+                }))
                 .send()
                 .await
                 .map_err(|e| aws_error("CreateEgressOnlyInternetGateway", e))?;
@@ -1318,6 +1341,19 @@ impl Ec2<'_> {
                 .egress_only_internet_gateway()
                 .and_then(|g| g.egress_only_internet_gateway_id())
                 .map(String::from);
+        }
+
+        // Gateways carry the network's tags too (kept in step on tag changes).
+        if let Some(igw) = &a.igw {
+            let want = self.base_tags(d, format!("{}-igw", d.name));
+            self.sync_tags(igw, &self.current_tags(igw).await?, &want)
+                .await?;
+        }
+        if let Some(eigw) = &a.eigw {
+            let mut want = self.base_tags(d, format!("{}-eigw", d.name));
+            want.insert(TAG_VPC.into(), vpc_id.into());
+            self.sync_tags(eigw, &self.current_tags(eigw).await?, &want)
+                .await?;
         }
 
         // 2. Route tables per tier, with their default routes.
@@ -1494,6 +1530,18 @@ impl Ec2<'_> {
         } else {
             None
         };
+        if let Some(nat) = &nat_id {
+            let mut want = self.base_tags(d, format!("{}-nat64", d.name));
+            want.insert(TAG_NAT64.into(), "true".into());
+            self.sync_tags(nat, &self.current_tags(nat).await?, &want)
+                .await?;
+            for eip in &a.eips {
+                let mut want = self.base_tags(d, format!("{}-nat64", d.name));
+                want.insert(TAG_VPC.into(), vpc_id.into());
+                self.sync_tags(eip, &self.current_tags(eip).await?, &want)
+                    .await?;
+            }
+        }
         let route_tables = self
             .discover(vpc_id)
             .await?
