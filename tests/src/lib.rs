@@ -130,6 +130,7 @@ pub fn run_with_timeout(mut cmd: Command, limit: std::time::Duration) -> Result<
 pub struct Workspace {
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
+    terraform: Option<PathBuf>,
 }
 
 /// A finished Terraform command.
@@ -239,7 +240,18 @@ impl Workspace {
             ("AWS_CONFIG_FILE".into(), "/dev/null".into()),
             ("AWS_SHARED_CREDENTIALS_FILE".into(), "/dev/null".into()),
         ];
-        Self { dir, env }
+        Self {
+            dir,
+            env,
+            terraform: None,
+        }
+    }
+
+    /// Runs this workspace's commands with another Terraform binary (compatibility
+    /// lanes).
+    pub fn with_terraform(mut self, bin: PathBuf) -> Self {
+        self.terraform = Some(bin);
+        self
     }
 
     /// Like [`Workspace::new`], with `hashicorp/aws` served by the schema-only test
@@ -289,7 +301,8 @@ impl Workspace {
     }
 
     pub fn terraform_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new(terraform_bin());
+        let bin = self.terraform.clone().unwrap_or_else(terraform_bin);
+        let mut cmd = Command::new(bin);
         cmd.args(args).current_dir(self.dir.path());
         for var in ["TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_CORE", "TF_LOG_PATH"] {
             cmd.env_remove(var);

@@ -282,3 +282,49 @@ output "x" {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Optional compatibility lane: the image may carry an older Terraform at
+/// /usr/local/bin/terraform (1.11.x). When present, it must drive the provider too
+/// (functions need 1.8+); when absent, the lane is skipped with the reason printed.
+#[test]
+fn older_terraform_compatibility_lane_plans_data_source_and_function() {
+    let bin = std::path::PathBuf::from(
+        std::env::var("TRUSTCHAIN_OLD_TERRAFORM")
+            .unwrap_or_else(|_| "/usr/local/bin/terraform".into()),
+    );
+    if !bin.exists() {
+        eprintln!(
+            "skipped: no older Terraform at {} (optional lane)",
+            bin.display()
+        );
+        return;
+    }
+    let w = ws(r#"
+data "trustchain_ipv6_plan" "this" {
+  prefix             = "2001:db8::/56"
+  tiers              = ["public", "app"]
+  availability_zones = ["us-east-1a", "us-east-1b"]
+}
+
+output "app" {
+  value = data.trustchain_ipv6_plan.this.cidr_blocks["app"]
+}
+
+output "fn" {
+  value = provider::trustchain::ipv6_tier_subnet("2001:db8::/56", 1, "us-east-1b")
+}
+"#)
+    .with_terraform(bin);
+    let version = w.terraform(&["version", "-json"]).ok().json();
+    eprintln!(
+        "compatibility lane: Terraform {}",
+        version["terraform_version"]
+    );
+    w.apply().ok();
+    let out = w.outputs();
+    assert_eq!(
+        out["app"]["value"],
+        serde_json::json!(["2001:db8:0:10::/64", "2001:db8:0:11::/64"])
+    );
+    assert_eq!(out["fn"]["value"], "2001:db8:0:11::/64");
+}
