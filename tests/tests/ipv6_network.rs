@@ -544,10 +544,19 @@ fn ipv6_network_failure_half_way_leaves_state_the_next_apply_and_destroy_finish(
     // The NAT gateway fails after the VPC, subnets and Elastic IP exist.
     emu.inject_fault("CreateNatGateway", "UnauthorizedOperation", 1);
     let failed = w.apply().failed();
+    let err = failed.stderr();
+    assert!(err.contains("AWS EC2 CreateNatGateway failed"), "{err}");
     assert!(
-        failed.stderr().contains("CreateNatGateway"),
-        "{}",
-        failed.stderr()
+        err.contains("UnauthorizedOperation: injected fault"),
+        "AWS code and message missing: {err}"
+    );
+    assert!(
+        err.contains("run terraform apply again"),
+        "no advice on what to do: {err}"
+    );
+    assert!(
+        !err.contains("<?xml"),
+        "raw response dumped into the diagnostic: {err}"
     );
     let state = w.state_json();
     let res = &state["values"]["root_module"]["resources"][0];

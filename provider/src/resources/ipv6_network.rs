@@ -980,9 +980,18 @@ fn aws_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt:
     what: &str,
     e: aws_sdk_ec2::error::SdkError<E, R>,
 ) -> Diagnostics {
+    // AWS's code and message say what went wrong; the raw response dump of the
+    // SDK's full error context only when AWS gave neither (transport failures).
+    let cause = match (e.code(), e.message()) {
+        (Some(code), Some(msg)) => format!("{code}: {msg}"),
+        (Some(code), None) => code.to_string(),
+        _ => aws_sdk_ec2::error::DisplayErrorContext(&e).to_string(),
+    };
     Diagnostic::error(
         format!("AWS EC2 {what} failed"),
-        format!("{}", aws_sdk_ec2::error::DisplayErrorContext(&e)),
+        format!(
+            "{cause}. Fix what AWS names (permissions, quotas, or an object in the way) and run terraform apply again: the state records what already exists, so the next apply or destroy continues from there."
+        ),
     )
     .into()
 }
