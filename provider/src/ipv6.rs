@@ -12,8 +12,11 @@
 //! Adding a zone or a tier therefore never renumbers an existing subnet. A /56 holds
 //! 16 tiers of 16 zones; each bit shorter doubles the tiers.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use tfplugin::diag::Diagnostics;
+use tfplugin::value::AttributePath;
 
 /// Zones per tier: the low 4 bits of the subnet number.
 pub const AZ_SLOTS: u32 = 16;
@@ -264,6 +267,122 @@ pub fn plan(
         }
     }
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Carving inputs, checked the same way by the plan data source and the network
+// ---------------------------------------------------------------------------
+
+/// A tier as given: its name (None = unknown), the path of the name, and an
+/// explicit index with its path.
+pub type TierInput = (Option<String>, AttributePath, Option<(i64, AttributePath)>);
+
+/// Checks plan inputs and resolves tier slots; diagnostics carry the paths given.
+pub struct PlanInputs<'a> {
+    pub prefix: Option<&'a str>,
+    pub prefix_path: AttributePath,
+    /// Tier names (None = unknown) with the path of each and an explicit index if any.
+    pub tiers: Vec<TierInput>,
+    pub zones: Vec<(Option<String>, AttributePath)>,
+}
+
+impl PlanInputs<'_> {
+    /// Validates what is known; returns the prefix and tier slots when all is known
+    /// and valid.
+    pub fn check(&self) -> (Diagnostics, Option<(Ipv6Cidr, Vec<TierSlot>)>) {
+        let mut d = Diagnostics::new();
+        let prefix = match self.prefix.map(Ipv6Cidr::parse) {
+            Some(Ok(p)) => match p.tier_capacity() {
+                Ok(_) => Some(p),
+                Err(e) => {
+                    d.error_at(
+                        self.prefix_path.clone(),
+                        "IPv6 prefix too small",
+                        e.to_string(),
+                    );
+                    None
+                }
+            },
+            Some(Err(e)) => {
+                d.error_at(
+                    self.prefix_path.clone(),
+                    "Invalid IPv6 prefix",
+                    e.to_string(),
+                );
+                None
+            }
+            None => None,
+        };
+        let mut seen_zones = BTreeSet::new();
+        for (z, path) in &self.zones {
+            let Some(z) = z else { continue };
+            if let Err(e) = az_index(z) {
+                d.error_at(
+                    path.clone(),
+                    "Invalid availability zone",
+                    format!("{e}. Use zone names (us-east-1a), not zone IDs (use1-az1)."),
+                );
+            } else if !seen_zones.insert(az_index(z).unwrap_or(u32::MAX)) {
+                d.error_at(path.clone(), "Duplicate availability zone", format!("{z:?} (or another zone with the same final letter) is listed twice; each zone letter gets one slot."));
+            }
+        }
+        let mut names = BTreeSet::new();
+        let mut indexes: BTreeMap<i64, String> = BTreeMap::new();
+        let mut slots = Vec::new();
+        let capacity = prefix.and_then(|p| p.tier_capacity().ok());
+        for (i, (name, path, explicit)) in self.tiers.iter().enumerate() {
+            let Some(name) = name else { continue };
+            if name.is_empty() {
+                d.error_at(
+                    path.clone(),
+                    "Empty tier name",
+                    "Give every tier a name such as \"public\" or \"app\".",
+                );
+                continue;
+            }
+            if !names.insert(name.clone()) {
+                d.error_at(
+                    path.clone(),
+                    "Duplicate tier name",
+                    format!("Tier {name:?} is defined more than once; tier names must be unique."),
+                );
+                continue;
+            }
+            let (index, index_path) = match explicit {
+                Some((ix, p)) => (*ix, p.clone()),
+                None => (i as i64, path.clone()),
+            };
+            if let Some(cap) = capacity
+                && (index < 0 || index as u64 >= cap)
+            {
+                d.error_at(
+                    index_path.clone(),
+                    "Too many tiers for the prefix",
+                    format!(
+                        "Tier {name:?} needs tier index {index}, but a /{} holds tiers 0 to {} (16 zone slots each). Use a shorter prefix (e.g. an IPAM /52) or fewer tiers.",
+                        prefix.map(|p| p.len).unwrap_or(0),
+                        cap.saturating_sub(1)
+                    ),
+                );
+                continue;
+            }
+            if let Some(other) = indexes.insert(index, name.clone()) {
+                d.error_at(index_path, "Tier index collision", format!("Tiers {other:?} and {name:?} both use tier index {index}; their subnets would overlap. Give one an explicit index."));
+                continue;
+            }
+            slots.push(TierSlot {
+                name: name.clone(),
+                index,
+            });
+        }
+        let all_known = self.prefix.is_some()
+            && self.tiers.iter().all(|t| t.0.is_some())
+            && self.zones.iter().all(|z| z.0.is_some());
+        match prefix {
+            Some(p) if all_known && !d.has_errors() => (d, Some((p, slots))),
+            _ => (d, None),
+        }
+    }
 }
 
 #[cfg(test)]

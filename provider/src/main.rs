@@ -8,7 +8,6 @@ mod functions;
 mod ipv6;
 mod provider;
 mod resources;
-mod wait;
 
 fn main() -> ExitCode {
     tfplugin::serve::main(

@@ -1,12 +1,13 @@
 //! The `trustchain` provider: its configuration block and the registration list of
 //! resources, data sources and functions.
 
-use crate::aws::{ProviderData, ProviderSettings};
+use crate::aws::{ProviderData, ProviderSettings, services};
 use crate::{data_sources, functions, resources};
 use async_trait::async_trait;
 use std::sync::Arc;
 use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::provider::{ConfigureRequest, DataSource, Function, Provider, Resource};
+use tfplugin::framework::{data_source, resource};
+use tfplugin::provider::{ConfigureRequest, Function, Provider, RawDataSource, RawResource};
 use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
 use tfplugin::value::{self, Type, Value};
 
@@ -20,12 +21,6 @@ impl TrustchainProvider {
             data: ProviderData::default(),
         }
     }
-}
-
-fn endpoint(service: &str, what: &str) -> Attribute {
-    Attribute::optional(service, Type::String).description(format!(
-        "Endpoint URL for {what}, e.g. a local emulator such as http://127.0.0.1:5000."
-    ))
 }
 
 #[async_trait]
@@ -57,18 +52,7 @@ impl Provider for TrustchainProvider {
                     )
                     .max_items(1),
                 )
-                .block(
-                    NestedBlock::list(
-                        "endpoints",
-                        Block::new()
-                            .description("Custom service endpoints, e.g. for a local emulator.")
-                            .attribute(endpoint("ec2", "Amazon EC2 (VPC, subnets, gateways)"))
-                            .attribute(endpoint("elbv2", "Elastic Load Balancing v2"))
-                            .attribute(endpoint("cloudhsmv2", "AWS CloudHSM v2"))
-                            .attribute(endpoint("sts", "AWS STS (credential checks and assume_role)")),
-                    )
-                    .max_items(1),
-                )
+                .block(NestedBlock::list("endpoints", services::endpoints_block()).max_items(1))
                 .block(
                     NestedBlock::list(
                         "default_tags",
@@ -81,14 +65,14 @@ impl Provider for TrustchainProvider {
         )
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(resources::ipv6_network::Ipv6Network::new(
+    fn resources(&self) -> Vec<Arc<dyn RawResource>> {
+        vec![resource(resources::ipv6_network::Ipv6Network::new(
             self.data.clone(),
         ))]
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![Arc::new(data_sources::ipv6_plan::Ipv6Plan)]
+    fn data_sources(&self) -> Vec<Arc<dyn RawDataSource>> {
+        vec![data_source(data_sources::ipv6_plan::Ipv6Plan)]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
@@ -117,5 +101,10 @@ impl Provider for TrustchainProvider {
             }
             Err(e) => e.into(),
         }
+    }
+
+    async fn stop(&self) {
+        tracing::info!("Terraform asked the provider to stop; ending waits");
+        self.data.stop();
     }
 }

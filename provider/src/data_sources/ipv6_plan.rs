@@ -1,38 +1,30 @@
 //! `trustchain_ipv6_plan`: an offline subnet plan for an IPv6 prefix, using the
 //! same index scheme as `trustchain_ipv6_network` (see `crate::ipv6`).
 
-use crate::ipv6::{self, Ipv6Cidr, TierSlot};
+use crate::ipv6::{self, PlanInputs};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
-use tfplugin::diag::{DiagResult, Diagnostics};
-use tfplugin::provider::DataSource;
+use std::collections::BTreeMap;
+use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
+use tfplugin::framework::DataSource;
 use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{self, Attr, AttributePath, Type, Value};
+use tfplugin::value::{Attr, AttributePath, Type};
 
 pub struct Ipv6Plan;
 
-/// Configuration as it may arrive at validation time (values possibly unknown).
-#[derive(Debug, Deserialize)]
-struct PlanConfig {
+/// Configuration and result; configuration values may be unknown at validation.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct PlanModel {
     prefix: Attr<String>,
     tiers: Attr<Vec<Attr<String>>>,
     availability_zones: Attr<Vec<Attr<String>>>,
     tier_indexes: Attr<BTreeMap<String, Attr<i64>>>,
+    subnets: Attr<Vec<SubnetOut>>,
+    cidr_blocks: Attr<BTreeMap<String, Vec<String>>>,
+    tier_capacity: Attr<i64>,
 }
 
-#[derive(Debug, Serialize)]
-struct PlanState {
-    prefix: String,
-    tiers: Vec<String>,
-    availability_zones: Vec<String>,
-    tier_indexes: Option<BTreeMap<String, i64>>,
-    subnets: Vec<SubnetOut>,
-    cidr_blocks: BTreeMap<String, Vec<String>>,
-    tier_capacity: i64,
-}
-
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct SubnetOut {
     tier: String,
     tier_index: i64,
@@ -60,118 +52,6 @@ fn subnet_type() -> Type {
     ])
 }
 
-/// A tier as given: its name (None = unknown), the path of the name, and an
-/// explicit index with its path.
-pub type TierInput = (Option<String>, AttributePath, Option<(i64, AttributePath)>);
-
-/// Checks plan inputs and resolves tier slots; diagnostics carry the paths given.
-pub struct PlanInputs<'a> {
-    pub prefix: Option<&'a str>,
-    pub prefix_path: AttributePath,
-    /// Tier names (None = unknown) with the path of each and an explicit index if any.
-    pub tiers: Vec<TierInput>,
-    pub zones: Vec<(Option<String>, AttributePath)>,
-}
-
-impl PlanInputs<'_> {
-    /// Validates what is known; returns the prefix and tier slots when all is known
-    /// and valid.
-    pub fn check(&self) -> (Diagnostics, Option<(Ipv6Cidr, Vec<TierSlot>)>) {
-        let mut d = Diagnostics::new();
-        let prefix = match self.prefix.map(Ipv6Cidr::parse) {
-            Some(Ok(p)) => match p.tier_capacity() {
-                Ok(_) => Some(p),
-                Err(e) => {
-                    d.error_at(
-                        self.prefix_path.clone(),
-                        "IPv6 prefix too small",
-                        e.to_string(),
-                    );
-                    None
-                }
-            },
-            Some(Err(e)) => {
-                d.error_at(
-                    self.prefix_path.clone(),
-                    "Invalid IPv6 prefix",
-                    e.to_string(),
-                );
-                None
-            }
-            None => None,
-        };
-        let mut seen_zones = BTreeSet::new();
-        for (z, path) in &self.zones {
-            let Some(z) = z else { continue };
-            if let Err(e) = ipv6::az_index(z) {
-                d.error_at(
-                    path.clone(),
-                    "Invalid availability zone",
-                    format!("{e}. Use zone names (us-east-1a), not zone IDs (use1-az1)."),
-                );
-            } else if !seen_zones.insert(ipv6::az_index(z).unwrap_or(u32::MAX)) {
-                d.error_at(path.clone(), "Duplicate availability zone", format!("{z:?} (or another zone with the same final letter) is listed twice; each zone letter gets one slot."));
-            }
-        }
-        let mut names = BTreeSet::new();
-        let mut indexes: BTreeMap<i64, String> = BTreeMap::new();
-        let mut slots = Vec::new();
-        let capacity = prefix.and_then(|p| p.tier_capacity().ok());
-        for (i, (name, path, explicit)) in self.tiers.iter().enumerate() {
-            let Some(name) = name else { continue };
-            if name.is_empty() {
-                d.error_at(
-                    path.clone(),
-                    "Empty tier name",
-                    "Give every tier a name such as \"public\" or \"app\".",
-                );
-                continue;
-            }
-            if !names.insert(name.clone()) {
-                d.error_at(
-                    path.clone(),
-                    "Duplicate tier name",
-                    format!("Tier {name:?} is defined more than once; tier names must be unique."),
-                );
-                continue;
-            }
-            let (index, index_path) = match explicit {
-                Some((ix, p)) => (*ix, p.clone()),
-                None => (i as i64, path.clone()),
-            };
-            if let Some(cap) = capacity
-                && (index < 0 || index as u64 >= cap)
-            {
-                d.error_at(
-                    index_path.clone(),
-                    "Too many tiers for the prefix",
-                    format!(
-                        "Tier {name:?} needs tier index {index}, but a /{} holds tiers 0 to {} (16 zone slots each). Use a shorter prefix (e.g. an IPAM /52) or fewer tiers.",
-                        prefix.map(|p| p.len).unwrap_or(0),
-                        cap.saturating_sub(1)
-                    ),
-                );
-                continue;
-            }
-            if let Some(other) = indexes.insert(index, name.clone()) {
-                d.error_at(index_path, "Tier index collision", format!("Tiers {other:?} and {name:?} both use tier index {index}; their subnets would overlap. Give one an explicit index."));
-                continue;
-            }
-            slots.push(TierSlot {
-                name: name.clone(),
-                index,
-            });
-        }
-        let all_known = self.prefix.is_some()
-            && self.tiers.iter().all(|t| t.0.is_some())
-            && self.zones.iter().all(|z| z.0.is_some());
-        match prefix {
-            Some(p) if all_known && !d.has_errors() => (d, Some((p, slots))),
-            _ => (d, None),
-        }
-    }
-}
-
 fn known_list(a: &Attr<Vec<Attr<String>>>) -> Vec<Option<String>> {
     match a {
         Attr::Known(v) => v.iter().map(|x| x.known().cloned()).collect(),
@@ -179,7 +59,7 @@ fn known_list(a: &Attr<Vec<Attr<String>>>) -> Vec<Option<String>> {
     }
 }
 
-impl PlanConfig {
+impl PlanModel {
     fn inputs(&self) -> (PlanInputs<'_>, Diagnostics) {
         let root = AttributePath::root();
         let mut d = Diagnostics::new();
@@ -236,9 +116,8 @@ impl PlanConfig {
 
 #[async_trait]
 impl DataSource for Ipv6Plan {
-    fn type_name(&self) -> &str {
-        "trustchain_ipv6_plan"
-    }
+    type Model = PlanModel;
+    const TYPE_NAME: &'static str = "trustchain_ipv6_plan";
 
     fn schema(&self) -> Schema {
         Schema::new(
@@ -254,35 +133,25 @@ impl DataSource for Ipv6Plan {
         )
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        match value::from_value::<PlanConfig>(config) {
-            Ok(c) => {
-                let (inputs, mut d) = c.inputs();
-                d.extend(inputs.check().0);
-                d
-            }
-            Err(e) => e.into(),
-        }
+    async fn validate(&self, config: &PlanModel) -> Diagnostics {
+        let (inputs, mut d) = config.inputs();
+        d.extend(inputs.check().0);
+        d
     }
 
-    async fn read(&self, config: Value) -> DiagResult<Value> {
-        let c: PlanConfig = value::from_value(&config)?;
-        let (inputs, mut d) = c.inputs();
+    async fn read(&self, config: PlanModel) -> DiagResult<PlanModel> {
+        let (inputs, mut d) = config.inputs();
         let (more, resolved) = inputs.check();
         d.extend(more);
         let Some((prefix, slots)) = resolved.filter(|_| !d.has_errors()) else {
             return Err(d);
         };
-        let zones: Vec<String> = c
-            .availability_zones
-            .known()
-            .map(|v| v.iter().filter_map(|z| z.known().cloned()).collect())
-            .unwrap_or_default();
+        let zones: Vec<String> = known_list(&config.availability_zones)
+            .into_iter()
+            .flatten()
+            .collect();
         let planned = ipv6::plan(&prefix, &slots, &zones).map_err(|e| {
-            Diagnostics::from(tfplugin::diag::Diagnostic::error(
-                "Could not plan subnets",
-                e.to_string(),
-            ))
+            Diagnostics::from(Diagnostic::error("Could not plan subnets", e.to_string()))
         })?;
         let mut cidr_blocks: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for s in &planned {
@@ -291,33 +160,39 @@ impl DataSource for Ipv6Plan {
                 .or_default()
                 .push(s.cidr.to_string());
         }
-        let state = PlanState {
-            // Echo the configuration as written: Terraform requires it unchanged.
-            prefix: c.prefix.known().cloned().unwrap_or_default(),
-            tiers: known_list(&c.tiers).into_iter().flatten().collect(),
-            availability_zones: zones,
-            tier_indexes: c.tier_indexes.known().map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| v.known().map(|v| (k.clone(), *v)))
-                    .collect()
-            }),
-            subnets: planned
-                .into_iter()
-                .map(|s| SubnetOut {
-                    tier: s.tier,
-                    tier_index: s.tier_index,
-                    availability_zone: s.availability_zone,
-                    az_index: i64::from(s.az_index),
-                    netnum: s.netnum,
-                    ipv6_cidr_block: s.cidr.to_string(),
-                })
-                .collect(),
-            cidr_blocks,
-            tier_capacity: prefix
-                .tier_capacity()
-                .map(|c| c.min(i64::MAX as u64) as i64)
-                .unwrap_or(0),
-        };
-        Ok(value::to_value(&state, &self.schema().value_type())?)
+        // The configuration is echoed as written: Terraform requires it unchanged.
+        Ok(PlanModel {
+            subnets: Attr::Known(
+                planned
+                    .into_iter()
+                    .map(|s| SubnetOut {
+                        tier: s.tier,
+                        tier_index: s.tier_index,
+                        availability_zone: s.availability_zone,
+                        az_index: i64::from(s.az_index),
+                        netnum: s.netnum,
+                        ipv6_cidr_block: s.cidr.to_string(),
+                    })
+                    .collect(),
+            ),
+            cidr_blocks: Attr::Known(cidr_blocks),
+            tier_capacity: Attr::Known(
+                prefix
+                    .tier_capacity()
+                    .map(|c| c.min(i64::MAX as u64) as i64)
+                    .unwrap_or(0),
+            ),
+            ..config
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_covers_the_schema() {
+        tfplugin::framework::check_model::<PlanModel>(&Ipv6Plan.schema()).expect("complete model");
     }
 }

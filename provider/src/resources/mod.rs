@@ -1,3 +1,3 @@
-//! Managed resources, one file each. The registration list lives in `provider.rs`.
+//! Managed resources, one folder each. The registration list lives in `provider.rs`.
 
 pub mod ipv6_network;

@@ -1,13 +1,14 @@
 //! Pure conversions between the public types and the generated protocol messages.
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::framework::rpc::{ClientCapabilities, ServerCapabilities};
 use crate::proto::tfplugin6 as pb;
 use crate::provider::{Parameter, Signature};
 use crate::schema::{
-    Attribute, AttributeType, Block, Description, NestedBlock, NestingMode, ObjectNesting, Schema,
-    StringKind,
+    Attribute, AttributeType, Block, Description, IdentitySchema, NestedBlock, NestingMode,
+    ObjectNesting, Schema, StringKind,
 };
-use crate::value::{self, AttributePath, PathStep, Type, Value};
+use crate::value::{AttributePath, DynamicValue, PathStep};
 
 pub(crate) fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
     pb::Diagnostic {
@@ -151,39 +152,59 @@ pub(crate) fn function(s: &Signature) -> pb::Function {
     }
 }
 
-/// Decodes a DynamicValue of the given type: msgpack when present, else JSON; an
-/// absent value is null.
-pub(crate) fn decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostic> {
-    let Some(dv) = dv else {
-        return Ok(Value::Null);
-    };
-    let res = if !dv.msgpack.is_empty() {
-        value::decode_msgpack(&dv.msgpack, ty)
-    } else if !dv.json.is_empty() {
-        value::decode_json(&dv.json, ty)
-    } else {
-        return Ok(Value::Null);
-    };
-    res.map_err(|e| {
-        Diagnostic::error(
-            "Could not decode a value from Terraform",
-            format!("{e}. This is a bug in the provider or a Terraform incompatibility; please report it."),
-        )
+pub(crate) fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json_bytes(),
+                required_for_import: a.required_for_import,
+                optional_for_import: a.optional_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn from_dynamic(dv: Option<pb::DynamicValue>) -> Option<DynamicValue> {
+    dv.map(|d| DynamicValue {
+        msgpack: d.msgpack,
+        json: d.json,
     })
 }
 
-pub(crate) fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostic> {
-    value::encode_msgpack(v, ty)
-        .map(|msgpack| pb::DynamicValue {
-            msgpack,
-            json: Vec::new(),
-        })
-        .map_err(|e| {
-            let d = Diagnostic::error(
-                "Provider produced a value that does not match its schema",
-                format!("{e}. This is a bug in the provider; please report it."),
-            );
-            let p = e.path().clone();
-            if p.steps.is_empty() { d } else { d.at(p) }
-        })
+pub(crate) fn dynamic(dv: DynamicValue) -> pb::DynamicValue {
+    pb::DynamicValue {
+        msgpack: dv.msgpack,
+        json: dv.json,
+    }
+}
+
+pub(crate) fn from_identity(id: Option<pb::ResourceIdentityData>) -> Option<DynamicValue> {
+    id.and_then(|i| from_dynamic(i.identity_data))
+}
+
+pub(crate) fn identity(dv: Option<DynamicValue>) -> Option<pb::ResourceIdentityData> {
+    dv.map(|d| pb::ResourceIdentityData {
+        identity_data: Some(dynamic(d)),
+    })
+}
+
+pub(crate) fn client_capabilities(c: Option<pb::ClientCapabilities>) -> ClientCapabilities {
+    c.map(|c| ClientCapabilities {
+        write_only_attributes_allowed: c.write_only_attributes_allowed,
+    })
+    .unwrap_or_default()
+}
+
+pub(crate) fn server_capabilities(c: ServerCapabilities) -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: c.plan_destroy,
+        get_provider_schema_optional: c.get_provider_schema_optional,
+        move_resource_state: c.move_resource_state,
+        generate_resource_config: c.generate_resource_config,
+    }
 }

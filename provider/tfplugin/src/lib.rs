@@ -4,14 +4,17 @@
 //! - [`serve`]: go-plugin handshake, AutoMTLS ([`tls`]), the gRPC server and the
 //!   `plugin` side services; [`serve::main`] is a provider's whole `main`.
 //! - [`value`]: typed values, msgpack/JSON wire forms, serde bridge.
-//! - [`schema`], [`diag`], [`provider`], [`plan`]: what providers are written against.
+//! - [`framework`]: typed resources and data sources, default planning, timeouts,
+//!   and the per-RPC logic behind the server.
+//! - [`schema`], [`diag`], [`provider`]: schemas, diagnostics, and the provider and
+//!   value-level (raw) resource traits.
 //! - [`logging`]: JSON log lines on stderr in the shape Terraform parses.
 //!
 //! Generated protocol code stays private; the tonic layer is a thin adapter.
 
 pub mod diag;
+pub mod framework;
 pub mod logging;
-pub mod plan;
 pub mod provider;
 pub mod schema;
 pub mod serve;

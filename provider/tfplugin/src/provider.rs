@@ -1,10 +1,15 @@
-//! The traits a provider implements: one for the provider itself, one per managed
-//! resource type, data source and function. Each has defaults for what most
-//! implementations leave alone, so a resource writes only its CRUD.
+//! The traits a provider implements, at the value level: the provider itself, and
+//! "raw" resources and data sources that work on untyped [`Value`]s with a schema
+//! known only at run time (the counterpart of terraform-plugin-go's servers).
+//!
+//! Most resources are written against the typed traits in [`crate::framework`]
+//! instead (a serde model per resource); [`crate::framework::resource`] and
+//! [`crate::framework::data_source`] turn those into the raw traits here. Raw
+//! resources suit providers whose schemas are data, such as a schema-only test double.
 
 use crate::diag::{DiagResult, Diagnostic, Diagnostics};
-use crate::plan::PlanContext;
-use crate::schema::Schema;
+use crate::framework::plan::PlanContext;
+use crate::schema::{IdentitySchema, Schema};
 use crate::value::{Type, Value};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -24,9 +29,9 @@ pub trait Provider: Send + Sync + 'static {
     /// Schema of the `provider "name" { ... }` block.
     fn schema(&self) -> Schema;
 
-    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+    fn resources(&self) -> Vec<Arc<dyn RawResource>>;
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+    fn data_sources(&self) -> Vec<Arc<dyn RawDataSource>> {
         Vec::new()
     }
 
@@ -71,11 +76,6 @@ impl Applied {
             private: Vec::new(),
             diagnostics: diagnostics.into(),
         }
-    }
-
-    pub fn with_private(mut self, private: Vec<u8>) -> Self {
-        self.private = private;
-        self
     }
 }
 
@@ -134,12 +134,32 @@ impl ReadResult {
     }
 }
 
+/// What `terraform import` (or an `import` block) names: an import id string, or a
+/// resource identity object (Terraform 1.12+ `import { identity = {...} }`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ImportRequest {
+    Id(String),
+    Identity(Value),
+}
+
+/// A managed resource type at the value level.
 #[async_trait]
-pub trait Resource: Send + Sync + 'static {
+pub trait RawResource: Send + Sync + 'static {
     /// Full resource type name, e.g. `trustchain_ipv6_network`.
     fn type_name(&self) -> &str;
 
     fn schema(&self) -> Schema;
+
+    /// The resource identity schema (Terraform 1.12+), if the resource has one.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object a state describes (null state: none). Called by the
+    /// framework after every read, apply and import.
+    fn identity(&self, _state: &Value) -> DiagResult<Option<Value>> {
+        Ok(None)
+    }
 
     /// Checks a configuration (may hold unknown values).
     async fn validate(&self, _config: &Value) -> Diagnostics {
@@ -159,8 +179,8 @@ pub trait Resource: Send + Sync + 'static {
 
     async fn delete(&self, req: DeleteRequest) -> Diagnostics;
 
-    /// Turns an import id into a state Terraform then refreshes with `read`.
-    async fn import(&self, _id: &str) -> DiagResult<Value> {
+    /// Turns an import id or identity into a state Terraform then refreshes with `read`.
+    async fn import(&self, _req: ImportRequest) -> DiagResult<Value> {
         Err(Diagnostic::error(
             "Import not supported",
             format!("{} does not support terraform import.", self.type_name()),
@@ -171,23 +191,61 @@ pub trait Resource: Send + Sync + 'static {
     /// Upgrades state written by an older schema version. The default accepts the
     /// current version and drops attributes the schema no longer has.
     fn upgrade_state(&self, version: i64, json: &[u8], current: &Schema) -> DiagResult<Value> {
-        if version > current.version {
-            return Err(Diagnostic::error(
-                "State written by a newer provider",
-                format!(
-                    "The state of this {} was written with schema version {version}, newer than this provider's {}. Upgrade the provider.",
-                    self.type_name(),
-                    current.version
-                ),
-            )
-            .into());
-        }
-        crate::value::decode_json_lenient(json, &current.value_type()).map_err(Diagnostics::from)
+        upgrade_same_version(
+            self.type_name(),
+            "state",
+            version,
+            current.version,
+            json,
+            &current.value_type(),
+        )
+    }
+
+    /// Upgrades an identity written by an older identity schema version; the default
+    /// accepts the current version.
+    fn upgrade_identity(
+        &self,
+        version: i64,
+        json: &[u8],
+        current: &IdentitySchema,
+    ) -> DiagResult<Value> {
+        upgrade_same_version(
+            self.type_name(),
+            "identity",
+            version,
+            current.version,
+            json,
+            &current.value_type(),
+        )
     }
 }
 
+/// Decodes stored JSON of the current (or an older, compatible) version, dropping
+/// attributes the schema no longer has; a newer version is an error that says to
+/// upgrade the provider.
+pub fn upgrade_same_version(
+    type_name: &str,
+    what: &str,
+    version: i64,
+    current: i64,
+    json: &[u8],
+    ty: &Type,
+) -> DiagResult<Value> {
+    if version > current {
+        return Err(Diagnostic::error(
+            format!("The {what} was written by a newer provider"),
+            format!(
+                "The {what} of this {type_name} was written with schema version {version}, newer than this provider's {current}. Upgrade the provider."
+            ),
+        )
+        .into());
+    }
+    crate::value::decode_json_lenient(json, ty).map_err(Diagnostics::from)
+}
+
+/// A data source at the value level.
 #[async_trait]
-pub trait DataSource: Send + Sync + 'static {
+pub trait RawDataSource: Send + Sync + 'static {
     /// Full data source type name, e.g. `trustchain_ipv6_plan`.
     fn type_name(&self) -> &str;
 

@@ -384,3 +384,61 @@ impl NestedBlock {
         }
     }
 }
+
+/// The identity of a managed resource (Terraform 1.12+): a small object, stored beside
+/// the state, that names the remote object (account, region, id). Identity schemas take
+/// only primitive and list types; every attribute is set by the provider.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentityAttribute {
+    pub name: String,
+    pub ty: Type,
+    pub description: String,
+    /// Must be given in an `import { identity = {...} }` block.
+    pub required_for_import: bool,
+    /// May be given there; the provider fills it in otherwise.
+    pub optional_for_import: bool,
+}
+
+impl IdentitySchema {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An attribute an `import { identity = {...} }` block must set.
+    pub fn required(mut self, name: &str, ty: Type, description: &str) -> Self {
+        self.attributes.push(IdentityAttribute {
+            name: name.into(),
+            ty,
+            description: description.into(),
+            required_for_import: true,
+            optional_for_import: false,
+        });
+        self
+    }
+
+    /// An attribute an `import { identity = {...} }` block may leave out.
+    pub fn optional(mut self, name: &str, ty: Type, description: &str) -> Self {
+        self.attributes.push(IdentityAttribute {
+            name: name.into(),
+            ty,
+            description: description.into(),
+            required_for_import: false,
+            optional_for_import: true,
+        });
+        self
+    }
+
+    pub fn value_type(&self) -> Type {
+        object_of(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone())),
+        )
+    }
+}

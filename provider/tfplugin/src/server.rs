@@ -1,103 +1,31 @@
-//! The tfplugin6 gRPC service: a thin adapter that converts each request, calls the
-//! provider's traits, and converts the response. Users' problems travel as
-//! diagnostics; a panic in a handler becomes an error diagnostic, never a dead plugin.
+//! The tfplugin6 gRPC service: a thin adapter. Each method converts the request,
+//! calls the framework (`crate::framework::rpc`), and converts the response. Users'
+//! problems travel as diagnostics; a panic in a handler becomes an error diagnostic,
+//! never a dead plugin.
 
-use crate::convert::{self, decode, encode};
+use crate::convert::{self, dynamic, from_dynamic, from_identity, identity};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::plan::{self, PlanContext};
-use crate::proto::tfplugin6 as pb;
-use crate::provider::{
-    ConfigureRequest, CreateRequest, DataSource, DeleteRequest, Function, Provider, ReadRequest,
-    Resource, UpdateRequest,
+use crate::framework::rpc::{
+    ApplyRequest, Framework, ImportStateRequest, PlanRequest, ReadResourceRequest,
+    SERVER_CAPABILITIES, UpgradeIdentityRequest, UpgradeStateRequest,
 };
-use crate::schema::Schema;
-use crate::value::{Type, Value};
+use crate::proto::tfplugin6 as pb;
+use crate::provider::Provider;
 use futures_util::FutureExt;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
-struct Typed<T: ?Sized> {
-    imp: Arc<T>,
-    schema: Schema,
-    ty: Type,
-}
-
 pub(crate) struct ProviderService {
-    provider: Arc<dyn Provider>,
-    provider_schema: Schema,
-    provider_ty: Type,
-    resources: BTreeMap<String, Typed<dyn Resource>>,
-    data_sources: BTreeMap<String, Typed<dyn DataSource>>,
-    functions: BTreeMap<String, Arc<dyn Function>>,
+    fw: Framework,
 }
 
 impl ProviderService {
     pub(crate) fn new(provider: Arc<dyn Provider>) -> Self {
-        let provider_schema = provider.schema();
-        let provider_ty = provider_schema.value_type();
-        let resources = provider
-            .resources()
-            .into_iter()
-            .map(|r| {
-                let schema = r.schema();
-                let ty = schema.value_type();
-                (r.type_name().to_string(), Typed { imp: r, schema, ty })
-            })
-            .collect();
-        let data_sources = provider
-            .data_sources()
-            .into_iter()
-            .map(|d| {
-                let schema = d.schema();
-                let ty = schema.value_type();
-                (d.type_name().to_string(), Typed { imp: d, schema, ty })
-            })
-            .collect();
-        let functions = provider
-            .functions()
-            .into_iter()
-            .map(|f| (f.name().to_string(), f))
-            .collect();
         Self {
-            provider,
-            provider_schema,
-            provider_ty,
-            resources,
-            data_sources,
-            functions,
-        }
-    }
-
-    fn resource(&self, name: &str) -> Result<&Typed<dyn Resource>, Diagnostics> {
-        self.resources.get(name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown resource type",
-                format!("This provider has no resource type {name:?}."),
-            )
-            .into()
-        })
-    }
-
-    fn data_source(&self, name: &str) -> Result<&Typed<dyn DataSource>, Diagnostics> {
-        self.data_sources.get(name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown data source",
-                format!("This provider has no data source {name:?}."),
-            )
-            .into()
-        })
-    }
-
-    fn capabilities() -> pb::ServerCapabilities {
-        pb::ServerCapabilities {
-            plan_destroy: true,
-            get_provider_schema_optional: true,
-            move_resource_state: false,
-            generate_resource_config: false,
+            fw: Framework::new(provider),
         }
     }
 }
@@ -183,26 +111,6 @@ fn diags<R: WithDiagnostics>(d: Diagnostics) -> R {
     r
 }
 
-/// Collects a step's diagnostics into `all` and stops the handler on error.
-macro_rules! try_diag {
-    ($all:ident, $e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(d) => {
-                $all.extend(Diagnostics::from(d));
-                return diags(std::mem::take(&mut $all));
-            }
-        }
-    };
-}
-
-fn sets_write_only(schema: &Schema, config: &Value) -> bool {
-    let mut v = config.clone();
-    let before = v.clone();
-    plan::null_write_only(&schema.block, &mut v);
-    v != before
-}
-
 #[tonic::async_trait]
 impl pb::provider_server::Provider for ProviderService {
     async fn get_metadata(
@@ -210,27 +118,24 @@ impl pb::provider_server::Provider for ProviderService {
         _req: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
         guarded("GetMetadata", async {
+            let m = self.fw.metadata();
             pb::get_metadata::Response {
-                server_capabilities: Some(Self::capabilities()),
+                server_capabilities: Some(convert::server_capabilities(SERVER_CAPABILITIES)),
                 diagnostics: Vec::new(),
-                resources: self
+                resources: m
                     .resources
-                    .keys()
-                    .map(|k| pb::get_metadata::ResourceMetadata {
-                        type_name: k.clone(),
-                    })
+                    .into_iter()
+                    .map(|type_name| pb::get_metadata::ResourceMetadata { type_name })
                     .collect(),
-                data_sources: self
+                data_sources: m
                     .data_sources
-                    .keys()
-                    .map(|k| pb::get_metadata::DataSourceMetadata {
-                        type_name: k.clone(),
-                    })
+                    .into_iter()
+                    .map(|type_name| pb::get_metadata::DataSourceMetadata { type_name })
                     .collect(),
-                functions: self
+                functions: m
                     .functions
-                    .keys()
-                    .map(|k| pb::get_metadata::FunctionMetadata { name: k.clone() })
+                    .into_iter()
+                    .map(|name| pb::get_metadata::FunctionMetadata { name })
                     .collect(),
             }
         })
@@ -242,26 +147,27 @@ impl pb::provider_server::Provider for ProviderService {
         _req: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
         guarded("GetProviderSchema", async {
+            let s = self.fw.provider_schema();
             pb::get_provider_schema::Response {
-                provider: Some(convert::schema(&self.provider_schema)),
-                resource_schemas: self
+                provider: Some(convert::schema(s.provider)),
+                resource_schemas: s
                     .resources
-                    .iter()
-                    .map(|(k, r)| (k.clone(), convert::schema(&r.schema)))
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), convert::schema(v)))
                     .collect(),
-                data_source_schemas: self
+                data_source_schemas: s
                     .data_sources
-                    .iter()
-                    .map(|(k, d)| (k.clone(), convert::schema(&d.schema)))
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), convert::schema(v)))
                     .collect(),
-                functions: self
+                functions: s
                     .functions
                     .iter()
-                    .map(|(k, f)| (k.clone(), convert::function(&f.signature())))
+                    .map(|(k, f)| (k.to_string(), convert::function(f)))
                     .collect(),
                 diagnostics: Vec::new(),
                 provider_meta: None,
-                server_capabilities: Some(Self::capabilities()),
+                server_capabilities: Some(convert::server_capabilities(SERVER_CAPABILITIES)),
             }
         })
         .await
@@ -273,9 +179,11 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = req.into_inner();
         guarded("ValidateProviderConfig", async {
-            let mut all = Diagnostics::new();
-            let config = try_diag!(all, decode(req.config.as_ref(), &self.provider_ty));
-            diags(self.provider.validate(&config).await)
+            diags(
+                self.fw
+                    .validate_provider_config(from_dynamic(req.config))
+                    .await,
+            )
         })
         .await
     }
@@ -286,21 +194,15 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = req.into_inner();
         guarded("ValidateResourceConfig", async {
-            let mut all = Diagnostics::new();
-            let r = try_diag!(all, self.resource(&req.type_name));
-            let config = try_diag!(all, decode(req.config.as_ref(), &r.ty));
-            let write_only_ok = req
-                .client_capabilities
-                .as_ref()
-                .is_some_and(|c| c.write_only_attributes_allowed);
-            if !write_only_ok && sets_write_only(&r.schema, &config) {
-                all.error(
-                    "Write-only attributes need Terraform 1.11 or later",
-                    "This configuration sets a write-only attribute, which this Terraform version cannot handle. Upgrade Terraform to 1.11 or later.",
-                );
-            }
-            all.extend(r.imp.validate(&config).await);
-            diags(all)
+            diags(
+                self.fw
+                    .validate_resource_config(
+                        &req.type_name,
+                        from_dynamic(req.config),
+                        convert::client_capabilities(req.client_capabilities),
+                    )
+                    .await,
+            )
         })
         .await
     }
@@ -311,10 +213,11 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = req.into_inner();
         guarded("ValidateDataResourceConfig", async {
-            let mut all = Diagnostics::new();
-            let d = try_diag!(all, self.data_source(&req.type_name));
-            let config = try_diag!(all, decode(req.config.as_ref(), &d.ty));
-            diags(d.imp.validate(&config).await)
+            diags(
+                self.fw
+                    .validate_data_resource_config(&req.type_name, from_dynamic(req.config))
+                    .await,
+            )
         })
         .await
     }
@@ -325,26 +228,16 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = req.into_inner();
         guarded("UpgradeResourceState", async {
-            let mut all = Diagnostics::new();
-            let r = try_diag!(all, self.resource(&req.type_name));
             let raw = req.raw_state.unwrap_or_default();
-            if raw.json.is_empty() && !raw.flatmap.is_empty() {
-                all.error(
-                    "Unsupported state format",
-                    "This state uses the legacy flatmap format of Terraform 0.11 and older, which this provider never wrote. Remove the resource from state and import it again.",
-                );
-                return diags(all);
-            }
-            let mut state = if raw.json.is_empty() {
-                Value::Null
-            } else {
-                try_diag!(all, r.imp.upgrade_state(req.version, &raw.json, &r.schema))
-            };
-            plan::null_write_only(&r.schema.block, &mut state);
-            let upgraded = try_diag!(all, encode(&state, &r.ty));
+            let r = self.fw.upgrade_resource_state(UpgradeStateRequest {
+                type_name: req.type_name,
+                version: req.version,
+                json: raw.json,
+                has_flatmap: !raw.flatmap.is_empty(),
+            });
             pb::upgrade_resource_state::Response {
-                upgraded_state: Some(upgraded),
-                diagnostics: convert::diagnostics(&all),
+                upgraded_state: r.state.map(dynamic),
+                diagnostics: convert::diagnostics(&r.diagnostics),
             }
         })
         .await
@@ -355,7 +248,15 @@ impl pb::provider_server::Provider for ProviderService {
         _req: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
         guarded("GetResourceIdentitySchemas", async {
-            pb::get_resource_identity_schemas::Response::default()
+            pb::get_resource_identity_schemas::Response {
+                identity_schemas: self
+                    .fw
+                    .identity_schemas()
+                    .into_iter()
+                    .map(|(k, s)| (k.to_string(), convert::identity_schema(s)))
+                    .collect(),
+                diagnostics: Vec::new(),
+            }
         })
         .await
     }
@@ -366,13 +267,15 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
         let req = req.into_inner();
         guarded("UpgradeResourceIdentity", async {
-            diags(
-                Diagnostic::error(
-                    "Resource identity not supported",
-                    format!("{} has no resource identity schema.", req.type_name),
-                )
-                .into(),
-            )
+            let r = self.fw.upgrade_resource_identity(UpgradeIdentityRequest {
+                type_name: req.type_name,
+                version: req.version,
+                json: req.raw_identity.unwrap_or_default().json,
+            });
+            pb::upgrade_resource_identity::Response {
+                upgraded_identity: identity(r.identity),
+                diagnostics: convert::diagnostics(&r.diagnostics),
+            }
         })
         .await
     }
@@ -383,15 +286,9 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = req.into_inner();
         guarded("ConfigureProvider", async {
-            let mut all = Diagnostics::new();
-            let config = try_diag!(all, decode(req.config.as_ref(), &self.provider_ty));
-            tracing::info!(terraform_version = %req.terraform_version, "configuring provider");
             diags(
-                self.provider
-                    .configure(ConfigureRequest {
-                        terraform_version: req.terraform_version,
-                        config,
-                    })
+                self.fw
+                    .configure_provider(req.terraform_version, from_dynamic(req.config))
                     .await,
             )
         })
@@ -404,26 +301,20 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = req.into_inner();
         guarded("ReadResource", async {
-            let mut all = Diagnostics::new();
-            let r = try_diag!(all, self.resource(&req.type_name));
-            let state = try_diag!(all, decode(req.current_state.as_ref(), &r.ty));
-            let res = r
-                .imp
-                .read(ReadRequest {
-                    state,
+            let r = self
+                .fw
+                .read_resource(ReadResourceRequest {
+                    type_name: req.type_name,
+                    current_state: from_dynamic(req.current_state),
                     private: req.private,
                 })
                 .await;
-            all.extend(res.diagnostics);
-            let mut new_state = res.state;
-            plan::null_write_only(&r.schema.block, &mut new_state);
-            let encoded = try_diag!(all, encode(&new_state, &r.ty));
             pb::read_resource::Response {
-                new_state: Some(encoded),
-                diagnostics: convert::diagnostics(&all),
-                private: res.private,
+                new_state: r.state.map(dynamic),
+                diagnostics: convert::diagnostics(&r.diagnostics),
+                private: r.private,
                 deferred: None,
-                new_identity: None,
+                new_identity: identity(r.identity),
             }
         })
         .await
@@ -435,38 +326,28 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = req.into_inner();
         guarded("PlanResourceChange", async {
-            let mut all = Diagnostics::new();
-            let r = try_diag!(all, self.resource(&req.type_name));
-            let prior = try_diag!(all, decode(req.prior_state.as_ref(), &r.ty));
-            let proposed = try_diag!(all, decode(req.proposed_new_state.as_ref(), &r.ty));
-            let config = try_diag!(all, decode(req.config.as_ref(), &r.ty));
-            let (planned, requires_replace) =
-                plan::default_plan(&r.schema.block, &prior, &config, &proposed);
-            let mut ctx = PlanContext {
-                prior,
-                config,
-                planned,
-                requires_replace,
-                private: req.prior_private,
-                diagnostics: Diagnostics::new(),
-            };
-            if !ctx.planned.is_null() {
-                r.imp.modify_plan(&mut ctx).await;
-                plan::null_write_only(&r.schema.block, &mut ctx.planned);
-            }
-            all.extend(ctx.diagnostics);
-            let planned = try_diag!(all, encode(&ctx.planned, &r.ty));
+            let r = self
+                .fw
+                .plan_resource_change(PlanRequest {
+                    type_name: req.type_name,
+                    prior_state: from_dynamic(req.prior_state),
+                    proposed_new_state: from_dynamic(req.proposed_new_state),
+                    config: from_dynamic(req.config),
+                    prior_private: req.prior_private,
+                    prior_identity: from_identity(req.prior_identity),
+                })
+                .await;
             pb::plan_resource_change::Response {
-                planned_state: Some(planned),
-                requires_replace: ctx
+                planned_state: r.planned_state.map(dynamic),
+                requires_replace: r
                     .requires_replace
                     .iter()
                     .map(convert::attribute_path)
                     .collect(),
-                planned_private: ctx.private,
-                diagnostics: convert::diagnostics(&all),
+                planned_private: r.planned_private,
+                diagnostics: convert::diagnostics(&r.diagnostics),
                 deferred: None,
-                planned_identity: None,
+                planned_identity: identity(r.planned_identity),
             }
         })
         .await
@@ -478,54 +359,21 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = req.into_inner();
         guarded("ApplyResourceChange", async {
-            let mut all = Diagnostics::new();
-            let r = try_diag!(all, self.resource(&req.type_name));
-            let prior = try_diag!(all, decode(req.prior_state.as_ref(), &r.ty));
-            let planned = try_diag!(all, decode(req.planned_state.as_ref(), &r.ty));
-            let config = try_diag!(all, decode(req.config.as_ref(), &r.ty));
-            let (mut state, private) = if planned.is_null() {
-                let d = r
-                    .imp
-                    .delete(DeleteRequest {
-                        prior: prior.clone(),
-                        private: req.planned_private.clone(),
-                    })
-                    .await;
-                // On failure Terraform keeps what we return: keep the prior state.
-                let keep = if d.has_errors() { prior } else { Value::Null };
-                all.extend(d);
-                (keep, req.planned_private)
-            } else if prior.is_null() {
-                let a = r
-                    .imp
-                    .create(CreateRequest {
-                        config,
-                        planned,
-                        planned_private: req.planned_private,
-                    })
-                    .await;
-                all.extend(a.diagnostics);
-                (a.state, a.private)
-            } else {
-                let a = r
-                    .imp
-                    .update(UpdateRequest {
-                        prior,
-                        config,
-                        planned,
-                        planned_private: req.planned_private,
-                    })
-                    .await;
-                all.extend(a.diagnostics);
-                (a.state, a.private)
-            };
-            plan::null_write_only(&r.schema.block, &mut state);
-            let new_state = try_diag!(all, encode(&state, &r.ty));
+            let r = self
+                .fw
+                .apply_resource_change(ApplyRequest {
+                    type_name: req.type_name,
+                    prior_state: from_dynamic(req.prior_state),
+                    planned_state: from_dynamic(req.planned_state),
+                    config: from_dynamic(req.config),
+                    planned_private: req.planned_private,
+                })
+                .await;
             pb::apply_resource_change::Response {
-                new_state: Some(new_state),
-                private,
-                diagnostics: convert::diagnostics(&all),
-                new_identity: None,
+                new_state: r.state.map(dynamic),
+                private: r.private,
+                diagnostics: convert::diagnostics(&r.diagnostics),
+                new_identity: identity(r.identity),
             }
         })
         .await
@@ -537,19 +385,27 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = req.into_inner();
         guarded("ImportResourceState", async {
-            let mut all = Diagnostics::new();
-            let r = try_diag!(all, self.resource(&req.type_name));
-            let mut state = try_diag!(all, r.imp.import(&req.id).await);
-            plan::null_write_only(&r.schema.block, &mut state);
-            let encoded = try_diag!(all, encode(&state, &r.ty));
-            pb::import_resource_state::Response {
-                imported_resources: vec![pb::import_resource_state::ImportedResource {
+            let type_name = req.type_name.clone();
+            let r = self
+                .fw
+                .import_resource_state(ImportStateRequest {
                     type_name: req.type_name,
-                    state: Some(encoded),
-                    private: Vec::new(),
-                    identity: None,
-                }],
-                diagnostics: convert::diagnostics(&all),
+                    id: req.id,
+                    identity: from_identity(req.identity),
+                })
+                .await;
+            pb::import_resource_state::Response {
+                imported_resources: r
+                    .state
+                    .map(|state| pb::import_resource_state::ImportedResource {
+                        type_name,
+                        state: Some(dynamic(state)),
+                        private: r.private,
+                        identity: identity(r.identity),
+                    })
+                    .into_iter()
+                    .collect(),
+                diagnostics: convert::diagnostics(&r.diagnostics),
                 deferred: None,
             }
         })
@@ -582,14 +438,13 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let req = req.into_inner();
         guarded("ReadDataSource", async {
-            let mut all = Diagnostics::new();
-            let d = try_diag!(all, self.data_source(&req.type_name));
-            let config = try_diag!(all, decode(req.config.as_ref(), &d.ty));
-            let state = try_diag!(all, d.imp.read(config).await);
-            let encoded = try_diag!(all, encode(&state, &d.ty));
+            let r = self
+                .fw
+                .read_data_source(&req.type_name, from_dynamic(req.config))
+                .await;
             pb::read_data_source::Response {
-                state: Some(encoded),
-                diagnostics: convert::diagnostics(&all),
+                state: r.state.map(dynamic),
+                diagnostics: convert::diagnostics(&r.diagnostics),
                 deferred: None,
             }
         })
@@ -603,9 +458,10 @@ impl pb::provider_server::Provider for ProviderService {
         guarded("GetFunctions", async {
             pb::get_functions::Response {
                 functions: self
-                    .functions
+                    .fw
+                    .functions()
                     .iter()
-                    .map(|(k, f)| (k.clone(), convert::function(&f.signature())))
+                    .map(|(k, f)| (k.to_string(), convert::function(f)))
                     .collect(),
                 diagnostics: Vec::new(),
             }
@@ -618,69 +474,41 @@ impl pb::provider_server::Provider for ProviderService {
         req: Request<pb::call_function::Request>,
     ) -> Result<Response<pb::call_function::Response>, Status> {
         let req = req.into_inner();
-        let fail = |text: String, arg: Option<i64>| pb::call_function::Response {
-            result: None,
-            error: Some(pb::FunctionError {
-                text,
-                function_argument: arg,
-            }),
-        };
-        let fut = async {
-            let Some(f) = self.functions.get(&req.name) else {
-                return fail(
-                    format!("This provider has no function {:?}.", req.name),
-                    None,
-                );
-            };
-            let sig = f.signature();
-            let mut args = Vec::with_capacity(req.arguments.len());
-            for (i, dv) in req.arguments.iter().enumerate() {
-                let Some(p) = sig.parameters.get(i).or(sig.variadic.as_ref()) else {
-                    return fail(
-                        format!(
-                            "Too many arguments: {} takes {}.",
-                            req.name,
-                            sig.parameters.len()
-                        ),
-                        Some(i as i64),
-                    );
-                };
-                match decode(Some(dv), &p.ty) {
-                    Ok(v) => args.push(v),
-                    Err(d) => return fail(d.detail, Some(i as i64)),
-                }
-            }
-            match f.call(args) {
-                Ok(v) => match encode(&v, &sig.return_type) {
-                    Ok(result) => pb::call_function::Response {
-                        result: Some(result),
-                        error: None,
-                    },
-                    Err(d) => fail(d.detail, None),
-                },
-                Err(e) => fail(e.text, e.argument),
-            }
-        };
-        match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(r) => Ok(Response::new(r)),
-            Err(p) => {
+        let args: Vec<_> = req
+            .arguments
+            .into_iter()
+            .filter_map(|a| from_dynamic(Some(a)))
+            .collect();
+        let result = AssertUnwindSafe(async { self.fw.call_function(&req.name, &args) })
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|p| {
                 let msg = panic_message(p.as_ref());
                 tracing::error!(rpc = "CallFunction", panic = %msg, "handler panicked");
-                Ok(Response::new(fail(
-                    format!(
-                        "The provider hit an internal error: {msg}. This is a bug in the provider; please report it."
-                    ),
-                    None,
+                Err(crate::provider::FunctionError::new(format!(
+                    "The provider hit an internal error: {msg}. This is a bug in the provider; please report it."
                 )))
-            }
-        }
+            });
+        Ok(Response::new(match result {
+            Ok(v) => pb::call_function::Response {
+                result: Some(dynamic(v)),
+                error: None,
+            },
+            Err(e) => pb::call_function::Response {
+                result: None,
+                error: Some(pb::FunctionError {
+                    text: e.text,
+                    function_argument: e.argument,
+                }),
+            },
+        }))
     }
 
     async fn stop_provider(
         &self,
         _req: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
-        self.provider.stop().await;
+        self.fw.stop().await;
         Ok(Response::new(pb::stop_provider::Response::default()))
     }
 }

@@ -30,6 +30,7 @@
 //! ```
 
 mod de;
+mod dynamic;
 mod error;
 mod json;
 mod msgpack;
@@ -40,6 +41,7 @@ mod serde_bridge;
 mod types;
 mod values;
 
+pub use dynamic::DynamicValue;
 pub use error::ValueError;
 pub use json::{
     decode_json, decode_json_lenient, decode_json_value, decode_json_value_lenient, encode_json,

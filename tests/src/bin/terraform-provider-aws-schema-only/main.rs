@@ -22,10 +22,10 @@ use placeholder::{Region, fill_data_source, placeholder};
 use std::process::ExitCode;
 use std::sync::Arc;
 use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
-use tfplugin::plan::PlanContext;
+use tfplugin::framework::plan::PlanContext;
 use tfplugin::provider::{
-    Applied, ConfigureRequest, CreateRequest, DataSource, DeleteRequest, Function, FunctionError,
-    Provider, ReadRequest, ReadResult, Resource, Signature, UpdateRequest,
+    Applied, ConfigureRequest, CreateRequest, DeleteRequest, Function, FunctionError, Provider,
+    RawDataSource, RawResource, ReadRequest, ReadResult, Signature, UpdateRequest,
 };
 use tfplugin::schema::Schema;
 use tfplugin::value::{AttributePath, Value};
@@ -86,7 +86,7 @@ impl Provider for SchemaOnlyAws {
         self.schema.provider.clone()
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+    fn resources(&self) -> Vec<Arc<dyn RawResource>> {
         self.schema
             .resources
             .iter()
@@ -98,12 +98,12 @@ impl Provider for SchemaOnlyAws {
                         .iter()
                         .find(|(r, _)| r == name)
                         .map(|(_, f)| *f),
-                }) as Arc<dyn Resource>
+                }) as Arc<dyn RawResource>
             })
             .collect()
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+    fn data_sources(&self) -> Vec<Arc<dyn RawDataSource>> {
         self.schema
             .data_sources
             .iter()
@@ -112,7 +112,7 @@ impl Provider for SchemaOnlyAws {
                     name: name.clone(),
                     schema: schema.clone(),
                     region: self.region.clone(),
-                }) as Arc<dyn DataSource>
+                }) as Arc<dyn RawDataSource>
             })
             .collect()
     }
@@ -206,7 +206,7 @@ impl PlanOnlyResource {
 }
 
 #[async_trait]
-impl Resource for PlanOnlyResource {
+impl RawResource for PlanOnlyResource {
     fn type_name(&self) -> &str {
         &self.name
     }
@@ -246,7 +246,7 @@ struct PlaceholderDataSource {
 }
 
 #[async_trait]
-impl DataSource for PlaceholderDataSource {
+impl RawDataSource for PlaceholderDataSource {
     fn type_name(&self) -> &str {
         &self.name
     }

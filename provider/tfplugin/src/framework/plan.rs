@@ -12,7 +12,6 @@
 use crate::diag::Diagnostics;
 use crate::schema::{Attribute, AttributeType, Block, NestingMode, ObjectNesting};
 use crate::value::{AttributePath, Refinements, Value};
-use std::time::Duration;
 
 /// The plan of one resource instance, after default planning, for a resource's
 /// `modify_plan` to refine.
@@ -74,6 +73,14 @@ pub fn default_plan(
         collect_replace(block, &root, prior, &planned, &mut replace);
     }
     (planned, replace)
+}
+
+/// True when a configuration sets any write-only attribute (Terraform before 1.11
+/// cannot handle them).
+pub fn sets_write_only(block: &Block, config: &Value) -> bool {
+    let mut v = config.clone();
+    null_write_only(block, &mut v);
+    v != *config
 }
 
 /// Nulls write-only attributes anywhere in a value of this block (states must never
@@ -329,51 +336,6 @@ fn collect_replace(
     }
 }
 
-/// Reads `timeouts.<op>` from a state or config value as a duration, falling back
-/// to `default` when unset. Accepts Go duration strings: "90s", "30m", "1h30m".
-pub fn timeout(v: &Value, op: &str, default: Duration) -> Duration {
-    v.get("timeouts")
-        .and_then(|t| t.get(op))
-        .and_then(|s| s.as_str())
-        .and_then(parse_duration)
-        .unwrap_or(default)
-}
-
-/// Parses a Go-style duration ("1h30m", "45s", "500ms", "2h").
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let mut total = 0f64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let n: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let secs = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        total += n * secs;
-        rest = &rest[unit_len..];
-    }
-    Some(Duration::from_secs_f64(total))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,14 +458,5 @@ mod tests {
     fn destroy_plans_null() {
         let (planned, _) = default_plan(&schema(), &s("x"), &Value::Null, &Value::Null);
         assert!(planned.is_null());
-    }
-
-    #[test]
-    fn parses_go_durations() {
-        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("45s"), Some(Duration::from_secs(45)));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("10"), None);
-        assert_eq!(parse_duration("5 minutes"), None);
     }
 }

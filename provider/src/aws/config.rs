@@ -1,6 +1,5 @@
-//! AWS access: the provider settings model, one `SdkConfig` built from it, and the
-//! service clients resources share. Clients are built on first use, so offline
-//! features (the IPv6 planner and functions) work without credentials or a region.
+//! The provider block's settings (hashicorp/aws wording) and the one `SdkConfig`
+//! built from them: region, profile, shared files, retries, an assumed role.
 
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
@@ -11,12 +10,12 @@ use aws_runtime::env_config::file::{
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::plan::parse_duration;
+use tfplugin::framework::timeouts::parse_duration;
 use tfplugin::value::{AttributePath, Value};
-use tokio::sync::OnceCell;
+
+use super::services::{Endpoints, validate_endpoints};
 
 /// hashicorp/aws retries up to 25 times by default; so do we.
 pub const DEFAULT_MAX_RETRIES: u32 = 25;
@@ -43,17 +42,6 @@ pub struct AssumeRole {
     pub session_name: Option<String>,
     pub external_id: Option<String>,
     pub duration: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-// elbv2 and cloudhsmv2 are accepted and validated now; their clients arrive with the
-// QUIC load balancer and CloudHSM resources.
-#[allow(dead_code)]
-pub struct Endpoints {
-    pub ec2: Option<String>,
-    pub elbv2: Option<String>,
-    pub cloudhsmv2: Option<String>,
-    pub sts: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -99,25 +87,11 @@ impl ProviderSettings {
                 }
             }
         }
-        if let Some(eps) = config.get("endpoints").and_then(Value::as_list) {
-            for (i, e) in eps.iter().enumerate() {
-                for svc in ["ec2", "elbv2", "cloudhsmv2", "sts"] {
-                    if let Some(url) = e.get(svc).and_then(Value::as_str)
-                        && !(url.starts_with("http://") || url.starts_with("https://"))
-                    {
-                        d.error_at(
-                            root.clone().attr("endpoints").index(i as i64).attr(svc),
-                            "Invalid endpoint URL",
-                            format!("{url:?} must be an http:// or https:// URL."),
-                        );
-                    }
-                }
-            }
-        }
+        d.extend(validate_endpoints(config));
         d
     }
 
-    fn endpoints(&self) -> Endpoints {
+    pub fn endpoints(&self) -> Endpoints {
         self.endpoints.first().cloned().unwrap_or_default()
     }
 
@@ -129,94 +103,11 @@ impl ProviderSettings {
     }
 }
 
-/// Service clients built from one `SdkConfig`; cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Clients {
-    pub ec2: aws_sdk_ec2::Client,
-    pub region: String,
-    pub default_tags: BTreeMap<String, String>,
-}
-
-/// The provider's configured state, shared with every resource.
-#[derive(Clone, Default)]
-pub struct ProviderData {
-    inner: Arc<RwLock<Option<Arc<Configured>>>>,
-}
-
-struct Configured {
-    settings: ProviderSettings,
-    clients: OnceCell<Result<Arc<Clients>, Diagnostic>>,
-}
-
-impl ProviderData {
-    pub fn configure(&self, settings: ProviderSettings) {
-        let c = Arc::new(Configured {
-            settings,
-            clients: OnceCell::new(),
-        });
-        if let Ok(mut g) = self.inner.write() {
-            *g = Some(c);
-        }
-    }
-
-    /// The provider's `default_tags`, known at plan time without calling AWS.
-    pub fn default_tags(&self) -> BTreeMap<String, String> {
-        self.inner
-            .read()
-            .ok()
-            .and_then(|g| g.as_ref().map(|c| c.settings.default_tags()))
-            .unwrap_or_default()
-    }
-
-    /// The AWS clients, built (and credentials checked) on first use.
-    pub async fn clients(&self) -> Result<Arc<Clients>, Diagnostics> {
-        let configured = self.inner.read().ok().and_then(|g| g.clone()).ok_or_else(|| {
-            Diagnostics::from(Diagnostic::error(
-                "Provider not configured",
-                "Terraform called a resource before configuring the trustchain provider. This is a bug; please report it.",
-            ))
-        })?;
-        configured
-            .clients
-            .get_or_init(|| build_clients(configured.settings.clone()))
-            .await
-            .clone()
-            .map_err(Diagnostics::from)
-    }
-}
-
-async fn build_clients(settings: ProviderSettings) -> Result<Arc<Clients>, Diagnostic> {
-    let sdk = sdk_config(&settings).await?;
-    let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
-        Diagnostic::error(
-            "No AWS region",
-            "Set region in the trustchain provider block, or AWS_REGION, or a region in your AWS profile.",
-        )
-    })?;
-    let endpoints = settings.endpoints();
-    if !settings.skip_credentials_validation.unwrap_or(false) {
-        validate_credentials(&sdk, endpoints.sts.as_deref()).await?;
-    }
-    let mut ec2 = aws_sdk_ec2::config::Builder::from(&sdk);
-    if let Some(url) = &endpoints.ec2 {
-        ec2 = ec2.endpoint_url(url);
-    }
-    Ok(Arc::new(Clients {
-        ec2: aws_sdk_ec2::Client::from_conf(ec2.build()),
-        region,
-        default_tags: settings.default_tags(),
-    }))
-}
-
 /// One `SdkConfig` from the provider settings: region, profile, shared files,
 /// retries, then an assumed role on top when asked.
 pub async fn sdk_config(settings: &ProviderSettings) -> Result<SdkConfig, Diagnostic> {
-    let retries = settings
-        .max_retries
-        .map(|n| n.clamp(0, 100) as u32)
-        .unwrap_or(DEFAULT_MAX_RETRIES);
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(retries + 1));
+        .retry_config(retry_config(settings.max_retries));
     if let Some(r) = &settings.region {
         loader = loader.region(Region::new(r.clone()));
     }
@@ -272,6 +163,15 @@ pub async fn sdk_config(settings: &ProviderSettings) -> Result<SdkConfig, Diagno
         .build())
 }
 
+/// Retries of every AWS call (throttling, 5xx, transport errors), set once on the
+/// `SdkConfig`: hashicorp/aws's default of 25, or `max_retries`.
+pub fn retry_config(max_retries: Option<i64>) -> RetryConfig {
+    let retries = max_retries
+        .map(|n| n.clamp(0, 100) as u32)
+        .unwrap_or(DEFAULT_MAX_RETRIES);
+    RetryConfig::standard().with_max_attempts(retries + 1)
+}
+
 fn expand_home(path: &str) -> String {
     match (path.strip_prefix("~/"), std::env::var("HOME")) {
         (Some(rest), Ok(home)) => format!("{home}/{rest}"),
@@ -279,30 +179,23 @@ fn expand_home(path: &str) -> String {
     }
 }
 
-async fn validate_credentials(
-    sdk: &SdkConfig,
-    sts_endpoint: Option<&str>,
-) -> Result<(), Diagnostic> {
-    let mut conf = aws_sdk_sts::config::Builder::from(sdk);
-    if let Some(url) = sts_endpoint {
-        conf = conf.endpoint_url(url);
-    }
-    let sts = aws_sdk_sts::Client::from_conf(
-        conf.timeout_config(
+/// Checks the credentials with STS GetCallerIdentity; returns the account id.
+pub async fn validate_credentials(sts: &aws_sdk_sts::Client) -> Result<String, Diagnostic> {
+    let call = sts.get_caller_identity().customize().config_override(
+        aws_sdk_sts::config::Builder::default().timeout_config(
             aws_config::timeout::TimeoutConfig::builder()
                 .operation_timeout(Duration::from_secs(60))
                 .build(),
-        )
-        .build(),
+        ),
     );
-    match sts.get_caller_identity().send().await {
+    match call.send().await {
         Ok(who) => {
             tracing::debug!(
                 account = who.account().unwrap_or(""),
                 arn = who.arn().unwrap_or(""),
                 "credentials validated"
             );
-            Ok(())
+            Ok(who.account().unwrap_or("").to_string())
         }
         Err(e) => Err(Diagnostic::error(
             "No valid AWS credentials",

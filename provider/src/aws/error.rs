@@ -1,0 +1,162 @@
+//! AWS errors as Terraform diagnostics, for any service: AWS's code and message say
+//! what went wrong; the advice says what to change. The SDK's raw response dump only
+//! appears when AWS said nothing (the call never reached it).
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+
+use super::services::service;
+
+/// The AWS error code of a failed call ("" when AWS gave none).
+pub fn code_of<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> &str {
+    e.code().unwrap_or("")
+}
+
+/// AWS's ways of saying "no such object".
+pub fn is_not_found(code: &str) -> bool {
+    code.ends_with("NotFound")
+        || code.ends_with("NotFoundException")
+        || code.ends_with(".NotFound")
+        || code == "ResourceNotFoundException"
+}
+
+pub fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        "Throttling"
+            | "ThrottlingException"
+            | "ThrottledException"
+            | "RequestLimitExceeded"
+            | "TooManyRequestsException"
+            | "RequestThrottled"
+            | "RequestThrottledException"
+            | "SlowDown"
+    )
+}
+
+/// What to do about an error with this code.
+fn advice(service: &str, operation: &str, code: &str) -> String {
+    let iam = iam_prefix(service);
+    if code.contains("AccessDenied")
+        || code.contains("Unauthorized")
+        || code.contains("NotAuthorized")
+        || code == "AuthFailure"
+    {
+        format!(
+            "The credentials Terraform uses lack permission for this call: allow the IAM action {iam}:{operation} for them, then run terraform apply again."
+        )
+    } else if is_throttling(code) {
+        "AWS kept throttling the provider after its retries. Raise max_retries in the provider block, or run Terraform with a lower -parallelism, then run terraform apply again.".to_string()
+    } else if code.contains("LimitExceeded") || code.contains("QuotaExceeded") {
+        "An AWS quota is reached. Remove objects you no longer need or request an increase in Service Quotas, then run terraform apply again.".to_string()
+    } else if code == "DependencyViolation" || code.ends_with("InUse") {
+        "Something outside Terraform still uses this object. Remove it, then run terraform apply again.".to_string()
+    } else if is_not_found(code) {
+        "The object is gone or not visible yet. Run terraform apply again: a refresh plans to re-create what is missing.".to_string()
+    } else if code.starts_with("InvalidParameter")
+        || code.starts_with("Invalid")
+        || code.starts_with("Validation")
+        || code.ends_with("ValidationException")
+        || code.ends_with("InvalidRequestException")
+    {
+        "AWS refused an argument of this call. Change the value it names, then run terraform apply again.".to_string()
+    } else {
+        "Fix what AWS names (permissions, quotas, or an object in the way) and run terraform apply again.".to_string()
+    }
+}
+
+/// The IAM action prefix of a service, by display or endpoint name.
+fn iam_prefix(name: &str) -> &'static str {
+    service(name).map_or("<service>", |s| s.iam_prefix)
+}
+
+/// A failed call as a diagnostic: `AWS <service> <operation> failed` with AWS's code
+/// and message and what to do next.
+pub fn api_error<E, R>(service_name: &str, operation: &str, e: &SdkError<E, R>) -> Diagnostic
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let summary = format!("AWS {service_name} {operation} failed");
+    let detail = match (e.code(), e.message()) {
+        (Some(code), msg) => {
+            let cause = match msg {
+                Some(m) => format!("{code}: {m}"),
+                None => code.to_string(),
+            };
+            format!(
+                "{cause}. {} The state records what already exists, so the next apply or destroy continues from there.",
+                advice(service_name, operation, code)
+            )
+        }
+        _ => format!(
+            "The call did not get an answer from AWS: {}. Check the network path and the provider's region and endpoints, then run terraform apply again.",
+            aws_smithy_types::error::display::DisplayErrorContext(e)
+        ),
+    };
+    Diagnostic::error(summary, detail)
+}
+
+/// `map_err` helper: `.map_err(failed("EC2", "CreateVpc"))`.
+pub fn failed<E, R>(
+    service_name: &'static str,
+    operation: &'static str,
+) -> impl FnOnce(SdkError<E, R>) -> Diagnostics
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    move |e| api_error(service_name, operation, &e).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsError;
+    use aws_smithy_mocks::{RuleMode, mock};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    #[test]
+    fn not_found_and_throttling_codes_are_recognised() {
+        assert!(is_not_found("InvalidVpcID.NotFound"));
+        assert!(is_not_found("CloudHsmResourceNotFoundException"));
+        assert!(is_not_found("LoadBalancerNotFound"));
+        assert!(!is_not_found("InvalidParameterValue"));
+        assert!(is_throttling("RequestLimitExceeded"));
+        assert!(is_throttling("ThrottlingException"));
+        assert!(!is_throttling("DependencyViolation"));
+    }
+
+    #[test]
+    fn advice_names_the_iam_action_for_permission_errors() {
+        let a = advice("CloudHSM", "InitializeCluster", "AccessDeniedException");
+        assert!(a.contains("cloudhsm:InitializeCluster"), "{a}");
+        let a = advice("ELBv2", "CreateListener", "AccessDenied");
+        assert!(a.contains("elasticloadbalancing:CreateListener"), "{a}");
+    }
+
+    #[tokio::test]
+    async fn a_modeled_ec2_error_becomes_code_message_and_advice() {
+        let rule = mock!(aws_sdk_ec2::Client::describe_vpcs).then_error(|| {
+            DescribeVpcsError::generic(
+                ErrorMetadata::builder()
+                    .code("UnauthorizedOperation")
+                    .message("You are not authorized to perform this operation.")
+                    .build(),
+            )
+        });
+        let ec2 = super::super::testing::ec2_client(RuleMode::Sequential, &[&rule], 0);
+        let e = ec2.describe_vpcs().send().await.expect_err("mocked error");
+        let d = api_error("EC2", "DescribeVpcs", &e);
+        assert_eq!(d.summary, "AWS EC2 DescribeVpcs failed");
+        assert!(
+            d.detail
+                .starts_with("UnauthorizedOperation: You are not authorized"),
+            "{}",
+            d.detail
+        );
+        assert!(d.detail.contains("ec2:DescribeVpcs"), "{}", d.detail);
+        assert!(!d.detail.contains("<?xml"), "{}", d.detail);
+    }
+}

@@ -1,0 +1,230 @@
+//! AWS access for every resource: the provider settings and the one `SdkConfig`
+//! (`config`), the service table (`services`), errors as diagnostics (`error`), tags
+//! (`tags`), and the poller with deadlines and StopProvider (`retry`).
+//!
+//! Clients are built on first use, so the offline features (the IPv6 planner and
+//! functions) work without credentials or a region.
+
+mod config;
+pub mod error;
+pub mod retry;
+pub mod services;
+pub mod tags;
+
+pub use config::ProviderSettings;
+pub use error::{code_of, failed, is_not_found};
+pub use retry::{Deadline, Poll, Stop, wait_for};
+
+use services::ServiceClients;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tags::Tags;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::framework::Operation;
+use tokio::sync::OnceCell;
+
+/// The service clients with what every resource needs to know about the account.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub services: ServiceClients,
+    pub region: String,
+    /// From STS GetCallerIdentity; `None` with skip_credentials_validation.
+    #[allow(dead_code)] // read by the CloudHSM resources' identities (issue 9)
+    pub account_id: Option<String>,
+    pub default_tags: Tags,
+}
+
+impl std::ops::Deref for Clients {
+    type Target = ServiceClients;
+
+    fn deref(&self) -> &ServiceClients {
+        &self.services
+    }
+}
+
+/// The provider's configured state, shared with every resource.
+#[derive(Clone, Default)]
+pub struct ProviderData {
+    inner: Arc<RwLock<Option<Arc<Configured>>>>,
+    stop: Stop,
+}
+
+struct Configured {
+    settings: ProviderSettings,
+    clients: OnceCell<Result<Arc<Clients>, Diagnostic>>,
+}
+
+impl ProviderData {
+    pub fn configure(&self, settings: ProviderSettings) {
+        let c = Arc::new(Configured {
+            settings,
+            clients: OnceCell::new(),
+        });
+        if let Ok(mut g) = self.inner.write() {
+            *g = Some(c);
+        }
+    }
+
+    /// The provider's `default_tags`, known at plan time without calling AWS.
+    pub fn default_tags(&self) -> Tags {
+        self.inner
+            .read()
+            .ok()
+            .and_then(|g| g.as_ref().map(|c| c.settings.default_tags()))
+            .unwrap_or_default()
+    }
+
+    /// Terraform asked the provider to stop (StopProvider): every waiter ends.
+    pub fn stop(&self) {
+        self.stop.trigger();
+    }
+
+    /// A deadline for one operation of a resource, honouring StopProvider.
+    pub fn deadline(&self, limit: Duration, op: Operation) -> Deadline {
+        Deadline::new(limit, op, self.stop.clone())
+    }
+
+    /// The AWS clients, built (and credentials checked) on first use.
+    pub async fn clients(&self) -> Result<Arc<Clients>, Diagnostics> {
+        let configured = self.inner.read().ok().and_then(|g| g.clone()).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Provider not configured",
+                "Terraform called a resource before configuring the trustchain provider. This is a bug; please report it.",
+            ))
+        })?;
+        configured
+            .clients
+            .get_or_init(|| build_clients(configured.settings.clone()))
+            .await
+            .clone()
+            .map_err(Diagnostics::from)
+    }
+}
+
+async fn build_clients(settings: ProviderSettings) -> Result<Arc<Clients>, Diagnostic> {
+    let sdk = config::sdk_config(&settings).await?;
+    let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
+        Diagnostic::error(
+            "No AWS region",
+            "Set region in the trustchain provider block, or AWS_REGION, or a region in your AWS profile.",
+        )
+    })?;
+    let services = ServiceClients::new(&sdk, &settings.endpoints());
+    let account_id = if settings.skip_credentials_validation.unwrap_or(false) {
+        None
+    } else {
+        Some(config::validate_credentials(&services.sts).await?)
+    };
+    Ok(Arc::new(Clients {
+        services,
+        region,
+        account_id,
+        default_tags: settings.default_tags(),
+    }))
+}
+
+/// Clients answering from aws-smithy-mocks rules, with the provider's retry settings.
+#[cfg(test)]
+pub mod testing {
+    use aws_credential_types::Credentials;
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client};
+    use aws_types::region::Region;
+    use std::time::Duration;
+
+    pub fn ec2_client(mode: RuleMode, rules: &[&Rule], max_retries: i64) -> aws_sdk_ec2::Client {
+        let interceptor = rules
+            .iter()
+            .fold(MockResponseInterceptor::new().rule_mode(mode), |i, r| {
+                i.with_rule(r)
+            });
+        aws_sdk_ec2::Client::from_conf(
+            aws_sdk_ec2::Config::builder()
+                .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor)
+                .retry_config(
+                    super::config::retry_config(Some(max_retries))
+                        .with_initial_backoff(Duration::from_millis(1)),
+                )
+                .build(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::operation::describe_vpcs::{DescribeVpcsError, DescribeVpcsOutput};
+    use aws_sdk_ec2::types::Vpc;
+    use aws_smithy_mocks::{RuleMode, mock};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    const THROTTLED: &str = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>1</RequestID></Response>";
+
+    #[tokio::test]
+    async fn throttled_calls_are_retried_up_to_max_retries() {
+        let rule = mock!(aws_sdk_ec2::Client::describe_vpcs)
+            .sequence()
+            .http_status(503, Some(THROTTLED.into()))
+            .times(3)
+            .output(|| DescribeVpcsOutput::builder().build())
+            .build();
+        let ec2 = testing::ec2_client(RuleMode::Sequential, &[&rule], 5);
+        ec2.describe_vpcs()
+            .send()
+            .await
+            .expect("succeeds after retries");
+        assert_eq!(rule.num_calls(), 4);
+    }
+
+    #[tokio::test]
+    async fn throttling_beyond_max_retries_is_an_error_with_advice() {
+        let rule = mock!(aws_sdk_ec2::Client::describe_vpcs)
+            .sequence()
+            .http_status(503, Some(THROTTLED.into()))
+            .repeatedly()
+            .build();
+        let ec2 = testing::ec2_client(RuleMode::Sequential, &[&rule], 2);
+        let e = ec2.describe_vpcs().send().await.expect_err("gives up");
+        assert_eq!(rule.num_calls(), 3, "one call and two retries");
+        let d = error::api_error("EC2", "DescribeVpcs", &e);
+        assert!(d.detail.starts_with("RequestLimitExceeded"), "{}", d.detail);
+        assert!(d.detail.contains("max_retries"), "{}", d.detail);
+    }
+
+    #[tokio::test]
+    async fn an_object_not_found_right_after_create_is_waited_for() {
+        let rule = mock!(aws_sdk_ec2::Client::describe_vpcs)
+            .sequence()
+            .error(|| {
+                DescribeVpcsError::generic(
+                    ErrorMetadata::builder()
+                        .code("InvalidVpcID.NotFound")
+                        .message("The vpc ID 'vpc-1' does not exist")
+                        .build(),
+                )
+            })
+            .output(|| DescribeVpcsOutput::builder().build())
+            .output(|| {
+                DescribeVpcsOutput::builder()
+                    .vpcs(Vpc::builder().vpc_id("vpc-1").build())
+                    .build()
+            })
+            .build();
+        let ec2 = testing::ec2_client(RuleMode::Sequential, &[&rule], 0);
+        let deadline = Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
+        let vpc = retry::until_visible(&deadline, "VPC vpc-1", || async {
+            match ec2.describe_vpcs().vpc_ids("vpc-1").send().await {
+                Ok(o) => Ok(o.vpcs().first().cloned()),
+                Err(e) if is_not_found(code_of(&e)) => Ok(None),
+                Err(e) => Err(failed("EC2", "DescribeVpcs")(e)),
+            }
+        })
+        .await
+        .expect("visible on the third read");
+        assert_eq!(vpc.vpc_id(), Some("vpc-1"));
+        assert_eq!(rule.num_calls(), 3);
+    }
+}

@@ -1,0 +1,247 @@
+//! One poller for everything AWS does not finish at once (state transitions,
+//! eventual consistency, DependencyViolation while dependents go away): backoff, a
+//! deadline from the resource's `timeouts`, progress in the log, and a prompt stop
+//! when Terraform sends StopProvider (Ctrl-C).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::framework::Operation;
+use tokio::sync::Notify;
+
+/// Set once Terraform asks the provider to stop; every waiter watches it.
+#[derive(Clone, Debug, Default)]
+pub struct Stop(Arc<(AtomicBool, Notify)>);
+
+impl Stop {
+    pub fn trigger(&self) {
+        self.0.0.store(true, Ordering::SeqCst);
+        self.0.1.notify_waiters();
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.0.0.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once stopped (at once if already).
+    pub async fn stopped(&self) {
+        let notified = self.0.1.notified();
+        if self.is_stopped() {
+            return;
+        }
+        notified.await;
+    }
+}
+
+/// How long an operation may wait, which `timeouts` entry sets it, and the stop signal.
+#[derive(Clone, Debug)]
+pub struct Deadline {
+    until: Instant,
+    limit: Duration,
+    op: Operation,
+    stop: Stop,
+}
+
+impl Deadline {
+    pub fn new(limit: Duration, op: Operation, stop: Stop) -> Self {
+        Self {
+            until: Instant::now() + limit,
+            limit,
+            op,
+            stop,
+        }
+    }
+
+    pub fn op(&self) -> Operation {
+        self.op
+    }
+}
+
+/// What one attempt says.
+pub enum Poll<T, E> {
+    Done(T),
+    /// Not yet: try again after the backoff, remembering why.
+    Retry(String),
+    Fail(E),
+}
+
+/// Why the poller gave up.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GaveUp {
+    /// The deadline passed; the last reason to wait.
+    TimedOut(String),
+    /// Terraform asked the provider to stop; the last reason to wait.
+    Stopped(String),
+}
+
+/// Calls `attempt` until it is done or fails, the deadline passes, or Terraform asks
+/// the provider to stop; then `give_up` builds the error. Backoff doubles from 250 ms
+/// to 10 s. Progress is logged at info level about every 30 s, each retry at debug.
+pub async fn poll<T, E, F, Fut>(
+    deadline: &Deadline,
+    what: &str,
+    mut attempt: F,
+    give_up: impl FnOnce(GaveUp) -> E,
+) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Poll<T, E>>,
+{
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    let mut next_report = started + Duration::from_secs(30);
+    loop {
+        if deadline.stop.is_stopped() {
+            return Err(give_up(GaveUp::Stopped("before the first attempt".into())));
+        }
+        match attempt().await {
+            Poll::Done(v) => return Ok(v),
+            Poll::Fail(e) => return Err(e),
+            Poll::Retry(why) => {
+                let now = Instant::now();
+                if now >= deadline.until {
+                    return Err(give_up(GaveUp::TimedOut(why)));
+                }
+                if now >= next_report {
+                    tracing::info!(waiting_for = what, reason = %why, elapsed_s = started.elapsed().as_secs(), "still waiting");
+                    next_report = now + Duration::from_secs(30);
+                } else {
+                    tracing::debug!(waiting_for = what, reason = %why, "retrying");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(delay.min(deadline.until - now)) => {}
+                    _ = deadline.stop.stopped() => return Err(give_up(GaveUp::Stopped(why))),
+                }
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+/// The diagnostic for a poller that gave up waiting for `what`.
+pub fn gave_up(deadline: &Deadline, what: &str, why: GaveUp) -> Diagnostics {
+    let op = deadline.op.as_str();
+    match why {
+        GaveUp::TimedOut(reason) => Diagnostic::error(
+            format!("Timed out waiting for {what}"),
+            format!(
+                "After {}s the last answer was: {reason}. Raise timeouts.{op} if AWS is just slow, or fix what keeps it from finishing, then run terraform apply again: the state records what already exists.",
+                deadline.limit.as_secs()
+            ),
+        ),
+        GaveUp::Stopped(reason) => Diagnostic::error(
+            format!("Interrupted while waiting for {what}"),
+            format!(
+                "Terraform asked the provider to stop (Ctrl-C) while {reason}. The state records what already exists; run terraform apply again to finish."
+            ),
+        ),
+    }
+    .into()
+}
+
+/// `poll` with the standard diagnostics when it gives up.
+pub async fn wait_for<T, F, Fut>(
+    deadline: &Deadline,
+    what: &str,
+    attempt: F,
+) -> Result<T, Diagnostics>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Poll<T, Diagnostics>>,
+{
+    poll(deadline, what, attempt, |why| gave_up(deadline, what, why)).await
+}
+
+/// Reads an object just created until AWS shows it: right after a create, "not
+/// found" (`Ok(None)` from `read`) is eventual consistency, not absence.
+pub async fn until_visible<T, F, Fut>(
+    deadline: &Deadline,
+    what: &str,
+    mut read: F,
+) -> Result<T, Diagnostics>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, Diagnostics>>,
+{
+    wait_for(deadline, what, || {
+        let fut = read();
+        async move {
+            match fut.await {
+                Ok(Some(v)) => Poll::Done(v),
+                Ok(None) => Poll::Retry(format!("{what} is not visible yet")),
+                Err(d) => Poll::Fail(d),
+            }
+        }
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deadline(secs: u64, stop: Stop) -> Deadline {
+        Deadline::new(Duration::from_secs(secs), Operation::Create, stop)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_until_done() {
+        let mut n = 0;
+        let r: Result<u32, String> = poll(
+            &deadline(60, Stop::default()),
+            "x",
+            || {
+                n += 1;
+                let k = n;
+                async move {
+                    if k < 3 {
+                        Poll::Retry("not yet".into())
+                    } else {
+                        Poll::Done(k)
+                    }
+                }
+            },
+            |why| format!("{why:?}"),
+        )
+        .await;
+        assert_eq!(r, Ok(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gives_up_at_the_deadline_with_the_last_reason() {
+        let d = deadline(5, Stop::default());
+        let r: Result<(), Diagnostics> = wait_for(&d, "the subnet to go", || async {
+            Poll::Retry("DependencyViolation".into())
+        })
+        .await;
+        let diags = r.expect_err("times out");
+        let x = diags.iter().next().expect("one diagnostic");
+        assert_eq!(x.summary, "Timed out waiting for the subnet to go");
+        assert!(x.detail.contains("DependencyViolation"), "{}", x.detail);
+        assert!(x.detail.contains("timeouts.create"), "{}", x.detail);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stop_ends_the_wait_promptly() {
+        let stop = Stop::default();
+        let d = deadline(3600, stop.clone());
+        let waiter = tokio::spawn(async move {
+            poll(
+                &d,
+                "the cluster",
+                || async { Poll::<(), GaveUp>::Retry("CREATE_IN_PROGRESS".into()) },
+                |why| why,
+            )
+            .await
+        });
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        stop.trigger();
+        let r = tokio::time::timeout(Duration::from_secs(1), waiter)
+            .await
+            .expect("stopped within a second")
+            .expect("task");
+        assert_eq!(r, Err(GaveUp::Stopped("CREATE_IN_PROGRESS".into())));
+    }
+}

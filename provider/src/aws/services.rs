@@ -1,0 +1,140 @@
+//! The AWS services this provider calls, as one table. The table drives the
+//! provider's `endpoints {}` block (schema and validation) and the construction of
+//! every client from the one `SdkConfig`.
+
+use aws_config::SdkConfig;
+use serde::Deserialize;
+use tfplugin::diag::Diagnostics;
+use tfplugin::schema::{Attribute, Block};
+use tfplugin::value::{AttributePath, Type, Value};
+
+macro_rules! services {
+    ($( $field:ident => $krate:ident, $display:literal, $iam:literal, $what:literal; )*) => {
+        /// One service: its `endpoints` argument, the name diagnostics use, its IAM
+        /// action prefix and a description.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Service {
+            pub name: &'static str,
+            pub display: &'static str,
+            pub iam_prefix: &'static str,
+            pub description: &'static str,
+        }
+
+        /// Every service the provider calls.
+        pub const SERVICES: &[Service] = &[
+            $( Service { name: stringify!($field), display: $display, iam_prefix: $iam, description: $what }, )*
+        ];
+
+        /// The `endpoints {}` block: a custom URL per service (e.g. a local emulator).
+        #[derive(Clone, Debug, Default, Deserialize)]
+        pub struct Endpoints {
+            $( pub $field: Option<String>, )*
+        }
+
+        /// One client per service, all from the same `SdkConfig`; cheap to clone.
+        #[derive(Clone, Debug)]
+        #[allow(dead_code)] // elbv2 and cloudhsmv2 are read by the QUIC and CloudHSM resources (issues 9, 10)
+        pub struct ServiceClients {
+            $( pub $field: $krate::Client, )*
+        }
+
+        impl ServiceClients {
+            pub fn new(sdk: &SdkConfig, endpoints: &Endpoints) -> Self {
+                Self {
+                    $( $field: {
+                        let mut b = $krate::config::Builder::from(sdk);
+                        if let Some(url) = &endpoints.$field {
+                            b = b.endpoint_url(url);
+                        }
+                        $krate::Client::from_conf(b.build())
+                    }, )*
+                }
+            }
+        }
+    };
+}
+
+services! {
+    ec2 => aws_sdk_ec2, "EC2", "ec2", "Amazon EC2 (VPC, subnets, gateways)";
+    elbv2 => aws_sdk_elasticloadbalancingv2, "ELBv2", "elasticloadbalancing", "Elastic Load Balancing v2 (Network Load Balancers)";
+    cloudhsmv2 => aws_sdk_cloudhsmv2, "CloudHSM", "cloudhsm", "AWS CloudHSM v2";
+    sts => aws_sdk_sts, "STS", "sts", "AWS STS (credential checks and assume_role)";
+}
+
+/// The service with this endpoint argument or display name.
+pub fn service(name: &str) -> Option<&'static Service> {
+    SERVICES
+        .iter()
+        .find(|s| s.name == name || s.display == name)
+}
+
+/// The `endpoints {}` block of the provider schema, one attribute per service.
+pub fn endpoints_block() -> Block {
+    SERVICES.iter().fold(
+        Block::new().description("Custom service endpoints, e.g. for a local emulator."),
+        |b, s| {
+            b.attribute(
+                Attribute::optional(s.name, Type::String).description(format!(
+                    "Endpoint URL for {}, e.g. a local emulator such as http://127.0.0.1:5000.",
+                    s.description
+                )),
+            )
+        },
+    )
+}
+
+/// Every endpoint given must be an http(s) URL.
+pub fn validate_endpoints(config: &Value) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    let Some(eps) = config.get("endpoints").and_then(Value::as_list) else {
+        return d;
+    };
+    for (i, e) in eps.iter().enumerate() {
+        for s in SERVICES {
+            if let Some(url) = e.get(s.name).and_then(Value::as_str)
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                d.error_at(
+                    AttributePath::root()
+                        .attr("endpoints")
+                        .index(i as i64)
+                        .attr(s.name),
+                    "Invalid endpoint URL",
+                    format!("{url:?} must be an http:// or https:// URL."),
+                );
+            }
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_endpoints_block_has_one_attribute_per_service() {
+        let b = endpoints_block();
+        let names: Vec<&str> = b.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["ec2", "elbv2", "cloudhsmv2", "sts"]);
+    }
+
+    #[test]
+    fn a_non_url_endpoint_is_an_error_at_its_attribute() {
+        let config = Value::object([(
+            "endpoints",
+            Value::list([Value::object([
+                ("ec2", Value::string("localhost:5000")),
+                ("elbv2", Value::Null),
+                ("cloudhsmv2", Value::string("http://127.0.0.1:1")),
+                ("sts", Value::Null),
+            ])]),
+        )]);
+        let d = validate_endpoints(&config);
+        let paths: Vec<String> = d
+            .iter()
+            .filter_map(|x| x.attribute.as_ref().map(|p| p.to_string()))
+            .collect();
+        assert_eq!(paths, ["endpoints[0].ec2"]);
+    }
+}

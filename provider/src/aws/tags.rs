@@ -1,0 +1,171 @@
+//! Tags: `tags` merged over the provider's `default_tags` into `tags_all` at plan
+//! time, the resource's own tags recovered from what AWS holds, the changes that turn
+//! one tag set into another, and EC2's way of applying them (tag specifications at
+//! create, CreateTags/DeleteTags on update).
+
+use super::error::failed;
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+use std::collections::BTreeMap;
+use tfplugin::diag::Diagnostics;
+
+pub type Tags = BTreeMap<String, String>;
+
+/// `tags_all`: the provider's default tags with the resource's own on top.
+pub fn merge(defaults: &Tags, own: Option<&Tags>) -> Tags {
+    let mut all = defaults.clone();
+    all.extend(own.cloned().unwrap_or_default());
+    all
+}
+
+/// The resource's own `tags` from the tags AWS holds (`actual`, already without the
+/// provider's bookkeeping keys): every key the configuration names, and every key
+/// whose value is not the default tag's. `None` when that is nothing and the
+/// configuration set no tags either (so an absent `tags` stays null).
+pub fn own(actual: &Tags, defaults: &Tags, configured: Option<&Tags>) -> Option<Tags> {
+    let own: Tags = actual
+        .iter()
+        .filter(|(k, v)| {
+            defaults.get(*k) != Some(*v) || configured.is_some_and(|c| c.contains_key(*k))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if own.is_empty() && configured.is_none() {
+        None
+    } else {
+        Some(own)
+    }
+}
+
+/// What turns `have` into `want`; AWS's own `aws:` tags are never touched.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagChanges {
+    pub remove: Vec<String>,
+    pub set: Tags,
+}
+
+impl TagChanges {
+    pub fn between(have: &Tags, want: &Tags) -> Self {
+        Self {
+            remove: have
+                .keys()
+                .filter(|k| !k.starts_with("aws:") && !want.contains_key(*k))
+                .cloned()
+                .collect(),
+            set: want
+                .iter()
+                .filter(|(k, v)| have.get(*k) != Some(*v))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.remove.is_empty() && self.set.is_empty()
+    }
+}
+
+/// Tags of an EC2 object as a map.
+pub fn ec2_tags(tags: &[Tag]) -> Tags {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .collect()
+}
+
+/// Tags to set while creating an EC2 object.
+pub fn ec2_tag_spec(rt: ResourceType, tags: &Tags) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(rt)
+        .set_tags(Some(
+            tags.iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect(),
+        ))
+        .build()
+}
+
+/// Makes an EC2 object's tags (`have`, as discovered) equal `want`: at most one
+/// DeleteTags and one CreateTags call, none when nothing differs.
+pub async fn sync_ec2(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    have: &Tags,
+    want: &Tags,
+) -> Result<(), Diagnostics> {
+    let c = TagChanges::between(have, want);
+    if c.is_empty() {
+        return Ok(());
+    }
+    if !c.remove.is_empty() {
+        ec2.delete_tags()
+            .resources(id)
+            .set_tags(Some(
+                c.remove
+                    .iter()
+                    .map(|k| Tag::builder().key(k).build())
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(failed("EC2", "DeleteTags"))?;
+    }
+    if !c.set.is_empty() {
+        ec2.create_tags()
+            .resources(id)
+            .set_tags(Some(
+                c.set
+                    .iter()
+                    .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(failed("EC2", "CreateTags"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn resource_tags_win_over_default_tags() {
+        let all = merge(
+            &tags(&[("Team", "pki"), ("Environment", "default")]),
+            Some(&tags(&[("Environment", "test")])),
+        );
+        assert_eq!(all, tags(&[("Environment", "test"), ("Team", "pki")]));
+    }
+
+    #[test]
+    fn own_tags_leave_out_matching_defaults_unless_configured() {
+        let defaults = tags(&[("Team", "pki")]);
+        let actual = tags(&[("Team", "pki"), ("Owner", "ca")]);
+        assert_eq!(
+            own(&actual, &defaults, None),
+            Some(tags(&[("Owner", "ca")]))
+        );
+        assert_eq!(
+            own(&actual, &defaults, Some(&tags(&[("Team", "pki")]))),
+            Some(actual.clone())
+        );
+        assert_eq!(own(&tags(&[("Team", "pki")]), &defaults, None), None);
+    }
+
+    #[test]
+    fn changes_keep_aws_tags_and_touch_only_what_differs() {
+        let have = tags(&[("aws:cloudformation:stack", "x"), ("A", "1"), ("B", "2")]);
+        let want = tags(&[("A", "1"), ("C", "3")]);
+        let c = TagChanges::between(&have, &want);
+        assert_eq!(c.remove, vec!["B".to_string()]);
+        assert_eq!(c.set, tags(&[("C", "3")]));
+        assert!(TagChanges::between(&want, &want).is_empty());
+    }
+}

@@ -1,0 +1,281 @@
+//! What exists in AWS: everything in the VPC the provider manages, tags included,
+//! in seven Describe calls whatever the number of objects (paginated).
+
+use super::model::{TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC};
+use crate::aws::tags::{Tags, ec2_tags};
+use crate::aws::{Clients, Deadline, code_of, failed, is_not_found};
+use aws_sdk_ec2::types::Filter;
+use std::collections::{BTreeMap, BTreeSet};
+use tfplugin::diag::Diagnostics;
+
+/// An object known by id, with the tags AWS holds for it.
+#[derive(Clone, Debug, Default)]
+pub struct Tagged {
+    pub id: String,
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Actual {
+    pub vpc_id: String,
+    pub owner: String,
+    pub ipv4_cidr: String,
+    pub ipv6_cidr: Option<String>,
+    pub ipv6_pool: Option<String>,
+    pub vpc_tags: Tags,
+    pub igw: Option<Tagged>,
+    pub eigw: Option<Tagged>,
+    /// Route tables by tier name (the provider's tag).
+    pub route_tables: BTreeMap<String, RouteTableInfo>,
+    pub subnets: Vec<SubnetInfo>,
+    pub nat: Option<NatInfo>,
+    /// Elastic IPs the provider allocated for this VPC.
+    pub eips: Vec<Tagged>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RouteTableInfo {
+    pub id: String,
+    pub kind: Option<String>,
+    pub index: Option<i64>,
+    pub routes: BTreeSet<(String, String)>,
+    pub associations: BTreeMap<String, String>,
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SubnetInfo {
+    pub id: String,
+    pub tier: Option<String>,
+    pub zone: String,
+    pub ipv6_cidr: Option<String>,
+    pub ipv4_cidr: Option<String>,
+    pub ipv6_native: bool,
+    pub dns64: bool,
+    pub aaaa: bool,
+    pub hostname_type: String,
+    pub assign_ipv6: bool,
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NatInfo {
+    pub id: String,
+    pub subnet_id: String,
+    pub tags: Tags,
+}
+
+pub fn vpc_filter(name: &str, vpc_id: &str) -> Filter {
+    Filter::builder().name(name).values(vpc_id).build()
+}
+
+/// EC2 operations of one network for one operation, with its deadline.
+pub struct Ec2<'a> {
+    pub c: &'a Clients,
+    pub deadline: Deadline,
+}
+
+impl Ec2<'_> {
+    /// Everything in the VPC the provider manages; `None` when the VPC is gone.
+    pub async fn discover(&self, vpc_id: &str) -> Result<Option<Actual>, Diagnostics> {
+        let ec2 = &self.c.ec2;
+        let vpcs = match ec2.describe_vpcs().vpc_ids(vpc_id).send().await {
+            Ok(o) => o,
+            Err(e) if is_not_found(code_of(&e)) => return Ok(None),
+            Err(e) => return Err(failed("EC2", "DescribeVpcs")(e)),
+        };
+        let Some(vpc) = vpcs.vpcs().first() else {
+            return Ok(None);
+        };
+        let mut a = Actual {
+            vpc_id: vpc_id.to_string(),
+            owner: vpc.owner_id().unwrap_or("").to_string(),
+            ipv4_cidr: vpc.cidr_block().unwrap_or("").to_string(),
+            vpc_tags: ec2_tags(vpc.tags()),
+            ..Actual::default()
+        };
+        if let Some(assoc) = vpc.ipv6_cidr_block_association_set().iter().find(|x| {
+            x.ipv6_cidr_block_state()
+                .and_then(|s| s.state())
+                .map(|s| s.as_str())
+                == Some("associated")
+        }) {
+            a.ipv6_cidr = assoc.ipv6_cidr_block().map(String::from);
+            a.ipv6_pool = assoc
+                .ipv6_pool()
+                .filter(|p| p.starts_with("ipam-pool-"))
+                .map(String::from);
+        }
+        let igws = ec2
+            .describe_internet_gateways()
+            .filters(vpc_filter("attachment.vpc-id", vpc_id))
+            .send()
+            .await
+            .map_err(failed("EC2", "DescribeInternetGateways"))?;
+        a.igw = igws.internet_gateways().first().map(|g| Tagged {
+            id: g.internet_gateway_id().unwrap_or("").to_string(),
+            tags: ec2_tags(g.tags()),
+        });
+        // Egress-only gateways have no VPC filter: narrow by the provider's tag,
+        // page through, and check the attachment.
+        let eigws: Vec<_> = ec2
+            .describe_egress_only_internet_gateways()
+            .filters(
+                Filter::builder()
+                    .name(format!("tag:{TAG_VPC}"))
+                    .values(vpc_id)
+                    .build(),
+            )
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(failed("EC2", "DescribeEgressOnlyInternetGateways"))?;
+        a.eigw = eigws
+            .iter()
+            .find(|g| g.attachments().iter().any(|at| at.vpc_id() == Some(vpc_id)))
+            .map(|g| Tagged {
+                id: g
+                    .egress_only_internet_gateway_id()
+                    .unwrap_or("")
+                    .to_string(),
+                tags: ec2_tags(g.tags()),
+            });
+        let rts: Vec<_> = ec2
+            .describe_route_tables()
+            .filters(vpc_filter("vpc-id", vpc_id))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(failed("EC2", "DescribeRouteTables"))?;
+        for rt in &rts {
+            let tags = ec2_tags(rt.tags());
+            let Some(tier) = tags.get(TAG_TIER).cloned() else {
+                continue;
+            };
+            let mut info = RouteTableInfo {
+                id: rt.route_table_id().unwrap_or("").to_string(),
+                kind: tags.get(TAG_KIND).cloned(),
+                index: tags.get(TAG_INDEX).and_then(|i| i.parse().ok()),
+                tags,
+                ..RouteTableInfo::default()
+            };
+            for r in rt.routes() {
+                let dest = r
+                    .destination_ipv6_cidr_block()
+                    .or(r.destination_cidr_block())
+                    .unwrap_or("")
+                    .to_string();
+                let target = r
+                    .gateway_id()
+                    .or(r.egress_only_internet_gateway_id())
+                    .or(r.nat_gateway_id())
+                    .unwrap_or("")
+                    .to_string();
+                if target != "local" && !target.is_empty() {
+                    info.routes.insert((dest, target));
+                }
+            }
+            for assoc in rt.associations() {
+                if let (Some(s), Some(id)) = (assoc.subnet_id(), assoc.route_table_association_id())
+                {
+                    info.associations.insert(s.to_string(), id.to_string());
+                }
+            }
+            a.route_tables.insert(tier, info);
+        }
+        let subnets: Vec<_> = ec2
+            .describe_subnets()
+            .filters(vpc_filter("vpc-id", vpc_id))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(failed("EC2", "DescribeSubnets"))?;
+        for s in &subnets {
+            let tags = ec2_tags(s.tags());
+            let dns = s.private_dns_name_options_on_launch();
+            a.subnets.push(SubnetInfo {
+                id: s.subnet_id().unwrap_or("").to_string(),
+                tier: tags.get(TAG_TIER).cloned(),
+                zone: s.availability_zone().unwrap_or("").to_string(),
+                ipv6_cidr: s
+                    .ipv6_cidr_block_association_set()
+                    .iter()
+                    .find(|x| {
+                        x.ipv6_cidr_block_state()
+                            .and_then(|st| st.state())
+                            .map(|st| st.as_str())
+                            != Some("disassociated")
+                    })
+                    .and_then(|x| x.ipv6_cidr_block())
+                    .map(String::from),
+                ipv4_cidr: s.cidr_block().filter(|c| !c.is_empty()).map(String::from),
+                ipv6_native: s.ipv6_native().unwrap_or(false),
+                dns64: s.enable_dns64().unwrap_or(false),
+                aaaa: dns
+                    .and_then(|d| d.enable_resource_name_dns_aaaa_record())
+                    .unwrap_or(false),
+                hostname_type: dns
+                    .and_then(|d| d.hostname_type())
+                    .map(|h| h.as_str().to_string())
+                    .unwrap_or_else(|| "ip-name".into()),
+                assign_ipv6: s.assign_ipv6_address_on_creation().unwrap_or(false),
+                tags,
+            });
+        }
+        let nats = ec2
+            .describe_nat_gateways()
+            .filter(vpc_filter("vpc-id", vpc_id))
+            .send()
+            .await
+            .map_err(failed("EC2", "DescribeNatGateways"))?;
+        a.nat = nats
+            .nat_gateways()
+            .iter()
+            .find(|n| {
+                let live = !matches!(
+                    n.state().map(|s| s.as_str()),
+                    Some("deleted") | Some("deleting") | Some("failed")
+                );
+                live && ec2_tags(n.tags()).contains_key(TAG_NAT64)
+            })
+            .map(|n| NatInfo {
+                id: n.nat_gateway_id().unwrap_or("").to_string(),
+                subnet_id: n.subnet_id().unwrap_or("").to_string(),
+                tags: ec2_tags(n.tags()),
+            });
+        let eips = ec2
+            .describe_addresses()
+            .filters(
+                Filter::builder()
+                    .name(format!("tag:{TAG_VPC}"))
+                    .values(vpc_id)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(failed("EC2", "DescribeAddresses"))?;
+        a.eips = eips
+            .addresses()
+            .iter()
+            .filter_map(|x| {
+                Some(Tagged {
+                    id: x.allocation_id()?.to_string(),
+                    tags: ec2_tags(x.tags()),
+                })
+            })
+            .collect();
+        Ok(Some(a))
+    }
+}

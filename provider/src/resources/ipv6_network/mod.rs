@@ -1,0 +1,288 @@
+//! `trustchain_ipv6_network`: an IPv6-only VPC topology as one resource.
+//!
+//! One VPC (Amazon-provided /56 or an IPAM allocation), one route table per tier,
+//! one subnet per tier × zone carved by the shared index scheme (`crate::ipv6`), an
+//! internet gateway when a tier is public, an egress-only gateway when a tier is
+//! private, and optionally NAT64 (a NAT gateway in a dual-stack public subnet plus
+//! `64:ff9b::/96` routes for DNS64 tiers).
+//!
+//! Create and update share one reconciliation (`reconcile`): it discovers what
+//! exists in the VPC (`discovery`), then creates, modifies and deletes in AWS's
+//! dependency order (`objects`). After every apply, success or failure, the state is
+//! read back from AWS (`state`), so a failure half-way leaves state the next apply or
+//! destroy can finish from.
+
+mod discovery;
+mod model;
+mod objects;
+mod plan;
+mod reconcile;
+mod schema;
+mod state;
+mod validate;
+
+use crate::aws::{Clients, ProviderData};
+use async_trait::async_trait;
+use discovery::Ec2;
+use model::{Desired, NetworkIdentity, NetworkModel};
+use std::time::Duration;
+use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
+use tfplugin::framework::timeouts::limit;
+use tfplugin::framework::{
+    Applied, Create, Delete, Import, Operation, Plan, Read, Refreshed, Resource, Update,
+};
+use tfplugin::schema::{IdentitySchema, Schema};
+use tfplugin::value::Attr;
+
+/// AWS usually finishes in minutes; NAT gateways take the longest.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+/// Refresh and import only describe; they never wait on AWS.
+const READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+pub struct Ipv6Network {
+    data: ProviderData,
+}
+
+impl Ipv6Network {
+    pub fn new(data: ProviderData) -> Self {
+        Self { data }
+    }
+
+    fn ec2<'a>(&self, c: &'a Clients, limit: Duration, op: Operation) -> Ec2<'a> {
+        Ec2 {
+            c,
+            deadline: self.data.deadline(limit, op),
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for Ipv6Network {
+    type Model = NetworkModel;
+    type Identity = NetworkIdentity;
+    const TYPE_NAME: &'static str = model::TYPE_NAME;
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    fn identity_schema(&self) -> IdentitySchema {
+        schema::identity_schema()
+    }
+
+    fn identity(&self, state: &NetworkModel) -> Option<NetworkIdentity> {
+        state.identity()
+    }
+
+    async fn validate(&self, config: &NetworkModel) -> Diagnostics {
+        validate::validate_config(config, true)
+    }
+
+    async fn modify_plan(&self, plan: &mut Plan<NetworkModel>) {
+        plan::modify(&self.data, plan).await;
+    }
+
+    async fn create(&self, req: Create<NetworkModel>) -> Applied<NetworkModel> {
+        let planned = req.planned;
+        let clients = match self.data.clients().await {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(None, d),
+        };
+        let desired = match Desired::from_model(&planned) {
+            Ok(d) => d,
+            Err(d) => return Applied::failed(None, d),
+        };
+        let timeout = limit(planned.timeouts.known(), Operation::Create, DEFAULT_TIMEOUT);
+        let ec2 = self.ec2(&clients, timeout, Operation::Create);
+        let vpc_id = match ec2.create_vpc(&planned, &desired).await {
+            Ok(id) => id,
+            Err(d) => return Applied::failed(None, d),
+        };
+        let mut diags = Diagnostics::new();
+        if let Err(d) = ec2.converge(&vpc_id, &desired).await {
+            diags.extend(d);
+        }
+        finish(&ec2, &vpc_id, planned, diags).await
+    }
+
+    async fn read(&self, req: Read<NetworkModel>) -> Refreshed<NetworkModel> {
+        let Some(vpc_id) = req.state.vpc_id.known().cloned() else {
+            return Refreshed::gone();
+        };
+        let clients = match self.data.clients().await {
+            Ok(c) => c,
+            Err(d) => return Refreshed::failed(req.state, req.private, d),
+        };
+        let ec2 = self.ec2(&clients, READ_TIMEOUT, Operation::Read);
+        match ec2.discover(&vpc_id).await {
+            Ok(None) => Refreshed::gone(),
+            Ok(Some(actual)) => {
+                Refreshed::found(state::state_of(&actual, &req.state, &clients), req.private)
+            }
+            Err(d) => Refreshed::failed(req.state, req.private, d),
+        }
+    }
+
+    async fn update(&self, req: Update<NetworkModel>) -> Applied<NetworkModel> {
+        let planned = req.planned;
+        let prior = Some(req.prior);
+        let clients = match self.data.clients().await {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(prior, d),
+        };
+        let desired = match Desired::from_model(&planned) {
+            Ok(d) => d,
+            Err(d) => return Applied::failed(prior, d),
+        };
+        let Some(vpc_id) = planned.vpc_id.known().cloned() else {
+            return Applied::failed(
+                prior,
+                Diagnostic::error(
+                    "Network has no VPC id",
+                    "The state lost its VPC id; remove the resource from state and import it by VPC id.",
+                ),
+            );
+        };
+        let timeout = limit(planned.timeouts.known(), Operation::Update, DEFAULT_TIMEOUT);
+        let ec2 = self.ec2(&clients, timeout, Operation::Update);
+        let mut diags = Diagnostics::new();
+        if let Err(d) = ec2.converge(&vpc_id, &desired).await {
+            diags.extend(d);
+        }
+        finish(&ec2, &vpc_id, planned, diags).await
+    }
+
+    async fn delete(&self, req: Delete<NetworkModel>) -> Diagnostics {
+        let Some(vpc_id) = req.prior.vpc_id.known().cloned() else {
+            return Diagnostics::new();
+        };
+        let clients = match self.data.clients().await {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        let timeout = limit(
+            req.prior.timeouts.known(),
+            Operation::Delete,
+            DEFAULT_TIMEOUT,
+        );
+        match self
+            .ec2(&clients, timeout, Operation::Delete)
+            .delete_all(&vpc_id)
+            .await
+        {
+            Ok(()) => Diagnostics::new(),
+            Err(d) => d,
+        }
+    }
+
+    async fn import(&self, req: Import<NetworkIdentity>) -> DiagResult<NetworkModel> {
+        let clients = self.data.clients().await?;
+        let (vpc_id, wanted_account) = match req {
+            Import::Id(id) => (id, None),
+            Import::Identity(identity) => {
+                if let Some(region) = identity.region.as_deref()
+                    && region != clients.region
+                {
+                    return Err(Diagnostic::error(
+                        "Identity names another region",
+                        format!(
+                            "The import identity is in {region}, but this provider configuration manages {}. Import through a provider configured for {region} (a provider alias).",
+                            clients.region
+                        ),
+                    )
+                    .into());
+                }
+                (identity.vpc_id, identity.account_id)
+            }
+        };
+        if !vpc_id.starts_with("vpc-") {
+            return Err(Diagnostic::error("Invalid import id", format!("{vpc_id:?} is not a VPC id; import with the VPC id, e.g. terraform import trustchain_ipv6_network.this vpc-0abc123.")).into());
+        }
+        let actual = self
+            .ec2(&clients, READ_TIMEOUT, Operation::Read)
+            .discover(&vpc_id)
+            .await?
+            .ok_or_else(|| {
+                Diagnostics::from(Diagnostic::error(
+                    "VPC not found",
+                    format!("No VPC {vpc_id} in {}.", clients.region),
+                ))
+            })?;
+        if let Some(account) = wanted_account
+            && account != actual.owner
+        {
+            return Err(Diagnostic::error(
+                "Identity names another account",
+                format!(
+                    "{vpc_id} belongs to account {}, not {account}. Check the identity, or the credentials of this provider configuration.",
+                    actual.owner
+                ),
+            )
+            .into());
+        }
+        Ok(state::state_of(
+            &actual,
+            &state::imported_model(&actual),
+            &clients,
+        ))
+    }
+}
+
+/// Reads the network back after an apply, keeping error diagnostics.
+async fn finish(
+    ec2: &Ec2<'_>,
+    vpc_id: &str,
+    planned: NetworkModel,
+    mut diags: Diagnostics,
+) -> Applied<NetworkModel> {
+    match ec2.discover(vpc_id).await {
+        Ok(Some(actual)) => Applied {
+            state: Some(state::state_of(&actual, &planned, ec2.c)),
+            private: Vec::new(),
+            diagnostics: diags,
+        },
+        Ok(None) => {
+            diags.error(
+                "VPC disappeared",
+                format!("{vpc_id} vanished while it was being configured."),
+            );
+            Applied::failed(None, diags)
+        }
+        Err(d) => {
+            diags.extend(d);
+            // Keep at least the VPC id so destroy can find and remove it.
+            let mut partial = planned;
+            partial.id = Attr::Known(vpc_id.to_string());
+            partial.vpc_id = Attr::Known(vpc_id.to_string());
+            Applied::failed(Some(state::nullify_unknowns(partial)), diags)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_names_every_attribute_of_the_schema() {
+        tfplugin::framework::check_model::<NetworkModel>(&schema::schema())
+            .expect("complete model");
+    }
+
+    #[test]
+    fn identity_comes_from_the_vpc_arn() {
+        let mut m: NetworkModel =
+            tfplugin::framework::model_from_json(&schema::schema(), &serde_json::json!({}))
+                .expect("empty model");
+        assert_eq!(m.identity(), None);
+        m.arn = Attr::Known("arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0abc".into());
+        assert_eq!(
+            m.identity(),
+            Some(NetworkIdentity {
+                account_id: Some("123456789012".into()),
+                region: Some("us-east-1".into()),
+                vpc_id: "vpc-0abc".into(),
+            })
+        );
+    }
+}

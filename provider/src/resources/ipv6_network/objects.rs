@@ -1,0 +1,418 @@
+//! Creating and deleting the network's individual objects, each in the order and
+//! with the retries AWS needs; `reconcile` decides which.
+
+use super::discovery::{Ec2, NatInfo, RouteTableInfo, SubnetInfo};
+use super::model::{Desired, NetworkModel, TAG_TIER, Tier};
+use crate::aws::error::api_error;
+use crate::aws::retry::{GaveUp, gave_up, poll, until_visible};
+use crate::aws::tags::{Tags, ec2_tag_spec};
+use crate::aws::{Poll, code_of, failed, is_not_found, wait_for};
+use crate::ipv6::{self, Ipv6Cidr};
+use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_sdk_ec2::types::{AttributeBooleanValue, DomainType, HostnameType, ResourceType};
+use tfplugin::diag::{Diagnostic, Diagnostics};
+
+fn bool_attr(v: bool) -> AttributeBooleanValue {
+    AttributeBooleanValue::builder().value(v).build()
+}
+
+impl Ec2<'_> {
+    pub async fn create_vpc(&self, m: &NetworkModel, d: &Desired) -> Result<String, Diagnostics> {
+        let ec2 = &self.c.ec2;
+        let mut call = ec2
+            .create_vpc()
+            .cidr_block(d.ipv4_cidr.to_string())
+            .tag_specifications(ec2_tag_spec(ResourceType::Vpc, &d.vpc_tags()));
+        call = match (m.ipv6_ipam_pool_id.known(), m.ipv6_netmask_length.known()) {
+            (Some(pool), Some(len)) => call
+                .ipv6_ipam_pool_id(pool)
+                .ipv6_netmask_length(*len as i32),
+            _ => call.amazon_provided_ipv6_cidr_block(true),
+        };
+        let out = call.send().await.map_err(failed("EC2", "CreateVpc"))?;
+        let vpc_id = out
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .map(String::from)
+            .ok_or_else(|| {
+                Diagnostics::from(Diagnostic::error(
+                    "CreateVpc returned no VPC id",
+                    "AWS answered CreateVpc without a VPC id; retry the apply.",
+                ))
+            })?;
+        tracing::info!(vpc_id, "created VPC");
+        // Resource-name DNS needs DNS hostnames on; one attribute per call.
+        ec2.modify_vpc_attribute()
+            .vpc_id(&vpc_id)
+            .enable_dns_hostnames(bool_attr(true))
+            .send()
+            .await
+            .map_err(failed("EC2", "ModifyVpcAttribute"))?;
+        // Wait for the IPv6 block to be associated.
+        let id = vpc_id.clone();
+        // Eventual consistency: a new VPC, and its IPv6 block, may not show at once.
+        until_visible(
+            &self.deadline,
+            &format!("the IPv6 block of {vpc_id}"),
+            || async { Ok(self.discover(&id).await?.and_then(|a| a.ipv6_cidr)) },
+        )
+        .await?;
+        Ok(vpc_id)
+    }
+
+    pub async fn create_subnet(
+        &self,
+        vpc_id: &str,
+        d: &Desired,
+        t: &Tier,
+        zone: &str,
+        prefix: &Ipv6Cidr,
+    ) -> Result<SubnetInfo, Diagnostics> {
+        let az = ipv6::az_index(zone).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid availability zone",
+                e.to_string(),
+            ))
+        })?;
+        let v6 = prefix.tier_subnet(t.index, az).map_err(|e| {
+            Diagnostics::from(Diagnostic::error("Subnet plan failed", e.to_string()))
+        })?;
+        let v4 = d.ipv4_block(t, zone).map_err(|e| {
+            Diagnostics::from(Diagnostic::error("No IPv4 room for a dual-stack tier", e))
+        })?;
+        let mut tags = d.object_tags(format!("{}-{}-{}", d.name, t.name, zone));
+        tags.insert(TAG_TIER.into(), t.name.clone());
+        let mut call = self
+            .c
+            .ec2
+            .create_subnet()
+            .vpc_id(vpc_id)
+            .availability_zone(zone)
+            .ipv6_cidr_block(v6.to_string())
+            .tag_specifications(ec2_tag_spec(ResourceType::Subnet, &tags));
+        call = match v4 {
+            Some(c) => call.cidr_block(c.to_string()),
+            None => call.ipv6_native(true),
+        };
+        let out = call.send().await.map_err(failed("EC2", "CreateSubnet"))?;
+        let id = out
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .unwrap_or("")
+            .to_string();
+        tracing::info!(subnet_id = %id, tier = %t.name, zone, cidr = %v6, "created subnet");
+        Ok(SubnetInfo {
+            id,
+            tier: Some(t.name.clone()),
+            zone: zone.to_string(),
+            ipv6_cidr: Some(v6.to_string()),
+            ipv4_cidr: v4.map(|c| c.to_string()),
+            ipv6_native: v4.is_none(),
+            dns64: false,
+            aaaa: false,
+            hostname_type: if v4.is_none() {
+                "resource-name".into()
+            } else {
+                "ip-name".into()
+            },
+            assign_ipv6: v4.is_none(),
+            tags,
+        })
+    }
+
+    /// ModifySubnetAttribute takes one attribute per call; apply each that differs.
+    pub async fn fix_subnet_attributes(&self, s: &SubnetInfo, t: &Tier) -> Result<(), Diagnostics> {
+        let ec2 = &self.c.ec2;
+        let call = || ec2.modify_subnet_attribute().subnet_id(&s.id);
+        if !s.assign_ipv6 {
+            call()
+                .assign_ipv6_address_on_creation(bool_attr(true))
+                .send()
+                .await
+                .map_err(failed("EC2", "ModifySubnetAttribute"))?;
+        }
+        if s.hostname_type != t.hostname_type {
+            call()
+                .private_dns_hostname_type_on_launch(HostnameType::from(t.hostname_type.as_str()))
+                .send()
+                .await
+                .map_err(failed("EC2", "ModifySubnetAttribute"))?;
+        }
+        if s.aaaa != t.aaaa {
+            call()
+                .enable_resource_name_dns_aaaa_record_on_launch(bool_attr(t.aaaa))
+                .send()
+                .await
+                .map_err(failed("EC2", "ModifySubnetAttribute"))?;
+        }
+        if s.dns64 != t.dns64 {
+            call()
+                .enable_dns64(bool_attr(t.dns64))
+                .send()
+                .await
+                .map_err(failed("EC2", "ModifySubnetAttribute"))?;
+        }
+        Ok(())
+    }
+
+    pub async fn delete_subnet(
+        &self,
+        s: &SubnetInfo,
+        nat: Option<&NatInfo>,
+    ) -> Result<(), Diagnostics> {
+        if let Some(n) = nat.filter(|n| n.subnet_id == s.id) {
+            self.delete_nat(&n.id).await?;
+        }
+        let ec2 = &self.c.ec2;
+        self.retry_dependency("DeleteSubnet", || async {
+            ec2.delete_subnet()
+                .subnet_id(&s.id)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await?;
+        tracing::info!(subnet_id = %s.id, "deleted subnet");
+        Ok(())
+    }
+
+    pub async fn delete_route(&self, rt: &str, dest: &str) -> Result<(), Diagnostics> {
+        let mut call = self.c.ec2.delete_route().route_table_id(rt);
+        call = if dest.contains(':') {
+            call.destination_ipv6_cidr_block(dest)
+        } else {
+            call.destination_cidr_block(dest)
+        };
+        match call.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if code_of(&e) == "InvalidRoute.NotFound" => Ok(()),
+            Err(e) => Err(failed("EC2", "DeleteRoute")(e)),
+        }
+    }
+
+    /// An Elastic IP and a NAT gateway in `subnet_id`, waiting until it is available.
+    pub async fn create_nat(
+        &self,
+        subnet_id: &str,
+        nat_tags: &Tags,
+        eip_tags: &Tags,
+    ) -> Result<String, Diagnostics> {
+        let ec2 = &self.c.ec2;
+        let eip = ec2
+            .allocate_address()
+            .domain(DomainType::Vpc)
+            .tag_specifications(ec2_tag_spec(ResourceType::ElasticIp, eip_tags))
+            .send()
+            .await
+            .map_err(failed("EC2", "AllocateAddress"))?;
+        let allocation = eip.allocation_id().unwrap_or("").to_string();
+        let out = ec2
+            .create_nat_gateway()
+            .subnet_id(subnet_id)
+            .allocation_id(&allocation)
+            .tag_specifications(ec2_tag_spec(ResourceType::Natgateway, nat_tags))
+            .send()
+            .await
+            .map_err(failed("EC2", "CreateNatGateway"))?;
+        let id = out
+            .nat_gateway()
+            .and_then(|n| n.nat_gateway_id())
+            .unwrap_or("")
+            .to_string();
+        let nat = id.clone();
+        wait_for(&self.deadline, &format!("NAT gateway {id}"), || async {
+                match ec2.describe_nat_gateways().nat_gateway_ids(&nat).send().await {
+                    Ok(o) => match o.nat_gateways().first().and_then(|n| n.state()).map(|s| s.as_str().to_string()).as_deref() {
+                        Some("available") => Poll::Done(()),
+                        Some("failed") => Poll::Fail(Diagnostics::from(Diagnostic::error("NAT gateway failed", format!("{nat} entered state failed; check the subnet's IPv4 route to the internet gateway.")))),
+                        other => Poll::Retry(format!("state {other:?}")),
+                    },
+                    Err(e) if is_not_found(code_of(&e)) => Poll::Retry("NAT gateway not visible yet".into()),
+                    Err(e) => Poll::Fail(failed("EC2", "DescribeNatGateways")(e)),
+                }
+        })
+        .await?;
+        tracing::info!(nat_gateway_id = %id, "NAT64 gateway available");
+        Ok(id)
+    }
+
+    pub async fn delete_nat(&self, id: &str) -> Result<(), Diagnostics> {
+        let ec2 = &self.c.ec2;
+        match ec2.delete_nat_gateway().nat_gateway_id(id).send().await {
+            Ok(_) => {}
+            Err(e) if code_of(&e) == "NatGatewayNotFound" => return Ok(()),
+            Err(e) => return Err(failed("EC2", "DeleteNatGateway")(e)),
+        }
+        wait_for(
+            &self.deadline,
+            &format!("NAT gateway {id} to be deleted"),
+            || async {
+                match ec2.describe_nat_gateways().nat_gateway_ids(id).send().await {
+                    Ok(o) => match o
+                        .nat_gateways()
+                        .first()
+                        .and_then(|n| n.state())
+                        .map(|s| s.as_str().to_string())
+                        .as_deref()
+                    {
+                        None | Some("deleted") => Poll::Done(()),
+                        other => Poll::Retry(format!("state {other:?}")),
+                    },
+                    Err(e) if code_of(&e) == "NatGatewayNotFound" => Poll::Done(()),
+                    Err(e) => Poll::Fail(failed("EC2", "DescribeNatGateways")(e)),
+                }
+            },
+        )
+        .await
+    }
+
+    /// Disassociates what is left (associations of deleted subnets can linger),
+    /// then deletes the table.
+    pub async fn delete_route_table(&self, rt: &RouteTableInfo) -> Result<(), Diagnostics> {
+        let ec2 = &self.c.ec2;
+        for assoc in rt.associations.values() {
+            match ec2
+                .disassociate_route_table()
+                .association_id(assoc)
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if code_of(&e).ends_with("NotFound") => {}
+                Err(e) => return Err(failed("EC2", "DisassociateRouteTable")(e)),
+            }
+        }
+        self.retry_dependency("DeleteRouteTable", || async {
+            ec2.delete_route_table()
+                .route_table_id(&rt.id)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await
+    }
+
+    pub async fn release_eip(&self, allocation: &str) -> Result<(), Diagnostics> {
+        let ec2 = &self.c.ec2;
+        self.retry_dependency("ReleaseAddress", || async {
+            ec2.release_address()
+                .allocation_id(allocation)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await
+    }
+
+    pub async fn delete_igw(&self, vpc_id: &str, igw: &str) -> Result<(), Diagnostics> {
+        let ec2 = &self.c.ec2;
+        self.retry_dependency("DetachInternetGateway", || async {
+            ec2.detach_internet_gateway()
+                .internet_gateway_id(igw)
+                .vpc_id(vpc_id)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await?;
+        self.retry_dependency("DeleteInternetGateway", || async {
+            ec2.delete_internet_gateway()
+                .internet_gateway_id(igw)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await
+    }
+
+    /// Retries while AWS says dependents still exist (eventual consistency after
+    /// deleting them); treats NotFound as done.
+    pub async fn retry_dependency<E, R, F, Fut>(
+        &self,
+        what: &str,
+        mut f: F,
+    ) -> Result<(), Diagnostics>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<(), aws_sdk_ec2::error::SdkError<E, R>>>,
+    {
+        poll(
+            &self.deadline,
+            what,
+            || {
+                let fut = f();
+                async move {
+                    match fut.await {
+                        Ok(()) => Poll::Done(()),
+                        Err(e) => {
+                            let code = code_of(&e);
+                            if code == "DependencyViolation"
+                                || code == "InvalidIPAddress.InUse"
+                                || code == "AuthFailure.AddressInUse"
+                            {
+                                Poll::Retry(format!("{what}: {code}"))
+                            } else if is_not_found(code) {
+                                Poll::Done(())
+                            } else {
+                                Poll::Fail(api_error("EC2", what, &e).into())
+                            }
+                        }
+                    }
+                }
+            },
+            |why| match why {
+                GaveUp::TimedOut(reason) => Diagnostic::error(
+                    format!("Timed out: {what}"),
+                    format!(
+                        "AWS kept answering {reason}: something outside Terraform still uses this object. Remove it, or raise timeouts.{}, and apply again.",
+                        self.deadline.op().as_str()
+                    ),
+                )
+                .into(),
+                stopped => gave_up(&self.deadline, what, stopped),
+            },
+        )
+        .await
+    }
+
+    /// Deletes everything the network owns, in dependency order.
+    pub async fn delete_all(&self, vpc_id: &str) -> Result<(), Diagnostics> {
+        let Some(a) = self.discover(vpc_id).await? else {
+            return Ok(());
+        };
+        let ec2 = &self.c.ec2;
+        if let Some(n) = &a.nat {
+            self.delete_nat(&n.id).await?;
+        }
+        for eip in &a.eips {
+            self.release_eip(&eip.id).await?;
+        }
+        for s in &a.subnets {
+            self.delete_subnet(s, None).await?;
+        }
+        for rt in a.route_tables.values() {
+            self.delete_route_table(rt).await?;
+        }
+        if let Some(eigw) = &a.eigw {
+            self.retry_dependency("DeleteEgressOnlyInternetGateway", || async {
+                ec2.delete_egress_only_internet_gateway()
+                    .egress_only_internet_gateway_id(&eigw.id)
+                    .send()
+                    .await
+                    .map(|_| ())
+            })
+            .await?;
+        }
+        if let Some(igw) = &a.igw {
+            self.delete_igw(vpc_id, &igw.id).await?;
+        }
+        self.retry_dependency("DeleteVpc", || async {
+            ec2.delete_vpc().vpc_id(vpc_id).send().await.map(|_| ())
+        })
+        .await?;
+        tracing::info!(vpc_id, "deleted network");
+        Ok(())
+    }
+}

@@ -1,0 +1,336 @@
+//! One reconciliation for create and update: discover what exists in the VPC, then
+//! create, modify and delete in AWS's dependency order (gateways, route tables and
+//! routes, subnets, NAT64, then what is no longer wanted). Tags come from discovery,
+//! so keeping them in step costs calls only where they differ.
+
+use super::discovery::{Ec2, RouteTableInfo, SubnetInfo, Tagged};
+use super::model::{
+    Desired, Kind, NAT64_PREFIX, TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC,
+};
+use crate::aws::failed;
+use crate::aws::tags::{ec2_tag_spec, sync_ec2};
+use crate::ipv6::{self, Ipv6Cidr};
+use aws_sdk_ec2::types::ResourceType;
+use std::collections::{BTreeMap, BTreeSet};
+use tfplugin::diag::{Diagnostic, Diagnostics};
+
+impl Ec2<'_> {
+    /// Brings the VPC's contents to the desired topology, in dependency order.
+    pub async fn converge(&self, vpc_id: &str, d: &Desired) -> Result<(), Diagnostics> {
+        let ec2 = &self.c.ec2;
+        let mut a = self.discover(vpc_id).await?.ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "VPC not found",
+                format!(
+                    "{vpc_id} no longer exists; run terraform apply again to re-create the network."
+                ),
+            ))
+        })?;
+        let prefix = a
+            .ipv6_cidr
+            .as_deref()
+            .and_then(|p| Ipv6Cidr::parse(p).ok())
+            .ok_or_else(|| {
+                Diagnostics::from(Diagnostic::error(
+                    "VPC has no IPv6 block",
+                    format!("{vpc_id} has no associated IPv6 CIDR block."),
+                ))
+            })?;
+
+        // Tags of the VPC.
+        sync_ec2(ec2, vpc_id, &a.vpc_tags, &d.vpc_tags()).await?;
+
+        // 1. Gateways.
+        let igw_tags = d.object_tags(format!("{}-igw", d.name));
+        let mut eigw_tags = d.object_tags(format!("{}-eigw", d.name));
+        eigw_tags.insert(TAG_VPC.into(), vpc_id.into());
+        if d.needs_igw() && a.igw.is_none() {
+            let out = ec2
+                .create_internet_gateway()
+                .tag_specifications(ec2_tag_spec(ResourceType::InternetGateway, &igw_tags))
+                .send()
+                .await
+                .map_err(failed("EC2", "CreateInternetGateway"))?;
+            let id = out
+                .internet_gateway()
+                .and_then(|g| g.internet_gateway_id())
+                .unwrap_or("")
+                .to_string();
+            ec2.attach_internet_gateway()
+                .internet_gateway_id(&id)
+                .vpc_id(vpc_id)
+                .send()
+                .await
+                .map_err(failed("EC2", "AttachInternetGateway"))?;
+            a.igw = Some(Tagged {
+                id,
+                tags: igw_tags.clone(),
+            });
+        }
+        if d.needs_eigw() && a.eigw.is_none() {
+            let out = ec2
+                .create_egress_only_internet_gateway()
+                .vpc_id(vpc_id)
+                .tag_specifications(ec2_tag_spec(
+                    ResourceType::EgressOnlyInternetGateway,
+                    &eigw_tags,
+                ))
+                .send()
+                .await
+                .map_err(failed("EC2", "CreateEgressOnlyInternetGateway"))?;
+            a.eigw = out
+                .egress_only_internet_gateway()
+                .and_then(|g| g.egress_only_internet_gateway_id())
+                .map(|id| Tagged {
+                    id: id.to_string(),
+                    tags: eigw_tags.clone(),
+                });
+        }
+
+        // Gateways carry the network's tags too (kept in step on tag changes).
+        if let Some(igw) = &a.igw {
+            sync_ec2(ec2, &igw.id, &igw.tags, &igw_tags).await?;
+        }
+        if let Some(eigw) = &a.eigw {
+            sync_ec2(ec2, &eigw.id, &eigw.tags, &eigw_tags).await?;
+        }
+
+        // 2. Route tables per tier, with their default routes.
+        for t in &d.tiers {
+            let mut tags = d.object_tags(format!("{}-{}", d.name, t.name));
+            tags.insert(TAG_TIER.into(), t.name.clone());
+            tags.insert(TAG_KIND.into(), t.kind.as_str().into());
+            tags.insert(TAG_INDEX.into(), t.index.to_string());
+            let rt = match a.route_tables.get(&t.name) {
+                Some(rt) => {
+                    sync_ec2(ec2, &rt.id, &rt.tags, &tags).await?;
+                    rt.clone()
+                }
+                None => {
+                    let out = ec2
+                        .create_route_table()
+                        .vpc_id(vpc_id)
+                        .tag_specifications(ec2_tag_spec(ResourceType::RouteTable, &tags))
+                        .send()
+                        .await
+                        .map_err(failed("EC2", "CreateRouteTable"))?;
+                    let id = out
+                        .route_table()
+                        .and_then(|r| r.route_table_id())
+                        .unwrap_or("")
+                        .to_string();
+                    let info = RouteTableInfo {
+                        id,
+                        tags: tags.clone(),
+                        ..RouteTableInfo::default()
+                    };
+                    a.route_tables.insert(t.name.clone(), info.clone());
+                    info
+                }
+            };
+            let mut want: BTreeSet<(String, String)> = BTreeSet::new();
+            match t.kind {
+                Kind::Public => {
+                    if let Some(igw) = &a.igw {
+                        want.insert(("::/0".into(), igw.id.clone()));
+                        if !t.ipv6_native {
+                            want.insert(("0.0.0.0/0".into(), igw.id.clone()));
+                        }
+                    }
+                }
+                Kind::Private => {
+                    if let Some(eigw) = &a.eigw {
+                        want.insert(("::/0".into(), eigw.id.clone()));
+                    }
+                }
+                Kind::Isolated => {}
+            }
+            // NAT64 routes are handled after the NAT gateway exists.
+            for (dest, target) in rt.routes.iter().filter(|(dest, _)| dest != NAT64_PREFIX) {
+                if !want.contains(&(dest.clone(), target.clone())) {
+                    self.delete_route(&rt.id, dest).await?;
+                }
+            }
+            for (dest, target) in &want {
+                if !rt.routes.contains(&(dest.clone(), target.clone())) {
+                    if rt.routes.iter().any(|(d2, _)| d2 == dest) {
+                        self.delete_route(&rt.id, dest).await?;
+                    }
+                    let mut call = ec2.create_route().route_table_id(&rt.id);
+                    call = if dest.contains(':') {
+                        call.destination_ipv6_cidr_block(dest)
+                    } else {
+                        call.destination_cidr_block(dest)
+                    };
+                    call = if target.starts_with("eigw-") {
+                        call.egress_only_internet_gateway_id(target)
+                    } else {
+                        call.gateway_id(target)
+                    };
+                    call.send().await.map_err(failed("EC2", "CreateRoute"))?;
+                }
+            }
+        }
+
+        // 3. Subnets: delete what must go (wrong tier, zone, CIDR or nativeness),
+        // create what is missing, then fix attributes one per call.
+        let mut keep: BTreeMap<(String, String), SubnetInfo> = BTreeMap::new();
+        for s in &a.subnets {
+            let Some(tier_name) = &s.tier else { continue };
+            let wanted = d.tiers.iter().find(|t| &t.name == tier_name).and_then(|t| {
+                if !d.zones.contains(&s.zone) {
+                    return None;
+                }
+                let az = ipv6::az_index(&s.zone).ok()?;
+                let v6 = prefix.tier_subnet(t.index, az).ok()?.to_string();
+                let v4 = d.ipv4_block(t, &s.zone).ok()?.map(|c| c.to_string());
+                (s.ipv6_cidr.as_deref() == Some(v6.as_str())
+                    && s.ipv4_cidr == v4
+                    && s.ipv6_native == t.ipv6_native)
+                    .then_some(())
+            });
+            let duplicate = keep.contains_key(&(tier_name.clone(), s.zone.clone()));
+            if wanted.is_some() && !duplicate {
+                keep.insert((tier_name.clone(), s.zone.clone()), s.clone());
+            } else {
+                self.delete_subnet(s, a.nat.as_ref()).await?;
+            }
+        }
+        for t in &d.tiers {
+            let rt_id = a
+                .route_tables
+                .get(&t.name)
+                .map(|r| r.id.clone())
+                .unwrap_or_default();
+            for z in &d.zones {
+                let key = (t.name.clone(), z.clone());
+                let subnet = match keep.get(&key) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = self.create_subnet(vpc_id, d, t, z, &prefix).await?;
+                        keep.insert(key, s.clone());
+                        s
+                    }
+                };
+                self.fix_subnet_attributes(&subnet, t).await?;
+                let mut tags = d.object_tags(format!("{}-{}-{}", d.name, t.name, z));
+                tags.insert(TAG_TIER.into(), t.name.clone());
+                sync_ec2(ec2, &subnet.id, &subnet.tags, &tags).await?;
+                let associated = a.route_tables.values().find_map(|rt| {
+                    rt.associations
+                        .get(&subnet.id)
+                        .map(|assoc| (rt.id.clone(), assoc.clone()))
+                });
+                match associated {
+                    Some((current_rt, _)) if current_rt == rt_id => {}
+                    Some((_, assoc)) => {
+                        ec2.replace_route_table_association()
+                            .association_id(assoc)
+                            .route_table_id(&rt_id)
+                            .send()
+                            .await
+                            .map_err(failed("EC2", "ReplaceRouteTableAssociation"))?;
+                    }
+                    None => {
+                        ec2.associate_route_table()
+                            .route_table_id(&rt_id)
+                            .subnet_id(&subnet.id)
+                            .send()
+                            .await
+                            .map_err(failed("EC2", "AssociateRouteTable"))?;
+                    }
+                }
+            }
+        }
+
+        // 4. NAT64.
+        let host_subnet = d
+            .nat_host()
+            .and_then(|(t, z)| keep.get(&(t.name.clone(), z.clone())).map(|s| s.id.clone()));
+        let nat_ok = match (&a.nat, &host_subnet) {
+            (Some(n), Some(h)) => d.nat64 && &n.subnet_id == h,
+            _ => false,
+        };
+        if !nat_ok && let Some(n) = a.nat.take() {
+            self.delete_nat(&n.id).await?;
+        }
+        if !d.nat64 || !nat_ok {
+            for eip in std::mem::take(&mut a.eips) {
+                self.release_eip(&eip.id).await?;
+            }
+        }
+        let mut nat_tags = d.object_tags(format!("{}-nat64", d.name));
+        nat_tags.insert(TAG_NAT64.into(), "true".into());
+        let mut eip_tags = d.object_tags(format!("{}-nat64", d.name));
+        eip_tags.insert(TAG_VPC.into(), vpc_id.into());
+        let nat_id = match (d.nat64, &a.nat, &host_subnet) {
+            (false, _, _) | (true, None, None) => None,
+            (true, Some(n), _) => {
+                sync_ec2(ec2, &n.id, &n.tags, &nat_tags).await?;
+                for eip in &a.eips {
+                    sync_ec2(ec2, &eip.id, &eip.tags, &eip_tags).await?;
+                }
+                Some(n.id.clone())
+            }
+            (true, None, Some(h)) => Some(self.create_nat(h, &nat_tags, &eip_tags).await?),
+        };
+        let route_tables = self
+            .discover(vpc_id)
+            .await?
+            .map(|x| x.route_tables)
+            .unwrap_or_default();
+        for t in &d.tiers {
+            let Some(rt) = route_tables.get(&t.name) else {
+                continue;
+            };
+            let want = match (&nat_id, t.kind, t.dns64) {
+                (Some(n), Kind::Private | Kind::Isolated, true) => Some(n.clone()),
+                _ => None,
+            };
+            let have = rt
+                .routes
+                .iter()
+                .find(|(dest, _)| dest == NAT64_PREFIX)
+                .map(|(_, t)| t.clone());
+            if have != want {
+                if have.is_some() {
+                    self.delete_route(&rt.id, NAT64_PREFIX).await?;
+                }
+                if let Some(n) = &want {
+                    ec2.create_route()
+                        .route_table_id(&rt.id)
+                        .destination_ipv6_cidr_block(NAT64_PREFIX)
+                        .nat_gateway_id(n)
+                        .send()
+                        .await
+                        .map_err(failed("EC2", "CreateRoute"))?;
+                }
+            }
+        }
+
+        // 5. Route tables of removed tiers, then gateways no longer needed.
+        for (tier, rt) in &route_tables {
+            if !d.tiers.iter().any(|t| &t.name == tier) {
+                self.delete_route_table(rt).await?;
+            }
+        }
+        if !d.needs_eigw()
+            && let Some(eigw) = &a.eigw
+        {
+            self.retry_dependency("DeleteEgressOnlyInternetGateway", || async {
+                ec2.delete_egress_only_internet_gateway()
+                    .egress_only_internet_gateway_id(&eigw.id)
+                    .send()
+                    .await
+                    .map(|_| ())
+            })
+            .await?;
+        }
+        if !d.needs_igw()
+            && let Some(igw) = &a.igw
+        {
+            self.delete_igw(vpc_id, &igw.id).await?;
+        }
+        Ok(())
+    }
+}

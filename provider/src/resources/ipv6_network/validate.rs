@@ -1,0 +1,320 @@
+//! Checks of a configuration that need no AWS call (values may be unknown).
+
+use super::model::{
+    AMAZON_PREFIX_LEN, DEFAULT_IPV4_CIDR, Kind, NetworkModel, TAG_PREFIX, TierModel, ipv4_subnet,
+};
+use crate::ipv6::{self, Ipv4Cidr, PlanInputs};
+use tfplugin::diag::Diagnostics;
+use tfplugin::value::{Attr, AttributePath};
+
+pub fn tier_path(i: usize) -> AttributePath {
+    AttributePath::root().attr("tier").index(i as i64)
+}
+
+/// Checks a configuration (values may be unknown).
+pub fn validate_config(m: &NetworkModel, reserved_tags: bool) -> Diagnostics {
+    let root = AttributePath::root();
+    let mut d = Diagnostics::new();
+    let tiers: Vec<TierModel> = m.tier.known().cloned().unwrap_or_default();
+
+    // IPv6 source and prefix length.
+    let prefix_len = match (&m.ipv6_ipam_pool_id, &m.ipv6_netmask_length) {
+        (Attr::Known(_), Attr::Null) => {
+            d.error_at(
+                root.clone().attr("ipv6_netmask_length"),
+                "IPAM pool without netmask length",
+                "ipv6_ipam_pool_id needs ipv6_netmask_length, e.g. 56: AWS allocates a block of that size from the pool.",
+            );
+            None
+        }
+        (Attr::Null, Attr::Known(_)) => {
+            d.error_at(
+                root.clone().attr("ipv6_netmask_length"),
+                "Netmask length without IPAM pool",
+                "ipv6_netmask_length applies only with ipv6_ipam_pool_id; Amazon-provided blocks are always /56. Remove it or add the pool.",
+            );
+            None
+        }
+        (_, Attr::Known(n)) => {
+            if !(44..=60).contains(n) || n % 4 != 0 {
+                d.error_at(
+                    root.clone().attr("ipv6_netmask_length"),
+                    "Invalid IPv6 netmask length",
+                    format!("{n} must be a multiple of 4 from 44 to 60 (the subnet scheme needs room for 16 /64s per tier)."),
+                );
+                None
+            } else {
+                Some(*n as u8)
+            }
+        }
+        (Attr::Null, Attr::Null) => Some(AMAZON_PREFIX_LEN),
+        _ => None,
+    };
+
+    // IPv4 block.
+    let ipv4 = match &m.ipv4_cidr {
+        Attr::Known(s) => match Ipv4Cidr::parse(s) {
+            Ok(c) if (16..=28).contains(&c.len) => Some(c),
+            Ok(c) => {
+                d.error_at(
+                    root.clone().attr("ipv4_cidr"),
+                    "Invalid IPv4 CIDR",
+                    format!("{c}: AWS allows VPC IPv4 blocks from /16 to /28."),
+                );
+                None
+            }
+            Err(e) => {
+                d.error_at(
+                    root.clone().attr("ipv4_cidr"),
+                    "Invalid IPv4 CIDR",
+                    e.to_string(),
+                );
+                None
+            }
+        },
+        Attr::Null => Ipv4Cidr::parse(DEFAULT_IPV4_CIDR).ok(),
+        Attr::Unknown => None,
+    };
+
+    // Tiers and zones through the same checks as trustchain_ipv6_plan; a synthetic
+    // prefix of the right length stands in for the not-yet-known block.
+    let synthetic = prefix_len.map(|l| format!("fd00::/{l}"));
+    let inputs = PlanInputs {
+        prefix: synthetic.as_deref(),
+        prefix_path: root.clone().attr("ipv6_netmask_length"),
+        tiers: tiers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let ex = t.index.known().map(|ix| (*ix, tier_path(i).attr("index")));
+                (t.name.known().cloned(), tier_path(i).attr("name"), ex)
+            })
+            .collect(),
+        zones: m
+            .availability_zones
+            .known()
+            .map(|v| {
+                v.iter()
+                    .enumerate()
+                    .map(|(i, z)| {
+                        (
+                            z.known().cloned(),
+                            root.clone().attr("availability_zones").index(i as i64),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    d.extend(inputs.check().0);
+
+    for (i, t) in tiers.iter().enumerate() {
+        if let Attr::Known(k) = &t.kind
+            && Kind::parse(k).is_none()
+        {
+            d.error_at(
+                tier_path(i).attr("kind"),
+                "Invalid tier kind",
+                format!("{k:?} must be public, private or isolated."),
+            );
+        }
+        if let Attr::Known(h) = &t.private_dns_hostname_type_on_launch {
+            if h != "resource-name" && h != "ip-name" {
+                d.error_at(
+                    tier_path(i).attr("private_dns_hostname_type_on_launch"),
+                    "Invalid hostname type",
+                    format!("{h:?} must be resource-name or ip-name."),
+                );
+            } else if h == "ip-name" && t.ipv6_native.known().copied().unwrap_or(true) {
+                d.error_at(tier_path(i).attr("private_dns_hostname_type_on_launch"), "ip-name on an IPv6-only tier", "IPv6-native subnets have no IPv4 address to name hosts by; use resource-name, or set ipv6_native = false.");
+            }
+        }
+        if let (Some(cidr), Attr::Known(false)) = (ipv4, &t.ipv6_native) {
+            let index = t.index.known().copied().unwrap_or(i as i64);
+            let last_zone = m.availability_zones.known().and_then(|z| {
+                z.iter()
+                    .max_by_key(|z| z.known().and_then(|z| ipv6::az_index(z).ok()))
+            });
+            if let Some(Attr::Known(zone)) = last_zone
+                && let Err(e) = ipv4_subnet(&cidr, index, zone)
+            {
+                d.error_at(
+                    tier_path(i).attr("ipv6_native"),
+                    "No IPv4 room for a dual-stack tier",
+                    e,
+                );
+            }
+        }
+    }
+
+    // NAT64 needs a dual-stack public tier to host the gateway.
+    if let Attr::Known(true) = m.enable_nat64 {
+        let all_known = tiers
+            .iter()
+            .all(|t| t.kind.is_known() && !t.ipv6_native.is_unknown());
+        let host = tiers.iter().any(|t| {
+            t.kind.known().map(String::as_str) == Some("public")
+                && t.ipv6_native.known() == Some(&false)
+        });
+        if all_known && !host {
+            d.error_at(
+                root.clone().attr("enable_nat64"),
+                "NAT64 needs a dual-stack public tier",
+                "A NAT gateway needs an IPv4 address in a public subnet. Add a tier with kind = \"public\" and ipv6_native = false.",
+            );
+        }
+    }
+
+    if reserved_tags && let Attr::Known(tags) = &m.tags {
+        for k in tags.keys().filter(|k| k.starts_with(TAG_PREFIX)) {
+            d.error_at(root.clone().attr("tags").key(k), "Reserved tag key", format!("Tag keys starting with {TAG_PREFIX:?} are reserved for the provider's bookkeeping; rename {k:?}."));
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(v: serde_json::Value) -> NetworkModel {
+        tfplugin::framework::model_from_json(&super::super::schema::schema(), &v).expect("model")
+    }
+
+    fn config(extra: serde_json::Value) -> serde_json::Value {
+        let mut base = serde_json::json!({
+            "id": null, "name": "ca", "ipv4_cidr": null, "ipv6_ipam_pool_id": null, "ipv6_netmask_length": null,
+            "availability_zones": ["us-east-1a", "us-east-1b"], "enable_nat64": null, "tags": null, "tags_all": null,
+            "tier": [{"name": "public", "kind": "public", "index": null, "ipv6_native": null, "enable_dns64": null,
+                      "enable_resource_name_dns_aaaa_record_on_launch": null, "private_dns_hostname_type_on_launch": null}],
+            "timeouts": null, "vpc_id": null, "arn": null, "ipv6_cidr_block": null, "internet_gateway_id": null,
+            "egress_only_internet_gateway_id": null, "nat_gateway_id": null, "subnets": null
+        });
+        if let (Some(b), Some(e)) = (base.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        base
+    }
+
+    fn summaries(d: &Diagnostics) -> Vec<(String, String)> {
+        d.iter()
+            .map(|x| {
+                (
+                    x.summary.clone(),
+                    x.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ipam_pool_without_netmask_is_an_error_at_the_netmask() {
+        let d = validate_config(
+            &model(config(
+                serde_json::json!({"ipv6_ipam_pool_id": "ipam-pool-1"}),
+            )),
+            true,
+        );
+        assert_eq!(
+            summaries(&d),
+            vec![(
+                "IPAM pool without netmask length".into(),
+                "ipv6_netmask_length".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn duplicate_tiers_and_bad_zones_are_reported_at_their_paths() {
+        let t = serde_json::json!({"name": "app", "kind": "private", "index": null, "ipv6_native": null, "enable_dns64": null,
+            "enable_resource_name_dns_aaaa_record_on_launch": null, "private_dns_hostname_type_on_launch": null});
+        let d = validate_config(
+            &model(config(
+                serde_json::json!({"tier": [t.clone(), t], "availability_zones": ["us-east-1a", "use1-az2"]}),
+            )),
+            true,
+        );
+        let s = summaries(&d);
+        assert!(
+            s.contains(&("Duplicate tier name".into(), "tier[1].name".into())),
+            "{s:?}"
+        );
+        assert!(
+            s.contains(&(
+                "Invalid availability zone".into(),
+                "availability_zones[1]".into()
+            )),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn more_tiers_than_a_56_holds_is_an_error_at_the_tier() {
+        let tiers: Vec<serde_json::Value> = (0..17)
+            .map(|i| serde_json::json!({"name": format!("t{i}"), "kind": "isolated", "index": null, "ipv6_native": null, "enable_dns64": null,
+                "enable_resource_name_dns_aaaa_record_on_launch": null, "private_dns_hostname_type_on_launch": null}))
+            .collect();
+        let d = validate_config(&model(config(serde_json::json!({"tier": tiers}))), true);
+        assert_eq!(
+            summaries(&d),
+            vec![(
+                "Too many tiers for the prefix".into(),
+                "tier[16].name".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn nat64_without_dual_stack_public_tier_is_an_error() {
+        let d = validate_config(
+            &model(config(serde_json::json!({"enable_nat64": true}))),
+            true,
+        );
+        assert_eq!(
+            summaries(&d),
+            vec![(
+                "NAT64 needs a dual-stack public tier".into(),
+                "enable_nat64".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn reserved_tag_keys_are_refused() {
+        let d = validate_config(
+            &model(config(
+                serde_json::json!({"tags": {"trustchain:tier": "x"}}),
+            )),
+            true,
+        );
+        assert_eq!(
+            summaries(&d),
+            vec![(
+                "Reserved tag key".into(),
+                "tags[\"trustchain:tier\"]".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn dual_stack_ipv4_blocks_follow_the_index_scheme() {
+        let c = Ipv4Cidr::parse("10.0.0.0/24").expect("cidr");
+        assert_eq!(
+            ipv4_subnet(&c, 0, "us-east-1b").expect("fits").to_string(),
+            "10.0.0.16/28"
+        );
+        assert!(ipv4_subnet(&c, 1, "us-east-1a").is_err());
+        let big = Ipv4Cidr::parse("10.0.0.0/20").expect("cidr");
+        assert_eq!(
+            ipv4_subnet(&big, 1, "us-east-1a")
+                .expect("fits")
+                .to_string(),
+            "10.0.1.0/28"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! The framework resources are written against: typed resources and data sources
+//! ([`resource`], [`data_source`]), the default planner ([`plan`]), `timeouts` blocks
+//! ([`timeouts`]), and behind them the per-RPC logic (`rpc`: decoding with cached
+//! schema types, default planning, apply routing, identity, capability checks) that
+//! the thin tonic adapter in `crate::server` calls.
+
+pub mod data_source;
+pub mod plan;
+pub mod resource;
+pub(crate) mod rpc;
+pub mod timeouts;
+
+pub use data_source::{DataSource, data_source};
+pub use resource::{
+    Applied, Create, Delete, Import, Model, Plan, Read, Refreshed, Resource, Update, check_model,
+    model_from_json, resource,
+};
+pub use timeouts::{Operation, Timeouts};

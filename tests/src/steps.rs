@@ -1,0 +1,424 @@
+//! Acceptance tests as step lists, our counterpart of terraform-plugin-testing's
+//! `resource.Test{Steps}`: real Terraform, the built provider, the emulator.
+//!
+//! ```ignore
+//! Steps::new(&emu)
+//!     .apply("create", config_v1).check(|s| assert_eq!(s.output("vpc_id"), ...))
+//!     .apply("add a tier", config_v2).expect_actions(&[("trustchain_ipv6_network.this", "update")])
+//!     .import("trustchain_ipv6_network.this").by_id(|r| r["vpc_id"].as_str().unwrap().into())
+//!     .import("trustchain_ipv6_network.this").by_identity(&["vpc_id"])
+//!     .drift("delete a subnet", |s| { s.emu.call(...); }).expect_actions(&[(addr, "update")])
+//!     .destroy().check(|s| assert_nothing_left(s.emu))
+//!     .run();
+//! ```
+//!
+//! Rules every list gets for free: after every apply (including the repair after a
+//! drift) the plan must be empty; an import must give an empty plan and a state equal
+//! to the applied one (minus a named ignore list) with the same resource identity; a
+//! destroy must leave an empty state.
+
+use crate::{Emulator, Run, Workspace, planned_actions};
+use serde_json::Value;
+use std::cell::RefCell;
+
+/// What a check sees: the emulator and the workspace of the step list.
+pub struct StepCtx<'a> {
+    pub emu: &'a Emulator,
+    pub w: &'a Workspace,
+}
+
+impl StepCtx<'_> {
+    /// `terraform show -json` of the current state.
+    pub fn state(&self) -> Value {
+        self.w.state_json()
+    }
+
+    /// The value of an output.
+    pub fn output(&self, name: &str) -> Value {
+        self.w.outputs()[name]["value"].clone()
+    }
+
+    /// The attribute values of a resource in state (panics when it is absent).
+    pub fn values(&self, address: &str) -> Value {
+        resource_in(&self.state(), address)
+            .map(|r| r["values"].clone())
+            .unwrap_or_else(|| panic!("{address} is not in state"))
+    }
+}
+
+/// The `resources[]` entry of `address` in a `show -json` state.
+pub fn resource_in(state: &Value, address: &str) -> Option<Value> {
+    state["values"]["root_module"]["resources"]
+        .as_array()?
+        .iter()
+        .find(|r| r["address"] == address)
+        .cloned()
+}
+
+type Check<'a> = Box<dyn Fn(&StepCtx) + 'a>;
+type PlanCheck<'a> = Box<dyn Fn(&StepCtx, &Value) + 'a>;
+type Act<'a> = Box<dyn Fn(&StepCtx) + 'a>;
+type IdOf<'a> = Box<dyn Fn(&Value) -> String + 'a>;
+
+enum ImportBy<'a> {
+    Id(IdOf<'a>),
+    /// Identity attributes taken from the applied resource's identity.
+    Identity(Vec<&'a str>),
+}
+
+enum Kind<'a> {
+    Apply {
+        config: String,
+    },
+    Import {
+        address: String,
+        by: Option<ImportBy<'a>>,
+        ignore: Vec<&'a str>,
+    },
+    Drift {
+        act: Act<'a>,
+    },
+    /// A plan that must fail with error diagnostics (checked with `check_errors`).
+    PlanFails {
+        config: String,
+    },
+    /// An apply that must fail; its diagnostics and the state it leaves are checked.
+    ApplyFails {
+        config: String,
+    },
+    Destroy,
+}
+
+struct Step<'a> {
+    name: String,
+    kind: Kind<'a>,
+    expect: Option<Vec<(String, Vec<String>)>>,
+    check_plan: Option<PlanCheck<'a>>,
+    check: Option<Check<'a>>,
+    check_errors: Option<Box<dyn Fn(&[Value], &Run) + 'a>>,
+}
+
+/// A list of steps against one emulator and one Terraform working directory.
+pub struct Steps<'a> {
+    emu: &'a Emulator,
+    steps: Vec<Step<'a>>,
+    env: Vec<(String, String)>,
+}
+
+impl<'a> Steps<'a> {
+    pub fn new(emu: &'a Emulator) -> Self {
+        Self {
+            emu,
+            steps: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// An environment variable for every Terraform command of the list.
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    fn push(mut self, name: &str, kind: Kind<'a>) -> Self {
+        self.steps.push(Step {
+            name: name.into(),
+            kind,
+            expect: None,
+            check_plan: None,
+            check: None,
+            check_errors: None,
+        });
+        self
+    }
+
+    fn last(&mut self) -> &mut Step<'a> {
+        self.steps.last_mut().expect("a step to refine")
+    }
+
+    /// Writes `config` and applies it; then the plan must be empty.
+    pub fn apply(self, name: &str, config: impl Into<String>) -> Self {
+        self.push(
+            name,
+            Kind::Apply {
+                config: config.into(),
+            },
+        )
+    }
+
+    /// Imports `address` into a fresh working directory with the last applied
+    /// configuration, then verifies plan and state; refine with `by_id` or
+    /// `by_identity`, and `ignore`.
+    pub fn import(self, address: &str) -> Self {
+        self.push(
+            &format!("import {address}"),
+            Kind::Import {
+                address: address.into(),
+                by: None,
+                ignore: Vec::new(),
+            },
+        )
+    }
+
+    /// `terraform import ADDRESS ID`, the id taken from the applied resource's values.
+    pub fn by_id(mut self, id: impl Fn(&Value) -> String + 'a) -> Self {
+        if let Kind::Import { by, .. } = &mut self.last().kind {
+            *by = Some(ImportBy::Id(Box::new(id)));
+        }
+        self
+    }
+
+    /// An `import { identity = {...} }` block (Terraform 1.12+) with these identity
+    /// attributes of the applied resource.
+    pub fn by_identity(mut self, attributes: &[&'a str]) -> Self {
+        if let Kind::Import { by, .. } = &mut self.last().kind {
+            *by = Some(ImportBy::Identity(attributes.to_vec()));
+        }
+        self
+    }
+
+    /// Attributes import cannot recover, left out of the state comparison.
+    pub fn ignore(mut self, attributes: &[&'a str]) -> Self {
+        if let Kind::Import { ignore, .. } = &mut self.last().kind {
+            ignore.extend_from_slice(attributes);
+        }
+        self
+    }
+
+    /// Acts on the emulator behind Terraform's back; the next plan must show
+    /// `expect_actions`, then an apply repairs it and the plan after is empty.
+    pub fn drift(self, name: &str, act: impl Fn(&StepCtx) + 'a) -> Self {
+        self.push(name, Kind::Drift { act: Box::new(act) })
+    }
+
+    /// A plan of `config` that must fail; check its error diagnostics with `errors`.
+    pub fn plan_fails(self, name: &str, config: impl Into<String>) -> Self {
+        self.push(
+            name,
+            Kind::PlanFails {
+                config: config.into(),
+            },
+        )
+    }
+
+    /// An apply of `config` that must fail; check with `errors` and `check`.
+    pub fn apply_fails(self, name: &str, config: impl Into<String>) -> Self {
+        self.push(
+            name,
+            Kind::ApplyFails {
+                config: config.into(),
+            },
+        )
+    }
+
+    pub fn destroy(self) -> Self {
+        self.push("destroy", Kind::Destroy)
+    }
+
+    /// The actions the step's plan must show, as (address, action) pairs such as
+    /// `("trustchain_ipv6_network.this", "update")`; "replace" means delete+create.
+    pub fn expect_actions(mut self, actions: &[(&str, &str)]) -> Self {
+        self.last().expect = Some(
+            actions
+                .iter()
+                .map(|(a, act)| {
+                    let acts = match *act {
+                        "replace" => vec!["delete".to_string(), "create".to_string()],
+                        "replace-create-first" => vec!["create".to_string(), "delete".to_string()],
+                        other => vec![other.to_string()],
+                    };
+                    (a.to_string(), acts)
+                })
+                .collect(),
+        );
+        self
+    }
+
+    /// Inspects the step's saved plan (`terraform show -json` of it).
+    pub fn check_plan(mut self, f: impl Fn(&StepCtx, &Value) + 'a) -> Self {
+        self.last().check_plan = Some(Box::new(f));
+        self
+    }
+
+    /// Runs after the step (after the empty-plan rule).
+    pub fn check(mut self, f: impl Fn(&StepCtx) + 'a) -> Self {
+        self.last().check = Some(Box::new(f));
+        self
+    }
+
+    /// Inspects the error diagnostics of a failing step.
+    pub fn errors(mut self, f: impl Fn(&[Value], &Run) + 'a) -> Self {
+        self.last().check_errors = Some(Box::new(f));
+        self
+    }
+
+    pub fn run(self) {
+        let w = Workspace::new("");
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let ctx = StepCtx { emu: self.emu, w: &w };
+        let last_config = RefCell::new(String::new());
+        for (i, step) in self.steps.iter().enumerate() {
+            eprintln!("[steps] {}: {}", i + 1, step.name);
+            let label = format!("step {} ({})", i + 1, step.name);
+            match &step.kind {
+                Kind::Apply { config } => {
+                    w.write_main(config);
+                    *last_config.borrow_mut() = config.clone();
+                    planned(&ctx, step, &env, &label);
+                    w.terraform_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &env)
+                        .ok();
+                    assert_plan_empty(&w, &env, &format!("after {label}"));
+                }
+                Kind::Drift { act } => {
+                    act(&ctx);
+                    planned(&ctx, step, &env, &label);
+                    w.terraform_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &env)
+                        .ok();
+                    assert_plan_empty(&w, &env, &format!("after repairing {label}"));
+                }
+                Kind::Import {
+                    address,
+                    by,
+                    ignore,
+                } => {
+                    import_verify(&ctx, &last_config.borrow(), address, by.as_ref(), ignore, &env, &label);
+                }
+                Kind::PlanFails { config } => {
+                    w.write_main(config);
+                    let run = w
+                        .terraform_env(&["plan", "-json", "-no-color", "-input=false"], &env)
+                        .failed();
+                    if let Some(f) = &step.check_errors {
+                        f(&run.error_diagnostics(), &run);
+                    }
+                }
+                Kind::ApplyFails { config } => {
+                    w.write_main(config);
+                    *last_config.borrow_mut() = config.clone();
+                    let run = w
+                        .terraform_env(
+                            &["apply", "-auto-approve", "-json", "-no-color", "-input=false"],
+                            &env,
+                        )
+                        .failed();
+                    if let Some(f) = &step.check_errors {
+                        f(&run.error_diagnostics(), &run);
+                    }
+                }
+                Kind::Destroy => {
+                    w.terraform_env(&["destroy", "-auto-approve", "-no-color", "-input=false"], &env)
+                        .ok();
+                    let state = w.state_json();
+                    assert!(
+                        state["values"]["root_module"]["resources"]
+                            .as_array()
+                            .is_none_or(Vec::is_empty),
+                        "{label}: resources left in state: {state}"
+                    );
+                }
+            }
+            if let Some(f) = &step.check {
+                f(&ctx);
+            }
+        }
+    }
+}
+
+/// With `expect_actions` or `check_plan`, saves a plan and checks it.
+fn planned(ctx: &StepCtx, step: &Step, env: &[(&str, &str)], label: &str) {
+    if step.expect.is_none() && step.check_plan.is_none() {
+        return;
+    }
+    ctx.w
+        .terraform_env(&["plan", "-no-color", "-input=false", "-out=tfplan"], env)
+        .ok();
+    let plan = ctx.w.terraform_env(&["show", "-json", "tfplan"], env).ok().json();
+    if let Some(expect) = &step.expect {
+        assert_eq!(&planned_actions(&plan), expect, "{label}: planned actions");
+    }
+    if let Some(f) = &step.check_plan {
+        f(ctx, &plan);
+    }
+}
+
+fn assert_plan_empty(w: &Workspace, env: &[(&str, &str)], when: &str) {
+    let r = w.terraform_env(
+        &["plan", "-no-color", "-input=false", "-detailed-exitcode"],
+        env,
+    );
+    match r.output.status.code() {
+        Some(0) => {}
+        Some(2) => panic!("the plan {when} is not empty:\n{}", r.stdout()),
+        _ => {
+            r.ok();
+        }
+    }
+}
+
+/// Imports into a fresh working directory; the plan after must be empty, the state
+/// equal to the applied one (minus `ignore`), and the identity the same.
+fn import_verify(
+    ctx: &StepCtx,
+    config: &str,
+    address: &str,
+    by: Option<&ImportBy>,
+    ignore: &[&str],
+    env: &[(&str, &str)],
+    label: &str,
+) {
+    let applied = resource_in(&ctx.state(), address)
+        .unwrap_or_else(|| panic!("{label}: {address} is not in the applied state"));
+    let fresh = Workspace::new(config);
+    match by.unwrap_or_else(|| panic!("{label}: say by_id or by_identity")) {
+        ImportBy::Id(id_of) => {
+            let id = id_of(&applied["values"]);
+            let mut args = vec!["import", "-no-color", "-input=false"];
+            args.extend([address, id.as_str()]);
+            fresh.terraform_env(&args, env).ok();
+        }
+        ImportBy::Identity(attrs) => {
+            let identity = &applied["identity"];
+            assert!(
+                identity.is_object(),
+                "{label}: the applied {address} has no identity in state: {applied}"
+            );
+            let body: Vec<String> = attrs
+                .iter()
+                .map(|a| format!("    {a} = {}", identity[*a]))
+                .collect();
+            fresh.write_file(
+                "import.tf",
+                &format!("import {{\n  to = {address}\n  identity = {{\n{}\n  }}\n}}\n", body.join("\n")),
+            );
+            fresh
+                .terraform_env(&["apply", "-auto-approve", "-no-color", "-input=false"], env)
+                .ok();
+            std::fs::remove_file(fresh.path().join("import.tf")).expect("remove import.tf");
+        }
+    }
+    assert_plan_empty(&fresh, env, &format!("after {label}"));
+    let imported = resource_in(&fresh.state_json(), address)
+        .unwrap_or_else(|| panic!("{label}: {address} was not imported"));
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(m) = v.as_object_mut() {
+            for k in ignore {
+                m.remove(*k);
+            }
+        }
+        v
+    };
+    assert_eq!(
+        strip(&imported["values"]),
+        strip(&applied["values"]),
+        "{label}: imported state differs from the applied state"
+    );
+    assert_eq!(
+        imported["identity"], applied["identity"],
+        "{label}: imported identity differs"
+    );
+}
