@@ -13,7 +13,9 @@ environment variables read when a resource is created:
 """
 
 import base64
+import functools
 import os
+import threading
 import time
 
 from moto.elbv2.exceptions import ELBClientError
@@ -48,8 +50,7 @@ def constraint(value, field: str, rule: str) -> ELBClientError:
     # The wording AWS uses for model constraint violations.
     return fail(
         "ValidationError",
-        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
-        f"constraint: {rule}",
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy " f"constraint: {rule}",
     )
 
 
@@ -92,9 +93,7 @@ def paginate(items: list, marker, page_size, limit: int = 400):
     page = items[start : start + size]
     following = start + size
     next_marker = (
-        base64.urlsafe_b64encode(str(following).encode()).decode()
-        if following < len(items)
-        else None
+        base64.urlsafe_b64encode(str(following).encode()).decode() if following < len(items) else None
     )
     return page, next_marker
 
@@ -135,3 +134,19 @@ def check_new_tags(tags) -> None:
             f"The quota for the number of tags that can be assigned to a resource ({MAX_TAGS}) "
             "has been reached",
         )
+
+
+_lock = threading.RLock()
+
+
+def serialized(handler):
+    """Runs a response handler under one lock: the server is threaded, and a rule
+    checked then applied (one QUIC listener per NLB, unique server IDs) must not
+    interleave with a concurrent request, as Terraform sends them in parallel."""
+
+    @functools.wraps(handler)
+    def wrapped(*args, **kwargs):
+        with _lock:
+            return handler(*args, **kwargs)
+
+    return wrapped

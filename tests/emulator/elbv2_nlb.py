@@ -19,6 +19,7 @@ from moto.elbv2.responses import ELBV2Response
 from moto.moto_api._internal import mock_random
 
 from elbv2_common import (
+    serialized,
     MAX_TAGS,
     QUIC_FAMILY,
     UDP_FAMILY,
@@ -63,7 +64,11 @@ BOOLEAN_ATTRIBUTES = (
     "ipv6.deny_all_igw_traffic",
     "zonal_shift.config.enabled",
 )
-ROUTING_POLICIES = ("availability_zone_affinity", "partial_availability_zone_affinity", "any_availability_zone")
+ROUTING_POLICIES = (
+    "availability_zone_affinity",
+    "partial_availability_zone_affinity",
+    "any_availability_zone",
+)
 
 
 def is_network(lb) -> bool:
@@ -466,7 +471,9 @@ def _modify_load_balancer_attributes(self):
             if not value.isdigit() or int(value) > 7:
                 raise fail("InvalidConfigurationRequest", f"Load balancer attribute '{key}' must be 0 to 7")
             if int(value) < int(lb.attrs[key]):
-                raise fail("InvalidConfigurationRequest", f"Load balancer attribute '{key}' cannot be decreased")
+                raise fail(
+                    "InvalidConfigurationRequest", f"Load balancer attribute '{key}' cannot be decreased"
+                )
     lb.attrs.update({k: v.lower() if k in BOOLEAN_ATTRIBUTES else v for k, v in changes.items()})
     return ActionResult({"Attributes": lb.attrs})
 
@@ -548,12 +555,11 @@ def install() -> None:
     FakeLoadBalancer.activate = _activate
     FakeLoadBalancer.availability_zones = property(_availability_zones)
     ELBv2Backend.add_tags = _add_tags
-    ELBV2Response.create_load_balancer = _create_load_balancer
-    ELBV2Response.set_subnets = _set_subnets
-    ELBV2Response.set_ip_address_type = _set_ip_address_type
-    ELBV2Response.set_security_groups = _set_security_groups
-    ELBV2Response.modify_load_balancer_attributes = _modify_load_balancer_attributes
-    ELBV2Response.delete_load_balancer = _delete_load_balancer
-    ELBV2Response.describe_load_balancers = _describe_load_balancers
-    ELBV2Response.describe_tags = _describe_tags
-
+    ELBV2Response.create_load_balancer = serialized(_create_load_balancer)
+    ELBV2Response.set_subnets = serialized(_set_subnets)
+    ELBV2Response.set_ip_address_type = serialized(_set_ip_address_type)
+    ELBV2Response.set_security_groups = serialized(_set_security_groups)
+    ELBV2Response.modify_load_balancer_attributes = serialized(_modify_load_balancer_attributes)
+    ELBV2Response.delete_load_balancer = serialized(_delete_load_balancer)
+    ELBV2Response.describe_load_balancers = serialized(_describe_load_balancers)
+    ELBV2Response.describe_tags = serialized(_describe_tags)

@@ -29,8 +29,10 @@ from moto.elbv2.ssl_policies import SSL_POLICIES
 from moto.moto_api._internal import mock_random
 
 import elbv2_nlb
+import elbv2_registrations
 import elbv2_targets
 from elbv2_common import (
+    serialized,
     COMPATIBLE_TARGET_PROTOCOLS,
     NLB_PROTOCOLS,
     QUIC_FAMILY,
@@ -171,7 +173,9 @@ def _check_protocol_and_port(protocol, port) -> None:
         raise fail("ValidationError", "A listener protocol must be specified")
     check_enum(protocol, "protocol", PROTOCOL_ENUM)
     if protocol not in NLB_PROTOCOLS:
-        raise fail("ValidationError", f"Listener protocol '{protocol}' must be one of '{', '.join(NLB_PROTOCOLS)}'")
+        raise fail(
+            "ValidationError", f"Listener protocol '{protocol}' must be one of '{', '.join(NLB_PROTOCOLS)}'"
+        )
     check_range(port, "port", 1, 65535)
 
 
@@ -214,7 +218,12 @@ def _detach_unused(backend, lb) -> None:
 def _register_certificates(backend, listener) -> None:
     for cert in listener.certificates:
         if not re.search(r":iam:", cert):
-            register_certificate(account_id=backend.account_id, region=backend.region_name, arn_certificate=cert, arn_user=listener.arn)
+            register_certificate(
+                account_id=backend.account_id,
+                region=backend.region_name,
+                arn_certificate=cert,
+                arn_user=listener.arn,
+            )
 
 
 def create_network_listener(backend, lb, params: dict):
@@ -237,7 +246,9 @@ def create_network_listener(backend, lb, params: dict):
             raise fail("DuplicateListener", "A listener with the specified port already exists.")
     check_listener(backend, lb, protocol, group_arns)
     arn = lb.arn.replace(":loadbalancer/", ":listener/") + "/" + mock_random.get_random_hex(16)
-    listener = FakeListener(lb.arn, arn, protocol, port, policy, certificates[0] if certificates else None, actions, None)
+    listener = FakeListener(
+        lb.arn, arn, protocol, port, policy, certificates[0] if certificates else None, actions, None
+    )
     listener.certificates = certificates
     lb.listeners[arn] = listener
     _attach(backend, lb, listener)
@@ -251,7 +262,11 @@ def modify_network_listener(backend, lb, listener, params: dict):
     protocol = params.get("Protocol") or listener.protocol
     port = params.get("Port") or listener.port
     _check_protocol_and_port(protocol, port)
-    actions = _actions(backend, params["DefaultActions"]) if params.get("DefaultActions") else listener.default_actions
+    actions = (
+        _actions(backend, params["DefaultActions"])
+        if params.get("DefaultActions")
+        else listener.default_actions
+    )
     group_arns = forwarded_target_groups(actions)
     certificates = params.get("Certificates")
     if certificates is None and protocol == "TLS":
@@ -324,16 +339,24 @@ def _modify_listener_attributes(self):
     changes = {a["Key"]: str(a.get("Value", "")) for a in self._get_param("Attributes") or []}
     for key, value in changes.items():
         if key != "tcp.idle_timeout.seconds":
-            raise fail("InvalidConfigurationRequest", f"Listener attribute '{key}' is not supported by Network Load Balancer listeners")
+            raise fail(
+                "InvalidConfigurationRequest",
+                f"Listener attribute '{key}' is not supported by Network Load Balancer listeners",
+            )
         if listener.protocol == "TLS":
-            raise fail("InvalidConfigurationRequest", "The idle timeout of TLS listeners is 350 seconds and can't be modified")
+            raise fail(
+                "InvalidConfigurationRequest",
+                "The idle timeout of TLS listeners is 350 seconds and can't be modified",
+            )
         if listener.protocol not in IDLE_TIMEOUT_PROTOCOLS:
             raise fail(
                 "InvalidConfigurationRequest",
                 f"'{key}' applies to TCP flows; it can't be set on {listener.protocol} listeners",
             )
         if not value.isdigit() or not 60 <= int(value) <= 6000:
-            raise fail("InvalidConfigurationRequest", f"'{key}' must be an integer from 60 to 6000, not '{value}'")
+            raise fail(
+                "InvalidConfigurationRequest", f"'{key}' must be an integer from 60 to 6000, not '{value}'"
+            )
     listener.attributes.update(changes)
     return ActionResult({"Attributes": listener.attributes})
 
@@ -346,8 +369,9 @@ _original_modify_listener_attributes = ELBV2Response.modify_listener_attributes
 def install() -> None:
     elbv2_nlb.install()
     elbv2_targets.install()
-    ELBV2Response.create_listener = _create_listener
-    ELBV2Response.modify_listener = _modify_listener
-    ELBV2Response.delete_listener = _delete_listener
-    ELBV2Response.describe_listeners = _describe_listeners
-    ELBV2Response.modify_listener_attributes = _modify_listener_attributes
+    elbv2_registrations.install()
+    ELBV2Response.create_listener = serialized(_create_listener)
+    ELBV2Response.modify_listener = serialized(_modify_listener)
+    ELBV2Response.delete_listener = serialized(_delete_listener)
+    ELBV2Response.describe_listeners = serialized(_describe_listeners)
+    ELBV2Response.modify_listener_attributes = serialized(_modify_listener_attributes)

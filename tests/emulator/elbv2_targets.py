@@ -1,26 +1,25 @@
-"""Network Load Balancer target groups and their targets, as AWS serves them.
+"""Network Load Balancer target groups, as AWS serves them (their targets are in
+elbv2_registrations.py).
 
-moto 5.2.5 refuses the QUIC and TCP_QUIC protocols, has no QuicServerId, keys
-targets by id alone (AWS registers an id per port), reports every target
-`healthy` at once, gives NLB target groups ALB health-check defaults and
-attributes, and validates none of the NLB health-check rules. This module handles
-target groups whose protocol is an NLB protocol (TCP, TLS, UDP, TCP_UDP, QUIC,
-TCP_QUIC); HTTP/HTTPS/GENEVE/lambda groups stay with moto.
+moto 5.2.5 refuses the QUIC and TCP_QUIC protocols, gives NLB target groups ALB
+health-check defaults and attributes, validates none of the NLB health-check
+rules and fails DescribeTargetGroups of a load balancer without target groups.
+This module handles target groups whose protocol is an NLB protocol (TCP, TLS,
+UDP, TCP_UDP, QUIC, TCP_QUIC); HTTP/HTTPS/GENEVE/lambda groups stay with moto.
 """
 
-import ipaddress
 import re
 from collections import OrderedDict
 
-from moto.core.responses import ActionResult, EmptyResult
+from moto.core.responses import ActionResult
 from moto.elbv2.models import ELBv2Backend, FakeTargetGroup
 from moto.elbv2.responses import ELBV2Response
 
 import elbv2_nlb
 from elbv2_common import (
+    serialized,
     HEALTH_CHECK_PROTOCOLS,
     NLB_PROTOCOLS,
-    QUIC_FAMILY,
     UDP_CARRYING,
     UDP_FAMILY,
     bool_text,
@@ -28,15 +27,11 @@ from elbv2_common import (
     check_new_tags,
     check_range,
     fail,
-    forwarded_target_groups,
-    now,
     paginate,
-    seconds,
 )
 
 PROTOCOL_ENUM = ("HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE", "QUIC", "TCP_QUIC")
 TARGET_TYPES = ("instance", "ip", "lambda", "alb")
-QUIC_SERVER_ID = re.compile(r"0x[0-9a-f]{16}")
 HTTP_CODES = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 
 
@@ -64,33 +59,45 @@ def _check_name(name: str) -> None:
         raise fail("ValidationError", f"Target group name '{name}' cannot begin or end with '-'")
 
 
-def _health_check(protocol: str, params: dict, current=None) -> dict:
+def _health_check(protocol: str, params: dict, current=None, target_type="instance") -> dict:
     """The health check a request asks for, completed with AWS's NLB defaults (or
     the group's current settings), checked against AWS's rules."""
     cur = current or {}
-    hc = params.get("HealthCheckProtocol") or cur.get("protocol") or "TCP"
+    # An Application Load Balancer target is health-checked over HTTP(S) only.
+    allowed = ("HTTP", "HTTPS") if target_type == "alb" else HEALTH_CHECK_PROTOCOLS
+    hc = params.get("HealthCheckProtocol") or cur.get("protocol") or allowed[0]
     check_enum(hc, "healthCheckProtocol", PROTOCOL_ENUM)
-    if hc not in HEALTH_CHECK_PROTOCOLS:
+    if hc not in allowed:
         raise fail(
             "InvalidConfigurationRequest",
             f"Health check protocol '{hc}' is not supported for target groups with the "
-            f"{protocol} protocol; health checks use TCP, HTTP or HTTPS",
+            f"{protocol} protocol and target type '{target_type}'; use {', '.join(allowed)}",
         )
     http = hc in ("HTTP", "HTTPS")
     was_http = cur.get("protocol") in ("HTTP", "HTTPS")
     path, matcher = params.get("HealthCheckPath"), params.get("Matcher")
     if not http:
         if path:
-            raise fail("InvalidConfigurationRequest", "Health check paths are not supported for TCP health checks")
+            raise fail(
+                "InvalidConfigurationRequest", "Health check paths are not supported for TCP health checks"
+            )
         if matcher:
-            raise fail("InvalidConfigurationRequest", "Health check matchers are not supported for TCP health checks")
+            raise fail(
+                "InvalidConfigurationRequest", "Health check matchers are not supported for TCP health checks"
+            )
     else:
         path = path or (cur.get("path") if was_http else None) or "/"
         if not path.startswith("/") or len(path) > 1024:
-            raise fail("ValidationError", f"Health check path '{path}' must begin with '/' and be at most 1024 characters")
+            raise fail(
+                "ValidationError",
+                f"Health check path '{path}' must begin with '/' and be at most 1024 characters",
+            )
         matcher = matcher or (cur.get("matcher") if was_http else None) or {"HttpCode": "200-399"}
         if matcher.get("GrpcCode"):
-            raise fail("InvalidConfigurationRequest", "gRPC codes are not supported for Network Load Balancer health checks")
+            raise fail(
+                "InvalidConfigurationRequest",
+                "gRPC codes are not supported for Network Load Balancer health checks",
+            )
         code = str(matcher.get("HttpCode") or "")
         numbers = [int(n) for n in re.findall(r"\d+", code)]
         if not HTTP_CODES.match(code) or any(n < 200 or n > 599 for n in numbers):
@@ -166,7 +173,9 @@ def default_attributes(protocol: str, target_type: str) -> dict:
     return {
         "deregistration_delay.timeout_seconds": "300",
         "deregistration_delay.connection_termination.enabled": "true" if udp else "false",
-        "preserve_client_ip.enabled": "false" if target_type == "ip" and protocol in ("TCP", "TLS") else "true",
+        "preserve_client_ip.enabled": (
+            "false" if target_type == "ip" and protocol in ("TCP", "TLS") else "true"
+        ),
         "proxy_protocol_v2.enabled": "false",
         "stickiness.enabled": "false",
         "stickiness.type": "source_ip",
@@ -202,18 +211,26 @@ def create_network_target_group(backend: ELBv2Backend, params: dict):
     ip_type = params.get("IpAddressType") or "ipv4"
     check_enum(ip_type, "ipAddressType", ("ipv4", "ipv6"))
     if ip_type == "ipv6" and target_type == "alb":
-        raise fail("InvalidConfigurationRequest", "Target type 'alb' does not support the 'ipv6' IP address type")
+        raise fail(
+            "InvalidConfigurationRequest", "Target type 'alb' does not support the 'ipv6' IP address type"
+        )
     if params.get("ProtocolVersion"):
         raise fail(
             "InvalidConfigurationRequest",
             f"A protocol version is not supported for target groups with the {protocol} protocol",
         )
-    hc = _health_check(protocol, params)
+    hc = _health_check(protocol, params, target_type=target_type)
     tags = params.get("Tags") or []
     check_new_tags(tags)
     for existing in backend.target_groups.values():
         if existing.name == name:
-            same = (existing.protocol, existing.port, existing.vpc_id, existing.target_type, existing.ip_address_type)
+            same = (
+                existing.protocol,
+                existing.port,
+                existing.vpc_id,
+                existing.target_type,
+                existing.ip_address_type,
+            )
             if same == (protocol, params["Port"], params["VpcId"], target_type, ip_type):
                 return existing  # CreateTargetGroup is idempotent for identical settings
             raise fail(
@@ -252,13 +269,19 @@ def _check_attribute(group, key: str, value: str) -> str:
         value = bool_text(value, key)
     if key == "deregistration_delay.timeout_seconds":
         if not value.isdigit() or int(value) > 3600:
-            raise fail("InvalidConfigurationRequest", f"'{key}' value '{value}' must be between '0-3600' inclusive")
+            raise fail(
+                "InvalidConfigurationRequest", f"'{key}' value '{value}' must be between '0-3600' inclusive"
+            )
     if key == "preserve_client_ip.enabled" and value == "false" and protocol in UDP_CARRYING:
         raise fail(
             "InvalidConfigurationRequest",
             f"Client IP preservation cannot be disabled for target groups with the {protocol} protocol",
         )
-    if key == "target_health_state.unhealthy.connection_termination.enabled" and value == "true" and protocol in UDP_FAMILY:
+    if (
+        key == "target_health_state.unhealthy.connection_termination.enabled"
+        and value == "true"
+        and protocol in UDP_FAMILY
+    ):
         raise fail(
             "InvalidConfigurationRequest",
             f"'{key}' cannot be enabled for target groups with the {protocol} protocol",
@@ -268,8 +291,14 @@ def _check_attribute(group, key: str, value: str) -> str:
             "InvalidConfigurationRequest",
             f"Stickiness type '{value}' is not supported for target groups with the {protocol} protocol",
         )
-    if key == "load_balancing.cross_zone.enabled" and value not in ("true", "false", "use_load_balancer_configuration"):
-        raise fail("InvalidConfigurationRequest", f"'{key}' must be true, false or use_load_balancer_configuration")
+    if key == "load_balancing.cross_zone.enabled" and value not in (
+        "true",
+        "false",
+        "use_load_balancer_configuration",
+    ):
+        raise fail(
+            "InvalidConfigurationRequest", f"'{key}' must be true, false or use_load_balancer_configuration"
+        )
     if key == "target_health_state.unhealthy.draining_interval_seconds":
         if not value.isdigit() or int(value) > 360000:
             raise fail("InvalidConfigurationRequest", f"'{key}' must be 0-360000")
@@ -284,7 +313,10 @@ def _modify_target_group_attributes(self):
     group = get_target_group(self.elbv2_backend, self._get_param("TargetGroupArn"))
     if not is_network_group(group):
         return _original_modify_tg_attributes(self)
-    changes = {a["Key"]: _check_attribute(group, a["Key"], str(a.get("Value", ""))) for a in self._get_param("Attributes") or []}
+    changes = {
+        a["Key"]: _check_attribute(group, a["Key"], str(a.get("Value", "")))
+        for a in self._get_param("Attributes") or []
+    }
     merged = dict(group.attributes, **changes)
     if (
         merged["target_health_state.unhealthy.connection_termination.enabled"] == "true"
@@ -314,7 +346,7 @@ def _modify_target_group(self):
     group = get_target_group(self.elbv2_backend, self._get_param("TargetGroupArn"))
     if not is_network_group(group):
         return _original_modify_target_group(self)
-    hc = _health_check(group.protocol, self._get_params(), _current_health_check(group))
+    hc = _health_check(group.protocol, self._get_params(), _current_health_check(group), group.target_type)
     _apply_health_check(group, hc)
     return ActionResult({"TargetGroups": [group]})
 
@@ -345,236 +377,13 @@ def _describe_target_groups(self):
     return ActionResult({"TargetGroups": page, "NextMarker": marker})
 
 
-# ---- targets ------------------------------------------------------------------
-
-
-def _expire(group) -> None:
-    for key, reg in list(group.registrations.items()):
-        if reg["draining_until"] is not None and now() >= reg["draining_until"]:
-            del group.registrations[key]
-
-
-def _listener_peers(backend, group) -> list:
-    """Target groups that share a listener with `group` (QUIC server IDs must be
-    unique per listener), `group` first."""
-    peers = [group]
-    for lb in backend.load_balancers.values():
-        for listener in lb.listeners.values():
-            arns = forwarded_target_groups(listener.default_actions)
-            if group.arn in arns:
-                peers.extend(backend.target_groups[a] for a in arns if a in backend.target_groups and backend.target_groups[a] not in peers)
-    return peers
-
-
-def _check_target(backend, group, target: dict) -> tuple:
-    target_id = target.get("Id") or ""
-    port = target.get("Port") or group.port
-    check_range(port, "port", 1, 65535)
-    if group.target_type == "ip":
-        try:
-            address = ipaddress.ip_address(target_id)
-        except ValueError:
-            raise fail("ValidationError", f"The IP address '{target_id}' is not a valid IP address")
-        wanted = 6 if group.ip_address_type == "ipv6" else 4
-        if address.version != wanted:
-            raise fail(
-                "ValidationError",
-                f"The IP address '{target_id}' is not a valid IPv{wanted} address; target group "
-                f"'{group.name}' has the '{group.ip_address_type}' IP address type",
-            )
-    elif target.get("AvailabilityZone"):
-        raise fail(
-            "ValidationError",
-            f"An Availability Zone cannot be specified for targets of target type '{group.target_type}'",
-        )
-    if group.target_type == "instance":
-        instance = backend.ec2_backend.get_instance_by_id(target_id)
-        if instance is not None and instance.state != "running":
-            raise fail(
-                "InvalidTarget",
-                f"The following targets are not in a running state and cannot be registered: '{target_id}'",
-            )
-    server_id = target.get("QuicServerId")
-    if group.protocol in QUIC_FAMILY:
-        if not server_id:
-            raise fail(
-                "ValidationError",
-                f"A QuicServerId must be specified for target '{target_id}': target group "
-                f"'{group.name}' uses the {group.protocol} protocol",
-            )
-        if not QUIC_SERVER_ID.fullmatch(server_id):
-            raise fail(
-                "ValidationError",
-                f"QuicServerId '{server_id}' is not valid: it must be 0x followed by 16 lowercase "
-                "hexadecimal characters",
-            )
-    elif server_id:
-        raise fail(
-            "ValidationError",
-            f"QuicServerId can be specified only for targets of QUIC or TCP_QUIC target groups; "
-            f"target group '{group.name}' uses the {group.protocol} protocol",
-        )
-    return target_id, port, server_id
-
-
-def register_targets(backend, group, targets: list) -> None:
-    checked = [(_check_target(backend, group, t), t) for t in targets]
-    _expire(group)
-    in_use = {}  # server id -> (group, key) of its current registration
-    for peer in _listener_peers(backend, group):
-        _expire(peer)
-        for key, reg in peer.registrations.items():
-            if reg.get("QuicServerId"):
-                in_use[reg["QuicServerId"]] = (peer, key)
-    for (target_id, port, server_id), target in checked:
-        key = (target_id, port)
-        current = group.registrations.get(key)
-        if current and current["draining_until"] is None and current.get("QuicServerId") != server_id:
-            raise fail(
-                "InvalidTarget",
-                f"Target '{target_id}' on port {port} is registered with QuicServerId "
-                f"'{current.get('QuicServerId')}'; deregister it before registering it with another server ID",
-            )
-        if server_id:
-            owner = in_use.get(server_id)
-            if owner is not None and owner != (group, key):
-                raise fail(
-                    "InvalidTarget",
-                    f"QuicServerId '{server_id}' is already used by target '{owner[1][0]}' on port "
-                    f"{owner[1][1]} behind the same listener; server IDs must be unique per listener",
-                )
-            in_use[server_id] = (group, key)
-    for (target_id, port, server_id), target in checked:
-        key = (target_id, port)
-        current = group.registrations.get(key)
-        if current and current["draining_until"] is None:
-            continue  # registering a registered target again changes nothing
-        reg = {"Id": target_id, "Port": port, "registered": now(), "draining_until": None}
-        if target.get("AvailabilityZone"):
-            reg["AvailabilityZone"] = target["AvailabilityZone"]
-        if server_id:
-            reg["QuicServerId"] = server_id
-        group.registrations[key] = reg
-
-
-def _start_draining(group, reg) -> None:
-    if reg["draining_until"] is None:
-        delay = int(group.attributes.get("deregistration_delay.timeout_seconds", "300"))
-        reg["draining_until"] = now() + min(delay, seconds("EMULATOR_TARGET_DRAINING_SECONDS"))
-
-
-def deregister_targets(group, targets: list) -> None:
-    _expire(group)
-    regs = []
-    for target in targets:
-        reg = group.registrations.get((target.get("Id"), target.get("Port") or group.port))
-        if reg is None:
-            raise fail("InvalidTarget", f"The target '{target.get('Id')}' is not registered with target group '{group.name}'")
-        regs.append(reg)
-    for reg in regs:
-        _start_draining(group, reg)
-
-
-def _health(backend, group, reg) -> dict:
-    if reg["draining_until"] is not None:
-        return {"State": "draining", "Reason": "Target.DeregistrationInProgress", "Description": "Target deregistration is in progress"}
-    if not group.load_balancer_arns:
-        return {
-            "State": "unused",
-            "Reason": "Target.NotInUse",
-            "Description": "Target group is not configured to receive traffic from the load balancer",
-        }
-    if group.target_type == "instance":
-        instance = backend.ec2_backend.get_instance_by_id(reg["Id"])
-        if instance is not None and instance.state != "running":
-            return {"State": "unused", "Reason": "Target.InvalidState", "Description": f"Target is in the {instance.state} state"}
-    started = max(reg["registered"], getattr(group, "in_use_since", 0.0))
-    if now() < started + seconds("EMULATOR_TARGET_INITIAL_SECONDS"):
-        return {"State": "initial", "Reason": "Elb.RegistrationInProgress", "Description": "Target registration is in progress"}
-    return {"State": "healthy"}
-
-
-def describe_target_health(backend, group, targets: list) -> list:
-    _expire(group)
-    if targets:
-        selected = []
-        for target in targets:
-            port = target.get("Port")
-            found = [r for (i, p), r in group.registrations.items() if i == target.get("Id") and port in (None, p)]
-            selected.extend(found or [{"Id": target.get("Id"), "Port": port or group.port, "unregistered": True}])
-    else:
-        selected = list(group.registrations.values())
-    out = []
-    for reg in selected:
-        description = {k: reg[k] for k in ("Id", "Port", "AvailabilityZone", "QuicServerId") if reg.get(k)}
-        port = group.health_check_port
-        entry = {
-            "Target": description,
-            "HealthCheckPort": str(reg["Port"]) if port == "traffic-port" else port,
-        }
-        if reg.get("unregistered"):
-            entry["TargetHealth"] = {
-                "State": "unused",
-                "Reason": "Target.NotRegistered",
-                "Description": "Target is not registered to the target group",
-            }
-        else:
-            entry["TargetHealth"] = _health(backend, group, reg)
-        out.append(entry)
-    return out
-
-
-def _register_targets(self):
-    backend = self.elbv2_backend
-    group = get_target_group(backend, self._get_param("TargetGroupArn"))
-    if not is_network_group(group):
-        return _original_register_targets(self)
-    register_targets(backend, group, self._get_param("Targets") or [])
-    return EmptyResult()
-
-
-def _deregister_targets(self):
-    group = get_target_group(self.elbv2_backend, self._get_param("TargetGroupArn"))
-    if not is_network_group(group):
-        return _original_deregister_targets(self)
-    deregister_targets(group, self._get_param("Targets") or [])
-    return EmptyResult()
-
-
-def _describe_target_health(self):
-    backend = self.elbv2_backend
-    group = get_target_group(backend, self._get_param("TargetGroupArn"))
-    if not is_network_group(group):
-        return _original_describe_target_health(self)
-    entries = describe_target_health(backend, group, self._get_param("Targets") or [])
-    return ActionResult({"TargetHealthDescriptions": entries})
-
-
-_original_notify_terminate = ELBv2Backend.notify_terminate_instances
-
-
-def _notify_terminate_instances(self, instance_ids):
-    _original_notify_terminate(self, instance_ids)
-    for group in self.target_groups.values():
-        for (target_id, _), reg in getattr(group, "registrations", {}).items():
-            if target_id in instance_ids:
-                _start_draining(group, reg)
-
-
 _original_create_target_group = ELBV2Response.create_target_group
 _original_modify_target_group = ELBV2Response.modify_target_group
 _original_modify_tg_attributes = ELBV2Response.modify_target_group_attributes
-_original_register_targets = ELBV2Response.register_targets
-_original_deregister_targets = ELBV2Response.deregister_targets
-_original_describe_target_health = ELBV2Response.describe_target_health
 
 
 def install() -> None:
-    ELBv2Backend.notify_terminate_instances = _notify_terminate_instances
-    ELBV2Response.create_target_group = _create_target_group
-    ELBV2Response.modify_target_group = _modify_target_group
-    ELBV2Response.modify_target_group_attributes = _modify_target_group_attributes
-    ELBV2Response.describe_target_groups = _describe_target_groups
-    ELBV2Response.register_targets = _register_targets
-    ELBV2Response.deregister_targets = _deregister_targets
-    ELBV2Response.describe_target_health = _describe_target_health
+    ELBV2Response.create_target_group = serialized(_create_target_group)
+    ELBV2Response.modify_target_group = serialized(_modify_target_group)
+    ELBV2Response.modify_target_group_attributes = serialized(_modify_target_group_attributes)
+    ELBV2Response.describe_target_groups = serialized(_describe_target_groups)
