@@ -58,7 +58,9 @@ class Identity(EmulatorTestCase):
         self.listener(alb, "HTTP", 80, group)
         listeners = self.elb.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
         self.assertEqual([l["Protocol"] for l in listeners], ["HTTP"])
-        self.elb.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": "i-0123456789abcdef0"}])
+        self.elb.register_targets(
+            TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": "i-0123456789abcdef0"}]
+        )
         health = self.elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])
         self.assertEqual(len(health["TargetHealthDescriptions"]), 1)
         self.elb.delete_load_balancer(LoadBalancerArn=alb["LoadBalancerArn"])
