@@ -14,6 +14,7 @@ import threading
 from werkzeug.serving import make_server
 
 import ec2_ipv6
+import elbv2_quic
 import faults
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -26,6 +27,7 @@ def main() -> int:
     host = "127.0.0.1"  # loopback only, always
     port = int(os.environ.get("EMULATOR_PORT", "0"))
     ec2_ipv6.install()
+    elbv2_quic.install()
     app = faults.middleware(DomainDispatcherApplication(create_backend_app))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
