@@ -7,11 +7,13 @@
 
 pub mod emulator;
 pub mod module_check;
+pub mod steps;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub use emulator::Emulator;
+pub use steps::{StepCtx, Steps};
 
 /// The workspace root (parent of this crate).
 pub fn workspace_root() -> PathBuf {

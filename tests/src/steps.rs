@@ -259,7 +259,10 @@ impl<'a> Steps<'a> {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let ctx = StepCtx { emu: self.emu, w: &w };
+        let ctx = StepCtx {
+            emu: self.emu,
+            w: &w,
+        };
         let last_config = RefCell::new(String::new());
         for (i, step) in self.steps.iter().enumerate() {
             eprintln!("[steps] {}: {}", i + 1, step.name);
@@ -269,15 +272,21 @@ impl<'a> Steps<'a> {
                     w.write_main(config);
                     *last_config.borrow_mut() = config.clone();
                     planned(&ctx, step, &env, &label);
-                    w.terraform_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &env)
-                        .ok();
+                    w.terraform_env(
+                        &["apply", "-auto-approve", "-no-color", "-input=false"],
+                        &env,
+                    )
+                    .ok();
                     assert_plan_empty(&w, &env, &format!("after {label}"));
                 }
                 Kind::Drift { act } => {
                     act(&ctx);
                     planned(&ctx, step, &env, &label);
-                    w.terraform_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &env)
-                        .ok();
+                    w.terraform_env(
+                        &["apply", "-auto-approve", "-no-color", "-input=false"],
+                        &env,
+                    )
+                    .ok();
                     assert_plan_empty(&w, &env, &format!("after repairing {label}"));
                 }
                 Kind::Import {
@@ -285,7 +294,15 @@ impl<'a> Steps<'a> {
                     by,
                     ignore,
                 } => {
-                    import_verify(&ctx, &last_config.borrow(), address, by.as_ref(), ignore, &env, &label);
+                    import_verify(
+                        &ctx,
+                        &last_config.borrow(),
+                        address,
+                        by.as_ref(),
+                        ignore,
+                        &env,
+                        &label,
+                    );
                 }
                 Kind::PlanFails { config } => {
                     w.write_main(config);
@@ -301,7 +318,13 @@ impl<'a> Steps<'a> {
                     *last_config.borrow_mut() = config.clone();
                     let run = w
                         .terraform_env(
-                            &["apply", "-auto-approve", "-json", "-no-color", "-input=false"],
+                            &[
+                                "apply",
+                                "-auto-approve",
+                                "-json",
+                                "-no-color",
+                                "-input=false",
+                            ],
                             &env,
                         )
                         .failed();
@@ -310,8 +333,11 @@ impl<'a> Steps<'a> {
                     }
                 }
                 Kind::Destroy => {
-                    w.terraform_env(&["destroy", "-auto-approve", "-no-color", "-input=false"], &env)
-                        .ok();
+                    w.terraform_env(
+                        &["destroy", "-auto-approve", "-no-color", "-input=false"],
+                        &env,
+                    )
+                    .ok();
                     let state = w.state_json();
                     assert!(
                         state["values"]["root_module"]["resources"]
@@ -336,7 +362,11 @@ fn planned(ctx: &StepCtx, step: &Step, env: &[(&str, &str)], label: &str) {
     ctx.w
         .terraform_env(&["plan", "-no-color", "-input=false", "-out=tfplan"], env)
         .ok();
-    let plan = ctx.w.terraform_env(&["show", "-json", "tfplan"], env).ok().json();
+    let plan = ctx
+        .w
+        .terraform_env(&["show", "-json", "tfplan"], env)
+        .ok()
+        .json();
     if let Some(expect) = &step.expect {
         assert_eq!(&planned_actions(&plan), expect, "{label}: planned actions");
     }
@@ -392,10 +422,16 @@ fn import_verify(
                 .collect();
             fresh.write_file(
                 "import.tf",
-                &format!("import {{\n  to = {address}\n  identity = {{\n{}\n  }}\n}}\n", body.join("\n")),
+                &format!(
+                    "import {{\n  to = {address}\n  identity = {{\n{}\n  }}\n}}\n",
+                    body.join("\n")
+                ),
             );
             fresh
-                .terraform_env(&["apply", "-auto-approve", "-no-color", "-input=false"], env)
+                .terraform_env(
+                    &["apply", "-auto-approve", "-no-color", "-input=false"],
+                    env,
+                )
                 .ok();
             std::fs::remove_file(fresh.path().join("import.tf")).expect("remove import.tf");
         }

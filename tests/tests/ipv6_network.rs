@@ -1,8 +1,12 @@
-//! trustchain_ipv6_network with real Terraform against the emulator: create, plan
-//! empty, update in place without renumbering, import, drift, destroy leaving nothing.
+//! trustchain_ipv6_network with real Terraform against the emulator, as step lists:
+//! create, update in place without renumbering, import by id and by identity with
+//! state verification, drift, destroy leaving nothing.
 
-use acceptance::{Emulator, Workspace, planned_actions, provider_block};
+use acceptance::{Emulator, StepCtx, Steps, provider_block};
 use serde_json::{Value, json};
+use std::cell::RefCell;
+
+const NET: &str = "trustchain_ipv6_network.this";
 
 fn network(emu: &Emulator, zones: &[&str], extra_tier: bool, dns64: bool) -> String {
     let zones = zones
@@ -54,8 +58,9 @@ output "vpc_id" {{
     )
 }
 
-fn subnet_ids(outputs: &Value, tier: &str) -> Vec<(String, String)> {
-    outputs["subnets"]["value"][tier]
+/// (zone, id) of a tier's subnets in the `subnets` output.
+fn subnet_ids(subnets: &Value, tier: &str) -> Vec<(String, String)> {
+    subnets[tier]
         .as_array()
         .map(|l| {
             l.iter()
@@ -70,227 +75,190 @@ fn subnet_ids(outputs: &Value, tier: &str) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn assert_plan_empty(w: &Workspace, when: &str) {
-    let (changes, run) = w.plan_has_changes();
-    assert!(
-        !changes,
-        "plan after {when} is not empty:\n{}",
-        run.stdout()
-    );
+fn count(v: &Value, key: &str) -> Option<usize> {
+    v[key].as_array().map(Vec::len)
 }
 
-#[test]
-fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
-    let emu = Emulator::start();
-    let w = Workspace::new(&network(&emu, &["us-east-1a", "us-east-1b"], false, false));
-
-    // Create, then a plan right after apply shows no changes.
-    w.apply().ok();
-    assert_plan_empty(&w, "create");
-    let out = w.outputs();
-    let vpc_id = out["vpc_id"]["value"].as_str().expect("vpc id").to_string();
-    let public_before = subnet_ids(&out, "public");
-    let app_before = subnet_ids(&out, "app");
-    assert_eq!(public_before.len(), 2);
-    let app_cidrs: Vec<String> = out["subnets"]["value"]["app"]
-        .as_array()
-        .map(|l| {
-            l.iter()
-                .filter_map(|s| s["ipv6_cidr_block"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
-    assert!(
-        app_cidrs.iter().all(|c| c.ends_with("/64")),
-        "{app_cidrs:?}"
-    );
-
-    let subnets = emu.call(
-        "ec2",
-        "describe_subnets",
-        json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}),
-    );
-    let all = subnets["Subnets"].as_array().expect("subnets");
-    assert_eq!(all.len(), 4);
-    assert!(
-        all.iter().all(|s| s["Ipv6Native"] == true),
-        "subnets are not IPv6-native: {subnets}"
-    );
-
-    // Add a zone and a tier, toggle dns64: updated in place, no subnet renumbered.
-    w.write_main(&network(
-        &emu,
-        &["us-east-1a", "us-east-1b", "us-east-1c"],
-        true,
-        true,
-    ));
-    let plan = w.plan_json();
-    assert_eq!(
-        planned_actions(&plan),
-        vec![(
-            "trustchain_ipv6_network.this".to_string(),
-            vec!["update".to_string()]
-        )]
-    );
-    w.apply().ok();
-    assert_plan_empty(&w, "update");
-    let out = w.outputs();
-    for (zone, id) in &public_before {
-        assert!(
-            subnet_ids(&out, "public").contains(&(zone.clone(), id.clone())),
-            "public subnet in {zone} was replaced"
-        );
-    }
-    for (zone, id) in &app_before {
-        assert!(
-            subnet_ids(&out, "app").contains(&(zone.clone(), id.clone())),
-            "app subnet in {zone} was replaced"
-        );
-    }
-    assert_eq!(subnet_ids(&out, "data").len(), 3);
-    let app_ids: Vec<String> = subnet_ids(&out, "app")
-        .into_iter()
-        .map(|(_, id)| id)
-        .collect();
-    let described = emu.call("ec2", "describe_subnets", json!({"SubnetIds": app_ids}));
-    assert!(
-        described["Subnets"]
-            .as_array()
-            .is_some_and(|l| l.iter().all(|s| s["EnableDns64"] == true)),
-        "dns64 not enabled on the app tier: {described}"
-    );
-
-    // Import into a fresh state, then plan is empty.
-    let imported = Workspace::new(&network(
-        &emu,
-        &["us-east-1a", "us-east-1b", "us-east-1c"],
-        true,
-        true,
-    ));
-    imported
-        .terraform(&[
-            "import",
-            "-no-color",
-            "trustchain_ipv6_network.this",
-            &vpc_id,
-        ])
-        .ok();
-    assert_plan_empty(&imported, "import");
-
-    // Delete a subnet behind Terraform's back: only that subnet is planned back.
-    let (zone, victim) = subnet_ids(&out, "data")
-        .into_iter()
-        .next()
-        .expect("a data subnet");
-    emu.call("ec2", "delete_subnet", json!({"SubnetId": victim}));
-    let plan = w.plan_json();
-    assert_eq!(
-        planned_actions(&plan),
-        vec![(
-            "trustchain_ipv6_network.this".to_string(),
-            vec!["update".to_string()]
-        )]
-    );
-    let change = &plan["resource_changes"][0]["change"];
-    let before = &change["before"]["subnets"];
-    let after = &change["after"]["subnets"];
-    for tier in ["public", "app"] {
-        assert_eq!(
-            before[tier], after[tier],
-            "tier {tier} changes in the drift plan"
-        );
-    }
-    let data_after = after["data"].as_array().expect("data subnets planned");
-    assert_eq!(data_after.len(), 3);
-    assert_eq!(
-        before["data"].as_array().map(Vec::len),
-        Some(2),
-        "refresh did not notice the deleted subnet"
-    );
-    let recreated: Vec<&Value> = data_after
-        .iter()
-        .filter(|s| s["availability_zone"] == zone.as_str())
-        .collect();
-    assert_eq!(recreated.len(), 1);
-    assert!(
-        change["after_unknown"]["subnets"]["data"].is_array(),
-        "the re-created subnet's id should be unknown"
-    );
-    w.apply().ok();
-    assert_plan_empty(&w, "drift repair");
-
-    // Destroy: nothing of the test is left in the emulator.
-    w.destroy().ok();
+/// Nothing of a network named `name` with VPC `vpc_id` is left in the emulator.
+fn assert_network_gone(emu: &Emulator, name: &str, vpc_id: &str) {
     let vpcs = emu.call(
         "ec2",
         "describe_vpcs",
-        json!({"Filters": [{"Name": "tag:Name", "Values": ["acc-net"]}]}),
+        json!({"Filters": [{"Name": "tag:Name", "Values": [name]}]}),
     );
+    assert_eq!(count(&vpcs, "Vpcs"), Some(0), "VPC left: {vpcs}");
+    let by_vpc = json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]});
+    let subnets = emu.call("ec2", "describe_subnets", by_vpc.clone());
     assert_eq!(
-        vpcs["Vpcs"].as_array().map(Vec::len),
-        Some(0),
-        "VPC left: {vpcs}"
-    );
-    let subnets = emu.call(
-        "ec2",
-        "describe_subnets",
-        json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}),
-    );
-    assert_eq!(
-        subnets["Subnets"].as_array().map(Vec::len),
+        count(&subnets, "Subnets"),
         Some(0),
         "subnets left: {subnets}"
     );
-    let rts = emu.call(
-        "ec2",
-        "describe_route_tables",
-        json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}),
-    );
+    let rts = emu.call("ec2", "describe_route_tables", by_vpc);
     assert_eq!(
-        rts["RouteTables"].as_array().map(Vec::len),
+        count(&rts, "RouteTables"),
         Some(0),
         "route tables left: {rts}"
     );
     let igws = emu.call(
         "ec2",
         "describe_internet_gateways",
-        json!({"Filters": [{"Name": "tag:Name", "Values": ["acc-net-igw"]}]}),
+        json!({"Filters": [{"Name": "tag:Name", "Values": [format!("{name}-igw")]}]}),
     );
     assert_eq!(
-        igws["InternetGateways"].as_array().map(Vec::len),
+        count(&igws, "InternetGateways"),
         Some(0),
         "internet gateway left: {igws}"
     );
     let eigws = emu.call("ec2", "describe_egress_only_internet_gateways", json!({}));
     assert_eq!(
-        eigws["EgressOnlyInternetGateways"].as_array().map(Vec::len),
+        count(&eigws, "EgressOnlyInternetGateways"),
         Some(0),
         "egress-only gateway left: {eigws}"
+    );
+    let eips = emu.call("ec2", "describe_addresses", json!({}));
+    assert_eq!(
+        count(&eips, "Addresses"),
+        Some(0),
+        "Elastic IP orphaned: {eips}"
     );
 }
 
 #[test]
-fn ipv6_network_deleted_outside_terraform_is_planned_for_creation() {
+fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
     let emu = Emulator::start();
-    let w = Workspace::new(&network(&emu, &["us-east-1a"], false, false));
-    w.apply().ok();
-    let vpc_id = w.outputs()["vpc_id"]["value"]
-        .as_str()
-        .expect("vpc")
-        .to_string();
-    // Tear everything down behind Terraform's back (dependency order).
-    let subnets = emu.call(
-        "ec2",
-        "describe_subnets",
-        json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id.clone()]}]}),
-    );
+    let vpc_id = RefCell::new(String::new());
+    let before = RefCell::new((Vec::new(), Vec::new()));
+    let victim = RefCell::new((String::new(), String::new()));
+    Steps::new(&emu)
+        .apply(
+            "create",
+            network(&emu, &["us-east-1a", "us-east-1b"], false, false),
+        )
+        .check(|s| {
+            let subnets = s.output("subnets");
+            *vpc_id.borrow_mut() = s.output("vpc_id").as_str().expect("vpc id").into();
+            let public = subnet_ids(&subnets, "public");
+            assert_eq!(public.len(), 2);
+            *before.borrow_mut() = (public, subnet_ids(&subnets, "app"));
+            let app_cidrs: Vec<&str> = subnets["app"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x["ipv6_cidr_block"].as_str())
+                .collect();
+            assert!(
+                !app_cidrs.is_empty() && app_cidrs.iter().all(|c| c.ends_with("/64")),
+                "{app_cidrs:?}"
+            );
+            let all = s.emu.call(
+                "ec2",
+                "describe_subnets",
+                json!({"Filters": [{"Name": "vpc-id", "Values": [*vpc_id.borrow()]}]}),
+            );
+            let list = all["Subnets"].as_array().expect("subnets");
+            assert_eq!(list.len(), 4);
+            assert!(
+                list.iter().all(|x| x["Ipv6Native"] == true),
+                "subnets are not IPv6-native: {all}"
+            );
+        })
+        .apply(
+            "add a zone and a tier, turn dns64 on",
+            network(
+                &emu,
+                &["us-east-1a", "us-east-1b", "us-east-1c"],
+                true,
+                true,
+            ),
+        )
+        .expect_actions(&[(NET, "update")])
+        .check(|s| {
+            let subnets = s.output("subnets");
+            let (public, app) = &*before.borrow();
+            for (tier, kept) in [("public", public), ("app", app)] {
+                for pair in kept {
+                    assert!(
+                        subnet_ids(&subnets, tier).contains(pair),
+                        "{tier} subnet in {} was replaced",
+                        pair.0
+                    );
+                }
+            }
+            assert_eq!(subnet_ids(&subnets, "data").len(), 3);
+            let app_ids: Vec<String> = subnet_ids(&subnets, "app")
+                .into_iter()
+                .map(|(_, id)| id)
+                .collect();
+            let described = s
+                .emu
+                .call("ec2", "describe_subnets", json!({"SubnetIds": app_ids}));
+            assert!(
+                described["Subnets"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().all(|x| x["EnableDns64"] == true)),
+                "dns64 not enabled on the app tier: {described}"
+            );
+        })
+        .import(NET)
+        .by_id(|v| v["vpc_id"].as_str().expect("vpc id").to_string())
+        .import(NET)
+        .by_identity(&["vpc_id"])
+        .drift(
+            "delete a data subnet behind Terraform's back",
+            |s: &StepCtx| {
+                let (zone, id) = subnet_ids(&s.output("subnets"), "data")
+                    .into_iter()
+                    .next()
+                    .expect("a data subnet");
+                s.emu
+                    .call("ec2", "delete_subnet", json!({"SubnetId": id.clone()}));
+                *victim.borrow_mut() = (zone, id);
+            },
+        )
+        .expect_actions(&[(NET, "update")])
+        .check_plan(|_, plan| {
+            let change = &plan["resource_changes"][0]["change"];
+            let (b, a) = (&change["before"]["subnets"], &change["after"]["subnets"]);
+            for tier in ["public", "app"] {
+                assert_eq!(b[tier], a[tier], "tier {tier} changes in the drift plan");
+            }
+            let data_after = a["data"].as_array().expect("data subnets planned");
+            assert_eq!(data_after.len(), 3);
+            assert_eq!(
+                b["data"].as_array().map(Vec::len),
+                Some(2),
+                "refresh did not notice the deleted subnet"
+            );
+            let zone = victim.borrow().0.clone();
+            assert_eq!(
+                data_after
+                    .iter()
+                    .filter(|x| x["availability_zone"] == zone.as_str())
+                    .count(),
+                1
+            );
+            assert!(
+                change["after_unknown"]["subnets"]["data"].is_array(),
+                "the re-created subnet's id should be unknown"
+            );
+        })
+        .destroy()
+        .check(|s| assert_network_gone(s.emu, "acc-net", &vpc_id.borrow()))
+        .run();
+}
+
+/// Tears a one-zone network down behind Terraform's back, in dependency order.
+fn delete_network_outside_terraform(emu: &Emulator, vpc_id: &str) {
+    let by_vpc = json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]});
+    let subnets = emu.call("ec2", "describe_subnets", by_vpc.clone());
     for s in subnets["Subnets"].as_array().into_iter().flatten() {
         emu.call("ec2", "delete_subnet", json!({"SubnetId": s["SubnetId"]}));
     }
     let igws = emu.call(
         "ec2",
         "describe_internet_gateways",
-        json!({"Filters": [{"Name": "attachment.vpc-id", "Values": [vpc_id.clone()]}]}),
+        json!({"Filters": [{"Name": "attachment.vpc-id", "Values": [vpc_id]}]}),
     );
     for g in igws["InternetGateways"].as_array().into_iter().flatten() {
         emu.call(
@@ -316,39 +284,54 @@ fn ipv6_network_deleted_outside_terraform_is_planned_for_creation() {
             json!({"EgressOnlyInternetGatewayId": g["EgressOnlyInternetGatewayId"]}),
         );
     }
-    let rts = emu.call(
-        "ec2",
-        "describe_route_tables",
-        json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id.clone()]}]}),
-    );
+    let rts = emu.call("ec2", "describe_route_tables", by_vpc);
     for rt in rts["RouteTables"].as_array().into_iter().flatten() {
-        if rt["Associations"]
+        let main = rt["Associations"]
             .as_array()
-            .is_some_and(|a| a.iter().any(|x| x["Main"] == true))
-        {
-            continue;
+            .is_some_and(|a| a.iter().any(|x| x["Main"] == true));
+        if !main {
+            emu.call(
+                "ec2",
+                "delete_route_table",
+                json!({"RouteTableId": rt["RouteTableId"]}),
+            );
         }
-        emu.call(
-            "ec2",
-            "delete_route_table",
-            json!({"RouteTableId": rt["RouteTableId"]}),
-        );
     }
     emu.call("ec2", "delete_vpc", json!({"VpcId": vpc_id}));
-    let plan = w.plan_json();
-    assert_eq!(
-        planned_actions(&plan),
-        vec![(
-            "trustchain_ipv6_network.this".to_string(),
-            vec!["create".to_string()]
-        )]
+}
+
+#[test]
+fn ipv6_network_deleted_outside_terraform_is_planned_for_creation() {
+    let emu = Emulator::start();
+    let vpc_id = RefCell::new(String::new());
+    Steps::new(&emu)
+        .apply("create", network(&emu, &["us-east-1a"], false, false))
+        .check(|s| *vpc_id.borrow_mut() = s.output("vpc_id").as_str().expect("vpc").into())
+        .drift("delete the whole network outside Terraform", |s| {
+            delete_network_outside_terraform(s.emu, &vpc_id.borrow())
+        })
+        .expect_actions(&[(NET, "create")])
+        .destroy()
+        .run();
+}
+
+/// Finds an error diagnostic by summary and checks the configuration line it points at.
+fn assert_diagnostic_at(diags: &[Value], summary: &str, line: &str) {
+    let d = diags
+        .iter()
+        .find(|d| d["summary"] == summary)
+        .unwrap_or_else(|| panic!("no {summary:?} in {diags:#?}"));
+    let code = d["snippet"]["code"].as_str().unwrap_or("");
+    assert!(
+        code.contains(line),
+        "{summary:?} points at {code:?}, expected {line:?}"
     );
 }
 
 #[test]
 fn ipv6_network_bad_input_gets_diagnostics_at_the_attribute() {
     let emu = Emulator::start();
-    let w = Workspace::new(&format!(
+    let bad = format!(
         r#"{provider}
 resource "trustchain_ipv6_network" "bad" {{
   name               = "bad"
@@ -368,38 +351,35 @@ resource "trustchain_ipv6_network" "bad" {{
 }}
 "#,
         provider = provider_block(&emu)
-    ));
-    let run = w.terraform(&["plan", "-json", "-no-color"]).failed();
-    let diags = run.error_diagnostics();
-    let find = |summary: &str, line: &str| {
-        let d = diags
-            .iter()
-            .find(|d| d["summary"] == summary)
-            .unwrap_or_else(|| panic!("no {summary:?} in {diags:#?}"));
-        let code = d["snippet"]["code"].as_str().unwrap_or("");
-        assert!(
-            code.contains(line),
-            "{summary:?} points at {code:?}, expected {line:?}"
-        );
-    };
-    find("Invalid IPv4 CIDR", "ipv4_cidr");
-    find("IPAM pool without netmask length", "");
-    find("Duplicate tier name", "name");
-    find("Invalid tier kind", "kind");
-    find("Invalid availability zone", "availability_zones");
+    );
+    Steps::new(&emu)
+        .plan_fails("plan a network with five mistakes", bad)
+        .errors(|diags, _| {
+            assert_diagnostic_at(diags, "Invalid IPv4 CIDR", "ipv4_cidr");
+            assert_diagnostic_at(diags, "IPAM pool without netmask length", "");
+            assert_diagnostic_at(diags, "Duplicate tier name", "name");
+            assert_diagnostic_at(diags, "Invalid tier kind", "kind");
+            assert_diagnostic_at(diags, "Invalid availability zone", "availability_zones");
+        })
+        .run();
 }
 
 #[test]
 fn ipv6_network_zone_not_in_region_is_rejected_at_plan() {
     let emu = Emulator::start();
-    let w = Workspace::new(&network(&emu, &["us-east-1a", "us-east-1p"], false, false));
-    let run = w.terraform(&["plan", "-json", "-no-color"]).failed();
-    let diags = run.error_diagnostics();
-    let d = diags
-        .iter()
-        .find(|d| d["summary"] == "Availability zone not in region")
-        .unwrap_or_else(|| panic!("no zone diagnostic in {diags:#?}"));
-    assert!(d["detail"].as_str().unwrap_or("").contains("us-east-1p"));
+    Steps::new(&emu)
+        .plan_fails(
+            "plan a zone the region lacks",
+            network(&emu, &["us-east-1a", "us-east-1p"], false, false),
+        )
+        .errors(|diags, _| {
+            let d = diags
+                .iter()
+                .find(|d| d["summary"] == "Availability zone not in region")
+                .unwrap_or_else(|| panic!("no zone diagnostic in {diags:#?}"));
+            assert!(d["detail"].as_str().unwrap_or("").contains("us-east-1p"));
+        })
+        .run();
 }
 
 fn nat64_network(emu: &Emulator, nat64: bool, tags: &str) -> String {
@@ -448,68 +428,8 @@ fn routes_to(emu: &Emulator, vpc_id: &str, dest: &str) -> Vec<Value> {
         .collect()
 }
 
-#[test]
-fn ipv6_network_nat64_and_tags_toggle_in_place() {
-    let emu = Emulator::start();
-    let w = Workspace::new(&nat64_network(&emu, true, r#"{ Owner = "pki" }"#));
-    w.apply().ok();
-    assert_plan_empty(&w, "create with NAT64");
-    let net = &w.outputs()["net"]["value"];
-    let vpc_id = net["vpc_id"].as_str().expect("vpc").to_string();
-    let nat_id = net["nat_gateway_id"]
-        .as_str()
-        .expect("NAT gateway id")
-        .to_string();
-    // The gateway sits in the dual-stack public subnet of zone a, which has a /28.
-    let edge_a = &net["subnets"]["edge"][0];
-    assert_eq!(edge_a["ipv4_cidr_block"], "10.0.0.0/28");
-    let nats = emu.call(
-        "ec2",
-        "describe_nat_gateways",
-        json!({"NatGatewayIds": [nat_id]}),
-    );
-    assert_eq!(nats["NatGateways"][0]["SubnetId"], edge_a["id"]);
-    let nat64_routes = routes_to(&emu, &vpc_id, "64:ff9b::/96");
-    assert_eq!(
-        nat64_routes.len(),
-        1,
-        "one 64:ff9b::/96 route (app tier): {nat64_routes:?}"
-    );
-    assert_eq!(nat64_routes[0]["NatGatewayId"], nat_id.as_str());
-    assert_eq!(net["tags_all"], json!({"Owner": "pki"}));
-
-    // Turn NAT64 off and change tags: in place; the gateway and its address go.
-    w.write_main(&nat64_network(
-        &emu,
-        false,
-        r#"{ Owner = "pki", Tier = "ca" }"#,
-    ));
-    let plan = w.plan_json();
-    assert_eq!(
-        planned_actions(&plan),
-        vec![(
-            "trustchain_ipv6_network.this".to_string(),
-            vec!["update".to_string()]
-        )]
-    );
-    w.apply().ok();
-    assert_plan_empty(&w, "disabling NAT64");
-    let net = &w.outputs()["net"]["value"];
-    assert!(net["nat_gateway_id"].is_null());
-    assert_eq!(net["vpc_id"], vpc_id.as_str(), "VPC replaced");
-    assert!(
-        routes_to(&emu, &vpc_id, "64:ff9b::/96").is_empty(),
-        "NAT64 route left behind"
-    );
-    let eips = emu.call("ec2", "describe_addresses", json!({}));
-    assert_eq!(
-        eips["Addresses"].as_array().map(Vec::len),
-        Some(0),
-        "elastic IP not released: {eips}"
-    );
-    let vpc = emu.call("ec2", "describe_vpcs", json!({"VpcIds": [vpc_id.clone()]}));
-    let tags: Vec<(String, String)> = vpc["Vpcs"][0]["Tags"]
-        .as_array()
+fn tag_pairs(tags: &Value) -> Vec<(String, String)> {
+    tags.as_array()
         .into_iter()
         .flatten()
         .map(|t| {
@@ -518,105 +438,161 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
                 t["Value"].as_str().unwrap_or("").to_string(),
             )
         })
-        .collect();
-    assert!(tags.contains(&("Tier".into(), "ca".into())), "{tags:?}");
-    // Tag changes reach the gateways too.
-    let igws = emu.call(
-        "ec2",
-        "describe_internet_gateways",
-        json!({"Filters": [{"Name": "attachment.vpc-id", "Values": [vpc_id.clone()]}]}),
-    );
-    let igw_tags = &igws["InternetGateways"][0]["Tags"];
-    assert!(
-        igw_tags
-            .as_array()
-            .is_some_and(|t| t.iter().any(|x| x["Key"] == "Tier" && x["Value"] == "ca")),
-        "internet gateway tags not updated: {igw_tags}"
-    );
+        .collect()
+}
 
-    w.destroy().ok();
+#[test]
+fn ipv6_network_nat64_and_tags_toggle_in_place() {
+    let emu = Emulator::start();
+    let vpc_id = RefCell::new(String::new());
+    Steps::new(&emu)
+        .apply(
+            "create with NAT64",
+            nat64_network(&emu, true, r#"{ Owner = "pki" }"#),
+        )
+        .check(|s| {
+            let net = s.output("net");
+            *vpc_id.borrow_mut() = net["vpc_id"].as_str().expect("vpc").into();
+            let nat_id = net["nat_gateway_id"].as_str().expect("NAT gateway id");
+            // The gateway sits in the dual-stack public subnet of zone a, which has a /28.
+            let edge_a = &net["subnets"]["edge"][0];
+            assert_eq!(edge_a["ipv4_cidr_block"], "10.0.0.0/28");
+            let nats = s.emu.call(
+                "ec2",
+                "describe_nat_gateways",
+                json!({"NatGatewayIds": [nat_id]}),
+            );
+            assert_eq!(nats["NatGateways"][0]["SubnetId"], edge_a["id"]);
+            let nat64_routes = routes_to(s.emu, &vpc_id.borrow(), "64:ff9b::/96");
+            assert_eq!(
+                nat64_routes.len(),
+                1,
+                "one 64:ff9b::/96 route (app tier): {nat64_routes:?}"
+            );
+            assert_eq!(nat64_routes[0]["NatGatewayId"], nat_id);
+            assert_eq!(net["tags_all"], json!({"Owner": "pki"}));
+        })
+        .apply(
+            "turn NAT64 off and change tags",
+            nat64_network(&emu, false, r#"{ Owner = "pki", Tier = "ca" }"#),
+        )
+        .expect_actions(&[(NET, "update")])
+        .check(|s| {
+            let net = s.output("net");
+            let vpc_id = vpc_id.borrow();
+            assert!(net["nat_gateway_id"].is_null());
+            assert_eq!(net["vpc_id"], vpc_id.as_str(), "VPC replaced");
+            assert!(
+                routes_to(s.emu, &vpc_id, "64:ff9b::/96").is_empty(),
+                "NAT64 route left behind"
+            );
+            let eips = s.emu.call("ec2", "describe_addresses", json!({}));
+            assert_eq!(
+                count(&eips, "Addresses"),
+                Some(0),
+                "elastic IP not released: {eips}"
+            );
+            let vpc = s
+                .emu
+                .call("ec2", "describe_vpcs", json!({"VpcIds": [vpc_id.clone()]}));
+            let tags = tag_pairs(&vpc["Vpcs"][0]["Tags"]);
+            assert!(tags.contains(&("Tier".into(), "ca".into())), "{tags:?}");
+            // Tag changes reach the gateways too.
+            let igws = s.emu.call(
+                "ec2",
+                "describe_internet_gateways",
+                json!({"Filters": [{"Name": "attachment.vpc-id", "Values": [vpc_id.clone()]}]}),
+            );
+            let igw_tags = tag_pairs(&igws["InternetGateways"][0]["Tags"]);
+            assert!(
+                igw_tags.contains(&("Tier".into(), "ca".into())),
+                "internet gateway tags not updated: {igw_tags:?}"
+            );
+        })
+        .destroy()
+        .check(|s| assert_network_gone(s.emu, "nat-net", &vpc_id.borrow()))
+        .run();
 }
 
 #[test]
 fn ipv6_network_failure_half_way_leaves_state_the_next_apply_and_destroy_finish() {
     let emu = Emulator::start();
-    let w = Workspace::new(&nat64_network(&emu, true, "{}"));
+    let failed_vpc = RefCell::new(String::new());
     // The NAT gateway fails after the VPC, subnets and Elastic IP exist.
     emu.inject_fault("CreateNatGateway", "UnauthorizedOperation", 1);
-    let failed = w.apply().failed();
-    let err = failed.stderr();
-    assert!(err.contains("AWS EC2 CreateNatGateway failed"), "{err}");
-    assert!(
-        err.contains("UnauthorizedOperation: injected fault"),
-        "AWS code and message missing: {err}"
-    );
-    assert!(
-        err.contains("run terraform apply again"),
-        "no advice on what to do: {err}"
-    );
-    assert!(
-        !err.contains("<?xml"),
-        "raw response dumped into the diagnostic: {err}"
-    );
-    let state = w.state_json();
-    let res = &state["values"]["root_module"]["resources"][0];
-    assert_eq!(
-        res["address"], "trustchain_ipv6_network.this",
-        "nothing recorded after the failure: {state}"
-    );
-    assert_eq!(
-        res["tainted"], true,
-        "a half-created network should be tainted: {res}"
-    );
-    let vpc_id = res["values"]["vpc_id"]
-        .as_str()
-        .expect("vpc id in state")
-        .to_string();
-
-    // The next apply replaces the tainted network and finishes.
-    w.apply().ok();
-    assert_plan_empty(&w, "recovery");
-    let vpcs = emu.call("ec2", "describe_vpcs", json!({"VpcIds": []}));
-    assert!(
-        !vpcs["Vpcs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|v| v["VpcId"] == vpc_id.as_str()),
-        "the failed VPC was left behind"
-    );
-    let eips = emu.call("ec2", "describe_addresses", json!({}));
-    assert_eq!(
-        eips["Addresses"].as_array().map(Vec::len),
-        Some(1),
-        "orphaned or missing Elastic IPs: {eips}"
-    );
-
-    // Destroy leaves nothing, the address included.
-    w.destroy().ok();
-    let eips = emu.call("ec2", "describe_addresses", json!({}));
-    assert_eq!(
-        eips["Addresses"].as_array().map(Vec::len),
-        Some(0),
-        "Elastic IP orphaned: {eips}"
-    );
-    let vpcs = emu.call(
-        "ec2",
-        "describe_vpcs",
-        json!({"Filters": [{"Name": "tag:Name", "Values": ["nat-net"]}]}),
-    );
-    assert_eq!(
-        vpcs["Vpcs"].as_array().map(Vec::len),
-        Some(0),
-        "VPC left: {vpcs}"
-    );
+    Steps::new(&emu)
+        .apply_fails(
+            "create while CreateNatGateway is refused",
+            nat64_network(&emu, true, "{}"),
+        )
+        .errors(|diags, _| {
+            let d = diags
+                .iter()
+                .find(|d| d["summary"] == "AWS EC2 CreateNatGateway failed")
+                .unwrap_or_else(|| panic!("no CreateNatGateway diagnostic in {diags:#?}"));
+            let detail = d["detail"].as_str().unwrap_or("");
+            assert!(
+                detail.contains("UnauthorizedOperation: injected fault"),
+                "AWS code and message missing: {detail}"
+            );
+            assert!(
+                detail.contains("run terraform apply again"),
+                "no advice on what to do: {detail}"
+            );
+            assert!(
+                detail.contains("ec2:CreateNatGateway"),
+                "the IAM action to grant is not named: {detail}"
+            );
+            assert!(
+                !detail.contains("<?xml"),
+                "raw response dumped into the diagnostic: {detail}"
+            );
+        })
+        .check(|s| {
+            let res = acceptance::steps::resource_in(&s.state(), NET)
+                .unwrap_or_else(|| panic!("nothing recorded after the failure"));
+            assert_eq!(
+                res["tainted"], true,
+                "a half-created network should be tainted: {res}"
+            );
+            *failed_vpc.borrow_mut() = res["values"]["vpc_id"]
+                .as_str()
+                .expect("vpc id in state")
+                .into();
+        })
+        .apply(
+            "the next apply replaces the tainted network",
+            nat64_network(&emu, true, "{}"),
+        )
+        .check(|s| {
+            let vpcs = s.emu.call("ec2", "describe_vpcs", json!({"VpcIds": []}));
+            assert!(
+                !vpcs["Vpcs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|v| v["VpcId"] == failed_vpc.borrow().as_str()),
+                "the failed VPC was left behind"
+            );
+            let eips = s.emu.call("ec2", "describe_addresses", json!({}));
+            assert_eq!(
+                count(&eips, "Addresses"),
+                Some(1),
+                "orphaned or missing Elastic IPs: {eips}"
+            );
+        })
+        .destroy()
+        .check(|s| {
+            assert_network_gone(s.emu, "nat-net", &failed_vpc.borrow());
+        })
+        .run();
 }
 
 #[test]
 fn default_tags_merge_into_tags_all_through_an_assumed_role() {
     let emu = Emulator::start();
     let url = emu.url();
-    let w = Workspace::new(&format!(
+    let config = format!(
         r#"terraform {{
   required_providers {{
     trustchain = {{
@@ -667,26 +643,29 @@ output "vpc_id" {{
   value = trustchain_ipv6_network.this.vpc_id
 }}
 "#
-    ));
-    w.apply().ok();
-    assert_plan_empty(&w, "create with default_tags");
-    let out = w.outputs();
-    // The resource's own tags win over default_tags.
-    assert_eq!(
-        out["tags_all"]["value"],
-        json!({"Environment": "test", "Name": "ca-network", "Team": "pki"})
     );
-    let vpc_id = out["vpc_id"]["value"].as_str().expect("vpc").to_string();
-    let subnets = emu.call(
-        "ec2",
-        "describe_subnets",
-        json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}),
-    );
-    let tags = &subnets["Subnets"][0]["Tags"];
-    assert!(
-        tags.as_array()
-            .is_some_and(|t| t.iter().any(|x| x["Key"] == "Team" && x["Value"] == "pki")),
-        "default tag missing on the subnet: {tags}"
-    );
-    w.destroy().ok();
+    Steps::new(&emu)
+        .apply("create with default_tags", config)
+        .check(|s| {
+            // The resource's own tags win over default_tags.
+            assert_eq!(
+                s.output("tags_all"),
+                json!({"Environment": "test", "Name": "ca-network", "Team": "pki"})
+            );
+            let vpc_id = s.output("vpc_id");
+            let subnets = s.emu.call(
+                "ec2",
+                "describe_subnets",
+                json!({"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}),
+            );
+            let tags = tag_pairs(&subnets["Subnets"][0]["Tags"]);
+            assert!(
+                tags.contains(&("Team".into(), "pki".into())),
+                "default tag missing on the subnet: {tags:?}"
+            );
+        })
+        .import(NET)
+        .by_identity(&["account_id", "region", "vpc_id"])
+        .destroy()
+        .run();
 }

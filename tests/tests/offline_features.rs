@@ -49,6 +49,14 @@ fn schema_lists_provider_config_data_source_and_functions() {
     assert_eq!(f["return_type"], "string");
     assert_eq!(f["parameters"].as_array().map(Vec::len), Some(3));
     assert!(p["functions"]["ipv6_tier_subnet"].is_object());
+    // Resource identity (Terraform 1.12+): VPC id required for import, the rest optional.
+    let id = &p["resource_identity_schemas"]["trustchain_ipv6_network"];
+    assert_eq!(id["version"], 0, "{id}");
+    let attrs = &id["attributes"];
+    assert_eq!(attrs["vpc_id"]["type"], "string", "{id}");
+    assert_eq!(attrs["vpc_id"]["required_for_import"], true, "{id}");
+    assert_eq!(attrs["account_id"]["optional_for_import"], true, "{id}");
+    assert_eq!(attrs["region"]["optional_for_import"], true, "{id}");
 }
 
 #[test]
