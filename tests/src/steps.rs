@@ -59,6 +59,7 @@ type Check<'a> = Box<dyn Fn(&StepCtx) + 'a>;
 type PlanCheck<'a> = Box<dyn Fn(&StepCtx, &Value) + 'a>;
 type Act<'a> = Box<dyn Fn(&StepCtx) + 'a>;
 type IdOf<'a> = Box<dyn Fn(&Value) -> String + 'a>;
+type ErrorCheck<'a> = Box<dyn Fn(&[Value], &Run) + 'a>;
 
 enum ImportBy<'a> {
     Id(IdOf<'a>),
@@ -95,7 +96,7 @@ struct Step<'a> {
     expect: Option<Vec<(String, Vec<String>)>>,
     check_plan: Option<PlanCheck<'a>>,
     check: Option<Check<'a>>,
-    check_errors: Option<Box<dyn Fn(&[Value], &Run) + 'a>>,
+    check_errors: Option<ErrorCheck<'a>>,
 }
 
 /// A list of steps against one emulator and one Terraform working directory.
