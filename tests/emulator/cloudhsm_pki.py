@@ -9,13 +9,14 @@ identity and authenticity of your cluster's HSM".
 """
 
 import datetime
+import queue
 import threading
 from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 # InitializeCluster's documented limit for SignedCert and TrustAnchor.
@@ -55,6 +56,31 @@ def _key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+# RSA keys take ~0.1 s each to make; a small pool made ahead on a daemon thread keeps
+# that wait out of the request that finds the first HSM ACTIVE.
+_POOL_SIZE = 2
+_pool: "queue.Queue[rsa.RSAPrivateKey]" = queue.Queue(maxsize=_POOL_SIZE)
+_pool_started = threading.Event()
+
+
+def _fill_pool() -> None:
+    while True:
+        _pool.put(_key())  # blocks while the pool is full
+
+
+def _cluster_key() -> rsa.RSAPrivateKey:
+    if not _pool_started.is_set():
+        _pool_started.set()
+        threading.Thread(target=_fill_pool, name="rsa-key-pool", daemon=True).start()
+    return _pool.get()
+
+
+def _attestation_key() -> ec.EllipticCurvePrivateKey:
+    # The roots and hardware keys only attest; EC keeps the emulator fast. The
+    # cluster key, which the user's CA certifies, is RSA 2048 as on real HSMs.
+    return ec.generate_private_key(ec.SECP256R1())
+
+
 def _certificate(subject, public_key, issuer, signing_key, days, ca: bool) -> x509.Certificate:
     now = datetime.datetime.now(datetime.timezone.utc)
     return (
@@ -81,7 +107,7 @@ _roots: dict = {}
 def _root(label: str, subject: x509.Name):
     with _roots_lock:
         if label not in _roots:
-            key = _key()
+            key = _attestation_key()
             _roots[label] = (key, _certificate(subject, key.public_key(), subject, key, 3650, True))
         return _roots[label]
 
@@ -90,12 +116,12 @@ def new_identity(hsm_id: str, mode: str) -> Identity:
     """A fresh cluster key, its CSR and the HSM's attestation certificates."""
     aws_key, aws_root = _root("aws", _name(C="US", O="Amazon Web Services", CN="AWS CloudHSM Root-G1 (emulator)"))
     mfr_key, mfr_root = _root("mfr", _name(C="US", O="Marvell", CN="LiquidSecurity Root (emulator)"))
-    hardware_key = _key()
+    hardware_key = _attestation_key()
     serial = hsm_id.split("-", 1)[-1].upper()
     hardware = _name(C="US", O="Marvell", OU="LiquidSecurity", CN=f"HSM:{serial}")
     aws_hw = _certificate(hardware, hardware_key.public_key(), aws_root.subject, aws_key, 3650, True)
     mfr_hw = _certificate(hardware, hardware_key.public_key(), mfr_root.subject, mfr_key, 3650, True)
-    cluster_key = _key()
+    cluster_key = _cluster_key()
     mode_text = "for FIPS mode" if mode == "FIPS" else "for NON-FIPS mode"
     subject = _name(
         C="US", ST="CA", O="Cavium", OU="N3FIPS", L="SanJose", CN=f"HSM:{serial}:PARTN:1, {mode_text}"

@@ -26,14 +26,14 @@ from botocore.config import Config
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGION = "us-east-1"
 TEST_DELAYS = {
-    "cluster_create": 0.05,
-    "cluster_initialize": 0.05,
-    "cluster_modify": 0.05,
-    "cluster_delete": 0.05,
-    "cluster_deleted_retention": 0.3,
-    "hsm_create": 0.05,
-    "hsm_delete": 0.05,
-    "backup_create": 0.05,
+    "cluster_create": 0.02,
+    "cluster_initialize": 0.02,
+    "cluster_modify": 0.02,
+    "cluster_delete": 0.02,
+    "cluster_deleted_retention": 1.0,
+    "hsm_create": 0.02,
+    "hsm_delete": 0.02,
+    "backup_create": 0.02,
 }
 
 
@@ -105,7 +105,7 @@ def emulator() -> Emulator:
         return _shared
 
 
-def wait_for(probe, what: str, timeout: float = 10.0, interval: float = 0.05):
+def wait_for(probe, what: str, timeout: float = 10.0, interval: float = 0.02):
     """Polls probe() until it returns something truthy; fails naming `what`."""
     deadline = time.time() + timeout
     last = None
@@ -210,6 +210,7 @@ def _check_length(path: str, length: int, meta: dict) -> None:
 
 # -- a base for the CloudHSM tests -------------------------------------------------
 
+import contextlib  # noqa: E402
 import unittest  # noqa: E402
 
 from botocore.exceptions import ClientError  # noqa: E402
@@ -230,6 +231,16 @@ class CloudHsmCase(unittest.TestCase):
         self.assertEqual(error["Code"], code, error)
         self.assertIn(contains, error["Message"])
         return error["Message"]
+
+    @contextlib.contextmanager
+    def delays(self, **values):
+        """Runs the block with some delays changed (e.g. long, to observe a state)."""
+        status, body = self.emu.control("POST", "/_trustchain/delays", values)
+        self.assertEqual(status, 200, body)
+        try:
+            yield
+        finally:
+            self.emu.control("POST", "/_trustchain/delays", {"preset": "fast", **TEST_DELAYS})
 
     def cluster(self, cluster_id: str) -> dict:
         found = self.hsm.describe_clusters(Filters={"clusterIds": [cluster_id]})["Clusters"]
@@ -269,9 +280,9 @@ class CloudHsmCase(unittest.TestCase):
 
     def initialized_cluster(self, ca=None, zone: str = REGION + "a", **params) -> tuple[dict, dict]:
         """(cluster, its first HSM) once INITIALIZED with a CA made here."""
-        from testca import CA
+        import testca
 
-        ca = ca or CA()
+        ca = ca or testca.shared()
         cluster = self.new_cluster(**params)
         hsm = self.new_hsm(cluster, zone)
         signed = ca.sign_csr(self.csr(cluster["ClusterId"]))

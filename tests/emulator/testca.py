@@ -72,3 +72,14 @@ class CA:
 
 def ec_ca() -> CA:
     return CA("EC Root", key=ec.generate_private_key(ec.SECP256R1()))
+
+
+_shared = None
+
+
+def shared() -> CA:
+    """One root CA for the tests that only need some valid CA (RSA keys are slow to make)."""
+    global _shared
+    if _shared is None:
+        _shared = CA("Shared Test Root CA")
+    return _shared
