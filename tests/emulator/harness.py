@@ -71,7 +71,7 @@ class Emulator:
             region_name=region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 1}),
+            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),  # no retries
         )
         if check_shapes:
             client.meta.events.register("before-parse", _check_response)
