@@ -97,7 +97,11 @@ def _modify_cluster(b, p):
 
 def _describe_backups(b, p):
     backups, token = b.describe_backups_page(
-        p.get("Filters"), p.get("NextToken"), p.get("MaxResults"), bool(p.get("SortAscending")), bool(p.get("Shared"))
+        p.get("Filters"),
+        p.get("NextToken"),
+        p.get("MaxResults"),
+        bool(p.get("SortAscending")),
+        bool(p.get("Shared")),
     )
     out = {"Backups": [x.to_api() for x in backups]}
     if token:
@@ -153,6 +157,11 @@ def _delete_resource_policy(b, p):
     return out
 
 
+def _get_resource_policy(b, p):
+    policy = b.get_resource_policy(_required(p, "ResourceArn"))
+    return {} if policy is None else {"Policy": policy}  # moto sent "Policy": null
+
+
 _OPERATIONS = {
     "create_cluster": _create_cluster,
     "delete_cluster": _delete_cluster,
@@ -170,6 +179,7 @@ _OPERATIONS = {
     "untag_resource": _untag_resource,
     "list_tags": _list_tags,
     "delete_resource_policy": _delete_resource_policy,
+    "get_resource_policy": _get_resource_policy,
 }
 
 
@@ -196,7 +206,9 @@ def _activate(environ, start_response):
                 backend.activate(cluster)
             except ValueError as e:
                 return aws_request.reply(start_response, "409 Conflict", {"error": str(e)})
-            return aws_request.reply(start_response, "200 OK", {"ClusterId": cluster_id, "State": cluster.state})
+            return aws_request.reply(
+                start_response, "200 OK", {"ClusterId": cluster_id, "State": cluster.state}
+            )
     return aws_request.reply(start_response, "404 Not Found", {"error": f"no cluster {cluster_id!r}"})
 
 

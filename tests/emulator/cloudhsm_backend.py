@@ -26,8 +26,14 @@ NETWORK_TYPES = ("IPV4", "DUALSTACK")
 DEFAULT_RETENTION_DAYS = "90"  # "Accept the default retention period of 90 days"
 ROLLBACK_WINDOW = 24 * 3600.0  # "You can also manually roll back up to 24 hours after starting"
 # States in which an operation that changes the cluster must wait.
-BUSY = ("CREATE_IN_PROGRESS", "INITIALIZE_IN_PROGRESS", "MODIFY_IN_PROGRESS",
-        "ROLLBACK_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS")
+BUSY = (
+    "CREATE_IN_PROGRESS",
+    "INITIALIZE_IN_PROGRESS",
+    "MODIFY_IN_PROGRESS",
+    "ROLLBACK_IN_PROGRESS",
+    "UPDATE_IN_PROGRESS",
+    "DELETE_IN_PROGRESS",
+)
 INITIALIZED_OR_LATER = ("INITIALIZED", "ACTIVE", "DEGRADED")
 
 
@@ -145,13 +151,17 @@ class HsmBackend(BackupOperations, CloudHSMV2Backend):
                 "Delete every HSM (DeleteHsm) and wait until they are gone before deleting the cluster."
             )
         if cluster.state in BUSY:
-            raise invalid(f"Cluster '{cluster.cluster_id}' is {cluster.state}; wait until it finishes, then delete it.")
+            raise invalid(
+                f"Cluster '{cluster.cluster_id}' is {cluster.state}; wait until it finishes, then delete it."
+            )
         cluster.state = "DELETE_IN_PROGRESS"
 
         def deleted(due):
             net.delete_security_group(self.ec2, cluster.security_group)
             cluster.state = "DELETED"
-            self.later("cluster_deleted_retention", lambda _d: self.clusters.pop(cluster.cluster_id, None), base=due)
+            self.later(
+                "cluster_deleted_retention", lambda _d: self.clusters.pop(cluster.cluster_id, None), base=due
+            )
 
         self.later("cluster_delete", deleted)
         return cluster
@@ -174,7 +184,9 @@ class HsmBackend(BackupOperations, CloudHSMV2Backend):
         cluster = self.cluster(cluster_id)
         if cluster.hsms and cluster.state not in INITIALIZED_OR_LATER:
             # hashicorp/aws #7437: AWS's answer to a second HSM before initialization.
-            raise invalid(f"Cluster '{cluster.cluster_id}' already contains an HSM but has not yet been fully activated")
+            raise invalid(
+                f"Cluster '{cluster.cluster_id}' already contains an HSM but has not yet been fully activated"
+            )
         if cluster.state not in ("UNINITIALIZED",) + INITIALIZED_OR_LATER:
             raise invalid(
                 f"Cluster '{cluster.cluster_id}' is {cluster.state}; HSMs can be created once it is "
@@ -182,7 +194,9 @@ class HsmBackend(BackupOperations, CloudHSMV2Backend):
             )
         if zone not in cluster.subnet_mapping:
             zones = ", ".join(sorted(cluster.subnet_mapping))
-            raise invalid(f"Cluster '{cluster.cluster_id}' has no subnet in Availability Zone {zone!r}; its zones are {zones}.")
+            raise invalid(
+                f"Cluster '{cluster.cluster_id}' has no subnet in Availability Zone {zone!r}; its zones are {zones}."
+            )
         subnet_id = cluster.subnet_mapping[zone]
         ipv4, ipv6 = net.hsm_addresses(self.ec2, subnet_id, ip_address, cluster.network_type == "DUALSTACK")
         hsm_id = new_id("hsm")
@@ -207,7 +221,11 @@ class HsmBackend(BackupOperations, CloudHSMV2Backend):
             if hsm.state != "CREATE_IN_PROGRESS":
                 return
             hsm.state = "ACTIVE"
-            if cluster.state == "UNINITIALIZED" and cluster.identity is None and cluster.identity_generation == generation:
+            if (
+                cluster.state == "UNINITIALIZED"
+                and cluster.identity is None
+                and cluster.identity_generation == generation
+            ):
                 # The first HSM generates the cluster's key and CSR.
                 cluster.identity = pki.new_identity(hsm_id, cluster.mode)
 
@@ -221,7 +239,9 @@ class HsmBackend(BackupOperations, CloudHSMV2Backend):
         if not given:
             raise invalid("Name the HSM to delete with one of HsmId, EniId or EniIp.")
         fields = {"HsmId": "hsm_id", "EniId": "eni_id", "EniIp": "eni_ip"}
-        matches = [h for h in cluster.hsms.values() if all(getattr(h, fields[k]) == v for k, v in given.items())]
+        matches = [
+            h for h in cluster.hsms.values() if all(getattr(h, fields[k]) == v for k, v in given.items())
+        ]
         if not matches:
             what = ", ".join(f"{k} {v}" for k, v in given.items())
             raise not_found(f"Cluster '{cluster.cluster_id}' has no HSM with {what}.")
@@ -229,7 +249,9 @@ class HsmBackend(BackupOperations, CloudHSMV2Backend):
         if hsm.state == "DELETE_IN_PROGRESS":
             return hsm.hsm_id
         if cluster.state in BUSY:
-            raise invalid(f"Cluster '{cluster.cluster_id}' is {cluster.state}; wait until it finishes, then delete the HSM.")
+            raise invalid(
+                f"Cluster '{cluster.cluster_id}' is {cluster.state}; wait until it finishes, then delete the HSM."
+            )
         if cluster.state in INITIALIZED_OR_LATER and hsm.state == "ACTIVE":
             self.start_backup(cluster)  # "Remove an HSM from an active cluster" makes a backup
         if cluster.state == "UNINITIALIZED":
@@ -276,7 +298,9 @@ class HsmBackend(BackupOperations, CloudHSMV2Backend):
     def activate(self, cluster: Cluster) -> None:
         """Stands in for the data-plane `cloudhsm-cli cluster activate`."""
         if cluster.state != "INITIALIZED":
-            raise ValueError(f"cluster {cluster.cluster_id} is {cluster.state}; only an INITIALIZED cluster can be activated")
+            raise ValueError(
+                f"cluster {cluster.cluster_id} is {cluster.state}; only an INITIALIZED cluster can be activated"
+            )
         cluster.state = "ACTIVE"
         self.start_backup(cluster)  # "Activate a cluster" makes a backup
 

@@ -66,7 +66,9 @@ class BackupOperations:
                 raise not_found(f"Backup '{reference}' does not exist.")
         backup = backend.backup(backup_id)
         if backup.state != "READY":
-            raise invalid(f"Backup '{backup.backup_id}' is {backup.state}; only a READY backup can be restored.")
+            raise invalid(
+                f"Backup '{backup.backup_id}' is {backup.state}; only a READY backup can be restored."
+            )
         return backup
 
     def describe_backups_page(self, filters, next_token, max_results, sort_ascending, shared):
@@ -94,7 +96,9 @@ class BackupOperations:
 
         backup = self.backup(backup_id)
         if backup.state != "READY":
-            raise invalid(f"Backup '{backup.backup_id}' is {backup.state}; only a READY backup can be deleted.")
+            raise invalid(
+                f"Backup '{backup.backup_id}' is {backup.state}; only a READY backup can be deleted."
+            )
         backup.state = "PENDING_DELETION"
         backup.delete_timestamp = time.time() + delay("backup_purge")
         marker = backup.delete_timestamp
@@ -130,12 +134,18 @@ class BackupOperations:
 
         backup = self.backup(backup_id)
         if backup.state != "READY":
-            raise invalid(f"Backup '{backup.backup_id}' is {backup.state}; only a READY backup can be copied.")
+            raise invalid(
+                f"Backup '{backup.backup_id}' is {backup.state}; only a READY backup can be copied."
+            )
         if destination_region == self.region_name:
-            raise invalid(f"DestinationRegion is the backup's own Region ({self.region_name}); name another Region.")
+            raise invalid(
+                f"DestinationRegion is the backup's own Region ({self.region_name}); name another Region."
+            )
         per_account = cloudhsmv2_backends[self.account_id]
         if not isinstance(destination_region, str) or destination_region not in per_account.regions:
-            raise invalid(f"DestinationRegion {destination_region!r} is not a Region where CloudHSM is available.")
+            raise invalid(
+                f"DestinationRegion {destination_region!r} is not a Region where CloudHSM is available."
+            )
         destination = per_account[destination_region]
         tags = destination.checked_tags({}, tag_list) if tag_list else dict(backup.tags)
         copy = destination._new_backup(
@@ -164,7 +174,9 @@ class BackupOperations:
             return self.cluster(resource_id)
         if isinstance(resource_id, str) and resource_id.startswith("backup-"):
             return self.backup(resource_id)
-        raise not_found(f"Resource '{resource_id}' is neither a cluster ID nor a backup ID of this account and Region.")
+        raise not_found(
+            f"Resource '{resource_id}' is neither a cluster ID nor a backup ID of this account and Region."
+        )
 
     def checked_tags(self, existing: dict, tag_list) -> dict:
         if not isinstance(tag_list, list):

@@ -81,8 +81,12 @@ def create_security_group(ec2, cluster_id: str, vpc_id: str) -> str:
     # Only the HSM ports within the group, inbound and outbound (no default egress).
     group.egress_rules = []
     own = [{"GroupId": group.id, "UserId": ec2.account_id}]
-    ec2.authorize_security_group_ingress(group.id, "tcp", HSM_PORTS[0], HSM_PORTS[1], [], source_groups=own, vpc_id=vpc_id)
-    ec2.authorize_security_group_egress(group.id, "tcp", HSM_PORTS[0], HSM_PORTS[1], [], source_groups=own, vpc_id=vpc_id)
+    ec2.authorize_security_group_ingress(
+        group.id, "tcp", HSM_PORTS[0], HSM_PORTS[1], [], source_groups=own, vpc_id=vpc_id
+    )
+    ec2.authorize_security_group_egress(
+        group.id, "tcp", HSM_PORTS[0], HSM_PORTS[1], [], source_groups=own, vpc_id=vpc_id
+    )
     return group.id
 
 

@@ -114,7 +114,9 @@ def _root(label: str, subject: x509.Name):
 
 def new_identity(hsm_id: str, mode: str) -> Identity:
     """A fresh cluster key, its CSR and the HSM's attestation certificates."""
-    aws_key, aws_root = _root("aws", _name(C="US", O="Amazon Web Services", CN="AWS CloudHSM Root-G1 (emulator)"))
+    aws_key, aws_root = _root(
+        "aws", _name(C="US", O="Amazon Web Services", CN="AWS CloudHSM Root-G1 (emulator)")
+    )
     mfr_key, mfr_root = _root("mfr", _name(C="US", O="Marvell", CN="LiquidSecurity Root (emulator)"))
     hardware_key = _attestation_key()
     serial = hsm_id.split("-", 1)[-1].upper()
@@ -147,9 +149,7 @@ def _one_certificate(field: str, pem: str) -> x509.Certificate:
     if not isinstance(pem, str) or not pem.strip():
         raise CertificateRejected(f"{field} is empty: pass a PEM-encoded X.509 certificate.")
     if len(pem) > MAX_PEM_CHARS:
-        raise CertificateRejected(
-            f"{field} has {len(pem)} characters; the maximum is {MAX_PEM_CHARS}."
-        )
+        raise CertificateRejected(f"{field} has {len(pem)} characters; the maximum is {MAX_PEM_CHARS}.")
     try:
         certs = x509.load_pem_x509_certificates(pem.encode())
     except ValueError:

@@ -130,7 +130,9 @@ def network(ec2, zones=("a", "b"), ipv6: bool = False, cidr: str = "10.0.0.0/16"
     base = cidr.split(".")
     subnets = []
     for i, zone in enumerate(zones):
-        args = dict(VpcId=vpc["VpcId"], AvailabilityZone=REGION + zone, CidrBlock=f"{base[0]}.{base[1]}.{i + 1}.0/24")
+        args = dict(
+            VpcId=vpc["VpcId"], AvailabilityZone=REGION + zone, CidrBlock=f"{base[0]}.{base[1]}.{i + 1}.0/24"
+        )
         if vpc_ipv6:
             args["Ipv6CidrBlock"] = str(list(ipaddress.IPv6Network(vpc_ipv6).subnets(new_prefix=64))[i])
         subnets.append(ec2.create_subnet(**args)["Subnet"]["SubnetId"])
@@ -190,7 +192,9 @@ def check_shape(value, shape, path: str) -> None:
     elif kind == "boolean":
         assert isinstance(value, bool), f"{path}: expected a boolean, got {value!r}"
     elif kind in ("integer", "long"):
-        assert isinstance(value, int) and not isinstance(value, bool), f"{path}: expected an integer, got {value!r}"
+        assert isinstance(value, int) and not isinstance(value, bool), (
+            f"{path}: expected an integer, got {value!r}"
+        )
         if kind == "integer":
             assert -(2**31) <= value < 2**31, f"{path}: {value} overflows Int32"
     elif kind == "timestamp":
@@ -268,11 +272,16 @@ class CloudHsmCase(unittest.TestCase):
 
     def new_hsm(self, cluster: dict, zone: str = REGION + "a", **params) -> dict:
         hsm = self.hsm.create_hsm(ClusterId=cluster["ClusterId"], AvailabilityZone=zone, **params)["Hsm"]
-        wait_for(lambda: self.hsm_state(cluster["ClusterId"], hsm["HsmId"]) == "ACTIVE", f"HSM {hsm['HsmId']} ACTIVE")
+        wait_for(
+            lambda: self.hsm_state(cluster["ClusterId"], hsm["HsmId"]) == "ACTIVE",
+            f"HSM {hsm['HsmId']} ACTIVE",
+        )
         return hsm
 
     def csr(self, cluster_id: str) -> str:
-        return wait_for(lambda: self.cluster(cluster_id)["Certificates"].get("ClusterCsr"), f"CSR of {cluster_id}")
+        return wait_for(
+            lambda: self.cluster(cluster_id)["Certificates"].get("ClusterCsr"), f"CSR of {cluster_id}"
+        )
 
     def delete_hsm_and_wait(self, cluster_id: str, hsm_id: str) -> None:
         self.hsm.delete_hsm(ClusterId=cluster_id, HsmId=hsm_id)

@@ -62,9 +62,7 @@ def middleware(app):
                 return aws_request.reply(start_response, "204 No Content")
             if method == "GET":
                 return aws_request.reply(start_response, "200 OK", snapshot())
-            return aws_request.reply(
-                start_response, "405 Method Not Allowed", {"error": "use GET or DELETE"}
-            )
+            return aws_request.reply(start_response, "405 Method Not Allowed", {"error": "use GET or DELETE"})
         call = aws_request.identify(environ)
         if call is None:
             return app(environ, start_response)

@@ -44,7 +44,9 @@ class Backups(CloudHsmCase):
             self.emu.control("POST", "/_trustchain/cloudhsm/activate", {"ClusterId": cluster["ClusterId"]})
         [backup] = self.backups(cluster["ClusterId"])
         self.assertEqual(backup["BackupState"], "CREATE_IN_PROGRESS")
-        self.assert_error(INVALID, self.hsm.delete_backup, contains="only a READY backup", BackupId=backup["BackupId"])
+        self.assert_error(
+            INVALID, self.hsm.delete_backup, contains="only a READY backup", BackupId=backup["BackupId"]
+        )
 
     def test_filters_and_pages(self):
         cluster, first = self.initialized_cluster()
@@ -61,14 +63,20 @@ class Backups(CloudHsmCase):
         self.assertEqual([b["BackupId"] for b in self.backups(cid, backupIds=[ids[2]])], [ids[2]])
         seen, token = [], None
         while True:
-            page = self.hsm.describe_backups(Filters={"clusterIds": [cid]}, MaxResults=4, SortAscending=True,
-                                             **({"NextToken": token} if token else {}))
+            page = self.hsm.describe_backups(
+                Filters={"clusterIds": [cid]},
+                MaxResults=4,
+                SortAscending=True,
+                **({"NextToken": token} if token else {}),
+            )
             seen += [b["BackupId"] for b in page["Backups"]]
             token = page.get("NextToken")
             if not token:
                 break
         self.assertEqual(seen, ids[::-1])  # newest first by default, oldest first ascending
-        self.assert_error(INVALID, self.hsm.describe_backups, contains="Unknown filter", Filters={"name": ["x"]})
+        self.assert_error(
+            INVALID, self.hsm.describe_backups, contains="Unknown filter", Filters={"name": ["x"]}
+        )
         self.assert_error(INVALID, self.hsm.describe_backups, contains="MaxResults", MaxResults=51)
 
     def test_delete_then_restore_a_backup(self):
@@ -77,14 +85,21 @@ class Backups(CloudHsmCase):
         [backup] = self.ready_backups(cluster["ClusterId"], 1)
         deleted = self.hsm.delete_backup(BackupId=backup["BackupId"])["Backup"]
         self.assertEqual(deleted["BackupState"], "PENDING_DELETION")
-        self.assertAlmostEqual(deleted["DeleteTimestamp"].timestamp() - deleted["CreateTimestamp"].timestamp(),
-                               7 * 86400, delta=60)
+        self.assertAlmostEqual(
+            deleted["DeleteTimestamp"].timestamp() - deleted["CreateTimestamp"].timestamp(),
+            7 * 86400,
+            delta=60,
+        )
         self.assertEqual(len(self.backups(cluster["ClusterId"], states=["PENDING_DELETION"])), 1)
         restored = self.hsm.restore_backup(BackupId=backup["BackupId"])["Backup"]
         self.assertEqual(restored["BackupState"], "READY")
         self.assertNotIn("DeleteTimestamp", restored)
-        self.assert_error(INVALID, self.hsm.restore_backup, contains="PENDING_DELETION", BackupId=backup["BackupId"])
-        self.assert_error("CloudHsmResourceNotFoundException", self.hsm.delete_backup, BackupId="backup-aaaaaaaaaaa")
+        self.assert_error(
+            INVALID, self.hsm.restore_backup, contains="PENDING_DELETION", BackupId=backup["BackupId"]
+        )
+        self.assert_error(
+            "CloudHsmResourceNotFoundException", self.hsm.delete_backup, BackupId="backup-aaaaaaaaaaa"
+        )
 
     def test_a_cluster_restored_from_a_backup_is_active_with_its_certificate(self):
         cluster, _ = self.initialized_cluster(TagList=[{"Key": "app", "Value": "pki"}])
@@ -95,11 +110,22 @@ class Backups(CloudHsmCase):
         self.assertEqual(restored["Certificates"], cluster["Certificates"])
         self.new_hsm(restored)  # an ACTIVE cluster takes HSMs without initialization
         self.new_hsm(restored, REGION + "b")
-        self.assert_error(INVALID, self.hsm.create_cluster, contains="must have Mode FIPS",
-                          HsmType="hsm2m.medium", Mode="NON_FIPS", SubnetIds=list(cluster["SubnetMapping"].values()),
-                          SourceBackupId=backup["BackupId"])
-        self.assert_error("CloudHsmResourceNotFoundException", self.hsm.create_cluster, HsmType="hsm2m.medium",
-                          SubnetIds=list(cluster["SubnetMapping"].values()), SourceBackupId="backup-aaaaaaaaaaa")
+        self.assert_error(
+            INVALID,
+            self.hsm.create_cluster,
+            contains="must have Mode FIPS",
+            HsmType="hsm2m.medium",
+            Mode="NON_FIPS",
+            SubnetIds=list(cluster["SubnetMapping"].values()),
+            SourceBackupId=backup["BackupId"],
+        )
+        self.assert_error(
+            "CloudHsmResourceNotFoundException",
+            self.hsm.create_cluster,
+            HsmType="hsm2m.medium",
+            SubnetIds=list(cluster["SubnetMapping"].values()),
+            SourceBackupId="backup-aaaaaaaaaaa",
+        )
 
     def test_copy_to_another_region(self):
         cluster, _ = self.initialized_cluster()
@@ -109,26 +135,49 @@ class Backups(CloudHsmCase):
         answer = self.hsm.copy_backup_to_region(DestinationRegion="eu-west-1", BackupId=backup["BackupId"])
         self.assertEqual(answer["DestinationBackup"]["SourceBackup"], backup["BackupId"])
         west = self.emu.client("cloudhsmv2", region="eu-west-1")
-        copies = wait_for(lambda: west.describe_backups(Filters={"sourceBackupIds": [backup["BackupId"]],
-                                                                 "states": ["READY"]})["Backups"], "the copy")
-        self.assertEqual((copies[0]["SourceRegion"], copies[0]["SourceCluster"]), (REGION, cluster["ClusterId"]))
+        copies = wait_for(
+            lambda: west.describe_backups(
+                Filters={"sourceBackupIds": [backup["BackupId"]], "states": ["READY"]}
+            )["Backups"],
+            "the copy",
+        )
+        self.assertEqual(
+            (copies[0]["SourceRegion"], copies[0]["SourceCluster"]), (REGION, cluster["ClusterId"])
+        )
         self.assertNotIn("ClusterId", copies[0])
-        self.assertEqual(west.list_tags(ResourceId=copies[0]["BackupId"])["TagList"], [{"Key": "k", "Value": "v"}])
-        self.assert_error(INVALID, self.hsm.copy_backup_to_region, contains="own Region",
-                          DestinationRegion=REGION, BackupId=backup["BackupId"])
+        self.assertEqual(
+            west.list_tags(ResourceId=copies[0]["BackupId"])["TagList"], [{"Key": "k", "Value": "v"}]
+        )
+        self.assert_error(
+            INVALID,
+            self.hsm.copy_backup_to_region,
+            contains="own Region",
+            DestinationRegion=REGION,
+            BackupId=backup["BackupId"],
+        )
 
 
 class ModifyCluster(CloudHsmCase):
     def test_retention_changes_in_place(self):
         cluster = self.new_cluster()
-        changed = self.hsm.modify_cluster(ClusterId=cluster["ClusterId"],
-                                          BackupRetentionPolicy={"Type": "DAYS", "Value": "30"})["Cluster"]
-        self.assertEqual((changed["State"], changed["BackupRetentionPolicy"]["Value"]), ("UNINITIALIZED", "30"))
+        changed = self.hsm.modify_cluster(
+            ClusterId=cluster["ClusterId"], BackupRetentionPolicy={"Type": "DAYS", "Value": "30"}
+        )["Cluster"]
+        self.assertEqual(
+            (changed["State"], changed["BackupRetentionPolicy"]["Value"]), ("UNINITIALIZED", "30")
+        )
         self.assertEqual(self.cluster(cluster["ClusterId"])["BackupRetentionPolicy"]["Value"], "30")
         for value in ("6", "380"):
-            self.assert_error(INVALID, self.hsm.modify_cluster, contains="7 to 379", ClusterId=cluster["ClusterId"],
-                              BackupRetentionPolicy={"Type": "DAYS", "Value": value})
-        self.assert_error(INVALID, self.hsm.modify_cluster, contains="Nothing to modify", ClusterId=cluster["ClusterId"])
+            self.assert_error(
+                INVALID,
+                self.hsm.modify_cluster,
+                contains="7 to 379",
+                ClusterId=cluster["ClusterId"],
+                BackupRetentionPolicy={"Type": "DAYS", "Value": value},
+            )
+        self.assert_error(
+            INVALID, self.hsm.modify_cluster, contains="Nothing to modify", ClusterId=cluster["ClusterId"]
+        )
 
     def test_hsm1_to_hsm2m_migrates_and_returns_to_the_previous_state(self):
         cluster, hsm = self.initialized_cluster(HsmType="hsm1.medium")
@@ -137,8 +186,13 @@ class ModifyCluster(CloudHsmCase):
             changing = self.hsm.modify_cluster(ClusterId=cid, HsmType="hsm2m.medium")["Cluster"]
         self.assertEqual(changing["State"], "MODIFY_IN_PROGRESS")
         self.assertIn("HsmTypeRollbackExpiration", changing)
-        self.assert_error(INVALID, self.hsm.modify_cluster, contains="MODIFY_IN_PROGRESS", ClusterId=cid,
-                          BackupRetentionPolicy={"Type": "DAYS", "Value": "30"})
+        self.assert_error(
+            INVALID,
+            self.hsm.modify_cluster,
+            contains="MODIFY_IN_PROGRESS",
+            ClusterId=cid,
+            BackupRetentionPolicy={"Type": "DAYS", "Value": "30"},
+        )
         # "Before migrating the first HSM, AWS CloudHSM creates a full backup"
         self.assertEqual(len(self.hsm.describe_backups(Filters={"clusterIds": [cid]})["Backups"]), 1)
 
@@ -158,10 +212,20 @@ class ModifyCluster(CloudHsmCase):
 
     def test_other_type_changes_are_refused(self):
         cluster = self.new_cluster()  # hsm2m.medium from the start: nothing to roll back to
-        self.assert_error(INVALID, self.hsm.modify_cluster, contains="only be migrated from hsm1.medium to hsm2m.medium",
-                          ClusterId=cluster["ClusterId"], HsmType="hsm1.medium")
-        self.assert_error(INVALID, self.hsm.modify_cluster, contains="already has HsmType",
-                          ClusterId=cluster["ClusterId"], HsmType="hsm2m.medium")
+        self.assert_error(
+            INVALID,
+            self.hsm.modify_cluster,
+            contains="only be migrated from hsm1.medium to hsm2m.medium",
+            ClusterId=cluster["ClusterId"],
+            HsmType="hsm1.medium",
+        )
+        self.assert_error(
+            INVALID,
+            self.hsm.modify_cluster,
+            contains="already has HsmType",
+            ClusterId=cluster["ClusterId"],
+            HsmType="hsm2m.medium",
+        )
 
 
 if __name__ == "__main__":

@@ -37,45 +37,82 @@ class Hsms(CloudHsmCase):
 
     def test_requested_ip_address_is_used(self):
         cluster = self.new_cluster()
-        hsm = self.hsm.create_hsm(ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "a", IpAddress="10.0.1.50")["Hsm"]
+        hsm = self.hsm.create_hsm(
+            ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "a", IpAddress="10.0.1.50"
+        )["Hsm"]
         self.assertEqual(hsm["EniIp"], "10.0.1.50")
         self.assertEqual(self.eni(hsm["EniId"])["PrivateIpAddress"], "10.0.1.50")
 
     def test_bad_ip_addresses_are_refused(self):
         cluster = self.new_cluster()
-        self.ec2.create_network_interface(SubnetId=cluster["SubnetMapping"][REGION + "a"], PrivateIpAddress="10.0.1.60")
-        for address, reason in (("10.0.2.10", "is not in subnet"), ("10.0.1.2", "reserved"),
-                                ("10.0.1.60", "already in use"), ("fd00::1", "not an IPv4 address")):
+        self.ec2.create_network_interface(
+            SubnetId=cluster["SubnetMapping"][REGION + "a"], PrivateIpAddress="10.0.1.60"
+        )
+        for address, reason in (
+            ("10.0.2.10", "is not in subnet"),
+            ("10.0.1.2", "reserved"),
+            ("10.0.1.60", "already in use"),
+            ("fd00::1", "not an IPv4 address"),
+        ):
             with self.subTest(address=address):
-                self.assert_error(INVALID, self.hsm.create_hsm, contains=reason,
-                                  ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "a", IpAddress=address)
+                self.assert_error(
+                    INVALID,
+                    self.hsm.create_hsm,
+                    contains=reason,
+                    ClusterId=cluster["ClusterId"],
+                    AvailabilityZone=REGION + "a",
+                    IpAddress=address,
+                )
         self.assertEqual(self.cluster(cluster["ClusterId"])["Hsms"], [])
 
     def test_zone_without_a_cluster_subnet_is_refused(self):
         cluster = self.new_cluster()
-        self.assert_error(INVALID, self.hsm.create_hsm, contains="no subnet in Availability Zone",
-                          ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "c")
+        self.assert_error(
+            INVALID,
+            self.hsm.create_hsm,
+            contains="no subnet in Availability Zone",
+            ClusterId=cluster["ClusterId"],
+            AvailabilityZone=REGION + "c",
+        )
 
     def test_unknown_cluster_is_not_found(self):
-        self.assert_error("CloudHsmResourceNotFoundException", self.hsm.create_hsm,
-                          ClusterId="cluster-aaaaaaaaaaa", AvailabilityZone=REGION + "a")
+        self.assert_error(
+            "CloudHsmResourceNotFoundException",
+            self.hsm.create_hsm,
+            ClusterId="cluster-aaaaaaaaaaa",
+            AvailabilityZone=REGION + "a",
+        )
 
     def test_no_hsm_while_the_cluster_is_being_created(self):
         with self.delays(cluster_create=60):
             cluster = self.new_cluster(wait=None)
-        self.assert_error(INVALID, self.hsm.create_hsm, contains="CREATE_IN_PROGRESS",
-                          ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "a")
+        self.assert_error(
+            INVALID,
+            self.hsm.create_hsm,
+            contains="CREATE_IN_PROGRESS",
+            ClusterId=cluster["ClusterId"],
+            AvailabilityZone=REGION + "a",
+        )
 
     def test_second_hsm_before_initialization_fails_as_aws_does_7437(self):
         cluster = self.new_cluster()
         self.hsm.create_hsm(ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "a")
-        message = self.assert_error(INVALID, self.hsm.create_hsm,
-                                    ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "b")
-        self.assertEqual(message, f"Cluster '{cluster['ClusterId']}' already contains an HSM but has not yet been fully activated")
+        message = self.assert_error(
+            INVALID, self.hsm.create_hsm, ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "b"
+        )
+        self.assertEqual(
+            message,
+            f"Cluster '{cluster['ClusterId']}' already contains an HSM but has not yet been fully activated",
+        )
         # Also once the first HSM is ACTIVE: only initialization lifts the rule.
         self.csr(cluster["ClusterId"])
-        self.assert_error(INVALID, self.hsm.create_hsm, contains="not yet been fully activated",
-                          ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "b")
+        self.assert_error(
+            INVALID,
+            self.hsm.create_hsm,
+            contains="not yet been fully activated",
+            ClusterId=cluster["ClusterId"],
+            AvailabilityZone=REGION + "b",
+        )
 
     def test_dualstack_hsm_gets_an_ipv6_address_on_its_eni(self):
         _, subnets = network(self.ec2, ipv6=True)
@@ -97,15 +134,25 @@ class Hsms(CloudHsmCase):
                 self.assertEqual(answer["HsmId"], hsm["HsmId"])
                 self.assertEqual(self.hsm_state(cluster["ClusterId"], hsm["HsmId"]), "DELETE_IN_PROGRESS")
                 self.assertIsNotNone(self.eni(hsm["EniId"]))
-                wait_for(lambda: self.hsm_state(cluster["ClusterId"], hsm["HsmId"]) is None, "HSM gone")
+                wait_for(
+                    lambda c=cluster, h=hsm: self.hsm_state(c["ClusterId"], h["HsmId"]) is None, "HSM gone"
+                )
                 self.assertIsNone(self.eni(hsm["EniId"]))
 
     def test_delete_of_an_unknown_hsm_is_not_found(self):
         cluster = self.new_cluster()
-        self.assert_error("CloudHsmResourceNotFoundException", self.hsm.delete_hsm,
-                          ClusterId=cluster["ClusterId"], HsmId="hsm-aaaaaaaaaaa")
-        self.assert_error(INVALID, self.hsm.delete_hsm, contains="one of HsmId, EniId or EniIp",
-                          ClusterId=cluster["ClusterId"])
+        self.assert_error(
+            "CloudHsmResourceNotFoundException",
+            self.hsm.delete_hsm,
+            ClusterId=cluster["ClusterId"],
+            HsmId="hsm-aaaaaaaaaaa",
+        )
+        self.assert_error(
+            INVALID,
+            self.hsm.delete_hsm,
+            contains="one of HsmId, EniId or EniIp",
+            ClusterId=cluster["ClusterId"],
+        )
 
 
 class ClusterCsr(CloudHsmCase):
@@ -136,7 +183,8 @@ class ClusterCsr(CloudHsmCase):
         self.new_hsm(cluster, REGION + "b")
         after = self.csr(cluster["ClusterId"])
         self.assertNotEqual(
-            x509.load_pem_x509_csr(before.encode()).public_key(), x509.load_pem_x509_csr(after.encode()).public_key()
+            x509.load_pem_x509_csr(before.encode()).public_key(),
+            x509.load_pem_x509_csr(after.encode()).public_key(),
         )
 
 

@@ -12,8 +12,11 @@ class Lifecycle(CloudHsmCase):
     def test_cluster_from_nothing_to_initialized_and_back_to_nothing(self):
         vpc, subnets = network(self.ec2, zones=("a", "b"), ipv6=True, cidr="10.50.0.0/16")
         created = self.hsm.create_cluster(
-            HsmType="hsm2m.medium", SubnetIds=subnets, NetworkType="DUALSTACK",
-            BackupRetentionPolicy={"Type": "DAYS", "Value": "30"}, TagList=[{"Key": "Name", "Value": "trustchain"}],
+            HsmType="hsm2m.medium",
+            SubnetIds=subnets,
+            NetworkType="DUALSTACK",
+            BackupRetentionPolicy={"Type": "DAYS", "Value": "30"},
+            TagList=[{"Key": "Name", "Value": "trustchain"}],
         )["Cluster"]
         cid = created["ClusterId"]
         self.wait_state(cid, "UNINITIALIZED")
@@ -31,8 +34,10 @@ class Lifecycle(CloudHsmCase):
         hsms = self.cluster(cid)["Hsms"]
         self.assertEqual({h["AvailabilityZone"] for h in hsms}, {REGION + "a", REGION + "b"})
         self.assertEqual({h["State"] for h in hsms}, {"ACTIVE"})
-        backups = wait_for(lambda: self.hsm.describe_backups(Filters={"clusterIds": [cid], "states": ["READY"]})["Backups"],
-                           "a backup after the second HSM")
+        backups = wait_for(
+            lambda: self.hsm.describe_backups(Filters={"clusterIds": [cid], "states": ["READY"]})["Backups"],
+            "a backup after the second HSM",
+        )
         self.assertEqual(len(backups), 1)
 
         status, _ = self.emu.control("POST", "/_trustchain/cloudhsm/activate", {"ClusterId": cid})
@@ -42,20 +47,32 @@ class Lifecycle(CloudHsmCase):
         for hsm in (first, second):
             self.delete_hsm_and_wait(cid, hsm["HsmId"])
         self.hsm.delete_cluster(ClusterId=cid)
-        wait_for(lambda: not self.hsm.describe_clusters(Filters={"clusterIds": [cid]})["Clusters"], "cluster gone")
+        wait_for(
+            lambda: not self.hsm.describe_clusters(Filters={"clusterIds": [cid]})["Clusters"], "cluster gone"
+        )
 
-        enis = self.ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkInterfaces"]
+        enis = self.ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
+            "NetworkInterfaces"
+        ]
         self.assertEqual(enis, [])
-        groups = self.ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
+        groups = self.ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
+            "SecurityGroups"
+        ]
         self.assertEqual([g["GroupName"] for g in groups], ["default"])
         # Backups outlive their cluster (that is what they are for); they can be deleted.
         remaining = self.hsm.describe_backups(Filters={"clusterIds": [cid]})["Backups"]
         self.assertEqual(len(remaining), 4)  # second HSM added, activation, two HSMs removed
         for backup in remaining:
-            wait_for(lambda b=backup: self.hsm.describe_backups(Filters={"backupIds": [b["BackupId"]], "states": ["READY"]})["Backups"],
-                     "backup READY")
+            wait_for(
+                lambda b=backup: self.hsm.describe_backups(
+                    Filters={"backupIds": [b["BackupId"]], "states": ["READY"]}
+                )["Backups"],
+                "backup READY",
+            )
             self.hsm.delete_backup(BackupId=backup["BackupId"])
-        pending = self.hsm.describe_backups(Filters={"clusterIds": [cid], "states": ["PENDING_DELETION"]})["Backups"]
+        pending = self.hsm.describe_backups(Filters={"clusterIds": [cid], "states": ["PENDING_DELETION"]})[
+            "Backups"
+        ]
         self.assertEqual(len(pending), 4)
 
 

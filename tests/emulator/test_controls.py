@@ -47,16 +47,26 @@ class Faults(unittest.TestCase):
 
     def test_elbv2_and_sts_faults_are_error_response_xml(self):
         for service, namespace, call in (
-            ("elbv2", b"https://elasticloadbalancing.amazonaws.com/doc/2015-12-01/", lambda c: c.describe_load_balancers()),
+            (
+                "elbv2",
+                b"https://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+                lambda c: c.describe_load_balancers(),
+            ),
             ("sts", b"https://sts.amazonaws.com/doc/2011-06-15/", lambda c: c.get_caller_identity()),
         ):
             with self.subTest(service=service):
                 client = self.emu.client(service)
                 action = "DescribeLoadBalancers" if service == "elbv2" else "GetCallerIdentity"
                 self.arm(action=action, code="Throttling", message="slow down", status=400)
-                headers, body, error = self.raw_error(client, lambda: call(client))
-                self.assertTrue(body.startswith(b'<ErrorResponse xmlns="' + namespace + b'"><Error><Type>Sender</Type>'), body)
-                self.assertEqual((error.response["Error"]["Code"], error.response["Error"]["Message"]), ("Throttling", "slow down"))
+                headers, body, error = self.raw_error(client, lambda c=client, f=call: f(c))
+                self.assertTrue(
+                    body.startswith(b'<ErrorResponse xmlns="' + namespace + b'"><Error><Type>Sender</Type>'),
+                    body,
+                )
+                self.assertEqual(
+                    (error.response["Error"]["Code"], error.response["Error"]["Message"]),
+                    ("Throttling", "slow down"),
+                )
                 self.assertEqual(error.response["ResponseMetadata"]["HTTPStatusCode"], 400)
 
     def test_server_side_fault_is_a_receiver_fault_with_its_status(self):
@@ -72,8 +82,13 @@ class Faults(unittest.TestCase):
         headers, body, error = self.raw_error(
             client, lambda: client.create_hsm(ClusterId="cluster-aaaaaaaaaaa", AvailabilityZone="us-east-1a")
         )
-        self.assertEqual(json.loads(body), {"__type": "CloudHsmInternalFailureException", "message": "try later"})
-        self.assertEqual(headers.get("x-amzn-ErrorType") or headers.get("X-Amzn-Errortype"), "CloudHsmInternalFailureException")
+        self.assertEqual(
+            json.loads(body), {"__type": "CloudHsmInternalFailureException", "message": "try later"}
+        )
+        self.assertEqual(
+            headers.get("x-amzn-ErrorType") or headers.get("X-Amzn-Errortype"),
+            "CloudHsmInternalFailureException",
+        )
         self.assertEqual(error.response["Error"]["Code"], "CloudHsmInternalFailureException")
 
     def test_count_and_service_scope(self):
@@ -82,7 +97,9 @@ class Faults(unittest.TestCase):
         elbv2 = self.emu.client("elbv2")
         for _ in range(2):
             with self.assertRaises(ClientError):
-                elbv2.describe_tags(ResourceArns=["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/x/1"])
+                elbv2.describe_tags(
+                    ResourceArns=["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/x/1"]
+                )
         status, body = self.emu.control("GET", "/_trustchain/faults")
         self.assertEqual(body["faults"][0]["count"], 0)
 
@@ -105,21 +122,34 @@ class RequestLog(unittest.TestCase):
         hsm.describe_clusters()
         hsm.describe_clusters()
         with self.assertRaises(ClientError):
-            hsm.initialize_cluster(ClusterId="cluster-aaaaaaaaaaa", SignedCert="-----BEGIN CERTIFICATE-----SECRET",
-                                   TrustAnchor="-----BEGIN CERTIFICATE-----SECRET")
+            hsm.initialize_cluster(
+                ClusterId="cluster-aaaaaaaaaaa",
+                SignedCert="-----BEGIN CERTIFICATE-----SECRET",
+                TrustAnchor="-----BEGIN CERTIFICATE-----SECRET",
+            )
         self.emu.control("POST", "/_trustchain/faults", {"action": "DescribeVpcs"})
         with self.assertRaises(ClientError):
             ec2.describe_vpcs()
         status, log = self.emu.control("GET", "/_trustchain/requests")
         self.assertEqual(status, 200)
-        self.assertEqual(log["counts"], {
-            "ec2": {"CreateVpc": 1, "DescribeVpcs": 1},
-            "cloudhsm": {"DescribeClusters": 2, "InitializeCluster": 1},
-        })
+        self.assertEqual(
+            log["counts"],
+            {
+                "ec2": {"CreateVpc": 1, "DescribeVpcs": 1},
+                "cloudhsm": {"DescribeClusters": 2, "InitializeCluster": 1},
+            },
+        )
         self.assertEqual(log["total"], 5)
-        self.assertEqual([(c["action"], c["status"]) for c in log["calls"]],
-                         [("CreateVpc", 200), ("DescribeClusters", 200), ("DescribeClusters", 200),
-                          ("InitializeCluster", 400), ("DescribeVpcs", 400)])
+        self.assertEqual(
+            [(c["action"], c["status"]) for c in log["calls"]],
+            [
+                ("CreateVpc", 200),
+                ("DescribeClusters", 200),
+                ("DescribeClusters", 200),
+                ("InitializeCluster", 400),
+                ("DescribeVpcs", 400),
+            ],
+        )
         self.assertEqual({tuple(sorted(c)) for c in log["calls"]}, {("action", "seq", "service", "status")})
         self.assertNotIn("SECRET", json.dumps(log))
         self.emu.control("DELETE", "/_trustchain/requests")
@@ -144,8 +174,12 @@ class Delays(unittest.TestCase):
         self.assertEqual(body["delays"]["hsm_create"], 1.5)
 
     def test_bad_delay_settings_are_refused_with_the_reason(self):
-        for spec, reason in (({"hsm_creation": 1}, "unknown delay"), ({"hsm_create": -1}, ">= 0"),
-                             ({"preset": "slow"}, "unknown preset"), ({"scale": "x"}, "scale")):
+        for spec, reason in (
+            ({"hsm_creation": 1}, "unknown delay"),
+            ({"hsm_create": -1}, ">= 0"),
+            ({"preset": "slow"}, "unknown preset"),
+            ({"scale": "x"}, "scale"),
+        ):
             with self.subTest(spec=spec):
                 status, body = self.emu.control("POST", "/_trustchain/delays", spec)
                 self.assertEqual(status, 400)
@@ -157,7 +191,9 @@ class Delays(unittest.TestCase):
             with mock.patch.dict(os.environ, {"TRUSTCHAIN_EMULATOR_DELAYS": "realistic"}):
                 delays.configure_from_environment()
             self.assertEqual(delays.get("cluster_create"), 322.0)
-            with mock.patch.dict(os.environ, {"TRUSTCHAIN_EMULATOR_DELAYS": '{"preset": "fast", "hsm_create": 2}'}):
+            with mock.patch.dict(
+                os.environ, {"TRUSTCHAIN_EMULATOR_DELAYS": '{"preset": "fast", "hsm_create": 2}'}
+            ):
                 delays.configure_from_environment()
             self.assertEqual(delays.get("hsm_create"), 2.0)
             with mock.patch.dict(os.environ, {"TRUSTCHAIN_EMULATOR_DELAYS": '{"hsm_create": "soon"}'}):
@@ -175,11 +211,23 @@ class ModelCheck(unittest.TestCase):
     def test_the_harness_rejects_wrong_field_types(self):
         client = emulator().client("cloudhsmv2")
         shape = client.meta.service_model.operation_model("DescribeClusters").output_shape
-        good = {"Clusters": [{"ClusterId": "cluster-aaaaaaaaaaa", "CreateTimestamp": 1.5,
-                              "BackupRetentionPolicy": {"Type": "DAYS", "Value": "90"}}]}
+        good = {
+            "Clusters": [
+                {
+                    "ClusterId": "cluster-aaaaaaaaaaa",
+                    "CreateTimestamp": 1.5,
+                    "BackupRetentionPolicy": {"Type": "DAYS", "Value": "90"},
+                }
+            ]
+        }
         harness.check_shape(good, shape, "ok")
-        for bad in ({"CreateTimestamp": "2026-01-01T00:00:00"}, {"BackupRetentionPolicy": {"Type": "DAYS", "Value": 90}},
-                    {"State": "READY"}, {"Unknown": 1}, {"SourceBackupId": None}):
+        for bad in (
+            {"CreateTimestamp": "2026-01-01T00:00:00"},
+            {"BackupRetentionPolicy": {"Type": "DAYS", "Value": 90}},
+            {"State": "READY"},
+            {"Unknown": 1},
+            {"SourceBackupId": None},
+        ):
             with self.subTest(bad=bad):
                 cluster = dict(good["Clusters"][0], **bad)
                 with self.assertRaises(AssertionError):

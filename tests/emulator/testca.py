@@ -14,8 +14,14 @@ def _name(common_name: str) -> x509.Name:
 
 
 class CA:
-    def __init__(self, name: str = "Test Root CA", key=None, issuer: "CA | None" = None,
-                 basic_constraints: bool = True, other_extension: bool = False):
+    def __init__(
+        self,
+        name: str = "Test Root CA",
+        key=None,
+        issuer: "CA | None" = None,
+        basic_constraints: bool = True,
+        other_extension: bool = False,
+    ):
         self.key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
         now = datetime.datetime.now(datetime.timezone.utc)
         signer = issuer or self
