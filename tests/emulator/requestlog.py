@@ -8,7 +8,8 @@ count API calls.
     DELETE /_trustchain/requests  (start counting from zero)
 
 `service` is the SigV4 signing name the client used (ec2, elasticloadbalancing,
-sts, cloudhsm). Every call counts, including those a fault made fail. Only the
+sts, cloudhsm). Every call of the query and JSON protocols counts (REST services
+such as S3 are not recognised), including those a fault made fail. Only the
 service, action and HTTP status are kept, never a body or header: InitializeCluster
 carries certificates and other calls may carry secrets. The ordered list keeps
 the last CALLS_KEPT calls; the counts are never truncated.
