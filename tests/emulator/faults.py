@@ -1,72 +1,125 @@
 """Fault injection for the emulator: make the next N calls of an API action fail.
 
     POST /_trustchain/faults  {"action": "CreateNatGateway", "code": "InternalFailure",
-                               "message": "...", "count": 1}
+                               "message": "...", "count": 1,
+                               "service": "ec2", "status": 400}
+    GET /_trustchain/faults      (what is armed)
     DELETE /_trustchain/faults   (clear all)
 
-Query-protocol services (EC2, ELBv2) name the action in the form body; JSON
-services (CloudHSM v2) in the X-Amz-Target header. Injected errors use a
-non-retryable code by default so SDK retries do not swallow them.
+`action`, `code`, `message` and `count` are as before; `service` (optional) is the
+SigV4 signing name (ec2, elasticloadbalancing, sts, cloudhsm) for actions that
+several services share (DescribeTags); `status` (optional, default 400) is the
+HTTP status.
+
+The error goes out in the protocol's own format, as AWS sends it, so SDKs parse
+the code and message: EC2 query `<Response><Errors><Error>`, other query services
+(ELBv2, STS) `<ErrorResponse><Error>`, JSON services (CloudHSM v2) `{"__type",
+"message"}` with the `x-amzn-ErrorType` header. The default codes are not
+retryable, so SDK retries do not swallow them.
 """
 
 import json
 import threading
+from http import HTTPStatus
 from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+import aws_request
+from aws_request import EC2, JSON, QUERY
 
 _lock = threading.Lock()
-_faults: dict[str, dict] = {}
+_faults: dict[tuple[str, str], dict] = {}  # (service or "*", action) -> fault
 
-_EC2_ERROR = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors>"
-    "<RequestID>injected-fault</RequestID></Response>"
-)
+_DEFAULT_CODE = {EC2: "UnauthorizedOperation", QUERY: "AccessDenied", JSON: "AccessDeniedException"}
+_REQUEST_ID = "00000000-0000-4000-8000-000000000000"
 
 
-def _action_of(environ) -> tuple[str | None, bytes]:
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
-    target = environ.get("HTTP_X_AMZ_TARGET")
-    if target:
-        return target.split(".")[-1], body
-    form = parse_qs(body.decode("utf-8", "replace"))
-    return (form.get("Action") or [None])[0], body
+def _query_namespace(environ, service: str) -> str:
+    body = aws_request.buffer_body(environ)
+    version = (parse_qs(body.decode("utf-8", "replace")).get("Version") or [""])[0]
+    return f"https://{service}.amazonaws.com/doc/{version}/"
+
+
+def render(call: aws_request.Call, environ, code: str, message: str, status: int):
+    """(headers, body) of an error response in the call's protocol."""
+    if call.protocol == JSON:
+        body = json.dumps({"__type": code, "message": message}).encode()
+        content_type = environ.get("CONTENT_TYPE") or "application/x-amz-json-1.1"
+        headers = [("Content-Type", content_type), ("x-amzn-ErrorType", code)]
+    elif call.protocol == EC2:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Response><Errors><Error><Code>{escape(code)}</Code>"
+            f"<Message>{escape(message)}</Message></Error></Errors>"
+            f"<RequestID>{_REQUEST_ID}</RequestID></Response>"
+        ).encode()
+        headers = [("Content-Type", "text/xml")]
+    else:
+        kind = "Receiver" if status >= 500 else "Sender"
+        namespace = escape(_query_namespace(environ, call.service), {'"': "&quot;"})
+        body = (
+            f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type>'
+            f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
+            f"<RequestId>{_REQUEST_ID}</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml")]
+    headers += [("x-amzn-RequestId", _REQUEST_ID), ("Content-Length", str(len(body)))]
+    return headers, body
+
+
+def _arm(spec: dict) -> None:
+    if not isinstance(spec.get("action"), str) or not spec["action"]:
+        raise ValueError('"action" (the API action name, e.g. "CreateHsm") is required')
+    status = int(spec.get("status", 400))
+    if status not in {s.value for s in HTTPStatus} or not 400 <= status <= 599:
+        raise ValueError(f'"status" must be an HTTP error status 400..599, got {status}')
+    with _lock:
+        _faults[(spec.get("service") or "*", spec["action"])] = {
+            "code": spec.get("code"),
+            "message": spec.get("message", "injected fault"),
+            "count": int(spec.get("count", 1)),
+            "status": status,
+        }
+
+
+def _take(call: aws_request.Call) -> dict | None:
+    with _lock:
+        for key in ((call.service, call.action), ("*", call.action)):
+            fault = _faults.get(key)
+            if fault and fault["count"] > 0:
+                fault["count"] -= 1
+                return dict(fault)
+    return None
+
+
+def _control(environ, start_response):
+    method = environ["REQUEST_METHOD"]
+    if method == "DELETE":
+        with _lock:
+            _faults.clear()
+        return aws_request.reply(start_response, "204 No Content")
+    if method == "GET":
+        with _lock:
+            armed = [{"service": s, "action": a, **f} for (s, a), f in _faults.items()]
+        return aws_request.reply(start_response, "200 OK", {"faults": armed})
+    try:
+        _arm(aws_request.read_json(environ))
+    except (ValueError, TypeError) as e:
+        return aws_request.reply(start_response, "400 Bad Request", {"error": str(e)})
+    return aws_request.reply(start_response, "204 No Content")
 
 
 def middleware(app):
     def wrapped(environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        if path == "/_trustchain/faults":
-            if environ["REQUEST_METHOD"] == "DELETE":
-                with _lock:
-                    _faults.clear()
-            else:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-                spec = json.loads(environ["wsgi.input"].read(length) or b"{}")
-                with _lock:
-                    _faults[spec["action"]] = {
-                        "code": spec.get("code", "UnauthorizedOperation"),
-                        "message": spec.get("message", "injected fault"),
-                        "count": int(spec.get("count", 1)),
-                    }
-            start_response("204 No Content", [])
-            return [b""]
-        action, body = _action_of(environ)
-        fault = None
-        with _lock:
-            f = _faults.get(action or "")
-            if f and f["count"] > 0:
-                f["count"] -= 1
-                fault = dict(f)
+        if environ.get("PATH_INFO", "") == "/_trustchain/faults":
+            return _control(environ, start_response)
+        call = aws_request.identify(environ)
+        fault = _take(call) if call else None
         if fault:
-            payload = _EC2_ERROR.format(code=fault["code"], message=fault["message"]).encode()
-            start_response("400 Bad Request", [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
-            return [payload]
-        # Hand the consumed body on to moto.
-        import io
-
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
+            code = fault["code"] or _DEFAULT_CODE[call.protocol]
+            headers, body = render(call, environ, code, fault["message"], fault["status"])
+            start_response(f"{fault['status']} {HTTPStatus(fault['status']).phrase}", headers)
+            return [body]
         return app(environ, start_response)
 
     return wrapped

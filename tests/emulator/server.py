@@ -4,7 +4,9 @@ Started by the Rust test harness (tests/src/emulator.rs) on a free port; prints
 `READY <port>` on stdout once it accepts requests and serves until stdin closes or
 the process is killed, so a crashed test never leaves it running.
 
-Later issues extend moto here with what it lacks (see README.md in this folder).
+moto is extended here with what it lacks (see README.md in this folder); the
+`/_trustchain/*` endpoints (faults, request log, delays, CloudHSM activation) are
+test controls, never AWS APIs.
 """
 
 import os
@@ -13,9 +15,12 @@ import threading
 
 from werkzeug.serving import make_server
 
+import cloudhsm
+import delays
 import ec2_ipv6
 import elbv2_quic
 import faults
+import requestlog
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -26,9 +31,15 @@ from moto.moto_server.werkzeug_app import (
 def main() -> int:
     host = "127.0.0.1"  # loopback only, always
     port = int(os.environ.get("EMULATOR_PORT", "0"))
+    delays.configure_from_environment()
     ec2_ipv6.install()
     elbv2_quic.install()
-    app = faults.middleware(DomainDispatcherApplication(create_backend_app))
+    cloudhsm.install()
+    app = DomainDispatcherApplication(create_backend_app)
+    app = cloudhsm.middleware(app)
+    app = delays.middleware(app)
+    # Faulted calls are still calls: the log sits outside the fault injector.
+    app = requestlog.middleware(faults.middleware(app))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
