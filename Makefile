@@ -62,13 +62,17 @@ demo: tools build
 # target dir and printed after the run, pass or fail.
 VALIDATE_TABLE = $${CARGO_TARGET_DIR:-$(ROOT)/target}/validate-modules/table.txt
 
+# One build for everything: the test build also produces the provider binaries the
+# end-to-end tests run (a separate `cargo build --bins` would compile the AWS SDK a
+# second time, since dev-dependencies change its features).
 test: tools
-	$(CARGO) build --workspace --bins
 	rm -f $(VALIDATE_TABLE)
 	status=0; \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-run || exit $$?; \
 	  $(CARGO) nextest run --workspace --no-fail-fast || status=$$?; \
 	else \
+	  $(CARGO) test --workspace --no-run || exit $$?; \
 	  $(CARGO) test --workspace --no-fail-fast || status=$$?; \
 	fi; \
 	if [[ -f $(VALIDATE_TABLE) ]]; then echo; echo "make validate-modules:"; cat $(VALIDATE_TABLE); fi; \
@@ -79,10 +83,11 @@ test: tools
 # the table and fails on any error or failed check. Also part of `make test`.
 .PHONY: validate-modules
 validate-modules: tools
-	$(CARGO) build --workspace --bins
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-run; \
 	  $(CARGO) nextest run -p acceptance --test modules_validate --no-capture; \
 	else \
+	  $(CARGO) test --workspace --no-run; \
 	  $(CARGO) test -p acceptance --test modules_validate -- --nocapture; \
 	fi
 
