@@ -67,6 +67,25 @@ pub fn built_binary(name: &str) -> PathBuf {
     p
 }
 
+/// The optional older Terraform of the compatibility lanes: `TRUSTCHAIN_OLD_TERRAFORM`,
+/// else `/usr/local/bin/terraform` (1.11.x on some images). `None`, with the reason
+/// printed, when it is absent: the lane is then skipped.
+pub fn older_terraform() -> Option<PathBuf> {
+    let bin = PathBuf::from(
+        std::env::var("TRUSTCHAIN_OLD_TERRAFORM")
+            .unwrap_or_else(|_| "/usr/local/bin/terraform".into()),
+    );
+    if bin.exists() {
+        Some(bin)
+    } else {
+        eprintln!(
+            "skipped: no older Terraform at {} (optional lane)",
+            bin.display()
+        );
+        None
+    }
+}
+
 /// How long one Terraform command may take (`TRUSTCHAIN_TF_TIMEOUT` seconds,
 /// default 300): a hung command fails its test instead of the whole CI run.
 fn command_timeout() -> std::time::Duration {

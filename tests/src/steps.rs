@@ -104,6 +104,7 @@ pub struct Steps<'a> {
     emu: &'a Emulator,
     steps: Vec<Step<'a>>,
     env: Vec<(String, String)>,
+    terraform: Option<std::path::PathBuf>,
 }
 
 impl<'a> Steps<'a> {
@@ -112,7 +113,14 @@ impl<'a> Steps<'a> {
             emu,
             steps: Vec::new(),
             env: Vec::new(),
+            terraform: None,
         }
+    }
+
+    /// Runs every step with another Terraform binary (compatibility lanes).
+    pub fn with_terraform(mut self, bin: std::path::PathBuf) -> Self {
+        self.terraform = Some(bin);
+        self
     }
 
     /// An environment variable for every Terraform command of the list.
@@ -254,7 +262,7 @@ impl<'a> Steps<'a> {
     }
 
     pub fn run(self) {
-        let w = Workspace::new("");
+        let w = self.workspace("");
         let env: Vec<(&str, &str)> = self
             .env
             .iter()
@@ -264,6 +272,7 @@ impl<'a> Steps<'a> {
             emu: self.emu,
             w: &w,
         };
+        let fresh = |config: &str| self.workspace(config);
         let last_config = RefCell::new(String::new());
         for (i, step) in self.steps.iter().enumerate() {
             eprintln!("[steps] {}: {}", i + 1, step.name);
@@ -295,15 +304,8 @@ impl<'a> Steps<'a> {
                     by,
                     ignore,
                 } => {
-                    import_verify(
-                        &ctx,
-                        &last_config.borrow(),
-                        address,
-                        by.as_ref(),
-                        ignore,
-                        &env,
-                        &label,
-                    );
+                    let fresh = fresh(&last_config.borrow());
+                    import_verify(&ctx, &fresh, address, by.as_ref(), ignore, &env, &label);
                 }
                 Kind::PlanFails { config } => {
                     w.write_main(config);
@@ -353,6 +355,14 @@ impl<'a> Steps<'a> {
             }
         }
     }
+
+    fn workspace(&self, config: &str) -> Workspace {
+        let w = Workspace::new(config);
+        match &self.terraform {
+            Some(bin) => w.with_terraform(bin.clone()),
+            None => w,
+        }
+    }
 }
 
 /// With `expect_actions` or `check_plan`, saves a plan and checks it.
@@ -394,7 +404,7 @@ fn assert_plan_empty(w: &Workspace, env: &[(&str, &str)], when: &str) {
 /// equal to the applied one (minus `ignore`), and the identity the same.
 fn import_verify(
     ctx: &StepCtx,
-    config: &str,
+    fresh: &Workspace,
     address: &str,
     by: Option<&ImportBy>,
     ignore: &[&str],
@@ -403,7 +413,6 @@ fn import_verify(
 ) {
     let applied = resource_in(&ctx.state(), address)
         .unwrap_or_else(|| panic!("{label}: {address} is not in the applied state"));
-    let fresh = Workspace::new(config);
     match by.unwrap_or_else(|| panic!("{label}: say by_id or by_identity")) {
         ImportBy::Id(id_of) => {
             let id = id_of(&applied["values"]);
@@ -437,7 +446,7 @@ fn import_verify(
             std::fs::remove_file(fresh.path().join("import.tf")).expect("remove import.tf");
         }
     }
-    assert_plan_empty(&fresh, env, &format!("after {label}"));
+    assert_plan_empty(fresh, env, &format!("after {label}"));
     let imported = resource_in(&fresh.state_json(), address)
         .unwrap_or_else(|| panic!("{label}: {address} was not imported"));
     let strip = |v: &Value| {

@@ -669,3 +669,31 @@ output "vpc_id" {{
         .destroy()
         .run();
 }
+
+/// Optional lane: Terraform 1.11 (no resource identity, which came in 1.12) creates,
+/// imports by id and destroys a network; the identities the provider returns are
+/// ignored there. Skipped with the reason printed when that binary is absent.
+#[test]
+fn older_terraform_manages_a_network_without_resource_identity() {
+    let Some(bin) = acceptance::older_terraform() else {
+        return;
+    };
+    let emu = Emulator::start();
+    let vpc_id = RefCell::new(String::new());
+    Steps::new(&emu)
+        .with_terraform(bin)
+        .apply("create", network(&emu, &["us-east-1a"], false, false))
+        .check(|s| {
+            let res = acceptance::steps::resource_in(&s.state(), NET).expect("in state");
+            assert!(
+                res.get("identity").is_none_or(Value::is_null),
+                "Terraform 1.11 stores no identity: {res}"
+            );
+            *vpc_id.borrow_mut() = s.output("vpc_id").as_str().expect("vpc").into();
+        })
+        .import(NET)
+        .by_id(|v| v["vpc_id"].as_str().expect("vpc id").to_string())
+        .destroy()
+        .check(|s| assert_network_gone(s.emu, "acc-net", &vpc_id.borrow()))
+        .run();
+}

@@ -296,17 +296,9 @@ output "x" {
 /// (functions need 1.8+); when absent, the lane is skipped with the reason printed.
 #[test]
 fn older_terraform_compatibility_lane_plans_data_source_and_function() {
-    let bin = std::path::PathBuf::from(
-        std::env::var("TRUSTCHAIN_OLD_TERRAFORM")
-            .unwrap_or_else(|_| "/usr/local/bin/terraform".into()),
-    );
-    if !bin.exists() {
-        eprintln!(
-            "skipped: no older Terraform at {} (optional lane)",
-            bin.display()
-        );
+    let Some(bin) = acceptance::older_terraform() else {
         return;
-    }
+    };
     let w = ws(r#"
 data "trustchain_ipv6_plan" "this" {
   prefix             = "2001:db8::/56"
