@@ -6,6 +6,7 @@
 //! functions) work without credentials or a region.
 
 mod config;
+pub mod ec2;
 pub mod error;
 pub mod retry;
 pub mod services;

@@ -3,6 +3,9 @@
 //! deadline from the resource's `timeouts`, progress in the log, and a prompt stop
 //! when Terraform sends StopProvider (Ctrl-C).
 
+use super::error::{api_error, code_of, is_not_found};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -175,6 +178,57 @@ where
             }
         }
     })
+    .await
+}
+
+/// Runs a delete (or detach) until AWS takes it: while AWS answers that dependents
+/// still exist or an address is still in use (eventual consistency after deleting
+/// them), it retries; "not found" means done. Timing out names the likely cause.
+pub async fn delete_when_free<E, R, F, Fut>(
+    deadline: &Deadline,
+    service: &str,
+    operation: &str,
+    mut f: F,
+) -> Result<(), Diagnostics>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), SdkError<E, R>>>,
+{
+    poll(
+        deadline,
+        operation,
+        || {
+            let fut = f();
+            async move {
+                match fut.await {
+                    Ok(()) => Poll::Done(()),
+                    Err(e) => {
+                        let code = code_of(&e);
+                        if code == "DependencyViolation" || code.ends_with("InUse") {
+                            Poll::Retry(format!("{operation}: {code}"))
+                        } else if is_not_found(code) {
+                            Poll::Done(())
+                        } else {
+                            Poll::Fail(api_error(service, operation, &e).into())
+                        }
+                    }
+                }
+            }
+        },
+        |why| match why {
+            GaveUp::TimedOut(reason) => Diagnostic::error(
+                format!("Timed out: {operation}"),
+                format!(
+                    "AWS kept answering {reason}: something outside Terraform still uses this object. Remove it, or raise timeouts.{}, and apply again.",
+                    deadline.op().as_str()
+                ),
+            )
+            .into(),
+            stopped => gave_up(deadline, operation, stopped),
+        },
+    )
     .await
 }
 

@@ -2,9 +2,9 @@
 //! in seven Describe calls whatever the number of objects (paginated).
 
 use super::model::{TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC};
+use crate::aws::ec2::filter;
 use crate::aws::tags::{Tags, ec2_tags};
 use crate::aws::{Clients, Deadline, code_of, failed, is_not_found};
-use aws_sdk_ec2::types::Filter;
 use std::collections::{BTreeMap, BTreeSet};
 use tfplugin::diag::Diagnostics;
 
@@ -65,10 +65,6 @@ pub struct NatInfo {
     pub tags: Tags,
 }
 
-pub fn vpc_filter(name: &str, vpc_id: &str) -> Filter {
-    Filter::builder().name(name).values(vpc_id).build()
-}
-
 /// EC2 operations of one network for one operation, with its deadline.
 pub struct Ec2<'a> {
     pub c: &'a Clients,
@@ -108,7 +104,7 @@ impl Ec2<'_> {
         }
         let igws = ec2
             .describe_internet_gateways()
-            .filters(vpc_filter("attachment.vpc-id", vpc_id))
+            .filters(filter("attachment.vpc-id", vpc_id))
             .send()
             .await
             .map_err(failed("EC2", "DescribeInternetGateways"))?;
@@ -120,12 +116,7 @@ impl Ec2<'_> {
         // page through, and check the attachment.
         let eigws: Vec<_> = ec2
             .describe_egress_only_internet_gateways()
-            .filters(
-                Filter::builder()
-                    .name(format!("tag:{TAG_VPC}"))
-                    .values(vpc_id)
-                    .build(),
-            )
+            .filters(filter(&format!("tag:{TAG_VPC}"), vpc_id))
             .into_paginator()
             .items()
             .send()
@@ -146,7 +137,7 @@ impl Ec2<'_> {
             });
         let rts: Vec<_> = ec2
             .describe_route_tables()
-            .filters(vpc_filter("vpc-id", vpc_id))
+            .filters(filter("vpc-id", vpc_id))
             .into_paginator()
             .items()
             .send()
@@ -193,7 +184,7 @@ impl Ec2<'_> {
         }
         let subnets: Vec<_> = ec2
             .describe_subnets()
-            .filters(vpc_filter("vpc-id", vpc_id))
+            .filters(filter("vpc-id", vpc_id))
             .into_paginator()
             .items()
             .send()
@@ -236,7 +227,7 @@ impl Ec2<'_> {
         }
         let nats = ec2
             .describe_nat_gateways()
-            .filter(vpc_filter("vpc-id", vpc_id))
+            .filter(filter("vpc-id", vpc_id))
             .send()
             .await
             .map_err(failed("EC2", "DescribeNatGateways"))?;
@@ -257,12 +248,7 @@ impl Ec2<'_> {
             });
         let eips = ec2
             .describe_addresses()
-            .filters(
-                Filter::builder()
-                    .name(format!("tag:{TAG_VPC}"))
-                    .values(vpc_id)
-                    .build(),
-            )
+            .filters(filter(&format!("tag:{TAG_VPC}"), vpc_id))
             .send()
             .await
             .map_err(failed("EC2", "DescribeAddresses"))?;

@@ -3,18 +3,13 @@
 
 use super::discovery::{Ec2, NatInfo, RouteTableInfo, SubnetInfo};
 use super::model::{Desired, NetworkModel, TAG_TIER, Tier};
-use crate::aws::error::api_error;
-use crate::aws::retry::{GaveUp, gave_up, poll, until_visible};
+use crate::aws::ec2::bool_value;
+use crate::aws::retry::{delete_when_free, until_visible};
 use crate::aws::tags::{Tags, ec2_tag_spec};
 use crate::aws::{Poll, code_of, failed, is_not_found, wait_for};
 use crate::ipv6::{self, Ipv6Cidr};
-use aws_sdk_ec2::error::ProvideErrorMetadata;
-use aws_sdk_ec2::types::{AttributeBooleanValue, DomainType, HostnameType, ResourceType};
+use aws_sdk_ec2::types::{DomainType, HostnameType, ResourceType};
 use tfplugin::diag::{Diagnostic, Diagnostics};
-
-fn bool_attr(v: bool) -> AttributeBooleanValue {
-    AttributeBooleanValue::builder().value(v).build()
-}
 
 impl Ec2<'_> {
     pub async fn create_vpc(&self, m: &NetworkModel, d: &Desired) -> Result<String, Diagnostics> {
@@ -44,7 +39,7 @@ impl Ec2<'_> {
         // Resource-name DNS needs DNS hostnames on; one attribute per call.
         ec2.modify_vpc_attribute()
             .vpc_id(&vpc_id)
-            .enable_dns_hostnames(bool_attr(true))
+            .enable_dns_hostnames(bool_value(true))
             .send()
             .await
             .map_err(failed("EC2", "ModifyVpcAttribute"))?;
@@ -126,7 +121,7 @@ impl Ec2<'_> {
         let call = || ec2.modify_subnet_attribute().subnet_id(&s.id);
         if !s.assign_ipv6 {
             call()
-                .assign_ipv6_address_on_creation(bool_attr(true))
+                .assign_ipv6_address_on_creation(bool_value(true))
                 .send()
                 .await
                 .map_err(failed("EC2", "ModifySubnetAttribute"))?;
@@ -140,14 +135,14 @@ impl Ec2<'_> {
         }
         if s.aaaa != t.aaaa {
             call()
-                .enable_resource_name_dns_aaaa_record_on_launch(bool_attr(t.aaaa))
+                .enable_resource_name_dns_aaaa_record_on_launch(bool_value(t.aaaa))
                 .send()
                 .await
                 .map_err(failed("EC2", "ModifySubnetAttribute"))?;
         }
         if s.dns64 != t.dns64 {
             call()
-                .enable_dns64(bool_attr(t.dns64))
+                .enable_dns64(bool_value(t.dns64))
                 .send()
                 .await
                 .map_err(failed("EC2", "ModifySubnetAttribute"))?;
@@ -164,7 +159,7 @@ impl Ec2<'_> {
             self.delete_nat(&n.id).await?;
         }
         let ec2 = &self.c.ec2;
-        self.retry_dependency("DeleteSubnet", || async {
+        delete_when_free(&self.deadline, "EC2", "DeleteSubnet", || async {
             ec2.delete_subnet()
                 .subnet_id(&s.id)
                 .send()
@@ -282,7 +277,7 @@ impl Ec2<'_> {
                 Err(e) => return Err(failed("EC2", "DisassociateRouteTable")(e)),
             }
         }
-        self.retry_dependency("DeleteRouteTable", || async {
+        delete_when_free(&self.deadline, "EC2", "DeleteRouteTable", || async {
             ec2.delete_route_table()
                 .route_table_id(&rt.id)
                 .send()
@@ -294,7 +289,7 @@ impl Ec2<'_> {
 
     pub async fn release_eip(&self, allocation: &str) -> Result<(), Diagnostics> {
         let ec2 = &self.c.ec2;
-        self.retry_dependency("ReleaseAddress", || async {
+        delete_when_free(&self.deadline, "EC2", "ReleaseAddress", || async {
             ec2.release_address()
                 .allocation_id(allocation)
                 .send()
@@ -306,7 +301,7 @@ impl Ec2<'_> {
 
     pub async fn delete_igw(&self, vpc_id: &str, igw: &str) -> Result<(), Diagnostics> {
         let ec2 = &self.c.ec2;
-        self.retry_dependency("DetachInternetGateway", || async {
+        delete_when_free(&self.deadline, "EC2", "DetachInternetGateway", || async {
             ec2.detach_internet_gateway()
                 .internet_gateway_id(igw)
                 .vpc_id(vpc_id)
@@ -315,65 +310,13 @@ impl Ec2<'_> {
                 .map(|_| ())
         })
         .await?;
-        self.retry_dependency("DeleteInternetGateway", || async {
+        delete_when_free(&self.deadline, "EC2", "DeleteInternetGateway", || async {
             ec2.delete_internet_gateway()
                 .internet_gateway_id(igw)
                 .send()
                 .await
                 .map(|_| ())
         })
-        .await
-    }
-
-    /// Retries while AWS says dependents still exist (eventual consistency after
-    /// deleting them); treats NotFound as done.
-    pub async fn retry_dependency<E, R, F, Fut>(
-        &self,
-        what: &str,
-        mut f: F,
-    ) -> Result<(), Diagnostics>
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<(), aws_sdk_ec2::error::SdkError<E, R>>>,
-    {
-        poll(
-            &self.deadline,
-            what,
-            || {
-                let fut = f();
-                async move {
-                    match fut.await {
-                        Ok(()) => Poll::Done(()),
-                        Err(e) => {
-                            let code = code_of(&e);
-                            if code == "DependencyViolation"
-                                || code == "InvalidIPAddress.InUse"
-                                || code == "AuthFailure.AddressInUse"
-                            {
-                                Poll::Retry(format!("{what}: {code}"))
-                            } else if is_not_found(code) {
-                                Poll::Done(())
-                            } else {
-                                Poll::Fail(api_error("EC2", what, &e).into())
-                            }
-                        }
-                    }
-                }
-            },
-            |why| match why {
-                GaveUp::TimedOut(reason) => Diagnostic::error(
-                    format!("Timed out: {what}"),
-                    format!(
-                        "AWS kept answering {reason}: something outside Terraform still uses this object. Remove it, or raise timeouts.{}, and apply again.",
-                        self.deadline.op().as_str()
-                    ),
-                )
-                .into(),
-                stopped => gave_up(&self.deadline, what, stopped),
-            },
-        )
         .await
     }
 
@@ -396,19 +339,24 @@ impl Ec2<'_> {
             self.delete_route_table(rt).await?;
         }
         if let Some(eigw) = &a.eigw {
-            self.retry_dependency("DeleteEgressOnlyInternetGateway", || async {
-                ec2.delete_egress_only_internet_gateway()
-                    .egress_only_internet_gateway_id(&eigw.id)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
+            delete_when_free(
+                &self.deadline,
+                "EC2",
+                "DeleteEgressOnlyInternetGateway",
+                || async {
+                    ec2.delete_egress_only_internet_gateway()
+                        .egress_only_internet_gateway_id(&eigw.id)
+                        .send()
+                        .await
+                        .map(|_| ())
+                },
+            )
             .await?;
         }
         if let Some(igw) = &a.igw {
             self.delete_igw(vpc_id, &igw.id).await?;
         }
-        self.retry_dependency("DeleteVpc", || async {
+        delete_when_free(&self.deadline, "EC2", "DeleteVpc", || async {
             ec2.delete_vpc().vpc_id(vpc_id).send().await.map(|_| ())
         })
         .await?;

@@ -8,6 +8,7 @@ use super::model::{
     Desired, Kind, NAT64_PREFIX, TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC,
 };
 use crate::aws::failed;
+use crate::aws::retry::delete_when_free;
 use crate::aws::tags::{ec2_tag_spec, sync_ec2};
 use crate::ipv6::{self, Ipv6Cidr};
 use aws_sdk_ec2::types::ResourceType;
@@ -317,13 +318,18 @@ impl Ec2<'_> {
         if !d.needs_eigw()
             && let Some(eigw) = &a.eigw
         {
-            self.retry_dependency("DeleteEgressOnlyInternetGateway", || async {
-                ec2.delete_egress_only_internet_gateway()
-                    .egress_only_internet_gateway_id(&eigw.id)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
+            delete_when_free(
+                &self.deadline,
+                "EC2",
+                "DeleteEgressOnlyInternetGateway",
+                || async {
+                    ec2.delete_egress_only_internet_gateway()
+                        .egress_only_internet_gateway_id(&eigw.id)
+                        .send()
+                        .await
+                        .map(|_| ())
+                },
+            )
             .await?;
         }
         if !d.needs_igw()
