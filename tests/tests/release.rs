@@ -1,0 +1,136 @@
+//! Release artifacts: `tools/release.py` packages the provider in registry layout
+//! (zip, manifest, SHA256SUMS); Terraform installs that zip from a filesystem mirror
+//! without dev_overrides, records its hashes in the lock file, and runs it. The debug
+//! binary stands in for the release build (a cold release build is too slow for the
+//! suite); the packaging is the same.
+
+use acceptance::{Workspace, built_binary, python_bin, workspace_root};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::process::Command;
+
+const VERSION: &str = "0.1.0";
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn version_flag_names_the_version_and_protocol() {
+    let out = Command::new(built_binary("terraform-provider-trustchain"))
+        .arg("--version")
+        .output()
+        .expect("run provider");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.trim(),
+        format!("terraform-provider-trustchain {VERSION} (Terraform plugin protocol 6)")
+    );
+}
+
+#[test]
+fn release_zip_installs_from_a_filesystem_mirror_with_locked_hashes() {
+    let dist = tempfile::tempdir().expect("dist");
+    let out = Command::new(python_bin())
+        .arg(workspace_root().join("tools/release.py"))
+        .args(["--version", VERSION, "--out"])
+        .arg(dist.path())
+        .arg(format!(
+            "linux_amd64={}",
+            built_binary("terraform-provider-trustchain").display()
+        ))
+        .output()
+        .expect("run release.py");
+    assert!(
+        out.status.success(),
+        "release.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let zip_name = format!("terraform-provider-trustchain_{VERSION}_linux_amd64.zip");
+    let zip = std::fs::read(dist.path().join(&zip_name)).expect("zip");
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dist.path().join(format!(
+            "terraform-provider-trustchain_{VERSION}_manifest.json"
+        )))
+        .expect("manifest"),
+    )
+    .expect("manifest JSON");
+    assert_eq!(
+        manifest,
+        serde_json::json!({"version": 1, "metadata": {"protocol_versions": ["6.0"]}})
+    );
+    let sums = std::fs::read_to_string(dist.path().join(format!(
+        "terraform-provider-trustchain_{VERSION}_SHA256SUMS"
+    )))
+    .expect("SHA256SUMS");
+    for line in sums.lines() {
+        let (hash, name) = line.split_once("  ").expect("`hash  name` lines");
+        let bytes = std::fs::read(dist.path().join(name)).expect("listed file");
+        assert_eq!(hash, sha256_hex(&bytes), "SHA256SUMS is wrong for {name}");
+    }
+    assert!(sums.contains(&zip_name), "{sums}");
+
+    // A packed filesystem mirror: HOST/NAMESPACE/TYPE/<zip>.
+    let w = Workspace::new(&format!(
+        r#"terraform {{
+  required_providers {{
+    trustchain = {{
+      source  = "trustchain/trustchain"
+      version = "{VERSION}"
+    }}
+  }}
+}}
+
+output "fn" {{
+  value = provider::trustchain::ipv6_subnet("2001:db8::/56", 8, 1)
+}}
+"#
+    ));
+    let mirror = w
+        .path()
+        .join("mirror/registry.terraform.io/trustchain/trustchain");
+    std::fs::create_dir_all(&mirror).expect("mirror dir");
+    std::fs::write(mirror.join(&zip_name), &zip).expect("copy zip");
+    let rc = w.path().join("mirror.tfrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/trustchain/trustchain\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/trustchain/trustchain\"]\n  }}\n}}\n",
+            w.path().join("mirror").display()
+        ),
+    )
+    .expect("tfrc");
+    let mut w = w;
+    w.set_env("TF_CLI_CONFIG_FILE", &rc.display().to_string());
+    w.terraform(&["init", "-no-color", "-input=false"]).ok();
+    let lock = std::fs::read_to_string(w.path().join(".terraform.lock.hcl")).expect("lock file");
+    assert!(
+        lock.contains(&format!("version     = \"{VERSION}\"")),
+        "{lock}"
+    );
+    // A mirror has no registry-signed SHA256SUMS, so Terraform locks the package's
+    // content hash: h1 = base64(sha256("<sha256 of each file>  <name>\n"...)) over the
+    // zip's files (Go's dirhash.Hash1), here the one binary.
+    let binary = std::fs::read(built_binary("terraform-provider-trustchain")).expect("binary");
+    let listing = format!(
+        "{}  terraform-provider-trustchain_v{VERSION}\n",
+        sha256_hex(&binary)
+    );
+    let h1 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(listing.as_bytes()));
+    assert!(
+        lock.contains(&format!("\"h1:{h1}\"")),
+        "the lock file does not hold the package's h1:{h1}: {lock}"
+    );
+    let apply = w
+        .terraform(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .ok();
+    assert!(
+        apply.stdout().contains("2001:db8:0:1::/64"),
+        "the mirrored provider did not run: {}",
+        apply.stdout()
+    );
+}
