@@ -96,12 +96,15 @@ module "dns" {
     aws = aws.primary
   }
 
-  domain_name   = var.domain_name
-  alb_dns_name  = module.load_balancer.alb_dns_name
-  alb_zone_id   = module.load_balancer.alb_zone_id
-  nlb_dns_names = module.load_balancer.nlb_dns_names
-  nlb_zone_ids  = module.load_balancer.nlb_zone_ids
-  service_nlb   = module.load_balancer.service_nlb
+  name                          = local.name
+  domain_name                   = var.domain_name
+  alb_dns_name                  = module.load_balancer.alb_dns_name
+  alb_zone_id                   = module.load_balancer.alb_zone_id
+  alb_arn_suffix                = module.load_balancer.alb_arn_suffix
+  alb_target_group_arn_suffixes = module.load_balancer.alb_target_group_arn_suffixes
+  nlb_dns_names                 = module.load_balancer.nlb_dns_names
+  nlb_zone_ids                  = module.load_balancer.nlb_zone_ids
+  service_nlb                   = module.load_balancer.service_nlb
 }
 
 module "certificates" {

@@ -7,6 +7,7 @@
 
 pub mod emulator;
 pub mod module_check;
+pub mod rule_pack;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

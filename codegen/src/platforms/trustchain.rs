@@ -154,7 +154,6 @@ pub struct Monitoring {
 pub struct Dns {
     pub record_ttl: u32,
     pub caa_issuers: Vec<String>,
-    pub health_check_interval: u32,
     pub health_check_failure_threshold: u32,
 }
 
@@ -400,11 +399,6 @@ impl Spec {
             "the X-Ray sampling rate is a fraction between 0 and 1",
         );
         let d = &self.dns;
-        v.check(
-            [10, 30].contains(&d.health_check_interval),
-            "dns.health_check_interval",
-            "Route 53 health checks run every 10 or 30 seconds",
-        );
         v.range(
             "dns.health_check_failure_threshold",
             d.health_check_failure_threshold.into(),
@@ -719,6 +713,7 @@ fn load_balancer(s: &Spec) -> ModuleView {
         .out("alb_dns_name", "aws_lb.this.dns_name", "DNS name of the ALB.")
         .out("alb_zone_id", "aws_lb.this.zone_id", "Route 53 zone ID of the ALB (alias records).")
         .out("alb_target_group_arns", "{ for k, tg in aws_lb_target_group.https : k => tg.arn }", "ALB target group ARNs by service.")
+        .out("alb_target_group_arn_suffixes", "{ for k, tg in aws_lb_target_group.https : k => tg.arn_suffix }", "ALB target group ARN suffixes by service (CloudWatch dimension; dns module health alarms).")
         .out("https_listener_arns", "{ for k, l in aws_lb_listener.https : k => l.arn }", "HTTPS listener ARNs by service.")
         .out("nlb_dns_names", "{ for k, lb in trustchain_quic_load_balancer.this : k => lb.dns_name }", "DNS names of the UDP/QUIC load balancers (key `udp` in dualstack_udp mode, the service name in quic mode).")
         .out("nlb_zone_ids", "{ for k, lb in trustchain_quic_load_balancer.this : k => lb.zone_id }", "Route 53 zone IDs of the UDP/QUIC load balancers.")
@@ -936,31 +931,33 @@ fn dns(s: &Spec) -> ModuleView {
             ),
         ];
         if v.protocol == "https" {
-            o.push(("health_check_port", Hcl::num(v.port)));
-            o.push(("health_check_path", Hcl::str(&v.health_check_path)));
+            o.push(("health_check", Hcl::Bool(true)));
         }
         (k.clone(), Hcl::object(o))
     }));
     ModuleBuilder::new(P, "dns", "DNS", "Route 53 hosted zone, IPv6 AAAA alias records for every service, CAA records, health checks, DNSSEC and query logging.")
-        .prose("Creates the public hosted zone for the platform domain and one AAAA alias record per service host, pointing at the ALB (HTTPS services) or at the UDP/QUIC load balancer (DNS-over-QUIC, STOQ). Only AAAA records exist: the platform is IPv6-only. CAA records restrict which authorities may issue certificates for the domain. Each HTTPS service gets a Route 53 health check.")
+        .prose("Creates the public hosted zone for the platform domain and one AAAA alias record per service host, pointing at the ALB (HTTPS services) or at the UDP/QUIC load balancer (DNS-over-QUIC, STOQ). Only AAAA records exist: the platform is IPv6-only. CAA records restrict which authorities may issue certificates for the domain.")
+        .prose("Each HTTPS service gets a Route 53 health check. Route 53 resolves a health check's domain name to an IPv4 address only and the ALB's IPv6 addresses change, so the checks follow a CloudWatch alarm on the healthy targets behind each service (type `CLOUDWATCH_METRIC`) instead of probing the AAAA-only names.")
         .prose("DNSSEC signing and query logging are turned on when their inputs are given: a KMS key in us-east-1 (ECC_NIST_P256, SIGN_VERIFY) and a log group in us-east-1 with a resource policy for Route 53.")
         .provider(aws_provider(&[]))
         .file("main.tf", "trustchain/dns/main.tf")
+        .var(name_var(32))
         .var(Variable::new("domain_name", "string", "Domain of the hosted zone.").default(Hcl::str(&s.platform.domain)))
         .var(
-            Variable::new("service_hosts", "map(object({\n  hostname          = string\n  target            = string\n  health_check_port = optional(number)\n  health_check_path = optional(string)\n}))", "Service host names under the domain; target is alb or nlb; a health check port makes Route 53 probe https://<host>:<port><path>.")
+            Variable::new("service_hosts", "map(object({\n  hostname     = string\n  target       = string\n  health_check = optional(bool, false)\n}))", "Service host names under the domain; target is alb or nlb; health_check gives an ALB service a Route 53 health check on its healthy targets.")
                 .default(hosts)
                 .validate("alltrue([for h in values(var.service_hosts) : contains([\"alb\", \"nlb\"], h.target)])", "target must be alb or nlb."),
         )
         .var(Variable::new("alb_dns_name", "string", "DNS name of the ALB."))
         .var(Variable::new("alb_zone_id", "string", "Route 53 zone ID of the ALB."))
+        .var(Variable::new("alb_arn_suffix", "string", "ARN suffix of the ALB (load_balancer output alb_arn_suffix), the CloudWatch dimension of the health alarms."))
+        .var(Variable::new("alb_target_group_arn_suffixes", "map(string)", "ARN suffix of the ALB target group of each health-checked service (load_balancer output alb_target_group_arn_suffixes).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
         .var(Variable::new("nlb_dns_names", "map(string)", "DNS names of the UDP/QUIC load balancers by key (load_balancer output nlb_dns_names)."))
         .var(Variable::new("nlb_zone_ids", "map(string)", "Zone IDs of the UDP/QUIC load balancers by key."))
         .var(Variable::new("service_nlb", "map(string)", "Load balancer key serving each UDP service (load_balancer output service_nlb)."))
         .var(Variable::new("record_ttl", "number", "TTL of the CAA records.").default(Hcl::num(d.record_ttl)))
         .var(string_list("caa_issuers", "Certificate authorities allowed to issue for the domain (CAA issue records).").default(Hcl::strs(&d.caa_issuers)))
-        .var(Variable::new("health_check_interval", "number", "Seconds between Route 53 health checks.").default(Hcl::num(d.health_check_interval)).validate("contains([10, 30], var.health_check_interval)", "Route 53 checks every 10 or 30 seconds."))
-        .var(Variable::new("health_check_failure_threshold", "number", "Consecutive failures before an endpoint is unhealthy.").default(Hcl::num(d.health_check_failure_threshold)).validate("var.health_check_failure_threshold >= 1 && var.health_check_failure_threshold <= 10", "The failure threshold is 1 to 10."))
+        .var(Variable::new("health_check_failure_threshold", "number", "Consecutive minutes without a healthy target before a service is unhealthy.").default(Hcl::num(d.health_check_failure_threshold)).validate("var.health_check_failure_threshold >= 1 && var.health_check_failure_threshold <= 10", "The failure threshold is 1 to 10."))
         .var(Variable::new("dnssec_kms_key_arn", "string", "Asymmetric KMS key in us-east-1 for DNSSEC signing; null leaves DNSSEC off.").default_null())
         .var(Variable::new("query_log_group_arn", "string", "CloudWatch log group in us-east-1 for query logs; null leaves query logging off.").default_null())
         .var(tags_var())

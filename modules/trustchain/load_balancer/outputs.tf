@@ -16,6 +16,11 @@ output "alb_dns_name" {
   value       = aws_lb.this.dns_name
 }
 
+output "alb_target_group_arn_suffixes" {
+  description = "ALB target group ARN suffixes by service (CloudWatch dimension; dns module health alarms)."
+  value       = { for k, tg in aws_lb_target_group.https : k => tg.arn_suffix }
+}
+
 output "alb_target_group_arns" {
   description = "ALB target group ARNs by service."
   value       = { for k, tg in aws_lb_target_group.https : k => tg.arn }
