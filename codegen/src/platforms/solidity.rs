@@ -549,7 +549,7 @@ fn view(s: &Spec, header: Header) -> PlatformView {
 fn networking(s: &Spec) -> ModuleView {
     let n = &s.networking;
     ModuleBuilder::new(P, "networking", "Network", "VPC with public and private subnets in three Availability Zones, NAT gateways, a private network ACL and VPC flow logs.")
-        .prose("Public subnets hold the load balancers and NAT gateways (no public IPs are assigned on launch); private subnets hold EKS nodes, RDS, ElastiCache and EFS, and reach the internet through a NAT gateway in their own Availability Zone (or one shared gateway with `single_nat_gateway`, cheaper for development). Subnets carry the Kubernetes role tags the AWS Load Balancer Controller looks for.")
+        .prose("The VPC carries an Amazon-provided IPv6 /56 and each public subnet a /64 from it, so the dual-stack ALB can answer IPv6 clients; nothing else uses IPv6. Public subnets hold the load balancers and NAT gateways (no public IPs are assigned on launch); private subnets hold EKS nodes, RDS, ElastiCache and EFS, and reach the internet through a NAT gateway in their own Availability Zone (or one shared gateway with `single_nat_gateway`, cheaper for development). Subnets carry the Kubernetes role tags the AWS Load Balancer Controller looks for.")
         .prose("The private network ACL admits traffic from inside the VPC and replies on the ephemeral ports; flow logs record all traffic into an encrypted log group; the default security group is emptied.")
         .provider(aws_provider(&[]))
         .file("main.tf", "solidity/networking/main.tf")
@@ -585,6 +585,7 @@ fn networking(s: &Spec) -> ModuleView {
         .out("vpc_id", "aws_vpc.this.id", "ID of the VPC.")
         .out("vpc_arn", "aws_vpc.this.arn", "ARN of the VPC.")
         .out("vpc_cidr_block", "aws_vpc.this.cidr_block", "IPv4 block of the VPC.")
+        .out("vpc_ipv6_cidr_block", "aws_vpc.this.ipv6_cidr_block", "Amazon-provided IPv6 block of the VPC (public subnets take /64s from it).")
         .out("public_subnet_ids", "aws_subnet.public[*].id", "IDs of the public subnets.")
         .out("private_subnet_ids", "aws_subnet.private[*].id", "IDs of the private subnets.")
         .out("private_route_table_ids", "aws_route_table.private[*].id", "IDs of the private route tables.")

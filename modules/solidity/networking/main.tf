@@ -8,10 +8,12 @@ locals {
   cluster_tag = var.cluster_name == null ? {} : { "kubernetes.io/cluster/${var.cluster_name}" = "shared" }
 }
 
+# The Amazon-provided IPv6 /56 gives the public subnets the /64s a dual-stack ALB needs.
 resource "aws_vpc" "this" {
-  cidr_block           = var.vpc_cidr
-  enable_dns_support   = true
-  enable_dns_hostnames = true
+  cidr_block                       = var.vpc_cidr
+  assign_generated_ipv6_cidr_block = true
+  enable_dns_support               = true
+  enable_dns_hostnames             = true
 
   tags = merge(var.tags, { Name = var.name })
 }
@@ -25,10 +27,12 @@ resource "aws_internet_gateway" "this" {
 resource "aws_subnet" "public" {
   count = local.az_count
 
-  vpc_id                  = aws_vpc.this.id
-  cidr_block              = var.public_subnet_cidrs[count.index]
-  availability_zone       = var.availability_zones[count.index]
-  map_public_ip_on_launch = false
+  vpc_id                          = aws_vpc.this.id
+  cidr_block                      = var.public_subnet_cidrs[count.index]
+  ipv6_cidr_block                 = cidrsubnet(aws_vpc.this.ipv6_cidr_block, 8, count.index)
+  availability_zone               = var.availability_zones[count.index]
+  map_public_ip_on_launch         = false
+  assign_ipv6_address_on_creation = false
 
   tags = merge(var.tags, local.cluster_tag, {
     Name                     = "${var.name}-public-${var.availability_zones[count.index]}"
@@ -78,6 +82,12 @@ resource "aws_route" "public_internet" {
   route_table_id         = aws_route_table.public.id
   destination_cidr_block = "0.0.0.0/0"
   gateway_id             = aws_internet_gateway.this.id
+}
+
+resource "aws_route" "public_internet_ipv6" {
+  route_table_id              = aws_route_table.public.id
+  destination_ipv6_cidr_block = "::/0"
+  gateway_id                  = aws_internet_gateway.this.id
 }
 
 resource "aws_route_table_association" "public" {

@@ -50,3 +50,8 @@ output "vpc_id" {
   description = "ID of the VPC."
   value       = aws_vpc.this.id
 }
+
+output "vpc_ipv6_cidr_block" {
+  description = "Amazon-provided IPv6 block of the VPC (public subnets take /64s from it)."
+  value       = aws_vpc.this.ipv6_cidr_block
+}
