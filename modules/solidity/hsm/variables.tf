@@ -70,7 +70,13 @@ variable "kms_keys" {
       service_principals = ["secretsmanager.amazonaws.com"]
     }
     sns = {
-      service_principals = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]
+      service_principals = [
+        "budgets.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "costalerts.amazonaws.com",
+        "events.amazonaws.com",
+        "sns.amazonaws.com",
+      ]
     }
   }
 }
