@@ -27,8 +27,10 @@ module "hsm" {
   create_cloudhsm_cluster = var.enable_cloudhsm
   subnet_ids              = module.networking.hsm_subnet_ids
   hsm_availability_zones  = slice(local.azs, 0, min(var.hsm_count, length(local.azs)))
-  trust_anchor_pem        = var.trust_anchor_pem
-  signed_cert_pem         = var.signed_cert_pem
+  # The service instances are the CloudHSM clients.
+  client_security_group_ids = [module.security.instance_security_group_id]
+  trust_anchor_pem          = var.trust_anchor_pem
+  signed_cert_pem           = var.signed_cert_pem
 }
 
 # KMS keys in the backup region for the S3 replicas and the backup copy vault.

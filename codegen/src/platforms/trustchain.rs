@@ -728,6 +728,7 @@ fn hsm(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "hsm", "Hardware security modules and KMS", "CloudHSM cluster (FIPS 140-2 Level 3) with HSMs in two Availability Zones and initialization, plus KMS keys with rotation.")
         .prose("The cluster, its HSMs and its initialization use the `trustchain_cloudhsm_*` resources, because hashicorp/aws cannot initialize a cluster, set the network type or the backup retention. The first HSM is created alone and the others only after initialization: AWS rejects a second HSM while the first is not active (hashicorp/aws #7437).")
         .prose("Initialization signs the cluster CSR with the issuing CA: either give `signed_cert_pem` (signed offline, the CA key never reaches Terraform), or give the issuing CA certificate and key; the key is an ephemeral, sensitive variable sent through a write-only argument, so it is never stored in state or plan. Activation (setting the admin password with `cloudhsm-cli cluster activate`) is a data-plane step no provider can do.")
+        .prose("AWS gives the cluster a security group that admits only its own HSMs; the module opens it on the client ports 2223-2225 to `client_security_group_ids`. With `network_type = \"DUALSTACK\"` the HSM ENIs also get IPv6 addresses, which is how the IPv6-only service instances reach them.")
         .prose("HSM audit logs land in the `/aws/cloudhsm/<cluster-id>` log group, created here with retention and encryption. KMS keys (one per data type) rotate automatically; their policies let the listed AWS services use them.")
         .provider(aws_provider(&[]))
         .provider(trustchain_provider())
@@ -737,6 +738,7 @@ fn hsm(s: &Spec) -> ModuleView {
         .var(tags_var())
         .var(Variable::new("create_cloudhsm_cluster", "bool", "Create the CloudHSM cluster; false creates only the KMS keys (e.g. in the secondary region).").default(Hcl::Bool(true)))
         .var(string_list("subnet_ids", "Subnets for the cluster, one per Availability Zone (the isolated dual-stack hsm tier).").default(Hcl::List(Vec::new())))
+        .var(string_list("client_security_group_ids", "Security groups of the CloudHSM clients (the service instances), let into the cluster's security group on ports 2223-2225.").default(Hcl::List(Vec::new())))
         .var(
             Variable::new("hsm_availability_zones", "list(string)", "Availability Zones that get an HSM; the first is created before initialization, the rest after.")
                 .default(Hcl::List(Vec::new()))

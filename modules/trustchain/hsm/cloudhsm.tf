@@ -70,3 +70,18 @@ resource "aws_cloudwatch_log_group" "audit" {
 
   tags = var.tags
 }
+
+# AWS creates the cluster's security group admitting only the HSMs themselves: the
+# clients (the service instances) must be let in on the CloudHSM client ports.
+resource "aws_vpc_security_group_ingress_rule" "clients" {
+  count = var.create_cloudhsm_cluster ? length(var.client_security_group_ids) : 0
+
+  security_group_id            = trustchain_cloudhsm_cluster.this[0].security_group_id
+  description                  = "CloudHSM client ports 2223-2225 from the service instances"
+  ip_protocol                  = "tcp"
+  from_port                    = 2223
+  to_port                      = 2225
+  referenced_security_group_id = var.client_security_group_ids[count.index]
+
+  tags = var.tags
+}

@@ -33,6 +33,12 @@ variable "backup_retention_days" {
   }
 }
 
+variable "client_security_group_ids" {
+  description = "Security groups of the CloudHSM clients (the service instances), let into the cluster's security group on ports 2223-2225."
+  type        = list(string)
+  default     = []
+}
+
 variable "create_cloudhsm_cluster" {
   description = "Create the CloudHSM cluster; false creates only the KMS keys (e.g. in the secondary region)."
   type        = bool
