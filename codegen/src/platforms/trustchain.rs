@@ -44,6 +44,8 @@ pub struct Networking {
     pub ipv4_cidr: String,
     pub az_count: u32,
     pub enable_nat64: bool,
+    /// Services that get an IPv6-only interface endpoint (AWS serves them over IPv6 through PrivateLink).
+    pub interface_endpoints: Vec<String>,
     pub flow_log_retention_days: u32,
     pub flow_log_traffic_type: String,
     pub tiers: Vec<Tier>,
@@ -502,10 +504,12 @@ fn networking(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "networking", "IPv6-only network", "IPv6-only multi-AZ VPC through `trustchain_ipv6_network`, with VPC flow logs and a closed default security group.")
         .prose("Creates the VPC, its Amazon-provided (or IPAM) IPv6 block, one subnet per tier and Availability Zone, the internet gateway, the egress-only internet gateway and routes in a single `trustchain_ipv6_network` resource, which orders the IPv6 subnet attribute changes that hashicorp/aws gets wrong (issues #32897, #46017).")
         .prose("Tiers are IPv6-native unless they host something that still needs IPv4 addresses: load balancers (ALB and NLB need IPv4 space in their subnets) and CloudHSM ENIs, so the `public` and `hsm` tiers default to dual-stack while instances run in the IPv6-only `private` tier. Every VPC must carry an IPv4 block; it is used only by the dual-stack tiers.")
+        .prose("IPv6-only instances still call AWS endpoints that answer on IPv4 only (Systems Manager, CloudWatch and others). `enable_nat64` (on by default) puts a NAT gateway in the public tier and routes 64:ff9b::/96 to it from the private tier, whose DNS64 resolver synthesizes those addresses; S3 is reached through a dual-stack gateway endpoint and the services AWS serves over IPv6 through PrivateLink (`interface_endpoints`: KMS and STS by default) through IPv6-only interface endpoints, so that traffic never crosses the NAT.")
         .prose("Flow logs for all traffic go to an encrypted CloudWatch log group. The default security group is emptied so nothing can use it by accident.")
         .provider(aws_provider(&[]))
         .provider(trustchain_provider())
         .file("main.tf", "trustchain/networking/main.tf")
+        .file("endpoints.tf", "trustchain/networking/endpoints.tf")
         .file("flow_logs.tf", "shared/flow_logs.tf")
         .var(name_var(32))
         .var(tags_var())
@@ -525,8 +529,14 @@ fn networking(s: &Spec) -> ModuleView {
                 .validate("length(var.availability_zones) >= 2", "Give at least two Availability Zones."),
         )
         .var(
-            Variable::new("enable_nat64", "bool", "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64.")
+            Variable::new("enable_nat64", "bool", "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64 (tiers with enable_dns64).")
                 .default(Hcl::Bool(n.enable_nat64)),
+        )
+        .var(Variable::new("enable_s3_gateway_endpoint", "bool", "Dual-stack S3 gateway endpoint on the private tier's route tables (clients use S3's dual-stack names).").default(Hcl::Bool(true)))
+        .var(
+            string_list("interface_endpoints", "AWS services (endpoint service suffix, e.g. kms) that get an IPv6-only interface endpoint in the private tier; only services AWS serves over IPv6 through PrivateLink.")
+                .default(Hcl::strs(&n.interface_endpoints))
+                .validate("alltrue([for s in var.interface_endpoints : can(regex(\"^[a-z0-9.-]+$\", s))])", "interface_endpoints are endpoint service suffixes such as kms or sts."),
         )
         .var(
             Variable::new(
@@ -557,6 +567,8 @@ fn networking(s: &Spec) -> ModuleView {
         .out("internet_gateway_id", "trustchain_ipv6_network.this.internet_gateway_id", "ID of the internet gateway.")
         .out("egress_only_internet_gateway_id", "trustchain_ipv6_network.this.egress_only_internet_gateway_id", "ID of the egress-only internet gateway.")
         .out("nat_gateway_id", "trustchain_ipv6_network.this.nat_gateway_id", "ID of the NAT64 gateway, null unless enable_nat64.")
+        .out("s3_gateway_endpoint_id", "one(aws_vpc_endpoint.s3[*].id)", "ID of the S3 gateway endpoint.")
+        .out("interface_endpoint_ids", "{ for k, e in aws_vpc_endpoint.interface : k => e.id }", "Interface endpoint IDs by service.")
         .out("flow_log_id", "aws_flow_log.this.id", "ID of the VPC flow log.")
         .out("flow_log_group_name", "aws_cloudwatch_log_group.flow_logs.name", "CloudWatch log group receiving flow logs.")
         .finish()
@@ -566,7 +578,7 @@ fn security(s: &Spec) -> ModuleView {
     let sec = &s.security;
     ModuleBuilder::new(P, "security", "Network security", "Least-privilege security groups, network ACLs, WAF with rate limiting and GuardDuty for the IPv6-only platform.")
         .prose("Security groups: the ALB accepts the HTTPS service ports from `client_ipv6_cidr_blocks`; instances accept HTTPS service ports only from the ALB, and the UDP/QUIC ports from clients directly, because a Network Load Balancer forwarding UDP preserves the client address and QUIC load balancers cannot carry security groups.")
-        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features and can send its findings to SNS; CloudTrail and AWS Config (shared with the Solidity platform) record the audit trail and evaluate compliance rules. GuardDuty allows one detector and AWS Config one recorder per account and region: where they exist already, import them into this module instead of creating second ones.")
+        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out); the public tier also passes the IPv4 traffic of its NAT64 gateway (out to anywhere, replies back on the NAT's ports). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features and can send its findings to SNS; CloudTrail and AWS Config (shared with the Solidity platform) record the audit trail and evaluate compliance rules. GuardDuty allows one detector and AWS Config one recorder per account and region: where they exist already, import them into this module instead of creating second ones.")
         .provider(aws_provider(&[]))
         .file("security_groups.tf", "trustchain/security/security_groups.tf")
         .file("network_acls.tf", "trustchain/security/network_acls.tf")

@@ -41,12 +41,12 @@ data "aws_partition" "current" {}
 # AWS services that raise the alerts (sns_publisher_services) need their own grant, for
 # requests made on behalf of this account only.
 data "aws_iam_policy_document" "topic" {
-  for_each = aws_sns_topic.this
+  for_each = toset(["critical", "warning"])
 
   statement {
     sid       = "AccountAccess"
     actions   = ["sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe"]
-    resources = [each.value.arn]
+    resources = [aws_sns_topic.this[each.key].arn]
 
     principals {
       type        = "AWS"
@@ -57,7 +57,7 @@ data "aws_iam_policy_document" "topic" {
   statement {
     sid       = "AwsServicesPublish"
     actions   = ["sns:Publish"]
-    resources = [each.value.arn]
+    resources = [aws_sns_topic.this[each.key].arn]
 
     principals {
       type        = "Service"
@@ -73,8 +73,8 @@ data "aws_iam_policy_document" "topic" {
 }
 
 resource "aws_sns_topic_policy" "this" {
-  for_each = aws_sns_topic.this
+  for_each = toset(["critical", "warning"])
 
-  arn    = each.value.arn
+  arn    = aws_sns_topic.this[each.key].arn
   policy = data.aws_iam_policy_document.topic[each.key].json
 }

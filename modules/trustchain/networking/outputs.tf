@@ -21,6 +21,11 @@ output "hsm_subnet_ids" {
   value       = trustchain_ipv6_network.this.subnets["hsm"][*].id
 }
 
+output "interface_endpoint_ids" {
+  description = "Interface endpoint IDs by service."
+  value       = { for k, e in aws_vpc_endpoint.interface : k => e.id }
+}
+
 output "internet_gateway_id" {
   description = "ID of the internet gateway."
   value       = trustchain_ipv6_network.this.internet_gateway_id
@@ -49,6 +54,11 @@ output "private_subnet_ids" {
 output "public_subnet_ids" {
   description = "IDs of the dual-stack public subnets (load balancers)."
   value       = trustchain_ipv6_network.this.subnets["public"][*].id
+}
+
+output "s3_gateway_endpoint_id" {
+  description = "ID of the S3 gateway endpoint."
+  value       = one(aws_vpc_endpoint.s3[*].id)
 }
 
 output "subnet_ids" {

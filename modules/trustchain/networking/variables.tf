@@ -22,9 +22,15 @@ variable "availability_zones" {
 }
 
 variable "enable_nat64" {
-  description = "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64."
+  description = "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64 (tiers with enable_dns64)."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "enable_s3_gateway_endpoint" {
+  description = "Dual-stack S3 gateway endpoint on the private tier's route tables (clients use S3's dual-stack names)."
+  type        = bool
+  default     = true
 }
 
 variable "flow_log_retention_days" {
@@ -46,6 +52,17 @@ variable "flow_log_traffic_type" {
   validation {
     condition     = contains(["ACCEPT", "REJECT", "ALL"], var.flow_log_traffic_type)
     error_message = "flow_log_traffic_type must be ACCEPT, REJECT or ALL."
+  }
+}
+
+variable "interface_endpoints" {
+  description = "AWS services (endpoint service suffix, e.g. kms) that get an IPv6-only interface endpoint in the private tier; only services AWS serves over IPv6 through PrivateLink."
+  type        = list(string)
+  default     = ["kms", "sts"]
+
+  validation {
+    condition     = alltrue([for s in var.interface_endpoints : can(regex("^[a-z0-9.-]+$", s))])
+    error_message = "interface_endpoints are endpoint service suffixes such as kms or sts."
   }
 }
 
@@ -110,7 +127,7 @@ variable "tiers" {
       name        = "public"
     },
     {
-      enable_dns64 = false
+      enable_dns64 = true
       ipv6_native  = true
       kind         = "private"
       name         = "private"
