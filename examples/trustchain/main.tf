@@ -74,8 +74,12 @@ module "security" {
   public_subnet_ids   = module.networking.public_subnet_ids
   private_subnet_ids  = module.networking.private_subnet_ids
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
-  # Real-time security event notifications.
-  notify_findings        = true
+  # Account-wide singletons: one environment per account owns them.
+  create_guardduty_detector = var.create_account_resources
+  create_config_recorder    = var.create_account_resources
+  create_cloudtrail         = var.create_account_resources
+  # Real-time security event notifications (findings are account-wide too).
+  notify_findings        = var.create_account_resources
   findings_sns_topic_arn = module.monitoring.sns_topic_arns["critical"]
 }
 

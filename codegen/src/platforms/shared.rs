@@ -160,6 +160,7 @@ pub fn waf_vars(rate_limit: u64, groups: &[String], retention: u32, geo: bool) -
 
 pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
     vec![
+        Variable::new("create_guardduty_detector", "bool", "Create the GuardDuty detector and its features. GuardDuty allows one detector per account and region: exactly one configuration per account sets this.").default(Hcl::Bool(true)),
         Variable::new("guardduty_finding_publishing_frequency", "string", "How often GuardDuty publishes updated findings.")
             .default(Hcl::str(frequency))
             .validate("contains([\"FIFTEEN_MINUTES\", \"ONE_HOUR\", \"SIX_HOURS\"], var.guardduty_finding_publishing_frequency)", "Use FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS."),
@@ -169,13 +170,25 @@ pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
     ]
 }
 
-/// CloudTrail, AWS Config and their audit bucket (shared/audit.tf).
+/// CloudTrail, AWS Config and their audit bucket (shared/audit_bucket.tf, cloudtrail.tf, config.tf).
 pub fn audit_vars(
     config_rules: &[String],
     log_retention: u32,
     bucket_retention: u32,
 ) -> Vec<Variable> {
     vec![
+        Variable::new(
+            "create_config_recorder",
+            "bool",
+            "Create the AWS Config recorder, delivery channel and rules. AWS Config allows one recorder and one delivery channel per account and region: exactly one configuration per account sets this.",
+        )
+        .default(Hcl::Bool(true)),
+        Variable::new(
+            "create_cloudtrail",
+            "bool",
+            "Create the multi-region CloudTrail trail (with its log group and SNS topic). It records the whole account, so one configuration per account sets this.",
+        )
+        .default(Hcl::Bool(true)),
         string_list(
             "config_rules",
             "AWS Config managed rules (source identifiers) to evaluate.",
@@ -202,18 +215,18 @@ pub fn audit_vars(
 pub fn audit_outputs(b: ModuleBuilder) -> ModuleBuilder {
     b.out(
         "cloudtrail_arn",
-        "aws_cloudtrail.this.arn",
-        "ARN of the CloudTrail trail.",
+        "one(aws_cloudtrail.this[*].arn)",
+        "ARN of the CloudTrail trail (null unless create_cloudtrail).",
     )
     .out(
         "audit_bucket_id",
-        "aws_s3_bucket.audit.id",
-        "Bucket holding CloudTrail and Config files.",
+        "one(aws_s3_bucket.audit[*].id)",
+        "Bucket holding CloudTrail and Config files (null when this configuration creates neither).",
     )
     .out(
         "config_recorder_id",
-        "aws_config_configuration_recorder.this.id",
-        "ID of the AWS Config recorder.",
+        "one(aws_config_configuration_recorder.this[*].id)",
+        "ID of the AWS Config recorder (null unless create_config_recorder).",
     )
 }
 

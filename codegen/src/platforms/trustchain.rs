@@ -578,13 +578,15 @@ fn security(s: &Spec) -> ModuleView {
     let sec = &s.security;
     ModuleBuilder::new(P, "security", "Network security", "Least-privilege security groups, network ACLs, WAF with rate limiting and GuardDuty for the IPv6-only platform.")
         .prose("Security groups: the ALB accepts the HTTPS service ports from `client_ipv6_cidr_blocks`; instances accept HTTPS service ports only from the ALB, and the UDP/QUIC ports from clients directly, because a Network Load Balancer forwarding UDP preserves the client address and QUIC load balancers cannot carry security groups.")
-        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out); the public tier also passes the IPv4 traffic of its NAT64 gateway (out to anywhere, replies back on the NAT's ports). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features and can send its findings to SNS; CloudTrail and AWS Config (shared with the Solidity platform) record the audit trail and evaluate compliance rules. GuardDuty allows one detector and AWS Config one recorder per account and region: where they exist already, import them into this module instead of creating second ones.")
+        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out); the public tier also passes the IPv4 traffic of its NAT64 gateway (out to anywhere, replies back on the NAT's ports). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features and can send its findings to SNS; CloudTrail and AWS Config (shared with the Solidity platform) record the audit trail and evaluate compliance rules. GuardDuty allows one detector and AWS Config one recorder and delivery channel per account and region, and the multi-region trail records the whole account: `create_guardduty_detector`, `create_config_recorder` and `create_cloudtrail` let exactly one configuration per account own them (the examples give that to one environment).")
         .provider(aws_provider(&[]))
         .file("security_groups.tf", "trustchain/security/security_groups.tf")
         .file("network_acls.tf", "trustchain/security/network_acls.tf")
         .file("waf.tf", "shared/waf.tf")
         .file("guardduty.tf", "shared/guardduty.tf")
-        .file("audit.tf", "shared/audit.tf")
+        .file("audit_bucket.tf", "shared/audit_bucket.tf")
+        .file("cloudtrail.tf", "shared/cloudtrail.tf")
+        .file("config.tf", "shared/config.tf")
         .var(name_var(32))
         .var(tags_var())
         .var(Variable::new("vpc_id", "string", "ID of the VPC (networking module output `vpc_id`)."))
@@ -617,7 +619,7 @@ fn security(s: &Spec) -> ModuleView {
         .out("network_acl_ids", "{ for k, acl in aws_network_acl.this : k => acl.id }", "Network ACL IDs by tier (public, private).")
         .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL (associate it with the ALB).")
         .out("web_acl_id", "aws_wafv2_web_acl.this.id", "ID of the WAF web ACL.")
-        .out("guardduty_detector_id", "aws_guardduty_detector.this.id", "ID of the GuardDuty detector.")
+        .out("guardduty_detector_id", "one(aws_guardduty_detector.this[*].id)", "ID of the GuardDuty detector (null unless create_guardduty_detector).")
         .finish()
 }
 

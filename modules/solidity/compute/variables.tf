@@ -41,6 +41,12 @@ variable "cluster_log_retention_days" {
   }
 }
 
+variable "create_ecr_replication_configuration" {
+  description = "Create the registry's replication configuration. ECR keeps one per account and region and it covers every repository: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
 variable "ebs_kms_key_arn" {
   description = "ARN of the customer-managed KMS key that encrypts node volumes."
   type        = string

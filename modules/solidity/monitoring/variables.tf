@@ -125,6 +125,12 @@ variable "cost_anomaly_threshold_usd" {
   default     = 100
 }
 
+variable "create_cost_anomaly_monitor" {
+  description = "Create the AWS services cost anomaly monitor and its subscription. Cost Anomaly Detection allows one such monitor per account: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
 variable "kms_key_arn" {
   description = "ARN of the customer-managed KMS key that encrypts the SNS topics; its key policy must let sns_publisher_services use it."
   type        = string

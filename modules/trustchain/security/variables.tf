@@ -57,6 +57,24 @@ variable "config_rules" {
   ]
 }
 
+variable "create_cloudtrail" {
+  description = "Create the multi-region CloudTrail trail (with its log group and SNS topic). It records the whole account, so one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
+variable "create_config_recorder" {
+  description = "Create the AWS Config recorder, delivery channel and rules. AWS Config allows one recorder and one delivery channel per account and region: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
+variable "create_guardduty_detector" {
+  description = "Create the GuardDuty detector and its features. GuardDuty allows one detector per account and region: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
 variable "findings_sns_topic_arn" {
   description = "SNS topic that receives the findings when notify_findings is on."
   type        = string
