@@ -67,13 +67,14 @@ module "security" {
     aws = aws.primary
   }
 
-  name                = local.name
-  vpc_id              = module.networking.vpc_id
-  vpc_ipv6_cidr_block = module.networking.ipv6_cidr_block
-  vpc_ipv4_cidr_block = module.networking.ipv4_cidr_block
-  public_subnet_ids   = module.networking.public_subnet_ids
-  private_subnet_ids  = module.networking.private_subnet_ids
-  log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
+  name                     = local.name
+  vpc_id                   = module.networking.vpc_id
+  vpc_ipv6_cidr_block      = module.networking.ipv6_cidr_block
+  vpc_ipv4_cidr_block      = module.networking.ipv4_cidr_block
+  public_subnet_ids        = module.networking.public_subnet_ids
+  load_balancer_subnet_ids = module.networking.load_balancer_subnet_ids
+  private_subnet_ids       = module.networking.private_subnet_ids
+  log_kms_key_arn          = module.hsm.kms_key_arns["logs"]
   # Account-wide singletons: one environment per account owns them.
   create_guardduty_detector = var.create_account_resources
   create_config_recorder    = var.create_account_resources
@@ -133,7 +134,7 @@ module "load_balancer" {
 
   name                       = local.name
   vpc_id                     = module.networking.vpc_id
-  subnet_ids                 = module.networking.public_subnet_ids
+  subnet_ids                 = module.networking.load_balancer_subnet_ids
   alb_security_group_ids     = [module.security.alb_security_group_id]
   certificate_arn            = module.certificates.certificate_arn
   web_acl_arn                = module.security.web_acl_arn

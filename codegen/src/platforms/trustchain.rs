@@ -42,6 +42,8 @@ pub struct Spec {
 #[serde(deny_unknown_fields)]
 pub struct Networking {
     pub ipv4_cidr: String,
+    /// Secondary IPv4 block the load balancer subnets (/26 per zone) come from.
+    pub load_balancer_ipv4_cidr: String,
     pub az_count: u32,
     pub enable_nat64: bool,
     /// Services that get an IPv6-only interface endpoint (AWS serves them over IPv6 through PrivateLink).
@@ -172,6 +174,21 @@ impl Spec {
         validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.ipv4_cidr", &n.ipv4_cidr, 16, 28);
+        v.ipv4_cidr(
+            "networking.load_balancer_ipv4_cidr",
+            &n.load_balancer_ipv4_cidr,
+            16,
+            22,
+        );
+        v.check(
+            !crate::spec::ipv4_cidr_contains(&n.ipv4_cidr, &n.load_balancer_ipv4_cidr)
+                && !crate::spec::ipv4_cidr_contains(&n.load_balancer_ipv4_cidr, &n.ipv4_cidr),
+            "networking.load_balancer_ipv4_cidr",
+            format!(
+                "{} overlaps ipv4_cidr {}: a secondary VPC block must not overlap the primary one",
+                n.load_balancer_ipv4_cidr, n.ipv4_cidr
+            ),
+        );
         v.range(
             "networking.az_count",
             n.az_count.into(),
@@ -504,11 +521,13 @@ fn networking(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "networking", "IPv6-only network", "IPv6-only multi-AZ VPC through `trustchain_ipv6_network`, with VPC flow logs and a closed default security group.")
         .prose("Creates the VPC, its Amazon-provided (or IPAM) IPv6 block, one subnet per tier and Availability Zone, the internet gateway, the egress-only internet gateway and routes in a single `trustchain_ipv6_network` resource, which orders the IPv6 subnet attribute changes that hashicorp/aws gets wrong (issues #32897, #46017).")
         .prose("Tiers are IPv6-native unless they host something that still needs IPv4 addresses: load balancers (ALB and NLB need IPv4 space in their subnets) and CloudHSM ENIs, so the `public` and `hsm` tiers default to dual-stack while instances run in the IPv6-only `private` tier. Every VPC must carry an IPv4 block; it is used only by the dual-stack tiers.")
+        .prose("The network's dual-stack tiers get /28s: enough for the NAT gateway and the CloudHSM ENIs, but below the /27 an Application Load Balancer needs, and too small for the ALB, the UDP/QUIC load balancers and the NAT together. The load balancers therefore get their own dual-stack /26 per zone (`create_load_balancer_subnets`): IPv4 from a secondary VPC block (`load_balancer_ipv4_cidr`), IPv6 from the last tier slot of the network's subnet scheme, routed through the public tier's route table.")
         .prose("IPv6-only instances still call AWS endpoints that answer on IPv4 only (Systems Manager, CloudWatch and others). `enable_nat64` (on by default) puts a NAT gateway in the public tier and routes 64:ff9b::/96 to it from the private tier, whose DNS64 resolver synthesizes those addresses; S3 is reached through a dual-stack gateway endpoint and the services AWS serves over IPv6 through PrivateLink (`interface_endpoints`: KMS and STS by default) through IPv6-only interface endpoints, so that traffic never crosses the NAT.")
         .prose("Flow logs for all traffic go to an encrypted CloudWatch log group. The default security group is emptied so nothing can use it by accident.")
         .provider(aws_provider(&[]))
         .provider(trustchain_provider())
         .file("main.tf", "trustchain/networking/main.tf")
+        .file("load_balancer_subnets.tf", "trustchain/networking/load_balancer_subnets.tf")
         .file("endpoints.tf", "trustchain/networking/endpoints.tf")
         .file("flow_logs.tf", "shared/flow_logs.tf")
         .var(name_var(32))
@@ -522,7 +541,7 @@ fn networking(s: &Spec) -> ModuleView {
         .var(
             Variable::new("ipv6_netmask_length", "number", "Netmask length of the IPv6 block taken from `ipv6_ipam_pool_id`.")
                 .default_null()
-                .validate("var.ipv6_netmask_length == null || contains([44, 48, 52, 56, 60], coalesce(var.ipv6_netmask_length, 56))", "ipv6_netmask_length must be 44, 48, 52, 56 or 60."),
+                .validate("var.ipv6_netmask_length == null || contains([44, 48, 52, 56], coalesce(var.ipv6_netmask_length, 56))", "ipv6_netmask_length must be 44, 48, 52 or 56 (a /60 holds a single tier of 16 zones)."),
         )
         .var(
             string_list("availability_zones", "Availability Zones to spread every tier across; the platform document asks for multi-AZ, so at least two.")
@@ -546,7 +565,14 @@ fn networking(s: &Spec) -> ModuleView {
             )
             .default(Hcl::from_serialize(&n.tiers))
             .validate("alltrue([for t in var.tiers : contains([\"public\", \"private\", \"isolated\"], t.kind)])", "Each tier's kind must be public, private or isolated.")
-            .validate("length(distinct([for t in var.tiers : t.name])) == length(var.tiers)", "Tier names must be unique."),
+            .validate("length(distinct([for t in var.tiers : t.name])) == length(var.tiers)", "Tier names must be unique.")
+            .validate("length(var.tiers) <= 15", "At most 15 tiers: the load balancer subnets take the 16th slot of the subnet scheme."),
+        )
+        .var(Variable::new("create_load_balancer_subnets", "bool", "Create a dual-stack /26 per zone for the load balancers (the dual-stack tiers are /28s, below an ALB's /27 minimum).").default(Hcl::Bool(true)))
+        .var(
+            Variable::new("load_balancer_ipv4_cidr", "string", "Secondary IPv4 block of the VPC that the load balancer subnets take a /26 per zone from (zone letter a-p picks the /26).")
+                .default(Hcl::str(&n.load_balancer_ipv4_cidr))
+                .validate("can(cidrhost(var.load_balancer_ipv4_cidr, 0)) && tonumber(split(\"/\", var.load_balancer_ipv4_cidr)[1]) >= 16 && tonumber(split(\"/\", var.load_balancer_ipv4_cidr)[1]) <= 22", "load_balancer_ipv4_cidr must be an IPv4 CIDR between /16 and /22 (16 zones of /26)."),
         )
         .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
         .var(
@@ -561,7 +587,8 @@ fn networking(s: &Spec) -> ModuleView {
         .out("ipv4_cidr_block", "var.ipv4_cidr", "IPv4 block of the VPC (dual-stack tiers only).")
         .out("subnets", "trustchain_ipv6_network.this.subnets", "Subnets per tier: id, availability_zone, ipv6_cidr_block, ipv4_cidr_block, route_table_id.")
         .out("subnet_ids", "{ for tier, subnets in trustchain_ipv6_network.this.subnets : tier => subnets[*].id }", "Subnet IDs per tier name.")
-        .out("public_subnet_ids", "trustchain_ipv6_network.this.subnets[\"public\"][*].id", "IDs of the dual-stack public subnets (load balancers).")
+        .out("public_subnet_ids", "trustchain_ipv6_network.this.subnets[\"public\"][*].id", "IDs of the dual-stack public /28 subnets (NAT gateway).")
+        .out("load_balancer_subnet_ids", "var.create_load_balancer_subnets ? [for az in var.availability_zones : aws_subnet.load_balancer[az].id] : trustchain_ipv6_network.this.subnets[\"public\"][*].id", "IDs of the dual-stack /26 load balancer subnets, in availability_zones order (the public subnets without create_load_balancer_subnets).")
         .out("private_subnet_ids", "trustchain_ipv6_network.this.subnets[\"private\"][*].id", "IDs of the IPv6-only private subnets (instances).")
         .out("hsm_subnet_ids", "trustchain_ipv6_network.this.subnets[\"hsm\"][*].id", "IDs of the isolated dual-stack subnets for CloudHSM.")
         .out("internet_gateway_id", "trustchain_ipv6_network.this.internet_gateway_id", "ID of the internet gateway.")
@@ -593,6 +620,7 @@ fn security(s: &Spec) -> ModuleView {
         .var(Variable::new("vpc_ipv6_cidr_block", "string", "IPv6 block of the VPC, allowed for traffic between tiers."))
         .var(Variable::new("vpc_ipv4_cidr_block", "string", "IPv4 block of the VPC (dual-stack tiers, e.g. CloudHSM ENIs)."))
         .var(string_list("public_subnet_ids", "Subnets of the public tier; they get the public network ACL."))
+        .var(string_list("load_balancer_subnet_ids", "The load balancer subnets (networking output load_balancer_subnet_ids when they are separate); they get the public network ACL too.").default(Hcl::List(Vec::new())))
         .var(string_list("private_subnet_ids", "Subnets of the private tier; they get the private network ACL."))
         .var(
             string_list("client_ipv6_cidr_blocks", "IPv6 ranges allowed to reach the public service ports.")
@@ -686,7 +714,7 @@ fn load_balancer(s: &Spec) -> ModuleView {
         .var(name_var(20))
         .var(tags_var())
         .var(Variable::new("vpc_id", "string", "ID of the VPC the target groups live in."))
-        .var(string_list("subnet_ids", "Dual-stack public subnets for the load balancers, one per Availability Zone."))
+        .var(string_list("subnet_ids", "Dual-stack public subnets for the load balancers, one per Availability Zone, /27 or larger (networking output load_balancer_subnet_ids)."))
         .var(string_list("alb_security_group_ids", "Security groups of the ALB."))
         .var(Variable::new("certificate_arn", "string", "ACM certificate the HTTPS listeners present."))
         .var(Variable::new("associate_web_acl", "bool", "Associate web_acl_arn with the ALB (a switch, because the ARN is usually unknown until apply).").default(Hcl::Bool(true)))

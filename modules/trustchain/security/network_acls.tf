@@ -3,7 +3,7 @@
 
 locals {
   nacl_subnets = {
-    public  = var.public_subnet_ids
+    public  = concat(var.public_subnet_ids, var.load_balancer_subnet_ids)
     private = var.private_subnet_ids
   }
 

@@ -114,6 +114,12 @@ variable "https_service_ports" {
   }
 }
 
+variable "load_balancer_subnet_ids" {
+  description = "The load balancer subnets (networking output load_balancer_subnet_ids when they are separate); they get the public network ACL too."
+  type        = list(string)
+  default     = []
+}
+
 variable "log_kms_key_arn" {
   description = "ARN of the customer-managed KMS key that encrypts the WAF and CloudTrail log groups and the audit bucket."
   type        = string
