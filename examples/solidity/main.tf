@@ -84,6 +84,7 @@ module "compute" {
 
   name                   = local.name
   subnet_ids             = module.networking.private_subnet_ids
+  node_subnet_ids        = module.networking.node_subnet_ids
   node_security_group_id = module.security.eks_node_security_group_id
   node_groups            = var.node_groups
   ecr_replication_region = var.secondary_region

@@ -43,6 +43,8 @@ pub struct Networking {
     pub vpc_cidr: String,
     pub public_subnet_cidrs: Vec<String>,
     pub private_subnet_cidrs: Vec<String>,
+    /// Secondary block the EKS node subnets (/18 per zone) come from.
+    pub node_ipv4_cidr: String,
     pub single_nat_gateway: bool,
     pub flow_log_retention_days: u32,
     pub flow_log_traffic_type: String,
@@ -205,6 +207,16 @@ impl Spec {
         validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.vpc_cidr", &n.vpc_cidr, 16, 28);
+        v.ipv4_cidr("networking.node_ipv4_cidr", &n.node_ipv4_cidr, 16, 16);
+        v.check(
+            !ipv4_cidr_contains(&n.vpc_cidr, &n.node_ipv4_cidr)
+                && !ipv4_cidr_contains(&n.node_ipv4_cidr, &n.vpc_cidr),
+            "networking.node_ipv4_cidr",
+            format!(
+                "{} overlaps vpc_cidr {}: a secondary VPC block must not overlap the primary one",
+                n.node_ipv4_cidr, n.vpc_cidr
+            ),
+        );
         for (key, list) in [
             ("public_subnet_cidrs", &n.public_subnet_cidrs),
             ("private_subnet_cidrs", &n.private_subnet_cidrs),
@@ -550,6 +562,7 @@ fn networking(s: &Spec) -> ModuleView {
     let n = &s.networking;
     ModuleBuilder::new(P, "networking", "Network", "VPC with public and private subnets in three Availability Zones, NAT gateways, a private network ACL and VPC flow logs.")
         .prose("The VPC carries an Amazon-provided IPv6 /56 and each public subnet a /64 from it, so the dual-stack ALB can answer IPv6 clients; nothing else uses IPv6. Public subnets hold the load balancers and NAT gateways (no public IPs are assigned on launch); private subnets hold EKS nodes, RDS, ElastiCache and EFS, and reach the internet through a NAT gateway in their own Availability Zone (or one shared gateway with `single_nat_gateway`, cheaper for development). Subnets carry the Kubernetes role tags the AWS Load Balancer Controller looks for.")
+        .prose("EKS's VPC CNI gives each pod an address from its node's subnet, so the /24 private subnets would cap the cluster at about 750 pods across three zones. With `create_node_subnets` (on by default) the nodes run in a /18 per zone from a secondary VPC block (`node_ipv4_cidr`, 100.64.0.0/16), routed out through the zone's NAT gateway; databases, EFS and the EKS control plane ENIs stay in the /24s.")
         .prose("The private network ACL admits traffic from inside the VPC and replies on the ephemeral ports; flow logs record all traffic into an encrypted log group; the default security group is emptied.")
         .provider(aws_provider(&[]))
         .file("main.tf", "solidity/networking/main.tf")
@@ -573,6 +586,13 @@ fn networking(s: &Spec) -> ModuleView {
                 .validate("alltrue([for c in var.private_subnet_cidrs : can(cidrhost(c, 0))])", "private_subnet_cidrs must be IPv4 CIDR blocks.")
                 .validate("length(var.private_subnet_cidrs) == length(var.public_subnet_cidrs)", "Give as many private as public subnets."),
         )
+        .var(Variable::new("create_node_subnets", "bool", "Put the EKS nodes, and so their pods' VPC CNI addresses, in a /18 per zone from node_ipv4_cidr instead of the /24 private subnets (about 750 pod addresses across three zones).").default(Hcl::Bool(true)))
+        .var(
+            Variable::new("node_ipv4_cidr", "string", "Secondary IPv4 /16 of the VPC for the node subnets (100.64.0.0/10 space is the usual choice: reachable only inside the VPC and through the NAT gateways).")
+                .default(Hcl::str(&n.node_ipv4_cidr))
+                .validate("can(cidrhost(var.node_ipv4_cidr, 0)) && tonumber(split(\"/\", var.node_ipv4_cidr)[1]) == 16", "node_ipv4_cidr must be an IPv4 /16 (four /18 node subnets).")
+                .validate("var.node_ipv4_cidr == null || !var.create_node_subnets || length(var.availability_zones) <= 4", "node_ipv4_cidr holds node subnets for four Availability Zones."),
+        )
         .var(Variable::new("single_nat_gateway", "bool", "One NAT gateway for all Availability Zones (cheaper, not zone-redundant).").default(Hcl::Bool(n.single_nat_gateway)))
         .var(Variable::new("cluster_name", "string", "EKS cluster name for the kubernetes.io/cluster subnet tag; null leaves it off.").default_null())
         .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
@@ -588,6 +608,8 @@ fn networking(s: &Spec) -> ModuleView {
         .out("vpc_ipv6_cidr_block", "aws_vpc.this.ipv6_cidr_block", "Amazon-provided IPv6 block of the VPC (public subnets take /64s from it).")
         .out("public_subnet_ids", "aws_subnet.public[*].id", "IDs of the public subnets.")
         .out("private_subnet_ids", "aws_subnet.private[*].id", "IDs of the private subnets.")
+        .out("node_subnet_ids", "var.create_node_subnets ? aws_subnet.nodes[*].id : aws_subnet.private[*].id", "IDs of the EKS node subnets (/18 per zone from node_ipv4_cidr; the private subnets without create_node_subnets).")
+        .out("node_ipv4_cidr_block", "var.create_node_subnets ? var.node_ipv4_cidr : null", "Secondary IPv4 block of the node subnets.")
         .out("private_route_table_ids", "aws_route_table.private[*].id", "IDs of the private route tables.")
         .out("nat_gateway_ids", "aws_nat_gateway.this[*].id", "IDs of the NAT gateways.")
         .out("nat_public_ips", "aws_eip.nat[*].public_ip", "Public IPs of the NAT gateways (allow-list them at third parties).")
@@ -651,6 +673,7 @@ fn compute(s: &Spec) -> ModuleView {
     let c = &s.compute;
     ModuleBuilder::new(P, "compute", "EKS and container registry", "EKS cluster across three Availability Zones with managed on-demand and spot node groups, add-ons, the IRSA OIDC provider and ECR repositories with scanning, lifecycle policies and cross-region replication.")
         .prose("The cluster API endpoint is private by default, Kubernetes secrets are envelope-encrypted with the EKS KMS key, and all five control-plane log types go to an encrypted log group. Access uses EKS access entries (API authentication mode).")
+        .prose("Pods take addresses from their node's subnet (EKS's VPC CNI): the nodes run in the networking module's /18 node subnets (`node_subnet_ids`), and prefix delegation (`vpc_cni_prefix_delegation`, on by default) lets each node hold /28 prefixes, up to 110 pods, instead of its secondary-IP limit. The networking add-ons (VPC CNI, kube-proxy, Pod Identity agent) are configured before the first node joins, so every node boots with the prefix-delegation pod limit.")
         .prose("Node groups come from `node_groups`: the general group runs m5.large to m5.2xlarge on demand, the spot group the same sizes on spot capacity with a `spot=true:NoSchedule` taint so only tolerant (non-critical) workloads land there. Nodes launch from a template that enforces IMDSv2 with one hop and encrypted gp3 volumes. The cluster autoscaler (in-cluster software) scales the groups between their sizes.")
         .prose("Every microservice gets a private ECR repository: immutable tags, scan on push, KMS encryption and a lifecycle policy; the registry replicates to the secondary region. The replication configuration is one per account and region and covers every repository, so `create_ecr_replication_configuration` lets one configuration per account own it.")
         .provider(aws_provider(&[]))
@@ -662,6 +685,8 @@ fn compute(s: &Spec) -> ModuleView {
         .var(Variable::new("kubernetes_version", "string", "Kubernetes minor version of the cluster.").default(Hcl::str(&c.kubernetes_version)).validate("can(regex(\"^1\\\\.[0-9]+$\", var.kubernetes_version))", "Use a Kubernetes minor version such as 1.33."))
         .var(string_list("subnet_ids", "Private subnets for the control plane ENIs and the nodes, one per Availability Zone.").validate("length(var.subnet_ids) >= 2", "EKS needs subnets in at least two Availability Zones."))
         .var(Variable::new("node_security_group_id", "string", "Security group for the nodes (security module output eks_node_security_group_id)."))
+        .var(string_list("node_subnet_ids", "Subnets for the nodes, one per zone (networking output node_subnet_ids: /18s, so pods have addresses to take); null uses subnet_ids.").default_null())
+        .var(Variable::new("vpc_cni_prefix_delegation", "bool", "VPC CNI prefix delegation: each node takes /28 prefixes for its pods and runs up to 110 of them instead of its secondary-IP limit.").default(Hcl::Bool(true)))
         .var(Variable::new("endpoint_public_access", "bool", "Expose the Kubernetes API endpoint publicly (it is always reachable privately).").default(Hcl::Bool(c.endpoint_public_access)))
         .var(string_list("public_access_cidrs", "CIDR blocks allowed to reach a public API endpoint.").default(Hcl::List(Vec::new())))
         .var(

@@ -76,12 +76,42 @@ resource "aws_iam_openid_connect_provider" "this" {
   tags = var.tags
 }
 
-resource "aws_eks_addon" "this" {
-  for_each = toset(var.addons)
+locals {
+  # Networking add-ons are configured before the first node joins (prefix delegation sets
+  # each node's pod limit at boot); the rest need nodes to run on.
+  node_bootstrap_addons = ["eks-pod-identity-agent", "kube-proxy", "vpc-cni"]
+  addon_configuration = {
+    # Prefix delegation: each ENI slot holds a /28, so a node runs up to 110 pods instead of
+    # its secondary-IP limit (29 on m5.large).
+    vpc-cni = var.vpc_cni_prefix_delegation ? jsonencode({
+      env = {
+        ENABLE_PREFIX_DELEGATION = "true"
+        WARM_PREFIX_TARGET       = "1"
+      }
+    }) : null
+  }
+}
+
+resource "aws_eks_addon" "before_nodes" {
+  for_each = toset([for a in var.addons : a if contains(local.node_bootstrap_addons, a)])
 
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.value
   service_account_role_arn    = lookup(var.addon_service_account_role_arns, each.value, null)
+  configuration_values        = lookup(local.addon_configuration, each.value, null)
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "PRESERVE"
+
+  tags = var.tags
+}
+
+resource "aws_eks_addon" "this" {
+  for_each = toset([for a in var.addons : a if !contains(local.node_bootstrap_addons, a)])
+
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.value
+  service_account_role_arn    = lookup(var.addon_service_account_role_arns, each.value, null)
+  configuration_values        = lookup(local.addon_configuration, each.value, null)
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "PRESERVE"
 
