@@ -94,9 +94,10 @@ variable "redis_node_type" {
 }
 
 variable "redis_auth_token" {
-  description = "Redis AUTH token; pass it as TF_VAR_redis_auth_token from your secret store."
+  description = "Redis AUTH token; pass it as TF_VAR_redis_auth_token from your secret store. Ephemeral: never written to state or plan."
   type        = string
   sensitive   = true
+  ephemeral   = true
 }
 
 variable "secondary_alb" {

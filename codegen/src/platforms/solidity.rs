@@ -778,7 +778,7 @@ fn database(s: &Spec) -> ModuleView {
     let d = &s.database;
     ModuleBuilder::new(P, "database", "Databases", "RDS PostgreSQL 15 Multi-AZ (db.r5) with read replicas, 30-day backups and Performance Insights; ElastiCache Redis in cluster mode, Multi-AZ, encrypted in transit and at rest.")
         .prose("PostgreSQL runs Multi-AZ with encrypted gp3 storage that grows up to `max_allocated_storage`, a master password that RDS generates, keeps in Secrets Manager and rotates, IAM authentication, TLS enforced through the parameter group, enhanced monitoring, Performance Insights, logs exported to CloudWatch, deletion protection and a final snapshot. Read replicas serve read-heavy workloads.")
-        .prose("Redis runs in cluster mode (sharded) with a replica per shard in another Availability Zone, automatic failover, encryption at rest with the Redis KMS key and TLS required in transit, an AUTH token, daily snapshots and slow logs in CloudWatch.")
+        .prose("Redis runs in cluster mode (sharded) with a replica per shard in another Availability Zone, automatic failover, encryption at rest with the Redis KMS key and TLS required in transit, an AUTH token sent through a write-only argument (an ephemeral input, never in state or plan; bump `redis_auth_token_version` to rotate it), daily snapshots and slow logs in CloudWatch.")
         .provider(aws_provider(&[]))
         .file("rds.tf", "solidity/database/rds.tf")
         .file("redis.tf", "solidity/database/redis.tf")
@@ -804,7 +804,8 @@ fn database(s: &Spec) -> ModuleView {
         .var(Variable::new("redis_num_node_groups", "number", "Shards of the Redis cluster.").default(Hcl::num(d.redis_num_node_groups)).validate("var.redis_num_node_groups >= 1 && var.redis_num_node_groups <= 500", "Use 1 to 500 shards."))
         .var(Variable::new("redis_replicas_per_node_group", "number", "Replicas per shard; Multi-AZ failover needs at least one.").default(Hcl::num(d.redis_replicas_per_node_group)).validate("var.redis_replicas_per_node_group >= 1 && var.redis_replicas_per_node_group <= 5", "Use 1 to 5 replicas per shard."))
         .var(Variable::new("redis_snapshot_retention_days", "number", "Days ElastiCache keeps daily snapshots.").default(Hcl::num(d.redis_snapshot_retention_days)).validate("var.redis_snapshot_retention_days >= 1 && var.redis_snapshot_retention_days <= 35", "ElastiCache keeps snapshots 1 to 35 days."))
-        .var(Variable::new("redis_auth_token", "string", "Redis AUTH token (16-128 printable characters). Pass it from a secret store, never from a file in version control.").sensitive().validate("length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128", "The AUTH token is 16 to 128 characters."))
+        .var(Variable::new("redis_auth_token", "string", "Redis AUTH token (16-128 printable characters). Ephemeral and sent through a write-only argument: never stored in state or plan. Pass it from a secret store, never from a file in version control.").sensitive().ephemeral().validate("length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128", "The AUTH token is 16 to 128 characters."))
+        .var(Variable::new("redis_auth_token_version", "number", "Bump to send a new redis_auth_token (write-only arguments are not diffed).").default(Hcl::num(1)))
         .var(Variable::new("deletion_protection", "bool", "Protect the database from deletion.").default(Hcl::Bool(true)))
         .var(kms_key_var("rds_kms_key_arn", "RDS storage, Performance Insights and the master password secret"))
         .var(kms_key_var("redis_kms_key_arn", "Redis data at rest"))
