@@ -161,6 +161,9 @@ module "compute" {
   desired_capacity   = var.min_size
   max_size           = var.max_size
   ebs_kms_key_arn    = module.hsm.kms_key_arns["ebs"]
+  # The services' own data.
+  bucket_arns  = values(module.storage.bucket_arns)
+  kms_key_arns = [module.hsm.kms_key_arns["storage"]]
 }
 
 module "monitoring" {

@@ -655,6 +655,7 @@ fn compute(s: &Spec) -> ModuleView {
     let c = &s.compute;
     ModuleBuilder::new(P, "compute", "Compute", "ARM (Graviton) launch template and Auto Scaling group with performance-based scaling and a placement group.")
         .prose("The launch template enforces IMDSv2 (tokens required, hop limit 1, IMDS reachable over IPv6 as the instances are IPv6-only), encrypts the gp3 root volume with the given KMS key at the document's 3,000 IOPS / 125 MB/s, enables detailed monitoring and registers AAAA resource-name DNS records.")
+        .prose("The instance role has Session Manager, the CloudWatch agent and the X-Ray daemon, and read/write access to the platform's buckets (`bucket_arns`) with the keys that encrypt them (`kms_key_arns`).")
         .prose("The Auto Scaling group keeps 2 to 6 instances and scales on CPU and network throughput (target tracking). Cluster placement groups give the lowest latency but live in a single Availability Zone: with `placement_strategy = \"cluster\"` pass the subnets of one AZ (validated), or use `spread` to keep multi-AZ redundancy.")
         .provider(aws_provider(&[]))
         .file("main.tf", "trustchain/compute/main.tf")
@@ -691,6 +692,8 @@ fn compute(s: &Spec) -> ModuleView {
         .var(Variable::new("use_spot_instances", "bool", "Launch spot instances (development only: they can be reclaimed at two minutes' notice).").default(Hcl::Bool(false)))
         .var(Variable::new("user_data", "string", "Cloud-init user data (plain text; the module base64-encodes it).").default_null())
         .var(kms_key_var("ebs_kms_key_arn", "the root volumes"))
+        .var(string_list("bucket_arns", "S3 buckets the services read and write (storage output bucket_arns): CT logs, certificates, configuration, backups.").default(Hcl::List(Vec::new())))
+        .var(string_list("kms_key_arns", "KMS keys the services encrypt and decrypt their data with (the storage key).").default(Hcl::List(Vec::new())))
         .out("autoscaling_group_name", "aws_autoscaling_group.this.name", "Name of the Auto Scaling group.")
         .out("autoscaling_group_arn", "aws_autoscaling_group.this.arn", "ARN of the Auto Scaling group.")
         .out("launch_template_id", "aws_launch_template.this.id", "ID of the launch template.")
