@@ -58,7 +58,28 @@ resource "aws_efs_mount_target" "this" {
   security_groups = [aws_security_group.efs.id]
 }
 
+# A file system policy replaces EFS's default "any client of a mount target" access: the
+# Allow keeps mounting through the mount targets (the security group decides who reaches
+# them), the Deny refuses it without TLS.
 data "aws_iam_policy_document" "efs" {
+  statement {
+    sid       = "MountThroughMountTargets"
+    effect    = "Allow"
+    actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientRootAccess", "elasticfilesystem:ClientWrite"]
+    resources = [aws_efs_file_system.this.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "elasticfilesystem:AccessedViaMountTarget"
+      values   = ["true"]
+    }
+  }
+
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
