@@ -745,7 +745,12 @@ pub fn kms_users_solidity() -> KmsUsers {
             vec![],
         ),
         ("redis", vec!["elasticache.amazonaws.com"], vec![]),
-        ("s3", vec!["s3.amazonaws.com"], vec![]),
+        // CloudFront reads the KMS-encrypted documentation site through origin access control.
+        (
+            "s3",
+            vec!["cloudfront.amazonaws.com", "s3.amazonaws.com"],
+            vec![],
+        ),
         ("secrets", vec!["secretsmanager.amazonaws.com"], vec![]),
         (
             "sns",
@@ -824,7 +829,7 @@ fn database(s: &Spec) -> ModuleView {
 fn storage(s: &Spec) -> ModuleView {
     let st = &s.storage;
     ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for contract sources, analysis reports and the documentation site (KMS, versioning, lifecycle, cross-region replication), the CloudFront distribution serving the documentation, and EFS shared storage for pods.")
-        .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry) and is served by a CloudFront distribution (HTTP/2 and 3, IPv6, TLS 1.2+, HSTS and other security headers) that reads it through origin access control; the bucket policy admits only that distribution.")
+        .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry) and is served by a CloudFront distribution (HTTP/2 and 3, IPv6, TLS 1.2+, HSTS and other security headers) that reads it through origin access control; the bucket policy admits only that distribution, and the `s3` KMS key of the hsm module lets CloudFront decrypt for this account (without that grant every object would answer 403).")
         .prose("EFS holds analysis workspaces and temporary files shared by pods: encrypted with the EFS KMS key, elastic throughput, idle files moved to Infrequent Access, a mount target in every private subnet reachable from the EKS nodes only, TLS-only access policy and AWS Backup enabled.")
         .provider(aws_provider(&["aws.replica"]))
         .file("buckets.tf", "shared/s3_buckets.tf")

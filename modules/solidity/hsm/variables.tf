@@ -64,7 +64,7 @@ variable "kms_keys" {
       service_principals = ["elasticache.amazonaws.com"]
     }
     s3 = {
-      service_principals = ["s3.amazonaws.com"]
+      service_principals = ["cloudfront.amazonaws.com", "s3.amazonaws.com"]
     }
     secrets = {
       service_principals = ["secretsmanager.amazonaws.com"]
