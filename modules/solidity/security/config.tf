@@ -32,6 +32,44 @@ resource "aws_iam_role_policy_attachment" "config" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWS_ConfigRole"
 }
 
+# AWS Config delivers with this role, not as its service principal: the role writes the
+# audit bucket, encrypted by default with the log key.
+data "aws_iam_policy_document" "config_delivery" {
+  count = var.create_config_recorder ? 1 : 0
+
+  statement {
+    sid       = "AuditBucketAcl"
+    actions   = ["s3:GetBucketAcl"]
+    resources = [aws_s3_bucket.audit[0].arn]
+  }
+
+  statement {
+    sid       = "DeliverConfigFiles"
+    actions   = ["s3:PutObject", "s3:PutObjectAcl"]
+    resources = ["${aws_s3_bucket.audit[0].arn}/AWSLogs/${data.aws_caller_identity.current.account_id}/Config/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:x-amz-acl"
+      values   = ["bucket-owner-full-control"]
+    }
+  }
+
+  statement {
+    sid       = "EncryptConfigFiles"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.log_kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "config_delivery" {
+  count = var.create_config_recorder ? 1 : 0
+
+  name   = "config-delivery"
+  role   = aws_iam_role.config[0].id
+  policy = data.aws_iam_policy_document.config_delivery[0].json
+}
+
 resource "aws_config_configuration_recorder" "this" {
   count = var.create_config_recorder ? 1 : 0
 
@@ -49,8 +87,9 @@ resource "aws_config_delivery_channel" "this" {
 
   name           = var.name
   s3_bucket_name = aws_s3_bucket.audit[0].id
+  s3_kms_key_arn = var.log_kms_key_arn
 
-  depends_on = [aws_config_configuration_recorder.this, aws_s3_bucket_policy.audit]
+  depends_on = [aws_config_configuration_recorder.this, aws_s3_bucket_policy.audit, aws_iam_role_policy.config_delivery]
 }
 
 resource "aws_config_configuration_recorder_status" "this" {
