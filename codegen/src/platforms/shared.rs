@@ -282,7 +282,7 @@ pub fn kms_outputs(b: ModuleBuilder) -> ModuleBuilder {
 
 pub fn bucket_vars(buckets: Hcl, noncurrent: u32, replication: bool) -> Vec<Variable> {
     vec![
-        Variable::new("buckets", "map(object({\n  retention_days             = optional(number)\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n}))", "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days.")
+        Variable::new("buckets", "map(object({\n  retention_days             = optional(number)\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n  archive                    = optional(bool, false)\n}))", "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days. Objects move to Glacier Instant Retrieval (readable at once); archive buckets, read only after a restore, to Glacier Flexible Retrieval.")
             .default(buckets)
             .validate("alltrue([for b in values(var.buckets) : coalesce(b.retention_days, 1) >= 1 && b.transition_to_ia_days >= 30])", "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA)."),
         Variable::new("noncurrent_version_expiration_days", "number", "Days S3 keeps noncurrent object versions.")

@@ -138,6 +138,9 @@ pub struct Storage {
     pub noncurrent_version_expiration_days: u32,
     pub enable_replication: bool,
     pub buckets: Vec<String>,
+    /// Buckets read only after a restore: they may move to Glacier Flexible Retrieval.
+    #[serde(default)]
+    pub archive_buckets: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -405,6 +408,13 @@ impl Spec {
             "storage.transition_to_glacier_days",
             "need transition_to_ia_days < transition_to_glacier_days < retention_days",
         );
+        for b in &s.archive_buckets {
+            v.check(
+                s.buckets.contains(b),
+                "storage.archive_buckets",
+                format!("{b:?} is not one of storage.buckets"),
+            );
+        }
         let m = &self.monitoring;
         v.log_retention("monitoring.log_retention_days", m.log_retention_days);
         v.check(
@@ -844,20 +854,19 @@ pub fn kms_services_trustchain() -> KmsUsers {
 fn storage(s: &Spec) -> ModuleView {
     let st = &s.storage;
     let buckets = Hcl::object(st.buckets.iter().map(|b| {
-        (
-            b.clone(),
-            Hcl::object([
-                ("retention_days", Hcl::num(st.retention_days)),
-                ("transition_to_ia_days", Hcl::num(st.transition_to_ia_days)),
-                (
-                    "transition_to_glacier_days",
-                    Hcl::num(st.transition_to_glacier_days),
-                ),
-            ]),
-        )
+        let mut o = Vec::new();
+        if st.archive_buckets.contains(b) {
+            o.push(("archive", Hcl::Bool(true)));
+        }
+        o.extend([
+            ("retention_days", Hcl::num(st.retention_days)),
+            ("transition_to_glacier_days", Hcl::num(st.transition_to_glacier_days)),
+            ("transition_to_ia_days", Hcl::num(st.transition_to_ia_days)),
+        ]);
+        (b.clone(), Hcl::object(o))
     }));
     ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for CT logs, certificates, configuration and backups: KMS, versioning, public access block, 7-year lifecycle, cross-region replication.")
-        .prose("Every bucket is private (public access block, bucket-owner-enforced ownership, TLS-only policy), versioned, encrypted with the customer-managed KMS key (bucket keys on), logs access to the access-log bucket, and expires objects after the retention period (7 years: the document's legal requirement) with transitions to cheaper classes on the way.")
+        .prose("Every bucket is private (public access block, bucket-owner-enforced ownership, TLS-only policy), versioned, encrypted with the customer-managed KMS key (bucket keys on), logs access to the access-log bucket, and expires objects after the retention period (7 years: the document's legal requirement) with transitions to cheaper classes on the way. The services keep reading CT log entries, certificates and configuration, so those move to Glacier Instant Retrieval (served at once); only the `backups` bucket is an archive and moves to Glacier Flexible Retrieval, whose objects must be restored before they can be read.")
         .prose("With `enable_replication`, each bucket replicates to a bucket in the secondary region (provider alias `aws.replica`) encrypted with `replica_kms_key_arn`. The access-log bucket uses SSE-S3 because S3 server access logging and ALB access logs cannot write to KMS-encrypted buckets.")
         .provider(aws_provider(&["aws.replica"]))
         .file("buckets.tf", "shared/s3_buckets.tf")

@@ -74,7 +74,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "audit" {
   bucket = aws_s3_bucket.audit[0].id
 
   rule {
-    id     = "retention"
+    # Archive: audit files are restored when an investigation needs them.
+    id     = "archive"
     status = "Enabled"
 
     filter {}
