@@ -112,6 +112,7 @@ module "dns" {
   nlb_dns_names                 = module.load_balancer.nlb_dns_names
   nlb_zone_ids                  = module.load_balancer.nlb_zone_ids
   service_nlb                   = module.load_balancer.service_nlb
+  nlb_record_type               = module.load_balancer.nlb_record_type
 }
 
 module "certificates" {

@@ -773,6 +773,7 @@ fn load_balancer(s: &Spec) -> ModuleView {
         .out("nlb_dns_names", "{ for k, lb in trustchain_quic_load_balancer.this : k => lb.dns_name }", "DNS names of the UDP/QUIC load balancers (key `udp` in dualstack_udp mode, the service name in quic mode).")
         .out("nlb_zone_ids", "{ for k, lb in trustchain_quic_load_balancer.this : k => lb.zone_id }", "Route 53 zone IDs of the UDP/QUIC load balancers.")
         .out("service_nlb", "local.service_nlb", "Key of the UDP/QUIC load balancer serving each UDP service.")
+        .out("nlb_record_type", "local.quic_mode ? \"A\" : \"AAAA\"", "DNS record type that reaches the UDP/QUIC load balancers: AAAA (dual-stack) or A (IPv4 QUIC mode).")
         .out("udp_target_group_arns", "local.udp_target_group_arns", "UDP/QUIC target group ARNs by service.")
         .out("target_group_arns", "concat(values(aws_lb_target_group.https)[*].arn, local.quic_mode ? [] : values(local.udp_target_group_arns))", "Target groups the Auto Scaling group registers with (QUIC target groups need explicit targets and are left out).")
         .finish()
@@ -992,7 +993,7 @@ fn dns(s: &Spec) -> ModuleView {
         (k.clone(), Hcl::object(o))
     }));
     ModuleBuilder::new(P, "dns", "DNS", "Route 53 hosted zone, IPv6 AAAA alias records for every service, CAA records, health checks, DNSSEC and query logging.")
-        .prose("Creates the public hosted zone for the platform domain and one AAAA alias record per service host, pointing at the ALB (HTTPS services) or at the UDP/QUIC load balancer (DNS-over-QUIC, STOQ). Only AAAA records exist: the platform is IPv6-only. CAA records restrict which authorities may issue certificates for the domain.")
+        .prose("Creates the public hosted zone for the platform domain and one AAAA alias record per service host, pointing at the ALB (HTTPS services) or at the UDP/QUIC load balancer (DNS-over-QUIC, STOQ). The records are AAAA: the platform is IPv6-only. The one exception is `udp_service_mode = \"quic\"`, whose NLBs AWS serves over IPv4 only; their names get A records (`nlb_record_type`), since an AAAA alias to them would resolve to nothing. CAA records restrict which authorities may issue certificates for the domain.")
         .prose("Each HTTPS service gets a Route 53 health check. Route 53 resolves a health check's domain name to an IPv4 address only and the ALB's IPv6 addresses change, so the checks follow a CloudWatch alarm on the healthy targets behind each service (type `CLOUDWATCH_METRIC`) instead of probing the AAAA-only names.")
         .prose("DNSSEC signing and query logging are turned on when their inputs are given: a KMS key in us-east-1 (ECC_NIST_P256, SIGN_VERIFY) and a log group in us-east-1 with a resource policy for Route 53.")
         .provider(aws_provider(&[]))
@@ -1011,6 +1012,11 @@ fn dns(s: &Spec) -> ModuleView {
         .var(Variable::new("nlb_dns_names", "map(string)", "DNS names of the UDP/QUIC load balancers by key (load_balancer output nlb_dns_names)."))
         .var(Variable::new("nlb_zone_ids", "map(string)", "Zone IDs of the UDP/QUIC load balancers by key."))
         .var(Variable::new("service_nlb", "map(string)", "Load balancer key serving each UDP service (load_balancer output service_nlb)."))
+        .var(
+            Variable::new("nlb_record_type", "string", "Record type of the UDP/QUIC service names: AAAA for the dual-stack NLB, A for the IPv4 QUIC NLBs (load_balancer output nlb_record_type).")
+                .default(Hcl::str("AAAA"))
+                .validate("contains([\"A\", \"AAAA\"], var.nlb_record_type)", "nlb_record_type must be A or AAAA."),
+        )
         .var(Variable::new("record_ttl", "number", "TTL of the CAA records.").default(Hcl::num(d.record_ttl)))
         .var(string_list("caa_issuers", "Certificate authorities allowed to issue for the domain (CAA issue records).").default(Hcl::strs(&d.caa_issuers)))
         .var(Variable::new("health_check_failure_threshold", "number", "Consecutive minutes without a healthy target before a service is unhealthy.").default(Hcl::num(d.health_check_failure_threshold)).validate("var.health_check_failure_threshold >= 1 && var.health_check_failure_threshold <= 10", "The failure threshold is 1 to 10."))

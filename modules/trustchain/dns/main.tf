@@ -20,13 +20,14 @@ locals {
   health_checked = { for k, h in var.service_hosts : k => h if h.health_check && h.target == "alb" }
 }
 
-# AAAA only: the platform has no IPv4 endpoints.
+# AAAA: the platform serves IPv6 clients. Only the quic-mode NLBs are IPv4 (AWS has no
+# dual-stack QUIC), and an AAAA alias to them would resolve to nothing: they get A records.
 resource "aws_route53_record" "service" {
   for_each = var.service_hosts
 
   zone_id = aws_route53_zone.this.zone_id
   name    = "${each.value.hostname}.${var.domain_name}"
-  type    = "AAAA"
+  type    = each.value.target == "nlb" ? var.nlb_record_type : "AAAA"
 
   alias {
     name                   = local.alias_targets[each.key].dns_name

@@ -66,6 +66,17 @@ variable "nlb_dns_names" {
   type        = map(string)
 }
 
+variable "nlb_record_type" {
+  description = "Record type of the UDP/QUIC service names: AAAA for the dual-stack NLB, A for the IPv4 QUIC NLBs (load_balancer output nlb_record_type)."
+  type        = string
+  default     = "AAAA"
+
+  validation {
+    condition     = contains(["A", "AAAA"], var.nlb_record_type)
+    error_message = "nlb_record_type must be A or AAAA."
+  }
+}
+
 variable "nlb_zone_ids" {
   description = "Zone IDs of the UDP/QUIC load balancers by key."
   type        = map(string)

@@ -41,6 +41,11 @@ output "nlb_dns_names" {
   value       = { for k, lb in trustchain_quic_load_balancer.this : k => lb.dns_name }
 }
 
+output "nlb_record_type" {
+  description = "DNS record type that reaches the UDP/QUIC load balancers: AAAA (dual-stack) or A (IPv4 QUIC mode)."
+  value       = local.quic_mode ? "A" : "AAAA"
+}
+
 output "nlb_zone_ids" {
   description = "Route 53 zone IDs of the UDP/QUIC load balancers."
   value       = { for k, lb in trustchain_quic_load_balancer.this : k => lb.zone_id }
