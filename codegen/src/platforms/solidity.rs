@@ -513,6 +513,15 @@ impl Spec {
             &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
         );
         self.backup.validate(v);
+        v.check(
+            self.backup.continuous_retention_days == 0
+                || self.backup.continuous_retention_days == d.backup_retention_days,
+            "backup.continuous_retention_days",
+            format!(
+                "AWS Backup's continuous rule takes over RDS's automated backups: use database.backup_retention_days ({}) here, or 0",
+                d.backup_retention_days
+            ),
+        );
     }
 }
 
@@ -784,6 +793,7 @@ fn database(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "database", "Databases", "RDS PostgreSQL 15 Multi-AZ (db.r5) with read replicas, 30-day backups and Performance Insights; ElastiCache Redis in cluster mode, Multi-AZ, encrypted in transit and at rest.")
         .prose("PostgreSQL runs Multi-AZ with encrypted gp3 storage that grows up to `max_allocated_storage`, a master password that RDS generates, keeps in Secrets Manager and rotates, IAM authentication, TLS enforced through the parameter group, enhanced monitoring, Performance Insights, logs exported to CloudWatch, deletion protection and a final snapshot. Read replicas serve read-heavy workloads.")
         .prose("Redis runs in cluster mode (sharded) with a replica per shard in another Availability Zone, automatic failover, encryption at rest with the Redis KMS key and TLS required in transit, an AUTH token sent through a write-only argument (an ephemeral input, never in state or plan; bump `redis_auth_token_version` to rotate it), daily snapshots and slow logs in CloudWatch.")
+        .prose("The instance is tagged for AWS Backup, whose continuous rule (the backup module) takes over its automated backups and sets their retention and window: the module creates them with `backup_retention_days` and leaves later changes to AWS Backup, so the two never fight.")
         .provider(aws_provider(&[]))
         .file("rds.tf", "solidity/database/rds.tf")
         .file("redis.tf", "solidity/database/redis.tf")

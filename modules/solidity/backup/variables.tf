@@ -14,7 +14,7 @@ variable "name" {
 variable "continuous_backup_retention_days" {
   description = "Retention of continuous backups (point-in-time restore for S3 and RDS); 0 turns continuous backup off."
   type        = number
-  default     = 35
+  default     = 30
 
   validation {
     condition     = var.continuous_backup_retention_days >= 0 && var.continuous_backup_retention_days <= 35
