@@ -65,6 +65,7 @@ module "security" {
   vpc_cidr_block      = module.networking.vpc_cidr_block
   oidc_provider_arn   = module.compute.oidc_provider_arn
   oidc_issuer_url     = module.compute.oidc_issuer_url
+  cluster_name        = module.compute.cluster_name
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
   # Account-wide singletons: one environment per account owns them.

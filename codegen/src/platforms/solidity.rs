@@ -632,7 +632,7 @@ fn security(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "security", "Security and identity", "Security groups for ALB, EKS nodes, RDS, Redis and external services; WAF with OWASP rules, rate limit and geo blocking; GuardDuty; AWS Config; CloudTrail; IRSA roles; Secrets Manager with rotation; MFA enforcement.")
         .prose("Security groups follow the document: the ALB takes HTTP/HTTPS from the internet, EKS nodes talk among themselves and take traffic from the ALB, RDS takes PostgreSQL and Redis takes its protocol from EKS nodes only, and the external-services group fronts interface endpoints reachable from the nodes only.")
         .prose("WAF evaluates a per-address rate limit, optional geographic blocking and the AWS managed rule groups (the Common rule set covers the OWASP Top 10). GuardDuty watches EKS audit logs, runtime, RDS logins, S3 and EBS. AWS Config records every resource type and evaluates managed rules; CloudTrail logs management events and S3 data events in all regions to an encrypted, validated audit bucket and to CloudWatch Logs. GuardDuty allows one detector and AWS Config one recorder and delivery channel per account and region, and the multi-region trail records the whole account: `create_guardduty_detector`, `create_config_recorder` and `create_cloudtrail` let exactly one configuration per account own them (the examples give that to one environment).")
-        .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by RDS itself (database module). Members of the administrators group must sign in with MFA to do anything else.")
+        .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. The controllers of the document get the permissions they act with: the AWS Load Balancer Controller registers pods in this platform's target groups (TargetGroupBinding), the cluster autoscaler scales this cluster's node groups, External Secrets reads this module's secrets; other roles take managed policies (`policy_arns`) or an inline `policy_json`. Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by RDS itself (database module). Members of the administrators group must sign in with MFA to do anything else.")
         .provider(aws_provider(&[]))
         .feature("waf_geo")
         .file("security_groups.tf", "solidity/security/security_groups.tf")
@@ -642,6 +642,7 @@ fn security(s: &Spec) -> ModuleView {
         .file("cloudtrail.tf", "shared/cloudtrail.tf")
         .file("config.tf", "shared/config.tf")
         .file("iam.tf", "solidity/security/iam.tf")
+        .file("irsa_policies.tf", "solidity/security/irsa_policies.tf")
         .file("secrets.tf", "solidity/security/secrets.tf")
         .var(name_var(32))
         .var(tags_var())
@@ -654,8 +655,9 @@ fn security(s: &Spec) -> ModuleView {
         .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
         .var(Variable::new("oidc_provider_arn", "string", "ARN of the EKS cluster's IAM OIDC provider (compute output oidc_provider_arn)."))
         .var(Variable::new("oidc_issuer_url", "string", "Issuer URL of the EKS cluster's OIDC provider (compute output oidc_issuer_url)."))
+        .var(Variable::new("cluster_name", "string", "Name of the EKS cluster whose node groups the cluster autoscaler may scale (compute output cluster_name); null uses name.").default_null())
         .var(
-            Variable::new("service_accounts", "map(object({\n  namespace       = string\n  service_account = string\n  policy_arns     = optional(list(string), [])\n}))", "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it and managed policies to attach.")
+            Variable::new("service_accounts", "map(object({\n  namespace       = string\n  service_account = string\n  policy_arns     = optional(list(string), [])\n  policy_json     = optional(string)\n}))", "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The roles named aws-load-balancer-controller, cluster-autoscaler and external-secrets get what those controllers need.")
                 .default(Hcl::from_serialize(&sec.service_accounts)),
         )
         .var(string_list("secrets", "Secrets Manager secrets to create (values are set outside Terraform).").default(Hcl::strs(&sec.secrets)))

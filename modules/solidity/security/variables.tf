@@ -33,6 +33,12 @@ variable "audit_log_retention_days" {
   }
 }
 
+variable "cluster_name" {
+  description = "Name of the EKS cluster whose node groups the cluster autoscaler may scale (compute output cluster_name); null uses name."
+  type        = string
+  default     = null
+}
+
 variable "config_rules" {
   description = "AWS Config managed rules (source identifiers) to evaluate."
   type        = list(string)
@@ -167,11 +173,12 @@ variable "secrets_kms_key_arn" {
 }
 
 variable "service_accounts" {
-  description = "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it and managed policies to attach."
+  description = "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The roles named aws-load-balancer-controller, cluster-autoscaler and external-secrets get what those controllers need."
   type = map(object({
     namespace       = string
     service_account = string
     policy_arns     = optional(list(string), [])
+    policy_json     = optional(string)
   }))
   default = {
     aws-load-balancer-controller = {
