@@ -33,6 +33,10 @@ resource "trustchain_cloudhsm_hsm" "primary" {
 
   cluster_id        = trustchain_cloudhsm_cluster.this[0].cluster_id
   availability_zone = local.hsm_azs[0]
+
+  # CloudHSM creates /aws/cloudhsm/<cluster-id> itself once an HSM logs: the module's log
+  # group (retention, encryption) must exist first, or creating it fails as a duplicate.
+  depends_on = [aws_cloudwatch_log_group.audit]
 }
 
 # Signs the cluster CSR: either a certificate signed offline, or the issuing CA
@@ -59,8 +63,8 @@ resource "trustchain_cloudhsm_hsm" "secondary" {
   depends_on = [trustchain_cloudhsm_cluster_initialization.this]
 }
 
-# CloudHSM writes its audit trail to this fixed name; creating it here sets
-# retention and encryption before the first HSM logs anything.
+# CloudHSM writes its audit trail to this fixed name; creating it here, before the
+# first HSM (see depends_on there), sets retention and encryption from the first line.
 resource "aws_cloudwatch_log_group" "audit" {
   count = var.create_cloudhsm_cluster ? 1 : 0
 
