@@ -89,7 +89,14 @@ impl BackupSection {
     }
 }
 
-pub fn backup_module(platform: &str, b: &BackupSection, summary: &str) -> ModuleBuilder {
+/// `restore_types`: the resource types the platform actually backs up (restore testing of a
+/// type without recovery points tests nothing).
+pub fn backup_module(
+    platform: &str,
+    b: &BackupSection,
+    summary: &str,
+    restore_types: &[&str],
+) -> ModuleBuilder {
     ModuleBuilder::new(platform, "backup", "Backup and disaster recovery", summary)
         .prose("The vault is encrypted with a customer-managed KMS key; the plan's rules each copy their recovery points to a vault in the secondary region (provider alias `aws.replica`) with the same lifecycle. Resources are selected by tag (`Backup = \"true\"` by default) and by explicit ARNs. The AWS Backup service role gets the AWS managed backup and restore policies.")
         .provider(aws_provider(&["aws.replica"]))
@@ -114,7 +121,7 @@ pub fn backup_module(platform: &str, b: &BackupSection, summary: &str) -> Module
         .var(Variable::new("resource_arns", "list(string)", "Additional resources to back up by ARN.").default(Hcl::List(Vec::new())))
         .var(Variable::new("enable_restore_testing", "bool", "Restore the latest recovery points on a schedule to prove they work.").default(Hcl::Bool(true)))
         .var(Variable::new("restore_testing_schedule", "string", "When restore tests run (AWS cron).").default(Hcl::str("cron(0 5 ? * SAT *)")))
-        .var(Variable::new("restore_testing_resource_types", "list(string)", "Resource types restore testing covers.").default(Hcl::strs(&["EBS", "S3"])))
+        .var(Variable::new("restore_testing_resource_types", "list(string)", "Resource types restore testing covers: those the plan backs up.").default(Hcl::strs(restore_types)))
         .out("vault_arn", "aws_backup_vault.this.arn", "ARN of the primary backup vault.")
         .out("vault_name", "aws_backup_vault.this.name", "Name of the primary backup vault.")
         .out("replica_vault_arn", "one(aws_backup_vault.replica[*].arn)", "ARN of the copy vault in the secondary region.")

@@ -1046,7 +1046,7 @@ fn monitoring(s: &Spec) -> ModuleView {
 }
 
 fn backup(s: &Spec) -> ModuleView {
-    super::shared::backup_module(P, &s.backup, "AWS Backup for RDS, EFS and S3: daily and weekly rules, continuous backup, cross-region copy to the secondary region.")
+    super::shared::backup_module(P, &s.backup, "AWS Backup for RDS, EFS and S3: daily and weekly rules, continuous backup, cross-region copy to the secondary region.", &["EFS", "S3"])
         .prose("RDS keeps its own 30-day automated backups (database module); AWS Backup adds daily and weekly recovery points of RDS and EFS (tagged `Backup = \"true\"`), continuous backup for point-in-time restore within the document's 5-minute RPO, and copies everything to the secondary region for disaster recovery. Restore testing proves the recovery points work.")
         .finish()
 }

@@ -1031,7 +1031,7 @@ fn dns(s: &Spec) -> ModuleView {
 }
 
 fn backup(s: &Spec) -> ModuleView {
-    super::shared::backup_module(P, &s.backup, "AWS Backup vault (KMS) and plan with 6-hourly, daily and weekly rules plus continuous backup, cross-region copy and 7-year retention.")
+    super::shared::backup_module(P, &s.backup, "AWS Backup vault (KMS) and plan with 6-hourly, daily and weekly rules plus continuous backup, cross-region copy and 7-year retention.", &["S3"])
         .prose("Continuous backup (point-in-time restore for S3 and RDS) serves the document's 5-minute RPO; the 6-hourly, daily and weekly snapshots serve longer recovery windows, the weekly ones kept 7 years for the compliance requirement. Every recovery point is copied to the vault in the secondary region. A restore-testing plan restores the latest recovery points on a schedule (the document's automated backup validation).")
         .finish()
 }
