@@ -84,6 +84,21 @@ resource "aws_vpc_security_group_ingress_rule" "instances_udp" {
   tags = var.tags
 }
 
+# The dual-stack NLB forwards IPv6 UDP from its source-NAT prefixes, inside the VPC: that
+# traffic must pass whatever client ranges are configured.
+resource "aws_vpc_security_group_ingress_rule" "instances_udp_from_vpc" {
+  for_each = var.udp_service_ports
+
+  security_group_id = aws_security_group.instances.id
+  description       = "${each.key} from the NLB's IPv6 source-NAT prefixes (inside the VPC)"
+  ip_protocol       = "udp"
+  from_port         = each.value
+  to_port           = each.value
+  cidr_ipv6         = var.vpc_ipv6_cidr_block
+
+  tags = var.tags
+}
+
 # Load balancer health checks and service-to-service calls come from inside the VPC.
 resource "aws_vpc_security_group_ingress_rule" "instances_https_from_vpc" {
   for_each = var.https_service_ports
