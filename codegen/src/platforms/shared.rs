@@ -165,8 +165,11 @@ pub fn waf_vars(rate_limit: u64, groups: &[String], retention: u32, geo: bool) -
     v
 }
 
-pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
+pub fn guardduty_vars(frequency: &str, features: &[String], agents: &[&str]) -> Vec<Variable> {
     vec![
+        string_list("guardduty_runtime_agent_management", "Where GuardDuty deploys and updates its Runtime Monitoring agent itself (EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT); without it RUNTIME_MONITORING covers only hosts where the agent was installed by hand.")
+            .default(Hcl::strs(agents))
+            .validate("alltrue([for a in var.guardduty_runtime_agent_management : contains([\"EC2_AGENT_MANAGEMENT\", \"EKS_ADDON_MANAGEMENT\", \"ECS_FARGATE_AGENT_MANAGEMENT\"], a)])", "Use EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT or ECS_FARGATE_AGENT_MANAGEMENT."),
         Variable::new("create_guardduty_detector", "bool", "Create the GuardDuty detector and its features. GuardDuty allows one detector per account and region: exactly one configuration per account sets this.").default(Hcl::Bool(true)),
         Variable::new("guardduty_finding_publishing_frequency", "string", "How often GuardDuty publishes updated findings.")
             .default(Hcl::str(frequency))

@@ -648,7 +648,7 @@ fn security(s: &Spec) -> ModuleView {
                 .validate("alltrue([for p in values(var.udp_service_ports) : p >= 1 && p <= 65535])", "Ports are 1-65535."),
         )
         .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, false))
-        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features))
+        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features, &["EC2_AGENT_MANAGEMENT"]))
         .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
         .var(kms_key_var("log_kms_key_arn", "the WAF and CloudTrail log groups and the audit bucket"))
         .with(audit_outputs)

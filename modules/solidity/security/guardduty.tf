@@ -18,6 +18,17 @@ resource "aws_guardduty_detector_feature" "this" {
   detector_id = aws_guardduty_detector.this[0].id
   name        = each.value
   status      = "ENABLED"
+
+  # Runtime Monitoring sees only hosts running its agent: GuardDuty deploys and updates it
+  # itself (EC2 through Systems Manager, EKS as an add-on) when agent management is on.
+  dynamic "additional_configuration" {
+    for_each = each.value == "RUNTIME_MONITORING" ? var.guardduty_runtime_agent_management : []
+
+    content {
+      name   = additional_configuration.value
+      status = "ENABLED"
+    }
+  }
 }
 
 # Real-time security event notifications: every GuardDuty finding of medium severity or

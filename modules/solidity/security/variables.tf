@@ -102,6 +102,17 @@ variable "guardduty_finding_publishing_frequency" {
   }
 }
 
+variable "guardduty_runtime_agent_management" {
+  description = "Where GuardDuty deploys and updates its Runtime Monitoring agent itself (EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT); without it RUNTIME_MONITORING covers only hosts where the agent was installed by hand."
+  type        = list(string)
+  default     = ["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"]
+
+  validation {
+    condition     = alltrue([for a in var.guardduty_runtime_agent_management : contains(["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT"], a)])
+    error_message = "Use EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT or ECS_FARGATE_AGENT_MANAGEMENT."
+  }
+}
+
 variable "log_kms_key_arn" {
   description = "ARN of the customer-managed KMS key that encrypts the WAF and CloudTrail log groups and the audit bucket."
   type        = string
