@@ -564,6 +564,7 @@ fn view(s: &Spec, header: Header) -> PlatformView {
         modules,
         components: components(),
         left_out: left_out(),
+        operator_steps: super::operator_steps::solidity(),
     }
 }
 

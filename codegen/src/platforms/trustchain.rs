@@ -485,6 +485,7 @@ fn view(s: &Spec, header: Header) -> PlatformView {
         modules,
         components: components(),
         left_out: left_out(),
+        operator_steps: super::operator_steps::trustchain(),
     }
 }
 
@@ -861,7 +862,10 @@ fn storage(s: &Spec) -> ModuleView {
         }
         o.extend([
             ("retention_days", Hcl::num(st.retention_days)),
-            ("transition_to_glacier_days", Hcl::num(st.transition_to_glacier_days)),
+            (
+                "transition_to_glacier_days",
+                Hcl::num(st.transition_to_glacier_days),
+            ),
             ("transition_to_ia_days", Hcl::num(st.transition_to_ia_days)),
         ]);
         (b.clone(), Hcl::object(o))
