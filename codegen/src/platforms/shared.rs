@@ -348,7 +348,6 @@ pub fn monitoring_module(
     log_groups: &[String],
     alarms: Hcl,
     xray: Option<f64>,
-    publishers: &[&str],
 ) -> ModuleBuilder {
     let mut b = ModuleBuilder::new(platform, "monitoring", title, summary)
         .prose("Two SNS topics, `critical` and `warning`, encrypted with KMS, fan out to the e-mail and SMS subscribers. Their topic policy lets the AWS services that raise alerts publish (`sns_publisher_services`: CloudWatch alarms, EventBridge for GuardDuty findings and, on the Solidity platform, AWS Budgets and Cost Anomaly Detection), only on behalf of this account; the KMS key must grant them too (the hsm module's `sns` key does). Each alarm in `alarms` watches one metric (percentile statistics such as p99 are supported); all alarms feed the composite `platform-health` alarm that pages on `critical`. Log groups get the retention period and the KMS key. The dashboard shows every alarmed metric.")
@@ -375,11 +374,7 @@ pub fn monitoring_module(
         )
         .var(Variable::new("alarm_dimensions", "map(map(string))", "Extra dimensions per alarm name, merged over the alarm's own (for values known only after apply, such as a DB instance ID).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
         .var(kms_key_var("kms_key_arn", "the SNS topics; its key policy must let sns_publisher_services use it"))
-        .var(
-            string_list("sns_publisher_services", "AWS service principals allowed to publish to the topics (for this account only); the topic policy replaces SNS's default, which admits no service.")
-                .default(Hcl::strs(publishers))
-                .validate("alltrue([for s in var.sns_publisher_services : endswith(s, \".amazonaws.com\")])", "sns_publisher_services are service principals such as events.amazonaws.com."),
-        )
+
         .var(kms_key_var("log_kms_key_arn", "the log groups"))
         .out("sns_topic_arns", "{ for k, t in aws_sns_topic.this : k => t.arn }", "SNS topic ARNs: critical and warning.")
         .out("log_group_names", "{ for k, g in aws_cloudwatch_log_group.this : k => g.name }", "Log group names by entry.")
@@ -408,6 +403,14 @@ pub fn monitoring_module(
             );
     }
     b
+}
+
+/// The monitoring module's `sns_publisher_services`: the AWS services that raise the
+/// platform's alerts (every monitoring module needs it; its topic policy uses it).
+pub fn sns_publishers_var(publishers: &[&str]) -> Variable {
+    string_list("sns_publisher_services", "AWS service principals allowed to publish to the topics (for this account only); the topic policy replaces SNS's default, which admits no service.")
+        .default(Hcl::strs(publishers))
+        .validate("alltrue([for s in var.sns_publisher_services : endswith(s, \".amazonaws.com\")])", "sns_publisher_services are service principals such as events.amazonaws.com.")
 }
 
 pub fn certificates_module(

@@ -1035,7 +1035,8 @@ fn monitoring(s: &Spec) -> ModuleView {
             ),
         ),
     ]);
-    monitoring_module(P, "Monitoring and cost alerts", "CloudWatch alarms for RDS, Redis and the ALB, a composite alarm, log groups, SNS e-mail/SMS alerts, a monthly budget and cost anomaly detection.", m.log_retention_days, &m.log_groups, alarms, None, &["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "costalerts.amazonaws.com", "events.amazonaws.com"])
+    monitoring_module(P, "Monitoring and cost alerts", "CloudWatch alarms for RDS, Redis and the ALB, a composite alarm, log groups, SNS e-mail/SMS alerts, a monthly budget and cost anomaly detection.", m.log_retention_days, &m.log_groups, alarms, None)
+        .var(super::shared::sns_publishers_var(&["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "costalerts.amazonaws.com", "events.amazonaws.com"]))
         .prose("The alarms need the IDs of the resources they watch; pass them through `alarm_dimensions` (the example wires the database and load balancer outputs). The document's cost alerts are an AWS Budgets monthly budget that warns at 80% and 100% and Cost Anomaly Detection on AWS services, both notifying the warning topic. The account allows one AWS services anomaly monitor: `create_cost_anomaly_monitor` lets one configuration per account own it.")
         .file("cost.tf", "solidity/monitoring/cost.tf")
         .var(Variable::new("monthly_budget_usd", "number", "Monthly cost budget in USD; null creates no budget.").default_null())

@@ -954,7 +954,8 @@ fn monitoring(s: &Spec) -> ModuleView {
             ),
         ),
     ]);
-    monitoring_module(P, "Monitoring", "CloudWatch dashboard, alarms on the platform targets (<35 ms certificate operations, <100 ms DNS, 99.99% availability), a composite alarm, SNS email/SMS alerts, log groups and X-Ray sampling.", m.log_retention_days, &m.log_groups, alarms, Some(m.xray_sampling_rate), &["cloudwatch.amazonaws.com", "events.amazonaws.com"])
+    monitoring_module(P, "Monitoring", "CloudWatch dashboard, alarms on the platform targets (<35 ms certificate operations, <100 ms DNS, 99.99% availability), a composite alarm, SNS email/SMS alerts, log groups and X-Ray sampling.", m.log_retention_days, &m.log_groups, alarms, Some(m.xray_sampling_rate))
+        .var(super::shared::sns_publishers_var(&["cloudwatch.amazonaws.com", "events.amazonaws.com"]))
         .prose("Alarm thresholds come from the document's performance targets: certificate operations under 35 ms, IPv6 DNS resolution under 100 ms, 99.99% availability, 1,000+ certificate operations per second. The services publish these as custom metrics in the `TrustChain` namespace; a composite alarm raises one page when any of them fires.")
         .finish()
 }
