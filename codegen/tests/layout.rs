@@ -144,6 +144,49 @@ fn platform_readmes_map_components_and_list_what_is_left_out() {
 }
 
 #[test]
+fn platform_readmes_say_what_an_operator_still_does_by_hand_on_aws() {
+    let root = workspace().join("modules");
+    for (platform, musts) in [
+        (
+            "trustchain",
+            &[
+                "create_account_resources",
+                "name_servers",
+                "cloudhsm-cli cluster activate",
+                "AWS_USE_DUALSTACK_ENDPOINT",
+            ][..],
+        ),
+        (
+            "solidity",
+            &[
+                "create_account_resources",
+                "name_servers",
+                "TargetGroupBinding",
+                "access entries",
+                "redis_auth_token",
+            ][..],
+        ),
+    ] {
+        let readme = fs::read_to_string(root.join(platform).join("README.md")).unwrap();
+        let section = readme
+            .split("## By hand on real AWS")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or_else(|| panic!("{platform} README has no \"By hand on real AWS\" section"));
+        assert!(
+            section.matches("\n1. **").count() >= 5,
+            "{platform}: {section}"
+        );
+        for must in musts {
+            assert!(
+                section.contains(must),
+                "{platform} by-hand steps do not mention {must}:\n{section}"
+            );
+        }
+    }
+}
+
+#[test]
 fn examples_use_an_s3_backend_with_lockfile_and_all_environments() {
     for example in ["trustchain", "solidity"] {
         let dir = workspace().join("examples").join(example);

@@ -65,10 +65,15 @@ module "security" {
   vpc_cidr_block      = module.networking.vpc_cidr_block
   oidc_provider_arn   = module.compute.oidc_provider_arn
   oidc_issuer_url     = module.compute.oidc_issuer_url
+  cluster_name        = module.compute.cluster_name
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
-  # GuardDuty findings feed the security response workflow through the critical topic.
-  notify_findings        = true
+  # Account-wide singletons: one environment per account owns them.
+  create_guardduty_detector = var.create_account_resources
+  create_config_recorder    = var.create_account_resources
+  create_cloudtrail         = var.create_account_resources
+  # Real-time security event notifications (findings are account-wide too).
+  notify_findings        = var.create_account_resources
   findings_sns_topic_arn = module.monitoring.sns_topic_arns["critical"]
 }
 
@@ -80,9 +85,12 @@ module "compute" {
 
   name                   = local.name
   subnet_ids             = module.networking.private_subnet_ids
+  node_subnet_ids        = module.networking.node_subnet_ids
   node_security_group_id = module.security.eks_node_security_group_id
   node_groups            = var.node_groups
   ecr_replication_region = var.secondary_region
+  # One replication configuration per account: the environment owning the account's singletons.
+  create_ecr_replication_configuration = var.create_account_resources
   addon_service_account_role_arns = {
     aws-ebs-csi-driver = module.security.service_account_role_arns["ebs-csi-driver"]
     aws-efs-csi-driver = module.security.service_account_role_arns["efs-csi-driver"]
@@ -184,8 +192,10 @@ module "monitoring" {
   name                  = local.name
   alert_email_addresses = var.alert_email_addresses
   monthly_budget_usd    = var.monthly_budget_usd
-  kms_key_arn           = module.hsm.kms_key_arns["sns"]
-  log_kms_key_arn       = module.hsm.kms_key_arns["logs"]
+  # One AWS services anomaly monitor per account.
+  create_cost_anomaly_monitor = var.create_account_resources
+  kms_key_arn                 = module.hsm.kms_key_arns["sns"]
+  log_kms_key_arn             = module.hsm.kms_key_arns["logs"]
   alarm_dimensions = {
     rds_cpu          = { DBInstanceIdentifier = module.database.db_instance_identifier }
     rds_free_storage = { DBInstanceIdentifier = module.database.db_instance_identifier }

@@ -8,6 +8,11 @@ variable "environment" {
   }
 }
 
+variable "create_account_resources" {
+  description = "This environment owns the account-wide singletons: GuardDuty detector, AWS Config recorder, delivery channel and rules, the multi-region CloudTrail trail, the ECR replication configuration and the cost anomaly monitor, and the GuardDuty findings alerts. AWS allows one of each per account and region, so exactly one environment per account sets this (prod in env/); if both platforms share an account, only one of them may."
+  type        = bool
+}
+
 variable "primary_region" {
   description = "Primary region (the document: us-east-1)."
   type        = string
@@ -89,9 +94,10 @@ variable "redis_node_type" {
 }
 
 variable "redis_auth_token" {
-  description = "Redis AUTH token; pass it as TF_VAR_redis_auth_token from your secret store."
+  description = "Redis AUTH token; pass it as TF_VAR_redis_auth_token from your secret store. Ephemeral: never written to state or plan."
   type        = string
   sensitive   = true
+  ephemeral   = true
 }
 
 variable "secondary_alb" {

@@ -27,8 +27,10 @@ module "hsm" {
   create_cloudhsm_cluster = var.enable_cloudhsm
   subnet_ids              = module.networking.hsm_subnet_ids
   hsm_availability_zones  = slice(local.azs, 0, min(var.hsm_count, length(local.azs)))
-  trust_anchor_pem        = var.trust_anchor_pem
-  signed_cert_pem         = var.signed_cert_pem
+  # The service instances are the CloudHSM clients.
+  client_security_group_ids = [module.security.instance_security_group_id]
+  trust_anchor_pem          = var.trust_anchor_pem
+  signed_cert_pem           = var.signed_cert_pem
 }
 
 # KMS keys in the backup region for the S3 replicas and the backup copy vault.
@@ -65,15 +67,20 @@ module "security" {
     aws = aws.primary
   }
 
-  name                = local.name
-  vpc_id              = module.networking.vpc_id
-  vpc_ipv6_cidr_block = module.networking.ipv6_cidr_block
-  vpc_ipv4_cidr_block = module.networking.ipv4_cidr_block
-  public_subnet_ids   = module.networking.public_subnet_ids
-  private_subnet_ids  = module.networking.private_subnet_ids
-  log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
-  # Real-time security event notifications.
-  notify_findings        = true
+  name                     = local.name
+  vpc_id                   = module.networking.vpc_id
+  vpc_ipv6_cidr_block      = module.networking.ipv6_cidr_block
+  vpc_ipv4_cidr_block      = module.networking.ipv4_cidr_block
+  public_subnet_ids        = module.networking.public_subnet_ids
+  load_balancer_subnet_ids = module.networking.load_balancer_subnet_ids
+  private_subnet_ids       = module.networking.private_subnet_ids
+  log_kms_key_arn          = module.hsm.kms_key_arns["logs"]
+  # Account-wide singletons: one environment per account owns them.
+  create_guardduty_detector = var.create_account_resources
+  create_config_recorder    = var.create_account_resources
+  create_cloudtrail         = var.create_account_resources
+  # Real-time security event notifications (findings are account-wide too).
+  notify_findings        = var.create_account_resources
   findings_sns_topic_arn = module.monitoring.sns_topic_arns["critical"]
 }
 
@@ -96,12 +103,16 @@ module "dns" {
     aws = aws.primary
   }
 
-  domain_name   = var.domain_name
-  alb_dns_name  = module.load_balancer.alb_dns_name
-  alb_zone_id   = module.load_balancer.alb_zone_id
-  nlb_dns_names = module.load_balancer.nlb_dns_names
-  nlb_zone_ids  = module.load_balancer.nlb_zone_ids
-  service_nlb   = module.load_balancer.service_nlb
+  name                          = local.name
+  domain_name                   = var.domain_name
+  alb_dns_name                  = module.load_balancer.alb_dns_name
+  alb_zone_id                   = module.load_balancer.alb_zone_id
+  alb_arn_suffix                = module.load_balancer.alb_arn_suffix
+  alb_target_group_arn_suffixes = module.load_balancer.alb_target_group_arn_suffixes
+  nlb_dns_names                 = module.load_balancer.nlb_dns_names
+  nlb_zone_ids                  = module.load_balancer.nlb_zone_ids
+  service_nlb                   = module.load_balancer.service_nlb
+  nlb_record_type               = module.load_balancer.nlb_record_type
 }
 
 module "certificates" {
@@ -124,7 +135,7 @@ module "load_balancer" {
 
   name                       = local.name
   vpc_id                     = module.networking.vpc_id
-  subnet_ids                 = module.networking.public_subnet_ids
+  subnet_ids                 = module.networking.load_balancer_subnet_ids
   alb_security_group_ids     = [module.security.alb_security_group_id]
   certificate_arn            = module.certificates.certificate_arn
   web_acl_arn                = module.security.web_acl_arn
@@ -151,6 +162,9 @@ module "compute" {
   desired_capacity   = var.min_size
   max_size           = var.max_size
   ebs_kms_key_arn    = module.hsm.kms_key_arns["ebs"]
+  # The services' own data.
+  bucket_arns  = values(module.storage.bucket_arns)
+  kms_key_arns = [module.hsm.kms_key_arns["storage"]]
 }
 
 module "monitoring" {

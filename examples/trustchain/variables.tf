@@ -8,6 +8,11 @@ variable "environment" {
   }
 }
 
+variable "create_account_resources" {
+  description = "This environment owns the account-wide singletons: GuardDuty detector, AWS Config recorder, delivery channel and rules, the multi-region CloudTrail trail, and the GuardDuty findings alerts. AWS allows one of each per account and region, so exactly one environment per account sets this (prod in env/); if both platforms share an account, only one of them may."
+  type        = bool
+}
+
 variable "primary_region" {
   description = "Region that serves traffic."
   type        = string

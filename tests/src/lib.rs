@@ -7,6 +7,7 @@
 
 pub mod emulator;
 pub mod module_check;
+pub mod rule_pack;
 pub mod steps;
 
 use std::path::{Path, PathBuf};

@@ -13,7 +13,12 @@
 //! A module that uses a `trustchain_*` resource or data source the built provider does
 //! not serve (read from its `terraform providers schema -json`) is "pending", never
 //! passed; its other validate errors and its checkov results still count.
+//!
+//! The same checkov run loads the project's rule pack (`tests/rule-pack/`, see
+//! [`crate::rule_pack`]); its results get their own column and failures the stage
+//! `rule-pack`.
 
+use crate::rule_pack;
 use crate::{built_binary, target_dir, terraform_bin, workspace_root};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
@@ -175,6 +180,8 @@ pub struct TargetResult {
     /// `trustchain_*` types used here (or in called modules) the provider lacks.
     pub pending: BTreeSet<String>,
     pub checkov: Option<CheckovCounts>,
+    /// Results of the project's rule pack (checks `CKV_TC_*`, `CKV2_TC_*`).
+    pub rule_pack: Option<CheckovCounts>,
     pub failures: Vec<Failure>,
     /// Resource changes credited to this module by the examples' plans, per env.
     pub planned_via_examples: BTreeMap<String, usize>,
@@ -246,8 +253,8 @@ impl Report {
         !self.failures().is_empty()
     }
 
-    /// The table: target x (fmt, validate, planned resources, checkov, status), then
-    /// every failure and every pending type.
+    /// The table: target x (fmt, validate, planned resources, checkov, rule pack,
+    /// status), then every failure and every pending type.
     pub fn table(&self) -> String {
         let envs: BTreeSet<String> = self
             .results
@@ -267,10 +274,16 @@ impl Report {
             "validate",
             plan_header.as_str(),
             "checkov pass/fail/skip",
+            "rule pack pass/fail/skip",
             "result",
             "time",
         ];
-        let mut rows: Vec<[String; 7]> = Vec::new();
+        let counts = |c: &Option<CheckovCounts>| {
+            c.as_ref()
+                .map(|c| format!("{}/{}/{}", c.passed, c.failed, c.skipped))
+                .unwrap_or_else(|| "not run".into())
+        };
+        let mut rows: Vec<[String; 8]> = Vec::new();
         for r in &self.results {
             rows.push([
                 r.name.clone(),
@@ -286,10 +299,8 @@ impl Report {
                         .count(),
                 ),
                 plan_cell(r, &env_list),
-                r.checkov
-                    .as_ref()
-                    .map(|c| format!("{}/{}/{}", c.passed, c.failed, c.skipped))
-                    .unwrap_or_else(|| "not run".into()),
+                counts(&r.checkov),
+                counts(&r.rule_pack),
                 r.status(),
                 format!("{:.0} s", r.seconds),
             ]);
@@ -410,7 +421,9 @@ pub fn run(targets: &[Target], options: &Options) -> Report {
     let start = std::time::Instant::now();
     let env = Env::new(&options.root, targets);
     let provider_types = env.provider_types();
-    let checkov = options.checkov.then(|| env.checkov_root.clone());
+    let checkov = options
+        .checkov
+        .then(|| (env.checkov_root.clone(), rule_pack::pack_dir(&options.root)));
     let queue: Mutex<VecDeque<&Target>> = Mutex::new({
         // Longest first: examples plan several environments.
         let mut q: Vec<&Target> = targets.iter().collect();
@@ -419,10 +432,10 @@ pub fn run(targets: &[Target], options: &Options) -> Report {
     });
     let results: Mutex<Vec<(TargetResult, Vec<PlannedChange>)>> = Mutex::new(Vec::new());
     let checkov_out = std::thread::scope(|s| {
-        let ck = checkov.map(|root| {
+        let ck = checkov.map(|(root, pack)| {
             s.spawn(move || {
                 let start = std::time::Instant::now();
-                (run_checkov(&root), start.elapsed().as_secs_f64())
+                (run_checkov(&root, &pack), start.elapsed().as_secs_f64())
             })
         });
         for _ in 0..options.jobs.max(1) {
@@ -1081,36 +1094,12 @@ struct CheckovResult {
     caller: Option<String>,
 }
 
-/// checkov once over the whole copy (its own root, so paths are unambiguous).
-fn run_checkov(root: &Path) -> Result<Vec<CheckovResult>, String> {
-    let checkov = std::env::var_os("TRUSTCHAIN_CHECKOV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("tools/checkov"));
-    let out = Command::new(&checkov)
-        .args(["-d"])
-        .arg(root)
-        .args(["--framework", "terraform", "-o", "json", "--compact"])
-        .output()
-        .map_err(|e| format!("could not run {}: {e}", checkov.display()))?;
-    // Exit 1 means failed checks; the JSON says which. Anything else is checkov failing.
-    if !matches!(out.status.code(), Some(0 | 1)) {
-        return Err(format!(
-            "checkov exited with {:?} (run `make tools`?): {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ));
-    }
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("checkov printed no JSON report: {e}"))?;
-    let reports = match json {
-        serde_json::Value::Array(v) => v,
-        other => vec![other],
-    };
+/// checkov once over the whole copy (its own root, so paths are unambiguous), with
+/// its own checks and the project's rule pack.
+fn run_checkov(root: &Path, pack: &Path) -> Result<Vec<CheckovResult>, String> {
+    let json = rule_pack::run_checkov(root, pack, None)?;
     let mut results = Vec::new();
-    for report in &reports {
+    for report in rule_pack::reports(&json) {
         let parse_errors = report["summary"]["parsing_errors"].as_u64().unwrap_or(0);
         if parse_errors > 0 {
             let files = report["results"]["parsing_errors"].to_string();
@@ -1145,6 +1134,7 @@ fn attribute_checkov(report: &mut Report, env: &Env, results: Vec<CheckovResult>
     let root = normalize(&env.checkov_root);
     for r in &mut report.results {
         r.checkov = Some(CheckovCounts::default());
+        r.rule_pack = Some(CheckovCounts::default());
     }
     for c in results {
         let file = normalize(&c.file);
@@ -1170,7 +1160,12 @@ fn attribute_checkov(report: &mut Report, env: &Env, results: Vec<CheckovResult>
             }
             continue;
         };
-        let counts = owner.checkov.get_or_insert_with(Default::default);
+        let pack = rule_pack::is_pack_id(&c.check_id);
+        let counts = if pack {
+            owner.rule_pack.get_or_insert_with(Default::default)
+        } else {
+            owner.checkov.get_or_insert_with(Default::default)
+        };
         match c.outcome {
             "passed" => counts.passed += 1,
             "skipped" => counts.skipped += 1,
@@ -1182,7 +1177,7 @@ fn attribute_checkov(report: &mut Report, env: &Env, results: Vec<CheckovResult>
                     .unwrap_or_default();
                 owner.failures.push(Failure {
                     target: owner.name.clone(),
-                    stage: "checkov".into(),
+                    stage: if pack { "rule-pack" } else { "checkov" }.into(),
                     envs: String::new(),
                     file: rel_file,
                     line: c.line,

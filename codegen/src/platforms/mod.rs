@@ -1,6 +1,7 @@
 //! Platform definitions: each platform's spec types, its validation pass and
 //! the modules (variables, outputs, topic templates) built from it.
 
+pub mod operator_steps;
 pub mod shared;
 pub mod solidity;
 pub mod trustchain;

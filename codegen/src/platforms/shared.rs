@@ -89,7 +89,14 @@ impl BackupSection {
     }
 }
 
-pub fn backup_module(platform: &str, b: &BackupSection, summary: &str) -> ModuleBuilder {
+/// `restore_types`: the resource types the platform actually backs up (restore testing of a
+/// type without recovery points tests nothing).
+pub fn backup_module(
+    platform: &str,
+    b: &BackupSection,
+    summary: &str,
+    restore_types: &[&str],
+) -> ModuleBuilder {
     ModuleBuilder::new(platform, "backup", "Backup and disaster recovery", summary)
         .prose("The vault is encrypted with a customer-managed KMS key; the plan's rules each copy their recovery points to a vault in the secondary region (provider alias `aws.replica`) with the same lifecycle. Resources are selected by tag (`Backup = \"true\"` by default) and by explicit ARNs. The AWS Backup service role gets the AWS managed backup and restore policies.")
         .provider(aws_provider(&["aws.replica"]))
@@ -114,7 +121,7 @@ pub fn backup_module(platform: &str, b: &BackupSection, summary: &str) -> Module
         .var(Variable::new("resource_arns", "list(string)", "Additional resources to back up by ARN.").default(Hcl::List(Vec::new())))
         .var(Variable::new("enable_restore_testing", "bool", "Restore the latest recovery points on a schedule to prove they work.").default(Hcl::Bool(true)))
         .var(Variable::new("restore_testing_schedule", "string", "When restore tests run (AWS cron).").default(Hcl::str("cron(0 5 ? * SAT *)")))
-        .var(Variable::new("restore_testing_resource_types", "list(string)", "Resource types restore testing covers.").default(Hcl::strs(&["EBS", "S3"])))
+        .var(Variable::new("restore_testing_resource_types", "list(string)", "Resource types restore testing covers: those the plan backs up.").default(Hcl::strs(restore_types)))
         .out("vault_arn", "aws_backup_vault.this.arn", "ARN of the primary backup vault.")
         .out("vault_name", "aws_backup_vault.this.name", "Name of the primary backup vault.")
         .out("replica_vault_arn", "one(aws_backup_vault.replica[*].arn)", "ARN of the copy vault in the secondary region.")
@@ -158,8 +165,12 @@ pub fn waf_vars(rate_limit: u64, groups: &[String], retention: u32, geo: bool) -
     v
 }
 
-pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
+pub fn guardduty_vars(frequency: &str, features: &[String], agents: &[&str]) -> Vec<Variable> {
     vec![
+        string_list("guardduty_runtime_agent_management", "Where GuardDuty deploys and updates its Runtime Monitoring agent itself (EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT); without it RUNTIME_MONITORING covers only hosts where the agent was installed by hand.")
+            .default(Hcl::strs(agents))
+            .validate("alltrue([for a in var.guardduty_runtime_agent_management : contains([\"EC2_AGENT_MANAGEMENT\", \"EKS_ADDON_MANAGEMENT\", \"ECS_FARGATE_AGENT_MANAGEMENT\"], a)])", "Use EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT or ECS_FARGATE_AGENT_MANAGEMENT."),
+        Variable::new("create_guardduty_detector", "bool", "Create the GuardDuty detector and its features. GuardDuty allows one detector per account and region: exactly one configuration per account sets this.").default(Hcl::Bool(true)),
         Variable::new("guardduty_finding_publishing_frequency", "string", "How often GuardDuty publishes updated findings.")
             .default(Hcl::str(frequency))
             .validate("contains([\"FIFTEEN_MINUTES\", \"ONE_HOUR\", \"SIX_HOURS\"], var.guardduty_finding_publishing_frequency)", "Use FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS."),
@@ -169,13 +180,25 @@ pub fn guardduty_vars(frequency: &str, features: &[String]) -> Vec<Variable> {
     ]
 }
 
-/// CloudTrail, AWS Config and their audit bucket (shared/audit.tf).
+/// CloudTrail, AWS Config and their audit bucket (shared/audit_bucket.tf, cloudtrail.tf, config.tf).
 pub fn audit_vars(
     config_rules: &[String],
     log_retention: u32,
     bucket_retention: u32,
 ) -> Vec<Variable> {
     vec![
+        Variable::new(
+            "create_config_recorder",
+            "bool",
+            "Create the AWS Config recorder, delivery channel and rules. AWS Config allows one recorder and one delivery channel per account and region: exactly one configuration per account sets this.",
+        )
+        .default(Hcl::Bool(true)),
+        Variable::new(
+            "create_cloudtrail",
+            "bool",
+            "Create the multi-region CloudTrail trail (with its log group and SNS topic). It records the whole account, so one configuration per account sets this.",
+        )
+        .default(Hcl::Bool(true)),
         string_list(
             "config_rules",
             "AWS Config managed rules (source identifiers) to evaluate.",
@@ -202,18 +225,18 @@ pub fn audit_vars(
 pub fn audit_outputs(b: ModuleBuilder) -> ModuleBuilder {
     b.out(
         "cloudtrail_arn",
-        "aws_cloudtrail.this.arn",
-        "ARN of the CloudTrail trail.",
+        "one(aws_cloudtrail.this[*].arn)",
+        "ARN of the CloudTrail trail (null unless create_cloudtrail).",
     )
     .out(
         "audit_bucket_id",
-        "aws_s3_bucket.audit.id",
-        "Bucket holding CloudTrail and Config files.",
+        "one(aws_s3_bucket.audit[*].id)",
+        "Bucket holding CloudTrail and Config files (null when this configuration creates neither).",
     )
     .out(
         "config_recorder_id",
-        "aws_config_configuration_recorder.this.id",
-        "ID of the AWS Config recorder.",
+        "one(aws_config_configuration_recorder.this[*].id)",
+        "ID of the AWS Config recorder (null unless create_config_recorder).",
     )
 }
 
@@ -238,7 +261,7 @@ pub fn kms_vars(keys: &[String], rotation: u32, deletion: u32, users: &KmsUsers)
         (k.clone(), Hcl::object(o))
     }));
     vec![
-        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals ({region} stands for the key's region) and IAM roles (name with path) of this account.")
+        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account.")
             .default(keys_default),
         Variable::new("key_rotation_period_days", "number", "Days between automatic KMS key rotations.")
             .default(Hcl::num(rotation))
@@ -269,7 +292,7 @@ pub fn kms_outputs(b: ModuleBuilder) -> ModuleBuilder {
 
 pub fn bucket_vars(buckets: Hcl, noncurrent: u32, replication: bool) -> Vec<Variable> {
     vec![
-        Variable::new("buckets", "map(object({\n  retention_days             = optional(number)\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n}))", "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days.")
+        Variable::new("buckets", "map(object({\n  retention_days             = optional(number)\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n  archive                    = optional(bool, false)\n}))", "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days. Objects move to Glacier Instant Retrieval (readable at once); archive buckets, read only after a restore, to Glacier Flexible Retrieval.")
             .default(buckets)
             .validate("alltrue([for b in values(var.buckets) : coalesce(b.retention_days, 1) >= 1 && b.transition_to_ia_days >= 30])", "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA)."),
         Variable::new("noncurrent_version_expiration_days", "number", "Days S3 keeps noncurrent object versions.")
@@ -327,7 +350,7 @@ pub fn monitoring_module(
     xray: Option<f64>,
 ) -> ModuleBuilder {
     let mut b = ModuleBuilder::new(platform, "monitoring", title, summary)
-        .prose("Two SNS topics, `critical` and `warning`, encrypted with KMS, fan out to the e-mail and SMS subscribers. Each alarm in `alarms` watches one metric (percentile statistics such as p99 are supported); all alarms feed the composite `platform-health` alarm that pages on `critical`. Log groups get the retention period and the KMS key. The dashboard shows every alarmed metric.")
+        .prose("Two SNS topics, `critical` and `warning`, encrypted with KMS, fan out to the e-mail and SMS subscribers. Their topic policy lets the AWS services that raise alerts publish (`sns_publisher_services`: CloudWatch alarms, EventBridge for GuardDuty findings and, on the Solidity platform, AWS Budgets and Cost Anomaly Detection), only on behalf of this account; the KMS key must grant them too (the hsm module's `sns` key does). Each alarm in `alarms` watches one metric (percentile statistics such as p99 are supported); all alarms feed the composite `platform-health` alarm that pages on `critical`. Log groups get the retention period and the KMS key. The dashboard shows every alarmed metric.")
         .provider(aws_provider(&[]))
         .file("sns.tf", "shared/monitoring/sns.tf")
         .file("logs.tf", "shared/monitoring/logs.tf")
@@ -350,7 +373,8 @@ pub fn monitoring_module(
                 .validate("alltrue([for a in values(var.alarms) : a.datapoints_to_alarm <= a.evaluation_periods])", "datapoints_to_alarm cannot exceed evaluation_periods."),
         )
         .var(Variable::new("alarm_dimensions", "map(map(string))", "Extra dimensions per alarm name, merged over the alarm's own (for values known only after apply, such as a DB instance ID).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
-        .var(kms_key_var("kms_key_arn", "the SNS topics"))
+        .var(kms_key_var("kms_key_arn", "the SNS topics; its key policy must let sns_publisher_services use it"))
+
         .var(kms_key_var("log_kms_key_arn", "the log groups"))
         .out("sns_topic_arns", "{ for k, t in aws_sns_topic.this : k => t.arn }", "SNS topic ARNs: critical and warning.")
         .out("log_group_names", "{ for k, g in aws_cloudwatch_log_group.this : k => g.name }", "Log group names by entry.")
@@ -379,6 +403,14 @@ pub fn monitoring_module(
             );
     }
     b
+}
+
+/// The monitoring module's `sns_publisher_services`: the AWS services that raise the
+/// platform's alerts (every monitoring module needs it; its topic policy uses it).
+pub fn sns_publishers_var(publishers: &[&str]) -> Variable {
+    string_list("sns_publisher_services", "AWS service principals allowed to publish to the topics (for this account only); the topic policy replaces SNS's default, which admits no service.")
+        .default(Hcl::strs(publishers))
+        .validate("alltrue([for s in var.sns_publisher_services : endswith(s, \".amazonaws.com\")])", "sns_publisher_services are service principals such as events.amazonaws.com.")
 }
 
 pub fn certificates_module(

@@ -43,6 +43,8 @@ pub struct Networking {
     pub vpc_cidr: String,
     pub public_subnet_cidrs: Vec<String>,
     pub private_subnet_cidrs: Vec<String>,
+    /// Secondary block the EKS node subnets (/18 per zone) come from.
+    pub node_ipv4_cidr: String,
     pub single_nat_gateway: bool,
     pub flow_log_retention_days: u32,
     pub flow_log_traffic_type: String,
@@ -205,6 +207,16 @@ impl Spec {
         validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.vpc_cidr", &n.vpc_cidr, 16, 28);
+        v.ipv4_cidr("networking.node_ipv4_cidr", &n.node_ipv4_cidr, 16, 16);
+        v.check(
+            !ipv4_cidr_contains(&n.vpc_cidr, &n.node_ipv4_cidr)
+                && !ipv4_cidr_contains(&n.node_ipv4_cidr, &n.vpc_cidr),
+            "networking.node_ipv4_cidr",
+            format!(
+                "{} overlaps vpc_cidr {}: a secondary VPC block must not overlap the primary one",
+                n.node_ipv4_cidr, n.vpc_cidr
+            ),
+        );
         for (key, list) in [
             ("public_subnet_cidrs", &n.public_subnet_cidrs),
             ("private_subnet_cidrs", &n.private_subnet_cidrs),
@@ -501,6 +513,15 @@ impl Spec {
             &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
         );
         self.backup.validate(v);
+        v.check(
+            self.backup.continuous_retention_days == 0
+                || self.backup.continuous_retention_days == d.backup_retention_days,
+            "backup.continuous_retention_days",
+            format!(
+                "AWS Backup's continuous rule takes over RDS's automated backups: use database.backup_retention_days ({}) here, or 0",
+                d.backup_retention_days
+            ),
+        );
     }
 }
 
@@ -543,13 +564,15 @@ fn view(s: &Spec, header: Header) -> PlatformView {
         modules,
         components: components(),
         left_out: left_out(),
+        operator_steps: super::operator_steps::solidity(),
     }
 }
 
 fn networking(s: &Spec) -> ModuleView {
     let n = &s.networking;
     ModuleBuilder::new(P, "networking", "Network", "VPC with public and private subnets in three Availability Zones, NAT gateways, a private network ACL and VPC flow logs.")
-        .prose("Public subnets hold the load balancers and NAT gateways (no public IPs are assigned on launch); private subnets hold EKS nodes, RDS, ElastiCache and EFS, and reach the internet through a NAT gateway in their own Availability Zone (or one shared gateway with `single_nat_gateway`, cheaper for development). Subnets carry the Kubernetes role tags the AWS Load Balancer Controller looks for.")
+        .prose("The VPC carries an Amazon-provided IPv6 /56 and each public subnet a /64 from it, so the dual-stack ALB can answer IPv6 clients; nothing else uses IPv6. Public subnets hold the load balancers and NAT gateways (no public IPs are assigned on launch); private subnets hold EKS nodes, RDS, ElastiCache and EFS, and reach the internet through a NAT gateway in their own Availability Zone (or one shared gateway with `single_nat_gateway`, cheaper for development). Subnets carry the Kubernetes role tags the AWS Load Balancer Controller looks for.")
+        .prose("EKS's VPC CNI gives each pod an address from its node's subnet, so the /24 private subnets would cap the cluster at about 750 pods across three zones. With `create_node_subnets` (on by default) the nodes run in a /18 per zone from a secondary VPC block (`node_ipv4_cidr`, 100.64.0.0/16), routed out through the zone's NAT gateway; databases, EFS and the EKS control plane ENIs stay in the /24s.")
         .prose("The private network ACL admits traffic from inside the VPC and replies on the ephemeral ports; flow logs record all traffic into an encrypted log group; the default security group is emptied.")
         .provider(aws_provider(&[]))
         .file("main.tf", "solidity/networking/main.tf")
@@ -573,6 +596,13 @@ fn networking(s: &Spec) -> ModuleView {
                 .validate("alltrue([for c in var.private_subnet_cidrs : can(cidrhost(c, 0))])", "private_subnet_cidrs must be IPv4 CIDR blocks.")
                 .validate("length(var.private_subnet_cidrs) == length(var.public_subnet_cidrs)", "Give as many private as public subnets."),
         )
+        .var(Variable::new("create_node_subnets", "bool", "Put the EKS nodes, and so their pods' VPC CNI addresses, in a /18 per zone from node_ipv4_cidr instead of the /24 private subnets (about 750 pod addresses across three zones).").default(Hcl::Bool(true)))
+        .var(
+            Variable::new("node_ipv4_cidr", "string", "Secondary IPv4 /16 of the VPC for the node subnets (100.64.0.0/10 space is the usual choice: reachable only inside the VPC and through the NAT gateways).")
+                .default(Hcl::str(&n.node_ipv4_cidr))
+                .validate("can(cidrhost(var.node_ipv4_cidr, 0)) && tonumber(split(\"/\", var.node_ipv4_cidr)[1]) == 16", "node_ipv4_cidr must be an IPv4 /16 (four /18 node subnets).")
+                .validate("var.node_ipv4_cidr == null || !var.create_node_subnets || length(var.availability_zones) <= 4", "node_ipv4_cidr holds node subnets for four Availability Zones."),
+        )
         .var(Variable::new("single_nat_gateway", "bool", "One NAT gateway for all Availability Zones (cheaper, not zone-redundant).").default(Hcl::Bool(n.single_nat_gateway)))
         .var(Variable::new("cluster_name", "string", "EKS cluster name for the kubernetes.io/cluster subnet tag; null leaves it off.").default_null())
         .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
@@ -585,8 +615,11 @@ fn networking(s: &Spec) -> ModuleView {
         .out("vpc_id", "aws_vpc.this.id", "ID of the VPC.")
         .out("vpc_arn", "aws_vpc.this.arn", "ARN of the VPC.")
         .out("vpc_cidr_block", "aws_vpc.this.cidr_block", "IPv4 block of the VPC.")
+        .out("vpc_ipv6_cidr_block", "aws_vpc.this.ipv6_cidr_block", "Amazon-provided IPv6 block of the VPC (public subnets take /64s from it).")
         .out("public_subnet_ids", "aws_subnet.public[*].id", "IDs of the public subnets.")
         .out("private_subnet_ids", "aws_subnet.private[*].id", "IDs of the private subnets.")
+        .out("node_subnet_ids", "var.create_node_subnets ? aws_subnet.nodes[*].id : aws_subnet.private[*].id", "IDs of the EKS node subnets (/18 per zone from node_ipv4_cidr; the private subnets without create_node_subnets).")
+        .out("node_ipv4_cidr_block", "var.create_node_subnets ? var.node_ipv4_cidr : null", "Secondary IPv4 block of the node subnets.")
         .out("private_route_table_ids", "aws_route_table.private[*].id", "IDs of the private route tables.")
         .out("nat_gateway_ids", "aws_nat_gateway.this[*].id", "IDs of the NAT gateways.")
         .out("nat_public_ips", "aws_eip.nat[*].public_ip", "Public IPs of the NAT gateways (allow-list them at third parties).")
@@ -599,15 +632,18 @@ fn security(s: &Spec) -> ModuleView {
     let sec = &s.security;
     ModuleBuilder::new(P, "security", "Security and identity", "Security groups for ALB, EKS nodes, RDS, Redis and external services; WAF with OWASP rules, rate limit and geo blocking; GuardDuty; AWS Config; CloudTrail; IRSA roles; Secrets Manager with rotation; MFA enforcement.")
         .prose("Security groups follow the document: the ALB takes HTTP/HTTPS from the internet, EKS nodes talk among themselves and take traffic from the ALB, RDS takes PostgreSQL and Redis takes its protocol from EKS nodes only, and the external-services group fronts interface endpoints reachable from the nodes only.")
-        .prose("WAF evaluates a per-address rate limit, optional geographic blocking and the AWS managed rule groups (the Common rule set covers the OWASP Top 10). GuardDuty watches EKS audit logs, runtime, RDS logins, S3 and EBS. AWS Config records every resource type and evaluates managed rules; CloudTrail logs management events and S3 data events in all regions to an encrypted, validated audit bucket and to CloudWatch Logs. GuardDuty allows one detector and AWS Config one recorder per account and region: where they exist already, import them into this module instead of creating second ones.")
-        .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by RDS itself (database module). Members of the administrators group must sign in with MFA to do anything else.")
+        .prose("WAF evaluates a per-address rate limit, optional geographic blocking and the AWS managed rule groups (the Common rule set covers the OWASP Top 10). GuardDuty watches EKS audit logs, runtime, RDS logins, S3 and EBS. AWS Config records every resource type and evaluates managed rules; CloudTrail logs management events and S3 data events in all regions to an encrypted, validated audit bucket and to CloudWatch Logs. GuardDuty allows one detector and AWS Config one recorder and delivery channel per account and region, and the multi-region trail records the whole account: `create_guardduty_detector`, `create_config_recorder` and `create_cloudtrail` let exactly one configuration per account own them (the examples give that to one environment).")
+        .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. The controllers of the document get the permissions they act with: the AWS Load Balancer Controller registers pods in this platform's target groups (TargetGroupBinding), the cluster autoscaler scales this cluster's node groups, External Secrets reads this module's secrets; other roles take managed policies (`policy_arns`) or an inline `policy_json`. Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by RDS itself (database module). Members of the administrators group must sign in with MFA to do anything else.")
         .provider(aws_provider(&[]))
         .feature("waf_geo")
         .file("security_groups.tf", "solidity/security/security_groups.tf")
         .file("waf.tf", "shared/waf.tf")
         .file("guardduty.tf", "shared/guardduty.tf")
-        .file("audit.tf", "shared/audit.tf")
+        .file("audit_bucket.tf", "shared/audit_bucket.tf")
+        .file("cloudtrail.tf", "shared/cloudtrail.tf")
+        .file("config.tf", "shared/config.tf")
         .file("iam.tf", "solidity/security/iam.tf")
+        .file("irsa_policies.tf", "solidity/security/irsa_policies.tf")
         .file("secrets.tf", "solidity/security/secrets.tf")
         .var(name_var(32))
         .var(tags_var())
@@ -616,12 +652,13 @@ fn security(s: &Spec) -> ModuleView {
         .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, true).into_iter().map(|v| {
             if v.name == "waf_blocked_country_codes" { v.default(Hcl::strs(&sec.waf_blocked_country_codes)) } else { v }
         }))
-        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features))
+        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features, &["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"]))
         .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
         .var(Variable::new("oidc_provider_arn", "string", "ARN of the EKS cluster's IAM OIDC provider (compute output oidc_provider_arn)."))
         .var(Variable::new("oidc_issuer_url", "string", "Issuer URL of the EKS cluster's OIDC provider (compute output oidc_issuer_url)."))
+        .var(Variable::new("cluster_name", "string", "Name of the EKS cluster whose node groups the cluster autoscaler may scale (compute output cluster_name); null uses name.").default_null())
         .var(
-            Variable::new("service_accounts", "map(object({\n  namespace       = string\n  service_account = string\n  policy_arns     = optional(list(string), [])\n}))", "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it and managed policies to attach.")
+            Variable::new("service_accounts", "map(object({\n  namespace       = string\n  service_account = string\n  policy_arns     = optional(list(string), [])\n  policy_json     = optional(string)\n}))", "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The roles named aws-load-balancer-controller, cluster-autoscaler and external-secrets get what those controllers need.")
                 .default(Hcl::from_serialize(&sec.service_accounts)),
         )
         .var(string_list("secrets", "Secrets Manager secrets to create (values are set outside Terraform).").default(Hcl::strs(&sec.secrets)))
@@ -636,7 +673,7 @@ fn security(s: &Spec) -> ModuleView {
         .out("redis_security_group_id", "aws_security_group.this[\"redis\"].id", "Security group of ElastiCache Redis.")
         .out("external_services_security_group_id", "aws_security_group.this[\"external_services\"].id", "Security group for interface endpoints of external services.")
         .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL.")
-        .out("guardduty_detector_id", "aws_guardduty_detector.this.id", "ID of the GuardDuty detector.")
+        .out("guardduty_detector_id", "one(aws_guardduty_detector.this[*].id)", "ID of the GuardDuty detector (null unless create_guardduty_detector).")
         .with(audit_outputs)
         .out("service_account_role_arns", "{ for k, r in aws_iam_role.service_account : k => r.arn }", "IRSA role ARNs by role suffix (annotate the service accounts with them).")
         .out("secret_arns", "{ for k, sec in aws_secretsmanager_secret.this : k => sec.arn }", "Secrets Manager secret ARNs by name.")
@@ -648,8 +685,9 @@ fn compute(s: &Spec) -> ModuleView {
     let c = &s.compute;
     ModuleBuilder::new(P, "compute", "EKS and container registry", "EKS cluster across three Availability Zones with managed on-demand and spot node groups, add-ons, the IRSA OIDC provider and ECR repositories with scanning, lifecycle policies and cross-region replication.")
         .prose("The cluster API endpoint is private by default, Kubernetes secrets are envelope-encrypted with the EKS KMS key, and all five control-plane log types go to an encrypted log group. Access uses EKS access entries (API authentication mode).")
+        .prose("Pods take addresses from their node's subnet (EKS's VPC CNI): the nodes run in the networking module's /18 node subnets (`node_subnet_ids`), and prefix delegation (`vpc_cni_prefix_delegation`, on by default) lets each node hold /28 prefixes, up to 110 pods, instead of its secondary-IP limit. The networking add-ons (VPC CNI, kube-proxy, Pod Identity agent) are configured before the first node joins, so every node boots with the prefix-delegation pod limit.")
         .prose("Node groups come from `node_groups`: the general group runs m5.large to m5.2xlarge on demand, the spot group the same sizes on spot capacity with a `spot=true:NoSchedule` taint so only tolerant (non-critical) workloads land there. Nodes launch from a template that enforces IMDSv2 with one hop and encrypted gp3 volumes. The cluster autoscaler (in-cluster software) scales the groups between their sizes.")
-        .prose("Every microservice gets a private ECR repository: immutable tags, scan on push, KMS encryption and a lifecycle policy; the registry replicates to the secondary region.")
+        .prose("Every microservice gets a private ECR repository: immutable tags, scan on push, KMS encryption and a lifecycle policy; the registry replicates to the secondary region. The replication configuration is one per account and region and covers every repository, so `create_ecr_replication_configuration` lets one configuration per account own it.")
         .provider(aws_provider(&[]))
         .file("eks.tf", "solidity/compute/eks.tf")
         .file("node_groups.tf", "solidity/compute/node_groups.tf")
@@ -659,6 +697,8 @@ fn compute(s: &Spec) -> ModuleView {
         .var(Variable::new("kubernetes_version", "string", "Kubernetes minor version of the cluster.").default(Hcl::str(&c.kubernetes_version)).validate("can(regex(\"^1\\\\.[0-9]+$\", var.kubernetes_version))", "Use a Kubernetes minor version such as 1.33."))
         .var(string_list("subnet_ids", "Private subnets for the control plane ENIs and the nodes, one per Availability Zone.").validate("length(var.subnet_ids) >= 2", "EKS needs subnets in at least two Availability Zones."))
         .var(Variable::new("node_security_group_id", "string", "Security group for the nodes (security module output eks_node_security_group_id)."))
+        .var(string_list("node_subnet_ids", "Subnets for the nodes, one per zone (networking output node_subnet_ids: /18s, so pods have addresses to take); null uses subnet_ids.").default_null())
+        .var(Variable::new("vpc_cni_prefix_delegation", "bool", "VPC CNI prefix delegation: each node takes /28 prefixes for its pods and runs up to 110 of them instead of its secondary-IP limit.").default(Hcl::Bool(true)))
         .var(Variable::new("endpoint_public_access", "bool", "Expose the Kubernetes API endpoint publicly (it is always reachable privately).").default(Hcl::Bool(c.endpoint_public_access)))
         .var(string_list("public_access_cidrs", "CIDR blocks allowed to reach a public API endpoint.").default(Hcl::List(Vec::new())))
         .var(
@@ -678,6 +718,7 @@ fn compute(s: &Spec) -> ModuleView {
         .var(Variable::new("ecr_keep_tagged_images", "number", "Tagged images kept per repository; older ones expire.").default(Hcl::num(c.ecr_keep_tagged_images)).validate("var.ecr_keep_tagged_images >= 1", "Keep at least one image."))
         .var(Variable::new("ecr_untagged_expiry_days", "number", "Days before untagged images expire.").default(Hcl::num(c.ecr_untagged_expiry_days)).validate("var.ecr_untagged_expiry_days >= 1", "Use at least one day."))
         .var(Variable::new("ecr_replication_region", "string", "Region ECR replicates every repository to; null turns replication off.").default_null())
+        .var(Variable::new("create_ecr_replication_configuration", "bool", "Create the registry's replication configuration. ECR keeps one per account and region and it covers every repository: exactly one configuration per account sets this.").default(Hcl::Bool(true)))
         .var(kms_key_var("eks_kms_key_arn", "Kubernetes secrets"))
         .var(kms_key_var("ebs_kms_key_arn", "node volumes"))
         .var(kms_key_var("ecr_kms_key_arn", "ECR images"))
@@ -716,12 +757,19 @@ pub fn kms_users_solidity() -> KmsUsers {
             vec![],
         ),
         ("redis", vec!["elasticache.amazonaws.com"], vec![]),
-        ("s3", vec!["s3.amazonaws.com"], vec![]),
+        // CloudFront reads the KMS-encrypted documentation site through origin access control.
+        (
+            "s3",
+            vec!["cloudfront.amazonaws.com", "s3.amazonaws.com"],
+            vec![],
+        ),
         ("secrets", vec!["secretsmanager.amazonaws.com"], vec![]),
         (
             "sns",
             vec![
+                "budgets.amazonaws.com",
                 "cloudwatch.amazonaws.com",
+                "costalerts.amazonaws.com",
                 "events.amazonaws.com",
                 "sns.amazonaws.com",
             ],
@@ -733,7 +781,7 @@ pub fn kms_users_solidity() -> KmsUsers {
 fn hsm(s: &Spec) -> ModuleView {
     let h = &s.hsm;
     ModuleBuilder::new(P, "hsm", "KMS keys", "Customer-managed KMS keys, one per data type (EKS secrets, RDS, Redis, S3, EFS, logs, secrets, ECR, backup, SNS), with automatic rotation.")
-        .prose("The document keeps separate keys for different data types; each key's policy leaves administration to the account (IAM policies decide who may use it) and lets the AWS service that stores that data type use it. Rotation is automatic; deletion waits out the deletion window. The platform has no CloudHSM: KMS is its key store.")
+        .prose("The document keeps separate keys for different data types; each key's policy leaves administration to the account (IAM policies decide who may use it) and lets the AWS service that stores that data type use it, on behalf of this account only (an aws:SourceAccount condition; CloudWatch Logs by its log-group encryption context). Rotation is automatic; deletion waits out the deletion window. The platform has no CloudHSM: KMS is its key store.")
         .provider(aws_provider(&[]))
         .file("main.tf", "shared/kms.tf")
         .var(name_var(32))
@@ -747,7 +795,8 @@ fn database(s: &Spec) -> ModuleView {
     let d = &s.database;
     ModuleBuilder::new(P, "database", "Databases", "RDS PostgreSQL 15 Multi-AZ (db.r5) with read replicas, 30-day backups and Performance Insights; ElastiCache Redis in cluster mode, Multi-AZ, encrypted in transit and at rest.")
         .prose("PostgreSQL runs Multi-AZ with encrypted gp3 storage that grows up to `max_allocated_storage`, a master password that RDS generates, keeps in Secrets Manager and rotates, IAM authentication, TLS enforced through the parameter group, enhanced monitoring, Performance Insights, logs exported to CloudWatch, deletion protection and a final snapshot. Read replicas serve read-heavy workloads.")
-        .prose("Redis runs in cluster mode (sharded) with a replica per shard in another Availability Zone, automatic failover, encryption at rest with the Redis KMS key and TLS required in transit, an AUTH token, daily snapshots and slow logs in CloudWatch.")
+        .prose("Redis runs in cluster mode (sharded) with a replica per shard in another Availability Zone, automatic failover, encryption at rest with the Redis KMS key and TLS required in transit, an AUTH token sent through a write-only argument (an ephemeral input, never in state or plan; bump `redis_auth_token_version` to rotate it), daily snapshots and slow logs in CloudWatch.")
+        .prose("The instance is tagged for AWS Backup, whose continuous rule (the backup module) takes over its automated backups and sets their retention and window: the module creates them with `backup_retention_days` and leaves later changes to AWS Backup, so the two never fight.")
         .provider(aws_provider(&[]))
         .file("rds.tf", "solidity/database/rds.tf")
         .file("redis.tf", "solidity/database/redis.tf")
@@ -773,7 +822,8 @@ fn database(s: &Spec) -> ModuleView {
         .var(Variable::new("redis_num_node_groups", "number", "Shards of the Redis cluster.").default(Hcl::num(d.redis_num_node_groups)).validate("var.redis_num_node_groups >= 1 && var.redis_num_node_groups <= 500", "Use 1 to 500 shards."))
         .var(Variable::new("redis_replicas_per_node_group", "number", "Replicas per shard; Multi-AZ failover needs at least one.").default(Hcl::num(d.redis_replicas_per_node_group)).validate("var.redis_replicas_per_node_group >= 1 && var.redis_replicas_per_node_group <= 5", "Use 1 to 5 replicas per shard."))
         .var(Variable::new("redis_snapshot_retention_days", "number", "Days ElastiCache keeps daily snapshots.").default(Hcl::num(d.redis_snapshot_retention_days)).validate("var.redis_snapshot_retention_days >= 1 && var.redis_snapshot_retention_days <= 35", "ElastiCache keeps snapshots 1 to 35 days."))
-        .var(Variable::new("redis_auth_token", "string", "Redis AUTH token (16-128 printable characters). Pass it from a secret store, never from a file in version control.").sensitive().validate("length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128", "The AUTH token is 16 to 128 characters."))
+        .var(Variable::new("redis_auth_token", "string", "Redis AUTH token (16-128 printable characters). Ephemeral and sent through a write-only argument: never stored in state or plan. Pass it from a secret store, never from a file in version control.").sensitive().ephemeral().validate("length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128", "The AUTH token is 16 to 128 characters."))
+        .var(Variable::new("redis_auth_token_version", "number", "Bump to send a new redis_auth_token (write-only arguments are not diffed).").default(Hcl::num(1)))
         .var(Variable::new("deletion_protection", "bool", "Protect the database from deletion.").default(Hcl::Bool(true)))
         .var(kms_key_var("rds_kms_key_arn", "RDS storage, Performance Insights and the master password secret"))
         .var(kms_key_var("redis_kms_key_arn", "Redis data at rest"))
@@ -792,8 +842,8 @@ fn database(s: &Spec) -> ModuleView {
 fn storage(s: &Spec) -> ModuleView {
     let st = &s.storage;
     ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for contract sources, analysis reports and the documentation site (KMS, versioning, lifecycle, cross-region replication), the CloudFront distribution serving the documentation, and EFS shared storage for pods.")
-        .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry) and is served by a CloudFront distribution (HTTP/2 and 3, IPv6, TLS 1.2+, HSTS and other security headers) that reads it through origin access control; the bucket policy admits only that distribution.")
-        .prose("EFS holds analysis workspaces and temporary files shared by pods: encrypted with the EFS KMS key, elastic throughput, idle files moved to Infrequent Access, a mount target in every private subnet reachable from the EKS nodes only, TLS-only access policy and AWS Backup enabled.")
+        .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry) and is served by a CloudFront distribution (HTTP/2 and 3, IPv6, TLS 1.2+, HSTS and other security headers) that reads it through origin access control; the bucket policy admits only that distribution, and the `s3` KMS key of the hsm module lets CloudFront decrypt for this account (without that grant every object would answer 403).")
+        .prose("EFS holds analysis workspaces and temporary files shared by pods: encrypted with the EFS KMS key, elastic throughput, idle files moved to Infrequent Access, a mount target in every private subnet reachable from the EKS nodes only, an access policy that allows mounting through the mount targets over TLS only, and backups by the backup module's plan (EFS's own automatic backups are off, so one plan owns them).")
         .provider(aws_provider(&["aws.replica"]))
         .file("buckets.tf", "shared/s3_buckets.tf")
         .file("replication.tf", "shared/s3_replication.tf")
@@ -986,17 +1036,19 @@ fn monitoring(s: &Spec) -> ModuleView {
         ),
     ]);
     monitoring_module(P, "Monitoring and cost alerts", "CloudWatch alarms for RDS, Redis and the ALB, a composite alarm, log groups, SNS e-mail/SMS alerts, a monthly budget and cost anomaly detection.", m.log_retention_days, &m.log_groups, alarms, None)
-        .prose("The alarms need the IDs of the resources they watch; pass them through `alarm_dimensions` (the example wires the database and load balancer outputs). The document's cost alerts are an AWS Budgets monthly budget that warns at 80% and 100% and Cost Anomaly Detection on AWS services, both notifying the warning topic.")
+        .var(super::shared::sns_publishers_var(&["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "costalerts.amazonaws.com", "events.amazonaws.com"]))
+        .prose("The alarms need the IDs of the resources they watch; pass them through `alarm_dimensions` (the example wires the database and load balancer outputs). The document's cost alerts are an AWS Budgets monthly budget that warns at 80% and 100% and Cost Anomaly Detection on AWS services, both notifying the warning topic. The account allows one AWS services anomaly monitor: `create_cost_anomaly_monitor` lets one configuration per account own it.")
         .file("cost.tf", "solidity/monitoring/cost.tf")
         .var(Variable::new("monthly_budget_usd", "number", "Monthly cost budget in USD; null creates no budget.").default_null())
         .var(Variable::new("cost_anomaly_threshold_usd", "number", "Absolute impact in USD above which a cost anomaly is reported.").default(Hcl::num(100)))
+        .var(Variable::new("create_cost_anomaly_monitor", "bool", "Create the AWS services cost anomaly monitor and its subscription. Cost Anomaly Detection allows one such monitor per account: exactly one configuration per account sets this.").default(Hcl::Bool(true)))
         .out("budget_name", "one(aws_budgets_budget.monthly[*].name)", "Name of the monthly budget.")
-        .out("cost_anomaly_monitor_arn", "aws_ce_anomaly_monitor.services.arn", "ARN of the cost anomaly monitor.")
+        .out("cost_anomaly_monitor_arn", "one(aws_ce_anomaly_monitor.services[*].arn)", "ARN of the cost anomaly monitor (null unless create_cost_anomaly_monitor).")
         .finish()
 }
 
 fn backup(s: &Spec) -> ModuleView {
-    super::shared::backup_module(P, &s.backup, "AWS Backup for RDS, EFS and S3: daily and weekly rules, continuous backup, cross-region copy to the secondary region.")
+    super::shared::backup_module(P, &s.backup, "AWS Backup for RDS, EFS and S3: daily and weekly rules, continuous backup, cross-region copy to the secondary region.", &["EFS", "S3"])
         .prose("RDS keeps its own 30-day automated backups (database module); AWS Backup adds daily and weekly recovery points of RDS and EFS (tagged `Backup = \"true\"`), continuous backup for point-in-time restore within the document's 5-minute RPO, and copies everything to the secondary region for disaster recovery. Restore testing proves the recovery points work.")
         .finish()
 }

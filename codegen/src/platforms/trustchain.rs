@@ -42,8 +42,12 @@ pub struct Spec {
 #[serde(deny_unknown_fields)]
 pub struct Networking {
     pub ipv4_cidr: String,
+    /// Secondary IPv4 block the load balancer subnets (/26 per zone) come from.
+    pub load_balancer_ipv4_cidr: String,
     pub az_count: u32,
     pub enable_nat64: bool,
+    /// Services that get an IPv6-only interface endpoint (AWS serves them over IPv6 through PrivateLink).
+    pub interface_endpoints: Vec<String>,
     pub flow_log_retention_days: u32,
     pub flow_log_traffic_type: String,
     pub tiers: Vec<Tier>,
@@ -134,6 +138,9 @@ pub struct Storage {
     pub noncurrent_version_expiration_days: u32,
     pub enable_replication: bool,
     pub buckets: Vec<String>,
+    /// Buckets read only after a restore: they may move to Glacier Flexible Retrieval.
+    #[serde(default)]
+    pub archive_buckets: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,7 +161,6 @@ pub struct Monitoring {
 pub struct Dns {
     pub record_ttl: u32,
     pub caa_issuers: Vec<String>,
-    pub health_check_interval: u32,
     pub health_check_failure_threshold: u32,
 }
 
@@ -171,6 +177,21 @@ impl Spec {
         validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.ipv4_cidr", &n.ipv4_cidr, 16, 28);
+        v.ipv4_cidr(
+            "networking.load_balancer_ipv4_cidr",
+            &n.load_balancer_ipv4_cidr,
+            16,
+            22,
+        );
+        v.check(
+            !crate::spec::ipv4_cidr_contains(&n.ipv4_cidr, &n.load_balancer_ipv4_cidr)
+                && !crate::spec::ipv4_cidr_contains(&n.load_balancer_ipv4_cidr, &n.ipv4_cidr),
+            "networking.load_balancer_ipv4_cidr",
+            format!(
+                "{} overlaps ipv4_cidr {}: a secondary VPC block must not overlap the primary one",
+                n.load_balancer_ipv4_cidr, n.ipv4_cidr
+            ),
+        );
         v.range(
             "networking.az_count",
             n.az_count.into(),
@@ -387,6 +408,13 @@ impl Spec {
             "storage.transition_to_glacier_days",
             "need transition_to_ia_days < transition_to_glacier_days < retention_days",
         );
+        for b in &s.archive_buckets {
+            v.check(
+                s.buckets.contains(b),
+                "storage.archive_buckets",
+                format!("{b:?} is not one of storage.buckets"),
+            );
+        }
         let m = &self.monitoring;
         v.log_retention("monitoring.log_retention_days", m.log_retention_days);
         v.check(
@@ -400,11 +428,6 @@ impl Spec {
             "the X-Ray sampling rate is a fraction between 0 and 1",
         );
         let d = &self.dns;
-        v.check(
-            [10, 30].contains(&d.health_check_interval),
-            "dns.health_check_interval",
-            "Route 53 health checks run every 10 or 30 seconds",
-        );
         v.range(
             "dns.health_check_failure_threshold",
             d.health_check_failure_threshold.into(),
@@ -462,6 +485,7 @@ fn view(s: &Spec, header: Header) -> PlatformView {
         modules,
         components: components(),
         left_out: left_out(),
+        operator_steps: super::operator_steps::trustchain(),
     }
 }
 
@@ -508,10 +532,14 @@ fn networking(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "networking", "IPv6-only network", "IPv6-only multi-AZ VPC through `trustchain_ipv6_network`, with VPC flow logs and a closed default security group.")
         .prose("Creates the VPC, its Amazon-provided (or IPAM) IPv6 block, one subnet per tier and Availability Zone, the internet gateway, the egress-only internet gateway and routes in a single `trustchain_ipv6_network` resource, which orders the IPv6 subnet attribute changes that hashicorp/aws gets wrong (issues #32897, #46017).")
         .prose("Tiers are IPv6-native unless they host something that still needs IPv4 addresses: load balancers (ALB and NLB need IPv4 space in their subnets) and CloudHSM ENIs, so the `public` and `hsm` tiers default to dual-stack while instances run in the IPv6-only `private` tier. Every VPC must carry an IPv4 block; it is used only by the dual-stack tiers.")
+        .prose("The network's dual-stack tiers get /28s: enough for the NAT gateway and the CloudHSM ENIs, but below the /27 an Application Load Balancer needs, and too small for the ALB, the UDP/QUIC load balancers and the NAT together. The load balancers therefore get their own dual-stack /26 per zone (`create_load_balancer_subnets`): IPv4 from a secondary VPC block (`load_balancer_ipv4_cidr`), IPv6 from the last tier slot of the network's subnet scheme, routed through the public tier's route table.")
+        .prose("IPv6-only instances still call AWS endpoints that answer on IPv4 only (Systems Manager, CloudWatch and others). `enable_nat64` (on by default) puts a NAT gateway in the public tier and routes 64:ff9b::/96 to it from the private tier, whose DNS64 resolver synthesizes those addresses; S3 is reached through a dual-stack gateway endpoint and the services AWS serves over IPv6 through PrivateLink (`interface_endpoints`: KMS and STS by default) through IPv6-only interface endpoints, so that traffic never crosses the NAT.")
         .prose("Flow logs for all traffic go to an encrypted CloudWatch log group. The default security group is emptied so nothing can use it by accident.")
         .provider(aws_provider(&[]))
         .provider(trustchain_provider())
         .file("main.tf", "trustchain/networking/main.tf")
+        .file("load_balancer_subnets.tf", "trustchain/networking/load_balancer_subnets.tf")
+        .file("endpoints.tf", "trustchain/networking/endpoints.tf")
         .file("flow_logs.tf", "shared/flow_logs.tf")
         .var(name_var(32))
         .var(tags_var())
@@ -524,15 +552,21 @@ fn networking(s: &Spec) -> ModuleView {
         .var(
             Variable::new("ipv6_netmask_length", "number", "Netmask length of the IPv6 block taken from `ipv6_ipam_pool_id`.")
                 .default_null()
-                .validate("var.ipv6_netmask_length == null || contains([44, 48, 52, 56, 60], coalesce(var.ipv6_netmask_length, 56))", "ipv6_netmask_length must be 44, 48, 52, 56 or 60."),
+                .validate("var.ipv6_netmask_length == null || contains([44, 48, 52, 56], coalesce(var.ipv6_netmask_length, 56))", "ipv6_netmask_length must be 44, 48, 52 or 56 (a /60 holds a single tier of 16 zones)."),
         )
         .var(
             string_list("availability_zones", "Availability Zones to spread every tier across; the platform document asks for multi-AZ, so at least two.")
                 .validate("length(var.availability_zones) >= 2", "Give at least two Availability Zones."),
         )
         .var(
-            Variable::new("enable_nat64", "bool", "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64.")
+            Variable::new("enable_nat64", "bool", "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64 (tiers with enable_dns64).")
                 .default(Hcl::Bool(n.enable_nat64)),
+        )
+        .var(Variable::new("enable_s3_gateway_endpoint", "bool", "Dual-stack S3 gateway endpoint on the private tier's route tables (clients use S3's dual-stack names).").default(Hcl::Bool(true)))
+        .var(
+            string_list("interface_endpoints", "AWS services (endpoint service suffix, e.g. kms) that get an IPv6-only interface endpoint in the private tier; only services AWS serves over IPv6 through PrivateLink.")
+                .default(Hcl::strs(&n.interface_endpoints))
+                .validate("alltrue([for s in var.interface_endpoints : can(regex(\"^[a-z0-9.-]+$\", s))])", "interface_endpoints are endpoint service suffixes such as kms or sts."),
         )
         .var(
             Variable::new(
@@ -542,7 +576,14 @@ fn networking(s: &Spec) -> ModuleView {
             )
             .default(Hcl::from_serialize(&n.tiers))
             .validate("alltrue([for t in var.tiers : contains([\"public\", \"private\", \"isolated\"], t.kind)])", "Each tier's kind must be public, private or isolated.")
-            .validate("length(distinct([for t in var.tiers : t.name])) == length(var.tiers)", "Tier names must be unique."),
+            .validate("length(distinct([for t in var.tiers : t.name])) == length(var.tiers)", "Tier names must be unique.")
+            .validate("length(var.tiers) <= 15", "At most 15 tiers: the load balancer subnets take the 16th slot of the subnet scheme."),
+        )
+        .var(Variable::new("create_load_balancer_subnets", "bool", "Create a dual-stack /26 per zone for the load balancers (the dual-stack tiers are /28s, below an ALB's /27 minimum).").default(Hcl::Bool(true)))
+        .var(
+            Variable::new("load_balancer_ipv4_cidr", "string", "Secondary IPv4 block of the VPC that the load balancer subnets take a /26 per zone from (zone letter a-p picks the /26).")
+                .default(Hcl::str(&n.load_balancer_ipv4_cidr))
+                .validate("can(cidrhost(var.load_balancer_ipv4_cidr, 0)) && tonumber(split(\"/\", var.load_balancer_ipv4_cidr)[1]) >= 16 && tonumber(split(\"/\", var.load_balancer_ipv4_cidr)[1]) <= 22", "load_balancer_ipv4_cidr must be an IPv4 CIDR between /16 and /22 (16 zones of /26)."),
         )
         .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
         .var(
@@ -557,12 +598,15 @@ fn networking(s: &Spec) -> ModuleView {
         .out("ipv4_cidr_block", "var.ipv4_cidr", "IPv4 block of the VPC (dual-stack tiers only).")
         .out("subnets", "trustchain_ipv6_network.this.subnets", "Subnets per tier: id, availability_zone, ipv6_cidr_block, ipv4_cidr_block, route_table_id.")
         .out("subnet_ids", "{ for tier, subnets in trustchain_ipv6_network.this.subnets : tier => subnets[*].id }", "Subnet IDs per tier name.")
-        .out("public_subnet_ids", "trustchain_ipv6_network.this.subnets[\"public\"][*].id", "IDs of the dual-stack public subnets (load balancers).")
+        .out("public_subnet_ids", "trustchain_ipv6_network.this.subnets[\"public\"][*].id", "IDs of the dual-stack public /28 subnets (NAT gateway).")
+        .out("load_balancer_subnet_ids", "var.create_load_balancer_subnets ? [for az in var.availability_zones : aws_subnet.load_balancer[az].id] : trustchain_ipv6_network.this.subnets[\"public\"][*].id", "IDs of the dual-stack /26 load balancer subnets, in availability_zones order (the public subnets without create_load_balancer_subnets).")
         .out("private_subnet_ids", "trustchain_ipv6_network.this.subnets[\"private\"][*].id", "IDs of the IPv6-only private subnets (instances).")
         .out("hsm_subnet_ids", "trustchain_ipv6_network.this.subnets[\"hsm\"][*].id", "IDs of the isolated dual-stack subnets for CloudHSM.")
         .out("internet_gateway_id", "trustchain_ipv6_network.this.internet_gateway_id", "ID of the internet gateway.")
         .out("egress_only_internet_gateway_id", "trustchain_ipv6_network.this.egress_only_internet_gateway_id", "ID of the egress-only internet gateway.")
         .out("nat_gateway_id", "trustchain_ipv6_network.this.nat_gateway_id", "ID of the NAT64 gateway, null unless enable_nat64.")
+        .out("s3_gateway_endpoint_id", "one(aws_vpc_endpoint.s3[*].id)", "ID of the S3 gateway endpoint.")
+        .out("interface_endpoint_ids", "{ for k, e in aws_vpc_endpoint.interface : k => e.id }", "Interface endpoint IDs by service.")
         .out("flow_log_id", "aws_flow_log.this.id", "ID of the VPC flow log.")
         .out("flow_log_group_name", "aws_cloudwatch_log_group.flow_logs.name", "CloudWatch log group receiving flow logs.")
         .finish()
@@ -572,19 +616,22 @@ fn security(s: &Spec) -> ModuleView {
     let sec = &s.security;
     ModuleBuilder::new(P, "security", "Network security", "Least-privilege security groups, network ACLs, WAF with rate limiting and GuardDuty for the IPv6-only platform.")
         .prose("Security groups: the ALB accepts the HTTPS service ports from `client_ipv6_cidr_blocks`; instances accept HTTPS service ports only from the ALB, and the UDP/QUIC ports from clients directly, because a Network Load Balancer forwarding UDP preserves the client address and QUIC load balancers cannot carry security groups.")
-        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features and can send its findings to SNS; CloudTrail and AWS Config (shared with the Solidity platform) record the audit trail and evaluate compliance rules. GuardDuty allows one detector and AWS Config one recorder per account and region: where they exist already, import them into this module instead of creating second ones.")
+        .prose("Network ACLs add a stateless layer on the public and private tiers (service ports and the ephemeral range in, everything out); the public tier also passes the IPv4 traffic of its NAT64 gateway (out to anywhere, replies back on the NAT's ports). The regional WAF web ACL applies a per-address rate limit and AWS managed rule groups and logs to CloudWatch. GuardDuty runs with the listed protection features and can send its findings to SNS; CloudTrail and AWS Config (shared with the Solidity platform) record the audit trail and evaluate compliance rules. GuardDuty allows one detector and AWS Config one recorder and delivery channel per account and region, and the multi-region trail records the whole account: `create_guardduty_detector`, `create_config_recorder` and `create_cloudtrail` let exactly one configuration per account own them (the examples give that to one environment).")
         .provider(aws_provider(&[]))
         .file("security_groups.tf", "trustchain/security/security_groups.tf")
         .file("network_acls.tf", "trustchain/security/network_acls.tf")
         .file("waf.tf", "shared/waf.tf")
         .file("guardduty.tf", "shared/guardduty.tf")
-        .file("audit.tf", "shared/audit.tf")
+        .file("audit_bucket.tf", "shared/audit_bucket.tf")
+        .file("cloudtrail.tf", "shared/cloudtrail.tf")
+        .file("config.tf", "shared/config.tf")
         .var(name_var(32))
         .var(tags_var())
         .var(Variable::new("vpc_id", "string", "ID of the VPC (networking module output `vpc_id`)."))
         .var(Variable::new("vpc_ipv6_cidr_block", "string", "IPv6 block of the VPC, allowed for traffic between tiers."))
         .var(Variable::new("vpc_ipv4_cidr_block", "string", "IPv4 block of the VPC (dual-stack tiers, e.g. CloudHSM ENIs)."))
         .var(string_list("public_subnet_ids", "Subnets of the public tier; they get the public network ACL."))
+        .var(string_list("load_balancer_subnet_ids", "The load balancer subnets (networking output load_balancer_subnet_ids when they are separate); they get the public network ACL too.").default(Hcl::List(Vec::new())))
         .var(string_list("private_subnet_ids", "Subnets of the private tier; they get the private network ACL."))
         .var(
             string_list("client_ipv6_cidr_blocks", "IPv6 ranges allowed to reach the public service ports.")
@@ -602,7 +649,7 @@ fn security(s: &Spec) -> ModuleView {
                 .validate("alltrue([for p in values(var.udp_service_ports) : p >= 1 && p <= 65535])", "Ports are 1-65535."),
         )
         .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, false))
-        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features))
+        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features, &["EC2_AGENT_MANAGEMENT"]))
         .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
         .var(kms_key_var("log_kms_key_arn", "the WAF and CloudTrail log groups and the audit bucket"))
         .with(audit_outputs)
@@ -611,7 +658,7 @@ fn security(s: &Spec) -> ModuleView {
         .out("network_acl_ids", "{ for k, acl in aws_network_acl.this : k => acl.id }", "Network ACL IDs by tier (public, private).")
         .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL (associate it with the ALB).")
         .out("web_acl_id", "aws_wafv2_web_acl.this.id", "ID of the WAF web ACL.")
-        .out("guardduty_detector_id", "aws_guardduty_detector.this.id", "ID of the GuardDuty detector.")
+        .out("guardduty_detector_id", "one(aws_guardduty_detector.this[*].id)", "ID of the GuardDuty detector (null unless create_guardduty_detector).")
         .finish()
 }
 
@@ -619,6 +666,7 @@ fn compute(s: &Spec) -> ModuleView {
     let c = &s.compute;
     ModuleBuilder::new(P, "compute", "Compute", "ARM (Graviton) launch template and Auto Scaling group with performance-based scaling and a placement group.")
         .prose("The launch template enforces IMDSv2 (tokens required, hop limit 1, IMDS reachable over IPv6 as the instances are IPv6-only), encrypts the gp3 root volume with the given KMS key at the document's 3,000 IOPS / 125 MB/s, enables detailed monitoring and registers AAAA resource-name DNS records.")
+        .prose("The instance role has Session Manager, the CloudWatch agent and the X-Ray daemon, and read/write access to the platform's buckets (`bucket_arns`) with the keys that encrypt them (`kms_key_arns`).")
         .prose("The Auto Scaling group keeps 2 to 6 instances and scales on CPU and network throughput (target tracking). Cluster placement groups give the lowest latency but live in a single Availability Zone: with `placement_strategy = \"cluster\"` pass the subnets of one AZ (validated), or use `spread` to keep multi-AZ redundancy.")
         .provider(aws_provider(&[]))
         .file("main.tf", "trustchain/compute/main.tf")
@@ -655,6 +703,8 @@ fn compute(s: &Spec) -> ModuleView {
         .var(Variable::new("use_spot_instances", "bool", "Launch spot instances (development only: they can be reclaimed at two minutes' notice).").default(Hcl::Bool(false)))
         .var(Variable::new("user_data", "string", "Cloud-init user data (plain text; the module base64-encodes it).").default_null())
         .var(kms_key_var("ebs_kms_key_arn", "the root volumes"))
+        .var(string_list("bucket_arns", "S3 buckets the services read and write (storage output bucket_arns): CT logs, certificates, configuration, backups.").default(Hcl::List(Vec::new())))
+        .var(string_list("kms_key_arns", "KMS keys the services encrypt and decrypt their data with (the storage key).").default(Hcl::List(Vec::new())))
         .out("autoscaling_group_name", "aws_autoscaling_group.this.name", "Name of the Auto Scaling group.")
         .out("autoscaling_group_arn", "aws_autoscaling_group.this.arn", "ARN of the Auto Scaling group.")
         .out("launch_template_id", "aws_launch_template.this.id", "ID of the launch template.")
@@ -678,7 +728,7 @@ fn load_balancer(s: &Spec) -> ModuleView {
         .var(name_var(20))
         .var(tags_var())
         .var(Variable::new("vpc_id", "string", "ID of the VPC the target groups live in."))
-        .var(string_list("subnet_ids", "Dual-stack public subnets for the load balancers, one per Availability Zone."))
+        .var(string_list("subnet_ids", "Dual-stack public subnets for the load balancers, one per Availability Zone, /27 or larger (networking output load_balancer_subnet_ids)."))
         .var(string_list("alb_security_group_ids", "Security groups of the ALB."))
         .var(Variable::new("certificate_arn", "string", "ACM certificate the HTTPS listeners present."))
         .var(Variable::new("associate_web_acl", "bool", "Associate web_acl_arn with the ALB (a switch, because the ARN is usually unknown until apply).").default(Hcl::Bool(true)))
@@ -719,10 +769,12 @@ fn load_balancer(s: &Spec) -> ModuleView {
         .out("alb_dns_name", "aws_lb.this.dns_name", "DNS name of the ALB.")
         .out("alb_zone_id", "aws_lb.this.zone_id", "Route 53 zone ID of the ALB (alias records).")
         .out("alb_target_group_arns", "{ for k, tg in aws_lb_target_group.https : k => tg.arn }", "ALB target group ARNs by service.")
+        .out("alb_target_group_arn_suffixes", "{ for k, tg in aws_lb_target_group.https : k => tg.arn_suffix }", "ALB target group ARN suffixes by service (CloudWatch dimension; dns module health alarms).")
         .out("https_listener_arns", "{ for k, l in aws_lb_listener.https : k => l.arn }", "HTTPS listener ARNs by service.")
         .out("nlb_dns_names", "{ for k, lb in trustchain_quic_load_balancer.this : k => lb.dns_name }", "DNS names of the UDP/QUIC load balancers (key `udp` in dualstack_udp mode, the service name in quic mode).")
         .out("nlb_zone_ids", "{ for k, lb in trustchain_quic_load_balancer.this : k => lb.zone_id }", "Route 53 zone IDs of the UDP/QUIC load balancers.")
         .out("service_nlb", "local.service_nlb", "Key of the UDP/QUIC load balancer serving each UDP service.")
+        .out("nlb_record_type", "local.quic_mode ? \"A\" : \"AAAA\"", "DNS record type that reaches the UDP/QUIC load balancers: AAAA (dual-stack) or A (IPv4 QUIC mode).")
         .out("udp_target_group_arns", "local.udp_target_group_arns", "UDP/QUIC target group ARNs by service.")
         .out("target_group_arns", "concat(values(aws_lb_target_group.https)[*].arn, local.quic_mode ? [] : values(local.udp_target_group_arns))", "Target groups the Auto Scaling group registers with (QUIC target groups need explicit targets and are left out).")
         .finish()
@@ -733,7 +785,8 @@ fn hsm(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "hsm", "Hardware security modules and KMS", "CloudHSM cluster (FIPS 140-2 Level 3) with HSMs in two Availability Zones and initialization, plus KMS keys with rotation.")
         .prose("The cluster, its HSMs and its initialization use the `trustchain_cloudhsm_*` resources, because hashicorp/aws cannot initialize a cluster, set the network type or the backup retention. The first HSM is created alone and the others only after initialization: AWS rejects a second HSM while the first is not active (hashicorp/aws #7437).")
         .prose("Initialization signs the cluster CSR with the issuing CA: either give `signed_cert_pem` (signed offline, the CA key never reaches Terraform), or give the issuing CA certificate and key; the key is an ephemeral, sensitive variable sent through a write-only argument, so it is never stored in state or plan. Activation (setting the admin password with `cloudhsm-cli cluster activate`) is a data-plane step no provider can do.")
-        .prose("HSM audit logs land in the `/aws/cloudhsm/<cluster-id>` log group, created here with retention and encryption. KMS keys (one per data type) rotate automatically; their policies let the listed AWS services use them.")
+        .prose("AWS gives the cluster a security group that admits only its own HSMs; the module opens it on the client ports 2223-2225 to `client_security_group_ids`. With `network_type = \"DUALSTACK\"` the HSM ENIs also get IPv6 addresses, which is how the IPv6-only service instances reach them.")
+        .prose("HSM audit logs land in the `/aws/cloudhsm/<cluster-id>` log group, created here with retention and encryption. KMS keys (one per data type) rotate automatically; their policies let the listed AWS services use them on behalf of this account only (an aws:SourceAccount condition; CloudWatch Logs by its log-group encryption context).")
         .provider(aws_provider(&[]))
         .provider(trustchain_provider())
         .file("cloudhsm.tf", "trustchain/hsm/cloudhsm.tf")
@@ -742,6 +795,7 @@ fn hsm(s: &Spec) -> ModuleView {
         .var(tags_var())
         .var(Variable::new("create_cloudhsm_cluster", "bool", "Create the CloudHSM cluster; false creates only the KMS keys (e.g. in the secondary region).").default(Hcl::Bool(true)))
         .var(string_list("subnet_ids", "Subnets for the cluster, one per Availability Zone (the isolated dual-stack hsm tier).").default(Hcl::List(Vec::new())))
+        .var(string_list("client_security_group_ids", "Security groups of the CloudHSM clients (the service instances), let into the cluster's security group on ports 2223-2225.").default(Hcl::List(Vec::new())))
         .var(
             Variable::new("hsm_availability_zones", "list(string)", "Availability Zones that get an HSM; the first is created before initialization, the rest after.")
                 .default(Hcl::List(Vec::new()))
@@ -802,20 +856,22 @@ pub fn kms_services_trustchain() -> KmsUsers {
 fn storage(s: &Spec) -> ModuleView {
     let st = &s.storage;
     let buckets = Hcl::object(st.buckets.iter().map(|b| {
-        (
-            b.clone(),
-            Hcl::object([
-                ("retention_days", Hcl::num(st.retention_days)),
-                ("transition_to_ia_days", Hcl::num(st.transition_to_ia_days)),
-                (
-                    "transition_to_glacier_days",
-                    Hcl::num(st.transition_to_glacier_days),
-                ),
-            ]),
-        )
+        let mut o = Vec::new();
+        if st.archive_buckets.contains(b) {
+            o.push(("archive", Hcl::Bool(true)));
+        }
+        o.extend([
+            ("retention_days", Hcl::num(st.retention_days)),
+            (
+                "transition_to_glacier_days",
+                Hcl::num(st.transition_to_glacier_days),
+            ),
+            ("transition_to_ia_days", Hcl::num(st.transition_to_ia_days)),
+        ]);
+        (b.clone(), Hcl::object(o))
     }));
     ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for CT logs, certificates, configuration and backups: KMS, versioning, public access block, 7-year lifecycle, cross-region replication.")
-        .prose("Every bucket is private (public access block, bucket-owner-enforced ownership, TLS-only policy), versioned, encrypted with the customer-managed KMS key (bucket keys on), logs access to the access-log bucket, and expires objects after the retention period (7 years: the document's legal requirement) with transitions to cheaper classes on the way.")
+        .prose("Every bucket is private (public access block, bucket-owner-enforced ownership, TLS-only policy), versioned, encrypted with the customer-managed KMS key (bucket keys on), logs access to the access-log bucket, and expires objects after the retention period (7 years: the document's legal requirement) with transitions to cheaper classes on the way. The services keep reading CT log entries, certificates and configuration, so those move to Glacier Instant Retrieval (served at once); only the `backups` bucket is an archive and moves to Glacier Flexible Retrieval, whose objects must be restored before they can be read.")
         .prose("With `enable_replication`, each bucket replicates to a bucket in the secondary region (provider alias `aws.replica`) encrypted with `replica_kms_key_arn`. The access-log bucket uses SSE-S3 because S3 server access logging and ALB access logs cannot write to KMS-encrypted buckets.")
         .provider(aws_provider(&["aws.replica"]))
         .file("buckets.tf", "shared/s3_buckets.tf")
@@ -899,6 +955,7 @@ fn monitoring(s: &Spec) -> ModuleView {
         ),
     ]);
     monitoring_module(P, "Monitoring", "CloudWatch dashboard, alarms on the platform targets (<35 ms certificate operations, <100 ms DNS, 99.99% availability), a composite alarm, SNS email/SMS alerts, log groups and X-Ray sampling.", m.log_retention_days, &m.log_groups, alarms, Some(m.xray_sampling_rate))
+        .var(super::shared::sns_publishers_var(&["cloudwatch.amazonaws.com", "events.amazonaws.com"]))
         .prose("Alarm thresholds come from the document's performance targets: certificate operations under 35 ms, IPv6 DNS resolution under 100 ms, 99.99% availability, 1,000+ certificate operations per second. The services publish these as custom metrics in the `TrustChain` namespace; a composite alarm raises one page when any of them fires.")
         .finish()
 }
@@ -936,31 +993,38 @@ fn dns(s: &Spec) -> ModuleView {
             ),
         ];
         if v.protocol == "https" {
-            o.push(("health_check_port", Hcl::num(v.port)));
-            o.push(("health_check_path", Hcl::str(&v.health_check_path)));
+            o.push(("health_check", Hcl::Bool(true)));
         }
         (k.clone(), Hcl::object(o))
     }));
     ModuleBuilder::new(P, "dns", "DNS", "Route 53 hosted zone, IPv6 AAAA alias records for every service, CAA records, health checks, DNSSEC and query logging.")
-        .prose("Creates the public hosted zone for the platform domain and one AAAA alias record per service host, pointing at the ALB (HTTPS services) or at the UDP/QUIC load balancer (DNS-over-QUIC, STOQ). Only AAAA records exist: the platform is IPv6-only. CAA records restrict which authorities may issue certificates for the domain. Each HTTPS service gets a Route 53 health check.")
+        .prose("Creates the public hosted zone for the platform domain and one AAAA alias record per service host, pointing at the ALB (HTTPS services) or at the UDP/QUIC load balancer (DNS-over-QUIC, STOQ). The records are AAAA: the platform is IPv6-only. The one exception is `udp_service_mode = \"quic\"`, whose NLBs AWS serves over IPv4 only; their names get A records (`nlb_record_type`), since an AAAA alias to them would resolve to nothing. CAA records restrict which authorities may issue certificates for the domain.")
+        .prose("Each HTTPS service gets a Route 53 health check. Route 53 resolves a health check's domain name to an IPv4 address only and the ALB's IPv6 addresses change, so the checks follow a CloudWatch alarm on the healthy targets behind each service (type `CLOUDWATCH_METRIC`) instead of probing the AAAA-only names.")
         .prose("DNSSEC signing and query logging are turned on when their inputs are given: a KMS key in us-east-1 (ECC_NIST_P256, SIGN_VERIFY) and a log group in us-east-1 with a resource policy for Route 53.")
         .provider(aws_provider(&[]))
         .file("main.tf", "trustchain/dns/main.tf")
+        .var(name_var(32))
         .var(Variable::new("domain_name", "string", "Domain of the hosted zone.").default(Hcl::str(&s.platform.domain)))
         .var(
-            Variable::new("service_hosts", "map(object({\n  hostname          = string\n  target            = string\n  health_check_port = optional(number)\n  health_check_path = optional(string)\n}))", "Service host names under the domain; target is alb or nlb; a health check port makes Route 53 probe https://<host>:<port><path>.")
+            Variable::new("service_hosts", "map(object({\n  hostname     = string\n  target       = string\n  health_check = optional(bool, false)\n}))", "Service host names under the domain; target is alb or nlb; health_check gives an ALB service a Route 53 health check on its healthy targets.")
                 .default(hosts)
                 .validate("alltrue([for h in values(var.service_hosts) : contains([\"alb\", \"nlb\"], h.target)])", "target must be alb or nlb."),
         )
         .var(Variable::new("alb_dns_name", "string", "DNS name of the ALB."))
         .var(Variable::new("alb_zone_id", "string", "Route 53 zone ID of the ALB."))
+        .var(Variable::new("alb_arn_suffix", "string", "ARN suffix of the ALB (load_balancer output alb_arn_suffix), the CloudWatch dimension of the health alarms."))
+        .var(Variable::new("alb_target_group_arn_suffixes", "map(string)", "ARN suffix of the ALB target group of each health-checked service (load_balancer output alb_target_group_arn_suffixes).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
         .var(Variable::new("nlb_dns_names", "map(string)", "DNS names of the UDP/QUIC load balancers by key (load_balancer output nlb_dns_names)."))
         .var(Variable::new("nlb_zone_ids", "map(string)", "Zone IDs of the UDP/QUIC load balancers by key."))
         .var(Variable::new("service_nlb", "map(string)", "Load balancer key serving each UDP service (load_balancer output service_nlb)."))
+        .var(
+            Variable::new("nlb_record_type", "string", "Record type of the UDP/QUIC service names: AAAA for the dual-stack NLB, A for the IPv4 QUIC NLBs (load_balancer output nlb_record_type).")
+                .default(Hcl::str("AAAA"))
+                .validate("contains([\"A\", \"AAAA\"], var.nlb_record_type)", "nlb_record_type must be A or AAAA."),
+        )
         .var(Variable::new("record_ttl", "number", "TTL of the CAA records.").default(Hcl::num(d.record_ttl)))
         .var(string_list("caa_issuers", "Certificate authorities allowed to issue for the domain (CAA issue records).").default(Hcl::strs(&d.caa_issuers)))
-        .var(Variable::new("health_check_interval", "number", "Seconds between Route 53 health checks.").default(Hcl::num(d.health_check_interval)).validate("contains([10, 30], var.health_check_interval)", "Route 53 checks every 10 or 30 seconds."))
-        .var(Variable::new("health_check_failure_threshold", "number", "Consecutive failures before an endpoint is unhealthy.").default(Hcl::num(d.health_check_failure_threshold)).validate("var.health_check_failure_threshold >= 1 && var.health_check_failure_threshold <= 10", "The failure threshold is 1 to 10."))
+        .var(Variable::new("health_check_failure_threshold", "number", "Consecutive minutes without a healthy target before a service is unhealthy.").default(Hcl::num(d.health_check_failure_threshold)).validate("var.health_check_failure_threshold >= 1 && var.health_check_failure_threshold <= 10", "The failure threshold is 1 to 10."))
         .var(Variable::new("dnssec_kms_key_arn", "string", "Asymmetric KMS key in us-east-1 for DNSSEC signing; null leaves DNSSEC off.").default_null())
         .var(Variable::new("query_log_group_arn", "string", "CloudWatch log group in us-east-1 for query logs; null leaves query logging off.").default_null())
         .var(tags_var())
@@ -972,7 +1036,7 @@ fn dns(s: &Spec) -> ModuleView {
 }
 
 fn backup(s: &Spec) -> ModuleView {
-    super::shared::backup_module(P, &s.backup, "AWS Backup vault (KMS) and plan with 6-hourly, daily and weekly rules plus continuous backup, cross-region copy and 7-year retention.")
+    super::shared::backup_module(P, &s.backup, "AWS Backup vault (KMS) and plan with 6-hourly, daily and weekly rules plus continuous backup, cross-region copy and 7-year retention.", &["S3"])
         .prose("Continuous backup (point-in-time restore for S3 and RDS) serves the document's 5-minute RPO; the 6-hourly, daily and weekly snapshots serve longer recovery windows, the weekly ones kept 7 years for the compliance requirement. Every recovery point is copied to the vault in the secondary region. A restore-testing plan restores the latest recovery points on a schedule (the document's automated backup validation).")
         .finish()
 }

@@ -1,4 +1,5 @@
 environment                = "dev"
+create_account_resources   = false
 domain_name                = "dev.trust.hypermesh.online"
 enable_cloudhsm            = false
 instance_type              = "c6g.xlarge"

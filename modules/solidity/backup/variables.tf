@@ -14,7 +14,7 @@ variable "name" {
 variable "continuous_backup_retention_days" {
   description = "Retention of continuous backups (point-in-time restore for S3 and RDS); 0 turns continuous backup off."
   type        = number
-  default     = 35
+  default     = 30
 
   validation {
     condition     = var.continuous_backup_retention_days >= 0 && var.continuous_backup_retention_days <= 35
@@ -57,9 +57,9 @@ variable "resource_arns" {
 }
 
 variable "restore_testing_resource_types" {
-  description = "Resource types restore testing covers."
+  description = "Resource types restore testing covers: those the plan backs up."
   type        = list(string)
-  default     = ["EBS", "S3"]
+  default     = ["EFS", "S3"]
 }
 
 variable "restore_testing_schedule" {

@@ -52,8 +52,10 @@ resource "aws_ecr_lifecycle_policy" "this" {
   })
 }
 
+# One replication configuration per registry (account and region): it replicates every
+# repository, so one configuration per account owns it (create_ecr_replication_configuration).
 resource "aws_ecr_replication_configuration" "this" {
-  count = var.ecr_replication_region == null ? 0 : 1
+  count = var.create_ecr_replication_configuration && var.ecr_replication_region != null ? 1 : 0
 
   replication_configuration {
     rule {

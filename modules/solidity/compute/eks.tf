@@ -26,6 +26,21 @@ resource "aws_iam_role_policy_attachment" "cluster" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
 }
 
+# Envelope encryption of Kubernetes secrets: the control plane uses the key as the cluster
+# role, and AmazonEKSClusterPolicy grants no KMS actions (the key policy leaves use to IAM).
+data "aws_iam_policy_document" "cluster_encryption" {
+  statement {
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ListGrants"]
+    resources = [var.eks_kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "cluster_encryption" {
+  name   = "secrets-encryption"
+  role   = aws_iam_role.cluster.id
+  policy = data.aws_iam_policy_document.cluster_encryption.json
+}
+
 # Created before the cluster so retention and encryption apply from the first log line.
 resource "aws_cloudwatch_log_group" "cluster" {
   name              = "/aws/eks/${var.name}/cluster"
@@ -64,7 +79,7 @@ resource "aws_eks_cluster" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_iam_role_policy_attachment.cluster, aws_cloudwatch_log_group.cluster]
+  depends_on = [aws_iam_role_policy_attachment.cluster, aws_iam_role_policy.cluster_encryption, aws_cloudwatch_log_group.cluster]
 }
 
 # IAM roles for service accounts trust this provider (security module). IAM
@@ -76,12 +91,42 @@ resource "aws_iam_openid_connect_provider" "this" {
   tags = var.tags
 }
 
-resource "aws_eks_addon" "this" {
-  for_each = toset(var.addons)
+locals {
+  # Networking add-ons are configured before the first node joins (prefix delegation sets
+  # each node's pod limit at boot); the rest need nodes to run on.
+  node_bootstrap_addons = ["eks-pod-identity-agent", "kube-proxy", "vpc-cni"]
+  addon_configuration = {
+    # Prefix delegation: each ENI slot holds a /28, so a node runs up to 110 pods instead of
+    # its secondary-IP limit (29 on m5.large).
+    vpc-cni = var.vpc_cni_prefix_delegation ? jsonencode({
+      env = {
+        ENABLE_PREFIX_DELEGATION = "true"
+        WARM_PREFIX_TARGET       = "1"
+      }
+    }) : null
+  }
+}
+
+resource "aws_eks_addon" "before_nodes" {
+  for_each = toset([for a in var.addons : a if contains(local.node_bootstrap_addons, a)])
 
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.value
   service_account_role_arn    = lookup(var.addon_service_account_role_arns, each.value, null)
+  configuration_values        = lookup(local.addon_configuration, each.value, null)
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "PRESERVE"
+
+  tags = var.tags
+}
+
+resource "aws_eks_addon" "this" {
+  for_each = toset([for a in var.addons : a if !contains(local.node_bootstrap_addons, a)])
+
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.value
+  service_account_role_arn    = lookup(var.addon_service_account_role_arns, each.value, null)
+  configuration_values        = lookup(local.addon_configuration, each.value, null)
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "PRESERVE"
 

@@ -76,7 +76,7 @@ resource "aws_eks_node_group" "this" {
   cluster_name    = aws_eks_cluster.this.name
   node_group_name = each.key
   node_role_arn   = aws_iam_role.node.arn
-  subnet_ids      = var.subnet_ids
+  subnet_ids      = var.node_subnet_ids != null ? var.node_subnet_ids : var.subnet_ids
   instance_types  = each.value.instance_types
   capacity_type   = each.value.capacity_type
   labels          = merge(each.value.labels, each.value.taint == null ? {} : { (each.value.taint) = "true" })
@@ -113,5 +113,5 @@ resource "aws_eks_node_group" "this" {
     ignore_changes = [scaling_config[0].desired_size]
   }
 
-  depends_on = [aws_iam_role_policy_attachment.node]
+  depends_on = [aws_iam_role_policy_attachment.node, aws_eks_addon.before_nodes]
 }

@@ -41,6 +41,12 @@ variable "cluster_log_retention_days" {
   }
 }
 
+variable "create_ecr_replication_configuration" {
+  description = "Create the registry's replication configuration. ECR keeps one per account and region and it covers every repository: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
 variable "ebs_kms_key_arn" {
   description = "ARN of the customer-managed KMS key that encrypts node volumes."
   type        = string
@@ -193,6 +199,12 @@ variable "node_security_group_id" {
   type        = string
 }
 
+variable "node_subnet_ids" {
+  description = "Subnets for the nodes, one per zone (networking output node_subnet_ids: /18s, so pods have addresses to take); null uses subnet_ids."
+  type        = list(string)
+  default     = null
+}
+
 variable "public_access_cidrs" {
   description = "CIDR blocks allowed to reach a public API endpoint."
   type        = list(string)
@@ -213,4 +225,10 @@ variable "tags" {
   description = "Tags added to every resource, merged over the provider's default tags."
   type        = map(string)
   default     = {}
+}
+
+variable "vpc_cni_prefix_delegation" {
+  description = "VPC CNI prefix delegation: each node takes /28 prefixes for its pods and runs up to 110 of them instead of its secondary-IP limit."
+  type        = bool
+  default     = true
 }

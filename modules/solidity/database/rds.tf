@@ -109,6 +109,13 @@ resource "aws_db_instance" "this" {
   tags = merge(var.tags, { Name = var.name, Backup = "true" })
 
   depends_on = [aws_cloudwatch_log_group.postgresql]
+
+  # Tagged for AWS Backup: its continuous (point-in-time) rule takes over the instance's
+  # automated backups and sets their retention and window itself; Terraform setting them
+  # back on every apply would fight it.
+  lifecycle {
+    ignore_changes = [backup_retention_period, backup_window]
+  }
 }
 
 # Read replicas for read-heavy workloads; they inherit encryption and credentials.

@@ -149,14 +149,21 @@ variable "read_replica_count" {
 }
 
 variable "redis_auth_token" {
-  description = "Redis AUTH token (16-128 printable characters). Pass it from a secret store, never from a file in version control."
+  description = "Redis AUTH token (16-128 printable characters). Ephemeral and sent through a write-only argument: never stored in state or plan. Pass it from a secret store, never from a file in version control."
   type        = string
   sensitive   = true
+  ephemeral   = true
 
   validation {
     condition     = length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128
     error_message = "The AUTH token is 16 to 128 characters."
   }
+}
+
+variable "redis_auth_token_version" {
+  description = "Bump to send a new redis_auth_token (write-only arguments are not diffed)."
+  type        = number
+  default     = 1
 }
 
 variable "redis_engine_version" {

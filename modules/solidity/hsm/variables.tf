@@ -34,7 +34,7 @@ variable "key_rotation_period_days" {
 }
 
 variable "kms_keys" {
-  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals ({region} stands for the key's region) and IAM roles (name with path) of this account."
+  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account."
   type = map(object({
     description        = optional(string)
     service_principals = optional(list(string), [])
@@ -64,13 +64,19 @@ variable "kms_keys" {
       service_principals = ["elasticache.amazonaws.com"]
     }
     s3 = {
-      service_principals = ["s3.amazonaws.com"]
+      service_principals = ["cloudfront.amazonaws.com", "s3.amazonaws.com"]
     }
     secrets = {
       service_principals = ["secretsmanager.amazonaws.com"]
     }
     sns = {
-      service_principals = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]
+      service_principals = [
+        "budgets.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "costalerts.amazonaws.com",
+        "events.amazonaws.com",
+        "sns.amazonaws.com",
+      ]
     }
   }
 }

@@ -25,7 +25,11 @@ resource "aws_budgets_budget" "monthly" {
   tags = var.tags
 }
 
+# Cost Anomaly Detection allows one AWS services monitor per account
+# (create_cost_anomaly_monitor); its subscription goes with it.
 resource "aws_ce_anomaly_monitor" "services" {
+  count = var.create_cost_anomaly_monitor ? 1 : 0
+
   name              = "${var.name}-services"
   monitor_type      = "DIMENSIONAL"
   monitor_dimension = "SERVICE"
@@ -34,9 +38,11 @@ resource "aws_ce_anomaly_monitor" "services" {
 }
 
 resource "aws_ce_anomaly_subscription" "this" {
+  count = var.create_cost_anomaly_monitor ? 1 : 0
+
   name             = "${var.name}-anomalies"
   frequency        = "IMMEDIATE"
-  monitor_arn_list = [aws_ce_anomaly_monitor.services.arn]
+  monitor_arn_list = [aws_ce_anomaly_monitor.services[0].arn]
 
   subscriber {
     type    = "SNS"

@@ -17,8 +17,8 @@ output "composite_alarm_arn" {
 }
 
 output "cost_anomaly_monitor_arn" {
-  description = "ARN of the cost anomaly monitor."
-  value       = aws_ce_anomaly_monitor.services.arn
+  description = "ARN of the cost anomaly monitor (null unless create_cost_anomaly_monitor)."
+  value       = one(aws_ce_anomaly_monitor.services[*].arn)
 }
 
 output "dashboard_arn" {

@@ -32,3 +32,49 @@ resource "aws_sns_topic_subscription" "sms" {
   protocol  = "sms"
   endpoint  = each.value
 }
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+# A topic policy replaces SNS's default one, which lets only this account publish: the
+# AWS services that raise the alerts (sns_publisher_services) need their own grant, for
+# requests made on behalf of this account only.
+data "aws_iam_policy_document" "topic" {
+  for_each = toset(["critical", "warning"])
+
+  statement {
+    sid       = "AccountAccess"
+    actions   = ["sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe"]
+    resources = [aws_sns_topic.this[each.key].arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "AwsServicesPublish"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.this[each.key].arn]
+
+    principals {
+      type        = "Service"
+      identifiers = var.sns_publisher_services
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "this" {
+  for_each = toset(["critical", "warning"])
+
+  arn    = aws_sns_topic.this[each.key].arn
+  policy = data.aws_iam_policy_document.topic[each.key].json
+}

@@ -125,8 +125,14 @@ variable "cost_anomaly_threshold_usd" {
   default     = 100
 }
 
+variable "create_cost_anomaly_monitor" {
+  description = "Create the AWS services cost anomaly monitor and its subscription. Cost Anomaly Detection allows one such monitor per account: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
 variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the SNS topics."
+  description = "ARN of the customer-managed KMS key that encrypts the SNS topics; its key policy must let sns_publisher_services use it."
   type        = string
 
   validation {
@@ -173,6 +179,22 @@ variable "monthly_budget_usd" {
   description = "Monthly cost budget in USD; null creates no budget."
   type        = number
   default     = null
+}
+
+variable "sns_publisher_services" {
+  description = "AWS service principals allowed to publish to the topics (for this account only); the topic policy replaces SNS's default, which admits no service."
+  type        = list(string)
+  default = [
+    "budgets.amazonaws.com",
+    "cloudwatch.amazonaws.com",
+    "costalerts.amazonaws.com",
+    "events.amazonaws.com",
+  ]
+
+  validation {
+    condition     = alltrue([for s in var.sns_publisher_services : endswith(s, ".amazonaws.com")])
+    error_message = "sns_publisher_services are service principals such as events.amazonaws.com."
+  }
 }
 
 variable "tags" {

@@ -8,10 +8,12 @@ locals {
   cluster_tag = var.cluster_name == null ? {} : { "kubernetes.io/cluster/${var.cluster_name}" = "shared" }
 }
 
+# The Amazon-provided IPv6 /56 gives the public subnets the /64s a dual-stack ALB needs.
 resource "aws_vpc" "this" {
-  cidr_block           = var.vpc_cidr
-  enable_dns_support   = true
-  enable_dns_hostnames = true
+  cidr_block                       = var.vpc_cidr
+  assign_generated_ipv6_cidr_block = true
+  enable_dns_support               = true
+  enable_dns_hostnames             = true
 
   tags = merge(var.tags, { Name = var.name })
 }
@@ -25,10 +27,12 @@ resource "aws_internet_gateway" "this" {
 resource "aws_subnet" "public" {
   count = local.az_count
 
-  vpc_id                  = aws_vpc.this.id
-  cidr_block              = var.public_subnet_cidrs[count.index]
-  availability_zone       = var.availability_zones[count.index]
-  map_public_ip_on_launch = false
+  vpc_id                          = aws_vpc.this.id
+  cidr_block                      = var.public_subnet_cidrs[count.index]
+  ipv6_cidr_block                 = cidrsubnet(aws_vpc.this.ipv6_cidr_block, 8, count.index)
+  availability_zone               = var.availability_zones[count.index]
+  map_public_ip_on_launch         = false
+  assign_ipv6_address_on_creation = false
 
   tags = merge(var.tags, local.cluster_tag, {
     Name                     = "${var.name}-public-${var.availability_zones[count.index]}"
@@ -80,6 +84,12 @@ resource "aws_route" "public_internet" {
   gateway_id             = aws_internet_gateway.this.id
 }
 
+resource "aws_route" "public_internet_ipv6" {
+  route_table_id              = aws_route_table.public.id
+  destination_ipv6_cidr_block = "::/0"
+  gateway_id                  = aws_internet_gateway.this.id
+}
+
 resource "aws_route_table_association" "public" {
   count = local.az_count
 
@@ -111,21 +121,54 @@ resource "aws_route_table_association" "private" {
   route_table_id = aws_route_table.private[count.index].id
 }
 
-# Stateless layer for the private tier: anything from inside the VPC, replies from outside.
+# EKS's VPC CNI gives every pod an address of its node's subnet: the /24 private subnets
+# would cap the cluster at about 750 pods. The nodes (and so their pods) live in a /18 per
+# zone from a secondary block (100.64.0.0/16 by default, routable only inside the VPC and
+# out through the NAT gateways); databases, EFS and the control plane stay in the /24s.
+resource "aws_vpc_ipv4_cidr_block_association" "nodes" {
+  count = var.create_node_subnets ? 1 : 0
+
+  vpc_id     = aws_vpc.this.id
+  cidr_block = var.node_ipv4_cidr
+}
+
+resource "aws_subnet" "nodes" {
+  count = var.create_node_subnets ? local.az_count : 0
+
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = cidrsubnet(aws_vpc_ipv4_cidr_block_association.nodes[0].cidr_block, 2, count.index)
+  availability_zone = var.availability_zones[count.index]
+
+  tags = merge(var.tags, local.cluster_tag, {
+    Name = "${var.name}-nodes-${var.availability_zones[count.index]}"
+  })
+}
+
+resource "aws_route_table_association" "nodes" {
+  count = var.create_node_subnets ? local.az_count : 0
+
+  subnet_id      = aws_subnet.nodes[count.index].id
+  route_table_id = aws_route_table.private[count.index].id
+}
+
+# Stateless layer for the private and node subnets: anything from inside the VPC (both
+# blocks), replies from outside.
 resource "aws_network_acl" "private" {
   vpc_id     = aws_vpc.this.id
-  subnet_ids = aws_subnet.private[*].id
+  subnet_ids = concat(aws_subnet.private[*].id, aws_subnet.nodes[*].id)
 
   tags = merge(var.tags, { Name = "${var.name}-private" })
 }
 
 resource "aws_network_acl_rule" "private" {
-  for_each = {
+  for_each = merge({
     ingress-vpc       = { egress = false, rule_number = 100, protocol = "-1", from_port = 0, to_port = 0, cidr = var.vpc_cidr }
     ingress-tcp-reply = { egress = false, rule_number = 200, protocol = "tcp", from_port = 32768, to_port = 65535, cidr = "0.0.0.0/0" }
     ingress-udp-reply = { egress = false, rule_number = 201, protocol = "udp", from_port = 32768, to_port = 65535, cidr = "0.0.0.0/0" }
     egress-all        = { egress = true, rule_number = 100, protocol = "-1", from_port = 0, to_port = 0, cidr = "0.0.0.0/0" }
-  }
+    }, var.create_node_subnets ? {
+    ingress-nodes = { egress = false, rule_number = 101, protocol = "-1", from_port = 0, to_port = 0, cidr = var.node_ipv4_cidr }
+  } : {})
 
   #checkov:skip=CKV_AWS_352:all ports are open only to the VPC's own block; security groups govern traffic inside the VPC
   network_acl_id = aws_network_acl.private.id

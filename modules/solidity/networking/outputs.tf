@@ -21,6 +21,16 @@ output "nat_public_ips" {
   value       = aws_eip.nat[*].public_ip
 }
 
+output "node_ipv4_cidr_block" {
+  description = "Secondary IPv4 block of the node subnets."
+  value       = var.create_node_subnets ? var.node_ipv4_cidr : null
+}
+
+output "node_subnet_ids" {
+  description = "IDs of the EKS node subnets (/18 per zone from node_ipv4_cidr; the private subnets without create_node_subnets)."
+  value       = var.create_node_subnets ? aws_subnet.nodes[*].id : aws_subnet.private[*].id
+}
+
 output "private_route_table_ids" {
   description = "IDs of the private route tables."
   value       = aws_route_table.private[*].id
@@ -49,4 +59,9 @@ output "vpc_cidr_block" {
 output "vpc_id" {
   description = "ID of the VPC."
   value       = aws_vpc.this.id
+}
+
+output "vpc_ipv6_cidr_block" {
+  description = "Amazon-provided IPv6 block of the VPC (public subnets take /64s from it)."
+  value       = aws_vpc.this.ipv6_cidr_block
 }

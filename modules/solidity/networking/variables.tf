@@ -27,6 +27,12 @@ variable "cluster_name" {
   default     = null
 }
 
+variable "create_node_subnets" {
+  description = "Put the EKS nodes, and so their pods' VPC CNI addresses, in a /18 per zone from node_ipv4_cidr instead of the /24 private subnets (about 750 pod addresses across three zones)."
+  type        = bool
+  default     = true
+}
+
 variable "flow_log_retention_days" {
   description = "Days CloudWatch Logs keeps VPC flow logs."
   type        = number
@@ -56,6 +62,22 @@ variable "log_kms_key_arn" {
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
     error_message = "log_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "node_ipv4_cidr" {
+  description = "Secondary IPv4 /16 of the VPC for the node subnets (100.64.0.0/10 space is the usual choice: reachable only inside the VPC and through the NAT gateways)."
+  type        = string
+  default     = "100.64.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.node_ipv4_cidr, 0)) && tonumber(split("/", var.node_ipv4_cidr)[1]) == 16
+    error_message = "node_ipv4_cidr must be an IPv4 /16 (four /18 node subnets)."
+  }
+
+  validation {
+    condition     = var.node_ipv4_cidr == null || !var.create_node_subnets || length(var.availability_zones) <= 4
+    error_message = "node_ipv4_cidr holds node subnets for four Availability Zones."
   }
 }
 

@@ -12,18 +12,18 @@ output "alb_security_group_id" {
 }
 
 output "audit_bucket_id" {
-  description = "Bucket holding CloudTrail and Config files."
-  value       = aws_s3_bucket.audit.id
+  description = "Bucket holding CloudTrail and Config files (null when this configuration creates neither)."
+  value       = one(aws_s3_bucket.audit[*].id)
 }
 
 output "cloudtrail_arn" {
-  description = "ARN of the CloudTrail trail."
-  value       = aws_cloudtrail.this.arn
+  description = "ARN of the CloudTrail trail (null unless create_cloudtrail)."
+  value       = one(aws_cloudtrail.this[*].arn)
 }
 
 output "config_recorder_id" {
-  description = "ID of the AWS Config recorder."
-  value       = aws_config_configuration_recorder.this.id
+  description = "ID of the AWS Config recorder (null unless create_config_recorder)."
+  value       = one(aws_config_configuration_recorder.this[*].id)
 }
 
 output "eks_node_security_group_id" {
@@ -37,8 +37,8 @@ output "external_services_security_group_id" {
 }
 
 output "guardduty_detector_id" {
-  description = "ID of the GuardDuty detector."
-  value       = aws_guardduty_detector.this.id
+  description = "ID of the GuardDuty detector (null unless create_guardduty_detector)."
+  value       = one(aws_guardduty_detector.this[*].id)
 }
 
 output "rds_security_group_id" {

@@ -95,6 +95,17 @@ resource "aws_vpc_security_group_egress_rule" "nodes_https" {
   tags = var.tags
 }
 
+# Nodes, their pods and the control plane ENIs all carry the node group: whatever block
+# their subnets come from (the node subnets are a secondary block), they reach each other.
+resource "aws_vpc_security_group_egress_rule" "nodes_self" {
+  security_group_id            = aws_security_group.this["eks_nodes"].id
+  description                  = "Node to node, pod to pod and to the control plane ENIs"
+  ip_protocol                  = "-1"
+  referenced_security_group_id = aws_security_group.this["eks_nodes"].id
+
+  tags = var.tags
+}
+
 resource "aws_vpc_security_group_egress_rule" "nodes_vpc" {
   security_group_id = aws_security_group.this["eks_nodes"].id
   description       = "Anything inside the VPC (databases, DNS, EFS, other nodes)"

@@ -33,6 +33,12 @@ variable "audit_log_retention_days" {
   }
 }
 
+variable "cluster_name" {
+  description = "Name of the EKS cluster whose node groups the cluster autoscaler may scale (compute output cluster_name); null uses name."
+  type        = string
+  default     = null
+}
+
 variable "config_rules" {
   description = "AWS Config managed rules (source identifiers) to evaluate."
   type        = list(string)
@@ -47,6 +53,24 @@ variable "config_rules" {
     "S3_BUCKET_PUBLIC_READ_PROHIBITED",
     "VPC_FLOW_LOGS_ENABLED",
   ]
+}
+
+variable "create_cloudtrail" {
+  description = "Create the multi-region CloudTrail trail (with its log group and SNS topic). It records the whole account, so one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
+variable "create_config_recorder" {
+  description = "Create the AWS Config recorder, delivery channel and rules. AWS Config allows one recorder and one delivery channel per account and region: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
+variable "create_guardduty_detector" {
+  description = "Create the GuardDuty detector and its features. GuardDuty allows one detector per account and region: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
 }
 
 variable "findings_sns_topic_arn" {
@@ -75,6 +99,17 @@ variable "guardduty_finding_publishing_frequency" {
   validation {
     condition     = contains(["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], var.guardduty_finding_publishing_frequency)
     error_message = "Use FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS."
+  }
+}
+
+variable "guardduty_runtime_agent_management" {
+  description = "Where GuardDuty deploys and updates its Runtime Monitoring agent itself (EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT); without it RUNTIME_MONITORING covers only hosts where the agent was installed by hand."
+  type        = list(string)
+  default     = ["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"]
+
+  validation {
+    condition     = alltrue([for a in var.guardduty_runtime_agent_management : contains(["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT"], a)])
+    error_message = "Use EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT or ECS_FARGATE_AGENT_MANAGEMENT."
   }
 }
 
@@ -149,11 +184,12 @@ variable "secrets_kms_key_arn" {
 }
 
 variable "service_accounts" {
-  description = "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it and managed policies to attach."
+  description = "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The roles named aws-load-balancer-controller, cluster-autoscaler and external-secrets get what those controllers need."
   type = map(object({
     namespace       = string
     service_account = string
     policy_arns     = optional(list(string), [])
+    policy_json     = optional(string)
   }))
   default = {
     aws-load-balancer-controller = {

@@ -97,11 +97,12 @@ data "aws_iam_policy_document" "access_logs" {
     }
   }
 
-  # Regions older than August 2022 deliver ALB logs from the regional ELB account, newer ones from the service principal.
+  # Regions older than August 2022 deliver ALB logs from the regional ELB account, newer ones
+  # from the service principal; either may write only this account's log path.
   statement {
     sid       = "AlbAccessLogs"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.access_logs.arn}/alb/*"]
+    resources = ["${aws_s3_bucket.access_logs.arn}/alb/*/AWSLogs/${data.aws_caller_identity.current.account_id}/*"]
 
     principals {
       type        = "AWS"
@@ -112,7 +113,7 @@ data "aws_iam_policy_document" "access_logs" {
   statement {
     sid       = "AlbAccessLogsDelivery"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.access_logs.arn}/alb/*"]
+    resources = ["${aws_s3_bucket.access_logs.arn}/alb/*/AWSLogs/${data.aws_caller_identity.current.account_id}/*"]
 
     principals {
       type        = "Service"

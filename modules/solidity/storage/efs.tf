@@ -2,7 +2,7 @@
 # Regenerate with: make modules (cargo run -p codegen -- generate --platform solidity)
 
 resource "aws_efs_file_system" "this" {
-  #checkov:skip=CKV2_AWS_18:the backup module selects it by its Backup = "true" tag; aws_efs_backup_policy is on as well
+  #checkov:skip=CKV2_AWS_18:the backup module's plan selects it by its Backup = "true" tag (KMS vault, cross-region copy)
   creation_token   = "${var.name}-shared"
   encrypted        = true
   kms_key_id       = var.efs_kms_key_arn
@@ -20,11 +20,13 @@ resource "aws_efs_file_system" "this" {
   tags = merge(var.tags, { Name = "${var.name}-shared", Backup = "true" })
 }
 
+# EFS automatic backups would add a second plan (aws/efs/automatic-backup-plan, default
+# vault, no copy) backing up the same file system the backup module's plan protects.
 resource "aws_efs_backup_policy" "this" {
   file_system_id = aws_efs_file_system.this.id
 
   backup_policy {
-    status = "ENABLED"
+    status = "DISABLED"
   }
 }
 
@@ -58,7 +60,28 @@ resource "aws_efs_mount_target" "this" {
   security_groups = [aws_security_group.efs.id]
 }
 
+# A file system policy replaces EFS's default "any client of a mount target" access: the
+# Allow keeps mounting through the mount targets (the security group decides who reaches
+# them), the Deny refuses it without TLS.
 data "aws_iam_policy_document" "efs" {
+  statement {
+    sid       = "MountThroughMountTargets"
+    effect    = "Allow"
+    actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientRootAccess", "elasticfilesystem:ClientWrite"]
+    resources = [aws_efs_file_system.this.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "elasticfilesystem:AccessedViaMountTarget"
+      values   = ["true"]
+    }
+  }
+
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"

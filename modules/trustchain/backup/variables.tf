@@ -57,9 +57,9 @@ variable "resource_arns" {
 }
 
 variable "restore_testing_resource_types" {
-  description = "Resource types restore testing covers."
+  description = "Resource types restore testing covers: those the plan backs up."
   type        = list(string)
-  default     = ["EBS", "S3"]
+  default     = ["S3"]
 }
 
 variable "restore_testing_schedule" {

@@ -21,12 +21,57 @@ resource "aws_iam_role" "this" {
   tags = var.tags
 }
 
-# Session Manager instead of SSH, and the CloudWatch agent for the custom metrics.
+# Session Manager instead of SSH, the CloudWatch agent for the custom metrics and logs,
+# and the X-Ray daemon for the traces the monitoring module's sampling rule selects.
 resource "aws_iam_role_policy_attachment" "this" {
-  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
+  for_each = toset(["AWSXRayDaemonWriteAccess", "AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.this.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/${each.value}"
+}
+
+# The platform's own data: the storage buckets (CT logs, certificates, configuration,
+# backups) and the KMS keys that encrypt them (the key policies leave use to IAM).
+data "aws_iam_policy_document" "data" {
+  count = length(var.bucket_arns) + length(var.kms_key_arns) > 0 ? 1 : 0
+
+  dynamic "statement" {
+    for_each = length(var.bucket_arns) > 0 ? ["buckets"] : []
+
+    content {
+      sid       = "ListBuckets"
+      actions   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketVersions"]
+      resources = var.bucket_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.bucket_arns) > 0 ? ["objects"] : []
+
+    content {
+      sid       = "ReadWriteObjects"
+      actions   = ["s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+      resources = [for b in var.bucket_arns : "${b}/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? ["keys"] : []
+
+    content {
+      sid       = "UseDataKeys"
+      actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+      resources = var.kms_key_arns
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "data" {
+  count = length(var.bucket_arns) + length(var.kms_key_arns) > 0 ? 1 : 0
+
+  name   = "platform-data"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.data[0].json
 }
 
 resource "aws_iam_instance_profile" "this" {

@@ -17,6 +17,12 @@ variable "ami_ssm_parameter" {
   default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 }
 
+variable "bucket_arns" {
+  description = "S3 buckets the services read and write (storage output bucket_arns): CT logs, certificates, configuration, backups."
+  type        = list(string)
+  default     = []
+}
+
 variable "cpu_target_utilization" {
   description = "Average CPU utilization (percent) the Auto Scaling group tracks."
   type        = number
@@ -58,6 +64,12 @@ variable "instance_type" {
     condition     = can(regex("^[a-z][0-9]+[a-z]*g[a-z]*\\.[0-9a-z]+$", var.instance_type))
     error_message = "instance_type must be a Graviton (arm64) type such as c6g.4xlarge."
   }
+}
+
+variable "kms_key_arns" {
+  description = "KMS keys the services encrypt and decrypt their data with (the storage key)."
+  type        = list(string)
+  default     = []
 }
 
 variable "max_size" {

@@ -17,16 +17,17 @@ locals {
       zone_id  = h.target == "alb" ? var.alb_zone_id : lookup(var.nlb_zone_ids, lookup(var.service_nlb, k, ""), null)
     }
   }
-  health_checked = { for k, h in var.service_hosts : k => h if h.health_check_port != null }
+  health_checked = { for k, h in var.service_hosts : k => h if h.health_check && h.target == "alb" }
 }
 
-# AAAA only: the platform has no IPv4 endpoints.
+# AAAA: the platform serves IPv6 clients. Only the quic-mode NLBs are IPv4 (AWS has no
+# dual-stack QUIC), and an AAAA alias to them would resolve to nothing: they get A records.
 resource "aws_route53_record" "service" {
   for_each = var.service_hosts
 
   zone_id = aws_route53_zone.this.zone_id
   name    = "${each.value.hostname}.${var.domain_name}"
-  type    = "AAAA"
+  type    = each.value.target == "nlb" ? var.nlb_record_type : "AAAA"
 
   alias {
     name                   = local.alias_targets[each.key].dns_name
@@ -44,16 +45,40 @@ resource "aws_route53_record" "caa" {
   records = [for issuer in var.caa_issuers : "0 issue \"${issuer}\""]
 }
 
+data "aws_region" "current" {}
+
+# Route 53 resolves a health check's FQDN to IPv4 only, and the ALB's IPv6 addresses
+# change as it scales, so each HTTPS service is checked through an alarm on the healthy
+# targets behind it (a CLOUDWATCH_METRIC health check) instead of by name.
+resource "aws_cloudwatch_metric_alarm" "service_health" {
+  for_each = local.health_checked
+
+  alarm_name          = "${var.name}-${each.key}-healthy-targets"
+  alarm_description   = "No healthy target behind ${each.value.hostname}.${var.domain_name} (Route 53 health check)"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "HealthyHostCount"
+  statistic           = "Minimum"
+  period              = 60
+  evaluation_periods  = var.health_check_failure_threshold
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+
+  dimensions = {
+    LoadBalancer = var.alb_arn_suffix
+    TargetGroup  = var.alb_target_group_arn_suffixes[each.key]
+  }
+
+  tags = var.tags
+}
+
 resource "aws_route53_health_check" "service" {
   for_each = local.health_checked
 
-  fqdn              = aws_route53_record.service[each.key].fqdn
-  type              = "HTTPS"
-  port              = each.value.health_check_port
-  resource_path     = each.value.health_check_path
-  request_interval  = var.health_check_interval
-  failure_threshold = var.health_check_failure_threshold
-  enable_sni        = true
+  type                            = "CLOUDWATCH_METRIC"
+  cloudwatch_alarm_name           = aws_cloudwatch_metric_alarm.service_health[each.key].alarm_name
+  cloudwatch_alarm_region         = data.aws_region.current.region
+  insufficient_data_health_status = "LastKnownStatus"
 
   tags = merge(var.tags, { Name = "${each.value.hostname}.${var.domain_name}" })
 }

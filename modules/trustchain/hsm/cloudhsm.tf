@@ -33,6 +33,10 @@ resource "trustchain_cloudhsm_hsm" "primary" {
 
   cluster_id        = trustchain_cloudhsm_cluster.this[0].cluster_id
   availability_zone = local.hsm_azs[0]
+
+  # CloudHSM creates /aws/cloudhsm/<cluster-id> itself once an HSM logs: the module's log
+  # group (retention, encryption) must exist first, or creating it fails as a duplicate.
+  depends_on = [aws_cloudwatch_log_group.audit]
 }
 
 # Signs the cluster CSR: either a certificate signed offline, or the issuing CA
@@ -59,14 +63,29 @@ resource "trustchain_cloudhsm_hsm" "secondary" {
   depends_on = [trustchain_cloudhsm_cluster_initialization.this]
 }
 
-# CloudHSM writes its audit trail to this fixed name; creating it here sets
-# retention and encryption before the first HSM logs anything.
+# CloudHSM writes its audit trail to this fixed name; creating it here, before the
+# first HSM (see depends_on there), sets retention and encryption from the first line.
 resource "aws_cloudwatch_log_group" "audit" {
   count = var.create_cloudhsm_cluster ? 1 : 0
 
   name              = "/aws/cloudhsm/${trustchain_cloudhsm_cluster.this[0].cluster_id}"
   retention_in_days = var.audit_log_retention_days
   kms_key_id        = var.log_kms_key_arn != null ? var.log_kms_key_arn : try(aws_kms_key.this["logs"].arn, null)
+
+  tags = var.tags
+}
+
+# AWS creates the cluster's security group admitting only the HSMs themselves: the
+# clients (the service instances) must be let in on the CloudHSM client ports.
+resource "aws_vpc_security_group_ingress_rule" "clients" {
+  count = var.create_cloudhsm_cluster ? length(var.client_security_group_ids) : 0
+
+  security_group_id            = trustchain_cloudhsm_cluster.this[0].security_group_id
+  description                  = "CloudHSM client ports 2223-2225 from the service instances"
+  ip_protocol                  = "tcp"
+  from_port                    = 2223
+  to_port                      = 2225
+  referenced_security_group_id = var.client_security_group_ids[count.index]
 
   tags = var.tags
 }

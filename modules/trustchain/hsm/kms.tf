@@ -7,6 +7,15 @@ data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
 
+locals {
+  # "{region}" stands for the key's region: CloudWatch Logs signs as logs.<region>.amazonaws.com.
+  kms_principals = {
+    for k, key in var.kms_keys : k => [for p in key.service_principals : replace(p, "{region}", data.aws_region.current.region)]
+  }
+  kms_logs_principals    = { for k, ps in local.kms_principals : k => [for p in ps : p if startswith(p, "logs.")] }
+  kms_service_principals = { for k, ps in local.kms_principals : k => [for p in ps : p if !startswith(p, "logs.")] }
+}
+
 data "aws_iam_policy_document" "kms" {
   for_each = var.kms_keys
 
@@ -24,18 +33,48 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # AWS services use the key only on behalf of this account (confused-deputy protection):
+  # aws:SourceAccount for services that act for a resource of this account...
   dynamic "statement" {
-    for_each = length(each.value.service_principals) > 0 ? [each.value.service_principals] : []
+    for_each = length(local.kms_service_principals[each.key]) > 0 ? [local.kms_service_principals[each.key]] : []
 
     content {
       sid       = "ServiceUse"
       actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"]
       resources = ["*"]
 
-      # "{region}" stands for this region: CloudWatch Logs signs as logs.<region>.amazonaws.com.
       principals {
         type        = "Service"
-        identifiers = [for p in statement.value : replace(p, "{region}", data.aws_region.current.region)]
+        identifiers = statement.value
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [data.aws_caller_identity.current.account_id]
+      }
+    }
+  }
+
+  # ...and the log group encryption context for CloudWatch Logs, which is how it identifies
+  # the log group it encrypts for.
+  dynamic "statement" {
+    for_each = length(local.kms_logs_principals[each.key]) > 0 ? [local.kms_logs_principals[each.key]] : []
+
+    content {
+      sid       = "CloudWatchLogsUse"
+      actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      resources = ["*"]
+
+      principals {
+        type        = "Service"
+        identifiers = statement.value
+      }
+
+      condition {
+        test     = "ArnLike"
+        variable = "kms:EncryptionContext:aws:logs:arn"
+        values   = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
       }
     }
   }

@@ -33,6 +33,12 @@ variable "backup_retention_days" {
   }
 }
 
+variable "client_security_group_ids" {
+  description = "Security groups of the CloudHSM clients (the service instances), let into the cluster's security group on ports 2223-2225."
+  type        = list(string)
+  default     = []
+}
+
 variable "create_cloudhsm_cluster" {
   description = "Create the CloudHSM cluster; false creates only the KMS keys (e.g. in the secondary region)."
   type        = bool
@@ -104,7 +110,7 @@ variable "key_rotation_period_days" {
 }
 
 variable "kms_keys" {
-  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals ({region} stands for the key's region) and IAM roles (name with path) of this account."
+  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account."
   type = map(object({
     description        = optional(string)
     service_principals = optional(list(string), [])

@@ -16,6 +16,11 @@ output "alb_dns_name" {
   value       = aws_lb.this.dns_name
 }
 
+output "alb_target_group_arn_suffixes" {
+  description = "ALB target group ARN suffixes by service (CloudWatch dimension; dns module health alarms)."
+  value       = { for k, tg in aws_lb_target_group.https : k => tg.arn_suffix }
+}
+
 output "alb_target_group_arns" {
   description = "ALB target group ARNs by service."
   value       = { for k, tg in aws_lb_target_group.https : k => tg.arn }
@@ -34,6 +39,11 @@ output "https_listener_arns" {
 output "nlb_dns_names" {
   description = "DNS names of the UDP/QUIC load balancers (key `udp` in dualstack_udp mode, the service name in quic mode)."
   value       = { for k, lb in trustchain_quic_load_balancer.this : k => lb.dns_name }
+}
+
+output "nlb_record_type" {
+  description = "DNS record type that reaches the UDP/QUIC load balancers: AAAA (dual-stack) or A (IPv4 QUIC mode)."
+  value       = local.quic_mode ? "A" : "AAAA"
 }
 
 output "nlb_zone_ids" {

@@ -131,7 +131,7 @@ variable "ssl_policy" {
 }
 
 variable "subnet_ids" {
-  description = "Dual-stack public subnets for the load balancers, one per Availability Zone."
+  description = "Dual-stack public subnets for the load balancers, one per Availability Zone, /27 or larger (networking output load_balancer_subnet_ids)."
   type        = list(string)
 }
 

@@ -104,7 +104,7 @@ variable "alert_sms_numbers" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the SNS topics."
+  description = "ARN of the customer-managed KMS key that encrypts the SNS topics; its key policy must let sns_publisher_services use it."
   type        = string
 
   validation {
@@ -137,6 +137,17 @@ variable "log_retention_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be a retention period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)."
+  }
+}
+
+variable "sns_publisher_services" {
+  description = "AWS service principals allowed to publish to the topics (for this account only); the topic policy replaces SNS's default, which admits no service."
+  type        = list(string)
+  default     = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+
+  validation {
+    condition     = alltrue([for s in var.sns_publisher_services : endswith(s, ".amazonaws.com")])
+    error_message = "sns_publisher_services are service principals such as events.amazonaws.com."
   }
 }
 

@@ -21,6 +21,11 @@ output "hsm_subnet_ids" {
   value       = trustchain_ipv6_network.this.subnets["hsm"][*].id
 }
 
+output "interface_endpoint_ids" {
+  description = "Interface endpoint IDs by service."
+  value       = { for k, e in aws_vpc_endpoint.interface : k => e.id }
+}
+
 output "internet_gateway_id" {
   description = "ID of the internet gateway."
   value       = trustchain_ipv6_network.this.internet_gateway_id
@@ -36,6 +41,11 @@ output "ipv6_cidr_block" {
   value       = trustchain_ipv6_network.this.ipv6_cidr_block
 }
 
+output "load_balancer_subnet_ids" {
+  description = "IDs of the dual-stack /26 load balancer subnets, in availability_zones order (the public subnets without create_load_balancer_subnets)."
+  value       = var.create_load_balancer_subnets ? [for az in var.availability_zones : aws_subnet.load_balancer[az].id] : trustchain_ipv6_network.this.subnets["public"][*].id
+}
+
 output "nat_gateway_id" {
   description = "ID of the NAT64 gateway, null unless enable_nat64."
   value       = trustchain_ipv6_network.this.nat_gateway_id
@@ -47,8 +57,13 @@ output "private_subnet_ids" {
 }
 
 output "public_subnet_ids" {
-  description = "IDs of the dual-stack public subnets (load balancers)."
+  description = "IDs of the dual-stack public /28 subnets (NAT gateway)."
   value       = trustchain_ipv6_network.this.subnets["public"][*].id
+}
+
+output "s3_gateway_endpoint_id" {
+  description = "ID of the S3 gateway endpoint."
+  value       = one(aws_vpc_endpoint.s3[*].id)
 }
 
 output "subnet_ids" {

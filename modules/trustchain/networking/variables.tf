@@ -21,10 +21,22 @@ variable "availability_zones" {
   }
 }
 
-variable "enable_nat64" {
-  description = "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64."
+variable "create_load_balancer_subnets" {
+  description = "Create a dual-stack /26 per zone for the load balancers (the dual-stack tiers are /28s, below an ALB's /27 minimum)."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "enable_nat64" {
+  description = "Create a NAT gateway and 64:ff9b::/96 routes so IPv6-only instances can reach IPv4-only endpoints through DNS64 (tiers with enable_dns64)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_s3_gateway_endpoint" {
+  description = "Dual-stack S3 gateway endpoint on the private tier's route tables (clients use S3's dual-stack names)."
+  type        = bool
+  default     = true
 }
 
 variable "flow_log_retention_days" {
@@ -46,6 +58,17 @@ variable "flow_log_traffic_type" {
   validation {
     condition     = contains(["ACCEPT", "REJECT", "ALL"], var.flow_log_traffic_type)
     error_message = "flow_log_traffic_type must be ACCEPT, REJECT or ALL."
+  }
+}
+
+variable "interface_endpoints" {
+  description = "AWS services (endpoint service suffix, e.g. kms) that get an IPv6-only interface endpoint in the private tier; only services AWS serves over IPv6 through PrivateLink."
+  type        = list(string)
+  default     = ["kms", "sts"]
+
+  validation {
+    condition     = alltrue([for s in var.interface_endpoints : can(regex("^[a-z0-9.-]+$", s))])
+    error_message = "interface_endpoints are endpoint service suffixes such as kms or sts."
   }
 }
 
@@ -72,8 +95,19 @@ variable "ipv6_netmask_length" {
   default     = null
 
   validation {
-    condition     = var.ipv6_netmask_length == null || contains([44, 48, 52, 56, 60], coalesce(var.ipv6_netmask_length, 56))
-    error_message = "ipv6_netmask_length must be 44, 48, 52, 56 or 60."
+    condition     = var.ipv6_netmask_length == null || contains([44, 48, 52, 56], coalesce(var.ipv6_netmask_length, 56))
+    error_message = "ipv6_netmask_length must be 44, 48, 52 or 56 (a /60 holds a single tier of 16 zones)."
+  }
+}
+
+variable "load_balancer_ipv4_cidr" {
+  description = "Secondary IPv4 block of the VPC that the load balancer subnets take a /26 per zone from (zone letter a-p picks the /26)."
+  type        = string
+  default     = "10.0.16.0/22"
+
+  validation {
+    condition     = can(cidrhost(var.load_balancer_ipv4_cidr, 0)) && tonumber(split("/", var.load_balancer_ipv4_cidr)[1]) >= 16 && tonumber(split("/", var.load_balancer_ipv4_cidr)[1]) <= 22
+    error_message = "load_balancer_ipv4_cidr must be an IPv4 CIDR between /16 and /22 (16 zones of /26)."
   }
 }
 
@@ -110,7 +144,7 @@ variable "tiers" {
       name        = "public"
     },
     {
-      enable_dns64 = false
+      enable_dns64 = true
       ipv6_native  = true
       kind         = "private"
       name         = "private"
@@ -130,5 +164,10 @@ variable "tiers" {
   validation {
     condition     = length(distinct([for t in var.tiers : t.name])) == length(var.tiers)
     error_message = "Tier names must be unique."
+  }
+
+  validation {
+    condition     = length(var.tiers) <= 15
+    error_message = "At most 15 tiers: the load balancer subnets take the 16th slot of the subnet scheme."
   }
 }

@@ -3,12 +3,14 @@
 
 locals {
   nacl_subnets = {
-    public  = var.public_subnet_ids
+    public  = concat(var.public_subnet_ids, var.load_balancer_subnet_ids)
     private = var.private_subnet_ids
   }
 
   # Stateless rules: service ports from the client ranges (numbered from 100),
-  # replies on the Linux ephemeral range, anything inside the VPC; all egress.
+  # replies on the Linux ephemeral range, anything inside the VPC; all egress over IPv6.
+  # IPv4 matters only to the dual-stack public tier: its NAT64 gateway speaks IPv4 to the
+  # internet for the IPv6-only tiers (replies on the NAT's ports 1024-65535).
   nacl_service_ports = concat(
     [for k in sort(keys(var.https_service_ports)) : { protocol = "tcp", port = var.https_service_ports[k] }],
     [for k in sort(keys(var.udp_service_ports)) : { protocol = "udp", port = var.udp_service_ports[k] }],
@@ -19,20 +21,23 @@ locals {
   nacl_rules = concat(
     [
       for i, r in local.nacl_service_rules :
-      { egress = false, rule_number = 100 + i, protocol = r.protocol, from_port = r.port, to_port = r.port, ipv6 = r.cidr, ipv4 = null }
+      { egress = false, rule_number = 100 + i, protocol = r.protocol, from_port = r.port, to_port = r.port, ipv6 = r.cidr, ipv4 = null, acls = ["private", "public"] }
     ],
     [
-      { egress = false, rule_number = 900, protocol = "tcp", from_port = 32768, to_port = 65535, ipv6 = "::/0", ipv4 = null },
-      { egress = false, rule_number = 901, protocol = "udp", from_port = 32768, to_port = 65535, ipv6 = "::/0", ipv4 = null },
-      { egress = false, rule_number = 910, protocol = "-1", from_port = 0, to_port = 0, ipv6 = var.vpc_ipv6_cidr_block, ipv4 = null },
-      { egress = false, rule_number = 911, protocol = "-1", from_port = 0, to_port = 0, ipv6 = null, ipv4 = var.vpc_ipv4_cidr_block },
-      { egress = true, rule_number = 100, protocol = "-1", from_port = 0, to_port = 0, ipv6 = "::/0", ipv4 = null },
-      { egress = true, rule_number = 101, protocol = "-1", from_port = 0, to_port = 0, ipv6 = null, ipv4 = var.vpc_ipv4_cidr_block },
+      { egress = false, rule_number = 900, protocol = "tcp", from_port = 32768, to_port = 65535, ipv6 = "::/0", ipv4 = null, acls = ["private", "public"] },
+      { egress = false, rule_number = 901, protocol = "udp", from_port = 32768, to_port = 65535, ipv6 = "::/0", ipv4 = null, acls = ["private", "public"] },
+      { egress = false, rule_number = 910, protocol = "-1", from_port = 0, to_port = 0, ipv6 = var.vpc_ipv6_cidr_block, ipv4 = null, acls = ["private", "public"] },
+      { egress = false, rule_number = 911, protocol = "-1", from_port = 0, to_port = 0, ipv6 = null, ipv4 = var.vpc_ipv4_cidr_block, acls = ["public"] },
+      { egress = false, rule_number = 920, protocol = "tcp", from_port = 1024, to_port = 65535, ipv6 = null, ipv4 = "0.0.0.0/0", acls = ["public"] },
+      { egress = false, rule_number = 921, protocol = "udp", from_port = 1024, to_port = 65535, ipv6 = null, ipv4 = "0.0.0.0/0", acls = ["public"] },
+      { egress = true, rule_number = 100, protocol = "-1", from_port = 0, to_port = 0, ipv6 = "::/0", ipv4 = null, acls = ["private", "public"] },
+      { egress = true, rule_number = 101, protocol = "-1", from_port = 0, to_port = 0, ipv6 = null, ipv4 = "0.0.0.0/0", acls = ["public"] },
     ],
   )
   nacl_rule_instances = {
     for pair in setproduct(keys(local.nacl_subnets), local.nacl_rules) :
     "${pair[0]}-${pair[1].egress ? "egress" : "ingress"}-${pair[1].rule_number}" => merge(pair[1], { acl = pair[0] })
+    if contains(pair[1].acls, pair[0])
   }
 }
 
@@ -50,6 +55,7 @@ resource "aws_network_acl_rule" "this" {
   for_each = local.nacl_rule_instances
 
   #checkov:skip=CKV_AWS_352:all ports are open only to the VPC's own blocks; security groups govern traffic inside the VPC
+  #checkov:skip=CKV_AWS_231:IPv4 1024-65535 in the public tier are the NAT64 gateway's reply ports; no instance there listens on 3389
   network_acl_id  = aws_network_acl.this[each.value.acl].id
   egress          = each.value.egress
   rule_number     = each.value.rule_number

@@ -2,11 +2,6 @@
 # Regenerate with: make modules (cargo run -p codegen -- generate --platform trustchain)
 
 locals {
-  vpc_cidr_blocks = {
-    ipv4 = var.vpc_ipv4_cidr_block
-    ipv6 = var.vpc_ipv6_cidr_block
-  }
-
   # One rule per (service, client range): security group rules hold a single CIDR.
   https_client_rules = {
     for pair in setproduct(keys(var.https_service_ports), var.client_ipv6_cidr_blocks) :
@@ -89,6 +84,21 @@ resource "aws_vpc_security_group_ingress_rule" "instances_udp" {
   tags = var.tags
 }
 
+# The dual-stack NLB forwards IPv6 UDP from its source-NAT prefixes, inside the VPC: that
+# traffic must pass whatever client ranges are configured.
+resource "aws_vpc_security_group_ingress_rule" "instances_udp_from_vpc" {
+  for_each = var.udp_service_ports
+
+  security_group_id = aws_security_group.instances.id
+  description       = "${each.key} from the NLB's IPv6 source-NAT prefixes (inside the VPC)"
+  ip_protocol       = "udp"
+  from_port         = each.value
+  to_port           = each.value
+  cidr_ipv6         = var.vpc_ipv6_cidr_block
+
+  tags = var.tags
+}
+
 # Load balancer health checks and service-to-service calls come from inside the VPC.
 resource "aws_vpc_security_group_ingress_rule" "instances_https_from_vpc" {
   for_each = var.https_service_ports
@@ -114,20 +124,13 @@ resource "aws_vpc_security_group_egress_rule" "instances_https" {
   tags = var.tags
 }
 
-resource "aws_vpc_security_group_egress_rule" "instances_vpc_ipv4" {
-  security_group_id = aws_security_group.instances.id
-  description       = "Anything inside the VPC over IPv4 (CloudHSM ENIs)"
-  ip_protocol       = "-1"
-  cidr_ipv4         = local.vpc_cidr_blocks.ipv4
-
-  tags = var.tags
-}
-
+# The instances have no IPv4 address (IPv6-only tier): everything inside the VPC, the
+# CloudHSM ENIs of the dual-stack hsm tier included, is reached over IPv6.
 resource "aws_vpc_security_group_egress_rule" "instances_vpc_ipv6" {
   security_group_id = aws_security_group.instances.id
-  description       = "Anything inside the VPC over IPv6"
+  description       = "Anything inside the VPC over IPv6 (CloudHSM, endpoints, other tiers)"
   ip_protocol       = "-1"
-  cidr_ipv6         = local.vpc_cidr_blocks.ipv6
+  cidr_ipv6         = var.vpc_ipv6_cidr_block
 
   tags = var.tags
 }

@@ -57,6 +57,24 @@ variable "config_rules" {
   ]
 }
 
+variable "create_cloudtrail" {
+  description = "Create the multi-region CloudTrail trail (with its log group and SNS topic). It records the whole account, so one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
+variable "create_config_recorder" {
+  description = "Create the AWS Config recorder, delivery channel and rules. AWS Config allows one recorder and one delivery channel per account and region: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
+variable "create_guardduty_detector" {
+  description = "Create the GuardDuty detector and its features. GuardDuty allows one detector per account and region: exactly one configuration per account sets this."
+  type        = bool
+  default     = true
+}
+
 variable "findings_sns_topic_arn" {
   description = "SNS topic that receives the findings when notify_findings is on."
   type        = string
@@ -80,6 +98,17 @@ variable "guardduty_finding_publishing_frequency" {
   }
 }
 
+variable "guardduty_runtime_agent_management" {
+  description = "Where GuardDuty deploys and updates its Runtime Monitoring agent itself (EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT); without it RUNTIME_MONITORING covers only hosts where the agent was installed by hand."
+  type        = list(string)
+  default     = ["EC2_AGENT_MANAGEMENT"]
+
+  validation {
+    condition     = alltrue([for a in var.guardduty_runtime_agent_management : contains(["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT"], a)])
+    error_message = "Use EC2_AGENT_MANAGEMENT, EKS_ADDON_MANAGEMENT or ECS_FARGATE_AGENT_MANAGEMENT."
+  }
+}
+
 variable "https_service_ports" {
   description = "HTTPS service ports served through the ALB, by service name."
   type        = map(number)
@@ -94,6 +123,12 @@ variable "https_service_ports" {
     condition     = alltrue([for p in values(var.https_service_ports) : p >= 1 && p <= 65535])
     error_message = "Ports are 1-65535."
   }
+}
+
+variable "load_balancer_subnet_ids" {
+  description = "The load balancer subnets (networking output load_balancer_subnet_ids when they are separate); they get the public network ACL too."
+  type        = list(string)
+  default     = []
 }
 
 variable "log_kms_key_arn" {

@@ -60,8 +60,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
   bucket = aws_s3_bucket.this[each.key].id
 
+  # Objects the platform still reads move to Glacier Instant Retrieval, which GetObject
+  # serves at once; only archive buckets move to Glacier Flexible Retrieval, whose objects
+  # must be restored before anything can read them.
   rule {
-    id     = "retention"
+    id     = each.value.archive ? "archive" : "retention"
     status = "Enabled"
 
     filter {}
@@ -76,7 +79,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
       content {
         days          = transition.value
-        storage_class = "GLACIER"
+        storage_class = each.value.archive ? "GLACIER" : "GLACIER_IR"
       }
     }
 

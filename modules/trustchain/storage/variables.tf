@@ -23,14 +23,16 @@ variable "access_log_retention_days" {
 }
 
 variable "buckets" {
-  description = "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days."
+  description = "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days. Objects move to Glacier Instant Retrieval (readable at once); archive buckets, read only after a restore, to Glacier Flexible Retrieval."
   type = map(object({
     retention_days             = optional(number)
     transition_to_ia_days      = optional(number, 30)
     transition_to_glacier_days = optional(number)
+    archive                    = optional(bool, false)
   }))
   default = {
     backups = {
+      archive                    = true
       retention_days             = 2557
       transition_to_glacier_days = 90
       transition_to_ia_days      = 30

@@ -1,0 +1,118 @@
+//! The checkov rule pack (`tests/rule-pack/`): every policy fires on its fixture's
+//! `violates*` resources, passes its `fixed*` resources, and says which AWS rule it
+//! encodes and where AWS documents it. `make validate-modules` runs the same pack over the
+//! modules and examples (acceptance::module_check).
+
+use std::collections::BTreeSet;
+
+use acceptance::rule_pack::{self, Policy};
+use acceptance::workspace_root;
+
+fn pack() -> Vec<Policy> {
+    let policies = rule_pack::policies(&workspace_root());
+    assert!(
+        !policies.is_empty(),
+        "no policies under {}",
+        rule_pack::pack_dir(&workspace_root()).display()
+    );
+    policies
+}
+
+#[test]
+fn every_policy_fires_on_its_fixture_and_passes_the_fixed_variant() {
+    let root = workspace_root();
+    let policies = pack();
+    let ids: Vec<String> = policies.iter().map(|p| p.id.clone()).collect();
+    let results = rule_pack::run_on_fixtures(&root, &ids).expect("checkov over the fixtures");
+    let tally = rule_pack::tally(&results);
+    let mut problems = Vec::new();
+    let mut table =
+        String::from("| policy | kind | violates: fired | fixed: passed |\n|---|---|---|---|\n");
+    for p in &policies {
+        let [fired, missed, passed, wrongly_failed] = tally.get(&p.id).cloned().unwrap_or_default();
+        table.push_str(&format!(
+            "| {} | {} | {}/{} | {}/{} |\n",
+            p.id,
+            p.kind,
+            fired.len(),
+            fired.len() + missed.len(),
+            passed.len(),
+            passed.len() + wrongly_failed.len()
+        ));
+        if fired.is_empty() {
+            problems.push(format!(
+                "{}: fired on no `violates*` resource of its fixture",
+                p.id
+            ));
+        }
+        if !missed.is_empty() {
+            problems.push(format!("{}: did not fire on {missed:?}", p.id));
+        }
+        if passed.is_empty() {
+            problems.push(format!(
+                "{}: its fixture has no `fixed*` resource that passes",
+                p.id
+            ));
+        }
+        if !wrongly_failed.is_empty() {
+            problems.push(format!(
+                "{}: fired on the fixed variant {wrongly_failed:?}",
+                p.id
+            ));
+        }
+    }
+    println!("{table}");
+    assert!(problems.is_empty(), "{}\n{table}", problems.join("\n"));
+}
+
+#[test]
+fn every_policy_names_its_aws_rule_and_documentation() {
+    for p in pack() {
+        let file = p.file.display();
+        let rule = p.aws_rule.unwrap_or_default();
+        assert!(
+            rule.len() > 40,
+            "{file}: no `AWS rule:` paragraph saying what AWS does"
+        );
+        let link = p.guideline.unwrap_or_default();
+        assert!(
+            link.starts_with("https://docs.aws.amazon.com/"),
+            "{file}: guideline should link the AWS documentation, got {link:?}"
+        );
+    }
+}
+
+#[test]
+fn the_pack_readme_lists_every_policy() {
+    let readme = std::fs::read_to_string(rule_pack::pack_dir(&workspace_root()).join("README.md"))
+        .expect("tests/rule-pack/README.md");
+    for p in pack() {
+        assert!(
+            readme.contains(&format!("| {} |", p.id)),
+            "tests/rule-pack/README.md has no row for {}",
+            p.id
+        );
+    }
+}
+
+#[test]
+fn every_policy_has_one_fixture_and_every_fixture_one_policy() {
+    let root = workspace_root();
+    let ids: BTreeSet<String> = pack().into_iter().map(|p| p.id).collect();
+    let fixtures: BTreeSet<String> = std::fs::read_dir(rule_pack::fixtures_dir(&root))
+        .expect("fixtures dir")
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let no_fixture: Vec<&String> = ids.difference(&fixtures).collect();
+    let no_policy: Vec<&String> = fixtures.difference(&ids).collect();
+    assert!(
+        no_fixture.is_empty(),
+        "policies without a fixture: {no_fixture:?}"
+    );
+    assert!(
+        no_policy.is_empty(),
+        "fixtures without a policy: {no_policy:?}"
+    );
+}
