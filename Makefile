@@ -99,8 +99,6 @@ validate-modules: tools
 	  $(CARGO) test -p acceptance --test modules_validate -- --nocapture; \
 	fi
 
-# Regenerate the committed modules/ from codegen/platforms/*.toml and the templates;
-# modules-check fails with a unified diff when modules/ is stale (what PR review runs).
 # docs/ from the provider schema, examples/ and provider/docs/ (the test suite fails
 # when it is stale).
 .PHONY: docs
@@ -113,6 +111,8 @@ docs: tools
 	  TRUSTCHAIN_UPDATE_DOCS=1 $(CARGO) test -p acceptance --test docs -- --nocapture; \
 	fi
 
+# Regenerate the committed modules/ from codegen/platforms/*.toml and the templates;
+# modules-check fails with a unified diff when modules/ is stale (what PR review runs).
 .PHONY: modules-check
 modules:
 	$(CARGO) run --quiet -p codegen -- generate
