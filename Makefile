@@ -10,12 +10,13 @@ PYTHON    := $(VENV)/bin/python
 TERRAFORM := $(VENV)/bin/terraform
 CHECKOV_VENV := $(ROOT)/.venv-checkov
 CHECKOV   := $(ROOT)/tools/checkov
+BENCH_VENV := $(ROOT)/.venv-bench
 CARGO     ?= cargo
 export TRUSTCHAIN_TERRAFORM := $(TERRAFORM)
 export TRUSTCHAIN_PYTHON := $(PYTHON)
 export TRUSTCHAIN_CHECKOV := $(CHECKOV)
 
-.PHONY: help tools build demo test test-unit lint modules bench release clean emulator
+.PHONY: help tools build demo test test-unit lint modules bench bench-cold release clean emulator
 
 help:
 	@echo "make demo    build the provider and run examples/quickstart with real Terraform"
@@ -27,7 +28,8 @@ help:
 	@echo "make emulator  the AWS emulator on 127.0.0.1 for your own configurations"
 	@echo "make release VERSION=x.y.z  registry release artifacts under dist/"
 	@echo "make docs    regenerate docs/ from the provider schema and examples/"
-	@echo "make bench   benchmarks, printed side by side"
+	@echo "make bench   benchmarks beside real anchors, one table, written to bench/RESULTS.md"
+	@echo "make bench-cold  cold release build and cold-clone make test, recorded in bench/cold.json (slow)"
 
 tools: $(VENV)/.tools-stamp $(CHECKOV_VENV)/.tools-stamp
 
@@ -135,9 +137,27 @@ release:
 	fi; \
 	python3 tools/release.py --version $(VERSION) --out dist/$(VERSION) $${GPG_KEY:+--gpg-key $$GPG_KEY} $$bins
 
+# The benchmark (bench/README.md): release builds of the provider and codegen, then
+# start-up, RSS, schema, a 1,000-instance plan and codegen beside hashicorp/null 2.1.2
+# and real Terraform. The slow cold-build figures come from bench/cold.json
+# (`make bench-cold` re-measures them).
+bench: tools $(BENCH_VENV)/.tools-stamp
+	$(BENCH_VENV)/bin/python bench/bench.py
+
+bench-cold: tools $(BENCH_VENV)/.tools-stamp
+	$(BENCH_VENV)/bin/python bench/cold.py release-build after
+	$(BENCH_VENV)/bin/python bench/cold.py make-test
+	$(BENCH_VENV)/bin/python bench/report.py > /dev/null
+
+$(BENCH_VENV)/.tools-stamp: bench/requirements.txt
+	python3 -m venv $(BENCH_VENV)
+	echo '*' > $(BENCH_VENV)/.gitignore
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf target .venv .venv-checkov .tmp dist
+	rm -rf target .venv .venv-checkov .venv-bench .tmp dist
