@@ -145,7 +145,7 @@ bench: tools $(BENCH_VENV)/.tools-stamp
 	$(BENCH_VENV)/bin/python bench/bench.py
 
 bench-cold: tools $(BENCH_VENV)/.tools-stamp
-	$(BENCH_VENV)/bin/python bench/cold.py release-build after
+	$(BENCH_VENV)/bin/python bench/cold.py release-build after --keep
 	$(BENCH_VENV)/bin/python bench/cold.py make-test
 	$(BENCH_VENV)/bin/python bench/report.py > /dev/null
 

@@ -1,9 +1,11 @@
 """The slow, CPU-heavy measurements, taken on request and recorded in bench/cold.json
 so `make bench` reports them without redoing them every run:
 
-    python3 bench/cold.py release-build LABEL   cold `cargo build --release -p
+    python3 bench/cold.py release-build LABEL [--keep]
+                                                cold `cargo build --release -p
                                                 terraform-provider-trustchain` in a fresh
-                                                target dir (LABEL: before / after tuning)
+                                                target dir (LABEL: before / after tuning;
+                                                --keep: in target/, for make bench)
     python3 bench/cold.py make-test             `make test` in a fresh clone of HEAD
                                                 (no target/, no venvs)
 
@@ -80,9 +82,11 @@ def timed(cmd: list[str], cwd: str, log: str, time_file: str) -> dict:
     return r
 
 
-def release_build(label: str) -> None:
-    target = os.path.join(TMP, f"cold-target-{label}")
-    shutil.rmtree(target, ignore_errors=True)
+def release_build(label: str, keep: bool = False) -> None:
+    """A cold release build in a fresh target dir; with `keep`, in the workspace's
+    own target/ (its release/ removed first), so `make bench` can use the result."""
+    target = os.path.join(ROOT, "target") if keep else os.path.join(TMP, f"cold-target-{label}")
+    shutil.rmtree(os.path.join(target, "release") if keep else target, ignore_errors=True)
     os.makedirs(TMP, exist_ok=True)
     cmd = ["cargo", "build", "--release", "-p", "terraform-provider-trustchain", "--timings", "--target-dir", target]
     r = timed(cmd, ROOT, os.path.join(TMP, f"cold-build-{label}.log"), os.path.join(TMP, f"cold-build-{label}.time"))
@@ -94,8 +98,9 @@ def release_build(label: str) -> None:
     timings = os.path.join(target, "cargo-timings", "cargo-timing.html")
     if os.path.exists(timings):
         shutil.copy2(timings, os.path.join(TMP, f"cargo-timing-{label}.html"))
-    shutil.rmtree(target, ignore_errors=True)
-    r["cold"] = "fresh --target-dir; crates already downloaded (cargo fetch), nothing compiled"
+    if not keep:
+        shutil.rmtree(target, ignore_errors=True)
+    r["cold"] = "fresh target (no release/ artifacts); crates already downloaded (cargo fetch), nothing compiled"
     save(f"release_build_{label}", r)
 
 
@@ -116,8 +121,8 @@ def make_test() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "release-build":
-        release_build(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "release-build":
+        release_build(sys.argv[2], keep=sys.argv[3:] == ["--keep"])
     elif len(sys.argv) == 2 and sys.argv[1] == "make-test":
         make_test()
     else:

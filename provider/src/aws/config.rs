@@ -164,12 +164,15 @@ pub async fn sdk_config(settings: &ProviderSettings) -> Result<SdkConfig, Diagno
 }
 
 /// Retries of every AWS call (throttling, 5xx, transport errors), set once on the
-/// `SdkConfig`: hashicorp/aws's default of 25, or `max_retries`.
+/// `SdkConfig`: hashicorp/aws's default of 25, or `max_retries`. Adaptive mode: once
+/// AWS throttles, a client-side token bucket (shared by every client of a service in
+/// this process) slows all further requests to the rate AWS accepts, instead of
+/// each call backing off on its own and the next burst being throttled again.
 pub fn retry_config(max_retries: Option<i64>) -> RetryConfig {
     let retries = max_retries
         .map(|n| n.clamp(0, 100) as u32)
         .unwrap_or(DEFAULT_MAX_RETRIES);
-    RetryConfig::standard().with_max_attempts(retries + 1)
+    RetryConfig::adaptive().with_max_attempts(retries + 1)
 }
 
 fn expand_home(path: &str) -> String {
@@ -204,5 +207,19 @@ pub async fn validate_credentials(sts: &aws_sdk_sts::Client) -> Result<String, D
                 aws_sdk_sts::error::DisplayErrorContext(&e)
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_config::retry::RetryMode;
+
+    #[test]
+    fn retries_are_adaptive_with_hashicorp_aws_default_of_25() {
+        let c = retry_config(None);
+        assert_eq!(c.mode(), RetryMode::Adaptive);
+        assert_eq!(c.max_attempts(), 26);
+        assert_eq!(retry_config(Some(0)).max_attempts(), 1);
     }
 }

@@ -1,10 +1,12 @@
 //! AWS access for every resource: the provider settings and the one `SdkConfig`
 //! (`config`), the service table (`services`), errors as diagnostics (`error`), tags
-//! (`tags`), and the poller with deadlines and StopProvider (`retry`).
+//! (`tags`), the poller with deadlines and StopProvider (`retry`), and the bound on
+//! requests in flight per service (`bounded`).
 //!
 //! Clients are built on first use, so the offline features (the IPv6 planner and
 //! functions) work without credentials or a region.
 
+mod bounded;
 mod config;
 pub mod ec2;
 pub mod error;
@@ -164,7 +166,9 @@ mod tests {
 
     const THROTTLED: &str = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>1</RequestID></Response>";
 
-    #[tokio::test]
+    // Paused time: adaptive retry's client-side rate limiter waits (seconds per
+    // throttled retry at a low request rate) pass instantly.
+    #[tokio::test(start_paused = true)]
     async fn throttled_calls_are_retried_up_to_max_retries() {
         let rule = mock!(aws_sdk_ec2::Client::describe_vpcs)
             .sequence()
@@ -180,7 +184,9 @@ mod tests {
         assert_eq!(rule.num_calls(), 4);
     }
 
-    #[tokio::test]
+    // Paused time: adaptive retry's client-side rate limiter waits (seconds per
+    // throttled retry at a low request rate) pass instantly.
+    #[tokio::test(start_paused = true)]
     async fn throttling_beyond_max_retries_is_an_error_with_advice() {
         let rule = mock!(aws_sdk_ec2::Client::describe_vpcs)
             .sequence()

@@ -2,6 +2,7 @@
 //! provider's `endpoints {}` block (schema and validation) and the construction of
 //! every client from the one `SdkConfig`.
 
+use super::bounded;
 use aws_config::SdkConfig;
 use serde::Deserialize;
 use tfplugin::diag::Diagnostics;
@@ -39,10 +40,15 @@ macro_rules! services {
         }
 
         impl ServiceClients {
+            /// Every client from `sdk`; each service gets its own bound on requests in
+            /// flight (see `bounded`), unless `sdk` brings its own HTTP client.
             pub fn new(sdk: &SdkConfig, endpoints: &Endpoints) -> Self {
+                let http = sdk.http_client().unwrap_or_else(bounded::default_https_client);
                 Self {
                     $( $field: {
-                        let mut b = $krate::config::Builder::from(sdk);
+                        let mut b = $krate::config::Builder::from(sdk).http_client(
+                            bounded::Bounded::new(http.clone(), bounded::MAX_IN_FLIGHT_PER_SERVICE),
+                        );
                         if let Some(url) = &endpoints.$field {
                             b = b.endpoint_url(url);
                         }
