@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use handlebars::Handlebars;
+use handlebars::{Context, Handlebars};
 use serde::Serialize;
 
 use crate::Error;
@@ -41,13 +41,9 @@ impl Renderer {
         let mut hb = Handlebars::new();
         crate::helpers::register(&mut hb);
         for (name, src) in embedded::TEMPLATES {
+            // Every template is also a partial ({{> shared/...}}): handlebars looks
+            // partials up among the templates, so each is parsed once.
             hb.register_template_string(name, *src)
-                .map_err(|e| Error::Template {
-                    template: name.to_string(),
-                    message: e.to_string(),
-                })?;
-            // Shared fragments are also usable as partials: {{> shared/...}}.
-            hb.register_partial(name, *src)
                 .map_err(|e| Error::Template {
                     template: name.to_string(),
                     message: e.to_string(),
@@ -62,10 +58,25 @@ impl Renderer {
     }
 
     fn render<T: Serialize>(&self, template: &str, ctx: &T) -> Result<String, Error> {
-        self.hb.render(template, ctx).map_err(|e| Error::Template {
+        self.render_in(template, &Self::context(template, ctx)?)
+    }
+
+    /// The view model as handlebars' JSON context, built once for the templates that
+    /// share it (building it is most of a render: the platform view is large).
+    fn context<T: Serialize>(template: &str, ctx: &T) -> Result<Context, Error> {
+        Context::wraps(ctx).map_err(|e| Error::Template {
             template: template.to_string(),
             message: e.to_string(),
         })
+    }
+
+    fn render_in(&self, template: &str, ctx: &Context) -> Result<String, Error> {
+        self.hb
+            .render_with_context(template, ctx)
+            .map_err(|e| Error::Template {
+                template: template.to_string(),
+                message: e.to_string(),
+            })
     }
 
     pub fn render_platform(&self, platform: &PlatformView) -> Result<Tree, Error> {
@@ -74,14 +85,15 @@ impl Renderer {
         for module in &platform.modules {
             let mut module = module.clone();
             let mut hcl_files: Vec<(String, String)> = Vec::new();
+            let ctx = Self::context(
+                &module.name,
+                &ModuleCtx {
+                    platform,
+                    module: &module,
+                },
+            )?;
             for file in &module.files {
-                let text = self.render(
-                    &file.template,
-                    &ModuleCtx {
-                        platform,
-                        module: &module,
-                    },
-                )?;
+                let text = self.render_in(&file.template, &ctx)?;
                 hcl_files.push((file.name.clone(), text));
             }
             for (name, template) in [
@@ -89,13 +101,7 @@ impl Renderer {
                 ("outputs.tf", "common/outputs.tf"),
                 ("versions.tf", "common/versions.tf"),
             ] {
-                let text = self.render(
-                    template,
-                    &ModuleCtx {
-                        platform,
-                        module: &module,
-                    },
-                )?;
+                let text = self.render_in(template, &ctx)?;
                 hcl_files.push((name.to_string(), text));
             }
             let mut resources = Vec::new();
