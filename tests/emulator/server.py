@@ -13,6 +13,7 @@ import threading
 
 from werkzeug.serving import make_server
 
+import calls
 import ec2_ipv6
 import elbv2_quic
 import faults
@@ -28,7 +29,7 @@ def main() -> int:
     port = int(os.environ.get("EMULATOR_PORT", "0"))
     ec2_ipv6.install()
     elbv2_quic.install()
-    app = faults.middleware(DomainDispatcherApplication(create_backend_app))
+    app = calls.middleware(faults.middleware(DomainDispatcherApplication(create_backend_app)))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -6,8 +6,10 @@ Run: .venv/bin/python -m unittest discover -s tests/emulator -p 'test_elbv2*.py'
 """
 
 import ipaddress
+import json
 import time
 import unittest
+import urllib.request
 
 from elbv2_testing import EmulatorTestCase
 
@@ -367,6 +369,22 @@ class TagsAndPages(EmulatorTestCase):
             self.elb.get_paginator("describe_load_balancers").paginate(PaginationConfig={"PageSize": 1})
         )
         self.assertGreaterEqual(len(pages), 2)
+
+
+class CallCounts(EmulatorTestCase):
+    def calls(self, method="GET") -> dict:
+        request = urllib.request.Request(f"{self.emulator.url}/_trustchain/calls", method=method)
+        with urllib.request.urlopen(request) as answer:
+            return json.loads(answer.read())
+
+    def test_calls_are_counted_per_action_until_reset(self):
+        lb = self.nlb()
+        self.calls("DELETE")
+        self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])
+        self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])
+        self.elb.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])
+        self.assertEqual(self.calls(), {"DescribeListeners": 2, "DescribeLoadBalancerAttributes": 1})
+        self.assertEqual(self.calls("DELETE"), {})
 
 
 if __name__ == "__main__":

@@ -307,8 +307,9 @@ fn need<T: Clone>(a: &Attr<T>, what: &str) -> Result<T, Diagnostics> {
 impl Desired {
     pub fn from_model(m: &LoadBalancerModel) -> Result<Desired, Diagnostics> {
         let mut subnets = Vec::new();
-        let mapped = m.subnet_mapping.is_known();
-        if let Attr::Known(ms) = &m.subnet_mapping {
+        // An absent list block is an empty list, not null.
+        let mapped = m.subnet_mapping.known().is_some_and(|v| !v.is_empty());
+        if mapped && let Attr::Known(ms) = &m.subnet_mapping {
             for s in ms {
                 subnets.push(Mapping {
                     subnet_id: need(&s.subnet_id, "subnet_mapping.subnet_id")?,
