@@ -11,6 +11,8 @@ use std::net::Ipv6Addr;
 /// each) in us-east-1a and us-east-1b.
 pub struct Net {
     pub vpc_id: String,
+    /// The VPC's /56.
+    base: Ipv6Addr,
     pub subnets: Vec<String>,
     /// The /64 of each subnet, e.g. "2600:1f18:0:1::/64".
     pub v6: Vec<String>,
@@ -36,14 +38,12 @@ impl Net {
             .expect("IPv6 network address");
         let mut net = Net {
             vpc_id,
+            base,
             subnets: Vec::new(),
             v6: Vec::new(),
         };
         for (i, zone) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
-            let v6 = format!(
-                "{}/64",
-                Ipv6Addr::from(u128::from(base) + ((i as u128 + 1) << 64))
-            );
+            let v6 = net.sixty_four(i as u8 + 1);
             let s = emu.call(
                 "ec2",
                 "create_subnet",
@@ -55,6 +55,14 @@ impl Net {
             net.v6.push(v6);
         }
         net
+    }
+
+    /// The `k`-th /64 of the VPC's block.
+    pub fn sixty_four(&self, k: u8) -> String {
+        format!(
+            "{}/64",
+            Ipv6Addr::from(u128::from(self.base) + (u128::from(k) << 64))
+        )
     }
 
     /// An address in subnet `i`'s /64, e.g. host 16 -> "2600:1f18:0:1::10".

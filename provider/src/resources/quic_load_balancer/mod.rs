@@ -10,6 +10,7 @@
 //! failure half-way leaves state the next apply or destroy can finish from.
 
 mod discovery;
+mod load_balancer;
 mod model;
 mod plan;
 mod reconcile;

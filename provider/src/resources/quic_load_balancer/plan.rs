@@ -157,7 +157,7 @@ pub fn group_name_of(arn: &str) -> Option<&str> {
 }
 
 /// Whether the listener on `port` keeps its target group, and whether it keeps the
-/// listener itself. `prior` is the listener as the state knows it (None when it is
+/// listener itself (it is deleted before the network changes and made again after). `prior` is the listener as the state knows it (None when it is
 /// new, or was deleted outside Terraform and only its target group is left).
 pub fn keeps(
     lb_name: &str,
@@ -190,7 +190,13 @@ pub fn keeps(
         };
         q(p).is_some() && q(p) == q(l)
     };
-    let keep_listener = ids.arn.is_known() && prior.is_some_and(same_family);
+    // No ModifyListener order keeps AWS's rules true when a listener crosses into or
+    // out of QUIC, or its targets change address family (UDP on dualstack needs
+    // IPv6 groups; IPv6 groups need dualstack): such a listener is made anew.
+    let same_family_of_targets =
+        |p: &ListenerModel| p.target_ip_address_type.known() == Some(&spec.ip_type);
+    let keep_listener =
+        ids.arn.is_known() && prior.is_some_and(|p| same_family(p) && same_family_of_targets(p));
     (keep_group, keep_listener)
 }
 
