@@ -8,6 +8,7 @@
 
 mod dualstack_udp;
 mod in_place;
+mod module;
 mod quic_mode;
 mod rules;
 mod support;
