@@ -27,7 +27,7 @@ fn forward(tg: &str) -> Action {
 }
 
 /// Which of the listener ARNs the plan keeps, by port.
-fn kept_arn<'a>(plan: &'a BTreeMap<String, ListenerIds>, port: i64) -> Option<&'a String> {
+fn kept_arn(plan: &BTreeMap<String, ListenerIds>, port: i64) -> Option<&String> {
     plan.get(&port.to_string()).and_then(|i| i.arn.known())
 }
 

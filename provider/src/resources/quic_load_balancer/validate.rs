@@ -27,14 +27,14 @@ pub fn validate_config(m: &LoadBalancerModel) -> Diagnostics {
     let listeners: Vec<ListenerModel> = m.listener.known().cloned().unwrap_or_default();
     let mut ports: BTreeMap<i64, usize> = BTreeMap::new();
     for (i, l) in listeners.iter().enumerate() {
-        if let Attr::Known(p) = l.port {
-            if let Some(first) = ports.insert(p, i) {
-                d.error_at(
-                    listener_path(i).attr("port"),
-                    "Duplicate listener port",
-                    format!("listener[{first}] already listens on port {p}; each listener needs its own port."),
-                );
-            }
+        if let Attr::Known(p) = l.port
+            && let Some(first) = ports.insert(p, i)
+        {
+            d.error_at(
+                listener_path(i).attr("port"),
+                "Duplicate listener port",
+                format!("listener[{first}] already listens on port {p}; each listener needs its own port."),
+            );
         }
         check_listener(m, i, l, &mut d);
     }
@@ -223,15 +223,10 @@ fn check_tls(i: usize, l: &ListenerModel, p: Protocol, d: &mut Diagnostics) {
         }
         return;
     }
-    for (name, what) in [
-        ("certificate_arn", "A certificate"),
-        ("ssl_policy", "A security policy"),
+    for (name, what, v) in [
+        ("certificate_arn", "A certificate", &l.certificate_arn),
+        ("ssl_policy", "A security policy", &l.ssl_policy),
     ] {
-        let v = if name == "certificate_arn" {
-            &l.certificate_arn
-        } else {
-            &l.ssl_policy
-        };
         if v.is_known() {
             d.error_at(
                 at(name),
@@ -421,8 +416,9 @@ fn check_quic_and_udp(m: &LoadBalancerModel, listeners: &[ListenerModel], d: &mu
             format!("listener[{u}] (port {}) is UDP on a dualstack load balancer: AWS needs a /80 per subnet to translate IPv6 flows. Set enable_prefix_for_ipv6_source_nat = true (hashicorp/aws #40379), or ip_address_type = \"ipv4\".", port(u)),
         );
     }
-    if first_quic.is_some() && m.security_group_ids().is_some_and(|g| !g.is_empty()) {
-        let q = first_quic.unwrap_or(0);
+    if let Some(q) = first_quic
+        && m.security_group_ids().is_some_and(|g| !g.is_empty())
+    {
         d.error_at(
             root("security_groups"),
             "QUIC listener on a load balancer with security groups",
