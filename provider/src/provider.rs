@@ -66,9 +66,13 @@ impl Provider for TrustchainProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn RawResource>> {
-        vec![resource(resources::ipv6_network::Ipv6Network::new(
-            self.data.clone(),
-        ))]
+        vec![
+            resource(resources::ipv6_network::Ipv6Network::new(self.data.clone())),
+            resource(resources::quic_load_balancer::QuicLoadBalancer::new(
+                self.data.clone(),
+            )),
+            resource(resources::quic_target::QuicTarget::new(self.data.clone())),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn RawDataSource>> {

@@ -1,5 +1,6 @@
 //! The AWS emulator (moto, see tests/emulator/) as a child process on 127.0.0.1.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,20 +57,7 @@ impl Emulator {
     /// tests/emulator/faults.py).
     pub fn inject_fault(&self, action: &str, code: &str, count: u32) {
         let body = serde_json::json!({"action": action, "code": code, "count": count}).to_string();
-        let request = format!(
-            "POST /_trustchain/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        use std::io::{Read, Write};
-        let mut s =
-            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect emulator");
-        s.write_all(request.as_bytes()).expect("send fault");
-        let mut reply = String::new();
-        let _ = s.read_to_string(&mut reply);
-        assert!(
-            reply.starts_with("HTTP/1.1 204") || reply.starts_with("HTTP/1.0 204"),
-            "fault not accepted: {reply}"
-        );
+        self.request("POST", "/_trustchain/faults", &body);
     }
 
     /// One AWS API call (boto3 operation name, JSON parameters), e.g.
@@ -80,18 +68,108 @@ impl Emulator {
         operation: &str,
         params: serde_json::Value,
     ) -> serde_json::Value {
+        self.try_call(service, operation, params)
+            .unwrap_or_else(|e| panic!("{service}.{operation} failed: {e}"))
+    }
+
+    /// Like [`Emulator::call`], but AWS refusing the call is an `Err` with AWS's
+    /// error code and message (to show the emulator refuses what a plan refuses).
+    pub fn try_call(
+        &self,
+        service: &str,
+        operation: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
         let script = crate::workspace_root().join("tests/emulator/aws_call.py");
         let out = Command::new(crate::python_bin())
             .arg(script)
             .args([self.url().as_str(), service, operation, &params.to_string()])
             .output()
             .expect("run aws_call.py");
-        assert!(
-            out.status.success(),
-            "{service}.{operation} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let json = || -> serde_json::Value {
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "{service}.{operation}: aws_call.py printed no JSON ({e}): {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+        };
+        match out.status.code() {
+            Some(0) => Ok(json()),
+            Some(3) => {
+                let v = json();
+                Err(ApiError {
+                    code: v["Error"]["Code"].as_str().unwrap_or_default().to_string(),
+                    message: v["Error"]["Message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                })
+            }
+            _ => panic!(
+                "{service}.{operation} did not run: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+
+    /// API calls answered since the last reset, by action summed over services (the
+    /// request log, tests/emulator/requestlog.py).
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        let body = self.request("GET", "/_trustchain/requests", "");
+        let log: serde_json::Value = serde_json::from_str(&body).expect("the request log is JSON");
+        let mut by_action = BTreeMap::new();
+        for actions in log["counts"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            for (action, n) in actions.as_object().into_iter().flatten() {
+                *by_action.entry(action.clone()).or_insert(0) += n.as_u64().unwrap_or(0);
+            }
+        }
+        by_action
+    }
+
+    /// Starts counting API calls afresh.
+    pub fn reset_calls(&self) {
+        self.request("DELETE", "/_trustchain/requests", "");
+    }
+
+    /// One plain HTTP/1.1 request to the emulator's own endpoints; the body of a 2xx
+    /// answer.
+    fn request(&self, method: &str, path: &str, body: &str) -> String {
+        use std::io::{Read, Write};
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
         );
-        serde_json::from_slice(&out.stdout).expect("aws_call.py prints JSON")
+        let mut s =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect emulator");
+        s.write_all(request.as_bytes()).expect("send request");
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        assert!(
+            reply.starts_with("HTTP/1.1 2") || reply.starts_with("HTTP/1.0 2"),
+            "{method} {path} refused: {reply}"
+        );
+        reply
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// An AWS error answer: its code and message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
     }
 }
 

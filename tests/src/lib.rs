@@ -13,7 +13,7 @@ pub mod steps;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub use emulator::Emulator;
+pub use emulator::{ApiError, Emulator};
 pub use steps::{StepCtx, Steps};
 
 /// The workspace root (parent of this crate).

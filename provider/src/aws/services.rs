@@ -9,7 +9,7 @@ use tfplugin::schema::{Attribute, Block};
 use tfplugin::value::{AttributePath, Type, Value};
 
 macro_rules! services {
-    ($( $field:ident => $krate:ident, $display:literal, $iam:literal, $what:literal; )*) => {
+    ($( $(#[$attr:meta])* $field:ident => $krate:ident, $display:literal, $iam:literal, $what:literal; )*) => {
         /// One service: its `endpoints` argument, the name diagnostics use, its IAM
         /// action prefix and a description.
         #[derive(Clone, Copy, Debug)]
@@ -33,9 +33,8 @@ macro_rules! services {
 
         /// One client per service, all from the same `SdkConfig`; cheap to clone.
         #[derive(Clone, Debug)]
-        #[allow(dead_code)] // elbv2 and cloudhsmv2 are read by the QUIC and CloudHSM resources (issues 9, 10)
         pub struct ServiceClients {
-            $( pub $field: $krate::Client, )*
+            $( $(#[$attr])* pub $field: $krate::Client, )*
         }
 
         impl ServiceClients {
@@ -57,6 +56,7 @@ macro_rules! services {
 services! {
     ec2 => aws_sdk_ec2, "EC2", "ec2", "Amazon EC2 (VPC, subnets, gateways)";
     elbv2 => aws_sdk_elasticloadbalancingv2, "ELBv2", "elasticloadbalancing", "Elastic Load Balancing v2 (Network Load Balancers)";
+    #[allow(dead_code)] // read by the CloudHSM resources (issue 9)
     cloudhsmv2 => aws_sdk_cloudhsmv2, "CloudHSM", "cloudhsm", "AWS CloudHSM v2";
     sts => aws_sdk_sts, "STS", "sts", "AWS STS (credential checks and assume_role)";
 }

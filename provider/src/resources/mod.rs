@@ -1,3 +1,5 @@
 //! Managed resources, one folder each. The registration list lives in `provider.rs`.
 
 pub mod ipv6_network;
+pub mod quic_load_balancer;
+pub mod quic_target;
