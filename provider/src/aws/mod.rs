@@ -29,7 +29,6 @@ pub struct Clients {
     pub services: ServiceClients,
     pub region: String,
     /// From STS GetCallerIdentity; `None` with skip_credentials_validation.
-    #[allow(dead_code)] // read by the CloudHSM resources' identities (issue 9)
     pub account_id: Option<String>,
     pub default_tags: Tags,
 }
@@ -82,6 +81,13 @@ impl ProviderData {
     /// A deadline for one operation of a resource, honouring StopProvider.
     pub fn deadline(&self, limit: Duration, op: Operation) -> Deadline {
         Deadline::new(limit, op, self.stop.clone())
+    }
+
+    /// The clients when they are already built, without calling AWS: for values a
+    /// resource derives synchronously from them (its identity's account and region).
+    pub fn clients_if_built(&self) -> Option<Arc<Clients>> {
+        let configured = self.inner.read().ok()?.clone()?;
+        configured.clients.get()?.as_ref().ok().cloned()
     }
 
     /// The AWS clients, built (and credentials checked) on first use.
