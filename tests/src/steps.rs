@@ -14,8 +14,9 @@
 //!
 //! Rules every list gets for free: after every apply (including the repair after a
 //! drift) the plan must be empty; an import must give an empty plan and a state equal
-//! to the applied one (minus a named ignore list) with the same resource identity; a
-//! destroy must leave an empty state.
+//! to the applied one (minus a named ignore list) with the same resource identity (the
+//! import runs in a fresh directory holding the applied state of every other
+//! resource); a destroy must leave an empty state.
 
 use crate::{Emulator, Run, Workspace, planned_actions};
 use serde_json::Value;
@@ -148,7 +149,8 @@ impl<'a> Steps<'a> {
     }
 
     /// Imports `address` into a fresh working directory with the last applied
-    /// configuration, then verifies plan and state; refine with `by_id` or
+    /// configuration and the applied state of every other resource, then verifies
+    /// plan and state; refine with `by_id` or
     /// `by_identity`, and `ignore`.
     pub fn import(self, address: &str) -> Self {
         self.push(
@@ -404,6 +406,15 @@ fn import_verify(
     let applied = resource_in(&ctx.state(), address)
         .unwrap_or_else(|| panic!("{label}: {address} is not in the applied state"));
     let fresh = Workspace::new(config);
+    // The fresh directory holds everything else the configuration manages, so only
+    // `address` is imported and the plan after can be empty.
+    let others = ctx.w.path().join("terraform.tfstate");
+    if let Ok(state) = std::fs::read_to_string(&others) {
+        fresh.write_file("terraform.tfstate", &state);
+        fresh
+            .terraform_env(&["state", "rm", "-no-color", address], env)
+            .ok();
+    }
     match by.unwrap_or_else(|| panic!("{label}: say by_id or by_identity")) {
         ImportBy::Id(id_of) => {
             let id = id_of(&applied["values"]);

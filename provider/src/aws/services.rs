@@ -33,7 +33,7 @@ macro_rules! services {
 
         /// One client per service, all from the same `SdkConfig`; cheap to clone.
         #[derive(Clone, Debug)]
-        #[allow(dead_code)] // elbv2 and cloudhsmv2 are read by the QUIC and CloudHSM resources (issues 9, 10)
+        #[allow(dead_code)] // elbv2 is read by the QUIC resources (issue 10)
         pub struct ServiceClients {
             $( pub $field: $krate::Client, )*
         }

@@ -109,11 +109,7 @@ impl CloudHsm {
     }
 
     /// The cluster as AWS has it now (for waiters); the answer also serves readers.
-    pub async fn cluster_now(
-        &self,
-        c: &Clients,
-        id: &str,
-    ) -> Result<Option<Cluster>, Diagnostics> {
+    pub async fn cluster_now(&self, c: &Clients, id: &str) -> Result<Option<Cluster>, Diagnostics> {
         let cluster = describe(c, id).await?;
         let slot = self.slot(id).await;
         *slot.lock().await = Some((Instant::now(), cluster.clone()));

@@ -78,10 +78,15 @@ impl Cert {
     }
 
     pub fn subject_key_identifier(&self) -> Option<Vec<u8>> {
-        self.parsed().extensions().iter().find_map(|e| match e.parsed_extension() {
-            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
-            _ => None,
-        })
+        self.parsed()
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
+                    Some(k.0.to_vec())
+                }
+                _ => None,
+            })
     }
 
     /// (not before, not after) in Unix seconds.
@@ -170,7 +175,9 @@ pub fn one_certificate(text: &str) -> Result<Cert, String> {
     }
     let blocks = pem_blocks(text)?;
     match blocks.as_slice() {
-        [] => Err("is not PEM: expected -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----".into()),
+        [] => Err(
+            "is not PEM: expected -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----".into(),
+        ),
         [b] if b.label == "CERTIFICATE" => Cert::from_der(b.contents.clone()),
         [b] => Err(format!(
             "holds a {} where a certificate (-----BEGIN CERTIFICATE-----) belongs",
@@ -210,7 +217,9 @@ pub fn anchor_problem(anchor: &Cert, now: i64) -> Option<String> {
         match c.basic_constraints() {
             Ok(Some(bc)) if bc.value.ca => {}
             Ok(Some(_)) => {
-                return Some("has Basic Constraints CA:FALSE; the trust anchor must be a CA".into());
+                return Some(
+                    "has Basic Constraints CA:FALSE; the trust anchor must be a CA".into(),
+                );
             }
             _ => {
                 return Some(
@@ -227,7 +236,10 @@ pub fn anchor_problem(anchor: &Cert, now: i64) -> Option<String> {
 pub fn validity_problem(cert: &Cert, now: i64) -> Option<String> {
     let (not_before, not_after) = cert.validity();
     if not_after < now {
-        Some(format!("expired on {}", crate::cloudhsm::time::rfc3339(not_after)))
+        Some(format!(
+            "expired on {}",
+            crate::cloudhsm::time::rfc3339(not_after)
+        ))
     } else if not_before > now + 300 {
         Some(format!(
             "is not valid before {}",
@@ -343,8 +355,7 @@ impl PrivateKey {
         if text.contains("ENCRYPTED") {
             return Err("is encrypted; give the decrypted PEM (e.g. from your secret store through an ephemeral value): Terraform cannot ask for a passphrase".into());
         }
-        let blocks =
-            pem_blocks(text).map_err(|_| "is not a PEM private key".to_string())?;
+        let blocks = pem_blocks(text).map_err(|_| "is not a PEM private key".to_string())?;
         let block = match blocks.as_slice() {
             [] => return Err("is not PEM: expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----".into()),
             [b] => b,
@@ -405,7 +416,8 @@ pub(crate) mod testing {
     fn ca_params(name: &str) -> CertificateParams {
         let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
         p.distinguished_name.push(DnType::CommonName, name);
-        p.distinguished_name.push(DnType::OrganizationName, "TrustChain tests");
+        p.distinguished_name
+            .push(DnType::OrganizationName, "TrustChain tests");
         p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         p
     }
@@ -439,9 +451,12 @@ pub(crate) mod testing {
         let key = rsa_key();
         let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
         p.distinguished_name.push(DnType::CountryName, "US");
-        p.distinguished_name.push(DnType::OrganizationName, "Cavium");
         p.distinguished_name
-            .push(DnType::CommonName, "HSM:0123456789AB:PARTN:1, for FIPS mode");
+            .push(DnType::OrganizationName, "Cavium");
+        p.distinguished_name.push(
+            DnType::CommonName,
+            "HSM:0123456789AB:PARTN:1, for FIPS mode",
+        );
         let csr = p.serialize_request(&key).expect("csr");
         (csr.pem().expect("pem"), key)
     }
@@ -477,13 +492,20 @@ mod tests {
         assert!(e.contains("2 PEM blocks"), "{e}");
         let e = one_certificate(&root.key_pem).expect_err("a key");
         assert!(e.contains("PRIVATE KEY"), "{e}");
-        assert!(!e.contains(root.key_pem.lines().nth(1).unwrap_or("-")), "key quoted: {e}");
+        assert!(
+            !e.contains(root.key_pem.lines().nth(1).unwrap_or("-")),
+            "key quoted: {e}"
+        );
     }
 
     #[test]
     fn indented_heredoc_pem_is_accepted() {
         let root = root("Root");
-        let indented: String = root.cert_pem.lines().map(|l| format!("    {l}\r\n")).collect();
+        let indented: String = root
+            .cert_pem
+            .lines()
+            .map(|l| format!("    {l}\r\n"))
+            .collect();
         assert!(one_certificate(&indented).is_ok());
     }
 
@@ -534,14 +556,23 @@ mod tests {
     #[test]
     fn key_errors_never_quote_the_key() {
         let root = root("Root");
-        let body = root.key_pem.lines().nth(1).expect("a base64 line").to_string();
+        let body = root
+            .key_pem
+            .lines()
+            .nth(1)
+            .expect("a base64 line")
+            .to_string();
         let garbled = root.key_pem.replace(&body, &format!("{body}!"));
         let e = PrivateKey::from_pem(&garbled).expect_err("garbled");
         assert!(!e.contains(&body), "{e}");
-        let e = PrivateKey::from_pem("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n")
-            .expect_err("encrypted");
+        let e = PrivateKey::from_pem(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        )
+        .expect_err("encrypted");
         assert!(e.contains("encrypted"), "{e}");
-        assert!(format!("{:?}", PrivateKey::from_pem(&root.key_pem).expect("k")).contains("redacted"));
+        assert!(
+            format!("{:?}", PrivateKey::from_pem(&root.key_pem).expect("k")).contains("redacted")
+        );
     }
 
     #[test]

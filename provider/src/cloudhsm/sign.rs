@@ -126,7 +126,10 @@ mod tests {
         let csr = Csr::from_pem(&csr_pem).expect("csr");
         let now = time::now();
         let signed = sign_csr(&csr, &anchor, &key, now).expect("signed");
-        assert!(signed.is_issued_by(&anchor), "does not verify under the anchor");
+        assert!(
+            signed.is_issued_by(&anchor),
+            "does not verify under the anchor"
+        );
         assert_eq!(signed.public_key_bits(), csr_key.public_key_raw());
         assert_eq!(signed.subject_der(), csr.subject_der());
         assert_eq!(signed.issuer_der(), anchor.subject_der());

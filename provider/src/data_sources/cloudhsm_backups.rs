@@ -146,7 +146,8 @@ impl DataSource for CloudHsmBackupsData {
         }
         found.sort_by(|a, b| {
             let t = |x: &Backup| x.create_timestamp().map(|t| (t.secs(), t.subsec_nanos()));
-            t(b).cmp(&t(a)).then_with(|| a.backup_id().cmp(b.backup_id()))
+            t(b).cmp(&t(a))
+                .then_with(|| a.backup_id().cmp(b.backup_id()))
         });
         let backups: Vec<BackupData> = found.iter().map(to_model).collect();
         Ok(BackupsData {

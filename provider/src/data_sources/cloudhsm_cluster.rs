@@ -197,7 +197,10 @@ impl DataSource for CloudHsmClusterData {
                 }
                 _ => Err(Diagnostic::error(
                     "CloudHSM cluster not found",
-                    format!("No cluster {id} (with the tags given) in {}.", clients.region),
+                    format!(
+                        "No cluster {id} (with the tags given) in {}.",
+                        clients.region
+                    ),
                 )
                 .into()),
             };
@@ -227,7 +230,10 @@ impl DataSource for CloudHsmClusterData {
             [c] => Ok(to_model(c, shown_tags(&config, c))),
             [] => Err(Diagnostic::error(
                 "No CloudHSM cluster has these tags",
-                format!("No cluster in {} carries all of {wanted:?}.", clients.region),
+                format!(
+                    "No cluster in {} carries all of {wanted:?}.",
+                    clients.region
+                ),
             )
             .into()),
             many => {

@@ -51,7 +51,9 @@ impl CloudHsmCluster {
 fn bug(what: &str) -> Diagnostics {
     Diagnostic::error(
         "Incomplete cluster plan",
-        format!("{what} is not known at apply time. This is a bug in the provider; please report it."),
+        format!(
+            "{what} is not known at apply time. This is a bug in the provider; please report it."
+        ),
     )
     .into()
 }
@@ -241,7 +243,11 @@ impl Resource for CloudHsmCluster {
             Ok(c) => c,
             Err(d) => return d,
         };
-        let timeout = limit(req.prior.timeouts.known(), Operation::Delete, DEFAULT_TIMEOUT);
+        let timeout = limit(
+            req.prior.timeouts.known(),
+            Operation::Delete,
+            DEFAULT_TIMEOUT,
+        );
         let deadline = self.hsm.deadline(timeout, Operation::Delete);
         match self.delete_cluster(&clients, &deadline, &id).await {
             Ok(()) => Diagnostics::new(),
@@ -442,11 +448,17 @@ impl CloudHsmCluster {
         self.hsm.changed(id).await;
         let what = format!("CloudHSM cluster {id} to be deleted");
         self.hsm
-            .wait_cluster(clients, deadline, id, &what, |c: Option<&AwsCluster>| match c {
-                None => Poll::Done(()),
-                Some(c) if cloudhsm::state(c) == "DELETED" => Poll::Done(()),
-                Some(c) => Poll::Retry(format!("cluster {id} is {}", cloudhsm::state(c))),
-            })
+            .wait_cluster(
+                clients,
+                deadline,
+                id,
+                &what,
+                |c: Option<&AwsCluster>| match c {
+                    None => Poll::Done(()),
+                    Some(c) if cloudhsm::state(c) == "DELETED" => Poll::Done(()),
+                    Some(c) => Poll::Retry(format!("cluster {id} is {}", cloudhsm::state(c))),
+                },
+            )
             .await
     }
 }
@@ -457,7 +469,8 @@ mod tests {
 
     #[test]
     fn the_model_names_every_attribute_of_the_schema() {
-        tfplugin::framework::check_model::<ClusterModel>(&schema::schema()).expect("complete model");
+        tfplugin::framework::check_model::<ClusterModel>(&schema::schema())
+            .expect("complete model");
     }
 
     #[test]

@@ -98,9 +98,15 @@ async fn facts(clients: &Clients, ids: &[String]) -> Result<Vec<SubnetFacts>, St
         .map_err(|e| {
             if is_not_found(code_of(&e)) {
                 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-                format!("not found: {}", e.message().unwrap_or("a subnet does not exist"))
+                format!(
+                    "not found: {}",
+                    e.message().unwrap_or("a subnet does not exist")
+                )
             } else {
-                format!("unavailable: {}", aws_sdk_ec2::error::DisplayErrorContext(&e))
+                format!(
+                    "unavailable: {}",
+                    aws_sdk_ec2::error::DisplayErrorContext(&e)
+                )
             }
         })?;
     Ok(out
@@ -162,7 +168,10 @@ async fn check_subnets(
             return;
         }
     };
-    let d = subnet_diagnostics(subnets, plan.planned.network_type.known().map(String::as_str));
+    let d = subnet_diagnostics(
+        subnets,
+        plan.planned.network_type.known().map(String::as_str),
+    );
     let ok = !d.has_errors();
     plan.diagnostics.extend(d);
     if ok {
@@ -204,7 +213,10 @@ pub fn subnet_diagnostics(
     }
     let mut by_zone: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for s in subnets {
-        by_zone.entry(s.zone.as_str()).or_default().push(s.id.as_str());
+        by_zone
+            .entry(s.zone.as_str())
+            .or_default()
+            .push(s.id.as_str());
     }
     for (zone, ids) in by_zone.iter().filter(|(_, ids)| ids.len() > 1) {
         d.error_at(
@@ -265,7 +277,10 @@ mod tests {
         d.iter()
             .map(|x| {
                 (
-                    x.attribute.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                    x.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
                     x.summary.clone(),
                 )
             })
@@ -283,10 +298,16 @@ mod tests {
         );
         assert_eq!(
             summaries(&d),
-            [("subnet_ids".into(), "Two subnets in one Availability Zone".into())]
+            [(
+                "subnet_ids".into(),
+                "Two subnets in one Availability Zone".into()
+            )]
         );
         let detail = &d.iter().next().expect("one").detail;
-        assert!(detail.contains("subnet-a and subnet-b") && detail.contains("us-east-1a"), "{detail}");
+        assert!(
+            detail.contains("subnet-a and subnet-b") && detail.contains("us-east-1a"),
+            "{detail}"
+        );
     }
 
     #[test]
@@ -298,9 +319,18 @@ mod tests {
         let d = subnet_diagnostics(&subnets, Some("DUALSTACK"));
         assert_eq!(
             summaries(&d),
-            [("network_type".into(), "DUALSTACK needs subnets with IPv6".into())]
+            [(
+                "network_type".into(),
+                "DUALSTACK needs subnets with IPv6".into()
+            )]
         );
-        assert!(d.iter().next().expect("one").detail.contains("subnet-b (us-east-1b)"));
+        assert!(
+            d.iter()
+                .next()
+                .expect("one")
+                .detail
+                .contains("subnet-b (us-east-1b)")
+        );
         assert!(subnet_diagnostics(&subnets, Some("IPV4")).is_empty());
     }
 

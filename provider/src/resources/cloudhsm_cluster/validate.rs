@@ -132,7 +132,11 @@ pub fn check_tags(tags: Option<&crate::aws::tags::Tags>) -> Diagnostics {
     for (k, v) in tags {
         let path = at("tags").key(k.clone());
         if k.is_empty() || k.chars().count() > 128 {
-            d.error_at(path, "Invalid tag key", "Tag keys have 1 to 128 characters.");
+            d.error_at(
+                path,
+                "Invalid tag key",
+                "Tag keys have 1 to 128 characters.",
+            );
         } else if k.to_ascii_lowercase().starts_with("aws:") {
             d.error_at(
                 path,
@@ -140,7 +144,11 @@ pub fn check_tags(tags: Option<&crate::aws::tags::Tags>) -> Diagnostics {
                 format!("{k:?}: keys starting with aws: are reserved for AWS."),
             );
         } else if v.chars().count() > 256 {
-            d.error_at(path, "Tag value too long", "Tag values have at most 256 characters.");
+            d.error_at(
+                path,
+                "Tag value too long",
+                "Tag values have at most 256 characters.",
+            );
         }
     }
     d
@@ -160,7 +168,10 @@ mod tests {
         d.iter()
             .map(|x| {
                 (
-                    x.attribute.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                    x.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
                     x.summary.clone(),
                 )
             })
@@ -172,7 +183,10 @@ mod tests {
         let d = check(&model(json!({
             "hsm_type": "hsm1.medium", "mode": "NON_FIPS", "subnet_ids": ["subnet-1"]
         })));
-        assert_eq!(paths(&d), [("mode".into(), "NON_FIPS mode needs hsm2m.medium".into())]);
+        assert_eq!(
+            paths(&d),
+            [("mode".into(), "NON_FIPS mode needs hsm2m.medium".into())]
+        );
         let ok = check(&model(json!({
             "hsm_type": "hsm2m.medium", "mode": "NON_FIPS", "subnet_ids": ["subnet-1"]
         })));
@@ -187,7 +201,10 @@ mod tests {
             })));
             assert_eq!(
                 paths(&d),
-                [("backup_retention_days".into(), "Backup retention out of range".into())]
+                [(
+                    "backup_retention_days".into(),
+                    "Backup retention out of range".into()
+                )]
             );
         }
         for days in [7, 379] {
@@ -208,7 +225,13 @@ mod tests {
             "tags": {"aws:owner": "x"}
         })));
         let p = paths(&d);
-        for want in ["hsm_type", "network_type", "subnet_ids", "source_backup_id", "tags[\"aws:owner\"]"] {
+        for want in [
+            "hsm_type",
+            "network_type",
+            "subnet_ids",
+            "source_backup_id",
+            "tags[\"aws:owner\"]",
+        ] {
             assert!(p.iter().any(|(a, _)| a == want), "{want} missing in {p:?}");
         }
     }

@@ -230,12 +230,20 @@ async fn wait_initialized(
         Some(cl) => Poll::Fail(
             Diagnostic::error(
                 format!("CloudHSM cluster {id} was not initialized"),
-                format!("After InitializeCluster the cluster is {}: {}. Run terraform apply again.", cloudhsm::state(cl), cl.state_message().unwrap_or("AWS gave no reason")),
+                format!(
+                    "After InitializeCluster the cluster is {}: {}. Run terraform apply again.",
+                    cloudhsm::state(cl),
+                    cl.state_message().unwrap_or("AWS gave no reason")
+                ),
             )
             .into(),
         ),
         None => Poll::Fail(
-            Diagnostic::error(format!("CloudHSM cluster {id} disappeared"), "The cluster vanished while it was being initialized.").into(),
+            Diagnostic::error(
+                format!("CloudHSM cluster {id} disappeared"),
+                "The cluster vanished while it was being initialized.",
+            )
+            .into(),
         ),
     })
     .await

@@ -93,7 +93,13 @@ impl Resource for CloudHsmClusterInitialization {
             planned.cluster_id.known().cloned(),
             planned.trust_anchor.known().cloned(),
         ) else {
-            return Applied::failed(None, Diagnostic::error("Incomplete initialization plan", "cluster_id or trust_anchor is not known at apply time. This is a bug in the provider; please report it."));
+            return Applied::failed(
+                None,
+                Diagnostic::error(
+                    "Incomplete initialization plan",
+                    "cluster_id or trust_anchor is not known at apply time. This is a bug in the provider; please report it.",
+                ),
+            );
         };
         // Checked at plan time; checked again now that every value is known.
         let mut diags = validate::check(&config);
@@ -109,7 +115,11 @@ impl Resource for CloudHsmClusterInitialization {
         };
         let timeout = limit(planned.timeouts.known(), Operation::Create, DEFAULT_TIMEOUT);
         let deadline = self.hsm.deadline(timeout, Operation::Create);
-        match init::initialize(&self.hsm, &clients, &deadline, timeout, &id, &anchor, &signer).await {
+        match init::initialize(
+            &self.hsm, &clients, &deadline, timeout, &id, &anchor, &signer,
+        )
+        .await
+        {
             Ok(out) => {
                 let mut state = planned;
                 state.id = Attr::Known(id);
@@ -162,7 +172,7 @@ impl Resource for CloudHsmClusterInitialization {
         let mut d = Diagnostics::new();
         d.push(Diagnostic::warning(
             "CloudHSM initialization cannot be undone",
-            format!("Cluster {id} stays initialized with its trust anchor; Terraform only forgets this resource. Destroy the trustchain_cloudhsm_cluster to remove the cluster itself."),
+            format!("Cluster {id} stays initialized with its trust anchor until the cluster is deleted; Terraform only forgets this resource."),
         ));
         d
     }
@@ -218,11 +228,16 @@ impl CloudHsmClusterInitialization {
         let Ok(Some(cluster)) = self.hsm.cluster(&clients, &id).await else {
             return;
         };
-        let anchor = p.planned.trust_anchor.known().and_then(|a| pki::one_certificate(a).ok());
+        let anchor = p
+            .planned
+            .trust_anchor
+            .known()
+            .and_then(|a| pki::one_certificate(a).ok());
         let state = cloudhsm::state(&cluster);
         let certs = cluster.certificates();
         if state == "UNINITIALIZED"
-            && let (Some(csr), Attr::Known(signed)) = (certs.and_then(|x| x.cluster_csr()), &p.planned.signed_cert)
+            && let (Some(csr), Attr::Known(signed)) =
+                (certs.and_then(|x| x.cluster_csr()), &p.planned.signed_cert)
             && let (Ok(csr), Ok(signed)) = (pki::Csr::from_pem(csr), pki::one_certificate(signed))
             && csr.public_key_bits() != signed.public_key_bits()
         {
@@ -235,7 +250,9 @@ impl CloudHsmClusterInitialization {
         if INITIALIZED_OR_LATER.contains(&state)
             && let (Some(anchor), Some(Ok(cert))) = (
                 &anchor,
-                certs.and_then(|x| x.cluster_certificate()).map(pki::one_certificate),
+                certs
+                    .and_then(|x| x.cluster_certificate())
+                    .map(pki::one_certificate),
             )
         {
             if cert.is_issued_by(anchor) {

@@ -72,7 +72,11 @@ pub fn check(m: &InitModel) -> Diagnostics {
             } else {
                 "Issuing CA does not chain to the trust anchor"
             };
-            d.error_at(at("issuing_ca_certificate"), summary, format!("issuing_ca_certificate {p}."));
+            d.error_at(
+                at("issuing_ca_certificate"),
+                summary,
+                format!("issuing_ca_certificate {p}."),
+            );
         }
         c
     };
@@ -130,7 +134,10 @@ mod tests {
         d.iter()
             .map(|x| {
                 (
-                    x.attribute.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                    x.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
                     x.summary.clone(),
                 )
             })
@@ -156,7 +163,10 @@ mod tests {
             found(&d),
             [
                 ("trust_anchor".into(), "Invalid trust_anchor".into()),
-                ("issuing_ca_private_key_wo".into(), "Invalid issuing_ca_private_key_wo".into())
+                (
+                    "issuing_ca_private_key_wo".into(),
+                    "Invalid issuing_ca_private_key_wo".into()
+                )
             ]
         );
     }
@@ -169,10 +179,16 @@ mod tests {
         })));
         assert_eq!(
             found(&d),
-            [("issuing_ca_private_key_wo".into(), "CA key does not match its certificate".into())]
+            [(
+                "issuing_ca_private_key_wo".into(),
+                "CA key does not match its certificate".into()
+            )]
         );
         let detail = &d.iter().next().expect("one").detail;
-        assert!(!detail.contains(other.key_pem.lines().nth(1).unwrap_or("-")), "key quoted");
+        assert!(
+            !detail.contains(other.key_pem.lines().nth(1).unwrap_or("-")),
+            "key quoted"
+        );
     }
 
     #[test]
@@ -185,7 +201,10 @@ mod tests {
         })));
         assert_eq!(
             found(&d),
-            [("issuing_ca_certificate".into(), "Issuing CA does not chain to the trust anchor".into())]
+            [(
+                "issuing_ca_certificate".into(),
+                "Issuing CA does not chain to the trust anchor".into()
+            )]
         );
         let d = check(&model(json!({
             "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
@@ -193,7 +212,10 @@ mod tests {
         })));
         assert_eq!(
             found(&d),
-            [("issuing_ca_certificate".into(), "Intermediate CA cannot sign the cluster certificate".into())]
+            [(
+                "issuing_ca_certificate".into(),
+                "Intermediate CA cannot sign the cluster certificate".into()
+            )]
         );
     }
 
@@ -207,8 +229,14 @@ mod tests {
         assert_eq!(
             found(&d),
             [
-                ("trust_anchor".into(), "Trust anchor not accepted by CloudHSM".into()),
-                ("signed_cert".into(), "Signed certificate not issued by the trust anchor".into())
+                (
+                    "trust_anchor".into(),
+                    "Trust anchor not accepted by CloudHSM".into()
+                ),
+                (
+                    "signed_cert".into(),
+                    "Signed certificate not issued by the trust anchor".into()
+                )
             ]
         );
     }
@@ -216,12 +244,20 @@ mod tests {
     #[test]
     fn exactly_one_way_to_sign() {
         let r = root("Root");
-        let d = check(&model(json!({"cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem})));
-        assert_eq!(found(&d), [("".into(), "Nothing to initialize the cluster with".into())]);
+        let d = check(&model(
+            json!({"cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem}),
+        ));
+        assert_eq!(
+            found(&d),
+            [("".into(), "Nothing to initialize the cluster with".into())]
+        );
         let d = check(&model(json!({
             "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
             "signed_cert": r.cert_pem, "issuing_ca_private_key_wo": r.key_pem
         })));
-        assert!(found(&d).contains(&("signed_cert".into(), "Both signed_cert and issuing_ca_private_key_wo set".into())));
+        assert!(found(&d).contains(&(
+            "signed_cert".into(),
+            "Both signed_cert and issuing_ca_private_key_wo set".into()
+        )));
     }
 }

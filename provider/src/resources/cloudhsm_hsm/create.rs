@@ -155,7 +155,10 @@ pub async fn wait_active(
                 other => Poll::Fail(
                     Diagnostic::error(
                         format!("HSM {hsm_id} did not become active"),
-                        format!("It is {other}: {}. Run terraform apply again to replace it.", h.state_message().unwrap_or("AWS gave no reason")),
+                        format!(
+                            "It is {other}: {}. Run terraform apply again to replace it.",
+                            h.state_message().unwrap_or("AWS gave no reason")
+                        ),
                     )
                     .into(),
                 ),

@@ -105,7 +105,11 @@ impl Resource for CloudHsmHsm {
                 p.require_replace(at("cluster_id"));
             }
             for (name, a, b) in [
-                ("availability_zone", &prior.availability_zone, &planned.availability_zone),
+                (
+                    "availability_zone",
+                    &prior.availability_zone,
+                    &planned.availability_zone,
+                ),
                 ("subnet_id", &prior.subnet_id, &planned.subnet_id),
                 ("ip_address", &prior.ip_address, &planned.ip_address),
             ] {
@@ -129,7 +133,13 @@ impl Resource for CloudHsmHsm {
             Err(d) => return Applied::failed(None, d),
         };
         let Some(cluster_id) = planned.cluster_id.known().cloned() else {
-            return Applied::failed(None, Diagnostic::error("Incomplete HSM plan", "cluster_id is not known at apply time. This is a bug in the provider; please report it."));
+            return Applied::failed(
+                None,
+                Diagnostic::error(
+                    "Incomplete HSM plan",
+                    "cluster_id is not known at apply time. This is a bug in the provider; please report it.",
+                ),
+            );
         };
         let timeout = limit(planned.timeouts.known(), Operation::Create, DEFAULT_TIMEOUT);
         let deadline = self.hsm.deadline(timeout, Operation::Create);
@@ -155,7 +165,13 @@ impl Resource for CloudHsmHsm {
                 partial.id = Attr::Known(hsm_id.clone());
                 partial.hsm_id = Attr::Known(hsm_id);
                 partial.availability_zone = Attr::Known(zone);
-                for a in [&mut partial.subnet_id, &mut partial.ip_address, &mut partial.eni_id, &mut partial.eni_ipv6, &mut partial.hsm_state] {
+                for a in [
+                    &mut partial.subnet_id,
+                    &mut partial.ip_address,
+                    &mut partial.eni_id,
+                    &mut partial.eni_ipv6,
+                    &mut partial.hsm_state,
+                ] {
                     if a.is_unknown() {
                         *a = Attr::Null;
                     }
@@ -166,9 +182,10 @@ impl Resource for CloudHsmHsm {
     }
 
     async fn read(&self, req: Read<HsmModel>) -> Refreshed<HsmModel> {
-        let (Some(cluster_id), Some(hsm_id)) =
-            (req.state.cluster_id.known().cloned(), req.state.hsm_id.known().cloned())
-        else {
+        let (Some(cluster_id), Some(hsm_id)) = (
+            req.state.cluster_id.known().cloned(),
+            req.state.hsm_id.known().cloned(),
+        ) else {
             return Refreshed::gone();
         };
         let clients = match self.hsm.clients().await {
@@ -176,11 +193,10 @@ impl Resource for CloudHsmHsm {
             Err(d) => return Refreshed::failed(req.state, req.private, d),
         };
         match self.hsm.cluster(&clients, &cluster_id).await {
-            Ok(Some(c)) if !cloudhsm::is_gone(&c) => match c
-                .hsms()
-                .iter()
-                .find(|h| h.hsm_id() == hsm_id && !matches!(cloudhsm::hsm_state(h), "DELETE_IN_PROGRESS" | "DELETED"))
-            {
+            Ok(Some(c)) if !cloudhsm::is_gone(&c) => match c.hsms().iter().find(|h| {
+                h.hsm_id() == hsm_id
+                    && !matches!(cloudhsm::hsm_state(h), "DELETE_IN_PROGRESS" | "DELETED")
+            }) {
                 Some(h) => Refreshed::found(model::state_of(h, &req.state), req.private),
                 None => Refreshed::gone(),
             },
@@ -197,18 +213,26 @@ impl Resource for CloudHsmHsm {
     }
 
     async fn delete(&self, req: Delete<HsmModel>) -> Diagnostics {
-        let (Some(cluster_id), Some(hsm_id)) =
-            (req.prior.cluster_id.known().cloned(), req.prior.hsm_id.known().cloned())
-        else {
+        let (Some(cluster_id), Some(hsm_id)) = (
+            req.prior.cluster_id.known().cloned(),
+            req.prior.hsm_id.known().cloned(),
+        ) else {
             return Diagnostics::new();
         };
         let clients = match self.hsm.clients().await {
             Ok(c) => c,
             Err(d) => return d,
         };
-        let timeout = limit(req.prior.timeouts.known(), Operation::Delete, DEFAULT_TIMEOUT);
+        let timeout = limit(
+            req.prior.timeouts.known(),
+            Operation::Delete,
+            DEFAULT_TIMEOUT,
+        );
         let deadline = self.hsm.deadline(timeout, Operation::Delete);
-        match self.delete_hsm(&clients, &deadline, &cluster_id, &hsm_id).await {
+        match self
+            .delete_hsm(&clients, &deadline, &cluster_id, &hsm_id)
+            .await
+        {
             Ok(()) => Diagnostics::new(),
             Err(d) => d,
         }
@@ -256,7 +280,10 @@ impl Resource for CloudHsmHsm {
             Some(h) => Ok(model::state_of(h, &model::empty())),
             None => Err(Diagnostic::error(
                 "HSM not found",
-                format!("Cluster {cluster_id} in {} has no HSM {hsm_id}.", clients.region),
+                format!(
+                    "Cluster {cluster_id} in {} has no HSM {hsm_id}.",
+                    clients.region
+                ),
             )
             .into()),
         }
@@ -382,10 +409,24 @@ mod tests {
 
     #[test]
     fn the_7437_timeout_says_what_to_do() {
-        let d = create::not_initialized("cluster-abcdefghijk", Duration::from_secs(30), "UNINITIALIZED");
+        let d = create::not_initialized(
+            "cluster-abcdefghijk",
+            Duration::from_secs(30),
+            "UNINITIALIZED",
+        );
         let x = d.iter().next().expect("one");
-        assert!(x.summary.contains("was not initialized in time"), "{}", x.summary);
-        for want in ["#7437", "30s (timeouts.create)", "trustchain_cloudhsm_cluster_initialization", "InitializeCluster", "raise timeouts.create"] {
+        assert!(
+            x.summary.contains("was not initialized in time"),
+            "{}",
+            x.summary
+        );
+        for want in [
+            "#7437",
+            "30s (timeouts.create)",
+            "trustchain_cloudhsm_cluster_initialization",
+            "InitializeCluster",
+            "raise timeouts.create",
+        ] {
             assert!(x.detail.contains(want), "{want} missing: {}", x.detail);
         }
     }

@@ -43,7 +43,7 @@ pub fn schema() -> Schema {
             .attribute(Attribute::optional_computed("subnet_id", Type::String).use_state_for_unknown().description("One of the cluster's subnets. Set this or availability_zone; the other is computed."))
             .attribute(Attribute::optional_computed("ip_address", Type::String).use_state_for_unknown().description("IPv4 address of the HSM's network interface in its subnet; AWS picks one when not set."))
             .attribute(Attribute::computed("eni_id", Type::String).use_state_for_unknown().description("The HSM's elastic network interface."))
-            .attribute(Attribute::computed("eni_ipv6", Type::String).use_state_for_unknown().description("IPv6 address of the network interface (DUALSTACK clusters)."))
+            .attribute(Attribute::computed("eni_ipv6", Type::String).description("IPv6 address of the network interface (DUALSTACK clusters)."))
             .attribute(Attribute::computed("hsm_state", Type::String).description("CREATE_IN_PROGRESS, ACTIVE, DEGRADED, DELETE_IN_PROGRESS or DELETED."))
             .timeouts(&["create", "delete"]),
     )
@@ -51,9 +51,21 @@ pub fn schema() -> Schema {
 
 pub fn identity_schema() -> IdentitySchema {
     IdentitySchema::new()
-        .optional("account_id", Type::String, "AWS account that owns the cluster (default: the provider's account).")
-        .optional("region", Type::String, "Region of the cluster (default: the provider's region).")
-        .required("cluster_id", Type::String, "The cluster id, e.g. cluster-igklspoyj5v.")
+        .optional(
+            "account_id",
+            Type::String,
+            "AWS account that owns the cluster (default: the provider's account).",
+        )
+        .optional(
+            "region",
+            Type::String,
+            "Region of the cluster (default: the provider's region).",
+        )
+        .required(
+            "cluster_id",
+            Type::String,
+            "The cluster id, e.g. cluster-igklspoyj5v.",
+        )
         .required("hsm_id", Type::String, "The HSM id, e.g. hsm-ucskhjpuiw6.")
 }
 

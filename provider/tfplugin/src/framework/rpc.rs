@@ -638,7 +638,12 @@ mod tests {
         let v: Vec<_> = d.iter().collect();
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].attribute, Some(AttributePath::root().attr("key_wo")));
-        assert!(v[0].detail.contains("Upgrade Terraform to 1.11 or later, or set signed_cert instead"), "{}", v[0].detail);
+        assert!(
+            v[0].detail
+                .contains("Upgrade Terraform to 1.11 or later, or set signed_cert instead"),
+            "{}",
+            v[0].detail
+        );
         assert!(!v[0].detail.contains("secret"));
         let unset = Value::object([("signed_cert", Value::string("x")), ("key_wo", Value::Null)]);
         assert!(write_only_refused(&schema, &unset).is_empty());

@@ -1,0 +1,448 @@
+//! CloudHSM v2 with real Terraform against the emulator, as step lists: a dual-stack
+//! network, a cluster, two HSMs in two zones declared side by side (AWS's #7437
+//! refusal waited out), initialization with a CA made in the test, retention in
+//! place, import with state verification, an HSM deleted behind Terraform's back,
+//! destroy leaving nothing; the #7437 timeout, Ctrl-C, the signed_cert path, data
+//! sources, secrets and bad input. Shared helpers live in `cloudhsm_support`.
+
+mod cloudhsm_support;
+
+use acceptance::{Emulator, StepCtx, Steps};
+use cloudhsm_support::*;
+use serde_json::json;
+use std::cell::RefCell;
+
+#[test]
+fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_destroy() {
+    let emu = Emulator::start();
+    // An HSM takes 2 s to become active, so the second CreateHsm surely meets the
+    // first one CREATE_IN_PROGRESS: AWS's #7437 refusal, which the provider waits out.
+    emu.set_delays(json!({"hsm_create": 2}));
+    let ca = Ca::root("TrustChain Lifecycle Root CA");
+    let ids = RefCell::new((String::new(), String::new()));
+    let victim = RefCell::new(String::new());
+    Steps::new(&emu)
+        .env("TF_VAR_ca_key", &ca.key)
+        .apply(
+            "network, cluster, two HSMs side by side, initialization",
+            lifecycle(&emu, &ca, 90),
+        )
+        .check(|s| {
+            let cluster = s.values(CLUSTER);
+            let cluster_id = cluster["cluster_id"]
+                .as_str()
+                .expect("cluster id")
+                .to_string();
+            *ids.borrow_mut() = (
+                cluster_id.clone(),
+                cluster["vpc_id"].as_str().unwrap_or("").into(),
+            );
+            let aws = describe_cluster(s.emu, &cluster_id);
+            assert_eq!(aws["State"], "INITIALIZED", "{aws}");
+            let hsms = hsms_of(&aws);
+            let zones: Vec<&str> = hsms
+                .iter()
+                .map(|h| h["AvailabilityZone"].as_str().unwrap_or(""))
+                .collect();
+            assert_eq!(zones.len(), 2, "{aws}");
+            assert!(
+                zones.contains(&"us-east-1a") && zones.contains(&"us-east-1b"),
+                "{zones:?}"
+            );
+            assert!(
+                hsms_of(&aws).iter().all(|h| h["State"] == "ACTIVE"),
+                "{aws}"
+            );
+            // One CreateHsm met AWS's "not yet fully activated" and was retried after
+            // the initialization: three calls, one refused.
+            assert_eq!(
+                sorted(statuses(s.emu, "CreateHsm")),
+                [200, 200, 400],
+                "CreateHsm calls"
+            );
+            assert_eq!(
+                statuses(s.emu, "InitializeCluster"),
+                [200],
+                "one InitializeCluster"
+            );
+            let init = s.values(INIT);
+            assert_eq!(init["cluster_state"], "INITIALIZED");
+            assert!(
+                init["cluster_certificate"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("BEGIN CERTIFICATE")
+            );
+            assert!(init["issuing_ca_private_key_wo"].is_null());
+            for addr in [HSM_A, HSM_B] {
+                let h = s.values(addr);
+                assert!(
+                    h["eni_ipv6"].as_str().is_some_and(|v| v.contains(':')),
+                    "{addr}: DUALSTACK HSM without IPv6: {h}"
+                );
+            }
+            assert_refresh_is_frugal(s, &ca.key);
+        })
+        .apply(
+            "backup retention 30 days in place",
+            lifecycle(&emu, &ca, 30),
+        )
+        .expect_actions(&[(CLUSTER, "update")])
+        .check(|s| {
+            let aws = describe_cluster(s.emu, &ids.borrow().0);
+            assert_eq!(aws["BackupRetentionPolicy"]["Value"], "30", "{aws}");
+            assert_eq!(
+                s.values(CLUSTER)["cluster_id"],
+                ids.borrow().0.as_str(),
+                "cluster replaced"
+            );
+        })
+        .import(CLUSTER)
+        .by_id(|v| v["cluster_id"].as_str().expect("cluster id").to_string())
+        .import(CLUSTER)
+        .by_identity(&["cluster_id"])
+        .import(HSM_A)
+        .by_id(|v| {
+            format!(
+                "{}/{}",
+                v["cluster_id"].as_str().unwrap_or(""),
+                v["hsm_id"].as_str().unwrap_or("")
+            )
+        })
+        .import(HSM_B)
+        .by_identity(&["account_id", "region", "cluster_id", "hsm_id"])
+        .drift("delete HSM b behind Terraform's back", |s: &StepCtx| {
+            let h = s.values(HSM_B);
+            let hsm_id = h["hsm_id"].as_str().expect("hsm id").to_string();
+            s.emu.call(
+                "cloudhsmv2",
+                "delete_hsm",
+                json!({"ClusterId": h["cluster_id"], "HsmId": hsm_id}),
+            );
+            *victim.borrow_mut() = hsm_id;
+        })
+        .expect_actions(&[(HSM_B, "create")])
+        .check(|s| {
+            let h = s.values(HSM_B);
+            assert_ne!(
+                h["hsm_id"],
+                victim.borrow().as_str(),
+                "HSM b not re-created"
+            );
+            assert_eq!(h["availability_zone"], "us-east-1b");
+            let aws = describe_cluster(s.emu, &ids.borrow().0);
+            assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
+        })
+        .destroy()
+        .check(|s| {
+            let (cluster_id, vpc_id) = ids.borrow().clone();
+            assert_cloudhsm_gone(s.emu, &cluster_id, &vpc_id);
+        })
+        .run();
+}
+
+/// A plan of the whole configuration asks CloudHSM once (one DescribeClusters for the
+/// cluster, both HSMs and the initialization, filtered by the cluster id) and never
+/// describes the subnets of a cluster whose subnets did not change.
+fn assert_refresh_is_frugal(s: &StepCtx, key: &str) {
+    s.emu.clear_requests();
+    s.w.terraform_env(
+        &["plan", "-no-color", "-input=false"],
+        &[("TF_VAR_ca_key", key)],
+    )
+    .ok();
+    let log = s.emu.requests();
+    let counts = &log["counts"]["cloudhsm"];
+    assert_eq!(
+        counts["DescribeClusters"], 1,
+        "one DescribeClusters per refresh: {log}"
+    );
+    assert_eq!(
+        counts.as_object().map(|m| m.len()),
+        Some(1),
+        "only DescribeClusters: {log}"
+    );
+    // The network resource describes its subnets once; the cluster adds no call.
+    assert_eq!(log["counts"]["ec2"]["DescribeSubnets"], 1, "{log}");
+}
+
+fn sorted(mut v: Vec<u64>) -> Vec<u64> {
+    v.sort();
+    v
+}
+
+#[test]
+fn cloudhsm_second_hsm_fails_clearly_when_nothing_initializes_the_cluster() {
+    let emu = Emulator::start();
+    let cluster_id = RefCell::new(String::new());
+    Steps::new(&emu)
+        .apply_fails(
+            "two HSMs, no initialization, 8 s to wait",
+            hsms_without_init(&emu, "8s"),
+        )
+        .errors(|diags, _| {
+            let d = diags
+                .iter()
+                .find(|d| {
+                    d["summary"]
+                        .as_str()
+                        .is_some_and(|s| s.contains("was not initialized in time for this HSM"))
+                })
+                .unwrap_or_else(|| panic!("no #7437 timeout diagnostic in {diags:#?}"));
+            let detail = d["detail"].as_str().unwrap_or("");
+            for want in [
+                "#7437",
+                "8s (timeouts.create)",
+                "trustchain_cloudhsm_cluster_initialization",
+                "raise timeouts.create",
+            ] {
+                assert!(detail.contains(want), "{want:?} missing: {detail}");
+            }
+        })
+        .check(|s| {
+            let cluster = s.values(CLUSTER);
+            *cluster_id.borrow_mut() = cluster["cluster_id"].as_str().unwrap_or("").into();
+            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            assert_eq!(
+                hsms_of(&aws).len(),
+                1,
+                "exactly the first HSM exists: {aws}"
+            );
+            assert_eq!(aws["State"], "UNINITIALIZED");
+        })
+        .destroy()
+        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .run();
+}
+
+#[test]
+fn cloudhsm_ctrl_c_ends_the_wait_for_initialization_promptly() {
+    let emu = Emulator::start();
+    let w = acceptance::Workspace::new(&hsms_without_init(&emu, "1h"));
+    let outcome = interrupt_apply_when(&w, || statuses(&emu, "CreateHsm").contains(&400));
+    assert!(
+        outcome.elapsed_after_interrupt.as_secs() < 15,
+        "Terraform took {:?} to stop",
+        outcome.elapsed_after_interrupt
+    );
+    assert!(
+        outcome
+            .output
+            .contains("Interrupted while waiting for CloudHSM cluster"),
+        "the wait did not end with the interrupt message:\n{}",
+        outcome.output
+    );
+    w.destroy().ok();
+    assert_eq!(
+        describe_clusters(&emu)
+            .iter()
+            .filter(|c| c["State"] != "DELETED")
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn cloudhsm_signed_cert_path_activation_and_data_sources() {
+    let emu = Emulator::start();
+    let ca = Ca::root("TrustChain Offline Root CA");
+    let inter = Ca::intermediate("TrustChain Issuing CA", &ca);
+    let cluster_id = RefCell::new(String::new());
+    let signed = RefCell::new(String::new());
+    Steps::new(&emu)
+        .apply(
+            "cluster with one HSM",
+            signed_cert_config(&emu, &ca.cert, None, false),
+        )
+        .check(|s| {
+            let id = s.values(CLUSTER)["cluster_id"]
+                .as_str()
+                .expect("id")
+                .to_string();
+            let csr = describe_cluster(s.emu, &id)["Certificates"]["ClusterCsr"]
+                .as_str()
+                .expect("a CSR once the HSM is active")
+                .to_string();
+            // Signed offline, as the user guide does with openssl, into files the
+            // configuration reads.
+            *signed.borrow_mut() = ca.sign_csr(&csr);
+            s.w.write_file("cluster.crt", &signed.borrow());
+            s.w.write_file("wrong.crt", &inter.cert);
+            *cluster_id.borrow_mut() = id;
+        })
+        .plan_fails(
+            "a certificate for another key",
+            signed_cert_config(&emu, &ca.cert, Some("wrong.crt"), false),
+        )
+        .errors(|diags, _| {
+            assert_diagnostic_at(
+                diags,
+                "signed_cert is not for the cluster's current CSR",
+                "signed_cert",
+            )
+        })
+        .apply(
+            "initialize with the CSR signed outside Terraform",
+            signed_cert_config(&emu, &ca.cert, Some("cluster.crt"), false),
+        )
+        .check(|s| {
+            assert_eq!(
+                describe_cluster(s.emu, &cluster_id.borrow())["State"],
+                "INITIALIZED"
+            );
+            let init = s.values(INIT);
+            assert_eq!(
+                init["cluster_certificate"].as_str().map(str::trim),
+                Some(signed.borrow().trim())
+            );
+            // The data-plane `cloudhsm-cli cluster activate`, through the emulator's hook.
+            s.emu.activate_cluster(&cluster_id.borrow());
+        })
+        .apply(
+            "data sources after activation",
+            signed_cert_config(&emu, &ca.cert, Some("cluster.crt"), true),
+        )
+        .check(|s| {
+            assert_eq!(
+                s.values(INIT)["cluster_state"],
+                "ACTIVE",
+                "refresh shows the activation"
+            );
+            let by_tags = s.output("by_tags");
+            assert_eq!(by_tags["cluster_id"], cluster_id.borrow().as_str());
+            assert_eq!(by_tags["cluster_state"], "ACTIVE");
+            assert_eq!(by_tags["hsms"].as_array().map(Vec::len), Some(1));
+            let backups = s.output("backups");
+            assert!(
+                backups["backups"].as_array().is_some_and(|b| !b.is_empty()
+                    && b.iter()
+                        .all(|x| x["cluster_id"] == cluster_id.borrow().as_str())),
+                "activation makes a backup: {backups}"
+            );
+        })
+        .destroy()
+        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .run();
+}
+
+#[test]
+fn cloudhsm_ca_private_key_never_reaches_state_plan_or_trace_logs() {
+    let emu = Emulator::start();
+    let ca = Ca::root("TrustChain Secret Root CA");
+    let logs = tempfile::tempdir().expect("log dir");
+    let log_path = logs.path().join("terraform.log");
+    let log = log_path.display().to_string();
+    let cluster_id = RefCell::new(String::new());
+    Steps::new(&emu)
+        .env("TF_VAR_ca_key", &ca.key_pkcs1)
+        .env("TF_LOG", "TRACE")
+        .env("TF_LOG_PATH", &log)
+        .apply(
+            "initialize with a PKCS#1 key under TF_LOG=TRACE",
+            secret_config(&emu, &ca.cert),
+        )
+        .check_plan(|_, plan| {
+            assert_no_secret(&plan.to_string(), &ca, "terraform show -json of the plan")
+        })
+        .check(|s| {
+            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
+                .as_str()
+                .unwrap_or("")
+                .into();
+            assert_eq!(
+                describe_cluster(s.emu, &cluster_id.borrow())["State"],
+                "INITIALIZED"
+            );
+            let raw =
+                std::fs::read_to_string(s.w.path().join("terraform.tfstate")).expect("state file");
+            assert_no_secret(&raw, &ca, "terraform.tfstate");
+            assert_no_secret(&s.state().to_string(), &ca, "terraform show -json");
+            let trace = std::fs::read_to_string(&log_path).expect("TF_LOG_PATH file");
+            assert!(
+                trace.contains("ApplyResourceChange") || trace.len() > 100_000,
+                "TRACE logging did not happen"
+            );
+            assert!(
+                trace.contains("signing the cluster CSR"),
+                "the provider's own logs are missing from the trace"
+            );
+            assert_no_secret(&trace, &ca, "the TF_LOG=TRACE output");
+        })
+        .destroy()
+        .run();
+}
+
+#[test]
+fn cloudhsm_bad_input_gets_diagnostics_at_the_attribute() {
+    let emu = Emulator::start();
+    let net = SubnetsForChecks::create(&emu);
+    let (root, other) = (Ca::root("Root"), Ca::root("Other Root"));
+    let inter = Ca::intermediate("Intermediate", &root);
+    Steps::new(&emu)
+        .plan_fails(
+            "mistakes visible in the configuration",
+            bad_config(&emu, &net, &root, &other, &inter),
+        )
+        .errors(|diags, _| {
+            assert_diagnostic_at(diags, "NON_FIPS mode needs hsm2m.medium", "mode");
+            assert_diagnostic_at(
+                diags,
+                "Backup retention out of range",
+                "backup_retention_days",
+            );
+            assert_diagnostic_at(
+                diags,
+                "CA key does not match its certificate",
+                "issuing_ca_private_key_wo",
+            );
+            assert_diagnostic_at(
+                diags,
+                "Issuing CA does not chain to the trust anchor",
+                "issuing_ca_certificate",
+            );
+            assert_diagnostic_at(
+                diags,
+                "Intermediate CA cannot sign the cluster certificate",
+                "issuing_ca_certificate",
+            );
+            assert_diagnostic_at(diags, "Invalid trust_anchor", "trust_anchor");
+            assert_diagnostic_at(
+                diags,
+                "Signed certificate not issued by the trust anchor",
+                "signed_cert",
+            );
+            // Terraform quotes the configuration in its snippets; the provider's
+            // own words must not quote the key.
+            for d in diags {
+                let words = format!("{} {}", d["summary"], d["detail"]);
+                assert_no_secret(&words, &root, "a diagnostic");
+                assert_no_secret(&words, &other, "a diagnostic");
+                assert_no_secret(&words, &inter, "a diagnostic");
+            }
+        })
+        .plan_fails(
+            "mistakes only EC2 knows of, found at plan time",
+            subnet_config(&emu, &net),
+        )
+        .errors(|diags, _| {
+            assert_diagnostic_at(diags, "Two subnets in one Availability Zone", "subnet_ids");
+            assert_diagnostic_at(diags, "DUALSTACK needs subnets with IPv6", "network_type");
+            let zone = diags
+                .iter()
+                .find(|d| d["summary"] == "Two subnets in one Availability Zone")
+                .expect("zone diagnostic");
+            let detail = zone["detail"].as_str().unwrap_or("");
+            assert!(
+                detail.contains(&net.a1)
+                    && detail.contains(&net.a2)
+                    && detail.contains("us-east-1a"),
+                "{detail}"
+            );
+        })
+        .run();
+    assert_eq!(
+        emu.calls("cloudhsm", "CreateCluster"),
+        0,
+        "a failed plan created something"
+    );
+}
