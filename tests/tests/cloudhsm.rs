@@ -172,6 +172,83 @@ fn sorted(mut v: Vec<u64>) -> Vec<u64> {
 }
 
 #[test]
+fn cloudhsm_hsm_type_migrates_in_place_and_other_changes_replace_with_a_reason() {
+    let emu = Emulator::start();
+    let before = RefCell::new((String::new(), String::new()));
+    Steps::new(&emu)
+        .apply(
+            "an hsm1.medium cluster with one HSM",
+            migration_config(&emu, "hsm1.medium", "IPV4"),
+        )
+        .check(|s| {
+            let h = s.values(HSM_A);
+            *before.borrow_mut() = (
+                s.values(CLUSTER)["cluster_id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .into(),
+                h["eni_id"].as_str().unwrap_or("").into(),
+            );
+        })
+        .apply(
+            "migrate to hsm2m.medium",
+            migration_config(&emu, "hsm2m.medium", "IPV4"),
+        )
+        .expect_actions(&[(CLUSTER, "update")])
+        .check(|s| {
+            let (cluster_id, eni) = before.borrow().clone();
+            let aws = describe_cluster(s.emu, &cluster_id);
+            assert_eq!(aws["HsmType"], "hsm2m.medium", "{aws}");
+            assert_eq!(
+                aws["State"], "UNINITIALIZED",
+                "the migration has finished: {aws}"
+            );
+            let hsms = hsms_of(&aws);
+            assert_eq!(hsms.len(), 1);
+            assert_eq!(hsms[0]["HsmType"], "hsm2m.medium");
+            assert_eq!(
+                hsms[0]["EniId"],
+                eni.as_str(),
+                "the HSM keeps its network interface"
+            );
+            let cluster = s.values(CLUSTER);
+            assert_eq!(cluster["hsm_type"], "hsm2m.medium");
+            assert!(
+                cluster["hsm_type_rollback_expiration"].is_string(),
+                "{cluster}"
+            );
+            // Anything else replaces the cluster, and the plan says why.
+            s.w.write_main(&migration_config(s.emu, "hsm2m.medium", "DUALSTACK"));
+            let run =
+                s.w.terraform(&["plan", "-json", "-no-color", "-input=false"])
+                    .ok();
+            let warning = run
+                .json_lines()
+                .into_iter()
+                .filter(|l| l["type"] == "diagnostic" && l["diagnostic"]["severity"] == "warning")
+                .map(|l| l["diagnostic"].clone())
+                .find(|d| d["summary"] == "This change replaces the object")
+                .unwrap_or_else(|| panic!("no replacement reason:\n{}", run.stdout()));
+            let detail = warning["detail"].as_str().unwrap_or("");
+            assert!(
+                detail.contains("network type") && detail.contains("keys they hold"),
+                "{detail}"
+            );
+            assert!(
+                warning["snippet"]["code"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("network_type"),
+                "{warning}"
+            );
+            s.w.write_main(&migration_config(s.emu, "hsm2m.medium", "IPV4"));
+        })
+        .destroy()
+        .check(|s| assert_cloudhsm_gone(s.emu, &before.borrow().0, ""))
+        .run();
+}
+
+#[test]
 fn cloudhsm_second_hsm_fails_clearly_when_nothing_initializes_the_cluster() {
     let emu = Emulator::start();
     let cluster_id = RefCell::new(String::new());

@@ -208,3 +208,55 @@ pub fn tags_of(c: &Cluster) -> crate::aws::tags::Tags {
 pub fn timestamp(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
     t.map(|t| time::rfc3339(t.secs()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::testing;
+    use aws_sdk_cloudhsmv2::Client;
+    use aws_sdk_cloudhsmv2::operation::describe_clusters::DescribeClustersOutput;
+    use aws_smithy_mocks::mock;
+
+    #[tokio::test]
+    async fn readers_of_one_cluster_share_one_describe_until_it_changes() {
+        let rule = mock!(Client::describe_clusters)
+            .match_requests(|r| {
+                r.filters()
+                    .and_then(|f| f.get("clusterIds"))
+                    .is_some_and(|ids| ids == &["cluster-abcdefghijk".to_string()])
+            })
+            .then_output(|| {
+                DescribeClustersOutput::builder()
+                    .clusters(Cluster::builder().cluster_id("cluster-abcdefghijk").build())
+                    .build()
+            });
+        let clients = testing::clients_with_cloudhsm(&[&rule]);
+        let hsm = CloudHsm::new(ProviderData::default());
+        let id = "cluster-abcdefghijk";
+        let (a, b, c) = tokio::join!(
+            hsm.cluster(&clients, id),
+            hsm.cluster(&clients, id),
+            hsm.cluster(&clients, id)
+        );
+        assert!(a.is_ok() && b.is_ok() && c.is_ok());
+        assert_eq!(
+            rule.num_calls(),
+            1,
+            "one DescribeClusters, filtered by the cluster id"
+        );
+        hsm.changed(id).await;
+        hsm.cluster(&clients, id).await.expect("read");
+        assert_eq!(
+            rule.num_calls(),
+            2,
+            "a change makes the next reader ask again"
+        );
+        hsm.cluster_now(&clients, id).await.expect("read");
+        hsm.cluster(&clients, id).await.expect("read");
+        assert_eq!(
+            rule.num_calls(),
+            3,
+            "waiters ask AWS; readers then use their answer"
+        );
+    }
+}

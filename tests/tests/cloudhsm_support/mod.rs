@@ -163,6 +163,26 @@ resource "trustchain_cloudhsm_hsm" "b" {{
     )
 }
 
+/// A cluster of `hsm_type` and `network_type` with one HSM.
+pub fn migration_config(emu: &Emulator, hsm_type: &str, network_type: &str) -> String {
+    format!(
+        r#"{provider}{network}
+resource "trustchain_cloudhsm_cluster" "this" {{
+  hsm_type     = "{hsm_type}"
+  network_type = "{network_type}"
+  subnet_ids   = trustchain_ipv6_network.net.subnets["hsm"][*].id
+}}
+
+resource "trustchain_cloudhsm_hsm" "a" {{
+  cluster_id        = trustchain_cloudhsm_cluster.this.cluster_id
+  availability_zone = "us-east-1a"
+}}
+"#,
+        provider = provider_block(emu),
+        network = network(),
+    )
+}
+
 /// One HSM; with `signed_file`, the initialization with that signed certificate;
 /// with `data_sources`, the cluster by tags and its backups as outputs.
 pub fn signed_cert_config(
@@ -485,7 +505,11 @@ pub fn assert_no_secret(text: &str, ca: &Ca, what: &str) {
                     continue;
                 }
                 if let Some(at) = text.find(piece) {
-                    let from = text[..at].char_indices().rev().nth(300).map_or(0, |(i, _)| i);
+                    let from = text[..at]
+                        .char_indices()
+                        .rev()
+                        .nth(300)
+                        .map_or(0, |(i, _)| i);
                     panic!(
                         "a piece of the CA private key is in {what}, after: {:?}",
                         &text[from..at]

@@ -248,3 +248,128 @@ async fn wait_initialized(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{Stop, testing};
+    use crate::cloudhsm::pki::testing::{cluster_csr, root};
+    use aws_sdk_cloudhsmv2::Client;
+    use aws_sdk_cloudhsmv2::operation::describe_clusters::DescribeClustersOutput;
+    use aws_sdk_cloudhsmv2::operation::initialize_cluster::{
+        InitializeClusterError, InitializeClusterOutput,
+    };
+    use aws_sdk_cloudhsmv2::types::error::CloudHsmInvalidRequestException;
+    use aws_sdk_cloudhsmv2::types::{Certificates, ClusterState, Hsm, HsmState};
+    use aws_smithy_mocks::mock;
+    use aws_smithy_types::error::ErrorMetadata;
+    use std::sync::{Arc, Mutex};
+    use tfplugin::framework::Operation;
+
+    const ID: &str = "cluster-abcdefghijk";
+
+    fn cluster(
+        state: ClusterState,
+        csr: Option<&str>,
+        cert: Option<&str>,
+    ) -> DescribeClustersOutput {
+        let hsm = Hsm::builder()
+            .hsm_id("hsm-abcdefghijk")
+            .state(HsmState::Active)
+            .build()
+            .expect("hsm");
+        DescribeClustersOutput::builder()
+            .clusters(
+                Cluster::builder()
+                    .cluster_id(ID)
+                    .state(state)
+                    .hsms(hsm)
+                    .certificates(
+                        Certificates::builder()
+                            .set_cluster_csr(csr.map(String::from))
+                            .set_cluster_certificate(cert.map(String::from))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    }
+
+    #[tokio::test]
+    async fn a_csr_replaced_before_initialization_is_signed_again() {
+        let ca = root("Root");
+        let anchor = crate::cloudhsm::pki::one_certificate(&ca.cert_pem).expect("anchor");
+        let (csr_a, _) = cluster_csr();
+        let (csr_b, key_b) = cluster_csr();
+        let (a1, b1, b2) = (csr_a.clone(), csr_b.clone(), csr_b.clone());
+        let describe = mock!(Client::describe_clusters)
+            .sequence()
+            .output(move || cluster(ClusterState::Uninitialized, Some(&a1), None))
+            // After the refusal: AWS replaced the first HSM, which made a new CSR.
+            .output(move || cluster(ClusterState::Uninitialized, Some(&b1), None))
+            .output(move || cluster(ClusterState::Uninitialized, Some(&b2), None))
+            .output(|| cluster(ClusterState::Initialized, None, None))
+            .build();
+        let sent: Arc<Mutex<Vec<String>>> = Arc::default();
+        let record = sent.clone();
+        let init_rule = mock!(Client::initialize_cluster)
+            .match_requests(move |r| {
+                record
+                    .lock()
+                    .expect("lock")
+                    .push(r.signed_cert().unwrap_or("").to_string());
+                true
+            })
+            .sequence()
+            .error(|| {
+                let m = "SignedCert does not certify the cluster's key";
+                InitializeClusterError::CloudHsmInvalidRequestException(
+                    CloudHsmInvalidRequestException::builder()
+                        .message(m)
+                        .meta(
+                            ErrorMetadata::builder()
+                                .code("CloudHsmInvalidRequestException")
+                                .message(m)
+                                .build(),
+                        )
+                        .build(),
+                )
+            })
+            .output(|| {
+                InitializeClusterOutput::builder()
+                    .state(ClusterState::InitializeInProgress)
+                    .build()
+            })
+            .build();
+        let clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+        let hsm = CloudHsm::new(Default::default());
+        let deadline = Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
+        let signer = Signer::Key {
+            issuer: anchor.clone(),
+            key: PrivateKey::from_pem(&ca.key_pem).expect("key"),
+        };
+        let out = initialize(
+            &hsm,
+            &clients,
+            &deadline,
+            Duration::from_secs(30),
+            ID,
+            &anchor,
+            &signer,
+        )
+        .await
+        .expect("initialized");
+        assert_eq!(out.cluster_state, "INITIALIZED");
+        let sent = sent.lock().expect("lock").clone();
+        assert_eq!(sent.len(), 2, "signed twice");
+        let second = crate::cloudhsm::pki::one_certificate(&sent[1]).expect("cert");
+        assert_eq!(
+            second.public_key_bits(),
+            key_b.public_key_raw(),
+            "the second signature is for the new CSR"
+        );
+        assert!(second.is_issued_by(&anchor));
+        // AWS showed no certificate: the state keeps the one sent.
+        assert_eq!(out.cluster_certificate.as_deref(), Some(sent[1].as_str()));
+    }
+}

@@ -167,3 +167,116 @@ pub async fn wait_active(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{Stop, testing};
+    use aws_sdk_cloudhsmv2::Client;
+    use aws_sdk_cloudhsmv2::operation::create_hsm::{CreateHsmError, CreateHsmOutput};
+    use aws_sdk_cloudhsmv2::operation::describe_clusters::DescribeClustersOutput;
+    use aws_sdk_cloudhsmv2::types::error::CloudHsmInvalidRequestException;
+    use aws_sdk_cloudhsmv2::types::{Cluster, ClusterState, HsmState};
+    use aws_smithy_mocks::mock;
+    use aws_smithy_types::error::ErrorMetadata;
+    use tfplugin::framework::Operation;
+
+    const ID: &str = "cluster-abcdefghijk";
+
+    fn described(state: ClusterState) -> DescribeClustersOutput {
+        DescribeClustersOutput::builder()
+            .clusters(Cluster::builder().cluster_id(ID).state(state).build())
+            .build()
+    }
+
+    fn not_yet_activated() -> CreateHsmError {
+        let m =
+            format!("Cluster '{ID}' already contains an HSM but has not yet been fully activated");
+        CreateHsmError::CloudHsmInvalidRequestException(
+            CloudHsmInvalidRequestException::builder()
+                .message(m.clone())
+                .meta(
+                    ErrorMetadata::builder()
+                        .code("CloudHsmInvalidRequestException")
+                        .message(m)
+                        .build(),
+                )
+                .build(),
+        )
+    }
+
+    fn request() -> Request<'static> {
+        Request {
+            cluster_id: ID,
+            zone: "us-east-1b",
+            ip_address: None,
+            limit: Duration::from_secs(30),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_second_hsm_waits_for_the_initialization_then_is_created() {
+        let create = mock!(Client::create_hsm)
+            .sequence()
+            .error(not_yet_activated)
+            .output(|| {
+                CreateHsmOutput::builder()
+                    .hsm(
+                        Hsm::builder()
+                            .hsm_id("hsm-bbbbbbbbbbb")
+                            .state(HsmState::CreateInProgress)
+                            .build()
+                            .expect("hsm"),
+                    )
+                    .build()
+            })
+            .build();
+        let describe = mock!(Client::describe_clusters)
+            .sequence()
+            .output(|| described(ClusterState::Uninitialized))
+            .output(|| described(ClusterState::InitializeInProgress))
+            .output(|| described(ClusterState::Initialized))
+            .build();
+        let clients = testing::clients_with_cloudhsm(&[&create, &describe]);
+        let hsm = CloudHsm::new(Default::default());
+        let deadline = Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
+        let id = create_hsm(&hsm, &clients, &deadline, &request())
+            .await
+            .expect("created");
+        assert_eq!(id, "hsm-bbbbbbbbbbb");
+        assert_eq!(create.num_calls(), 2);
+        assert_eq!(describe.num_calls(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_stop_ends_the_wait_for_the_initialization_at_once() {
+        let create = mock!(Client::create_hsm).then_error(not_yet_activated);
+        let describe = mock!(Client::describe_clusters)
+            .sequence()
+            .output(|| described(ClusterState::Uninitialized))
+            .repeatedly()
+            .build();
+        let clients = testing::clients_with_cloudhsm(&[&create, &describe]);
+        let hsm = CloudHsm::new(Default::default());
+        let stop = Stop::default();
+        let deadline = Deadline::new(Duration::from_secs(3600), Operation::Create, stop.clone());
+        let waiting = async { create_hsm(&hsm, &clients, &deadline, &request()).await };
+        let trigger = async {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            stop.trigger();
+        };
+        let started = std::time::Instant::now();
+        let (result, ()) = tokio::join!(waiting, trigger);
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "took {:?}",
+            started.elapsed()
+        );
+        let d = result.expect_err("interrupted");
+        let x = d.iter().next().expect("one");
+        assert_eq!(
+            x.summary,
+            format!("Interrupted while waiting for CloudHSM cluster {ID} to be initialized")
+        );
+    }
+}
