@@ -523,3 +523,48 @@ fn cloudhsm_bad_input_gets_diagnostics_at_the_attribute() {
         "a failed plan created something"
     );
 }
+
+#[test]
+fn cloudhsm_examples_are_valid_terraform() {
+    let root = acceptance::workspace_root().join("examples");
+    let ca = Ca::root("Example Root CA");
+    let mut checked = 0;
+    for kind in ["resources", "data-sources"] {
+        let mut dirs: Vec<_> = std::fs::read_dir(root.join(kind))
+            .expect("examples dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("trustchain_cloudhsm"))
+            })
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let w = acceptance::Workspace::new(
+                "terraform {\n  required_providers {\n    trustchain = {\n      source = \"trustchain/trustchain\"\n    }\n  }\n}\n",
+            );
+            for f in std::fs::read_dir(&dir)
+                .expect("example")
+                .filter_map(|e| e.ok())
+            {
+                let name = f.file_name().to_string_lossy().to_string();
+                if name.ends_with(".tf") {
+                    w.write_file(
+                        &name,
+                        &std::fs::read_to_string(f.path()).expect("read example"),
+                    );
+                }
+            }
+            w.write_file("customerCA.crt", &ca.cert);
+            let v = w.validate().json();
+            assert_eq!(v["valid"], true, "{}: {v:#}", dir.display());
+            w.terraform(&["fmt", "-check", "-no-color", dir.to_str().unwrap_or(".")])
+                .ok();
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked, 5,
+        "every CloudHSM resource and data source has an example"
+    );
+}
