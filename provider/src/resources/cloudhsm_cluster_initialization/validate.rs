@@ -38,20 +38,20 @@ pub fn check(m: &InitModel) -> Diagnostics {
             format!("trust_anchor (\"{}\") {p}.", a.subject()),
         );
     }
-    let key_set = !m.issuing_ca_private_key_wo.is_null();
-    match (m.signed_cert.is_null(), key_set) {
-        (true, false) => d.push(Diagnostic::error(
+    // Unknown values (a module's inputs during validate) may still turn out null.
+    match (&m.signed_cert, &m.issuing_ca_private_key_wo) {
+        (Attr::Null, Attr::Null) => d.push(Diagnostic::error(
             "Nothing to initialize the cluster with",
             "Set issuing_ca_private_key_wo (the trust anchor's private key: the provider signs the cluster CSR with it) or signed_cert (the cluster CSR signed outside Terraform).",
         )),
-        (false, true) => d.error_at(
+        (Attr::Known(_), Attr::Known(_)) => d.error_at(
             at("signed_cert"),
             "Both signed_cert and issuing_ca_private_key_wo set",
             "Set one of them: signed_cert when the CSR is signed outside Terraform, issuing_ca_private_key_wo when the provider signs it.",
         ),
         _ => {}
     }
-    if !m.issuing_ca_certificate.is_null() && !key_set {
+    if m.issuing_ca_certificate.is_known() && m.issuing_ca_private_key_wo.is_null() {
         d.push(
             Diagnostic::warning(
                 "issuing_ca_certificate is not used",
@@ -239,6 +239,17 @@ mod tests {
                 )
             ]
         );
+    }
+
+    #[test]
+    fn unknown_values_are_not_taken_for_set_ones() {
+        // A module's inputs are unknown while `terraform validate` checks it.
+        let mut m = model(json!({"cluster_id": "cluster-abcdefghijk"}));
+        m.trust_anchor = Attr::Unknown;
+        m.signed_cert = Attr::Unknown;
+        m.issuing_ca_private_key_wo = Attr::Unknown;
+        m.issuing_ca_certificate = Attr::Unknown;
+        assert!(check(&m).is_empty(), "{:?}", found(&check(&m)));
     }
 
     #[test]

@@ -206,7 +206,11 @@ impl Resource for CloudHsmHsm {
     }
 
     async fn update(&self, req: Update<HsmModel>) -> Applied<HsmModel> {
-        // Only timeouts change in place; everything else replaces the HSM.
+        // Only timeouts change in place; everything else replaces the HSM. The clients
+        // are built anyway: the identity reported after apply needs the account.
+        if let Err(d) = self.hsm.clients().await {
+            return Applied::failed(Some(req.prior), d);
+        }
         let mut state = req.prior;
         state.timeouts = req.planned.timeouts;
         Applied::ok(state)
