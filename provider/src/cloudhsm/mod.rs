@@ -10,6 +10,8 @@
 
 pub mod pki;
 pub mod sign;
+#[cfg(test)]
+pub mod testing;
 pub mod time;
 
 use crate::aws::{Clients, Deadline, Poll, ProviderData, code_of, failed, is_not_found, wait_for};

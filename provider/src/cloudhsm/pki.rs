@@ -389,83 +389,9 @@ impl PrivateKey {
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    //! Certificates for unit tests, made with rcgen (an independent encoder).
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256,
-        RsaKeySize,
-    };
-
-    pub struct TestCa {
-        pub cert_pem: String,
-        pub key_pem: String,
-        pub params: CertificateParams,
-        pub key: KeyPair,
-    }
-
-    impl TestCa {
-        pub fn issuer(&self) -> Issuer<'_, &KeyPair> {
-            Issuer::from_params(&self.params, &self.key)
-        }
-    }
-
-    pub fn rsa_key() -> KeyPair {
-        KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048).expect("rsa key")
-    }
-
-    fn ca_params(name: &str) -> CertificateParams {
-        let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
-        p.distinguished_name.push(DnType::CommonName, name);
-        p.distinguished_name
-            .push(DnType::OrganizationName, "TrustChain tests");
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p
-    }
-
-    pub fn root(name: &str) -> TestCa {
-        let key = rsa_key();
-        let params = ca_params(name);
-        let cert = params.self_signed(&key).expect("self-signed");
-        TestCa {
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-            params,
-            key,
-        }
-    }
-
-    pub fn intermediate(name: &str, parent: &TestCa) -> TestCa {
-        let key = rsa_key();
-        let params = ca_params(name);
-        let cert = params.signed_by(&key, &parent.issuer()).expect("signed");
-        TestCa {
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-            params,
-            key,
-        }
-    }
-
-    /// A CSR like the cluster's: RSA 2048, the user guide's subject.
-    pub fn cluster_csr() -> (String, KeyPair) {
-        let key = rsa_key();
-        let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
-        p.distinguished_name.push(DnType::CountryName, "US");
-        p.distinguished_name
-            .push(DnType::OrganizationName, "Cavium");
-        p.distinguished_name.push(
-            DnType::CommonName,
-            "HSM:0123456789AB:PARTN:1, for FIPS mode",
-        );
-        let csr = p.serialize_request(&key).expect("csr");
-        (csr.pem().expect("pem"), key)
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use super::testing::*;
     use super::*;
+    use crate::cloudhsm::testing::*;
 
     fn now() -> i64 {
         crate::cloudhsm::time::now()
@@ -529,7 +455,7 @@ mod tests {
     #[test]
     fn the_issuing_ca_must_be_the_anchor_itself() {
         let root = root("Root");
-        let other = super::testing::root("Other Root");
+        let other = crate::cloudhsm::testing::root("Other Root");
         let inter = intermediate("Inter", &root);
         let anchor = one_certificate(&root.cert_pem).expect("anchor");
         let same = one_certificate(&root.cert_pem).expect("same");
@@ -545,7 +471,7 @@ mod tests {
     #[test]
     fn a_key_matches_only_its_certificate() {
         let root = root("Root");
-        let other = super::testing::root("Other");
+        let other = crate::cloudhsm::testing::root("Other");
         let cert = one_certificate(&root.cert_pem).expect("cert");
         let key = PrivateKey::from_pem(&root.key_pem).expect("pkcs8 key");
         assert!(key.matches(&cert));

@@ -112,9 +112,9 @@ pub fn sign_csr(csr: &Csr, issuer: &Cert, key: &PrivateKey, now: i64) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use super::super::pki::testing::*;
     use super::super::pki::*;
     use super::*;
+    use crate::cloudhsm::testing::*;
     use crate::cloudhsm::time;
 
     #[test]
@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn a_certificate_signed_by_another_ca_is_refused() {
         let root = root("Root");
-        let other = super::super::pki::testing::root("Other");
+        let other = crate::cloudhsm::testing::root("Other");
         let (csr_pem, _) = cluster_csr();
         let csr = Csr::from_pem(&csr_pem).expect("csr");
         let other_cert = one_certificate(&other.cert_pem).expect("other");

@@ -440,10 +440,9 @@ impl CloudHsmCluster {
             .cluster_id(id)
             .send()
             .await
+            && !crate::aws::is_not_found(crate::aws::code_of(&e))
         {
-            if !crate::aws::is_not_found(crate::aws::code_of(&e)) {
-                return Err(failed("CloudHSM", "DeleteCluster")(e));
-            }
+            return Err(failed("CloudHSM", "DeleteCluster")(e));
         }
         self.hsm.changed(id).await;
         let what = format!("CloudHSM cluster {id} to be deleted");

@@ -23,7 +23,10 @@ pub struct SubnetFacts {
 /// DescribeSubnets answers by sorted subnet-id list, so one plan asks once even when
 /// Terraform plans a cluster more than once in a run.
 #[derive(Default)]
-pub struct SubnetCache(Mutex<HashMap<Vec<String>, Arc<Result<Vec<SubnetFacts>, String>>>>);
+pub struct SubnetCache(Mutex<HashMap<Vec<String>, Arc<Described>>>);
+
+/// The subnets, or why they could not be described ("not found: ..." / "unavailable: ...").
+type Described = Result<Vec<SubnetFacts>, String>;
 
 fn at(name: &str) -> AttributePath {
     AttributePath::root().attr(name)

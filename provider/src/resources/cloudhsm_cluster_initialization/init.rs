@@ -31,7 +31,7 @@ pub struct Outcome {
 
 enum Ready {
     Csr(String),
-    Initialized(Cluster),
+    Initialized(Box<Cluster>),
 }
 
 fn csr_of(c: &Cluster) -> Option<&str> {
@@ -187,7 +187,7 @@ async fn wait_for_csr(
                 let state = cloudhsm::state(&cluster);
                 no_hsm.store(cluster.hsms().is_empty(), std::sync::atomic::Ordering::Relaxed);
                 if INITIALIZED_OR_LATER.contains(&state) {
-                    return Poll::Done(Ready::Initialized(cluster));
+                    return Poll::Done(Ready::Initialized(Box::new(cluster)));
                 }
                 match (state, csr_of(&cluster)) {
                     ("UNINITIALIZED", Some(csr)) => Poll::Done(Ready::Csr(csr.to_string())),
@@ -253,7 +253,7 @@ async fn wait_initialized(
 mod tests {
     use super::*;
     use crate::aws::{Stop, testing};
-    use crate::cloudhsm::pki::testing::{cluster_csr, root};
+    use crate::cloudhsm::testing::{cluster_csr, root};
     use aws_sdk_cloudhsmv2::Client;
     use aws_sdk_cloudhsmv2::operation::describe_clusters::DescribeClustersOutput;
     use aws_sdk_cloudhsmv2::operation::initialize_cluster::{

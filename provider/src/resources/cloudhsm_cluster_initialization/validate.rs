@@ -123,7 +123,7 @@ pub fn check(m: &InitModel) -> Diagnostics {
 mod tests {
     use super::super::model::schema;
     use super::*;
-    use crate::cloudhsm::pki::testing::{intermediate, root};
+    use crate::cloudhsm::testing::{intermediate, root};
     use serde_json::json;
 
     fn model(v: serde_json::Value) -> InitModel {
