@@ -21,8 +21,13 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
     let ca = Ca::root("TrustChain Lifecycle Root CA");
     let ids = RefCell::new((String::new(), String::new()));
     let victim = RefCell::new(String::new());
+    let logs = tempfile::tempdir().expect("log dir");
+    let log_path = logs.path().join("provider.log");
+    let log = log_path.display().to_string();
     Steps::new(&emu)
         .env("TF_VAR_ca_key", &ca.key)
+        .env("TF_LOG_PROVIDER", "INFO")
+        .env("TF_LOG_PATH", &log)
         .apply(
             "network, cluster, two HSMs side by side, initialization",
             lifecycle(&emu, &ca, 90),
@@ -81,6 +86,13 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
                     "{addr}: DUALSTACK HSM without IPv6: {h}"
                 );
             }
+            // The HSM that waited said why.
+            let provider_log = std::fs::read_to_string(&log_path).expect("provider log");
+            assert!(
+                provider_log
+                    .contains("waiting for the cluster to be initialized before creating this HSM"),
+                "the #7437 wait is not logged"
+            );
             assert_refresh_is_frugal(s, &ca.key);
         })
         .apply(
@@ -567,4 +579,33 @@ fn cloudhsm_examples_are_valid_terraform() {
         checked, 5,
         "every CloudHSM resource and data source has an example"
     );
+}
+
+#[test]
+fn cloudhsm_schema_keeps_the_key_write_only_and_serves_identities() {
+    let w = acceptance::Workspace::new(
+        "terraform {\n  required_providers {\n    trustchain = {\n      source = \"trustchain/trustchain\"\n    }\n  }\n}\n",
+    );
+    let schema = w.terraform(&["providers", "schema", "-json"]).ok().json();
+    let p = &schema["provider_schemas"]["registry.terraform.io/trustchain/trustchain"];
+    let key = &p["resource_schemas"]["trustchain_cloudhsm_cluster_initialization"]["block"]["attributes"]
+        ["issuing_ca_private_key_wo"];
+    assert_eq!(key["write_only"], true, "{key}");
+    assert_eq!(key["sensitive"], true, "{key}");
+    let cluster = &p["resource_identity_schemas"]["trustchain_cloudhsm_cluster"]["attributes"];
+    assert_eq!(
+        cluster["cluster_id"]["required_for_import"], true,
+        "{cluster}"
+    );
+    assert_eq!(
+        cluster["account_id"]["optional_for_import"], true,
+        "{cluster}"
+    );
+    let hsm = &p["resource_identity_schemas"]["trustchain_cloudhsm_hsm"]["attributes"];
+    for a in ["cluster_id", "hsm_id"] {
+        assert_eq!(hsm[a]["required_for_import"], true, "{hsm}");
+    }
+    for ds in ["trustchain_cloudhsm_cluster", "trustchain_cloudhsm_backups"] {
+        assert!(p["data_source_schemas"][ds].is_object(), "{ds} not served");
+    }
 }
