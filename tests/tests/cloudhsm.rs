@@ -153,36 +153,6 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
         .run();
 }
 
-/// A plan of the whole configuration asks CloudHSM once (one DescribeClusters for the
-/// cluster, both HSMs and the initialization, filtered by the cluster id) and never
-/// describes the subnets of a cluster whose subnets did not change.
-fn assert_refresh_is_frugal(s: &StepCtx, key: &str) {
-    s.emu.clear_requests();
-    s.w.terraform_env(
-        &["plan", "-no-color", "-input=false"],
-        &[("TF_VAR_ca_key", key)],
-    )
-    .ok();
-    let log = s.emu.requests();
-    let counts = &log["counts"]["cloudhsm"];
-    assert_eq!(
-        counts["DescribeClusters"], 1,
-        "one DescribeClusters per refresh: {log}"
-    );
-    assert_eq!(
-        counts.as_object().map(|m| m.len()),
-        Some(1),
-        "only DescribeClusters: {log}"
-    );
-    // The network resource describes its subnets once; the cluster adds no call.
-    assert_eq!(log["counts"]["ec2"]["DescribeSubnets"], 1, "{log}");
-}
-
-fn sorted(mut v: Vec<u64>) -> Vec<u64> {
-    v.sort();
-    v
-}
-
 #[test]
 fn cloudhsm_hsm_type_migrates_in_place_and_other_changes_replace_with_a_reason() {
     let emu = Emulator::start();

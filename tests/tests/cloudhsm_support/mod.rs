@@ -4,7 +4,7 @@ mod configs;
 
 pub use configs::*;
 
-use acceptance::{Emulator, Workspace};
+use acceptance::{Emulator, StepCtx, Workspace};
 use serde_json::{Value, json};
 use std::io::Read;
 use std::process::Stdio;
@@ -67,6 +67,36 @@ impl Ca {
             .unwrap_or_default()
             .to_string()
     }
+}
+
+/// A plan of the whole configuration asks CloudHSM once (one DescribeClusters for the
+/// cluster, both HSMs and the initialization, filtered by the cluster id) and never
+/// describes the subnets of a cluster whose subnets did not change.
+pub fn assert_refresh_is_frugal(s: &StepCtx, key: &str) {
+    s.emu.clear_requests();
+    s.w.terraform_env(
+        &["plan", "-no-color", "-input=false"],
+        &[("TF_VAR_ca_key", key)],
+    )
+    .ok();
+    let log = s.emu.requests();
+    let counts = &log["counts"]["cloudhsm"];
+    assert_eq!(
+        counts["DescribeClusters"], 1,
+        "one DescribeClusters per refresh: {log}"
+    );
+    assert_eq!(
+        counts.as_object().map(|m| m.len()),
+        Some(1),
+        "only DescribeClusters: {log}"
+    );
+    // The network resource describes its subnets once; the cluster adds no call.
+    assert_eq!(log["counts"]["ec2"]["DescribeSubnets"], 1, "{log}");
+}
+
+pub fn sorted(mut v: Vec<u64>) -> Vec<u64> {
+    v.sort();
+    v
 }
 
 pub fn describe_clusters(emu: &Emulator) -> Vec<Value> {
