@@ -53,11 +53,81 @@ impl Emulator {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// One request to the emulator's test controls (`/_trustchain/...`): the status
+    /// code and the body.
+    pub fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, String) {
+        use std::io::{Read, Write};
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut s =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect emulator");
+        s.write_all(request.as_bytes())
+            .expect("send control request");
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        let status = reply
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let body = reply
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
     /// Makes the next `count` calls of `action` fail with `code` (see
     /// tests/emulator/faults.py).
     pub fn inject_fault(&self, action: &str, code: &str, count: u32) {
-        let body = serde_json::json!({"action": action, "code": code, "count": count}).to_string();
-        self.request("POST", "/_trustchain/faults", &body);
+        let body = serde_json::json!({"action": action, "code": code, "count": count});
+        let (status, reply) = self.control("POST", "/_trustchain/faults", Some(&body));
+        assert_eq!(status, 204, "fault not accepted: {reply}");
+    }
+
+    /// The request log: `{"total", "counts": {service: {action: n}}, "calls": [...]}`.
+    pub fn requests(&self) -> serde_json::Value {
+        let (status, body) = self.control("GET", "/_trustchain/requests", None);
+        assert_eq!(status, 200, "request log: {body}");
+        serde_json::from_str(&body).expect("request log is JSON")
+    }
+
+    /// Starts the request log from zero.
+    pub fn clear_requests(&self) {
+        let (status, body) = self.control("DELETE", "/_trustchain/requests", None);
+        assert!(status == 200 || status == 204, "clear request log: {body}");
+    }
+
+    /// How many calls of `service` `action` the log holds.
+    pub fn calls(&self, service: &str, action: &str) -> u64 {
+        self.requests()["counts"][service][action]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Changes state-transition delays at run time (see tests/emulator/delays.py),
+    /// e.g. `json!({"hsm_create": 2})`.
+    pub fn set_delays(&self, delays: serde_json::Value) {
+        let (status, body) = self.control("POST", "/_trustchain/delays", Some(&delays));
+        assert!(
+            status == 200 || status == 204,
+            "delays not accepted: {body}"
+        );
+    }
+
+    /// INITIALIZED -> ACTIVE, standing in for `cloudhsm-cli cluster activate`.
+    pub fn activate_cluster(&self, cluster_id: &str) {
+        let body = serde_json::json!({"ClusterId": cluster_id});
+        let (status, reply) = self.control("POST", "/_trustchain/cloudhsm/activate", Some(&body));
+        assert_eq!(status, 200, "activation refused: {reply}");
     }
 
     /// One AWS API call (boto3 operation name, JSON parameters), e.g.
@@ -113,11 +183,9 @@ impl Emulator {
         }
     }
 
-    /// API calls answered since the last reset, by action summed over services (the
-    /// request log, tests/emulator/requestlog.py).
-    pub fn calls(&self) -> BTreeMap<String, u64> {
-        let body = self.request("GET", "/_trustchain/requests", "");
-        let log: serde_json::Value = serde_json::from_str(&body).expect("the request log is JSON");
+    /// API calls in the request log, by action summed over services.
+    pub fn calls_by_action(&self) -> BTreeMap<String, u64> {
+        let log = self.requests();
         let mut by_action = BTreeMap::new();
         for actions in log["counts"]
             .as_object()
@@ -129,34 +197,6 @@ impl Emulator {
             }
         }
         by_action
-    }
-
-    /// Starts counting API calls afresh.
-    pub fn reset_calls(&self) {
-        self.request("DELETE", "/_trustchain/requests", "");
-    }
-
-    /// One plain HTTP/1.1 request to the emulator's own endpoints; the body of a 2xx
-    /// answer.
-    fn request(&self, method: &str, path: &str, body: &str) -> String {
-        use std::io::{Read, Write};
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let mut s =
-            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect emulator");
-        s.write_all(request.as_bytes()).expect("send request");
-        let mut reply = String::new();
-        let _ = s.read_to_string(&mut reply);
-        assert!(
-            reply.starts_with("HTTP/1.1 2") || reply.starts_with("HTTP/1.0 2"),
-            "{method} {path} refused: {reply}"
-        );
-        reply
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default()
     }
 }
 

@@ -322,7 +322,9 @@ impl Workspace {
         self.terraform_env(args, &[])
     }
 
-    pub fn terraform_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+    /// `terraform <args>` set up to run in the working directory with its
+    /// environment, for tests that drive the process themselves (signals).
+    pub fn command(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
         let bin = self.terraform.clone().unwrap_or_else(terraform_bin);
         let mut cmd = Command::new(bin);
         cmd.args(args).current_dir(self.dir.path());
@@ -335,6 +337,11 @@ impl Workspace {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
+        cmd
+    }
+
+    pub fn terraform_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+        let cmd = self.command(args, extra_env);
         eprintln!("[harness] terraform {}", args.join(" "));
         let output = run_with_timeout(cmd, command_timeout())
             .unwrap_or_else(|partial| panic!("terraform {} timed out:\n{partial}", args.join(" ")));

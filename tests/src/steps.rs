@@ -15,10 +15,10 @@
 //!
 //! Rules every list gets for free: after every apply (including the repair after a
 //! drift) the plan must be empty; an import must give an empty plan and a state equal
-//! to the applied one (minus a named ignore list) with the same resource identity; a
-//! destroy must leave an empty state. Resources that refer to each other are imported
-//! together in one step (`and_import`), into one fresh working directory, so the plan
-//! after the import can be empty.
+//! to the applied one (minus a named ignore list) with the same resource identity (the
+//! import runs in a fresh directory holding the applied state of every other
+//! resource; resources that refer to each other can be imported together with
+//! `and_import`); a destroy must leave an empty state.
 
 use crate::{Emulator, Run, Workspace, planned_actions};
 use serde_json::Value;
@@ -163,8 +163,8 @@ impl<'a> Steps<'a> {
     }
 
     /// Imports `address` into a fresh working directory with the last applied
-    /// configuration, then verifies plan and state; refine with `by_id` or
-    /// `by_identity`, `and_import`, and `ignore`.
+    /// configuration and the applied state of every other resource, then verifies
+    /// plan and state; refine with `by_id` or `by_identity`, `and_import`, and `ignore`.
     pub fn import(self, address: &str) -> Self {
         self.push(
             &format!("import {address}"),
@@ -438,6 +438,14 @@ fn import_verify(
         resource_in(&state, address)
             .unwrap_or_else(|| panic!("{label}: {address} is not in the applied state"))
     };
+    // The fresh directory holds everything else the configuration manages, so only
+    // the targets are imported and the plan after can be empty.
+    if let Ok(applied_state) = std::fs::read_to_string(ctx.w.path().join("terraform.tfstate")) {
+        fresh.write_file("terraform.tfstate", &applied_state);
+        let mut args = vec!["state", "rm", "-no-color"];
+        args.extend(targets.iter().map(|t| t.address.as_str()));
+        fresh.terraform_env(&args, env).ok();
+    }
     let mut blocks = Vec::new();
     for t in targets {
         let address = t.address.as_str();

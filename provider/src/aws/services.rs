@@ -56,7 +56,6 @@ macro_rules! services {
 services! {
     ec2 => aws_sdk_ec2, "EC2", "ec2", "Amazon EC2 (VPC, subnets, gateways)";
     elbv2 => aws_sdk_elasticloadbalancingv2, "ELBv2", "elasticloadbalancing", "Elastic Load Balancing v2 (Network Load Balancers)";
-    #[allow(dead_code)] // read by the CloudHSM resources (issue 9)
     cloudhsmv2 => aws_sdk_cloudhsmv2, "CloudHSM", "cloudhsm", "AWS CloudHSM v2";
     sts => aws_sdk_sts, "STS", "sts", "AWS STS (credential checks and assume_role)";
 }

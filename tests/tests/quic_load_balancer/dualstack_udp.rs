@@ -177,10 +177,10 @@ fn dualstack_udp_nlb_with_ipv6_targets_and_source_nat_create_update_import_drift
 
             // A refresh is one batched set of Describe calls per load balancer, and
             // one DescribeTargetHealth per target: count them.
-            s.emu.reset_calls();
+            s.emu.clear_requests();
             s.w.terraform(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])
                 .ok();
-            let calls = s.emu.calls();
+            let calls = s.emu.calls_by_action();
             let expected: BTreeMap<String, u64> = [
                 ("GetCallerIdentity", 1),
                 ("DescribeLoadBalancers", 1),
