@@ -30,5 +30,7 @@ mod server;
 pub mod testing {
     pub use crate::proto::plugin::Empty;
     pub use crate::proto::plugin::grpc_controller_client::GrpcControllerClient;
+    /// The tfplugin6 request and response messages, for hostile-client tests.
+    pub use crate::proto::tfplugin6 as pb;
     pub use crate::proto::tfplugin6::provider_client::ProviderClient;
 }
