@@ -220,15 +220,19 @@ pub fn write_report(name: &str, text: &str) {
 
 /// Runs the binary to completion, but at most `limit`: a plugin that should have
 /// refused to start and is serving instead is killed and reported as hung.
+/// Output is small here (a message, a few JSON lines), so polling the exit status
+/// while the pipes fill cannot deadlock.
 pub fn output_within(mut c: Command, limit: Duration) -> std::process::Output {
-    let mut child = c.spawn().expect("spawn provider");
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn");
     let deadline = std::time::Instant::now() + limit;
     while child.try_wait().expect("wait").is_none() {
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
             let out = child.wait_with_output().expect("collect output");
             panic!(
-                "the provider still ran after {limit:?}; stdout {:?}, stderr {:?}",
+                "{:?} still ran after {limit:?}; stdout {:?}, stderr {:?}",
+                c.get_program(),
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
