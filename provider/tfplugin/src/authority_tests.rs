@@ -225,3 +225,33 @@ async fn the_async_wrapper_delivers_rewritten_bytes_and_writes_through() {
     assert_eq!(writer.await.expect("join"), b"reply");
     assert_eq!(server_view(&seen)[0][3].1, b"localhost");
 }
+
+#[test]
+fn a_malformed_table_size_update_is_forwarded_not_a_panic() {
+    // Found by the http2_authority fuzz target: fluke-hpack 0.3.1 unwraps the
+    // integer of a size update (0x3f + continuation octets that run past 5).
+    for block in [
+        &[0x3f, 0xff, 0xe4, 0x8b, 0x97, 0xe0, 0x2f][..],
+        &[0x3f, 0xff],
+        &[0x82, 0x3f],
+    ] {
+        let mut bytes = PREFACE.to_vec();
+        frame_header(&mut bytes, block.len(), HEADERS, END_HEADERS, [0, 0, 0, 1]);
+        bytes.extend_from_slice(block);
+        assert!(!hpack_well_formed(block), "{block:02x?}");
+        assert_eq!(through(&bytes, 3), (bytes.clone(), 0), "{block:02x?}");
+    }
+}
+
+#[test]
+fn well_formedness_agrees_with_the_decoder_on_good_blocks() {
+    let mut enc = fluke_hpack::Encoder::new();
+    for headers in [request("localhost", "/a"), request("%2Fs", "/b")] {
+        let block = enc.encode(headers.iter().map(|(n, v)| (n.as_slice(), v.as_slice())));
+        assert!(hpack_well_formed(&block));
+    }
+    // A size update to 4096 (0x3f 0xe1 0x1f), then an indexed field.
+    assert!(hpack_well_formed(&[0x3f, 0xe1, 0x1f, 0x82]));
+    assert_eq!(read_integer(&[0x1f, 0x9a, 0x0a], 5), Some((1337, 3)));
+    assert_eq!(read_integer(&[0x7f, 0x80, 0x80, 0x80, 0x80, 0x01], 7), None);
+}
