@@ -324,7 +324,6 @@ fn unknown_types_early_calls_and_wrong_values_are_diagnosed() {
             client.validate_data_resource_config(pb::validate_data_resource_config::Request {
                 type_name: "trustchain_ipv6_plan".into(),
                 config: msgpack(&ipv6_plan_config_with_bool_prefix()),
-                ..Default::default()
             }),
         )
         .await

@@ -219,6 +219,7 @@ fn iam(s: &Source, r: &mut Report) {
 }
 
 /// One ingress rule: where, from which ranges, which ports.
+#[allow(clippy::too_many_arguments)] // the fields of one rule, read at five call sites
 fn ingress_rule(
     r: &mut Report,
     at: &str,
