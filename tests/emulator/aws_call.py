@@ -1,11 +1,15 @@
 """One AWS API call against the emulator, for tests that act behind Terraform's back
 or inspect what exists: `aws_call.py ENDPOINT SERVICE OPERATION [JSON_PARAMS]`.
-Prints the response as JSON. Only ever used with a loopback endpoint."""
+Prints the response as JSON; when AWS refuses the call, prints
+`{"Error": {"Code": ..., "Message": ...}}` and exits with 3 (tests that show the
+emulator refusing what the provider refuses at plan time). Only ever used with a
+loopback endpoint."""
 
 import json
 import sys
 
 import boto3
+from botocore.exceptions import ClientError
 
 
 def main() -> int:
@@ -21,7 +25,12 @@ def main() -> int:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    response = getattr(client, operation)(**params)
+    try:
+        response = getattr(client, operation)(**params)
+    except ClientError as e:
+        error = e.response.get("Error", {})
+        print(json.dumps({"Error": {"Code": error.get("Code"), "Message": error.get("Message")}}))
+        return 3
     response.pop("ResponseMetadata", None)
     print(json.dumps(response, default=str))
     return 0

@@ -276,6 +276,19 @@ def _check_ip_address_type(backend, lb, ip_type: str, subnets, nat: str) -> None
             "You cannot associate an IPv6 target group with a load balancer that has an 'ipv4' "
             "IP address type",
         )
+    if lb is not None and ip_type == "dualstack":
+        for listener in lb.listeners.values():
+            if listener.protocol not in UDP_FAMILY:
+                continue
+            for arn in forwarded_target_groups(listener.default_actions):
+                group = backend.target_groups.get(arn)
+                if group is not None and group.ip_address_type != "ipv6":
+                    raise fail(
+                        "InvalidConfigurationRequest",
+                        f"The {listener.protocol} listener on port {listener.port} forwards to the IPv4 "
+                        f"target group '{arn}'; a dualstack load balancer needs IPv6 target groups "
+                        "behind UDP listeners",
+                    )
     if lb is not None and nat != "on" and ip_type == "dualstack":
         if any(p in UDP_FAMILY for p in _listener_protocols(lb)):
             raise fail(
@@ -388,6 +401,15 @@ def _set_subnets(self):
         backend, self._get_param("Subnets"), self._get_param("SubnetMappings"), lb.vpc_id
     )
     subnets = [s for s, _ in resolved]
+    # AWS: subnet changes within one Availability Zone are independent actions.
+    for subnet in subnets:
+        for current in lb.subnets:
+            if current.availability_zone == subnet.availability_zone and current.id != subnet.id:
+                raise fail(
+                    "InvalidConfigurationRequest",
+                    f"Subnet changes within the same Availability Zone must be independent actions: "
+                    f"remove subnet '{current.id}' from {subnet.availability_zone} before adding '{subnet.id}'",
+                )
     ip_type = self._get_param("IpAddressType") or lb.ip_address_type
     nat = self._get_param("EnablePrefixForIpv6SourceNat") or lb.enable_prefix_for_ipv6_source_nat
     check_enum(nat, "enablePrefixForIpv6SourceNat", ("on", "off"))

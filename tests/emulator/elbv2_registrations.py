@@ -4,7 +4,8 @@ moto 5.2.5 has no QuicServerId, keys targets by id alone (AWS registers an id pe
 port) and reports every target `healthy` at once. Here, for NLB target groups:
 QuicServerId is required for QUIC/TCP_QUIC groups and refused for others, is `0x`
 + 16 lowercase hex, unique per listener and immutable until the target is
-deregistered; ip targets match the group's address family; targets are `unused`
+deregistered; instance targets exist, run and sit in the group's VPC; ip targets
+match the group's address family; targets are `unused`
 (Target.NotInUse) while no listener uses the group, then `initial`, then
 `healthy`, and `draining` for the deregistration delay (see elbv2_common for the
 clocks) before they are gone.
@@ -76,7 +77,14 @@ def _check_target(backend, group, target: dict) -> tuple:
         )
     if group.target_type == "instance":
         instance = backend.ec2_backend.get_instance_by_id(target_id)
-        if instance is not None and instance.state != "running":
+        if instance is None:
+            raise fail("InvalidTarget", f"The following targets are not valid instances: '{target_id}'")
+        if instance.vpc_id != group.vpc_id:
+            raise fail(
+                "InvalidTarget",
+                f"The following targets are not in the target group's VPC '{group.vpc_id}': '{target_id}'",
+            )
+        if instance.state != "running":
             raise fail(
                 "InvalidTarget",
                 f"The following targets are not in a running state and cannot be registered: '{target_id}'",

@@ -6,8 +6,10 @@ Run: .venv/bin/python -m unittest discover -s tests/emulator -p 'test_elbv2*.py'
 """
 
 import ipaddress
+import json
 import time
 import unittest
+import urllib.request
 
 from elbv2_testing import EmulatorTestCase
 
@@ -117,6 +119,20 @@ class SourceNatAndAddressTypes(EmulatorTestCase):
         self.assertEqual([z["SubnetId"] for z in out["AvailabilityZones"]], self.subnets[:1])
         self.assertTrue(out["AvailabilityZones"][0]["SourceNatIpv6Prefixes"][0].endswith("/80"))
 
+    def test_a_zone_changes_its_subnet_in_two_actions(self):
+        lb = self.nlb(Subnets=self.subnets[:1])
+        other = self.ec2.create_subnet(
+            VpcId=self.vpc_id, CidrBlock="10.0.5.0/24", AvailabilityZone="us-east-1a"
+        )["Subnet"]["SubnetId"]
+        arn = lb["LoadBalancerArn"]
+        message = self.assertRefused(
+            "InvalidConfigurationRequest", self.elb.set_subnets, LoadBalancerArn=arn, Subnets=[other]
+        )
+        self.assertIn("independent actions", message)
+        self.elb.set_subnets(LoadBalancerArn=arn, Subnets=[self.subnets[1]])
+        out = self.elb.set_subnets(LoadBalancerArn=arn, Subnets=[other, self.subnets[1]])
+        self.assertEqual(sorted(z["SubnetId"] for z in out["AvailabilityZones"]), sorted([other, self.subnets[1]]))
+
     def test_source_nat_cannot_be_turned_off_under_dualstack_udp_listeners(self):
         lb = self.nlb(ip="dualstack", nat="on")
         self.listener(lb, "UDP", 8853, self.group("UDP", ip="ipv6"))
@@ -127,6 +143,19 @@ class SourceNatAndAddressTypes(EmulatorTestCase):
             Subnets=self.subnets,
             EnablePrefixForIpv6SourceNat="off",
         )
+
+    def test_dualstack_needs_ipv6_groups_behind_existing_udp_listeners(self):
+        lb = self.nlb()
+        self.listener(lb, "UDP", 8853, self.group("UDP", ip="ipv4"))
+        message = self.assertRefused(
+            "InvalidConfigurationRequest",
+            self.elb.set_subnets,
+            LoadBalancerArn=lb["LoadBalancerArn"],
+            Subnets=self.subnets,
+            IpAddressType="dualstack",
+            EnablePrefixForIpv6SourceNat="on",
+        )
+        self.assertIn("IPv6 target groups", message)
 
     def test_set_ip_address_type_keeps_the_quic_and_ipv6_rules(self):
         quic = self.nlb()

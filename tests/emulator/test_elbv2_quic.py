@@ -317,6 +317,22 @@ class QuicServerIds(EmulatorTestCase):
             {"Id": running, "Port": 8854, "QuicServerId": SERVER_B, "AvailabilityZone": "us-east-1a"},
         )
 
+    def test_instance_targets_must_exist_in_the_groups_vpc(self):
+        group = self.group("QUIC", target_type="instance")
+        message = self.assertRefused(
+            "InvalidTarget", self.register, group, {"Id": "i-0123456789abcdef0", "QuicServerId": SERVER_A}
+        )
+        self.assertIn("not valid instances", message)
+        other_vpc = self.ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+        subnet = self.ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.1.0.0/24")["Subnet"]["SubnetId"]
+        elsewhere = self.ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet)[
+            "Instances"
+        ][0]["InstanceId"]
+        message = self.assertRefused(
+            "InvalidTarget", self.register, group, {"Id": elsewhere, "QuicServerId": SERVER_A}
+        )
+        self.assertIn("VPC", message)
+
     def test_ip_targets_must_match_the_group_address_family(self):
         self.assertRefused(
             "ValidationError", self.register, self.group("UDP", ip="ipv6"), {"Id": "10.0.0.10"}

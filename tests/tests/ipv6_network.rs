@@ -678,6 +678,19 @@ fn older_terraform_manages_a_network_without_resource_identity() {
     let Some(bin) = acceptance::older_terraform() else {
         return;
     };
+    manage_network_without_identity(bin);
+}
+
+/// The oldest lane: Terraform 1.0 (protocol 6's first release) does the same.
+#[test]
+fn terraform_1_0_manages_a_network_without_resource_identity() {
+    let Some(bin) = acceptance::terraform_1_0() else {
+        return;
+    };
+    manage_network_without_identity(bin);
+}
+
+fn manage_network_without_identity(bin: std::path::PathBuf) {
     let emu = Emulator::start();
     let vpc_id = RefCell::new(String::new());
     Steps::new(&emu)
@@ -687,7 +700,7 @@ fn older_terraform_manages_a_network_without_resource_identity() {
             let res = acceptance::steps::resource_in(&s.state(), NET).expect("in state");
             assert!(
                 res.get("identity").is_none_or(Value::is_null),
-                "Terraform 1.11 stores no identity: {res}"
+                "Terraform before 1.12 stores no identity: {res}"
             );
             *vpc_id.borrow_mut() = s.output("vpc_id").as_str().expect("vpc").into();
         })

@@ -181,7 +181,8 @@ fn resource_page(
     ));
     out.push('\n');
     out.push_str(&schema::render(block, ""));
-    if dir == "resources" {
+    // A resource without an import.sh example has no import (its prose says why).
+    if dir == "resources" && ex_dir.join("import.sh").exists() {
         out.push_str(&import_section(src, type_name, &ex_dir)?);
     }
     Ok(out)
@@ -225,10 +226,7 @@ fn import_section(src: &Sources, type_name: &str, ex_dir: &Path) -> Result<Strin
             }
         }
     }
-    let cli = required_example(
-        ex_dir.join("import.sh"),
-        "every resource supports terraform import and needs an import.sh example",
-    )?;
+    let cli = required_example(ex_dir.join("import.sh"), "the import section needs it")?;
     out.push_str(&format!(
         "\nThe `terraform import` command takes an import id:\n\n{}",
         code("shell", &cli)
@@ -462,15 +460,21 @@ mod tests {
     #[test]
     fn a_missing_example_is_an_error_naming_the_file() {
         let (dir, schema) = fixture();
-        std::fs::remove_file(dir.path().join("examples/resources/x_thing/import.sh")).expect("rm");
+        std::fs::remove_file(
+            dir.path()
+                .join("examples/resources/x_thing/import-by-identity.tf"),
+        )
+        .expect("rm");
         let src = Sources {
             schema: &schema,
             provider_name: "x",
             examples: &dir.path().join("examples"),
             prose: &dir.path().join("prose"),
         };
-        let e = render(&src).expect_err("import.sh is required").to_string();
-        assert!(e.contains("x_thing/import.sh"), "{e}");
+        let e = render(&src)
+            .expect_err("an identity needs its import block example")
+            .to_string();
+        assert!(e.contains("x_thing/import-by-identity.tf"), "{e}");
     }
 
     #[test]

@@ -756,9 +756,9 @@ fn load_balancer(s: &Spec) -> ModuleView {
                 .validate("contains([\"dualstack_udp\", \"quic\"], var.udp_service_mode)", "udp_service_mode must be dualstack_udp or quic."),
         )
         .var(
-            Variable::new("quic_targets", "map(object({\n  service        = string\n  target_id      = string\n  port           = optional(number)\n  quic_server_id = string\n}))", "Targets of the QUIC listeners (quic mode only): instance ID and its QUIC server ID, unique per listener.")
+            Variable::new("quic_targets", "map(object({\n  service        = string\n  target_id      = string\n  port           = optional(number)\n  quic_server_id = optional(string)\n}))", "Targets of the QUIC listeners (quic mode only): instance ID and its QUIC server ID, unique per listener (derived from the target and port when left out).")
                 .default(Hcl::object(Vec::<(String, Hcl)>::new()))
-                .validate("alltrue([for t in values(var.quic_targets) : can(regex(\"^0x[0-9a-f]{16}$\", t.quic_server_id))])", "quic_server_id is 0x followed by 16 lowercase hex digits.")
+                .validate("alltrue([for t in values(var.quic_targets) : t.quic_server_id == null || can(regex(\"^0x[0-9a-f]{16}$\", t.quic_server_id))])", "quic_server_id is 0x followed by 16 lowercase hex digits (or left out).")
                 .validate("alltrue([for t in values(var.quic_targets) : contains(keys(var.udp_services), t.service)])", "Each quic target's service must be a key of udp_services."),
         )
         .var(Variable::new("deregistration_delay", "number", "Seconds a deregistering target keeps serving in-flight requests.").default(Hcl::num(lb.deregistration_delay)).validate("var.deregistration_delay >= 0 && var.deregistration_delay <= 3600", "deregistration_delay is 0-3600 seconds."))

@@ -25,8 +25,9 @@ resource "trustchain_quic_load_balancer" "this" {
   enable_prefix_for_ipv6_source_nat = !local.quic_mode
   enable_deletion_protection        = var.enable_deletion_protection
 
+  # In port order (zero-padded keys sort numerically): the order an import recovers.
   dynamic "listener" {
-    for_each = each.value
+    for_each = { for k, s in each.value : format("%05d", s.port) => s }
 
     content {
       port        = listener.value.port
@@ -47,7 +48,8 @@ resource "trustchain_quic_load_balancer" "this" {
 }
 
 # QUIC targets need a server ID for connection-ID routing; Auto Scaling cannot
-# register that, so quic mode takes explicit targets.
+# register that, so quic mode takes explicit targets. Without a quic_server_id the
+# provider derives a stable one from the target and port.
 resource "trustchain_quic_target" "this" {
   for_each = local.quic_mode ? var.quic_targets : {}
 

@@ -99,18 +99,18 @@ variable "idle_timeout" {
 }
 
 variable "quic_targets" {
-  description = "Targets of the QUIC listeners (quic mode only): instance ID and its QUIC server ID, unique per listener."
+  description = "Targets of the QUIC listeners (quic mode only): instance ID and its QUIC server ID, unique per listener (derived from the target and port when left out)."
   type = map(object({
     service        = string
     target_id      = string
     port           = optional(number)
-    quic_server_id = string
+    quic_server_id = optional(string)
   }))
   default = {}
 
   validation {
-    condition     = alltrue([for t in values(var.quic_targets) : can(regex("^0x[0-9a-f]{16}$", t.quic_server_id))])
-    error_message = "quic_server_id is 0x followed by 16 lowercase hex digits."
+    condition     = alltrue([for t in values(var.quic_targets) : t.quic_server_id == null || can(regex("^0x[0-9a-f]{16}$", t.quic_server_id))])
+    error_message = "quic_server_id is 0x followed by 16 lowercase hex digits (or left out)."
   }
 
   validation {

@@ -32,7 +32,6 @@ pub struct Clients {
     pub services: ServiceClients,
     pub region: String,
     /// From STS GetCallerIdentity; `None` with skip_credentials_validation.
-    #[allow(dead_code)] // read by the CloudHSM resources' identities (issue 9)
     pub account_id: Option<String>,
     pub default_tags: Tags,
 }
@@ -87,6 +86,13 @@ impl ProviderData {
         Deadline::new(limit, op, self.stop.clone())
     }
 
+    /// The clients when they are already built, without calling AWS: for values a
+    /// resource derives synchronously from them (its identity's account and region).
+    pub fn clients_if_built(&self) -> Option<Arc<Clients>> {
+        let configured = self.inner.read().ok()?.clone()?;
+        configured.clients.get()?.as_ref().ok().cloned()
+    }
+
     /// The AWS clients, built (and credentials checked) on first use.
     pub async fn clients(&self) -> Result<Arc<Clients>, Diagnostics> {
         let configured = self.inner.read().ok().and_then(|g| g.clone()).ok_or_else(|| {
@@ -133,6 +139,39 @@ pub mod testing {
     use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client};
     use aws_types::region::Region;
     use std::time::Duration;
+
+    /// Clients whose CloudHSM client answers from `rules`; the other services point
+    /// at an address nothing listens on.
+    pub fn clients_with_cloudhsm(rules: &[&Rule]) -> super::Clients {
+        let interceptor = rules.iter().fold(
+            MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
+            |i, r| i.with_rule(r),
+        );
+        let cloudhsmv2 = aws_sdk_cloudhsmv2::Client::from_conf(
+            aws_sdk_cloudhsmv2::Config::builder()
+                .behavior_version(aws_sdk_cloudhsmv2::config::BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor)
+                .retry_config(super::config::retry_config(Some(0)))
+                .build(),
+        );
+        let sdk = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .build();
+        let mut services =
+            super::services::ServiceClients::new(&sdk, &super::services::Endpoints::default());
+        services.cloudhsmv2 = cloudhsmv2;
+        super::Clients {
+            services,
+            region: "us-east-1".into(),
+            account_id: Some("123456789012".into()),
+            default_tags: Default::default(),
+        }
+    }
 
     pub fn ec2_client(mode: RuleMode, rules: &[&Rule], max_retries: i64) -> aws_sdk_ec2::Client {
         let interceptor = rules

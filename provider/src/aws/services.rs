@@ -10,7 +10,7 @@ use tfplugin::schema::{Attribute, Block};
 use tfplugin::value::{AttributePath, Type, Value};
 
 macro_rules! services {
-    ($( $field:ident => $krate:ident, $display:literal, $iam:literal, $what:literal; )*) => {
+    ($( $(#[$attr:meta])* $field:ident => $krate:ident, $display:literal, $iam:literal, $what:literal; )*) => {
         /// One service: its `endpoints` argument, the name diagnostics use, its IAM
         /// action prefix and a description.
         #[derive(Clone, Copy, Debug)]
@@ -34,9 +34,8 @@ macro_rules! services {
 
         /// One client per service, all from the same `SdkConfig`; cheap to clone.
         #[derive(Clone, Debug)]
-        #[allow(dead_code)] // elbv2 and cloudhsmv2 are read by the QUIC and CloudHSM resources (issues 9, 10)
         pub struct ServiceClients {
-            $( pub $field: $krate::Client, )*
+            $( $(#[$attr])* pub $field: $krate::Client, )*
         }
 
         impl ServiceClients {

@@ -21,6 +21,7 @@ pub mod serve;
 pub mod tls;
 pub mod value;
 
+mod authority;
 mod convert;
 mod proto;
 mod server;
@@ -28,7 +29,11 @@ mod server;
 /// Generated gRPC clients for integration tests of a served plugin. Not a stable API.
 #[doc(hidden)]
 pub mod testing {
+    /// The `:authority` rewriter's synchronous core, for the fuzz target.
+    pub use crate::authority::AuthorityRewriter;
     pub use crate::proto::plugin::Empty;
     pub use crate::proto::plugin::grpc_controller_client::GrpcControllerClient;
+    /// The tfplugin6 request and response messages, for hostile-client tests.
+    pub use crate::proto::tfplugin6 as pb;
     pub use crate::proto::tfplugin6::provider_client::ProviderClient;
 }

@@ -8,7 +8,8 @@
     unreachable_pub
 )]
 
-pub(crate) mod tfplugin6 {
+// `pub` only so `testing` can re-export the messages; `proto` itself stays private.
+pub mod tfplugin6 {
     tonic::include_proto!("tfplugin6");
 }
 

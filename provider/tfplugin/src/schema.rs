@@ -157,6 +157,9 @@ pub struct Attribute {
     /// Write-only (Terraform >= 1.11): accepted in configuration, never stored;
     /// the provider must return null for it.
     pub write_only: bool,
+    /// For a write-only attribute: what to do instead on a Terraform without
+    /// write-only support, for the error that refuses it there.
+    pub write_only_alternative: Option<String>,
     pub deprecation: Option<String>,
     /// Changing the value plans a replacement.
     pub requires_replace: bool,
@@ -178,6 +181,7 @@ impl Attribute {
             computed: false,
             sensitive: false,
             write_only: false,
+            write_only_alternative: None,
             deprecation: None,
             requires_replace: false,
             use_state_for_unknown: false,
@@ -269,6 +273,13 @@ impl Attribute {
 
     pub fn write_only(mut self) -> Self {
         self.write_only = true;
+        self
+    }
+
+    /// What a user of a Terraform without write-only support does instead, e.g.
+    /// "set signed_cert instead".
+    pub fn write_only_alternative(mut self, text: impl Into<String>) -> Self {
+        self.write_only_alternative = Some(text.into());
         self
     }
 

@@ -2,6 +2,7 @@
 //! a unix socket (tcp fallback), AutoMTLS, the handshake line on stdout, and the
 //! `plugin` side services (health, controller, stdio, broker).
 
+use crate::authority::FixAuthority;
 use crate::proto::plugin as ppb;
 use crate::proto::tfplugin6::provider_server::ProviderServer;
 use crate::provider::Provider;
@@ -317,13 +318,14 @@ fn spawn_signal_handler(debug: bool, shutdown: watch::Sender<bool>) {
 }
 
 /// Accepts connections, performs TLS handshakes off the accept path, and yields
-/// ready connections to tonic.
+/// ready connections to tonic, each behind the `:authority` fix (see `authority`:
+/// grpcio and other non-Go clients send the socket path, which h2 refuses).
 fn accept_loop(
     listener: Listener,
     tls: Option<Arc<rustls::ServerConfig>>,
     mut shutdown: watch::Receiver<bool>,
-) -> impl Stream<Item = std::io::Result<Conn>> {
-    let (tx, rx) = mpsc::channel::<std::io::Result<Conn>>(16);
+) -> impl Stream<Item = std::io::Result<FixAuthority<Conn>>> {
+    let (tx, rx) = mpsc::channel::<std::io::Result<FixAuthority<Conn>>>(16);
     tokio::spawn(async move {
         let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
         loop {
@@ -341,14 +343,15 @@ fn accept_loop(
             let tx = tx.clone();
             match &acceptor {
                 None => {
-                    let _ = tx.send(Ok(Conn::Plain(transport))).await;
+                    let _ = tx.send(Ok(FixAuthority::new(Conn::Plain(transport)))).await;
                 }
                 Some(acceptor) => {
                     let acceptor = acceptor.clone();
                     tokio::spawn(async move {
                         match acceptor.accept(transport).await {
                             Ok(s) => {
-                                let _ = tx.send(Ok(Conn::Tls(Box::new(s)))).await;
+                                let conn = Conn::Tls(Box::new(s));
+                                let _ = tx.send(Ok(FixAuthority::new(conn))).await;
                             }
                             Err(e) => tracing::warn!(error = %e, "TLS handshake refused"),
                         }
@@ -396,7 +399,7 @@ macro_rules! delegate_io {
 delegate_io!(Transport, Transport::Unix, Transport::Tcp);
 delegate_io!(Conn, Conn::Plain, Conn::Tls);
 
-impl Connected for Conn {
+impl Connected for FixAuthority<Conn> {
     type ConnectInfo = ();
     fn connect_info(&self) -> Self::ConnectInfo {}
 }

@@ -20,6 +20,10 @@ pub enum TlsError {
     NoClientCert,
     #[error("PLUGIN_CLIENT_CERT is not valid PEM: {0}")]
     ClientCertPem(String),
+    #[error(
+        "PLUGIN_CLIENT_CERT certificate {index} is not an X.509 certificate ({reason}); Terraform passes the PEM of the client certificate it generated"
+    )]
+    ClientCertInvalid { index: usize, reason: String },
     #[error("TLS configuration failed: {0}")]
     Config(#[from] rustls::Error),
 }
@@ -72,6 +76,16 @@ pub fn parse_client_certs(pem: &str) -> Result<Vec<CertificateDer<'static>>, Tls
         .map_err(|e| TlsError::ClientCertPem(e.to_string()))?;
     if certs.is_empty() {
         return Err(TlsError::NoClientCert);
+    }
+    // PEM armour around bytes that are no certificate would start a server no
+    // client can ever reach: refuse it before printing the handshake line.
+    for (i, cert) in certs.iter().enumerate() {
+        rustls::server::ParsedCertificate::try_from(cert).map_err(|e| {
+            TlsError::ClientCertInvalid {
+                index: i + 1,
+                reason: e.to_string(),
+            }
+        })?;
     }
     Ok(certs)
 }
@@ -158,5 +172,40 @@ impl ClientCertVerifier for PinnedClientCert {
 
     fn client_auth_mandatory(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_cert_pem_around_bytes_that_are_no_certificate_is_refused() {
+        // Found by the hostile-client tests: this used to start a server that
+        // refused every TLS client, instead of exiting with a message.
+        let pem = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n";
+        let err = parse_client_certs(pem).expect_err("garbage accepted");
+        assert!(
+            matches!(err, TlsError::ClientCertInvalid { index: 1, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("not an X.509 certificate"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_generated_client_certificate_is_accepted() {
+        use base64::Engine;
+        let id = Identity::generate().expect("identity");
+        let text = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            base64::engine::general_purpose::STANDARD.encode(id.cert.as_ref())
+        );
+        assert_eq!(
+            parse_client_certs(&text).expect("valid cert"),
+            vec![id.cert.clone()]
+        );
     }
 }

@@ -208,10 +208,9 @@ fn mark_unknown(
             continue;
         }
         let prior_v = prior.get(&a.name).unwrap_or(&Value::Null);
-        if prior.is_null()
-            || (all_changing && !a.use_state_for_unknown)
-            || (a.use_state_for_unknown && prior_v.is_null())
-        {
+        // A null prior value under use-state-for-unknown becomes unknown only when the
+        // object changes: on a plan without changes it stays null (no perpetual diff).
+        if prior.is_null() || (all_changing && (!a.use_state_for_unknown || prior_v.is_null())) {
             pm.insert(a.name.clone(), Value::Unknown(Refinements::default()));
         } else if a.use_state_for_unknown {
             pm.insert(a.name.clone(), prior_v.clone());
@@ -452,6 +451,27 @@ mod tests {
         let (planned, replace) = default_plan(&schema(), &prior, &prior, &prior);
         assert_eq!(planned, prior);
         assert!(replace.is_empty());
+    }
+
+    #[test]
+    fn a_null_use_state_for_unknown_value_stays_null_when_nothing_changes() {
+        let prior = obj(&[
+            ("name", s("a")),
+            ("description", Value::Null),
+            ("id", Value::Null),
+            ("arn", s("arn:1")),
+            ("mode", s("FIPS")),
+            ("secret_wo", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
+        let (planned, _) = default_plan(&schema(), &prior, &prior, &prior);
+        assert_eq!(planned, prior, "an unchanged object plans no change");
+        let mut changed = prior.clone();
+        changed
+            .set_at(&AttributePath::root().attr("description"), s("new"))
+            .unwrap();
+        let (planned, _) = default_plan(&schema(), &prior, &changed, &changed);
+        assert!(planned.get("id").is_some_and(Value::is_unknown));
     }
 
     #[test]

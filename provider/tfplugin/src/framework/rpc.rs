@@ -151,6 +151,43 @@ fn encode(v: &Value, ty: &Type) -> Result<DynamicValue, Diagnostic> {
     })
 }
 
+/// The errors for write-only attributes set on a Terraform that cannot handle them
+/// (before 1.11): at each attribute, with the schema's alternative when it has one.
+fn write_only_refused(schema: &Schema, config: &Value) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if !plan::sets_write_only(&schema.block, config) {
+        return d;
+    }
+    const SUMMARY: &str = "Write-only attributes need Terraform 1.11 or later";
+    let top: Vec<_> = schema
+        .block
+        .attributes
+        .iter()
+        .filter(|a| a.write_only && config.get(&a.name).is_some_and(|v| !v.is_null()))
+        .collect();
+    for a in &top {
+        let instead = a
+            .write_only_alternative
+            .as_deref()
+            .map_or(String::new(), |alt| format!(", or {alt}"));
+        d.error_at(
+            AttributePath::root().attr(&a.name),
+            SUMMARY,
+            format!(
+                "{} is write-only: Terraform 1.11 and later send it to the provider without ever storing it, and this Terraform version cannot. Upgrade Terraform to 1.11 or later{instead}.",
+                a.name
+            ),
+        );
+    }
+    if top.is_empty() {
+        d.error(
+            SUMMARY,
+            "This configuration sets a write-only attribute, which this Terraform version cannot handle. Upgrade Terraform to 1.11 or later.",
+        );
+    }
+    d
+}
+
 /// Collects a step's diagnostics into the response and returns it on error.
 macro_rules! step {
     ($resp:ident, $e:expr) => {
@@ -326,11 +363,8 @@ impl Framework {
             Ok(c) => c,
             Err(d) => return d.into(),
         };
-        if !caps.write_only_attributes_allowed && plan::sets_write_only(&r.schema.block, &config) {
-            all.error(
-                "Write-only attributes need Terraform 1.11 or later",
-                "This configuration sets a write-only attribute, which this Terraform version cannot handle. Upgrade Terraform to 1.11 or later.",
-            );
+        if !caps.write_only_attributes_allowed {
+            all.extend(write_only_refused(&r.schema, &config));
         }
         all.extend(timeouts::validate(&r.schema.block, &config));
         all.extend(r.imp.validate(&config).await);
@@ -577,5 +611,41 @@ impl Framework {
 
     pub(crate) async fn stop(&self) {
         self.provider.stop().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Attribute, Block};
+
+    #[test]
+    fn a_write_only_attribute_on_an_old_terraform_is_refused_at_it_with_the_alternative() {
+        let schema = Schema::new(
+            Block::new()
+                .attribute(Attribute::optional("signed_cert", Type::String))
+                .attribute(
+                    Attribute::optional("key_wo", Type::String)
+                        .write_only()
+                        .write_only_alternative("set signed_cert instead"),
+                ),
+        );
+        let config = Value::object([
+            ("signed_cert", Value::Null),
+            ("key_wo", Value::string("secret")),
+        ]);
+        let d = write_only_refused(&schema, &config);
+        let v: Vec<_> = d.iter().collect();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].attribute, Some(AttributePath::root().attr("key_wo")));
+        assert!(
+            v[0].detail
+                .contains("Upgrade Terraform to 1.11 or later, or set signed_cert instead"),
+            "{}",
+            v[0].detail
+        );
+        assert!(!v[0].detail.contains("secret"));
+        let unset = Value::object([("signed_cert", Value::string("x")), ("key_wo", Value::Null)]);
+        assert!(write_only_refused(&schema, &unset).is_empty());
     }
 }

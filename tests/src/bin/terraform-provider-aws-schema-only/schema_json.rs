@@ -238,6 +238,7 @@ impl AttributeJson {
             computed: self.computed,
             sensitive: self.sensitive,
             write_only: self.write_only,
+            write_only_alternative: None,
             deprecation: deprecation(self.deprecated),
             requires_replace: false,
             use_state_for_unknown: false,

@@ -1,0 +1,511 @@
+//! The certificates and keys of a CloudHSM initialization, checked the way
+//! InitializeCluster checks them, so a mistake is a plan-time diagnostic instead of
+//! an AWS refusal half-way through an apply.
+//!
+//! AWS's rules (API reference for InitializeCluster, user guide "Initialize the
+//! cluster"): each PEM holds one certificate of at most 5000 characters; the trust
+//! anchor is self-signed, RSA 2048 or 4096, and with X509v3 extensions it has Basic
+//! Constraints saying CA; "the certificate used to sign the HSM CSR must be directly
+//! available, and thus must be the root certificate", so the cluster certificate is
+//! signed by the anchor itself, never by an intermediate.
+//!
+//! Messages never quote a private key: they name what is wrong and what to change.
+
+use aws_lc_rs::signature::{KeyPair, RsaKeyPair};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::pem::Pem;
+use x509_parser::prelude::FromDer;
+
+/// InitializeCluster's limit for SignedCert and TrustAnchor.
+pub const MAX_PEM_CHARS: usize = 5000;
+/// "you must use the RSA 2048 certificate or the RSA 4096 certificate" (user guide).
+pub const ANCHOR_RSA_BITS: [usize; 2] = [2048, 4096];
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+
+/// One DER certificate, parsed again whenever it is looked at (the parse borrows).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cert {
+    der: Vec<u8>,
+}
+
+impl std::fmt::Debug for Cert {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Cert({})", self.subject())
+    }
+}
+
+impl Cert {
+    pub fn from_der(der: Vec<u8>) -> Result<Self, String> {
+        X509Certificate::from_der(&der)
+            .map_err(|e| format!("is not a valid X.509 certificate ({e})"))?;
+        Ok(Self { der })
+    }
+
+    fn parsed(&self) -> X509Certificate<'_> {
+        // Checked in from_der.
+        match X509Certificate::from_der(&self.der) {
+            Ok((_, c)) => c,
+            Err(_) => unreachable!("certificate checked when it was made"),
+        }
+    }
+
+    pub fn subject(&self) -> String {
+        self.parsed().subject().to_string()
+    }
+
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.parsed().subject().as_raw().to_vec()
+    }
+
+    pub fn issuer_name(&self) -> String {
+        self.parsed().issuer().to_string()
+    }
+
+    #[cfg(test)]
+    pub fn issuer_der(&self) -> Vec<u8> {
+        self.parsed().issuer().as_raw().to_vec()
+    }
+
+    /// The SubjectPublicKeyInfo, DER.
+    pub fn spki_der(&self) -> Vec<u8> {
+        self.parsed().public_key().raw.to_vec()
+    }
+
+    /// The key bits of the SubjectPublicKeyInfo (for RSA, the PKCS#1 RSAPublicKey).
+    pub fn public_key_bits(&self) -> Vec<u8> {
+        self.parsed().public_key().subject_public_key.data.to_vec()
+    }
+
+    pub fn subject_key_identifier(&self) -> Option<Vec<u8>> {
+        self.parsed()
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
+                    Some(k.0.to_vec())
+                }
+                _ => None,
+            })
+    }
+
+    /// (not before, not after) in Unix seconds.
+    pub fn validity(&self) -> (i64, i64) {
+        let c = self.parsed();
+        let v = c.validity();
+        (v.not_before.timestamp(), v.not_after.timestamp())
+    }
+
+    /// True when `issuer` signed this certificate: the names match and the signature
+    /// verifies with the issuer's key.
+    pub fn is_issued_by(&self, issuer: &Cert) -> bool {
+        let c = self.parsed();
+        let i = issuer.parsed();
+        c.issuer().as_raw() == i.subject().as_raw()
+            && c.verify_signature(Some(i.public_key())).is_ok()
+    }
+
+    /// Same subject and key: a certificate that signs exactly what `other` would.
+    pub fn same_ca_as(&self, other: &Cert) -> bool {
+        self.subject_der() == other.subject_der() && self.spki_der() == other.spki_der()
+    }
+
+    /// RSA modulus size in bits, `None` for other key types.
+    pub fn rsa_bits(&self) -> Option<usize> {
+        let c = self.parsed();
+        let pk = c.public_key();
+        if pk.algorithm.algorithm.to_id_string() != OID_RSA {
+            return None;
+        }
+        match pk.parsed() {
+            Ok(x509_parser::public_key::PublicKey::RSA(k)) => Some(bit_len(k.modulus)),
+            _ => None,
+        }
+    }
+
+    pub fn to_pem(&self) -> String {
+        to_pem("CERTIFICATE", &self.der)
+    }
+}
+
+fn bit_len(unsigned_be: &[u8]) -> usize {
+    let trimmed: &[u8] = match unsigned_be.iter().position(|b| *b != 0) {
+        Some(i) => &unsigned_be[i..],
+        None => &[],
+    };
+    match trimmed.first() {
+        Some(first) => trimmed.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+/// PEM text, 64 characters a line.
+pub fn to_pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+/// The PEM blocks of a text, with indentation and CR line ends tolerated (heredocs).
+fn pem_blocks(text: &str) -> Result<Vec<Pem>, String> {
+    let normalized: String = text.lines().map(|l| format!("{}\n", l.trim())).collect();
+    let mut blocks = Vec::new();
+    for b in Pem::iter_from_buffer(normalized.as_bytes()) {
+        blocks.push(b.map_err(|e| format!("has a malformed PEM block ({e})"))?);
+    }
+    Ok(blocks)
+}
+
+/// Exactly one PEM certificate of at most 5000 characters (InitializeCluster's rule).
+pub fn one_certificate(text: &str) -> Result<Cert, String> {
+    if text.trim().is_empty() {
+        return Err("is empty; give one PEM certificate (-----BEGIN CERTIFICATE----- ...)".into());
+    }
+    if text.len() > MAX_PEM_CHARS {
+        return Err(format!(
+            "has {} characters; AWS accepts at most {MAX_PEM_CHARS}. Give exactly one certificate, without a chain or comments",
+            text.len()
+        ));
+    }
+    let blocks = pem_blocks(text)?;
+    match blocks.as_slice() {
+        [] => Err(
+            "is not PEM: expected -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----".into(),
+        ),
+        [b] if b.label == "CERTIFICATE" => Cert::from_der(b.contents.clone()),
+        [b] => Err(format!(
+            "holds a {} where a certificate (-----BEGIN CERTIFICATE-----) belongs",
+            b.label
+        )),
+        more => Err(format!(
+            "holds {} PEM blocks; give exactly one certificate (AWS takes no chains here)",
+            more.len()
+        )),
+    }
+}
+
+/// Why a trust anchor cannot initialize a cluster; `None` when it can.
+pub fn anchor_problem(anchor: &Cert, now: i64) -> Option<String> {
+    let c = anchor.parsed();
+    if c.issuer().as_raw() != c.subject().as_raw() || !anchor.is_issued_by(anchor) {
+        return Some(format!(
+            "is not self-signed: it was issued by \"{}\", not by itself. AWS needs the root certificate of your CA here",
+            c.issuer()
+        ));
+    }
+    match anchor.rsa_bits() {
+        Some(bits) if ANCHOR_RSA_BITS.contains(&bits) => {}
+        Some(bits) => {
+            return Some(format!(
+                "has an RSA {bits} key; CloudHSM accepts RSA 2048 or RSA 4096 root certificates"
+            ));
+        }
+        None => {
+            return Some(
+                "does not have an RSA key; CloudHSM accepts RSA 2048 or RSA 4096 root certificates"
+                    .into(),
+            );
+        }
+    }
+    if !c.extensions().is_empty() {
+        match c.basic_constraints() {
+            Ok(Some(bc)) if bc.value.ca => {}
+            Ok(Some(_)) => {
+                return Some(
+                    "has Basic Constraints CA:FALSE; the trust anchor must be a CA".into(),
+                );
+            }
+            _ => {
+                return Some(
+                    "has X509v3 extensions but no Basic Constraints; AWS requires basicConstraints=critical,CA:TRUE when extensions are present"
+                        .into(),
+                );
+            }
+        }
+    }
+    validity_problem(anchor, now)
+}
+
+/// Expired or not yet valid.
+pub fn validity_problem(cert: &Cert, now: i64) -> Option<String> {
+    let (not_before, not_after) = cert.validity();
+    if not_after < now {
+        Some(format!(
+            "expired on {}",
+            crate::cloudhsm::time::rfc3339(not_after)
+        ))
+    } else if not_before > now + 300 {
+        Some(format!(
+            "is not valid before {}",
+            crate::cloudhsm::time::rfc3339(not_before)
+        ))
+    } else {
+        None
+    }
+}
+
+/// Why `issuing` cannot sign the cluster CSR for `anchor`; `None` when it can. AWS
+/// needs the anchor itself to sign (no intermediate), so the issuing CA must be the
+/// anchor: the same subject and key.
+pub fn issuing_ca_problem(issuing: &Cert, anchor: &Cert) -> Option<String> {
+    if issuing.same_ca_as(anchor) {
+        return None;
+    }
+    if issuing.is_issued_by(anchor) {
+        return Some(format!(
+            "is an intermediate CA (\"{}\", issued by the trust anchor). AWS CloudHSM needs the cluster certificate signed directly by the trust anchor: \"the certificate used to sign the HSM CSR must be directly available, and thus must be the root certificate\" (InitializeCluster API reference). Sign with the root's key and leave issuing_ca_certificate out (it defaults to trust_anchor)",
+            issuing.subject()
+        ));
+    }
+    Some(format!(
+        "does not chain to the trust anchor: \"{}\" is neither the anchor \"{}\" nor issued by it. Give the root certificate whose key you pass, or leave issuing_ca_certificate out (it defaults to trust_anchor)",
+        issuing.subject(),
+        anchor.subject()
+    ))
+}
+
+/// Why a signed cluster certificate is not one InitializeCluster accepts with this
+/// anchor; `None` when it is.
+pub fn signed_cert_problem(signed: &Cert, anchor: &Cert, now: i64) -> Option<String> {
+    if !signed.is_issued_by(anchor) {
+        return Some(format!(
+            "was not signed by the trust anchor: its issuer is \"{}\", the anchor is \"{}\" (or the signature does not verify with the anchor's key). AWS needs the cluster CSR signed directly by the root certificate you give as trust_anchor, not by an intermediate",
+            signed.parsed().issuer(),
+            anchor.subject()
+        ));
+    }
+    validity_problem(signed, now)
+}
+
+/// A PKCS#10 request: the cluster CSR.
+pub struct Csr {
+    der: Vec<u8>,
+}
+
+impl Csr {
+    pub fn from_pem(text: &str) -> Result<Self, String> {
+        let blocks = pem_blocks(text)?;
+        let block = match blocks.as_slice() {
+            [b] if b.label.contains("CERTIFICATE REQUEST") => b,
+            _ => return Err("is not one PEM certificate request".into()),
+        };
+        let csr = X509CertificationRequest::from_der(&block.contents)
+            .map_err(|e| format!("is not a valid PKCS#10 request ({e})"))?
+            .1;
+        csr.verify_signature()
+            .map_err(|e| format!("has a signature that does not verify ({e})"))?;
+        Ok(Self {
+            der: block.contents.clone(),
+        })
+    }
+
+    fn parsed(&self) -> X509CertificationRequest<'_> {
+        match X509CertificationRequest::from_der(&self.der) {
+            Ok((_, c)) => c,
+            Err(_) => unreachable!("request checked when it was made"),
+        }
+    }
+
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.parsed()
+            .certification_request_info
+            .subject
+            .as_raw()
+            .to_vec()
+    }
+
+    pub fn spki_der(&self) -> Vec<u8> {
+        self.parsed()
+            .certification_request_info
+            .subject_pki
+            .raw
+            .to_vec()
+    }
+
+    pub fn public_key_bits(&self) -> Vec<u8> {
+        self.parsed()
+            .certification_request_info
+            .subject_pki
+            .subject_public_key
+            .data
+            .to_vec()
+    }
+}
+
+/// An RSA private key. No `Debug` with key material, and never quoted in messages.
+pub struct PrivateKey {
+    pub(crate) key: RsaKeyPair,
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrivateKey(<redacted>)")
+    }
+}
+
+impl PrivateKey {
+    /// PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`), unencrypted.
+    pub fn from_pem(text: &str) -> Result<Self, String> {
+        if text.contains("ENCRYPTED") {
+            return Err("is encrypted; give the decrypted PEM (e.g. from your secret store through an ephemeral value): Terraform cannot ask for a passphrase".into());
+        }
+        let blocks = pem_blocks(text).map_err(|_| "is not a PEM private key".to_string())?;
+        let block = match blocks.as_slice() {
+            [] => return Err("is not PEM: expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----".into()),
+            [b] => b,
+            more => {
+                return Err(format!(
+                    "holds {} PEM blocks; give only the issuing CA's private key",
+                    more.len()
+                ));
+            }
+        };
+        let key = match block.label.as_str() {
+            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&block.contents),
+            "RSA PRIVATE KEY" => RsaKeyPair::from_der(&block.contents),
+            "EC PRIVATE KEY" => {
+                return Err("is an EC key; CloudHSM trust anchors are RSA 2048 or RSA 4096, so the key that signs the cluster CSR is RSA".into());
+            }
+            other => {
+                return Err(format!(
+                    "holds a {other} block where a private key (-----BEGIN PRIVATE KEY-----) belongs"
+                ));
+            }
+        }
+        .map_err(|_| "is not an RSA private key in PKCS#8 or PKCS#1 form (CloudHSM trust anchors are RSA 2048 or RSA 4096)".to_string())?;
+        Ok(Self { key })
+    }
+
+    /// True when this is the key of `cert`.
+    pub fn matches(&self, cert: &Cert) -> bool {
+        self.key.public_key().as_ref() == cert.public_key_bits().as_slice()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudhsm::testing::*;
+
+    fn now() -> i64 {
+        crate::cloudhsm::time::now()
+    }
+
+    #[test]
+    fn garbage_pem_is_named_as_not_pem() {
+        let e = one_certificate("hello, I am a certificate").expect_err("not PEM");
+        assert!(e.contains("is not PEM"), "{e}");
+        let e = one_certificate("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n")
+            .expect_err("bad base64");
+        assert!(e.contains("malformed PEM"), "{e}");
+        let e = one_certificate("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+            .expect_err("not DER");
+        assert!(e.contains("not a valid X.509 certificate"), "{e}");
+    }
+
+    #[test]
+    fn a_chain_or_a_key_is_not_one_certificate() {
+        let root = root("Root");
+        let inter = intermediate("Inter", &root);
+        let e = one_certificate(&format!("{}{}", inter.cert_pem, root.cert_pem))
+            .expect_err("two blocks");
+        assert!(e.contains("2 PEM blocks"), "{e}");
+        let e = one_certificate(&root.key_pem).expect_err("a key");
+        assert!(e.contains("PRIVATE KEY"), "{e}");
+        assert!(
+            !e.contains(root.key_pem.lines().nth(1).unwrap_or("-")),
+            "key quoted: {e}"
+        );
+    }
+
+    #[test]
+    fn indented_heredoc_pem_is_accepted() {
+        let root = root("Root");
+        let indented: String = root
+            .cert_pem
+            .lines()
+            .map(|l| format!("    {l}\r\n"))
+            .collect();
+        assert!(one_certificate(&indented).is_ok());
+    }
+
+    #[test]
+    fn a_self_signed_rsa_root_is_a_good_anchor() {
+        let root = root("Root");
+        let cert = one_certificate(&root.cert_pem).expect("cert");
+        assert_eq!(cert.rsa_bits(), Some(2048));
+        assert_eq!(anchor_problem(&cert, now()), None);
+    }
+
+    #[test]
+    fn an_intermediate_is_not_an_anchor() {
+        let root = root("Root");
+        let inter = intermediate("Inter", &root);
+        let cert = one_certificate(&inter.cert_pem).expect("cert");
+        let p = anchor_problem(&cert, now()).expect("refused");
+        assert!(p.contains("not self-signed"), "{p}");
+    }
+
+    #[test]
+    fn the_issuing_ca_must_be_the_anchor_itself() {
+        let root = root("Root");
+        let other = crate::cloudhsm::testing::root("Other Root");
+        let inter = intermediate("Inter", &root);
+        let anchor = one_certificate(&root.cert_pem).expect("anchor");
+        let same = one_certificate(&root.cert_pem).expect("same");
+        assert_eq!(issuing_ca_problem(&same, &anchor), None);
+        let p = issuing_ca_problem(&one_certificate(&inter.cert_pem).expect("i"), &anchor)
+            .expect("intermediate refused");
+        assert!(p.contains("intermediate"), "{p}");
+        let p = issuing_ca_problem(&one_certificate(&other.cert_pem).expect("o"), &anchor)
+            .expect("unrelated refused");
+        assert!(p.contains("does not chain to the trust anchor"), "{p}");
+    }
+
+    #[test]
+    fn a_key_matches_only_its_certificate() {
+        let root = root("Root");
+        let other = crate::cloudhsm::testing::root("Other");
+        let cert = one_certificate(&root.cert_pem).expect("cert");
+        let key = PrivateKey::from_pem(&root.key_pem).expect("pkcs8 key");
+        assert!(key.matches(&cert));
+        let wrong = PrivateKey::from_pem(&other.key_pem).expect("key");
+        assert!(!wrong.matches(&cert));
+    }
+
+    #[test]
+    fn key_errors_never_quote_the_key() {
+        let root = root("Root");
+        let body = root
+            .key_pem
+            .lines()
+            .nth(1)
+            .expect("a base64 line")
+            .to_string();
+        let garbled = root.key_pem.replace(&body, &format!("{body}!"));
+        let e = PrivateKey::from_pem(&garbled).expect_err("garbled");
+        assert!(!e.contains(&body), "{e}");
+        let e = PrivateKey::from_pem(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        )
+        .expect_err("encrypted");
+        assert!(e.contains("encrypted"), "{e}");
+        assert!(
+            format!("{:?}", PrivateKey::from_pem(&root.key_pem).expect("k")).contains("redacted")
+        );
+    }
+
+    #[test]
+    fn a_csr_is_parsed_and_its_signature_checked() {
+        let (pem, key) = cluster_csr();
+        let csr = Csr::from_pem(&pem).expect("csr");
+        assert_eq!(csr.public_key_bits(), key.public_key_raw());
+        assert!(Csr::from_pem("nope").is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! Signing the cluster CSR with the issuing CA's key: what `openssl x509 -req -CA
+//! customerCA.crt -CAkey customerCA.key` does in AWS's user guide, written out in DER.
+//!
+//! The certificate copies the anchor's subject bytes into its issuer and the CSR's
+//! subject and public key bytes verbatim, so name matching never depends on how a
+//! library re-encodes names (multi-valued RDNs, repeated attributes, string types).
+
+use super::pki::{Cert, Csr, PrivateKey};
+use super::time::civil;
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use aws_lc_rs::signature::RSA_PKCS1_SHA256;
+
+/// What the user guide's example gives the cluster certificate: 3652 days.
+pub const VALIDITY_DAYS: i64 = 3652;
+/// Allowance for clocks slightly behind ours.
+const BACKDATE_SECS: i64 = 300;
+
+// sha256WithRSAEncryption, with its NULL parameters.
+const SHA256_WITH_RSA: &[u8] = &[
+    0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+];
+const OID_SUBJECT_KEY_ID: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x0e];
+const OID_AUTHORITY_KEY_ID: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x23];
+
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn seq(parts: &[&[u8]]) -> Vec<u8> {
+    tlv(0x30, &parts.concat())
+}
+
+/// UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5).
+fn time(secs: i64) -> Vec<u8> {
+    let (y, mo, d, h, mi, s) = civil(secs);
+    if (1950..2050).contains(&y) {
+        tlv(
+            0x17,
+            format!("{:02}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z", y % 100).as_bytes(),
+        )
+    } else {
+        tlv(
+            0x18,
+            format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z").as_bytes(),
+        )
+    }
+}
+
+/// A positive 127-bit serial number (RFC 5280: at most 20 octets, unpredictable).
+fn serial(rng: &SystemRandom) -> Result<Vec<u8>, String> {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b)
+        .map_err(|_| "the system random number generator failed".to_string())?;
+    b[0] = (b[0] & 0x7f) | 0x40;
+    Ok(tlv(0x02, &b))
+}
+
+fn sha1(data: &[u8]) -> Vec<u8> {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, data)
+        .as_ref()
+        .to_vec()
+}
+
+/// The cluster certificate for `csr`, signed by `key` as `issuer`, valid from a few
+/// minutes before `now` for `VALIDITY_DAYS` but never beyond the issuer's own end.
+pub fn sign_csr(csr: &Csr, issuer: &Cert, key: &PrivateKey, now: i64) -> Result<Cert, String> {
+    let rng = SystemRandom::new();
+    let not_before = now - BACKDATE_SECS;
+    let not_after = (now + VALIDITY_DAYS * 86_400).min(issuer.validity().1);
+    // Key identifiers as OpenSSL writes them: SHA-1 of the public key bits.
+    let ski = sha1(&csr.public_key_bits());
+    let aki = issuer
+        .subject_key_identifier()
+        .unwrap_or_else(|| sha1(&issuer.public_key_bits()));
+    let extensions = seq(&[
+        &seq(&[OID_SUBJECT_KEY_ID, &tlv(0x04, &tlv(0x04, &ski))]),
+        &seq(&[OID_AUTHORITY_KEY_ID, &tlv(0x04, &seq(&[&tlv(0x80, &aki)]))]),
+    ]);
+    let tbs = seq(&[
+        &tlv(0xa0, &tlv(0x02, &[0x02])), // version v3
+        &serial(&rng)?,
+        SHA256_WITH_RSA,
+        &issuer.subject_der(),
+        &seq(&[&time(not_before), &time(not_after)]),
+        &csr.subject_der(),
+        &csr.spki_der(),
+        &tlv(0xa3, &extensions),
+    ]);
+    let mut signature = vec![0u8; key.key.public_modulus_len()];
+    key.key
+        .sign(&RSA_PKCS1_SHA256, &rng, &tbs, &mut signature)
+        .map_err(|_| "signing with the issuing CA key failed".to_string())?;
+    let mut bits = vec![0u8]; // no unused bits
+    bits.extend(signature);
+    Cert::from_der(seq(&[&tbs, SHA256_WITH_RSA, &tlv(0x03, &bits)]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::pki::*;
+    use super::*;
+    use crate::cloudhsm::testing::*;
+    use crate::cloudhsm::time;
+
+    #[test]
+    fn the_signed_certificate_certifies_the_csr_key_and_chains_to_the_anchor() {
+        let root = root("TrustChain Root CA");
+        let anchor = one_certificate(&root.cert_pem).expect("anchor");
+        let key = PrivateKey::from_pem(&root.key_pem).expect("key");
+        let (csr_pem, csr_key) = cluster_csr();
+        let csr = Csr::from_pem(&csr_pem).expect("csr");
+        let now = time::now();
+        let signed = sign_csr(&csr, &anchor, &key, now).expect("signed");
+        assert!(
+            signed.is_issued_by(&anchor),
+            "does not verify under the anchor"
+        );
+        assert_eq!(signed.public_key_bits(), csr_key.public_key_raw());
+        assert_eq!(signed.subject_der(), csr.subject_der());
+        assert_eq!(signed.issuer_der(), anchor.subject_der());
+        assert_eq!(signed_cert_problem(&signed, &anchor, now), None);
+        let (nb, na) = signed.validity();
+        assert!(nb <= now && na > now + 3000 * 86_400 && na <= anchor.validity().1);
+        // The PEM round-trips through the same parser AWS-side tools use.
+        let again = one_certificate(&signed.to_pem()).expect("pem");
+        assert_eq!(again, signed);
+    }
+
+    #[test]
+    fn a_certificate_signed_by_another_ca_is_refused() {
+        let root = root("Root");
+        let other = crate::cloudhsm::testing::root("Other");
+        let (csr_pem, _) = cluster_csr();
+        let csr = Csr::from_pem(&csr_pem).expect("csr");
+        let other_cert = one_certificate(&other.cert_pem).expect("other");
+        let signed = sign_csr(
+            &csr,
+            &other_cert,
+            &PrivateKey::from_pem(&other.key_pem).expect("k"),
+            time::now(),
+        )
+        .expect("signed");
+        let anchor = one_certificate(&root.cert_pem).expect("anchor");
+        let p = signed_cert_problem(&signed, &anchor, time::now()).expect("refused");
+        assert!(p.contains("not signed by the trust anchor"), "{p}");
+    }
+
+    #[test]
+    fn der_lengths_use_the_long_form_past_127_bytes() {
+        assert_eq!(tlv(0x04, &[0; 3])[..2], [0x04, 3]);
+        assert_eq!(tlv(0x04, &[0; 200])[..3], [0x04, 0x81, 200]);
+        assert_eq!(tlv(0x04, &[0; 300])[..4], [0x04, 0x82, 0x01, 0x2c]);
+        assert_eq!(time(2_524_608_000)[0], 0x18, "2050 is GeneralizedTime");
+        assert_eq!(time(1_798_761_599)[0], 0x17);
+    }
+}

@@ -1,0 +1,351 @@
+//! Plan-time values and checks: `tags_all`, replacement with the reason AWS gives
+//! none, the in-place hsm_type migration, and the subnet facts (zone, VPC, IPv4 and
+//! IPv6 blocks) from one EC2 DescribeSubnets when the subnet ids are known.
+
+use super::model::ClusterModel;
+use crate::aws::tags;
+use crate::aws::{Clients, ProviderData, code_of, is_not_found};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use tfplugin::framework::Plan;
+use tfplugin::value::{Attr, AttributePath};
+
+/// What the plan needs to know about one subnet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetFacts {
+    pub id: String,
+    pub zone: String,
+    pub vpc_id: String,
+    pub has_ipv4: bool,
+    pub has_ipv6: bool,
+}
+
+/// DescribeSubnets answers by sorted subnet-id list, so one plan asks once even when
+/// Terraform plans a cluster more than once in a run.
+#[derive(Default)]
+pub struct SubnetCache(Mutex<HashMap<Vec<String>, Arc<Described>>>);
+
+/// The subnets, or why they could not be described ("not found: ..." / "unavailable: ...").
+type Described = Result<Vec<SubnetFacts>, String>;
+
+fn at(name: &str) -> AttributePath {
+    AttributePath::root().attr(name)
+}
+
+pub async fn modify(data: &ProviderData, subnets: &SubnetCache, plan: &mut Plan<ClusterModel>) {
+    if !plan.config.tags.is_unknown() {
+        plan.planned.tags_all =
+            Attr::Known(tags::merge(&data.default_tags(), plan.config.tags.known()));
+    }
+    if let Some(prior) = plan.prior.clone() {
+        plan_replacements(&prior, plan);
+    }
+    let changed_subnets = plan
+        .prior
+        .as_ref()
+        .is_none_or(|p| p.known_subnets().map(sorted) != plan.planned.known_subnets().map(sorted));
+    if changed_subnets && let Some(ids) = plan.planned.known_subnets() {
+        check_subnets(data, subnets, &ids, plan).await;
+    }
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn plan_replacements(prior: &ClusterModel, plan: &mut Plan<ClusterModel>) {
+    let planned = plan.planned.clone();
+    let changed = |a: &Attr<String>, b: &Attr<String>| a.is_known() && b.is_known() && a != b;
+    if changed(&prior.mode, &planned.mode) {
+        plan.require_replace_because(at("mode"), "AWS cannot change a cluster's mode (FIPS or NON_FIPS): Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one. Restore from a backup (source_backup_id) to keep keys.");
+    }
+    if changed(&prior.network_type, &planned.network_type) {
+        plan.require_replace_because(at("network_type"), "AWS cannot change a cluster's network type: Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one.");
+    }
+    if changed(&prior.source_backup_id, &planned.source_backup_id)
+        || (prior.source_backup_id.is_null() != planned.source_backup_id.is_null()
+            && !planned.source_backup_id.is_unknown())
+    {
+        plan.require_replace_because(at("source_backup_id"), "A cluster is restored from a backup only when it is created: Terraform replaces this cluster.");
+    }
+    if prior.known_subnets().map(sorted) != planned.known_subnets().map(sorted)
+        && !planned.subnet_ids.is_unknown()
+    {
+        plan.require_replace_because(at("subnet_ids"), "AWS cannot change a cluster's subnets: Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one in the new subnets.");
+    }
+    if let (Attr::Known(from), Attr::Known(to)) = (&prior.hsm_type, &planned.hsm_type)
+        && from != to
+    {
+        if from == "hsm1.medium" && to == "hsm2m.medium" {
+            plan.diagnostics.push(
+                tfplugin::diag::Diagnostic::warning(
+                    "HSM type migration in place",
+                    "AWS migrates the cluster's HSMs from hsm1.medium to hsm2m.medium one at a time (about 30 minutes each; a backup is taken first) and keeps their network interfaces. The apply waits for the migration; raise timeouts.update for large clusters. AWS allows a rollback for 24 hours (hsm_type_rollback_expiration).",
+                )
+                .at(at("hsm_type")),
+            );
+        } else {
+            plan.require_replace_because(at("hsm_type"), format!("AWS migrates only hsm1.medium to hsm2m.medium in place; {from} to {to} replaces the cluster: Terraform deletes it and its HSMs, with the keys they hold."));
+        }
+    }
+}
+
+async fn facts(clients: &Clients, ids: &[String]) -> Result<Vec<SubnetFacts>, String> {
+    let out = clients
+        .ec2
+        .describe_subnets()
+        .set_subnet_ids(Some(ids.to_vec()))
+        .send()
+        .await
+        .map_err(|e| {
+            if is_not_found(code_of(&e)) {
+                use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+                format!(
+                    "not found: {}",
+                    e.message().unwrap_or("a subnet does not exist")
+                )
+            } else {
+                format!(
+                    "unavailable: {}",
+                    aws_sdk_ec2::error::DisplayErrorContext(&e)
+                )
+            }
+        })?;
+    Ok(out
+        .subnets()
+        .iter()
+        .map(|s| SubnetFacts {
+            id: s.subnet_id().unwrap_or_default().to_string(),
+            zone: s.availability_zone().unwrap_or_default().to_string(),
+            vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+            has_ipv4: s.cidr_block().is_some_and(|c| !c.is_empty())
+                && !s.ipv6_native().unwrap_or(false),
+            has_ipv6: s.ipv6_cidr_block_association_set().iter().any(|a| {
+                a.ipv6_cidr_block_state()
+                    .and_then(|st| st.state())
+                    .is_some_and(|st| st.as_str() == "associated")
+            }),
+        })
+        .collect())
+}
+
+/// One DescribeSubnets per subnet set and plan; the rules CreateCluster enforces.
+async fn check_subnets(
+    data: &ProviderData,
+    cache: &SubnetCache,
+    ids: &[String],
+    plan: &mut Plan<ClusterModel>,
+) {
+    let Ok(clients) = data.clients().await else {
+        return;
+    };
+    let key = sorted(ids.to_vec());
+    let cached = cache.0.lock().ok().and_then(|m| m.get(&key).cloned());
+    let result = match cached {
+        Some(r) => r,
+        None => {
+            let r = Arc::new(facts(&clients, &key).await);
+            if let Ok(mut m) = cache.0.lock() {
+                m.insert(key, r.clone());
+            }
+            r
+        }
+    };
+    let subnets = match result.as_ref() {
+        Ok(s) => s,
+        Err(e) if e.starts_with("not found") => {
+            plan.diagnostics.error_at(
+                at("subnet_ids"),
+                "Subnet not found",
+                format!(
+                    "EC2 says {}. Give subnets that exist in {}.",
+                    e.trim_start_matches("not found: "),
+                    clients.region
+                ),
+            );
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not describe the cluster's subnets; skipping the plan-time subnet checks");
+            return;
+        }
+    };
+    let d = subnet_diagnostics(
+        subnets,
+        plan.planned.network_type.known().map(String::as_str),
+    );
+    let ok = !d.has_errors();
+    plan.diagnostics.extend(d);
+    if ok {
+        if let Some(vpc) = subnets.first().map(|s| s.vpc_id.clone()) {
+            plan.planned.vpc_id = Attr::Known(vpc);
+        }
+        plan.planned.subnet_mapping = Attr::Known(
+            subnets
+                .iter()
+                .map(|s| (s.zone.clone(), s.id.clone()))
+                .collect(),
+        );
+    }
+}
+
+/// The subnet rules of CreateCluster as diagnostics.
+pub fn subnet_diagnostics(
+    subnets: &[SubnetFacts],
+    network_type: Option<&str>,
+) -> tfplugin::diag::Diagnostics {
+    let mut d = tfplugin::diag::Diagnostics::new();
+    let vpcs: BTreeMap<&str, Vec<&str>> = subnets.iter().fold(BTreeMap::new(), |mut m, s| {
+        m.entry(s.vpc_id.as_str()).or_default().push(s.id.as_str());
+        m
+    });
+    if vpcs.len() > 1 {
+        let list: Vec<String> = vpcs
+            .iter()
+            .map(|(v, ss)| format!("{} in {v}", ss.join(", ")))
+            .collect();
+        d.error_at(
+            at("subnet_ids"),
+            "Subnets in more than one VPC",
+            format!(
+                "A cluster's subnets must all be in one VPC; these are {}. Pick subnets of one VPC.",
+                list.join("; ")
+            ),
+        );
+    }
+    let mut by_zone: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for s in subnets {
+        by_zone
+            .entry(s.zone.as_str())
+            .or_default()
+            .push(s.id.as_str());
+    }
+    for (zone, ids) in by_zone.iter().filter(|(_, ids)| ids.len() > 1) {
+        d.error_at(
+            at("subnet_ids"),
+            "Two subnets in one Availability Zone",
+            format!(
+                "{} are all in {zone}; a cluster takes one subnet per Availability Zone. Keep one of them and add a subnet of another zone for a second HSM.",
+                ids.join(" and ")
+            ),
+        );
+    }
+    for s in subnets.iter().filter(|s| !s.has_ipv4) {
+        d.error_at(
+            at("subnet_ids"),
+            "IPv6-only subnet",
+            format!(
+                "{} ({}) has no IPv4 block; HSM network interfaces need an IPv4 address. Use dual-stack subnets (with network_type = \"DUALSTACK\" for IPv6 too).",
+                s.id, s.zone
+            ),
+        );
+    }
+    if network_type == Some("DUALSTACK") {
+        let v4_only: Vec<String> = subnets
+            .iter()
+            .filter(|s| !s.has_ipv6)
+            .map(|s| format!("{} ({})", s.id, s.zone))
+            .collect();
+        if !v4_only.is_empty() {
+            d.error_at(
+                at("network_type"),
+                "DUALSTACK needs subnets with IPv6",
+                format!(
+                    "network_type DUALSTACK gives each HSM an IPv6 address, so every subnet needs an IPv6 CIDR block; {} {} none. Associate IPv6 blocks with them, or set network_type = \"IPV4\".",
+                    v4_only.join(", "),
+                    if v4_only.len() == 1 { "has" } else { "have" }
+                ),
+            );
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subnet(id: &str, zone: &str, vpc: &str, v6: bool) -> SubnetFacts {
+        SubnetFacts {
+            id: id.into(),
+            zone: zone.into(),
+            vpc_id: vpc.into(),
+            has_ipv4: true,
+            has_ipv6: v6,
+        }
+    }
+
+    fn summaries(d: &tfplugin::diag::Diagnostics) -> Vec<(String, String)> {
+        d.iter()
+            .map(|x| {
+                (
+                    x.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    x.summary.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn two_subnets_in_one_zone_are_an_error_at_subnet_ids() {
+        let d = subnet_diagnostics(
+            &[
+                subnet("subnet-a", "us-east-1a", "vpc-1", true),
+                subnet("subnet-b", "us-east-1a", "vpc-1", true),
+            ],
+            Some("IPV4"),
+        );
+        assert_eq!(
+            summaries(&d),
+            [(
+                "subnet_ids".into(),
+                "Two subnets in one Availability Zone".into()
+            )]
+        );
+        let detail = &d.iter().next().expect("one").detail;
+        assert!(
+            detail.contains("subnet-a and subnet-b") && detail.contains("us-east-1a"),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn dualstack_with_ipv4_only_subnets_is_an_error_at_network_type() {
+        let subnets = [
+            subnet("subnet-a", "us-east-1a", "vpc-1", true),
+            subnet("subnet-b", "us-east-1b", "vpc-1", false),
+        ];
+        let d = subnet_diagnostics(&subnets, Some("DUALSTACK"));
+        assert_eq!(
+            summaries(&d),
+            [(
+                "network_type".into(),
+                "DUALSTACK needs subnets with IPv6".into()
+            )]
+        );
+        assert!(
+            d.iter()
+                .next()
+                .expect("one")
+                .detail
+                .contains("subnet-b (us-east-1b)")
+        );
+        assert!(subnet_diagnostics(&subnets, Some("IPV4")).is_empty());
+    }
+
+    #[test]
+    fn subnets_of_two_vpcs_or_without_ipv4_are_refused() {
+        let mut v6only = subnet("subnet-c", "us-east-1c", "vpc-2", true);
+        v6only.has_ipv4 = false;
+        let d = subnet_diagnostics(
+            &[subnet("subnet-a", "us-east-1a", "vpc-1", true), v6only],
+            None,
+        );
+        let s: Vec<String> = summaries(&d).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(s, ["Subnets in more than one VPC", "IPv6-only subnet"]);
+    }
+}

@@ -1,0 +1,375 @@
+//! The initialization itself: wait for the CSR of the cluster's first HSM, sign the
+//! CSR that is current when signing (AWS may replace the first HSM before the
+//! cluster is initialized, which makes a new key and CSR), InitializeCluster, wait
+//! for INITIALIZED. A cluster already initialized with this trust anchor is taken
+//! as it is.
+
+use crate::aws::retry::{GaveUp, gave_up, poll};
+use crate::aws::{Clients, Deadline, Poll, code_of, failed};
+use crate::cloudhsm::pki::{Cert, Csr, PrivateKey};
+use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER, sign, time};
+use aws_sdk_cloudhsmv2::types::Cluster;
+use std::time::Duration;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+
+/// New CSRs signed in one apply before giving up.
+const MAX_SIGNINGS: usize = 3;
+
+/// How the cluster certificate comes about.
+pub enum Signer {
+    /// Signed outside Terraform.
+    Signed(Cert),
+    /// Signed here with the issuing CA's key.
+    Key { issuer: Cert, key: PrivateKey },
+}
+
+pub struct Outcome {
+    pub cluster_certificate: Option<String>,
+    pub cluster_state: String,
+    pub diagnostics: Diagnostics,
+}
+
+enum Ready {
+    Csr(String),
+    Initialized(Box<Cluster>),
+}
+
+fn csr_of(c: &Cluster) -> Option<&str> {
+    c.certificates().and_then(|x| x.cluster_csr())
+}
+
+pub async fn initialize(
+    hsm: &CloudHsm,
+    c: &Clients,
+    deadline: &Deadline,
+    limit: Duration,
+    id: &str,
+    anchor: &Cert,
+    signer: &Signer,
+) -> Result<Outcome, Diagnostics> {
+    let mut signings = 0;
+    loop {
+        let csr_pem = match wait_for_csr(hsm, c, deadline, limit, id).await? {
+            Ready::Initialized(cluster) => return adopt(&cluster, id, anchor),
+            Ready::Csr(pem) => pem,
+        };
+        let signed = match signer {
+            Signer::Signed(cert) => cert.clone(),
+            Signer::Key { issuer, key } => {
+                signings += 1;
+                let csr = Csr::from_pem(&csr_pem).map_err(|e| {
+                    Diagnostics::from(Diagnostic::error(
+                        format!("The CSR of CloudHSM cluster {id} cannot be signed"),
+                        format!("AWS's cluster CSR {e}. Run terraform apply again; if it persists, report it."),
+                    ))
+                })?;
+                tracing::info!(cluster_id = %id, "signing the cluster CSR with the issuing CA");
+                sign::sign_csr(&csr, issuer, key, time::now()).map_err(|e| {
+                    Diagnostics::from(Diagnostic::error("Could not sign the cluster CSR", e))
+                })?
+            }
+        };
+        if let Signer::Signed(cert) = signer
+            && let Ok(csr) = Csr::from_pem(&csr_pem)
+            && csr.public_key_bits() != cert.public_key_bits()
+        {
+            return Err(csr_mismatch(id));
+        }
+        let sent = c
+            .cloudhsmv2
+            .initialize_cluster()
+            .cluster_id(id)
+            .signed_cert(signed.to_pem())
+            .trust_anchor(anchor.to_pem())
+            .send()
+            .await;
+        hsm.changed(id).await;
+        match sent {
+            Ok(_) => {
+                tracing::info!(cluster_id = %id, "InitializeCluster accepted; waiting for INITIALIZED");
+                let cluster = wait_initialized(hsm, c, deadline, id).await?;
+                let mut out = adopt(&cluster, id, anchor)?;
+                out.cluster_certificate = out.cluster_certificate.or(Some(signed.to_pem()));
+                out.diagnostics = Diagnostics::new();
+                return Ok(out);
+            }
+            Err(e) if code_of(&e) == "CloudHsmInvalidRequestException" => {
+                // Refused: because the CSR changed under us, or because the cluster
+                // is no longer waiting to be initialized?
+                let now = hsm.cluster_now(c, id).await?;
+                let state = now.as_ref().map(cloudhsm::state).unwrap_or("");
+                let current = now.as_ref().and_then(csr_of);
+                if state != "UNINITIALIZED" {
+                    continue;
+                }
+                if current.is_some_and(|cur| cur != csr_pem) {
+                    if matches!(signer, Signer::Signed(_)) {
+                        return Err(csr_mismatch(id));
+                    }
+                    if signings < MAX_SIGNINGS {
+                        tracing::info!(cluster_id = %id, "the cluster's CSR changed (AWS replaced its first HSM); signing the new CSR");
+                        continue;
+                    }
+                }
+                return Err(failed("CloudHSM", "InitializeCluster")(e));
+            }
+            Err(e) => return Err(failed("CloudHSM", "InitializeCluster")(e)),
+        }
+    }
+}
+
+fn csr_mismatch(id: &str) -> Diagnostics {
+    Diagnostic::error(
+        "signed_cert is not for the cluster's current CSR",
+        format!("signed_cert certifies a different key than the current CSR of cluster {id}. AWS makes a new key and CSR when it replaces the cluster's first HSM before initialization. Sign the current CSR (trustchain_cloudhsm_cluster.cluster_csr) with the trust anchor, put it in signed_cert and run terraform apply again, or let the provider sign it (issuing_ca_private_key_wo)."),
+    )
+    .at(tfplugin::value::AttributePath::root().attr("signed_cert"))
+    .into()
+}
+
+/// The cluster is initialized already (by this resource's earlier apply, or outside
+/// Terraform): fine when its certificate was issued by this trust anchor.
+fn adopt(cluster: &Cluster, id: &str, anchor: &Cert) -> Result<Outcome, Diagnostics> {
+    let pem = cluster
+        .certificates()
+        .and_then(|x| x.cluster_certificate())
+        .map(String::from);
+    let mut diagnostics = Diagnostics::new();
+    match pem.as_deref().map(crate::cloudhsm::pki::one_certificate) {
+        Some(Ok(cert)) if !cert.is_issued_by(anchor) => {
+            return Err(Diagnostic::error(
+                format!("CloudHSM cluster {id} was initialized with another trust anchor"),
+                format!("Its cluster certificate was issued by \"{}\", not by trust_anchor \"{}\". Initialization cannot be undone: give the trust anchor the cluster was initialized with, or create a new cluster.", cert.issuer_name(), anchor.subject()),
+            )
+            .at(tfplugin::value::AttributePath::root().attr("trust_anchor"))
+            .into());
+        }
+        Some(Ok(_)) => {}
+        _ => diagnostics.push(Diagnostic::warning(
+            format!("Could not check the trust anchor of cluster {id}"),
+            "The cluster is initialized but AWS shows no cluster certificate, so the provider could not check that trust_anchor is the anchor it was initialized with.",
+        )),
+    }
+    Ok(Outcome {
+        cluster_certificate: pem,
+        cluster_state: cloudhsm::state(cluster).to_string(),
+        diagnostics,
+    })
+}
+
+/// Waits until the cluster has a CSR (its first HSM is ACTIVE) or is initialized.
+async fn wait_for_csr(
+    hsm: &CloudHsm,
+    c: &Clients,
+    deadline: &Deadline,
+    limit: Duration,
+    id: &str,
+) -> Result<Ready, Diagnostics> {
+    let what = format!("the CSR of CloudHSM cluster {id}");
+    let no_hsm = std::sync::atomic::AtomicBool::new(false);
+    let no_hsm = &no_hsm;
+    poll(
+        deadline,
+        &what,
+        || {
+            let fut = hsm.cluster_now(c, id);
+            async move {
+                let cluster = match fut.await {
+                    Ok(Some(cl)) if !cloudhsm::is_gone(&cl) => cl,
+                    Ok(_) => {
+                        return Poll::Fail(Diagnostics::from(Diagnostic::error(
+                            format!("CloudHSM cluster {id} not found"),
+                            "The cluster to initialize does not exist (or is being deleted). Check cluster_id.",
+                        )));
+                    }
+                    Err(d) => return Poll::Fail(d),
+                };
+                let state = cloudhsm::state(&cluster);
+                no_hsm.store(cluster.hsms().is_empty(), std::sync::atomic::Ordering::Relaxed);
+                if INITIALIZED_OR_LATER.contains(&state) {
+                    return Poll::Done(Ready::Initialized(Box::new(cluster)));
+                }
+                match (state, csr_of(&cluster)) {
+                    ("UNINITIALIZED", Some(csr)) => Poll::Done(Ready::Csr(csr.to_string())),
+                    ("UNINITIALIZED", None) if cluster.hsms().is_empty() => Poll::Retry(format!(
+                        "cluster {id} has no HSM yet, and its CSR appears once the first HSM is ACTIVE"
+                    )),
+                    ("UNINITIALIZED", None) => Poll::Retry(format!(
+                        "HSM {} is {}; the cluster CSR appears once it is ACTIVE",
+                        cluster.hsms()[0].hsm_id(),
+                        cloudhsm::hsm_state(&cluster.hsms()[0])
+                    )),
+                    (other, _) => Poll::Retry(format!("cluster {id} is {other}")),
+                }
+            }
+        },
+        |why| match why {
+            GaveUp::TimedOut(last) if no_hsm.load(std::sync::atomic::Ordering::Relaxed) => Diagnostic::error(
+                format!("CloudHSM cluster {id} got no HSM in time to be initialized"),
+                format!("A cluster's CSR exists only once its first HSM is ACTIVE, and after {}s (timeouts.create) cluster {id} still had no HSM ({last}). Declare a trustchain_cloudhsm_hsm for the cluster (beside this resource; no depends_on is needed), then run terraform apply again.", limit.as_secs()),
+            )
+            .into(),
+            why => gave_up(deadline, &what, why),
+        },
+    )
+    .await
+}
+
+async fn wait_initialized(
+    hsm: &CloudHsm,
+    c: &Clients,
+    deadline: &Deadline,
+    id: &str,
+) -> Result<Cluster, Diagnostics> {
+    let what = format!("CloudHSM cluster {id} to be initialized");
+    hsm.wait_cluster(c, deadline, id, &what, |cl| match cl {
+        Some(cl) if INITIALIZED_OR_LATER.contains(&cloudhsm::state(cl)) => Poll::Done(cl.clone()),
+        Some(cl) if cloudhsm::state(cl) == "INITIALIZE_IN_PROGRESS" => {
+            Poll::Retry(format!("cluster {id} is INITIALIZE_IN_PROGRESS"))
+        }
+        Some(cl) => Poll::Fail(
+            Diagnostic::error(
+                format!("CloudHSM cluster {id} was not initialized"),
+                format!(
+                    "After InitializeCluster the cluster is {}: {}. Run terraform apply again.",
+                    cloudhsm::state(cl),
+                    cl.state_message().unwrap_or("AWS gave no reason")
+                ),
+            )
+            .into(),
+        ),
+        None => Poll::Fail(
+            Diagnostic::error(
+                format!("CloudHSM cluster {id} disappeared"),
+                "The cluster vanished while it was being initialized.",
+            )
+            .into(),
+        ),
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{Stop, testing};
+    use crate::cloudhsm::testing::{cluster_csr, root};
+    use aws_sdk_cloudhsmv2::Client;
+    use aws_sdk_cloudhsmv2::operation::describe_clusters::DescribeClustersOutput;
+    use aws_sdk_cloudhsmv2::operation::initialize_cluster::{
+        InitializeClusterError, InitializeClusterOutput,
+    };
+    use aws_sdk_cloudhsmv2::types::error::CloudHsmInvalidRequestException;
+    use aws_sdk_cloudhsmv2::types::{Certificates, ClusterState, Hsm, HsmState};
+    use aws_smithy_mocks::mock;
+    use aws_smithy_types::error::ErrorMetadata;
+    use std::sync::{Arc, Mutex};
+    use tfplugin::framework::Operation;
+
+    const ID: &str = "cluster-abcdefghijk";
+
+    fn cluster(
+        state: ClusterState,
+        csr: Option<&str>,
+        cert: Option<&str>,
+    ) -> DescribeClustersOutput {
+        let hsm = Hsm::builder()
+            .hsm_id("hsm-abcdefghijk")
+            .state(HsmState::Active)
+            .build()
+            .expect("hsm");
+        DescribeClustersOutput::builder()
+            .clusters(
+                Cluster::builder()
+                    .cluster_id(ID)
+                    .state(state)
+                    .hsms(hsm)
+                    .certificates(
+                        Certificates::builder()
+                            .set_cluster_csr(csr.map(String::from))
+                            .set_cluster_certificate(cert.map(String::from))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    }
+
+    #[tokio::test]
+    async fn a_csr_replaced_before_initialization_is_signed_again() {
+        let ca = root("Root");
+        let anchor = crate::cloudhsm::pki::one_certificate(&ca.cert_pem).expect("anchor");
+        let (csr_a, _) = cluster_csr();
+        let (csr_b, key_b) = cluster_csr();
+        let (a1, b1, b2) = (csr_a.clone(), csr_b.clone(), csr_b.clone());
+        let describe = mock!(Client::describe_clusters)
+            .sequence()
+            .output(move || cluster(ClusterState::Uninitialized, Some(&a1), None))
+            // After the refusal: AWS replaced the first HSM, which made a new CSR.
+            .output(move || cluster(ClusterState::Uninitialized, Some(&b1), None))
+            .output(move || cluster(ClusterState::Uninitialized, Some(&b2), None))
+            .output(|| cluster(ClusterState::Initialized, None, None))
+            .build();
+        let sent: Arc<Mutex<Vec<String>>> = Arc::default();
+        let record = sent.clone();
+        let init_rule = mock!(Client::initialize_cluster)
+            .match_requests(move |r| {
+                record
+                    .lock()
+                    .expect("lock")
+                    .push(r.signed_cert().unwrap_or("").to_string());
+                true
+            })
+            .sequence()
+            .error(|| {
+                let m = "SignedCert does not certify the cluster's key";
+                InitializeClusterError::CloudHsmInvalidRequestException(
+                    CloudHsmInvalidRequestException::builder()
+                        .message(m)
+                        .meta(
+                            ErrorMetadata::builder()
+                                .code("CloudHsmInvalidRequestException")
+                                .message(m)
+                                .build(),
+                        )
+                        .build(),
+                )
+            })
+            .output(|| {
+                InitializeClusterOutput::builder()
+                    .state(ClusterState::InitializeInProgress)
+                    .build()
+            })
+            .build();
+        let clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+        let hsm = CloudHsm::new(Default::default());
+        let deadline = Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
+        let signer = Signer::Key {
+            issuer: anchor.clone(),
+            key: PrivateKey::from_pem(&ca.key_pem).expect("key"),
+        };
+        let out = initialize(
+            &hsm,
+            &clients,
+            &deadline,
+            Duration::from_secs(30),
+            ID,
+            &anchor,
+            &signer,
+        )
+        .await
+        .expect("initialized");
+        assert_eq!(out.cluster_state, "INITIALIZED");
+        let sent = sent.lock().expect("lock").clone();
+        assert_eq!(sent.len(), 2, "signed twice");
+        let second = crate::cloudhsm::pki::one_certificate(&sent[1]).expect("cert");
+        assert_eq!(
+            second.public_key_bits(),
+            key_b.public_key_raw(),
+            "the second signature is for the new CSR"
+        );
+        assert!(second.is_issued_by(&anchor));
+        // AWS showed no certificate: the state keeps the one sent.
+        assert_eq!(out.cluster_certificate.as_deref(), Some(sent[1].as_str()));
+    }
+}

@@ -1,0 +1,48 @@
+//! The model of `trustchain_cloudhsm_cluster_initialization` and its schema.
+
+use serde::{Deserialize, Serialize};
+use tfplugin::framework::Timeouts;
+use tfplugin::schema::{Attribute, Block, IdentitySchema, Schema};
+use tfplugin::value::{Attr, Type};
+
+pub const TYPE_NAME: &str = "trustchain_cloudhsm_cluster_initialization";
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct InitModel {
+    pub id: Attr<String>,
+    pub cluster_id: Attr<String>,
+    pub trust_anchor: Attr<String>,
+    pub signed_cert: Attr<String>,
+    pub issuing_ca_certificate: Attr<String>,
+    pub issuing_ca_private_key_wo: Attr<String>,
+    pub issuing_ca_private_key_wo_version: Attr<i64>,
+    pub cluster_certificate: Attr<String>,
+    pub cluster_state: Attr<String>,
+    pub timeouts: Attr<Timeouts>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct InitIdentity {
+    pub cluster_id: String,
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        Block::new()
+            .markdown_description("Initializes (claims) a CloudHSM cluster: waits for the CSR of its first HSM, signs it with your CA (or takes `signed_cert`, the CSR signed outside Terraform), calls InitializeCluster and waits until the cluster is INITIALIZED. The CA private key is write-only: it never reaches state, plan or logs. Initialization cannot be undone: destroying this resource only removes it from state. Activation (`cloudhsm-cli cluster activate`, which sets the admin password) is a data-plane step you still run.")
+            .attribute(Attribute::computed("id", Type::String).use_state_for_unknown().description("The cluster id."))
+            .attribute(Attribute::required("cluster_id", Type::String).requires_replace().description("The cluster to initialize."))
+            .attribute(Attribute::required("trust_anchor", Type::String).description("Your root CA certificate (PEM): self-signed, RSA 2048 or 4096, with basicConstraints CA:TRUE when it has extensions. AWS requires that this root signs the cluster certificate directly. Clients verify the HSMs with it (customerCA.crt)."))
+            .attribute(Attribute::optional("signed_cert", Type::String).description("The cluster CSR (trustchain_cloudhsm_cluster.cluster_csr) signed by the trust anchor, when you sign outside Terraform. Set this or issuing_ca_private_key_wo."))
+            .attribute(Attribute::optional("issuing_ca_certificate", Type::String).description("Certificate of the key in issuing_ca_private_key_wo. AWS needs the CSR signed directly by the trust anchor, so this is the trust anchor (the default) or a re-issue of it with the same name and key; an intermediate CA is refused at plan time."))
+            .attribute(Attribute::optional("issuing_ca_private_key_wo", Type::String).write_only().sensitive().write_only_alternative("set signed_cert (the cluster CSR signed outside Terraform) instead").description("The trust anchor's private key (PEM, PKCS#8 or PKCS#1, unencrypted), write-only (Terraform 1.11+): used once to sign the CSR, never stored. Pass it from an ephemeral value."))
+            .attribute(Attribute::optional("issuing_ca_private_key_wo_version", Type::Number).description("Change it to send a new issuing_ca_private_key_wo (write-only values are not compared). The key is only used when a cluster is initialized."))
+            .attribute(Attribute::computed("cluster_certificate", Type::String).description("The certificate the cluster was initialized with (PEM)."))
+            .attribute(Attribute::computed("cluster_state", Type::String).description("INITIALIZED, then ACTIVE once activated with cloudhsm-cli."))
+            .timeouts(&["create"]),
+    )
+}
+
+pub fn identity_schema() -> IdentitySchema {
+    IdentitySchema::new().required("cluster_id", Type::String, "The initialized cluster.")
+}

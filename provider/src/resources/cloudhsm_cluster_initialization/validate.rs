@@ -1,0 +1,274 @@
+//! Plan-time checks of the certificates and the key, where their values are known:
+//! each PEM well-formed, the anchor self-signed (RSA 2048/4096, a CA), the issuing
+//! CA the anchor itself, the key the issuing CA's, `signed_cert` issued by the
+//! anchor. Messages name the attribute and what to change, never the key.
+
+use super::model::InitModel;
+use crate::cloudhsm::pki::{self, Cert, PrivateKey};
+use crate::cloudhsm::time;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::value::{Attr, AttributePath};
+
+fn at(name: &str) -> AttributePath {
+    AttributePath::root().attr(name)
+}
+
+/// A certificate attribute parsed, or an error at it.
+fn certificate(d: &mut Diagnostics, name: &str, v: &Attr<String>) -> Option<Cert> {
+    let Attr::Known(text) = v else { return None };
+    match pki::one_certificate(text) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            d.error_at(at(name), format!("Invalid {name}"), format!("{name} {e}."));
+            None
+        }
+    }
+}
+
+pub fn check(m: &InitModel) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    let now = time::now();
+    let anchor = certificate(&mut d, "trust_anchor", &m.trust_anchor);
+    if let Some(a) = &anchor
+        && let Some(p) = pki::anchor_problem(a, now)
+    {
+        d.error_at(
+            at("trust_anchor"),
+            "Trust anchor not accepted by CloudHSM",
+            format!("trust_anchor (\"{}\") {p}.", a.subject()),
+        );
+    }
+    // Unknown values (a module's inputs during validate) may still turn out null.
+    match (&m.signed_cert, &m.issuing_ca_private_key_wo) {
+        (Attr::Null, Attr::Null) => d.push(Diagnostic::error(
+            "Nothing to initialize the cluster with",
+            "Set issuing_ca_private_key_wo (the trust anchor's private key: the provider signs the cluster CSR with it) or signed_cert (the cluster CSR signed outside Terraform).",
+        )),
+        (Attr::Known(_), Attr::Known(_)) => d.error_at(
+            at("signed_cert"),
+            "Both signed_cert and issuing_ca_private_key_wo set",
+            "Set one of them: signed_cert when the CSR is signed outside Terraform, issuing_ca_private_key_wo when the provider signs it.",
+        ),
+        _ => {}
+    }
+    if m.issuing_ca_certificate.is_known() && m.issuing_ca_private_key_wo.is_null() {
+        d.push(
+            Diagnostic::warning(
+                "issuing_ca_certificate is not used",
+                "issuing_ca_certificate names the certificate of issuing_ca_private_key_wo; without that key nothing is signed here and it has no effect.",
+            )
+            .at(at("issuing_ca_certificate")),
+        );
+    }
+    let issuing = if m.issuing_ca_certificate.is_null() {
+        anchor.clone()
+    } else {
+        let c = certificate(&mut d, "issuing_ca_certificate", &m.issuing_ca_certificate);
+        if let (Some(i), Some(a)) = (&c, &anchor)
+            && let Some(p) = pki::issuing_ca_problem(i, a)
+        {
+            let summary = if i.is_issued_by(a) {
+                "Intermediate CA cannot sign the cluster certificate"
+            } else {
+                "Issuing CA does not chain to the trust anchor"
+            };
+            d.error_at(
+                at("issuing_ca_certificate"),
+                summary,
+                format!("issuing_ca_certificate {p}."),
+            );
+        }
+        c
+    };
+    if let Attr::Known(pem) = &m.issuing_ca_private_key_wo {
+        match PrivateKey::from_pem(pem) {
+            Err(e) => d.error_at(
+                at("issuing_ca_private_key_wo"),
+                "Invalid issuing_ca_private_key_wo",
+                format!("issuing_ca_private_key_wo {e}."),
+            ),
+            Ok(key) => {
+                if let Some(cert) = &issuing
+                    && !key.matches(cert)
+                {
+                    let whose = if m.issuing_ca_certificate.is_null() {
+                        "trust_anchor"
+                    } else {
+                        "issuing_ca_certificate"
+                    };
+                    d.error_at(
+                        at("issuing_ca_private_key_wo"),
+                        "CA key does not match its certificate",
+                        format!("issuing_ca_private_key_wo is not the private key of {whose} (\"{}\"): their public keys differ. Give the key that belongs to that certificate.", cert.subject()),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(signed) = certificate(&mut d, "signed_cert", &m.signed_cert)
+        && let Some(a) = &anchor
+        && let Some(p) = pki::signed_cert_problem(&signed, a, now)
+    {
+        let summary = if signed.is_issued_by(a) {
+            "Signed certificate not valid now"
+        } else {
+            "Signed certificate not issued by the trust anchor"
+        };
+        d.error_at(at("signed_cert"), summary, format!("signed_cert {p}."));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::schema;
+    use super::*;
+    use crate::cloudhsm::testing::{intermediate, root};
+    use serde_json::json;
+
+    fn model(v: serde_json::Value) -> InitModel {
+        tfplugin::framework::model_from_json(&schema(), &v).expect("model")
+    }
+
+    fn found(d: &Diagnostics) -> Vec<(String, String)> {
+        d.iter()
+            .map(|x| {
+                (
+                    x.attribute
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    x.summary.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_root_and_its_key_pass() {
+        let r = root("Root");
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem, "issuing_ca_private_key_wo": r.key_pem
+        })));
+        assert!(d.is_empty(), "{:?}", found(&d));
+    }
+
+    #[test]
+    fn garbage_pem_is_an_error_at_its_attribute() {
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": "certainly not a certificate",
+            "issuing_ca_private_key_wo": "nor a key"
+        })));
+        assert_eq!(
+            found(&d),
+            [
+                ("trust_anchor".into(), "Invalid trust_anchor".into()),
+                (
+                    "issuing_ca_private_key_wo".into(),
+                    "Invalid issuing_ca_private_key_wo".into()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_of_another_ca_is_an_error_at_the_key() {
+        let (r, other) = (root("Root"), root("Other"));
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem, "issuing_ca_private_key_wo": other.key_pem
+        })));
+        assert_eq!(
+            found(&d),
+            [(
+                "issuing_ca_private_key_wo".into(),
+                "CA key does not match its certificate".into()
+            )]
+        );
+        let detail = &d.iter().next().expect("one").detail;
+        assert!(
+            !detail.contains(other.key_pem.lines().nth(1).unwrap_or("-")),
+            "key quoted"
+        );
+    }
+
+    #[test]
+    fn an_issuing_ca_that_does_not_chain_or_is_an_intermediate_is_refused() {
+        let (r, other) = (root("Root"), root("Other"));
+        let inter = intermediate("Inter", &r);
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "issuing_ca_certificate": other.cert_pem, "issuing_ca_private_key_wo": other.key_pem
+        })));
+        assert_eq!(
+            found(&d),
+            [(
+                "issuing_ca_certificate".into(),
+                "Issuing CA does not chain to the trust anchor".into()
+            )]
+        );
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "issuing_ca_certificate": inter.cert_pem, "issuing_ca_private_key_wo": inter.key_pem
+        })));
+        assert_eq!(
+            found(&d),
+            [(
+                "issuing_ca_certificate".into(),
+                "Intermediate CA cannot sign the cluster certificate".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn an_intermediate_as_anchor_and_a_foreign_signed_cert_are_refused() {
+        let (r, other) = (root("Root"), root("Other"));
+        let inter = intermediate("Inter", &r);
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": inter.cert_pem, "signed_cert": other.cert_pem
+        })));
+        assert_eq!(
+            found(&d),
+            [
+                (
+                    "trust_anchor".into(),
+                    "Trust anchor not accepted by CloudHSM".into()
+                ),
+                (
+                    "signed_cert".into(),
+                    "Signed certificate not issued by the trust anchor".into()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_values_are_not_taken_for_set_ones() {
+        // A module's inputs are unknown while `terraform validate` checks it.
+        let mut m = model(json!({"cluster_id": "cluster-abcdefghijk"}));
+        m.trust_anchor = Attr::Unknown;
+        m.signed_cert = Attr::Unknown;
+        m.issuing_ca_private_key_wo = Attr::Unknown;
+        m.issuing_ca_certificate = Attr::Unknown;
+        assert!(check(&m).is_empty(), "{:?}", found(&check(&m)));
+    }
+
+    #[test]
+    fn exactly_one_way_to_sign() {
+        let r = root("Root");
+        let d = check(&model(
+            json!({"cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem}),
+        ));
+        assert_eq!(
+            found(&d),
+            [("".into(), "Nothing to initialize the cluster with".into())]
+        );
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "signed_cert": r.cert_pem, "issuing_ca_private_key_wo": r.key_pem
+        })));
+        assert!(found(&d).contains(&(
+            "signed_cert".into(),
+            "Both signed_cert and issuing_ca_private_key_wo set".into()
+        )));
+    }
+}

@@ -1,0 +1,437 @@
+//! `trustchain_cloudhsm_hsm`: one HSM of a CloudHSM cluster.
+//!
+//! Refresh reads the HSM from its cluster's DescribeClusters (filtered by the cluster
+//! id, shared with the cluster and its other HSMs), never from a listing of every
+//! cluster in the region. An HSM deleted outside Terraform is planned again.
+
+mod create;
+mod model;
+
+use crate::aws::{Poll, code_of, failed, is_not_found};
+use crate::cloudhsm::{self, BUSY, CloudHsm};
+use crate::resources::cloudhsm_cluster::is_id;
+use async_trait::async_trait;
+use model::{HsmIdentity, HsmModel};
+use std::time::Duration;
+use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
+use tfplugin::framework::timeouts::limit;
+use tfplugin::framework::{
+    Applied, Create, Delete, Import, Operation, Plan, Read, Refreshed, Resource, Update,
+};
+use tfplugin::schema::{IdentitySchema, Schema};
+use tfplugin::value::{Attr, AttributePath};
+
+/// hashicorp/aws gives an HSM 120 minutes; the wait for an initialization is in it.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120 * 60);
+
+pub struct CloudHsmHsm {
+    hsm: CloudHsm,
+}
+
+impl CloudHsmHsm {
+    pub fn new(hsm: CloudHsm) -> Self {
+        Self { hsm }
+    }
+}
+
+fn at(name: &str) -> AttributePath {
+    AttributePath::root().attr(name)
+}
+
+#[async_trait]
+impl Resource for CloudHsmHsm {
+    type Model = HsmModel;
+    type Identity = HsmIdentity;
+    const TYPE_NAME: &'static str = model::TYPE_NAME;
+
+    fn schema(&self) -> Schema {
+        model::schema()
+    }
+
+    fn identity_schema(&self) -> IdentitySchema {
+        model::identity_schema()
+    }
+
+    fn identity(&self, state: &HsmModel) -> Option<HsmIdentity> {
+        let clients = self.hsm.data.clients_if_built();
+        Some(HsmIdentity {
+            account_id: clients.as_ref().and_then(|c| c.account_id.clone()),
+            region: clients.map(|c| c.region.clone()),
+            cluster_id: state.cluster_id.known()?.clone(),
+            hsm_id: state.hsm_id.known()?.clone(),
+        })
+    }
+
+    async fn validate(&self, m: &HsmModel) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        match (&m.availability_zone, &m.subnet_id) {
+            (Attr::Null, Attr::Null) => d.error_at(
+                at("availability_zone"),
+                "Availability zone or subnet missing",
+                "Set availability_zone (one of the cluster's zones) or subnet_id (one of its subnets).",
+            ),
+            (Attr::Known(_), Attr::Known(_)) => d.error_at(
+                at("subnet_id"),
+                "Both availability_zone and subnet_id set",
+                "Set one of them: the cluster has one subnet per zone, so either names the other.",
+            ),
+            _ => {}
+        }
+        if let Attr::Known(c) = &m.cluster_id
+            && !is_id(c, "cluster")
+        {
+            d.error_at(
+                at("cluster_id"),
+                "Invalid cluster id",
+                format!("{c:?} is not a CloudHSM cluster id (cluster-...)."),
+            );
+        }
+        if let Attr::Known(ip) = &m.ip_address
+            && ip.parse::<std::net::Ipv4Addr>().is_err()
+        {
+            d.error_at(
+                at("ip_address"),
+                "Invalid IPv4 address",
+                format!("{ip:?} is not an IPv4 address; HSM interfaces take an IPv4 address of their subnet."),
+            );
+        }
+        d
+    }
+
+    async fn modify_plan(&self, p: &mut Plan<HsmModel>) {
+        if let Some(prior) = p.prior.clone() {
+            let planned = p.planned.clone();
+            if prior.cluster_id != planned.cluster_id {
+                p.require_replace(at("cluster_id"));
+            }
+            for (name, a, b) in [
+                (
+                    "availability_zone",
+                    &prior.availability_zone,
+                    &planned.availability_zone,
+                ),
+                ("subnet_id", &prior.subnet_id, &planned.subnet_id),
+                ("ip_address", &prior.ip_address, &planned.ip_address),
+            ] {
+                if b.is_known() && a != b {
+                    p.require_replace_because(at(name), "AWS cannot move an HSM: Terraform deletes it and creates a new one (an initialized cluster copies its users and keys to the new HSM from a backup).");
+                }
+            }
+            if p.is_replacing() {
+                return;
+            }
+        }
+        if p.is_create() {
+            self.plan_zone(p).await;
+        }
+    }
+
+    async fn create(&self, req: Create<HsmModel>) -> Applied<HsmModel> {
+        let planned = req.planned;
+        let clients = match self.hsm.clients().await {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(None, d),
+        };
+        let Some(cluster_id) = planned.cluster_id.known().cloned() else {
+            return Applied::failed(
+                None,
+                Diagnostic::error(
+                    "Incomplete HSM plan",
+                    "cluster_id is not known at apply time. This is a bug in the provider; please report it.",
+                ),
+            );
+        };
+        let timeout = limit(planned.timeouts.known(), Operation::Create, DEFAULT_TIMEOUT);
+        let deadline = self.hsm.deadline(timeout, Operation::Create);
+        let zone = match self.zone_of(&clients, &cluster_id, &planned).await {
+            Ok(z) => z,
+            Err(d) => return Applied::failed(None, d),
+        };
+        let r = create::Request {
+            cluster_id: &cluster_id,
+            zone: &zone,
+            ip_address: planned.ip_address.known().map(String::as_str),
+            limit: timeout,
+        };
+        let hsm_id = match create::create_hsm(&self.hsm, &clients, &deadline, &r).await {
+            Ok(id) => id,
+            Err(d) => return Applied::failed(None, d),
+        };
+        tracing::info!(cluster_id = %cluster_id, hsm_id = %hsm_id, "created HSM; waiting until it is active");
+        match create::wait_active(&self.hsm, &clients, &deadline, &cluster_id, &hsm_id).await {
+            Ok(h) => Applied::ok(model::state_of(&h, &planned)),
+            Err(d) => {
+                let mut partial = planned;
+                partial.id = Attr::Known(hsm_id.clone());
+                partial.hsm_id = Attr::Known(hsm_id);
+                partial.availability_zone = Attr::Known(zone);
+                for a in [
+                    &mut partial.subnet_id,
+                    &mut partial.ip_address,
+                    &mut partial.eni_id,
+                    &mut partial.eni_ipv6,
+                    &mut partial.hsm_state,
+                ] {
+                    if a.is_unknown() {
+                        *a = Attr::Null;
+                    }
+                }
+                Applied::failed(Some(partial), d)
+            }
+        }
+    }
+
+    async fn read(&self, req: Read<HsmModel>) -> Refreshed<HsmModel> {
+        let (Some(cluster_id), Some(hsm_id)) = (
+            req.state.cluster_id.known().cloned(),
+            req.state.hsm_id.known().cloned(),
+        ) else {
+            return Refreshed::gone();
+        };
+        let clients = match self.hsm.clients().await {
+            Ok(c) => c,
+            Err(d) => return Refreshed::failed(req.state, req.private, d),
+        };
+        match self.hsm.cluster(&clients, &cluster_id).await {
+            Ok(Some(c)) if !cloudhsm::is_gone(&c) => match c.hsms().iter().find(|h| {
+                h.hsm_id() == hsm_id
+                    && !matches!(cloudhsm::hsm_state(h), "DELETE_IN_PROGRESS" | "DELETED")
+            }) {
+                Some(h) => Refreshed::found(model::state_of(h, &req.state), req.private),
+                None => Refreshed::gone(),
+            },
+            Ok(_) => Refreshed::gone(),
+            Err(d) => Refreshed::failed(req.state, req.private, d),
+        }
+    }
+
+    async fn update(&self, req: Update<HsmModel>) -> Applied<HsmModel> {
+        // Only timeouts change in place; everything else replaces the HSM. The clients
+        // are built anyway: the identity reported after apply needs the account.
+        if let Err(d) = self.hsm.clients().await {
+            return Applied::failed(Some(req.prior), d);
+        }
+        let mut state = req.prior;
+        state.timeouts = req.planned.timeouts;
+        Applied::ok(state)
+    }
+
+    async fn delete(&self, req: Delete<HsmModel>) -> Diagnostics {
+        let (Some(cluster_id), Some(hsm_id)) = (
+            req.prior.cluster_id.known().cloned(),
+            req.prior.hsm_id.known().cloned(),
+        ) else {
+            return Diagnostics::new();
+        };
+        let clients = match self.hsm.clients().await {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        let timeout = limit(
+            req.prior.timeouts.known(),
+            Operation::Delete,
+            DEFAULT_TIMEOUT,
+        );
+        let deadline = self.hsm.deadline(timeout, Operation::Delete);
+        match self
+            .delete_hsm(&clients, &deadline, &cluster_id, &hsm_id)
+            .await
+        {
+            Ok(()) => Diagnostics::new(),
+            Err(d) => d,
+        }
+    }
+
+    async fn import(&self, req: Import<HsmIdentity>) -> DiagResult<HsmModel> {
+        let clients = self.hsm.clients().await?;
+        let (cluster_id, hsm_id) = match req {
+            Import::Id(id) => match id.trim().split_once('/') {
+                Some((c, h)) => (c.to_string(), h.to_string()),
+                None => {
+                    return Err(Diagnostic::error(
+                        "Invalid import id",
+                        format!("{id:?} is not CLUSTER_ID/HSM_ID; import with e.g. terraform import trustchain_cloudhsm_hsm.this cluster-igklspoyj5v/hsm-ucskhjpuiw6."),
+                    )
+                    .into());
+                }
+            },
+            Import::Identity(i) => {
+                if let Some(region) = i.region.as_deref()
+                    && region != clients.region
+                {
+                    return Err(Diagnostic::error("Identity names another region", format!("The import identity is in {region}, but this provider configuration manages {}. Import through a provider configured for {region} (a provider alias).", clients.region)).into());
+                }
+                if let (Some(want), Some(have)) = (&i.account_id, &clients.account_id)
+                    && want != have
+                {
+                    return Err(Diagnostic::error("Identity names another account", format!("The import identity is in account {want}, but this provider's credentials are for {have}.")).into());
+                }
+                (i.cluster_id, i.hsm_id)
+            }
+        };
+        if !is_id(&cluster_id, "cluster") || !is_id(&hsm_id, "hsm") {
+            return Err(Diagnostic::error(
+                "Invalid import id",
+                format!("{cluster_id}/{hsm_id} is not CLUSTER_ID/HSM_ID, e.g. cluster-igklspoyj5v/hsm-ucskhjpuiw6."),
+            )
+            .into());
+        }
+        let cluster = cloudhsm::describe(&clients, &cluster_id).await?;
+        let found = cluster
+            .as_ref()
+            .and_then(|c| c.hsms().iter().find(|h| h.hsm_id() == hsm_id));
+        match found {
+            Some(h) => Ok(model::state_of(h, &model::empty())),
+            None => Err(Diagnostic::error(
+                "HSM not found",
+                format!(
+                    "Cluster {cluster_id} in {} has no HSM {hsm_id}.",
+                    clients.region
+                ),
+            )
+            .into()),
+        }
+    }
+}
+
+impl CloudHsmHsm {
+    /// At plan time, the zone and subnet from the cluster's subnet mapping (one
+    /// cached DescribeClusters): both known, or a diagnostic at the one that is wrong.
+    async fn plan_zone(&self, p: &mut Plan<HsmModel>) {
+        let Attr::Known(cluster_id) = p.planned.cluster_id.clone() else {
+            return;
+        };
+        let Ok(clients) = self.hsm.data.clients().await else {
+            return;
+        };
+        let Ok(Some(cluster)) = self.hsm.cluster(&clients, &cluster_id).await else {
+            return;
+        };
+        let mapping = cluster.subnet_mapping().cloned().unwrap_or_default();
+        let zones = || {
+            let mut z: Vec<String> = mapping.iter().map(|(z, s)| format!("{z} ({s})")).collect();
+            z.sort();
+            z.join(", ")
+        };
+        match (&p.planned.availability_zone, &p.planned.subnet_id) {
+            (Attr::Known(z), _) => match mapping.get(z) {
+                Some(s) => p.planned.subnet_id = Attr::Known(s.clone()),
+                None => p.diagnostics.error_at(
+                    at("availability_zone"),
+                    "Zone not in the cluster",
+                    format!("Cluster {cluster_id} has subnets in {}; {z} is not one of its zones. Choose one of them, or create the cluster with a subnet in {z}.", zones()),
+                ),
+            },
+            (_, Attr::Known(s)) => match mapping.iter().find(|(_, v)| *v == s) {
+                Some((z, _)) => p.planned.availability_zone = Attr::Known(z.clone()),
+                None => p.diagnostics.error_at(
+                    at("subnet_id"),
+                    "Subnet not in the cluster",
+                    format!("Cluster {cluster_id} uses {}; {s} is not one of its subnets.", zones()),
+                ),
+            },
+            _ => {}
+        }
+    }
+
+    async fn zone_of(
+        &self,
+        clients: &crate::aws::Clients,
+        cluster_id: &str,
+        planned: &HsmModel,
+    ) -> Result<String, Diagnostics> {
+        if let Attr::Known(z) = &planned.availability_zone {
+            return Ok(z.clone());
+        }
+        let subnet = planned.subnet_id.known().cloned().unwrap_or_default();
+        let cluster = self.hsm.cluster_now(clients, cluster_id).await?;
+        cluster
+            .as_ref()
+            .and_then(|c| c.subnet_mapping())
+            .and_then(|m| m.iter().find(|(_, s)| **s == subnet).map(|(z, _)| z.clone()))
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Subnet not in the cluster",
+                    format!("Cluster {cluster_id} has no subnet {subnet}; set availability_zone or one of the cluster's subnets."),
+                )
+                .at(at("subnet_id"))
+                .into()
+            })
+    }
+
+    async fn delete_hsm(
+        &self,
+        clients: &crate::aws::Clients,
+        deadline: &crate::aws::Deadline,
+        cluster_id: &str,
+        hsm_id: &str,
+    ) -> Result<(), Diagnostics> {
+        for _ in 0..6 {
+            let sent = clients
+                .cloudhsmv2
+                .delete_hsm()
+                .cluster_id(cluster_id)
+                .hsm_id(hsm_id)
+                .send()
+                .await;
+            self.hsm.changed(cluster_id).await;
+            match sent {
+                Ok(_) => break,
+                Err(e) if is_not_found(code_of(&e)) => return Ok(()),
+                Err(e) => {
+                    let busy = match self.hsm.cluster_now(clients, cluster_id).await? {
+                        None => return Ok(()),
+                        Some(c) => BUSY.contains(&cloudhsm::state(&c)),
+                    };
+                    if !busy {
+                        return Err(failed("CloudHSM", "DeleteHsm")(e));
+                    }
+                    self.hsm.wait_settled(clients, deadline, cluster_id).await?;
+                }
+            }
+        }
+        let what = format!("HSM {hsm_id} to be deleted");
+        self.hsm
+            .wait_cluster(clients, deadline, cluster_id, &what, |c| match c {
+                Some(c) if c.hsms().iter().any(|h| h.hsm_id() == hsm_id) => {
+                    Poll::Retry(format!("HSM {hsm_id} is still in cluster {cluster_id}"))
+                }
+                _ => Poll::Done(()),
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_names_every_attribute_of_the_schema() {
+        tfplugin::framework::check_model::<HsmModel>(&model::schema()).expect("complete model");
+    }
+
+    #[test]
+    fn the_7437_timeout_says_what_to_do() {
+        let d = create::not_initialized(
+            "cluster-abcdefghijk",
+            Duration::from_secs(30),
+            "UNINITIALIZED",
+        );
+        let x = d.iter().next().expect("one");
+        assert!(
+            x.summary.contains("was not initialized in time"),
+            "{}",
+            x.summary
+        );
+        for want in [
+            "#7437",
+            "30s (timeouts.create)",
+            "trustchain_cloudhsm_cluster_initialization",
+            "InitializeCluster",
+            "raise timeouts.create",
+        ] {
+            assert!(x.detail.contains(want), "{want} missing: {}", x.detail);
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! Plan-time values: `tags_all`, each listener's defaults (they depend on its
+//! protocol and the load balancer's address type), replacement with a reason where
+//! AWS requires it, and the `listeners` map: which listener and target group ARNs
+//! stay, and which are new. Apply follows these decisions (see `reconcile`).
+
+use super::model::{
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_SSL_POLICY, ListenerIds, ListenerModel, LoadBalancerModel,
+    Protocol, TargetSpec, default_health_timeout, is_http, known_or, known_or_copy,
+    target_group_name,
+};
+use crate::aws::ProviderData;
+use crate::aws::tags;
+use std::collections::BTreeMap;
+use tfplugin::framework::Plan;
+use tfplugin::value::{Attr, AttributePath};
+
+pub fn modify(data: &ProviderData, plan: &mut Plan<LoadBalancerModel>) {
+    if !plan.config.tags.is_unknown() {
+        plan.planned.tags_all =
+            Attr::Known(tags::merge(&data.default_tags(), plan.config.tags.known()));
+    }
+    fill_listener_defaults(&plan.config.clone(), &mut plan.planned);
+    let Some(prior) = plan.prior.clone() else {
+        plan.planned.listeners = new_listener_ids(&plan.planned, &BTreeMap::new(), None);
+        return;
+    };
+    replacements(&prior, plan);
+    if plan.is_replacing() {
+        return;
+    }
+    let prior_ids = prior.listeners.known().cloned().unwrap_or_default();
+    plan.planned.listeners = new_listener_ids(&plan.planned, &prior_ids, Some(&prior));
+    plan.planned.source_nat_ipv6_prefixes = source_nat_prefixes(&prior, &plan.planned);
+}
+
+/// Defaults of the optional+computed listener settings, from each listener's own
+/// configuration (never from the prior element at the same index: listeners are
+/// keyed by port, and adding one in front must not shift values).
+fn fill_listener_defaults(config: &LoadBalancerModel, planned: &mut LoadBalancerModel) {
+    let ip_type = planned.ip_type().map(String::from);
+    let (Attr::Known(cfgs), Attr::Known(ls)) = (&config.listener, &mut planned.listener) else {
+        return;
+    };
+    for (c, l) in cfgs.iter().zip(ls.iter_mut()) {
+        let protocol = match &c.protocol {
+            Attr::Known(p) => Protocol::parse(p).map_or(Attr::Unknown, Attr::Known),
+            _ => Attr::Unknown,
+        };
+        l.target_port = match (&c.target_port, &c.port) {
+            (Attr::Null, p) => p.clone(),
+            (v, _) => v.clone(),
+        };
+        l.target_ip_address_type = match (&c.target_ip_address_type, &protocol, &ip_type) {
+            (Attr::Null, Attr::Known(p), Some(ip)) => {
+                let v6 = ip == "dualstack" && p.is_udp();
+                Attr::Known(if v6 { "ipv6" } else { "ipv4" }.to_string())
+            }
+            (Attr::Null, _, _) => Attr::Unknown,
+            (v, _, _) => v.clone(),
+        };
+        l.ssl_policy = derive(&c.ssl_policy, &protocol, |p| {
+            if p == Protocol::Tls {
+                Attr::Known(DEFAULT_SSL_POLICY.to_string())
+            } else {
+                Attr::Null
+            }
+        });
+        l.connection_termination = derive(&c.connection_termination, &protocol, |p| {
+            Attr::Known(p.default_connection_termination())
+        });
+        l.idle_timeout = derive(&c.idle_timeout, &protocol, |p| {
+            if p.has_idle_timeout() {
+                Attr::Known(DEFAULT_IDLE_TIMEOUT)
+            } else {
+                Attr::Null
+            }
+        });
+        if let (Attr::Known(chc), Attr::Known(hc)) = (&c.health_check, &mut l.health_check) {
+            let hp = known_or(&chc.protocol, "TCP").map(String::from);
+            let by_protocol = |cfg: &Attr<String>, http: &str| match (cfg, &hp) {
+                (Attr::Null, Some(p)) if is_http(p) => Attr::Known(http.to_string()),
+                (Attr::Null, Some(_)) => Attr::Null,
+                (Attr::Null, None) => Attr::Unknown,
+                (v, _) => v.clone(),
+            };
+            hc.path = by_protocol(&chc.path, "/");
+            hc.matcher = by_protocol(&chc.matcher, "200-399");
+            hc.timeout = match (&chc.timeout, &hp) {
+                (Attr::Null, Some(p)) => Attr::Known(default_health_timeout(p)),
+                (Attr::Null, None) => Attr::Unknown,
+                (v, _) => v.clone(),
+            };
+        }
+    }
+}
+
+/// A configured value, else the protocol's default (unknown while the protocol is).
+fn derive<T: Clone>(
+    cfg: &Attr<T>,
+    protocol: &Attr<Protocol>,
+    f: impl Fn(Protocol) -> Attr<T>,
+) -> Attr<T> {
+    match (cfg, protocol) {
+        (Attr::Null, Attr::Known(p)) => f(*p),
+        (Attr::Null, _) => Attr::Unknown,
+        (v, _) => v.clone(),
+    }
+}
+
+/// Changes AWS cannot make in place replace the load balancer, with the reason
+/// shown at the attribute.
+fn replacements(prior: &LoadBalancerModel, plan: &mut Plan<LoadBalancerModel>) {
+    let planned = plan.planned.clone();
+    if let (Attr::Known(a), Attr::Known(b)) = (&prior.name, &planned.name)
+        && a != b
+    {
+        plan.require_replace_because(
+            AttributePath::root().attr("name"),
+            format!("AWS cannot rename a load balancer: a new one named {b:?} replaces {a:?}, with a new DNS name and new target groups (targets are registered again)."),
+        );
+    }
+    if let (Some(a), Some(b)) = (
+        known_or_copy(&prior.internal, false),
+        known_or_copy(&planned.internal, false),
+    ) && a != b
+    {
+        plan.require_replace_because(
+            AttributePath::root().attr("internal"),
+            "AWS cannot change the scheme (internal or internet-facing) of a load balancer: a new one replaces it, with a new DNS name.",
+        );
+    }
+    if let (Some(a), Some(b)) = (prior.security_group_ids(), planned.security_group_ids())
+        && a.is_empty()
+        && !b.is_empty()
+    {
+        plan.require_replace_because(
+            AttributePath::root().attr("security_groups"),
+            "A Network Load Balancer created without security groups can never have them (AWS): adding the first one replaces the load balancer.",
+        );
+    }
+}
+
+/// The target group settings of a listener, when all are known.
+pub fn spec_of(l: &ListenerModel) -> Option<TargetSpec> {
+    let protocol = Protocol::parse(l.protocol.known()?)?;
+    Some(TargetSpec {
+        protocol: protocol.target_protocol(),
+        port: *l.target_port.known()?,
+        target_type: known_or(&l.target_type, "instance")?.to_string(),
+        ip_type: l.target_ip_address_type.known()?.clone(),
+    })
+}
+
+/// The name part of a target group ARN (`...:targetgroup/NAME/ID`).
+pub fn group_name_of(arn: &str) -> Option<&str> {
+    arn.split_once(":targetgroup/")?.1.split('/').next()
+}
+
+/// Whether the listener on `port` keeps its target group, and whether it keeps the
+/// listener itself (it is deleted before the network changes and made again after). `prior` is the listener as the state knows it (None when it is
+/// new, or was deleted outside Terraform and only its target group is left).
+pub fn keeps(
+    lb_name: &str,
+    l: &ListenerModel,
+    prior: Option<&ListenerModel>,
+    prior_ids: Option<&ListenerIds>,
+) -> (bool, bool) {
+    let Some(ids) = prior_ids else {
+        return (false, false);
+    };
+    let (Some(spec), Attr::Known(port)) = (spec_of(l), &l.port) else {
+        return (false, false);
+    };
+    let keep_group = ids.target_group_arn.is_known()
+        && match prior {
+            Some(p) => spec_of(p).as_ref() == Some(&spec),
+            // The listener is gone but its group is left: the group's name says
+            // whether its unchangeable settings are still the wanted ones.
+            None => {
+                ids.target_group_arn.known().and_then(|a| group_name_of(a))
+                    == Some(target_group_name(lb_name, *port, &spec).as_str())
+            }
+        };
+    let same_family = |p: &ListenerModel| {
+        let q = |m: &ListenerModel| {
+            m.protocol
+                .known()
+                .and_then(|s| Protocol::parse(s))
+                .map(Protocol::is_quic)
+        };
+        q(p).is_some() && q(p) == q(l)
+    };
+    // No ModifyListener order keeps AWS's rules true when a listener crosses into or
+    // out of QUIC, or its targets change address family (UDP on dualstack needs
+    // IPv6 groups; IPv6 groups need dualstack): such a listener is made anew.
+    let same_family_of_targets =
+        |p: &ListenerModel| p.target_ip_address_type.known() == Some(&spec.ip_type);
+    let keep_listener =
+        ids.arn.is_known() && prior.is_some_and(|p| same_family(p) && same_family_of_targets(p));
+    (keep_group, keep_listener)
+}
+
+/// The plan's decisions at apply time: the planned map, or (when the plan could not
+/// know the ports) the same decisions made now that every value is known.
+pub fn listener_ids_at_apply(
+    planned: &LoadBalancerModel,
+    prior: Option<&LoadBalancerModel>,
+) -> BTreeMap<String, ListenerIds> {
+    if let Attr::Known(ids) = &planned.listeners {
+        return ids.clone();
+    }
+    let prior_ids = prior
+        .and_then(|p| p.listeners.known().cloned())
+        .unwrap_or_default();
+    new_listener_ids(planned, &prior_ids, prior)
+        .into_known()
+        .unwrap_or_default()
+}
+
+/// The `listeners` map of a plan: ports -> ARNs that stay, unknown for new ones.
+fn new_listener_ids(
+    planned: &LoadBalancerModel,
+    prior_ids: &BTreeMap<String, ListenerIds>,
+    prior: Option<&LoadBalancerModel>,
+) -> Attr<BTreeMap<String, ListenerIds>> {
+    let (Attr::Known(ls), Attr::Known(name)) = (&planned.listener, &planned.name) else {
+        return Attr::Unknown;
+    };
+    let prior_by_port: BTreeMap<i64, &ListenerModel> = prior
+        .and_then(|p| p.listener.known())
+        .into_iter()
+        .flatten()
+        .filter_map(|l| Some((*l.port.known()?, l)))
+        .collect();
+    let mut out = BTreeMap::new();
+    for l in ls {
+        let Attr::Known(port) = l.port else {
+            return Attr::Unknown;
+        };
+        let key = port.to_string();
+        let ids = prior_ids.get(&key);
+        let (keep_group, keep_listener) = keeps(name, l, prior_by_port.get(&port).copied(), ids);
+        let pick = |keep: bool, v: Option<&Attr<String>>| match (keep, v) {
+            (true, Some(Attr::Known(a))) => Attr::Known(a.clone()),
+            _ => Attr::Unknown,
+        };
+        out.insert(
+            key,
+            ListenerIds {
+                arn: pick(keep_listener, ids.map(|i| &i.arn)),
+                target_group_arn: pick(keep_group, ids.map(|i| &i.target_group_arn)),
+            },
+        );
+    }
+    Attr::Known(out)
+}
+
+/// Source-NAT prefixes stay while subnets, address type and the switch stay.
+fn source_nat_prefixes(
+    prior: &LoadBalancerModel,
+    planned: &LoadBalancerModel,
+) -> Attr<BTreeMap<String, String>> {
+    if planned.source_nat() == Some(false) {
+        return Attr::Known(BTreeMap::new());
+    }
+    let same = subnet_set(prior) == subnet_set(planned)
+        && prior.subnet_mapping == planned.subnet_mapping
+        && prior.ip_type() == planned.ip_type()
+        && prior.source_nat() == planned.source_nat();
+    if same && prior.source_nat_ipv6_prefixes.is_known() {
+        prior.source_nat_ipv6_prefixes.clone()
+    } else {
+        Attr::Unknown
+    }
+}
+
+/// The configured subnet ids as a set (`None` while unknown).
+pub fn subnet_set(m: &LoadBalancerModel) -> Option<std::collections::BTreeSet<String>> {
+    match &m.subnet_ids {
+        Attr::Known(v) => v.iter().map(|s| s.known().cloned()).collect(),
+        Attr::Null => Some(Default::default()),
+        Attr::Unknown => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::schema;
+    use super::*;
+    use serde_json::json;
+
+    fn model(v: serde_json::Value) -> LoadBalancerModel {
+        tfplugin::framework::model_from_json(&schema::schema(), &v).expect("model")
+    }
+
+    fn listener(port: i64, protocol: &str) -> serde_json::Value {
+        json!({"port": port, "protocol": protocol, "target_type": "instance", "target_port": port,
+               "target_ip_address_type": "ipv4", "health_check": {"protocol": "TCP"}})
+    }
+
+    fn one(v: serde_json::Value) -> ListenerModel {
+        let m = model(json!({"name": "x", "listener": [v]}));
+        m.listener.known().expect("listeners")[0].clone()
+    }
+
+    #[test]
+    fn defaults_follow_each_listeners_protocol_and_the_address_type() {
+        let config = model(json!({
+            "name": "udp", "ip_address_type": "dualstack",
+            "listener": [
+                {"port": 853, "protocol": "TLS", "health_check": {"protocol": "HTTPS"}},
+                {"port": 8853, "protocol": "UDP", "health_check": {"protocol": "TCP"}},
+            ]
+        }));
+        let mut planned = config.clone();
+        fill_listener_defaults(&config, &mut planned);
+        let ls = planned.listener.known().expect("listeners");
+        assert_eq!(ls[0].ssl_policy, Attr::Known(DEFAULT_SSL_POLICY.into()));
+        assert_eq!(ls[0].target_ip_address_type, Attr::Known("ipv4".into()));
+        assert_eq!(
+            ls[0].idle_timeout,
+            Attr::Null,
+            "TLS keeps AWS's fixed idle timeout"
+        );
+        let hc = ls[0].health_check.known().expect("hc");
+        assert_eq!(
+            (hc.path.clone(), hc.timeout.clone()),
+            (Attr::Known("/".into()), Attr::Known(10))
+        );
+        assert_eq!(ls[1].target_ip_address_type, Attr::Known("ipv6".into()));
+        assert_eq!(ls[1].connection_termination, Attr::Known(true));
+        assert_eq!(ls[1].target_port, Attr::Known(8853));
+        assert_eq!(ls[1].ssl_policy, Attr::Null);
+    }
+
+    #[test]
+    fn a_new_listener_keeps_the_others_and_a_protocol_change_gets_a_new_group() {
+        let arn =
+            |p: &str| format!("arn:aws:elasticloadbalancing:us-east-1:1:listener/net/x/1/{p}");
+        let tg = |n: &str| format!("arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/{n}/1");
+        let prior = model(json!({
+            "name": "x",
+            "listener": [listener(8853, "QUIC"), listener(8444, "UDP")],
+            "listeners": {
+                "8853": {"arn": arn("a"), "target_group_arn": tg("a")},
+                "8444": {"arn": arn("b"), "target_group_arn": tg("b")},
+            }
+        }));
+        let planned = model(json!({
+            "name": "x",
+            "listener": [listener(53, "TCP"), listener(8853, "QUIC"), listener(8444, "TCP_UDP")],
+        }));
+        let ids = new_listener_ids(
+            &planned,
+            prior.listeners.known().expect("ids"),
+            Some(&prior),
+        );
+        let ids = ids.known().expect("known map");
+        assert_eq!(ids["8853"].arn, Attr::Known(arn("a")));
+        assert_eq!(ids["8853"].target_group_arn, Attr::Known(tg("a")));
+        assert_eq!(ids["53"].arn, Attr::Unknown);
+        assert_eq!(
+            ids["8444"].arn,
+            Attr::Known(arn("b")),
+            "ModifyListener keeps the ARN"
+        );
+        assert_eq!(
+            ids["8444"].target_group_arn,
+            Attr::Unknown,
+            "TCP_UDP needs a new group"
+        );
+    }
+
+    #[test]
+    fn crossing_into_quic_recreates_the_listener() {
+        let prior_l = one(listener(8853, "UDP"));
+        let new_l = one(listener(8853, "QUIC"));
+        let ids = ListenerIds {
+            arn: Attr::Known("arn:l".into()),
+            target_group_arn: Attr::Known("arn:tg".into()),
+        };
+        assert_eq!(
+            keeps("x", &new_l, Some(&prior_l), Some(&ids)),
+            (false, false)
+        );
+    }
+
+    #[test]
+    fn a_group_left_by_a_deleted_listener_is_kept_when_its_name_matches() {
+        let l = one(listener(8853, "QUIC"));
+        let name = target_group_name("doq", 8853, &spec_of(&l).expect("spec"));
+        let ids = ListenerIds {
+            arn: Attr::Null,
+            target_group_arn: Attr::Known(format!(
+                "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/{name}/abc"
+            )),
+        };
+        assert_eq!(keeps("doq", &l, None, Some(&ids)), (true, false));
+        assert_eq!(keeps("other", &l, None, Some(&ids)), (false, false));
+    }
+}
