@@ -16,6 +16,7 @@ service. A changed delay applies to transitions that start after the change.
 import json
 import os
 import threading
+import time
 
 import aws_request
 
@@ -30,7 +31,11 @@ DESCRIPTIONS = {
     "hsm_delete": "DeleteHsm: DELETE_IN_PROGRESS -> gone (its ENI removed)",
     "backup_create": "a backup: CREATE_IN_PROGRESS -> READY",
     "backup_purge": "DeleteBackup: PENDING_DELETION -> DELETED (restorable until then)",
+    "api_call": "latency of every AWS call (not a transition; never scaled)",
 }
+
+# Delays `scale` leaves alone.
+UNSCALED = {"api_call"}
 
 FAST = {
     "cluster_create": 0.2,
@@ -43,6 +48,7 @@ FAST = {
     "backup_create": 0.2,
     # AWS holds a deleted backup 7 days; kept in tests too, so RestoreBackup works.
     "backup_purge": 7 * 86400.0,
+    "api_call": 0.0,
 }
 
 # Sources in README.md ("State-transition delays"); estimates are marked there.
@@ -56,6 +62,7 @@ REALISTIC = {
     "hsm_delete": 180.0,
     "backup_create": 300.0,
     "backup_purge": 7 * 86400.0,
+    "api_call": 0.0,
 }
 
 PRESETS = {"fast": FAST, "realistic": REALISTIC}
@@ -64,9 +71,13 @@ _lock = threading.Lock()
 _state = {"preset": "fast", "scale": 1.0, "values": dict(FAST)}
 
 
+def _scaled(name: str, value: float, scale: float) -> float:
+    return value if name in UNSCALED else value * scale
+
+
 def get(name: str) -> float:
     with _lock:
-        return _state["values"][name] * _state["scale"]
+        return _scaled(name, _state["values"][name], _state["scale"])
 
 
 def current() -> dict:
@@ -75,7 +86,7 @@ def current() -> dict:
         return {
             "preset": _state["preset"],
             "scale": scale,
-            "delays": {k: v * scale for k, v in _state["values"].items()},
+            "delays": {k: _scaled(k, v, scale) for k, v in _state["values"].items()},
             "unscaled": dict(_state["values"]),
             "descriptions": DESCRIPTIONS,
         }
@@ -129,6 +140,9 @@ def configure_from_environment() -> None:
 def middleware(app):
     def wrapped(environ, start_response):
         if environ.get("PATH_INFO", "") != "/_trustchain/delays":
+            latency = get("api_call")
+            if latency > 0 and aws_request.identify(environ) is not None:
+                time.sleep(latency)
             return app(environ, start_response)
         if environ["REQUEST_METHOD"] == "POST":
             try:

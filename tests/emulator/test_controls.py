@@ -3,6 +3,7 @@ format, the request log, and the delay settings; plus the harness's model check.
 
 import json
 import os
+import threading
 import unittest
 from unittest import mock
 
@@ -150,7 +151,10 @@ class RequestLog(unittest.TestCase):
                 ("DescribeVpcs", 400),
             ],
         )
-        self.assertEqual({tuple(sorted(c)) for c in log["calls"]}, {("action", "seq", "service", "status")})
+        self.assertEqual(
+            {tuple(sorted(c)) for c in log["calls"]}, {("action", "end", "seq", "service", "start", "status")}
+        )
+        self.assertTrue(all(0 <= c["start"] <= c["end"] for c in log["calls"]))
         self.assertNotIn("SECRET", json.dumps(log))
         self.emu.control("DELETE", "/_trustchain/requests")
         self.assertEqual(self.emu.control("GET", "/_trustchain/requests")[1]["total"], 0)
@@ -172,6 +176,21 @@ class Delays(unittest.TestCase):
         self.assertEqual((body["preset"], body["delays"]["cluster_create"]), ("realistic", 161.0))
         status, body = self.emu.control("POST", "/_trustchain/delays", {"hsm_create": 3})
         self.assertEqual(body["delays"]["hsm_create"], 1.5)
+
+    def test_api_call_latency_is_not_scaled(self):
+        status, body = self.emu.control("POST", "/_trustchain/delays", {"preset": "realistic", "scale": 0.01, "api_call": 0.3})
+        self.assertEqual((status, body["delays"]["api_call"], body["delays"]["cluster_create"]), (200, 0.3, 3.22))
+        self.emu.control("DELETE", "/_trustchain/requests")
+        ec2 = self.emu.client("ec2")
+        threads = [threading.Thread(target=ec2.describe_vpcs) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        calls = self.emu.control("GET", "/_trustchain/requests")[1]["calls"]
+        self.assertEqual(len(calls), 3)
+        # Each call (three at once: the server is threaded) spans at least the latency.
+        self.assertTrue(all(c["end"] - c["start"] >= 0.3 for c in calls))
 
     def test_bad_delay_settings_are_refused_with_the_reason(self):
         for spec, reason in (
