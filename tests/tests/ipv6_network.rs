@@ -441,6 +441,14 @@ fn tag_pairs(tags: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// EC2 calls of one refresh-only plan, by action.
+fn refresh_calls(s: &StepCtx) -> Value {
+    s.emu.clear_requests();
+    s.w.terraform(&["plan", "-refresh-only", "-no-color", "-input=false"])
+        .ok();
+    s.emu.requests()["counts"]["ec2"].clone()
+}
+
 #[test]
 fn ipv6_network_nat64_and_tags_toggle_in_place() {
     let emu = Emulator::start();
@@ -471,6 +479,22 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
             );
             assert_eq!(nat64_routes[0]["NatGatewayId"], nat_id);
             assert_eq!(net["tags_all"], json!({"Owner": "pki"}));
+            // A refresh: one call per kind of object, the NAT gateway included (the
+            // state has one), never the Elastic IPs (no attribute shows them).
+            let calls = refresh_calls(s);
+            let one = |a: &str| (a.to_string(), json!(1));
+            let want: serde_json::Map<String, Value> = [
+                "DescribeVpcs",
+                "DescribeInternetGateways",
+                "DescribeEgressOnlyInternetGateways",
+                "DescribeRouteTables",
+                "DescribeSubnets",
+                "DescribeNatGateways",
+            ]
+            .into_iter()
+            .map(one)
+            .collect();
+            assert_eq!(calls, Value::Object(want), "refresh with NAT64");
         })
         .apply(
             "turn NAT64 off and change tags",
@@ -508,6 +532,16 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
                 igw_tags.contains(&("Tier".into(), "ca".into())),
                 "internet gateway tags not updated: {igw_tags:?}"
             );
+            // Without NAT64 a refresh makes five calls: no NAT gateway lookup.
+            let calls = refresh_calls(s);
+            assert_eq!(
+                calls
+                    .as_object()
+                    .map(|m| m.values().filter_map(Value::as_u64).sum::<u64>()),
+                Some(5),
+                "refresh without NAT64: {calls}"
+            );
+            assert!(calls.get("DescribeNatGateways").is_none(), "{calls}");
         })
         .destroy()
         .check(|s| assert_network_gone(s.emu, "nat-net", &vpc_id.borrow()))

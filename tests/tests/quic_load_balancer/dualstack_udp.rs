@@ -176,7 +176,7 @@ fn dualstack_udp_nlb_with_ipv6_targets_and_source_nat_create_update_import_drift
             *before.borrow_mut() = saved;
 
             // A refresh is one batched set of Describe calls per load balancer, and
-            // one DescribeTargetHealth per target: count them.
+            // one DescribeTargetHealth per target group, shared by its targets.
             s.emu.clear_requests();
             s.w.terraform(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])
                 .ok();
@@ -189,7 +189,7 @@ fn dualstack_udp_nlb_with_ipv6_targets_and_source_nat_create_update_import_drift
                 ("DescribeListeners", 1),
                 ("DescribeTargetGroups", 1),
                 ("DescribeTargetGroupAttributes", 2),
-                ("DescribeTargetHealth", 4),
+                ("DescribeTargetHealth", 2),
             ]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))

@@ -23,7 +23,7 @@ mod validate;
 
 use crate::aws::{Clients, ProviderData};
 use async_trait::async_trait;
-use discovery::Ec2;
+use discovery::{Ec2, Scope};
 use model::{Desired, NetworkIdentity, NetworkModel};
 use std::time::Duration;
 use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
@@ -114,7 +114,10 @@ impl Resource for Ipv6Network {
             Err(d) => return Refreshed::failed(req.state, req.private, d),
         };
         let ec2 = self.ec2(&clients, READ_TIMEOUT, Operation::Read);
-        match ec2.discover(&vpc_id).await {
+        let scope = Scope::State {
+            nat_expected: nat_expected(&req.state),
+        };
+        match ec2.discover_scoped(&vpc_id, scope).await {
             Ok(None) => Refreshed::gone(),
             Ok(Some(actual)) => {
                 Refreshed::found(state::state_of(&actual, &req.state, &clients), req.private)
@@ -228,6 +231,18 @@ impl Resource for Ipv6Network {
     }
 }
 
+/// Whether a state (or plan) has a NAT64 gateway to look up: enabled, or one known.
+fn nat_expected(m: &NetworkModel) -> bool {
+    let enabled = match &m.enable_nat64 {
+        Attr::Known(b) => *b,
+        Attr::Null => false,
+        Attr::Unknown => true,
+    };
+    enabled
+        || m.nat_gateway_id.is_unknown()
+        || m.nat_gateway_id.known().is_some_and(|id| !id.is_empty())
+}
+
 /// Reads the network back after an apply, keeping error diagnostics.
 async fn finish(
     ec2: &Ec2<'_>,
@@ -235,7 +250,10 @@ async fn finish(
     planned: NetworkModel,
     mut diags: Diagnostics,
 ) -> Applied<NetworkModel> {
-    match ec2.discover(vpc_id).await {
+    let scope = Scope::State {
+        nat_expected: nat_expected(&planned),
+    };
+    match ec2.discover_scoped(vpc_id, scope).await {
         Ok(Some(actual)) => Applied {
             state: Some(state::state_of(&actual, &planned, ec2.c)),
             private: Vec::new(),

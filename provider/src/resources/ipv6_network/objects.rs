@@ -49,7 +49,7 @@ impl Ec2<'_> {
         until_visible(
             &self.deadline,
             &format!("the IPv6 block of {vpc_id}"),
-            || async { Ok(self.discover(&id).await?.and_then(|a| a.ipv6_cidr)) },
+            || async { self.vpc_ipv6_cidr(&id).await },
         )
         .await?;
         Ok(vpc_id)

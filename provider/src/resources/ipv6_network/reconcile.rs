@@ -275,11 +275,7 @@ impl Ec2<'_> {
             }
             (true, None, Some(h)) => Some(self.create_nat(h, &nat_tags, &eip_tags).await?),
         };
-        let route_tables = self
-            .discover(vpc_id)
-            .await?
-            .map(|x| x.route_tables)
-            .unwrap_or_default();
+        let route_tables = self.route_tables(vpc_id).await?;
         for t in &d.tiers {
             let Some(rt) = route_tables.get(&t.name) else {
                 continue;

@@ -46,6 +46,11 @@ fn registered(d: &TargetHealthDescription, id: &str, port: i64) -> Option<Regist
     })
 }
 
+/// The registration of `id` on `port` among a group's registrations.
+pub fn find(all: &[TargetHealthDescription], id: &str, port: i64) -> Option<Registered> {
+    all.iter().find_map(|d| registered(d, id, port))
+}
+
 impl Targets<'_> {
     /// The target group's protocol and port; `None` when it does not exist.
     pub async fn group(&self, arn: &str) -> Result<Option<GroupInfo>, Diagnostics> {
@@ -90,6 +95,26 @@ impl Targets<'_> {
                 .target_health_descriptions()
                 .iter()
                 .find_map(|d| registered(d, id, port))),
+            Err(e) if is_not_found(code_of(&e)) => Ok(None),
+            Err(e) => Err(failed("ELBv2", "DescribeTargetHealth")(e)),
+        }
+    }
+
+    /// Every registration of a target group (one DescribeTargetHealth without a
+    /// target list); `Ok(None)` when the group is gone.
+    pub async fn registrations(
+        &self,
+        tg: &str,
+    ) -> Result<Option<Vec<TargetHealthDescription>>, Diagnostics> {
+        match self
+            .c
+            .elbv2
+            .describe_target_health()
+            .target_group_arn(tg)
+            .send()
+            .await
+        {
+            Ok(o) => Ok(Some(o.target_health_descriptions().to_vec())),
             Err(e) if is_not_found(code_of(&e)) => Ok(None),
             Err(e) => Err(failed("ELBv2", "DescribeTargetHealth")(e)),
         }

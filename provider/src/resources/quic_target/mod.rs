@@ -2,6 +2,10 @@
 //! the QUIC server ID AWS requires for QUIC and TCP_QUIC groups (and refuses for
 //! others). The group's protocol is checked at plan time once its ARN is known
 //! (one DescribeTargetGroups, then kept in private state), else at apply.
+//!
+//! Frugal refresh: the targets of one group share one DescribeTargetHealth (every
+//! registration of the group), kept for a few seconds; a change to a group's
+//! targets drops its answer, and waiters always ask AWS.
 
 mod aws;
 mod model;
@@ -9,8 +13,11 @@ mod model;
 use crate::aws::{Clients, ProviderData};
 use async_trait::async_trait;
 use aws::Targets;
+use aws_sdk_elasticloadbalancingv2::types::TargetHealthDescription;
 use model::{GroupInfo, TargetIdentity, TargetModel};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
 use tfplugin::framework::timeouts::limit;
 use tfplugin::framework::{
@@ -18,17 +25,61 @@ use tfplugin::framework::{
 };
 use tfplugin::schema::{IdentitySchema, Schema};
 use tfplugin::value::{Attr, AttributePath};
+use tokio::sync::Mutex;
 
 /// Registration shows within seconds; the limit covers AWS's slow days.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
+/// How long a group's registrations serve readers: one refresh of every target of a
+/// configuration, and nothing stale beyond it.
+const FRESH_FOR: Duration = Duration::from_secs(20);
+
+type Slot = Arc<Mutex<Option<(Instant, Option<Vec<TargetHealthDescription>>)>>>;
+
 pub struct QuicTarget {
     data: ProviderData,
+    /// DescribeTargetHealth answers by target group ARN.
+    health: Arc<Mutex<HashMap<String, Slot>>>,
 }
 
 impl QuicTarget {
     pub fn new(data: ProviderData) -> Self {
-        Self { data }
+        Self {
+            data,
+            health: Arc::default(),
+        }
+    }
+
+    /// A group's registrations as a refresh sees them (`None`: the group is gone);
+    /// readers within `FRESH_FOR` of one answer share it, concurrent ones one call.
+    async fn registrations(
+        &self,
+        t: &Targets<'_>,
+        tg: &str,
+    ) -> Result<Option<Vec<TargetHealthDescription>>, Diagnostics> {
+        let slot = self
+            .health
+            .lock()
+            .await
+            .entry(tg.to_string())
+            .or_default()
+            .clone();
+        let mut entry = slot.lock().await;
+        if let Some((at, all)) = entry.as_ref()
+            && at.elapsed() < FRESH_FOR
+        {
+            return Ok(all.clone());
+        }
+        let all = t.registrations(tg).await?;
+        *entry = Some((Instant::now(), all.clone()));
+        Ok(all)
+    }
+
+    /// Forgets a group's registrations: call after registering or deregistering.
+    async fn changed(&self, tg: &str) {
+        if let Some(slot) = self.health.lock().await.remove(tg) {
+            *slot.lock().await = None;
+        }
     }
 
     fn targets<'a>(&self, c: &'a Clients, limit: Duration, op: Operation) -> Targets<'a> {
@@ -224,6 +275,7 @@ impl Resource for QuicTarget {
                 server_id.as_deref(),
             )
             .await?;
+            self.changed(&tg).await;
             m.id = Attr::Known(model::id_of(&tg, &id, port));
             m.port = Attr::Known(port);
             m.quic_server_id = server_id.into();
@@ -245,12 +297,11 @@ impl Resource for QuicTarget {
             Err(d) => return Refreshed::failed(req.state, req.private, d),
         };
         let t = self.targets(&clients, DEFAULT_TIMEOUT, Operation::Read);
-        let found = match t
-            .describe(&key.target_group_arn, &key.target_id, key.port)
-            .await
-        {
-            Ok(None) => return Refreshed::gone(),
-            Ok(Some(r)) => r,
+        let found = match self.registrations(&t, &key.target_group_arn).await {
+            Ok(all) => match all.and_then(|all| aws::find(&all, &key.target_id, key.port)) {
+                Some(r) => r,
+                None => return Refreshed::gone(),
+            },
             Err(d) => return Refreshed::failed(req.state, req.private, d),
         };
         let mut m = req.state;
@@ -299,6 +350,7 @@ impl Resource for QuicTarget {
                     server_id.as_deref(),
                 )
                 .await?;
+                self.changed(&tg).await;
             }
             m.quic_server_id = server_id.into();
             Ok::<_, Diagnostics>(info)
@@ -318,6 +370,7 @@ impl Resource for QuicTarget {
             Ok(c) => c,
             Err(d) => return d,
         };
+        self.changed(&key.target_group_arn).await;
         match self
             .targets(&clients, DEFAULT_TIMEOUT, Operation::Delete)
             .deregister(&key.target_group_arn, &key.target_id, key.port)
