@@ -12,7 +12,10 @@ fn make_demo_applies_plans_empty_and_destroys_the_quickstart() {
     let logs = tempfile::tempdir().expect("log dir");
     let out = Command::new(python_bin())
         .arg(workspace_root().join("tools/demo.py"))
-        .env("TRUSTCHAIN_PROVIDER", built_binary("terraform-provider-trustchain"))
+        .env(
+            "TRUSTCHAIN_PROVIDER",
+            built_binary("terraform-provider-trustchain"),
+        )
         .env("TRUSTCHAIN_TERRAFORM", terraform_bin())
         .env("TRUSTCHAIN_DEMO_LOG_DIR", logs.path())
         .output()
