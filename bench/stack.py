@@ -238,6 +238,12 @@ def run(terraform: str, provider: str, mode: str, log=print) -> dict:
                 "total": reqs["total"],
                 "counts": reqs["counts"],
                 "errors": sum(1 for c in calls if c["status"] >= 400),
+                # Refusals the provider waits out or retries (the #7437 HSM, a
+                # dependency still draining), by action.
+                "errors_by_action": {
+                    a: n for a in sorted({c["action"] for c in calls if c["status"] >= 400})
+                    if (n := sum(1 for c in calls if c["status"] >= 400 and c["action"] == a))
+                },
                 "in_flight": in_flight(calls),
                 "calls": [[c["service"], c["action"], c["start"], c["end"]] for c in calls],
             }

@@ -8,6 +8,7 @@ import os
 import sys
 
 import hashicorp_aws
+import stack as stack_mod
 from stats import table
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "emulator"))
@@ -15,7 +16,7 @@ import delays  # noqa: E402  (the emulator's delay presets: the critical path's 
 
 # Which of our services a topology group's calls go to.
 GROUPS = [
-    ("network", "ec2", "network", "IPv6-only network (VPC, 6 subnets, IGW, EIGW, 2 route tables, 2 routes, 6 associations)", 5),
+    ("network", "ec2", "network", "network (IPv6-only: VPC, 6 subnets, IGW, EIGW, 2 route tables, 2 routes, 6 associations)", 5),
     ("cloudhsm", "cloudhsm", "CloudHSM cluster + 2 HSMs", "CloudHSM cluster + 2 HSMs", 1),
     ("load_balancer", "elasticloadbalancing", "load balancer set", "NLB + 2 listeners + 2 target groups + 4 attachments", 4),
 ]
@@ -45,14 +46,16 @@ def refresh_rows(stack: dict) -> list[list[str]]:
         theirs = sum(hashicorp_aws.refresh_calls_for(topo.get(key, {})).values())
         issue = sum(hashicorp_aws.refresh_calls(issue_group).values())
         shape = ", ".join(f"{n} {t.removeprefix('aws_')}" for t, n in topo.get(key, {}).items() if n)
-        ok = ours <= target and ours * 5 <= theirs
         rows.append([f"refresh: {LABEL[key]}", str(ours), f"{theirs} ({shape})", ratio(ours, theirs),
-                     f"<= {target} and <= 1/5 (issue's topology: {issue})", verdict(ok)])
+                     f"<= {target} (1/5 of the issue's {issue})", verdict(ours <= target)])
     sts = service_total(ref, "sts")
-    ours_all = ref["total"]
+    ours_all = ref["total"] - sts
     theirs_all = sum(sum(hashicorp_aws.refresh_calls_for(topo.get(k, {})).values()) for k, *_ in GROUPS)
-    rows.append(["refresh: whole stack (all services)", f"{ours_all} (STS {sts})", str(theirs_all),
-                 ratio(ours_all, theirs_all), "<= 1/5", verdict(ours_all * 5 <= theirs_all)])
+    # STS apart: one GetCallerIdentity per provider start (the account for ARNs and
+    # identities); hashicorp/aws asks STS at configure too unless skip_requesting_account_id.
+    rows.append([f"refresh: whole stack, EC2 + CloudHSM + ELBv2 (STS apart: ours {sts})",
+                 str(ours_all), str(theirs_all), ratio(ours_all, theirs_all), "<= 1/5",
+                 verdict(ours_all * 5 <= theirs_all)])
     return rows
 
 
@@ -64,6 +67,9 @@ def calls_table(stack: dict) -> str:
     for s, a in keys:
         rows.append([s, a] + [str(stack["phases"][p]["counts"].get(s, {}).get(a, "")) for p in phases])
     rows.append(["**all**", ""] + [f"**{stack['phases'][p]['total']}**" for p in phases])
+    rows.append(["refused by AWS", "(waited out or retried)"] + [
+        ", ".join(f"{a} {n}" for a, n in stack["phases"][p].get("errors_by_action", {}).items()) or "0"
+        for p in phases])
     return table(["service", "action", "apply", "refresh-only plan", "plan", "destroy"], rows)
 
 
@@ -80,12 +86,13 @@ def timing_rows(stack: dict) -> list[list[str]]:
 def critical_path_s(stack: dict) -> dict:
     """The state delays no provider can overlap, at the run's scale: the cluster, then the
     first HSM, the initialization, the second HSM (AWS takes one HSM before
-    initialization); destroy: the HSMs (together), then the cluster."""
+    initialization); destroy: the HSMs (together), then the cluster, beside the targets'
+    draining before their group and load balancer go (both before the network)."""
     scale = _spec(stack).get("scale", 1.0)
     d = delays.REALISTIC
     return {
         "apply": (d["cluster_create"] + 2 * d["hsm_create"] + d["cluster_initialize"]) * scale,
-        "destroy": (d["hsm_delete"] + d["cluster_delete"]) * scale,
+        "destroy": max(d["hsm_delete"] + d["cluster_delete"], stack_mod.TARGET_DRAINING_S) * scale,
     }
 
 

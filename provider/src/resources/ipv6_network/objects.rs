@@ -332,12 +332,17 @@ impl Ec2<'_> {
         for eip in &a.eips {
             self.release_eip(&eip.id).await?;
         }
-        for s in &a.subnets {
-            self.delete_subnet(s, None).await?;
-        }
-        for rt in a.route_tables.values() {
-            self.delete_route_table(rt).await?;
-        }
+        // Subnets, then route tables, each kind all at once (the EC2 client bounds
+        // the calls in flight). A subnet's route table association goes with it, so
+        // the tables need no DisassociateRouteTable first.
+        futures_util::future::try_join_all(a.subnets.iter().map(|s| self.delete_subnet(s, None)))
+            .await?;
+        futures_util::future::try_join_all(a.route_tables.values().map(|rt| {
+            let mut rt = rt.clone();
+            rt.associations.clear();
+            async move { self.delete_route_table(&rt).await }
+        }))
+        .await?;
         if let Some(eigw) = &a.eigw {
             delete_when_free(
                 &self.deadline,
