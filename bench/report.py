@@ -85,8 +85,11 @@ def build_rows(r: dict) -> list[list[str]]:
             rows.append([label, "not measured yet", target, "", f"python3 bench/cold.py ..."])
             return
         mins = x["wall_s"] / 60
-        cpu = (x["user_s"] + x["sys_s"]) / 60
-        note = f"{x['started']}, commit {x['commit']}, CPU {cpu:.1f} min, load {x['load_before']} -> {x['load_after']}"
+        cpu = ((x.get("user_s") or 0) + (x.get("sys_s") or 0)) / 60
+        note = f"{x['started']}, commit {x['commit']}"
+        if cpu:  # absent from a record taken without GNU time
+            note += f", CPU {cpu:.1f} min"
+        note += f", load {x.get('load_before')} -> {x.get('load_after')}"
         if x.get("exit"):
             note += f", exit {x['exit']}"
         if x.get("summary"):
@@ -154,7 +157,8 @@ def stack_sections(r: dict) -> list[str]:
             f"The same stack with {stack_report.latency_ms(slow):.0f} ms per AWS call"
             f" and AWS's state timeline (tests/emulator/delays.py `realistic`, NLB provisioning 180 s, target",
             f"health 60 s, draining 300 s) scaled by {stack_report.scale_of(slow)}. The state delays alone that no",
-            f"provider can overlap (cluster, first HSM, initialization, second HSM; HSM then cluster deletion) come to",
+            f"provider can overlap (cluster, first HSM, initialization, second HSM; the HSMs then the cluster deleted, beside the targets"
+            f" draining) come to",
             f"{floor['apply']:.1f} s for apply and {floor['destroy']:.1f} s for destroy at this scale. Calls in flight:",
             "the most AWS calls open at one moment, from the request log's start and end times.",
             "",
