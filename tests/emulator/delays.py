@@ -30,6 +30,9 @@ DESCRIPTIONS = {
     "hsm_delete": "DeleteHsm: DELETE_IN_PROGRESS -> gone (its ENI removed)",
     "backup_create": "a backup: CREATE_IN_PROGRESS -> READY",
     "backup_purge": "DeleteBackup: PENDING_DELETION -> DELETED (restorable until then)",
+    "nat_gateway_create": "CreateNatGateway: pending -> available",
+    "nat_gateway_delete": "DeleteNatGateway: deleting -> deleted",
+    "nlb_provisioning": "CreateLoadBalancer (network): provisioning -> active",
 }
 
 FAST = {
@@ -43,6 +46,9 @@ FAST = {
     "backup_create": 0.2,
     # AWS holds a deleted backup 7 days; kept in tests too, so RestoreBackup works.
     "backup_purge": 7 * 86400.0,
+    "nat_gateway_create": 0.2,
+    "nat_gateway_delete": 0.2,
+    "nlb_provisioning": 1.0,
 }
 
 # Sources in README.md ("State-transition delays"); estimates are marked there.
@@ -56,6 +62,9 @@ REALISTIC = {
     "hsm_delete": 180.0,
     "backup_create": 300.0,
     "backup_purge": 7 * 86400.0,
+    "nat_gateway_create": 120.0,
+    "nat_gateway_delete": 60.0,
+    "nlb_provisioning": 180.0,
 }
 
 PRESETS = {"fast": FAST, "realistic": REALISTIC}
@@ -116,6 +125,13 @@ def configure(spec) -> None:
 
 
 def configure_from_environment() -> None:
+    # The older, ELBv2-only variable still sets the NLB's provisioning time.
+    nlb = os.environ.get("EMULATOR_NLB_PROVISIONING_SECONDS", "").strip()
+    if nlb:
+        try:
+            configure({"nlb_provisioning": float(nlb)})
+        except ValueError as e:
+            raise SystemExit(f"EMULATOR_NLB_PROVISIONING_SECONDS: {e}") from None
     raw = os.environ.get("TRUSTCHAIN_EMULATOR_DELAYS", "").strip()
     if not raw:
         return

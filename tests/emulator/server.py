@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 import cloudhsm
 import delays
 import ec2_ipv6
+import ec2_nat
 import elbv2_quic
 import faults
 import requestlog
@@ -32,7 +33,9 @@ def main() -> int:
     host = "127.0.0.1"  # loopback only, always
     port = int(os.environ.get("EMULATOR_PORT", "0"))
     delays.configure_from_environment()
+    faults.configure_from_environment()
     ec2_ipv6.install()
+    ec2_nat.install()
     elbv2_quic.install()
     cloudhsm.install()
     app = DomainDispatcherApplication(create_backend_app)
