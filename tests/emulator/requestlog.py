@@ -17,9 +17,18 @@ calls an SDK repeated; `fault` is the kind of fault injected into the call
 (faults.py), if any. Only these fields are kept, never a body or any other header:
 InitializeCluster carries certificates and other calls may carry secrets. The
 ordered list keeps the last CALLS_KEPT calls; the counts are never truncated.
+
+    POST /_trustchain/requests/watch  {"needles": ["piece of a secret", ...]}
+    GET /_trustchain/requests/watch   {"watched": {"cloudhsm InitializeCluster": 1, ...}}
+    DELETE /_trustchain/requests/watch
+
+For secret tests: every later request (S3 included) whose body, query string or
+headers hold a needle, as sent or URL-decoded, is counted by "service action" (S3:
+"s3 METHOD"). The needles are kept in memory only; nothing of a request is stored.
 """
 
 import threading
+from urllib.parse import unquote_plus
 from collections import deque
 
 import aws_request
@@ -31,6 +40,8 @@ _counts: dict[str, dict[str, int]] = {}
 _calls: deque = deque(maxlen=CALLS_KEPT)
 _seq = 0
 _retries = 0
+_needles: list[str] = []
+_watched: dict[str, int] = {}
 
 
 def _attempt(environ) -> int:
@@ -80,8 +91,48 @@ def reset() -> None:
         _retries = 0
 
 
+def _watch_control(environ, start_response):
+    method = environ["REQUEST_METHOD"]
+    if method == "DELETE":
+        with _lock:
+            _needles.clear()
+            _watched.clear()
+        return aws_request.reply(start_response, "204 No Content")
+    if method == "GET":
+        with _lock:
+            return aws_request.reply(start_response, "200 OK", {"watched": dict(_watched)})
+    try:
+        needles = aws_request.read_json(environ).get("needles")
+        if not isinstance(needles, list) or not all(isinstance(n, str) and len(n) >= 8 for n in needles):
+            raise ValueError('"needles" must be a list of strings of 8 characters or more')
+    except (ValueError, TypeError, AttributeError) as e:
+        return aws_request.reply(start_response, "400 Bad Request", {"error": str(e)})
+    with _lock:
+        _needles[:] = needles
+        _watched.clear()
+    return aws_request.reply(start_response, "204 No Content")
+
+
+def _watch(environ, call) -> None:
+    with _lock:
+        needles = list(_needles)
+    if not needles:
+        return
+    # A body without Content-Length (chunked) is left alone: reading it here would lose it.
+    raw = aws_request.buffer_body(environ).decode("utf-8", "replace") if environ.get("CONTENT_LENGTH") else ""
+    raw += "\n" + environ.get("QUERY_STRING", "") + "\n" + environ.get("PATH_INFO", "")
+    raw += "".join(f"\n{v}" for k, v in environ.items() if k.startswith("HTTP_") and isinstance(v, str))
+    text = raw + "\n" + unquote_plus(raw)
+    if any(n in text for n in needles):
+        name = f"{call.service} {call.action}" if call else f"s3 {environ.get('REQUEST_METHOD')}"
+        with _lock:
+            _watched[name] = _watched.get(name, 0) + 1
+
+
 def middleware(app):
     def wrapped(environ, start_response):
+        if environ.get("PATH_INFO", "") == "/_trustchain/requests/watch":
+            return _watch_control(environ, start_response)
         if environ.get("PATH_INFO", "") == "/_trustchain/requests":
             method = environ["REQUEST_METHOD"]
             if method == "DELETE":
@@ -91,6 +142,7 @@ def middleware(app):
                 return aws_request.reply(start_response, "200 OK", snapshot())
             return aws_request.reply(start_response, "405 Method Not Allowed", {"error": "use GET or DELETE"})
         call = aws_request.identify(environ)
+        _watch(environ, call)
         if call is None:
             return app(environ, start_response)
 

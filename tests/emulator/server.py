@@ -22,6 +22,7 @@ import ec2_nat
 import elbv2_quic
 import faults
 import requestlog
+import s3_conditional
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -41,6 +42,7 @@ def main() -> int:
     app = DomainDispatcherApplication(create_backend_app)
     app = cloudhsm.middleware(app)
     app = delays.middleware(app)
+    app = s3_conditional.middleware(app)
     # Faulted calls are still calls: the log sits outside the fault injector.
     app = requestlog.middleware(faults.middleware(app))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)

@@ -16,6 +16,7 @@ use tfplugin::diag::{Diagnostic, Diagnostics};
 const MAX_SIGNINGS: usize = 3;
 
 /// How the cluster certificate comes about.
+#[derive(Debug)]
 pub enum Signer {
     /// Signed outside Terraform.
     Signed(Cert),
