@@ -27,10 +27,12 @@ fn config(emu: &Emulator) -> String {
 resource "trustchain_ipv6_network" "net" {{
   name               = "concurrent"
   availability_zones = ["us-east-1a"]
+  enable_nat64       = true
 
   tier {{
-    name = "public"
-    kind = "public"
+    name        = "public"
+    kind        = "public"
+    ipv6_native = false
   }}
 
   tier {{
@@ -132,17 +134,20 @@ fn two_applies_on_one_s3_backend_one_fails_or_waits_on_the_lock_and_state_stays_
     let emu = Emulator::start();
     quickstart::create_bucket(&emu);
     // Long enough for B and C to meet A's lock; no timing is asserted.
-    emu.set_delays(json!({"nat_gateway_create": 8}));
+    emu.set_delays(json!({"nat_gateway_create": 20}));
     let (a, b, c) = (workspace(&emu), workspace(&emu), workspace(&emu));
     let lock = format!("{KEY}.tflock");
 
-    let run_a = spawn_apply(&a, "-lock-timeout=0s");
+    let mut run_a = spawn_apply(&a, "-lock-timeout=0s");
     let bound = Instant::now() + Duration::from_secs(120);
     while !(emu.calls("ec2", "CreateNatGateway") > 0 && object(&emu, &lock).is_some()) {
-        assert!(
-            Instant::now() < bound,
-            "run A never held the lock mid-apply"
-        );
+        if Instant::now() > bound || run_a.try_wait().ok().flatten().is_some() {
+            let (_, out) = finish(run_a, "run A");
+            panic!(
+                "run A never held the lock mid-apply (lock object: {:?}):\n{out}",
+                object(&emu, &lock)
+            );
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
     let vpcs_before_b = emu.calls("ec2", "CreateVpc");
@@ -169,6 +174,11 @@ fn two_applies_on_one_s3_backend_one_fails_or_waits_on_the_lock_and_state_stays_
 
     // C: waits for the lock, then finds A's network and has nothing to do.
     let run_c = spawn_apply(&c, "-lock-timeout=300s");
+    // C must meet A's lock for the test to show waiting (else raise the delay above).
+    assert!(
+        run_a.try_wait().ok().flatten().is_none() && object(&emu, &lock).is_some(),
+        "A finished before C started: C did not meet the lock"
+    );
     let (a_ok, a_out) = finish(run_a, "run A");
     assert!(a_ok, "A failed:\n{a_out}");
     let (c_ok, c_out) = finish(run_c, "run C");

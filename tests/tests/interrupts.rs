@@ -50,15 +50,17 @@ resource "trustchain_cloudhsm_hsm" "a" {
 }
 "#;
 
-/// A private tier with DNS64 makes the network create a NAT64 gateway.
+/// NAT64: a NAT gateway in the dual-stack public tier for the DNS64 private tier.
 const NAT_NETWORK: &str = r#"
 resource "trustchain_ipv6_network" "net" {
   name               = "interrupts-nat"
   availability_zones = ["us-east-1a"]
+  enable_nat64       = true
 
   tier {
-    name = "public"
-    kind = "public"
+    name        = "public"
+    kind        = "public"
+    ipv6_native = false
   }
 
   tier {
