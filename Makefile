@@ -76,7 +76,7 @@ build:
 	$(CARGO) build --workspace --bins
 
 demo: tools build
-	./tools/demo.sh
+	$(PYTHON) tools/demo.py
 
 # The AWS emulator on 127.0.0.1 for your own configurations (prints the endpoints block).
 emulator: tools

@@ -37,6 +37,33 @@ const EXTRA_INPUTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The quickstart's demo CA variables, made as `make demo` makes them (a fresh root
+/// CA from Python's `cryptography`, tests/emulator/testca_cli.py): the CloudHSM
+/// initialization checks the PEM at plan time.
+fn demo_ca() -> Vec<(String, String)> {
+    let out = Command::new(crate::python_bin())
+        .arg(workspace_root().join("tests/emulator/testca_cli.py"))
+        .arg(r#"{"op": "root", "name": "Quickstart Demo Root CA"}"#)
+        .output()
+        .expect("run testca_cli.py");
+    assert!(
+        out.status.success(),
+        "testca_cli.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ca: serde_json::Value = serde_json::from_slice(&out.stdout).expect("CA JSON");
+    vec![
+        (
+            "demo_ca_certificate_pem".into(),
+            ca["cert"].as_str().unwrap_or_default().into(),
+        ),
+        (
+            "demo_ca_private_key_pem".into(),
+            ca["key"].as_str().unwrap_or_default().into(),
+        ),
+    ]
+}
+
 /// The provider whose resources may be pending, by local name prefix of its types.
 const OWN_PROVIDER: &str = "registry.terraform.io/trustchain/trustchain";
 const OWN_PREFIX: &str = "trustchain_";
@@ -831,11 +858,14 @@ impl Env {
         modules: &BTreeMap<String, String>,
         r: &mut TargetResult,
     ) -> (Stage, Vec<PlannedChange>) {
-        let vars: Vec<(String, String)> = EXTRA_INPUTS
+        let mut vars: Vec<(String, String)> = EXTRA_INPUTS
             .iter()
             .filter(|(t, _, _)| *t == target.name)
             .map(|(_, k, v)| (k.to_string(), v.to_string()))
             .collect();
+        if target.name == "examples/quickstart" {
+            vars.extend(demo_ca());
+        }
         let var_arg = var_file.map(|f| format!("-var-file={f}"));
         let mut args = vec!["plan", "-json", "-input=false", "-lock=false", "-no-color"];
         if let Some(a) = &var_arg {
