@@ -1,10 +1,12 @@
 """NAT gateways with AWS's state sequence: moto 5.2.5 makes a NAT gateway
 `available` at once and `deleted` at once, and fails with an internal error when
-DeleteNatGateway names an unknown gateway.
+DeleteNatGateway names an unknown gateway; it also never removes the network
+interface a gateway makes, nor disassociates its Elastic IP.
 
 Here a new gateway is `pending` for the `nat_gateway_create` delay, a deleted one
 `deleting` for `nat_gateway_delete` (delays.py), and an unknown id is AWS's
-`NatGatewayNotFound`. The state is computed when read, so no request has to run
+`NatGatewayNotFound`; once `deleted`, the gateway's network interface is gone and
+its Elastic IP free, as in AWS. The state is computed when read, so no request has to run
 the transition.
 """
 
@@ -23,7 +25,21 @@ def _get_state(self) -> str:
         state = self.__dict__["_state"] = "available"
     elif state == "deleting" and time.monotonic() >= due:
         state = self.__dict__["_state"] = "deleted"
+        _release(self)
     return state
+
+
+def _release(gateway) -> None:
+    """AWS removes a deleted gateway's interface and frees its address."""
+    eni = getattr(gateway, "_eni", None)
+    if eni is None:
+        return
+    backend = gateway.ec2_backend
+    for address in backend.addresses:
+        if getattr(address, "eni", None) is eni:
+            address.eni = None
+            address.association_id = None
+    backend.enis.pop(eni.id, None)
 
 
 def _set_state(self, value: str) -> None:
@@ -37,6 +53,8 @@ def _set_state(self, value: str) -> None:
         delay = 0.0
     self.__dict__["_state"] = value
     self.__dict__["_due"] = time.monotonic() + delay
+    if value == "deleted":
+        _release(self)
 
 
 _original_delete = NatGatewayBackend.delete_nat_gateway

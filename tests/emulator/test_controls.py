@@ -237,6 +237,9 @@ class NatGateways(unittest.TestCase):
         ec2.delete_nat_gateway(NatGatewayId=nat)
         self.assertEqual(state(), "deleting")
         harness.wait_for(lambda: state() == "deleted", "deleted")
+        enis = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])
+        self.assertEqual(enis["NetworkInterfaces"], [], "the gateway's interface outlived it")
+        self.assertNotIn("AssociationId", ec2.describe_addresses(AllocationIds=[eip])["Addresses"][0])
         with self.assertRaises(ClientError) as caught:
             ec2.delete_nat_gateway(NatGatewayId="nat-0123456789abcdef0")
         self.assertEqual(caught.exception.response["Error"]["Code"], "NatGatewayNotFound")

@@ -1,18 +1,52 @@
 //! Ctrl-C during each long waiter: CloudHSM cluster create, HSM create, the NAT64
 //! gateway of an IPv6 network, and a QUIC load balancer's provisioning. The emulator
-//! holds the object in its in-progress state for an hour, so only StopProvider can
-//! end the wait: Terraform must exit by itself with the provider's interrupt
-//! diagnostic, the object in progress must be in state (tainted, as it is
-//! incomplete), and once AWS finishes, the next apply must converge with an empty
-//! plan after; a destroy then leaves nothing in the emulator. The seconds from the
-//! signal to Terraform's exit go to target/reports/interrupts.txt (printed, not
-//! asserted).
+//! holds the object in its in-progress state for IN_PROGRESS seconds; Terraform must
+//! exit by itself with the provider's interrupt diagnostic while AWS still shows the
+//! object in progress (so the waiter honoured StopProvider rather than waiting the
+//! transition out: an order of events, not a timing), the object must be in state
+//! (tainted, as it is incomplete), and the next apply must converge (replacing it
+//! once AWS lets go of it) with an empty plan after; a destroy then leaves nothing in
+//! the emulator. The seconds from the signal to Terraform's exit go to
+//! target/reports/interrupts-*.txt (printed, not asserted).
 
 use acceptance::interrupt::interrupt_apply_when;
 use acceptance::{Emulator, Workspace, provider_block, write_report};
 use serde_json::{Value, json};
 
-const HOUR: f64 = 3600.0;
+/// The state AWS shows for the one object of `list` (an emulator call's answer).
+fn first_state(answer: Value, list: &str, field: &str) -> String {
+    answer[list][0][field].as_str().unwrap_or("").to_string()
+}
+
+fn cluster_creating(emu: &Emulator) -> bool {
+    first_state(
+        emu.call("cloudhsmv2", "describe_clusters", json!({})),
+        "Clusters",
+        "State",
+    ) == "CREATE_IN_PROGRESS"
+}
+
+fn hsm_creating(emu: &Emulator) -> bool {
+    let clusters = emu.call("cloudhsmv2", "describe_clusters", json!({}));
+    clusters["Clusters"][0]["Hsms"][0]["State"] == "CREATE_IN_PROGRESS"
+}
+
+fn nat_pending(emu: &Emulator) -> bool {
+    first_state(
+        emu.call("ec2", "describe_nat_gateways", json!({})),
+        "NatGateways",
+        "State",
+    ) == "pending"
+}
+
+fn load_balancer_provisioning(emu: &Emulator) -> bool {
+    let lbs = emu.call("elbv2", "describe_load_balancers", json!({}));
+    lbs["LoadBalancers"][0]["State"]["Code"] == "provisioning"
+}
+
+/// Long beside a prompt stop (a second or two), short enough that the next apply
+/// can wait out what is left of it.
+const IN_PROGRESS: f64 = 45.0;
 
 /// A dual-stack edge tier (for the load balancer) and a dual-stack hsm tier.
 const NETWORK: &str = r#"
@@ -80,6 +114,12 @@ resource "trustchain_quic_load_balancer" "doq" {
     port        = 8853
     protocol    = "QUIC"
     target_type = "ip"
+
+    health_check {
+      protocol = "HTTPS"
+      port     = 8443
+      path     = "/health"
+    }
   }
 }
 "#;
@@ -108,10 +148,11 @@ fn interrupt_then_finish(
     service: &str,
     action: &str,
     address: &str,
+    in_progress: fn(&Emulator) -> bool,
 ) {
     let emu = Emulator::start();
     let before = emu.inventory();
-    emu.set_delays(json!({ delay: HOUR }));
+    emu.set_delays(json!({ delay: IN_PROGRESS }));
     let w = Workspace::new(&format!("{}{config}", provider_block(&emu)));
     let outcome = interrupt_apply_when(&w, || emu.calls(service, action) > 0);
     assert!(
@@ -129,6 +170,10 @@ fn interrupt_then_finish(
         "{name}: the wait did not end with the provider's interrupt diagnostic:\n{}",
         outcome.output
     );
+    assert!(
+        in_progress(&emu),
+        "{name}: AWS no longer shows the object in progress: Terraform waited the transition out instead of stopping"
+    );
     let interrupted = in_state(&w, address).unwrap_or_else(|| {
         panic!(
             "{name}: {address}, in progress when interrupted, is not in state:\n{}",
@@ -140,7 +185,8 @@ fn interrupt_then_finish(
         tainted,
         "{name}: {address} is incomplete but not tainted: {interrupted}"
     );
-    // AWS finishes; the next apply converges (a tainted object is replaced).
+    // The next apply converges: the tainted object is replaced once AWS lets it
+    // go (what is left of IN_PROGRESS), its successor made at the usual pace.
     emu.set_delays(json!({ delay: 0.2 }));
     w.apply().ok();
     let (changes, plan) = w.plan_has_changes();
@@ -181,6 +227,7 @@ fn ctrl_c_during_cluster_create_stops_taints_and_the_next_apply_finishes() {
         "cloudhsm",
         "CreateCluster",
         "trustchain_cloudhsm_cluster.this",
+        cluster_creating,
     );
 }
 
@@ -193,6 +240,7 @@ fn ctrl_c_during_hsm_create_stops_taints_and_the_next_apply_finishes() {
         "cloudhsm",
         "CreateHsm",
         "trustchain_cloudhsm_hsm.a",
+        hsm_creating,
     );
 }
 
@@ -205,6 +253,7 @@ fn ctrl_c_during_nat_gateway_create_stops_taints_and_the_next_apply_finishes() {
         "ec2",
         "CreateNatGateway",
         "trustchain_ipv6_network.net",
+        nat_pending,
     );
 }
 
@@ -217,5 +266,6 @@ fn ctrl_c_during_load_balancer_provisioning_stops_taints_and_the_next_apply_fini
         "elasticloadbalancing",
         "CreateLoadBalancer",
         "trustchain_quic_load_balancer.doq",
+        load_balancer_provisioning,
     );
 }
