@@ -135,16 +135,14 @@ impl Soak<'_> {
     /// Runs `terraform <args>` under the rates until it succeeds, at most `attempts`
     /// times; returns how many runs failed.
     fn converge(&mut self, what: &str, args: &[&str]) -> u64 {
-        let mut failed = 0;
         for attempt in 1..=self.attempts {
             self.resume();
             let run = self.w.terraform(args);
             self.pause();
             if run.success() {
                 eprintln!("[soak] {what} converged on run {attempt}");
-                return failed;
+                return attempt - 1;
             }
-            failed += 1;
             let out = format!("{}\n{}", run.stdout(), run.stderr());
             let label = format!("{what}, run {attempt}");
             for crash in [
