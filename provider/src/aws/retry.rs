@@ -60,6 +60,17 @@ impl Deadline {
     pub fn op(&self) -> Operation {
         self.op
     }
+
+    /// The same deadline and stop signal, ending no later than `max` from now.
+    pub fn capped(&self, max: Duration) -> Deadline {
+        let until = self.until.min(Instant::now() + max);
+        Deadline {
+            until,
+            limit: self.limit.min(max),
+            op: self.op,
+            stop: self.stop.clone(),
+        }
+    }
 }
 
 /// What one attempt says.
