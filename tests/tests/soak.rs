@@ -166,6 +166,16 @@ impl Soak<'_> {
                 "{label}: failed without an error diagnostic:\n{out}"
             );
             eprintln!("[soak] {label} failed: {}", errors.join(" | "));
+            // The diagnostics in full, for whoever reads the log.
+            let lines: Vec<&str> = out.lines().collect();
+            for (i, l) in lines.iter().enumerate() {
+                if l.trim_start().starts_with("Error: ") {
+                    eprintln!(
+                        "[soak]   {}",
+                        lines[i..(i + 8).min(lines.len())].join("\n[soak]   ")
+                    );
+                }
+            }
             self.assert_state_records_everything(&label);
         }
         panic!(
