@@ -20,7 +20,7 @@ export TRUSTCHAIN_CHECKOV := $(CHECKOV)
 TF10_VENV := $(ROOT)/.venv-tf10
 export TRUSTCHAIN_TF10 := $(TF10_VENV)/terraform
 
-.PHONY: help tools build demo test test-unit lint modules bench bench-cold release clean emulator fuzz
+.PHONY: help tools build demo test test-unit lint modules bench bench-cold release clean emulator fuzz soak
 
 help:
 	@echo "make demo    build the provider and run examples/quickstart with real Terraform"
@@ -34,6 +34,7 @@ help:
 	@echo "make docs    regenerate docs/ from the provider schema and examples/"
 	@echo "make bench   benchmarks beside real anchors, one table, written to bench/RESULTS.md"
 	@echo "make bench-cold  cold release build and cold-clone make test, recorded in bench/cold.json (slow)"
+	@echo "make soak    the quickstart applied and destroyed under fault rates (SOAK_CYCLES, SOAK_SECONDS, SOAK_SEED)"
 	@echo "make fuzz    fuzz every target for FUZZ_SECONDS each (FUZZ_ENGINE=stable|libfuzzer, FUZZ_TARGETS=...)"
 
 tools: $(VENV)/.tools-stamp $(CHECKOV_VENV)/.tools-stamp
@@ -204,6 +205,23 @@ fuzz:
 	else \
 	  $(CARGO) run --release --quiet -p fuzz -- run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS); \
 	fi
+
+# The long fault soak (tests/tests/soak.rs; make test runs its one-cycle form): up to
+# SOAK_CYCLES apply/destroy cycles of examples/quickstart, no new cycle after SOAK_SECONDS.
+SOAK_CYCLES  ?= 50
+SOAK_SECONDS ?= 600
+SOAK_SEED    ?= 14
+soak: tools
+	rm -f $(REPORTS)/soak.txt
+	export TRUSTCHAIN_SOAK_CYCLES=$(SOAK_CYCLES) TRUSTCHAIN_SOAK_SECONDS=$(SOAK_SECONDS) TRUSTCHAIN_SOAK_SEED=$(SOAK_SEED); \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-run; \
+	  $(CARGO) nextest run -p acceptance --test soak --no-capture; \
+	else \
+	  $(CARGO) test --workspace --no-run; \
+	  $(CARGO) test -p acceptance --test soak -- --nocapture; \
+	fi
+	cat $(REPORTS)/soak.txt
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -32,6 +32,9 @@ DESCRIPTIONS = {
     "backup_create": "a backup: CREATE_IN_PROGRESS -> READY",
     "backup_purge": "DeleteBackup: PENDING_DELETION -> DELETED (restorable until then)",
     "api_call": "latency of every AWS call (not a transition; never scaled)",
+    "nat_gateway_create": "CreateNatGateway: pending -> available",
+    "nat_gateway_delete": "DeleteNatGateway: deleting -> deleted",
+    "nlb_provisioning": "CreateLoadBalancer (network): provisioning -> active",
 }
 
 # Delays `scale` leaves alone.
@@ -49,6 +52,9 @@ FAST = {
     # AWS holds a deleted backup 7 days; kept in tests too, so RestoreBackup works.
     "backup_purge": 7 * 86400.0,
     "api_call": 0.0,
+    "nat_gateway_create": 0.2,
+    "nat_gateway_delete": 0.2,
+    "nlb_provisioning": 1.0,
 }
 
 # Sources in README.md ("State-transition delays"); estimates are marked there.
@@ -63,6 +69,9 @@ REALISTIC = {
     "backup_create": 300.0,
     "backup_purge": 7 * 86400.0,
     "api_call": 0.0,
+    "nat_gateway_create": 120.0,
+    "nat_gateway_delete": 60.0,
+    "nlb_provisioning": 180.0,
 }
 
 PRESETS = {"fast": FAST, "realistic": REALISTIC}
@@ -127,6 +136,13 @@ def configure(spec) -> None:
 
 
 def configure_from_environment() -> None:
+    # The older, ELBv2-only variable still sets the NLB's provisioning time.
+    nlb = os.environ.get("EMULATOR_NLB_PROVISIONING_SECONDS", "").strip()
+    if nlb:
+        try:
+            configure({"nlb_provisioning": float(nlb)})
+        except ValueError as e:
+            raise SystemExit(f"EMULATOR_NLB_PROVISIONING_SECONDS: {e}") from None
     raw = os.environ.get("TRUSTCHAIN_EMULATOR_DELAYS", "").strip()
     if not raw:
         return

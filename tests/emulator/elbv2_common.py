@@ -2,10 +2,11 @@
 families, AWS error helpers, the emulator's timing knobs and paging.
 
 Timing: AWS takes minutes to provision an NLB and to health-check a target; the
-emulator keeps the same state sequence but compresses it to seconds, set by
+emulator keeps the same state sequence but compresses it to seconds. An NLB's
+provisioning time is the `nlb_provisioning` delay (delays.py, changeable at run
+time; EMULATOR_NLB_PROVISIONING_SECONDS sets it at start); targets follow
 environment variables read when a resource is created:
 
-    EMULATOR_NLB_PROVISIONING_SECONDS  provisioning -> active        (default 1)
     EMULATOR_TARGET_INITIAL_SECONDS    target initial -> healthy      (default 1)
     EMULATOR_TARGET_DRAINING_SECONDS   longest draining after deregistration; the
                                        target group's deregistration delay wins

@@ -13,6 +13,7 @@ source-NAT prefix (`SubnetMapping.SourceNatIpv6Prefix` in,
 
 import ipaddress
 
+import delays
 from moto.core.responses import ActionResult, EmptyResult
 from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer
 from moto.elbv2.responses import ELBV2Response
@@ -30,7 +31,6 @@ from elbv2_common import (
     forwarded_target_groups,
     now,
     paginate,
-    seconds,
 )
 
 # Route 53 hosted zones of NLBs per region (AWS's Elastic Load Balancing endpoints
@@ -371,7 +371,7 @@ def create_network_load_balancer(backend: ELBv2Backend, params: dict):
     lb_id = lb.arn.rsplit("/", 1)[1]
     lb.dns_name = f"{name}-{lb_id}.elb.{backend.region_name}.amazonaws.com"
     lb.canonical_hosted_zone_id = NLB_HOSTED_ZONES.get(backend.region_name, NLB_HOSTED_ZONES["us-east-1"])
-    lb.__dict__["_active_at"] = now() + seconds("EMULATOR_NLB_PROVISIONING_SECONDS")
+    lb.__dict__["_active_at"] = now() + delays.get("nlb_provisioning")
     lb.state = "provisioning"
     lb.enable_prefix_for_ipv6_source_nat = nat
     lb.source_nat = nat_prefixes

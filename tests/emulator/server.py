@@ -18,9 +18,11 @@ from werkzeug.serving import make_server
 import cloudhsm
 import delays
 import ec2_ipv6
+import ec2_nat
 import elbv2_quic
 import faults
 import requestlog
+import s3_conditional
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -32,12 +34,15 @@ def main() -> int:
     host = "127.0.0.1"  # loopback only, always
     port = int(os.environ.get("EMULATOR_PORT", "0"))
     delays.configure_from_environment()
+    faults.configure_from_environment()
     ec2_ipv6.install()
+    ec2_nat.install()
     elbv2_quic.install()
     cloudhsm.install()
     app = DomainDispatcherApplication(create_backend_app)
     app = cloudhsm.middleware(app)
     app = delays.middleware(app)
+    app = s3_conditional.middleware(app)
     # Faulted calls are still calls: the log sits outside the fault injector.
     app = requestlog.middleware(faults.middleware(app))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)

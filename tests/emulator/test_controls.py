@@ -152,12 +152,99 @@ class RequestLog(unittest.TestCase):
             ],
         )
         self.assertEqual(
-            {tuple(sorted(c)) for c in log["calls"]}, {("action", "end", "seq", "service", "start", "status")}
+            {tuple(sorted(c)) for c in log["calls"]},
+            {("action", "attempt", "end", "fault", "seq", "service", "start", "status")},
         )
         self.assertTrue(all(0 <= c["start"] <= c["end"] for c in log["calls"]))
+        self.assertEqual([c["fault"] for c in log["calls"]], [None, None, None, None, "armed"])
         self.assertNotIn("SECRET", json.dumps(log))
         self.emu.control("DELETE", "/_trustchain/requests")
         self.assertEqual(self.emu.control("GET", "/_trustchain/requests")[1]["total"], 0)
+
+
+class FaultRates(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.emu = emulator()
+
+    def tearDown(self) -> None:
+        self.emu.control("DELETE", "/_trustchain/faults")
+
+    def rates(self, **spec) -> None:
+        status, body = self.emu.control("POST", "/_trustchain/faults", spec)
+        self.assertEqual(status, 204, body)
+
+    def outcomes(self, n: int) -> list:
+        # No SDK retries: each call is one decision.
+        ec2 = self.emu.client("ec2")
+        ec2.meta.config.retries = {"max_attempts": 1}
+        seen = []
+        for _ in range(n):
+            try:
+                ec2.describe_vpcs()
+                seen.append("ok")
+            except ClientError as e:
+                seen.append(e.response["Error"]["Code"])
+        return seen
+
+    def test_rates_are_seeded_counted_by_kind_and_cleared(self):
+        spec = {"seed": 3, "rates": [{"service": "ec2", "action": "DescribeVpcs", "throttle": 0.3, "error_500": 0.2}]}
+        self.rates(**spec)
+        first = self.outcomes(40)
+        self.rates(**spec)  # the same seed again: the same sequence
+        self.assertEqual(self.outcomes(40), first)
+        self.assertIn("RequestLimitExceeded", first)
+        self.assertIn("InternalError", first)
+        _, state = self.emu.control("GET", "/_trustchain/faults")
+        by_kind = state["injected"]["by_kind"]
+        self.assertEqual(by_kind["throttle"], 2 * first.count("RequestLimitExceeded"))
+        self.assertEqual(by_kind["error_500"], 2 * first.count("InternalError"))
+        self.emu.control("DELETE", "/_trustchain/faults")
+        self.assertEqual(set(self.outcomes(10)), {"ok"})
+
+    def test_a_created_object_is_not_found_for_its_next_reads(self):
+        self.rates(seed=1, rates=[{"service": "ec2", "action": "CreateVpc", "not_found_after_create": 1}],
+                   consistency_reads=1)
+        ec2 = self.emu.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.88.0.0/16")["Vpc"]["VpcId"]
+        with self.assertRaises(ClientError) as caught:
+            ec2.describe_vpcs(VpcIds=[vpc])
+        self.assertEqual(caught.exception.response["Error"]["Code"], "InvalidVpcID.NotFound")
+        self.assertEqual(ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["VpcId"], vpc)
+
+    def test_bad_rate_specs_are_refused(self):
+        for spec in ({"rates": [{"throttle": 2}]}, {"rates": [{"bogus": 0.1}]}, {"rates": []}):
+            status, body = self.emu.control("POST", "/_trustchain/faults", spec)
+            self.assertEqual(status, 400, (spec, body))
+
+
+class NatGateways(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.emu = emulator()
+
+    def test_pending_then_available_deleting_then_deleted(self):
+        self.emu.control("POST", "/_trustchain/delays", {"nat_gateway_create": 0.5, "nat_gateway_delete": 0.5})
+        ec2 = self.emu.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.89.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.89.0.0/24")["Subnet"]["SubnetId"]
+        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+
+        def state():
+            return ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0]["State"]
+
+        self.assertEqual(state(), "pending")
+        harness.wait_for(lambda: state() == "available", "available")
+        ec2.delete_nat_gateway(NatGatewayId=nat)
+        self.assertEqual(state(), "deleting")
+        harness.wait_for(lambda: state() == "deleted", "deleted")
+        enis = ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])
+        self.assertEqual(enis["NetworkInterfaces"], [], "the gateway's interface outlived it")
+        self.assertNotIn("AssociationId", ec2.describe_addresses(AllocationIds=[eip])["Addresses"][0])
+        with self.assertRaises(ClientError) as caught:
+            ec2.delete_nat_gateway(NatGatewayId="nat-0123456789abcdef0")
+        self.assertEqual(caught.exception.response["Error"]["Code"], "NatGatewayNotFound")
 
 
 class Delays(unittest.TestCase):

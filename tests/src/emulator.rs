@@ -93,6 +93,59 @@ impl Emulator {
         assert_eq!(status, 204, "fault not accepted: {reply}");
     }
 
+    /// Sets seeded fault rates (see tests/emulator/fault_rates.py), replacing any
+    /// earlier ones, e.g. `json!({"seed": 7, "rates": [{"throttle": 0.05}]})`.
+    pub fn set_fault_rates(&self, spec: &serde_json::Value) {
+        let (status, reply) = self.control("POST", "/_trustchain/faults", Some(spec));
+        assert_eq!(status, 204, "fault rates not accepted: {reply}");
+    }
+
+    /// What is armed, the rates and what was injected (`injected.by_kind`).
+    pub fn faults(&self) -> serde_json::Value {
+        let (status, body) = self.control("GET", "/_trustchain/faults", None);
+        assert_eq!(status, 200, "faults: {body}");
+        serde_json::from_str(&body).expect("faults are JSON")
+    }
+
+    /// Clears armed faults, rates and their counts.
+    pub fn clear_faults(&self) {
+        let (status, body) = self.control("DELETE", "/_trustchain/faults", None);
+        assert!(status == 200 || status == 204, "clear faults: {body}");
+    }
+
+    /// Every live object of the managed services, by kind (tests/emulator/inventory.py;
+    /// moto's default VPC and what it holds left out). Call it with the fault rates off.
+    pub fn inventory(&self) -> BTreeMap<String, Vec<String>> {
+        let script = crate::workspace_root().join("tests/emulator/inventory.py");
+        let out = Command::new(crate::python_bin())
+            .arg(script)
+            .arg(self.url())
+            .output()
+            .expect("run inventory.py");
+        assert!(
+            out.status.success(),
+            "inventory.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("inventory JSON")
+    }
+
+    /// Counts every later request (S3 included) whose body, query or headers hold one
+    /// of `needles` (tests/emulator/requestlog.py); see [`Emulator::watched`].
+    pub fn watch_requests(&self, needles: &[String]) {
+        let body = serde_json::json!({ "needles": needles });
+        let (status, reply) = self.control("POST", "/_trustchain/requests/watch", Some(&body));
+        assert_eq!(status, 204, "watch not accepted: {reply}");
+    }
+
+    /// The requests that held a needle, as `{"service Action": n}`.
+    pub fn watched(&self) -> BTreeMap<String, u64> {
+        let (status, body) = self.control("GET", "/_trustchain/requests/watch", None);
+        assert_eq!(status, 200, "watch: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("watch JSON");
+        serde_json::from_value(v["watched"].clone()).expect("watched counts")
+    }
+
     /// The request log: `{"total", "counts": {service: {action: n}}, "calls": [...]}`.
     pub fn requests(&self) -> serde_json::Value {
         let (status, body) = self.control("GET", "/_trustchain/requests", None);

@@ -6,7 +6,9 @@
 //! own emulator, so tests run in parallel without sharing state.
 
 pub mod emulator;
+pub mod interrupt;
 pub mod module_check;
+pub mod quickstart;
 pub mod rule_pack;
 pub mod steps;
 
@@ -55,6 +57,14 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Writes a test's figures to `target/reports/<name>.txt`; `make test` prints every
+/// report after the run.
+pub fn write_report(name: &str, lines: &[String]) {
+    let dir = target_dir().join("reports");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{name}.txt")), lines.join("\n") + "\n");
 }
 
 /// Path of a binary built by `cargo build --workspace --bins` (debug profile).

@@ -384,16 +384,40 @@ fn cloudhsm_signed_cert_path_activation_and_data_sources() {
         .run();
 }
 
+/// A distinctive AWS secret key for the secret tests: the emulator takes any, and
+/// it must never appear anywhere either (SigV4 only signs with it).
+const AWS_SECRET: &str = "tcSecretAccessKey/ZZqv8XkWm3Lp9Rt2Yh5Nb7Dc";
+
+/// The sensitive values of the secret tests are nowhere in `text`.
+fn assert_no_secrets(text: &str, ca: &Ca, what: &str) {
+    assert_no_secret(text, ca, what);
+    assert!(
+        !text.contains(AWS_SECRET) && !text.contains("tcSecretAccessKey"),
+        "the AWS secret access key is in {what}"
+    );
+}
+
+/// The one write-only/sensitive value of the provider's schemas
+/// (issuing_ca_private_key_wo; pinned in
+/// cloudhsm_schema_keeps_the_key_write_only_and_serves_identities) and the AWS
+/// secret key: never in the plan, the state (local file, `show -json`), the
+/// TF_LOG=TRACE output, or any request the emulator received (the key signs the CSR
+/// inside the provider; no AWS call needs it). Figures in target/reports/secrets.txt.
 #[test]
 fn cloudhsm_ca_private_key_never_reaches_state_plan_or_trace_logs() {
     let emu = Emulator::start();
     let ca = Ca::root("TrustChain Secret Root CA");
+    let mut needles = secret_pieces(&ca);
+    needles.push(AWS_SECRET.into());
+    emu.watch_requests(&needles);
     let logs = tempfile::tempdir().expect("log dir");
     let log_path = logs.path().join("terraform.log");
     let log = log_path.display().to_string();
     let cluster_id = RefCell::new(String::new());
+    let checked = RefCell::new(Vec::<String>::new());
     Steps::new(&emu)
         .env("TF_VAR_ca_key", &ca.key_pkcs1)
+        .env("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
         .env("TF_LOG", "TRACE")
         .env("TF_LOG_PATH", &log)
         .apply(
@@ -401,7 +425,8 @@ fn cloudhsm_ca_private_key_never_reaches_state_plan_or_trace_logs() {
             secret_config(&emu, &ca.cert),
         )
         .check_plan(|_, plan| {
-            assert_no_secret(&plan.to_string(), &ca, "terraform show -json of the plan")
+            assert_no_secrets(&plan.to_string(), &ca, "terraform show -json of the plan");
+            checked.borrow_mut().push("plan JSON".into());
         })
         .check(|s| {
             *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
@@ -414,8 +439,8 @@ fn cloudhsm_ca_private_key_never_reaches_state_plan_or_trace_logs() {
             );
             let raw =
                 std::fs::read_to_string(s.w.path().join("terraform.tfstate")).expect("state file");
-            assert_no_secret(&raw, &ca, "terraform.tfstate");
-            assert_no_secret(&s.state().to_string(), &ca, "terraform show -json");
+            assert_no_secrets(&raw, &ca, "terraform.tfstate");
+            assert_no_secrets(&s.state().to_string(), &ca, "terraform show -json");
             let trace = std::fs::read_to_string(&log_path).expect("TF_LOG_PATH file");
             assert!(
                 trace.contains("ApplyResourceChange") || trace.len() > 100_000,
@@ -425,10 +450,82 @@ fn cloudhsm_ca_private_key_never_reaches_state_plan_or_trace_logs() {
                 trace.contains("signing the cluster CSR"),
                 "the provider's own logs are missing from the trace"
             );
-            assert_no_secret(&trace, &ca, "the TF_LOG=TRACE output");
+            assert_no_secrets(&trace, &ca, "the TF_LOG=TRACE output");
+            let log = s.emu.requests().to_string();
+            assert_no_secrets(&log, &ca, "the emulator's request log");
+            checked.borrow_mut().extend([
+                "state file".into(),
+                "show -json".into(),
+                format!("TRACE log ({} KiB)", trace.len() / 1024),
+                "request log".into(),
+            ]);
         })
         .destroy()
         .run();
+    let watched = emu.watched();
+    assert!(
+        watched.is_empty(),
+        "requests to the emulator carried a secret: {watched:?}"
+    );
+    let calls = emu.requests()["total"].as_u64().unwrap_or(0);
+    let lines = vec![format!(
+        "secrets (issuing_ca_private_key_wo, AWS secret key): absent from {}, and from all {calls} AWS calls' bodies and headers",
+        checked.borrow().join(", ")
+    )];
+    eprintln!("{}", lines[0]);
+    acceptance::write_report("secrets", &lines);
+}
+
+/// A provider panic with the key in hand (a debug-build hook that panics with the
+/// whole model in its message) becomes an internal-error diagnostic; neither it, the
+/// panic's log line nor anything else Terraform prints or logs carries the key.
+#[test]
+fn cloudhsm_ca_private_key_never_reaches_crash_output() {
+    let emu = Emulator::start();
+    let ca = Ca::root("TrustChain Crash Root CA");
+    emu.watch_requests(&secret_pieces(&ca));
+    let logs = tempfile::tempdir().expect("log dir");
+    let log_path = logs.path().join("terraform.log");
+    let log = log_path.display().to_string();
+    Steps::new(&emu)
+        .env("TF_VAR_ca_key", &ca.key)
+        .env("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
+        .env("TRUSTCHAIN_TEST_PANIC_WITH_KEY", "1")
+        .env("TF_LOG", "TRACE")
+        .env("TF_LOG_PATH", &log)
+        .apply_fails(
+            "the initialization panics with the key in hand",
+            secret_config(&emu, &ca.cert),
+        )
+        .errors(|diags, run| {
+            assert!(
+                diags
+                    .iter()
+                    .any(|d| d["summary"] == "The provider hit an internal error"),
+                "no internal-error diagnostic: {diags:#?}"
+            );
+            let words = format!("{}\n{}", run.stdout(), run.stderr());
+            assert!(
+                words.contains("TRUSTCHAIN_TEST_PANIC_WITH_KEY") && words.contains("redacted"),
+                "the panic message did not come through:\n{words}"
+            );
+            assert_no_secrets(&words, &ca, "the crash output");
+            let trace = std::fs::read_to_string(&log_path).expect("TF_LOG_PATH file");
+            assert!(trace.contains("handler panicked"), "no panic in the trace");
+            assert_no_secrets(&trace, &ca, "the TRACE log of the crash");
+        })
+        .check(|s| {
+            let raw =
+                std::fs::read_to_string(s.w.path().join("terraform.tfstate")).expect("state file");
+            assert_no_secrets(&raw, &ca, "the state after the crash");
+        })
+        .destroy()
+        .run();
+    assert!(emu.watched().is_empty(), "{:?}", emu.watched());
+    acceptance::write_report(
+        "secrets-crash",
+        &["secrets: a provider panic holding the CA key: internal-error diagnostic, key absent from crash output, TRACE log, state and AWS calls".into()],
+    );
 }
 
 #[test]

@@ -54,9 +54,7 @@ fn version(w: &Workspace) -> String {
 }
 
 fn report(name: &str, lines: &[String]) {
-    let dir = acceptance::target_dir().join("reports");
-    let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(dir.join(format!("{name}.txt")), lines.join("\n") + "\n");
+    acceptance::write_report(name, lines);
 }
 
 #[test]

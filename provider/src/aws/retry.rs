@@ -60,6 +60,17 @@ impl Deadline {
     pub fn op(&self) -> Operation {
         self.op
     }
+
+    /// The same deadline and stop signal, ending no later than `max` from now.
+    pub fn capped(&self, max: Duration) -> Deadline {
+        let until = self.until.min(Instant::now() + max);
+        Deadline {
+            until,
+            limit: self.limit.min(max),
+            op: self.op,
+            stop: self.stop.clone(),
+        }
+    }
 }
 
 /// What one attempt says.
@@ -230,6 +241,50 @@ where
         },
     )
     .await
+}
+
+/// How long a call naming an object created moments ago may keep answering
+/// NotFound before the answer is believed (AWS's read-after-create consistency;
+/// hashicorp/aws waits up to 2 minutes for EC2's).
+pub const PROPAGATION: Duration = Duration::from_secs(120);
+
+/// Runs a call that names an object this operation created moments ago: AWS may
+/// answer NotFound for it for a while, so NotFound is retried (backoff from 250 ms to
+/// 5 s) until PROPAGATION, the deadline or a stop ends it, then the last error is
+/// returned; any other answer is returned at once.
+pub async fn while_not_found<T, E, R, F, Fut>(
+    deadline: &Deadline,
+    what: &str,
+    mut call: F,
+) -> Result<T, SdkError<E, R>>
+where
+    E: ProvideErrorMetadata,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, R>>>,
+{
+    let until = (Instant::now() + PROPAGATION).min(deadline.until);
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match call().await {
+            Err(e) if is_not_found(code_of(&e)) && !deadline.stop.is_stopped() => {
+                let now = Instant::now();
+                if now >= until {
+                    return Err(e);
+                }
+                tracing::debug!(
+                    call = what,
+                    code = code_of(&e),
+                    "not visible yet after create; retrying"
+                );
+                tokio::select! {
+                    _ = tokio::time::sleep(delay.min(until - now)) => {}
+                    _ = deadline.stop.stopped() => return Err(e),
+                }
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,11 +4,8 @@ mod configs;
 
 pub use configs::*;
 
-use acceptance::{Emulator, StepCtx, Workspace};
+use acceptance::{Emulator, StepCtx};
 use serde_json::{Value, json};
-use std::io::Read;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 pub const CLUSTER: &str = "trustchain_cloudhsm_cluster.this";
 pub const HSM_A: &str = "trustchain_cloudhsm_hsm.a";
@@ -190,11 +187,12 @@ pub fn assert_diagnostic_at(diags: &[Value], summary: &str, line: &str) {
     );
 }
 
-/// No piece of either key form appears in `text`: every 24-character run of the
-/// keys' base64 lines is looked for (so escaped newlines cannot hide a match),
-/// except runs the certificate holds too (the public modulus is in both).
-pub fn assert_no_secret(text: &str, ca: &Ca, what: &str) {
+/// Every 24-character run (every 20 characters) of the keys' base64 lines, except
+/// runs the certificate holds too (the public modulus is in both): what a leak of
+/// either key form would show, whatever escaping cuts its lines.
+pub fn secret_pieces(ca: &Ca) -> Vec<String> {
     let public: String = ca.cert.lines().collect();
+    let mut pieces = Vec::new();
     for key in [&ca.key, &ca.key_pkcs1] {
         for line in key
             .lines()
@@ -202,92 +200,30 @@ pub fn assert_no_secret(text: &str, ca: &Ca, what: &str) {
         {
             for start in (0..=line.len() - 24).step_by(20) {
                 let piece = &line[start..start + 24];
-                if public.contains(piece) {
-                    continue;
-                }
-                if let Some(at) = text.find(piece) {
-                    let from = text[..at]
-                        .char_indices()
-                        .rev()
-                        .nth(300)
-                        .map_or(0, |(i, _)| i);
-                    panic!(
-                        "a piece of the CA private key is in {what}, after: {:?}",
-                        &text[from..at]
-                    );
+                if !public.contains(piece) {
+                    pieces.push(piece.to_string());
                 }
             }
         }
     }
+    pieces
 }
 
-pub struct Interrupted {
-    pub output: String,
-    pub elapsed_after_interrupt: Duration,
-}
-
-/// Runs `terraform apply` and sends it SIGINT (Ctrl-C) once `ready()` holds.
-pub fn interrupt_apply_when(w: &Workspace, ready: impl Fn() -> bool) -> Interrupted {
-    let mut child = w
-        .command(
-            &["apply", "-auto-approve", "-no-color", "-input=false"],
-            &[],
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start terraform apply");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !ready() {
-        if Instant::now() > deadline || child.try_wait().ok().flatten().is_some() {
-            let _ = child.kill();
+/// No piece of either key form ([`secret_pieces`]) appears in `text`.
+pub fn assert_no_secret(text: &str, ca: &Ca, what: &str) {
+    for piece in secret_pieces(ca) {
+        if let Some(at) = text.find(&piece) {
+            let from = text[..at]
+                .char_indices()
+                .rev()
+                .nth(300)
+                .map_or(0, |(i, _)| i);
             panic!(
-                "apply never reached the point to interrupt:\n{}",
-                t_out.join().unwrap_or_default()
+                "a piece of the CA private key is in {what}, after: {:?}",
+                &text[from..at]
             );
         }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    // Let the wait settle into its backoff before interrupting.
-    std::thread::sleep(Duration::from_secs(2));
-    let sent = Instant::now();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill -INT");
-    assert!(status.success(), "could not signal terraform");
-    let stop_by = sent + Duration::from_secs(60);
-    loop {
-        if child.try_wait().ok().flatten().is_some() {
-            break;
-        }
-        if Instant::now() > stop_by {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let elapsed_after_interrupt = sent.elapsed();
-    let _ = child.wait();
-    Interrupted {
-        output: format!(
-            "{}\n{}",
-            t_out.join().unwrap_or_default(),
-            t_err.join().unwrap_or_default()
-        ),
-        elapsed_after_interrupt,
     }
 }
+
+pub use acceptance::interrupt::interrupt_apply_when;

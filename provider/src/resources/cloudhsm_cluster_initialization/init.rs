@@ -16,6 +16,7 @@ use tfplugin::diag::{Diagnostic, Diagnostics};
 const MAX_SIGNINGS: usize = 3;
 
 /// How the cluster certificate comes about.
+#[derive(Debug)]
 pub enum Signer {
     /// Signed outside Terraform.
     Signed(Cert),
@@ -222,11 +223,19 @@ async fn wait_initialized(
     id: &str,
 ) -> Result<Cluster, Diagnostics> {
     let what = format!("CloudHSM cluster {id} to be initialized");
+    // AWS took the call: for a while a read may still show the cluster as it was
+    // (UNINITIALIZED), or not at all, before the change shows.
+    let settled_by = std::time::Instant::now() + crate::aws::retry::PROPAGATION;
+    let lagging = move || std::time::Instant::now() < settled_by;
     hsm.wait_cluster(c, deadline, id, &what, |cl| match cl {
         Some(cl) if INITIALIZED_OR_LATER.contains(&cloudhsm::state(cl)) => Poll::Done(cl.clone()),
         Some(cl) if cloudhsm::state(cl) == "INITIALIZE_IN_PROGRESS" => {
             Poll::Retry(format!("cluster {id} is INITIALIZE_IN_PROGRESS"))
         }
+        Some(cl) if cloudhsm::state(cl) == "UNINITIALIZED" && lagging() => Poll::Retry(format!(
+            "cluster {id} still reads UNINITIALIZED just after InitializeCluster"
+        )),
+        None if lagging() => Poll::Retry(format!("cluster {id} is not visible yet")),
         Some(cl) => Poll::Fail(
             Diagnostic::error(
                 format!("CloudHSM cluster {id} was not initialized"),

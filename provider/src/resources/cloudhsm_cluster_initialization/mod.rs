@@ -113,6 +113,12 @@ impl Resource for CloudHsmClusterInitialization {
             Ok(s) => s,
             Err(d) => return Applied::failed(None, d),
         };
+        // Debug builds only: a panic with the key in hand and the whole model in its
+        // message, so a test can show crash output carries no key material.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("TRUSTCHAIN_TEST_PANIC_WITH_KEY").is_some() {
+            panic!("TRUSTCHAIN_TEST_PANIC_WITH_KEY: {config:?} {signer:?}");
+        }
         let timeout = limit(planned.timeouts.known(), Operation::Create, DEFAULT_TIMEOUT);
         let deadline = self.hsm.deadline(timeout, Operation::Create);
         match init::initialize(

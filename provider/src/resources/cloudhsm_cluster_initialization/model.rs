@@ -7,7 +7,9 @@ use tfplugin::value::{Attr, Type};
 
 pub const TYPE_NAME: &str = "trustchain_cloudhsm_cluster_initialization";
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+// Debug by hand: the key is redacted, so no `{:?}` in a log line or a panic
+// message can carry it.
+#[derive(Clone, Deserialize, Serialize)]
 pub struct InitModel {
     pub id: Attr<String>,
     pub cluster_id: Attr<String>,
@@ -19,6 +21,31 @@ pub struct InitModel {
     pub cluster_certificate: Attr<String>,
     pub cluster_state: Attr<String>,
     pub timeouts: Attr<Timeouts>,
+}
+
+impl std::fmt::Debug for InitModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = match &self.issuing_ca_private_key_wo {
+            Attr::Known(_) => "<redacted>",
+            Attr::Null => "null",
+            Attr::Unknown => "unknown",
+        };
+        f.debug_struct("InitModel")
+            .field("id", &self.id)
+            .field("cluster_id", &self.cluster_id)
+            .field("trust_anchor", &self.trust_anchor)
+            .field("signed_cert", &self.signed_cert)
+            .field("issuing_ca_certificate", &self.issuing_ca_certificate)
+            .field("issuing_ca_private_key_wo", &key)
+            .field(
+                "issuing_ca_private_key_wo_version",
+                &self.issuing_ca_private_key_wo_version,
+            )
+            .field("cluster_certificate", &self.cluster_certificate)
+            .field("cluster_state", &self.cluster_state)
+            .field("timeouts", &self.timeouts)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -21,6 +21,7 @@ mod schema;
 mod state;
 mod validate;
 
+use crate::aws::retry::until_visible;
 use crate::aws::{Clients, ProviderData};
 use async_trait::async_trait;
 use discovery::{Ec2, Scope};
@@ -98,9 +99,15 @@ impl Resource for Ipv6Network {
             Ok(id) => id,
             Err(d) => return Applied::failed(None, d),
         };
+        // From here on the VPC exists: whatever fails, the state keeps its id.
         let mut diags = Diagnostics::new();
-        if let Err(d) = ec2.converge(&vpc_id, &desired).await {
-            diags.extend(d);
+        match ec2.prepare_vpc(&vpc_id).await {
+            Ok(()) => {
+                if let Err(d) = ec2.converge(&vpc_id, &desired).await {
+                    diags.extend(d);
+                }
+            }
+            Err(d) => diags.extend(d),
         }
         finish(&ec2, &vpc_id, planned, diags).await
     }
@@ -253,19 +260,17 @@ async fn finish(
     let scope = Scope::State {
         nat_expected: nat_expected(&planned),
     };
-    match ec2.discover_scoped(vpc_id, scope).await {
-        Ok(Some(actual)) => Applied {
+    // The VPC may be moments old: "not found" is AWS not showing it yet.
+    let found = until_visible(&ec2.deadline, &format!("VPC {vpc_id}"), || {
+        ec2.discover_scoped(vpc_id, scope)
+    })
+    .await;
+    match found {
+        Ok(actual) => Applied {
             state: Some(state::state_of(&actual, &planned, ec2.c)),
             private: Vec::new(),
             diagnostics: diags,
         },
-        Ok(None) => {
-            diags.error(
-                "VPC disappeared",
-                format!("{vpc_id} vanished while it was being configured."),
-            );
-            Applied::failed(None, diags)
-        }
         Err(d) => {
             diags.extend(d);
             // Keep at least the VPC id so destroy can find and remove it.

@@ -4,7 +4,7 @@
 use super::discovery::{Ec2, NatInfo, RouteTableInfo, SubnetInfo};
 use super::model::{Desired, NetworkModel, TAG_TIER, Tier};
 use crate::aws::ec2::bool_value;
-use crate::aws::retry::{delete_when_free, until_visible};
+use crate::aws::retry::{delete_when_free, until_visible, while_not_found};
 use crate::aws::tags::{Tags, ec2_tag_spec};
 use crate::aws::{Poll, code_of, failed, is_not_found, wait_for};
 use crate::ipv6::{self, Ipv6Cidr};
@@ -36,15 +36,24 @@ impl Ec2<'_> {
                 ))
             })?;
         tracing::info!(vpc_id, "created VPC");
-        // Resource-name DNS needs DNS hostnames on; one attribute per call.
-        ec2.modify_vpc_attribute()
-            .vpc_id(&vpc_id)
-            .enable_dns_hostnames(bool_value(true))
-            .send()
-            .await
-            .map_err(failed("EC2", "ModifyVpcAttribute"))?;
+        Ok(vpc_id)
+    }
+
+    /// What a new VPC needs before its subnets: DNS hostnames on, its IPv6 block.
+    pub async fn prepare_vpc(&self, vpc_id: &str) -> Result<(), Diagnostics> {
+        let ec2 = &self.c.ec2;
+        // Resource-name DNS needs DNS hostnames on; one attribute per call. The VPC
+        // is moments old: AWS may not know it yet.
+        while_not_found(&self.deadline, "ModifyVpcAttribute", || {
+            ec2.modify_vpc_attribute()
+                .vpc_id(vpc_id)
+                .enable_dns_hostnames(bool_value(true))
+                .send()
+        })
+        .await
+        .map_err(failed("EC2", "ModifyVpcAttribute"))?;
         // Wait for the IPv6 block to be associated.
-        let id = vpc_id.clone();
+        let id = vpc_id.to_string();
         // Eventual consistency: a new VPC, and its IPv6 block, may not show at once.
         until_visible(
             &self.deadline,
@@ -52,7 +61,7 @@ impl Ec2<'_> {
             || async { self.vpc_ipv6_cidr(&id).await },
         )
         .await?;
-        Ok(vpc_id)
+        Ok(())
     }
 
     pub async fn create_subnet(
@@ -77,19 +86,25 @@ impl Ec2<'_> {
         })?;
         let mut tags = d.object_tags(format!("{}-{}-{}", d.name, t.name, zone));
         tags.insert(TAG_TIER.into(), t.name.clone());
-        let mut call = self
-            .c
-            .ec2
-            .create_subnet()
-            .vpc_id(vpc_id)
-            .availability_zone(zone)
-            .ipv6_cidr_block(v6.to_string())
-            .tag_specifications(ec2_tag_spec(ResourceType::Subnet, &tags));
-        call = match v4 {
-            Some(c) => call.cidr_block(c.to_string()),
-            None => call.ipv6_native(true),
+        let subnet = || {
+            let call = self
+                .c
+                .ec2
+                .create_subnet()
+                .vpc_id(vpc_id)
+                .availability_zone(zone)
+                .ipv6_cidr_block(v6.to_string())
+                .tag_specifications(ec2_tag_spec(ResourceType::Subnet, &tags));
+            match v4 {
+                Some(c) => call.cidr_block(c.to_string()),
+                None => call.ipv6_native(true),
+            }
+            .send()
         };
-        let out = call.send().await.map_err(failed("EC2", "CreateSubnet"))?;
+        // The VPC may be moments old.
+        let out = while_not_found(&self.deadline, "CreateSubnet", subnet)
+            .await
+            .map_err(failed("EC2", "CreateSubnet"))?;
         let id = out
             .subnet()
             .and_then(|s| s.subnet_id())
@@ -119,33 +134,42 @@ impl Ec2<'_> {
     pub async fn fix_subnet_attributes(&self, s: &SubnetInfo, t: &Tier) -> Result<(), Diagnostics> {
         let ec2 = &self.c.ec2;
         let call = || ec2.modify_subnet_attribute().subnet_id(&s.id);
+        // The subnet may be moments old: each call waits out NotFound.
+        let what = "ModifySubnetAttribute";
         if !s.assign_ipv6 {
-            call()
-                .assign_ipv6_address_on_creation(bool_value(true))
-                .send()
-                .await
-                .map_err(failed("EC2", "ModifySubnetAttribute"))?;
+            while_not_found(&self.deadline, what, || {
+                call()
+                    .assign_ipv6_address_on_creation(bool_value(true))
+                    .send()
+            })
+            .await
+            .map_err(failed("EC2", what))?;
         }
         if s.hostname_type != t.hostname_type {
-            call()
-                .private_dns_hostname_type_on_launch(HostnameType::from(t.hostname_type.as_str()))
-                .send()
-                .await
-                .map_err(failed("EC2", "ModifySubnetAttribute"))?;
+            let hostname = HostnameType::from(t.hostname_type.as_str());
+            while_not_found(&self.deadline, what, || {
+                call()
+                    .private_dns_hostname_type_on_launch(hostname.clone())
+                    .send()
+            })
+            .await
+            .map_err(failed("EC2", what))?;
         }
         if s.aaaa != t.aaaa {
-            call()
-                .enable_resource_name_dns_aaaa_record_on_launch(bool_value(t.aaaa))
-                .send()
-                .await
-                .map_err(failed("EC2", "ModifySubnetAttribute"))?;
+            while_not_found(&self.deadline, what, || {
+                call()
+                    .enable_resource_name_dns_aaaa_record_on_launch(bool_value(t.aaaa))
+                    .send()
+            })
+            .await
+            .map_err(failed("EC2", what))?;
         }
         if s.dns64 != t.dns64 {
-            call()
-                .enable_dns64(bool_value(t.dns64))
-                .send()
-                .await
-                .map_err(failed("EC2", "ModifySubnetAttribute"))?;
+            while_not_found(&self.deadline, what, || {
+                call().enable_dns64(bool_value(t.dns64)).send()
+            })
+            .await
+            .map_err(failed("EC2", what))?;
         }
         Ok(())
     }
@@ -201,14 +225,16 @@ impl Ec2<'_> {
             .await
             .map_err(failed("EC2", "AllocateAddress"))?;
         let allocation = eip.allocation_id().unwrap_or("").to_string();
-        let out = ec2
-            .create_nat_gateway()
-            .subnet_id(subnet_id)
-            .allocation_id(&allocation)
-            .tag_specifications(ec2_tag_spec(ResourceType::Natgateway, nat_tags))
-            .send()
-            .await
-            .map_err(failed("EC2", "CreateNatGateway"))?;
+        // The address is moments old.
+        let out = while_not_found(&self.deadline, "CreateNatGateway", || {
+            ec2.create_nat_gateway()
+                .subnet_id(subnet_id)
+                .allocation_id(&allocation)
+                .tag_specifications(ec2_tag_spec(ResourceType::Natgateway, nat_tags))
+                .send()
+        })
+        .await
+        .map_err(failed("EC2", "CreateNatGateway"))?;
         let id = out
             .nat_gateway()
             .and_then(|n| n.nat_gateway_id())

@@ -8,7 +8,7 @@ use super::model::{
     Desired, Kind, NAT64_PREFIX, TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC,
 };
 use crate::aws::failed;
-use crate::aws::retry::delete_when_free;
+use crate::aws::retry::{delete_when_free, while_not_found};
 use crate::aws::tags::{ec2_tag_spec, sync_ec2};
 use crate::ipv6::{self, Ipv6Cidr};
 use aws_sdk_ec2::types::ResourceType;
@@ -57,28 +57,44 @@ impl Ec2<'_> {
                 .and_then(|g| g.internet_gateway_id())
                 .unwrap_or("")
                 .to_string();
-            ec2.attach_internet_gateway()
-                .internet_gateway_id(&id)
-                .vpc_id(vpc_id)
-                .send()
-                .await
-                .map_err(failed("EC2", "AttachInternetGateway"))?;
+            // Both are moments old; an unattached gateway is invisible to discovery,
+            // so one that cannot be attached is deleted rather than left behind.
+            let attached = while_not_found(&self.deadline, "AttachInternetGateway", || {
+                ec2.attach_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .vpc_id(vpc_id)
+                    .send()
+            })
+            .await;
+            if let Err(e) = attached {
+                let diag = failed("EC2", "AttachInternetGateway")(e);
+                if let Err(cleanup) = ec2
+                    .delete_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .send()
+                    .await
+                {
+                    tracing::warn!(internet_gateway_id = %id, error = %cleanup, "could not delete the unattached internet gateway");
+                }
+                return Err(diag);
+            }
             a.igw = Some(Tagged {
                 id,
                 tags: igw_tags.clone(),
             });
         }
         if d.needs_eigw() && a.eigw.is_none() {
-            let out = ec2
-                .create_egress_only_internet_gateway()
-                .vpc_id(vpc_id)
-                .tag_specifications(ec2_tag_spec(
-                    ResourceType::EgressOnlyInternetGateway,
-                    &eigw_tags,
-                ))
-                .send()
-                .await
-                .map_err(failed("EC2", "CreateEgressOnlyInternetGateway"))?;
+            let out = while_not_found(&self.deadline, "CreateEgressOnlyInternetGateway", || {
+                ec2.create_egress_only_internet_gateway()
+                    .vpc_id(vpc_id)
+                    .tag_specifications(ec2_tag_spec(
+                        ResourceType::EgressOnlyInternetGateway,
+                        &eigw_tags,
+                    ))
+                    .send()
+            })
+            .await
+            .map_err(failed("EC2", "CreateEgressOnlyInternetGateway"))?;
             a.eigw = out
                 .egress_only_internet_gateway()
                 .and_then(|g| g.egress_only_internet_gateway_id())
@@ -108,13 +124,14 @@ impl Ec2<'_> {
                     rt.clone()
                 }
                 None => {
-                    let out = ec2
-                        .create_route_table()
-                        .vpc_id(vpc_id)
-                        .tag_specifications(ec2_tag_spec(ResourceType::RouteTable, &tags))
-                        .send()
-                        .await
-                        .map_err(failed("EC2", "CreateRouteTable"))?;
+                    let out = while_not_found(&self.deadline, "CreateRouteTable", || {
+                        ec2.create_route_table()
+                            .vpc_id(vpc_id)
+                            .tag_specifications(ec2_tag_spec(ResourceType::RouteTable, &tags))
+                            .send()
+                    })
+                    .await
+                    .map_err(failed("EC2", "CreateRouteTable"))?;
                     let id = out
                         .route_table()
                         .and_then(|r| r.route_table_id())
@@ -157,18 +174,23 @@ impl Ec2<'_> {
                     if rt.routes.iter().any(|(d2, _)| d2 == dest) {
                         self.delete_route(&rt.id, dest).await?;
                     }
-                    let mut call = ec2.create_route().route_table_id(&rt.id);
-                    call = if dest.contains(':') {
-                        call.destination_ipv6_cidr_block(dest)
-                    } else {
-                        call.destination_cidr_block(dest)
+                    let route = || {
+                        let mut call = ec2.create_route().route_table_id(&rt.id);
+                        call = if dest.contains(':') {
+                            call.destination_ipv6_cidr_block(dest)
+                        } else {
+                            call.destination_cidr_block(dest)
+                        };
+                        call = if target.starts_with("eigw-") {
+                            call.egress_only_internet_gateway_id(target)
+                        } else {
+                            call.gateway_id(target)
+                        };
+                        call.send()
                     };
-                    call = if target.starts_with("eigw-") {
-                        call.egress_only_internet_gateway_id(target)
-                    } else {
-                        call.gateway_id(target)
-                    };
-                    call.send().await.map_err(failed("EC2", "CreateRoute"))?;
+                    while_not_found(&self.deadline, "CreateRoute", route)
+                        .await
+                        .map_err(failed("EC2", "CreateRoute"))?;
                 }
             }
         }
@@ -225,20 +247,24 @@ impl Ec2<'_> {
                 match associated {
                     Some((current_rt, _)) if current_rt == rt_id => {}
                     Some((_, assoc)) => {
-                        ec2.replace_route_table_association()
-                            .association_id(assoc)
-                            .route_table_id(&rt_id)
-                            .send()
-                            .await
-                            .map_err(failed("EC2", "ReplaceRouteTableAssociation"))?;
+                        while_not_found(&self.deadline, "ReplaceRouteTableAssociation", || {
+                            ec2.replace_route_table_association()
+                                .association_id(&assoc)
+                                .route_table_id(&rt_id)
+                                .send()
+                        })
+                        .await
+                        .map_err(failed("EC2", "ReplaceRouteTableAssociation"))?;
                     }
                     None => {
-                        ec2.associate_route_table()
-                            .route_table_id(&rt_id)
-                            .subnet_id(&subnet.id)
-                            .send()
-                            .await
-                            .map_err(failed("EC2", "AssociateRouteTable"))?;
+                        while_not_found(&self.deadline, "AssociateRouteTable", || {
+                            ec2.associate_route_table()
+                                .route_table_id(&rt_id)
+                                .subnet_id(&subnet.id)
+                                .send()
+                        })
+                        .await
+                        .map_err(failed("EC2", "AssociateRouteTable"))?;
                     }
                 }
             }
@@ -294,13 +320,15 @@ impl Ec2<'_> {
                     self.delete_route(&rt.id, NAT64_PREFIX).await?;
                 }
                 if let Some(n) = &want {
-                    ec2.create_route()
-                        .route_table_id(&rt.id)
-                        .destination_ipv6_cidr_block(NAT64_PREFIX)
-                        .nat_gateway_id(n)
-                        .send()
-                        .await
-                        .map_err(failed("EC2", "CreateRoute"))?;
+                    while_not_found(&self.deadline, "CreateRoute", || {
+                        ec2.create_route()
+                            .route_table_id(&rt.id)
+                            .destination_ipv6_cidr_block(NAT64_PREFIX)
+                            .nat_gateway_id(n)
+                            .send()
+                    })
+                    .await
+                    .map_err(failed("EC2", "CreateRoute"))?;
                 }
             }
         }

@@ -4,7 +4,7 @@
 
 use super::discovery::{Actual, Elb};
 use super::model::Desired;
-use crate::aws::retry::{Poll, wait_for};
+use crate::aws::retry::{Poll, wait_for, while_not_found};
 use crate::aws::tags::{TagChanges, Tags};
 use crate::aws::{code_of, failed, is_not_found};
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -108,14 +108,17 @@ impl Elb<'_> {
         if changes.is_empty() {
             return Ok(());
         }
-        self.c
-            .elbv2
-            .modify_load_balancer_attributes()
-            .load_balancer_arn(&a.arn)
-            .set_attributes(Some(changes))
-            .send()
-            .await
-            .map_err(failed("ELBv2", "ModifyLoadBalancerAttributes"))?;
+        // The load balancer may be moments old.
+        while_not_found(&self.deadline, "ModifyLoadBalancerAttributes", || {
+            self.c
+                .elbv2
+                .modify_load_balancer_attributes()
+                .load_balancer_arn(&a.arn)
+                .set_attributes(Some(changes.clone()))
+                .send()
+        })
+        .await
+        .map_err(failed("ELBv2", "ModifyLoadBalancerAttributes"))?;
         Ok(())
     }
 

@@ -263,18 +263,48 @@ async fn finish(
 ) -> Applied<LoadBalancerModel> {
     let mut known = state::known_groups(&planned);
     known.extend(prior_groups.iter().cloned());
-    match elb.discover(arn, &known).await {
+    // Listings lag right after a change (eventual consistency): read back until AWS
+    // shows every planned listener with its target group, or a short while passed.
+    // A state without them would contradict the plan and lose their ids.
+    let ports: Vec<i64> = planned
+        .listener
+        .known()
+        .map(|ls| ls.iter().filter_map(|l| l.port.known().copied()).collect())
+        .unwrap_or_default();
+    let settled = crate::aws::retry::until_visible(
+        &elb.deadline.capped(crate::aws::retry::PROPAGATION),
+        &format!("the listeners of {arn}"),
+        || async {
+            Ok(elb
+                .discover(arn, &known)
+                .await?
+                .filter(|a| shows_listeners(a, &ports)))
+        },
+    )
+    .await;
+    let found = match settled {
+        Ok(actual) => Ok(Some(actual)),
+        // Whatever AWS shows now is the last word.
+        Err(_) => elb.discover(arn, &known).await,
+    };
+    match found {
         Ok(Some(actual)) => Applied {
             state: Some(state::state_of(&actual, &planned, &elb.c.default_tags)),
             private: Vec::new(),
             diagnostics: diags,
         },
         Ok(None) => {
-            diags.error(
-                "Load balancer disappeared",
-                format!("{arn} vanished while it was being configured."),
-            );
-            Applied::failed(None, diags)
+            if !diags.has_errors() {
+                diags.error(
+                    "Load balancer disappeared",
+                    format!("{arn} vanished while it was being configured."),
+                );
+            }
+            // Keep the ARN: it may just not be visible yet.
+            let mut partial = planned;
+            partial.id = Attr::Known(arn.to_string());
+            partial.arn = Attr::Known(arn.to_string());
+            Applied::failed(Some(state::nullify_unknowns(partial)), diags)
         }
         Err(d) => {
             diags.extend(d);
@@ -285,6 +315,17 @@ async fn finish(
             Applied::failed(Some(state::nullify_unknowns(partial)), diags)
         }
     }
+}
+
+/// AWS shows a listener on every port, each with the target group it forwards to.
+fn shows_listeners(a: &discovery::Actual, ports: &[i64]) -> bool {
+    ports.iter().all(|p| {
+        a.listeners.get(p).is_some_and(|l| {
+            l.target_group_arn
+                .as_ref()
+                .is_none_or(|tg| a.groups.contains_key(tg))
+        })
+    })
 }
 
 #[cfg(test)]

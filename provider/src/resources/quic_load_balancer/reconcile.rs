@@ -10,7 +10,7 @@ use super::load_balancer::elb_tags;
 use super::model::{
     DEFAULT_IDLE_TIMEOUT, Desired, HealthCheck, Listener, ListenerIds, target_group_name,
 };
-use crate::aws::retry::{Poll, wait_for};
+use crate::aws::retry::{Poll, wait_for, while_not_found};
 use crate::aws::{code_of, failed, is_not_found};
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, Certificate, ListenerAttribute, Matcher, ProtocolEnum,
@@ -152,25 +152,28 @@ impl Elb<'_> {
     }
 
     async fn group_attributes(&self, arn: &str, l: &Listener) -> Result<(), Diagnostics> {
-        self.c
-            .elbv2
-            .modify_target_group_attributes()
-            .target_group_arn(arn)
-            .attributes(
-                TargetGroupAttribute::builder()
-                    .key("deregistration_delay.timeout_seconds")
-                    .value(l.deregistration_delay.to_string())
-                    .build(),
-            )
-            .attributes(
-                TargetGroupAttribute::builder()
-                    .key("deregistration_delay.connection_termination.enabled")
-                    .value(l.connection_termination.to_string())
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(failed("ELBv2", "ModifyTargetGroupAttributes"))?;
+        // The target group may be moments old.
+        while_not_found(&self.deadline, "ModifyTargetGroupAttributes", || {
+            self.c
+                .elbv2
+                .modify_target_group_attributes()
+                .target_group_arn(arn)
+                .attributes(
+                    TargetGroupAttribute::builder()
+                        .key("deregistration_delay.timeout_seconds")
+                        .value(l.deregistration_delay.to_string())
+                        .build(),
+                )
+                .attributes(
+                    TargetGroupAttribute::builder()
+                        .key("deregistration_delay.connection_termination.enabled")
+                        .value(l.connection_termination.to_string())
+                        .build(),
+                )
+                .send()
+        })
+        .await
+        .map_err(failed("ELBv2", "ModifyTargetGroupAttributes"))?;
         Ok(())
     }
 
@@ -216,20 +219,22 @@ impl Elb<'_> {
         l: &Listener,
         tg: &str,
     ) -> Result<String, Diagnostics> {
-        let out = self
-            .c
-            .elbv2
-            .create_listener()
-            .load_balancer_arn(lb)
-            .protocol(ProtocolEnum::from(l.protocol.as_str()))
-            .port(l.port as i32)
-            .set_certificates(certificates(l))
-            .set_ssl_policy(l.ssl_policy.clone())
-            .default_actions(forward(tg))
-            .set_tags(elb_tags(&d.tags_all))
-            .send()
-            .await
-            .map_err(failed("ELBv2", "CreateListener"))?;
+        // The load balancer and the target group may be moments old.
+        let out = while_not_found(&self.deadline, "CreateListener", || {
+            self.c
+                .elbv2
+                .create_listener()
+                .load_balancer_arn(lb)
+                .protocol(ProtocolEnum::from(l.protocol.as_str()))
+                .port(l.port as i32)
+                .set_certificates(certificates(l))
+                .set_ssl_policy(l.ssl_policy.clone())
+                .default_actions(forward(tg))
+                .set_tags(elb_tags(&d.tags_all))
+                .send()
+        })
+        .await
+        .map_err(failed("ELBv2", "CreateListener"))?;
         let arn = out
             .listeners()
             .first()
