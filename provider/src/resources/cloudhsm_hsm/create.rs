@@ -265,13 +265,9 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(700)).await;
             stop.trigger();
         };
-        let started = std::time::Instant::now();
+        // The deadline is an hour away: an "Interrupted" answer (not a timeout) shows
+        // the stop ended the wait.
         let (result, ()) = tokio::join!(waiting, trigger);
-        assert!(
-            started.elapsed() < Duration::from_secs(3),
-            "took {:?}",
-            started.elapsed()
-        );
         let d = result.expect_err("interrupted");
         let x = d.iter().next().expect("one");
         assert_eq!(
