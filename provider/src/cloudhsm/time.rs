@@ -41,7 +41,8 @@ pub fn rfc3339(secs: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
-#[cfg(test)]
+// Not when tests/fuzz includes this file.
+#[cfg(all(test, not(trustchain_fuzz)))]
 mod tests {
     use super::*;
 
