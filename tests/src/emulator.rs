@@ -116,18 +116,8 @@ impl Emulator {
     /// Every live object of the managed services, by kind (tests/emulator/inventory.py;
     /// moto's default VPC and what it holds left out). Call it with the fault rates off.
     pub fn inventory(&self) -> BTreeMap<String, Vec<String>> {
-        let script = crate::workspace_root().join("tests/emulator/inventory.py");
-        let out = Command::new(crate::python_bin())
-            .arg(script)
-            .arg(self.url())
-            .output()
-            .expect("run inventory.py");
-        assert!(
-            out.status.success(),
-            "inventory.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("inventory JSON")
+        let inventory = crate::python_json("tests/emulator/inventory.py", &[&self.url()]);
+        serde_json::from_value(inventory).expect("inventory JSON")
     }
 
     /// Counts every later request (S3 included) whose body, query or headers hold one

@@ -52,6 +52,33 @@ pub fn python_bin() -> PathBuf {
     p
 }
 
+/// Runs one of the project's Python helpers (path relative to the workspace) with the
+/// venv's python and returns the JSON it prints; fails the test with its stderr.
+pub fn python_json(script: &str, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(python_bin())
+        .arg(workspace_root().join(script))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {script}: {e}"));
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{script} printed no JSON: {e}"))
+}
+
+/// A throwaway root CA from Python's `cryptography` (tests/emulator/testca_cli.py):
+/// `{"cert", "key", "key_pkcs1"}`, PEM. Independent of the provider's own X.509 code.
+pub fn test_root_ca(name: &str) -> serde_json::Value {
+    testca(&serde_json::json!({"op": "root", "name": name}))
+}
+
+/// Any tests/emulator/testca_cli.py request (root, intermediate, sign_csr).
+pub fn testca(request: &serde_json::Value) -> serde_json::Value {
+    python_json("tests/emulator/testca_cli.py", &[&request.to_string()])
+}
+
 /// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/` in the workspace).
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")

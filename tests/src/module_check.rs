@@ -41,26 +41,11 @@ const EXTRA_INPUTS: &[(&str, &str, &str)] = &[
 /// CA from Python's `cryptography`, tests/emulator/testca_cli.py): the CloudHSM
 /// initialization checks the PEM at plan time.
 fn demo_ca() -> Vec<(String, String)> {
-    let out = Command::new(crate::python_bin())
-        .arg(workspace_root().join("tests/emulator/testca_cli.py"))
-        .arg(r#"{"op": "root", "name": "Quickstart Demo Root CA"}"#)
-        .output()
-        .expect("run testca_cli.py");
-    assert!(
-        out.status.success(),
-        "testca_cli.py: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let ca: serde_json::Value = serde_json::from_slice(&out.stdout).expect("CA JSON");
+    let ca = crate::test_root_ca("Quickstart Demo Root CA");
+    let pem = |k: &str| ca[k].as_str().unwrap_or_default().to_string();
     vec![
-        (
-            "demo_ca_certificate_pem".into(),
-            ca["cert"].as_str().unwrap_or_default().into(),
-        ),
-        (
-            "demo_ca_private_key_pem".into(),
-            ca["key"].as_str().unwrap_or_default().into(),
-        ),
+        ("demo_ca_certificate_pem".into(), pem("cert")),
+        ("demo_ca_private_key_pem".into(), pem("key")),
     ]
 }
 

@@ -3,7 +3,7 @@
 //! and, when it declares `backend "s3"`, a state bucket in the emulator's S3 with the
 //! `-backend-config` the example expects (what `make demo` writes).
 
-use crate::{Emulator, Workspace, python_bin, workspace_root};
+use crate::{Emulator, Workspace, workspace_root};
 use serde_json::{Value, json};
 
 /// The state bucket the backend configuration names.
@@ -20,19 +20,9 @@ pub fn has_s3_backend(main_tf: &str) -> bool {
     main_tf.contains("backend \"s3\"")
 }
 
-/// A root CA (`{"cert", "key", "key_pkcs1"}`) from tests/emulator/testca_cli.py.
+/// A root CA (`{"cert", "key", "key_pkcs1"}`) for the quickstart's demo CA variables.
 pub fn demo_ca(name: &str) -> Value {
-    let out = std::process::Command::new(python_bin())
-        .arg(workspace_root().join("tests/emulator/testca_cli.py"))
-        .arg(json!({"op": "root", "name": name}).to_string())
-        .output()
-        .expect("run testca_cli.py");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("CA JSON")
+    crate::test_root_ca(name)
 }
 
 /// The S3 backend settings for `-backend-config` (bucket, endpoint, path style).

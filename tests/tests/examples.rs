@@ -2,24 +2,14 @@
 //! offline, resource examples against the emulator, data source and function examples
 //! (evaluated at plan). Data-driven: a new example directory is picked up by itself.
 
-use acceptance::{Emulator, Workspace, provider_block, python_bin, workspace_root};
+use acceptance::{Emulator, Workspace, provider_block, workspace_root};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Variables the examples declare, with values made here: a root CA from Python's
 /// `cryptography` (tests/emulator/testca_cli.py) for the CloudHSM initialization.
 fn example_variables(w: &mut Workspace) {
-    let out = std::process::Command::new(python_bin())
-        .arg(workspace_root().join("tests/emulator/testca_cli.py"))
-        .arg(json!({"op": "root", "name": "Example Root CA"}).to_string())
-        .output()
-        .expect("run testca_cli.py");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let ca: serde_json::Value = serde_json::from_slice(&out.stdout).expect("CA JSON");
+    let ca = acceptance::test_root_ca("Example Root CA");
     w.set_env(
         "TF_VAR_root_ca_cert_pem",
         ca["cert"].as_str().expect("cert"),

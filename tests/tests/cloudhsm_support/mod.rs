@@ -21,18 +21,7 @@ pub struct Ca {
 }
 
 fn testca(request: Value) -> Value {
-    let script = acceptance::workspace_root().join("tests/emulator/testca_cli.py");
-    let out = std::process::Command::new(acceptance::python_bin())
-        .arg(script)
-        .arg(request.to_string())
-        .output()
-        .expect("run testca_cli.py");
-    assert!(
-        out.status.success(),
-        "testca_cli.py: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("testca_cli.py prints JSON")
+    acceptance::testca(&request)
 }
 
 impl Ca {
