@@ -1,0 +1,489 @@
+//! The solidity platform's modules: one function per generated module (its variables,
+//! outputs, prose and HCL), plus the component table and what was left out.
+
+use super::*;
+
+pub(super) fn networking(s: &Spec) -> ModuleView {
+    let n = &s.networking;
+    ModuleBuilder::new(P, "networking", "Network", "VPC with public and private subnets in three Availability Zones, NAT gateways, a private network ACL and VPC flow logs.")
+        .prose("The VPC carries an Amazon-provided IPv6 /56 and each public subnet a /64 from it, so the dual-stack ALB can answer IPv6 clients; nothing else uses IPv6. Public subnets hold the load balancers and NAT gateways (no public IPs are assigned on launch); private subnets hold EKS nodes, RDS, ElastiCache and EFS, and reach the internet through a NAT gateway in their own Availability Zone (or one shared gateway with `single_nat_gateway`, cheaper for development). Subnets carry the Kubernetes role tags the AWS Load Balancer Controller looks for.")
+        .prose("EKS's VPC CNI gives each pod an address from its node's subnet, so the /24 private subnets would cap the cluster at about 750 pods across three zones. With `create_node_subnets` (on by default) the nodes run in a /18 per zone from a secondary VPC block (`node_ipv4_cidr`, 100.64.0.0/16), routed out through the zone's NAT gateway; databases, EFS and the EKS control plane ENIs stay in the /24s.")
+        .prose("The private network ACL admits traffic from inside the VPC and replies on the ephemeral ports; flow logs record all traffic into an encrypted log group; the default security group is emptied.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "solidity/networking/main.tf")
+        .file("flow_logs.tf", "shared/flow_logs.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(
+            Variable::new("vpc_cidr", "string", "IPv4 block of the VPC (the document: 10.0.0.0/16 production, 10.1.0.0/16 staging).")
+                .default(Hcl::str(&n.vpc_cidr))
+                .validate("can(cidrhost(var.vpc_cidr, 0)) && tonumber(split(\"/\", var.vpc_cidr)[1]) >= 16 && tonumber(split(\"/\", var.vpc_cidr)[1]) <= 28", "vpc_cidr must be an IPv4 CIDR between /16 and /28 (an AWS VPC limit)."),
+        )
+        .var(string_list("availability_zones", "Availability Zones, one per public/private subnet pair.").validate("length(var.availability_zones) >= 2", "Give at least two Availability Zones."))
+        .var(
+            string_list("public_subnet_cidrs", "Public subnet blocks, one per Availability Zone in order.")
+                .default(Hcl::strs(&n.public_subnet_cidrs))
+                .validate("alltrue([for c in var.public_subnet_cidrs : can(cidrhost(c, 0))])", "public_subnet_cidrs must be IPv4 CIDR blocks."),
+        )
+        .var(
+            string_list("private_subnet_cidrs", "Private subnet blocks, one per Availability Zone in order.")
+                .default(Hcl::strs(&n.private_subnet_cidrs))
+                .validate("alltrue([for c in var.private_subnet_cidrs : can(cidrhost(c, 0))])", "private_subnet_cidrs must be IPv4 CIDR blocks.")
+                .validate("length(var.private_subnet_cidrs) == length(var.public_subnet_cidrs)", "Give as many private as public subnets."),
+        )
+        .var(Variable::new("create_node_subnets", "bool", "Put the EKS nodes, and so their pods' VPC CNI addresses, in a /18 per zone from node_ipv4_cidr instead of the /24 private subnets (about 750 pod addresses across three zones).").default(Hcl::Bool(true)))
+        .var(
+            Variable::new("node_ipv4_cidr", "string", "Secondary IPv4 /16 of the VPC for the node subnets (100.64.0.0/10 space is the usual choice: reachable only inside the VPC and through the NAT gateways).")
+                .default(Hcl::str(&n.node_ipv4_cidr))
+                .validate("can(cidrhost(var.node_ipv4_cidr, 0)) && tonumber(split(\"/\", var.node_ipv4_cidr)[1]) == 16", "node_ipv4_cidr must be an IPv4 /16 (four /18 node subnets).")
+                .validate("var.node_ipv4_cidr == null || !var.create_node_subnets || length(var.availability_zones) <= 4", "node_ipv4_cidr holds node subnets for four Availability Zones."),
+        )
+        .var(Variable::new("single_nat_gateway", "bool", "One NAT gateway for all Availability Zones (cheaper, not zone-redundant).").default(Hcl::Bool(n.single_nat_gateway)))
+        .var(Variable::new("cluster_name", "string", "EKS cluster name for the kubernetes.io/cluster subnet tag; null leaves it off.").default_null())
+        .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
+        .var(
+            Variable::new("flow_log_traffic_type", "string", "Which traffic flow logs record.")
+                .default(Hcl::str(&n.flow_log_traffic_type))
+                .validate("contains([\"ACCEPT\", \"REJECT\", \"ALL\"], var.flow_log_traffic_type)", "flow_log_traffic_type must be ACCEPT, REJECT or ALL."),
+        )
+        .var(kms_key_var("log_kms_key_arn", "the flow log group"))
+        .out("vpc_id", "aws_vpc.this.id", "ID of the VPC.")
+        .out("vpc_arn", "aws_vpc.this.arn", "ARN of the VPC.")
+        .out("vpc_cidr_block", "aws_vpc.this.cidr_block", "IPv4 block of the VPC.")
+        .out("vpc_ipv6_cidr_block", "aws_vpc.this.ipv6_cidr_block", "Amazon-provided IPv6 block of the VPC (public subnets take /64s from it).")
+        .out("public_subnet_ids", "aws_subnet.public[*].id", "IDs of the public subnets.")
+        .out("private_subnet_ids", "aws_subnet.private[*].id", "IDs of the private subnets.")
+        .out("node_subnet_ids", "var.create_node_subnets ? aws_subnet.nodes[*].id : aws_subnet.private[*].id", "IDs of the EKS node subnets (/18 per zone from node_ipv4_cidr; the private subnets without create_node_subnets).")
+        .out("node_ipv4_cidr_block", "var.create_node_subnets ? var.node_ipv4_cidr : null", "Secondary IPv4 block of the node subnets.")
+        .out("private_route_table_ids", "aws_route_table.private[*].id", "IDs of the private route tables.")
+        .out("nat_gateway_ids", "aws_nat_gateway.this[*].id", "IDs of the NAT gateways.")
+        .out("nat_public_ips", "aws_eip.nat[*].public_ip", "Public IPs of the NAT gateways (allow-list them at third parties).")
+        .out("flow_log_id", "aws_flow_log.this.id", "ID of the VPC flow log.")
+        .out("flow_log_group_name", "aws_cloudwatch_log_group.flow_logs.name", "CloudWatch log group receiving flow logs.")
+        .finish()
+}
+
+pub(super) fn security(s: &Spec) -> ModuleView {
+    let sec = &s.security;
+    ModuleBuilder::new(P, "security", "Security and identity", "Security groups for ALB, EKS nodes, RDS, Redis and external services; WAF with OWASP rules, rate limit and geo blocking; GuardDuty; AWS Config; CloudTrail; IRSA roles; Secrets Manager with rotation; MFA enforcement.")
+        .prose("Security groups follow the document: the ALB takes HTTP/HTTPS from the internet, EKS nodes talk among themselves and take traffic from the ALB, RDS takes PostgreSQL and Redis takes its protocol from EKS nodes only, and the external-services group fronts interface endpoints reachable from the nodes only.")
+        .prose("WAF evaluates a per-address rate limit, optional geographic blocking and the AWS managed rule groups (the Common rule set covers the OWASP Top 10). GuardDuty watches EKS audit logs, runtime, RDS logins, S3 and EBS. AWS Config records every resource type and evaluates managed rules; CloudTrail logs management events and S3 data events in all regions to an encrypted, validated audit bucket and to CloudWatch Logs. GuardDuty allows one detector and AWS Config one recorder and delivery channel per account and region, and the multi-region trail records the whole account: `create_guardduty_detector`, `create_config_recorder` and `create_cloudtrail` let exactly one configuration per account own them (the examples give that to one environment).")
+        .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. The controllers of the document get the permissions they act with: the AWS Load Balancer Controller registers pods in this platform's target groups (TargetGroupBinding), the cluster autoscaler scales this cluster's node groups, External Secrets reads this module's secrets; other roles take managed policies (`policy_arns`) or an inline `policy_json`. Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by RDS itself (database module). Members of the administrators group must sign in with MFA to do anything else.")
+        .provider(aws_provider(&[]))
+        .feature("waf_geo")
+        .file("security_groups.tf", "solidity/security/security_groups.tf")
+        .file("waf.tf", "shared/waf.tf")
+        .file("guardduty.tf", "shared/guardduty.tf")
+        .file("audit_bucket.tf", "shared/audit_bucket.tf")
+        .file("cloudtrail.tf", "shared/cloudtrail.tf")
+        .file("config.tf", "shared/config.tf")
+        .file("iam.tf", "solidity/security/iam.tf")
+        .file("irsa_policies.tf", "solidity/security/irsa_policies.tf")
+        .file("secrets.tf", "solidity/security/secrets.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(Variable::new("vpc_id", "string", "ID of the VPC."))
+        .var(Variable::new("vpc_cidr_block", "string", "IPv4 block of the VPC."))
+        .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, true).into_iter().map(|v| {
+            if v.name == "waf_blocked_country_codes" { v.default(Hcl::strs(&sec.waf_blocked_country_codes)) } else { v }
+        }))
+        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features, &["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"]))
+        .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
+        .var(Variable::new("oidc_provider_arn", "string", "ARN of the EKS cluster's IAM OIDC provider (compute output oidc_provider_arn)."))
+        .var(Variable::new("oidc_issuer_url", "string", "Issuer URL of the EKS cluster's OIDC provider (compute output oidc_issuer_url)."))
+        .var(Variable::new("cluster_name", "string", "Name of the EKS cluster whose node groups the cluster autoscaler may scale (compute output cluster_name); null uses name.").default_null())
+        .var(
+            Variable::new("service_accounts", "map(object({\n  namespace       = string\n  service_account = string\n  policy_arns     = optional(list(string), [])\n  policy_json     = optional(string)\n}))", "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The roles named aws-load-balancer-controller, cluster-autoscaler and external-secrets get what those controllers need.")
+                .default(Hcl::from_serialize(&sec.service_accounts)),
+        )
+        .var(string_list("secrets", "Secrets Manager secrets to create (values are set outside Terraform).").default(Hcl::strs(&sec.secrets)))
+        .var(Variable::new("secret_recovery_window_days", "number", "Days a deleted secret can still be restored.").default(Hcl::num(sec.secret_recovery_window_days)).validate("var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30", "Secrets Manager recovery windows are 7 to 30 days."))
+        .var(Variable::new("secret_rotation_days", "number", "Days between automatic rotations of the secrets.").default(Hcl::num(sec.secret_rotation_days)).validate("var.secret_rotation_days >= 1 && var.secret_rotation_days <= 1000", "Rotation intervals are 1 to 1000 days."))
+        .var(Variable::new("rotation_lambda_arn", "string", "Lambda function that rotates the secrets; null creates the secrets without rotation.").default_null())
+        .var(kms_key_var("log_kms_key_arn", "the WAF and CloudTrail log groups and the audit bucket"))
+        .var(kms_key_var("secrets_kms_key_arn", "the Secrets Manager secrets"))
+        .out("alb_security_group_id", "aws_security_group.this[\"alb\"].id", "Security group of the ALB.")
+        .out("eks_node_security_group_id", "aws_security_group.this[\"eks_nodes\"].id", "Security group of the EKS nodes.")
+        .out("rds_security_group_id", "aws_security_group.this[\"rds\"].id", "Security group of RDS PostgreSQL.")
+        .out("redis_security_group_id", "aws_security_group.this[\"redis\"].id", "Security group of ElastiCache Redis.")
+        .out("external_services_security_group_id", "aws_security_group.this[\"external_services\"].id", "Security group for interface endpoints of external services.")
+        .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL.")
+        .out("guardduty_detector_id", "one(aws_guardduty_detector.this[*].id)", "ID of the GuardDuty detector (null unless create_guardduty_detector).")
+        .with(audit_outputs)
+        .out("service_account_role_arns", "{ for k, r in aws_iam_role.service_account : k => r.arn }", "IRSA role ARNs by role suffix (annotate the service accounts with them).")
+        .out("secret_arns", "{ for k, sec in aws_secretsmanager_secret.this : k => sec.arn }", "Secrets Manager secret ARNs by name.")
+        .out("administrators_group_name", "aws_iam_group.administrators.name", "IAM group whose members must use MFA.")
+        .finish()
+}
+
+pub(super) fn compute(s: &Spec) -> ModuleView {
+    let c = &s.compute;
+    ModuleBuilder::new(P, "compute", "EKS and container registry", "EKS cluster across three Availability Zones with managed on-demand and spot node groups, add-ons, the IRSA OIDC provider and ECR repositories with scanning, lifecycle policies and cross-region replication.")
+        .prose("The cluster API endpoint is private by default, Kubernetes secrets are envelope-encrypted with the EKS KMS key, and all five control-plane log types go to an encrypted log group. Access uses EKS access entries (API authentication mode).")
+        .prose("Pods take addresses from their node's subnet (EKS's VPC CNI): the nodes run in the networking module's /18 node subnets (`node_subnet_ids`), and prefix delegation (`vpc_cni_prefix_delegation`, on by default) lets each node hold /28 prefixes, up to 110 pods, instead of its secondary-IP limit. The networking add-ons (VPC CNI, kube-proxy, Pod Identity agent) are configured before the first node joins, so every node boots with the prefix-delegation pod limit.")
+        .prose("Node groups come from `node_groups`: the general group runs m5.large to m5.2xlarge on demand, the spot group the same sizes on spot capacity with a `spot=true:NoSchedule` taint so only tolerant (non-critical) workloads land there. Nodes launch from a template that enforces IMDSv2 with one hop and encrypted gp3 volumes. The cluster autoscaler (in-cluster software) scales the groups between their sizes.")
+        .prose("Every microservice gets a private ECR repository: immutable tags, scan on push, KMS encryption and a lifecycle policy; the registry replicates to the secondary region. The replication configuration is one per account and region and covers every repository, so `create_ecr_replication_configuration` lets one configuration per account own it.")
+        .provider(aws_provider(&[]))
+        .file("eks.tf", "solidity/compute/eks.tf")
+        .file("node_groups.tf", "solidity/compute/node_groups.tf")
+        .file("ecr.tf", "solidity/compute/ecr.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(Variable::new("kubernetes_version", "string", "Kubernetes minor version of the cluster.").default(Hcl::str(&c.kubernetes_version)).validate("can(regex(\"^1\\\\.[0-9]+$\", var.kubernetes_version))", "Use a Kubernetes minor version such as 1.33."))
+        .var(string_list("subnet_ids", "Private subnets for the control plane ENIs and the nodes, one per Availability Zone.").validate("length(var.subnet_ids) >= 2", "EKS needs subnets in at least two Availability Zones."))
+        .var(Variable::new("node_security_group_id", "string", "Security group for the nodes (security module output eks_node_security_group_id)."))
+        .var(string_list("node_subnet_ids", "Subnets for the nodes, one per zone (networking output node_subnet_ids: /18s, so pods have addresses to take); null uses subnet_ids.").default_null())
+        .var(Variable::new("vpc_cni_prefix_delegation", "bool", "VPC CNI prefix delegation: each node takes /28 prefixes for its pods and runs up to 110 of them instead of its secondary-IP limit.").default(Hcl::Bool(true)))
+        .var(Variable::new("endpoint_public_access", "bool", "Expose the Kubernetes API endpoint publicly (it is always reachable privately).").default(Hcl::Bool(c.endpoint_public_access)))
+        .var(string_list("public_access_cidrs", "CIDR blocks allowed to reach a public API endpoint.").default(Hcl::List(Vec::new())))
+        .var(
+            Variable::new("node_groups", "map(object({\n  instance_types = list(string)\n  capacity_type  = string\n  min_size       = number\n  max_size       = number\n  desired_size   = number\n  disk_size      = optional(number, 100)\n  taint          = optional(string)\n  labels         = optional(map(string), {})\n}))", "Managed node groups; a taint name adds <taint>=true:NoSchedule and a matching label. null keeps the default groups.")
+                .default(Hcl::from_serialize(&c.node_groups))
+                .non_nullable()
+                .validate("alltrue([for g in values(var.node_groups) : contains([\"ON_DEMAND\", \"SPOT\"], g.capacity_type)])", "capacity_type must be ON_DEMAND or SPOT.")
+                .validate("alltrue([for g in values(var.node_groups) : g.min_size <= g.desired_size && g.desired_size <= g.max_size])", "Each node group needs min_size <= desired_size <= max_size."),
+        )
+        .var(string_list("addons", "EKS add-ons to install at their default version for the cluster.").default(Hcl::strs(&c.addons)))
+        .var(
+            Variable::new("addon_service_account_role_arns", "map(string)", "IRSA role per add-on name (the CSI drivers need one: pods cannot reach the node role through IMDS with one hop).")
+                .default(Hcl::object(Vec::<(String, Hcl)>::new())),
+        )
+        .var(log_retention_var("cluster_log_retention_days", "EKS control-plane logs", c.cluster_log_retention_days))
+        .var(string_list("ecr_repositories", "ECR repositories, one per microservice image.").default(Hcl::strs(&c.ecr_repositories)))
+        .var(Variable::new("ecr_keep_tagged_images", "number", "Tagged images kept per repository; older ones expire.").default(Hcl::num(c.ecr_keep_tagged_images)).validate("var.ecr_keep_tagged_images >= 1", "Keep at least one image."))
+        .var(Variable::new("ecr_untagged_expiry_days", "number", "Days before untagged images expire.").default(Hcl::num(c.ecr_untagged_expiry_days)).validate("var.ecr_untagged_expiry_days >= 1", "Use at least one day."))
+        .var(Variable::new("ecr_replication_region", "string", "Region ECR replicates every repository to; null turns replication off.").default_null())
+        .var(Variable::new("create_ecr_replication_configuration", "bool", "Create the registry's replication configuration. ECR keeps one per account and region and it covers every repository: exactly one configuration per account sets this.").default(Hcl::Bool(true)))
+        .var(kms_key_var("eks_kms_key_arn", "Kubernetes secrets"))
+        .var(kms_key_var("ebs_kms_key_arn", "node volumes"))
+        .var(kms_key_var("ecr_kms_key_arn", "ECR images"))
+        .var(kms_key_var("log_kms_key_arn", "the control-plane log group"))
+        .out("cluster_name", "aws_eks_cluster.this.name", "Name of the EKS cluster.")
+        .out("cluster_arn", "aws_eks_cluster.this.arn", "ARN of the EKS cluster.")
+        .out("cluster_endpoint", "aws_eks_cluster.this.endpoint", "Kubernetes API endpoint.")
+        .out("cluster_certificate_authority_data", "aws_eks_cluster.this.certificate_authority[0].data", "Base64 CA certificate of the cluster.")
+        .out("cluster_security_group_id", "aws_eks_cluster.this.vpc_config[0].cluster_security_group_id", "Security group EKS created for the control plane.")
+        .out("oidc_provider_arn", "aws_iam_openid_connect_provider.this.arn", "ARN of the IAM OIDC provider (IRSA).")
+        .out("oidc_issuer_url", "aws_eks_cluster.this.identity[0].oidc[0].issuer", "OIDC issuer URL of the cluster.")
+        .out("node_role_arn", "aws_iam_role.node.arn", "ARN of the node IAM role.")
+        .out("node_group_arns", "{ for k, g in aws_eks_node_group.this : k => g.arn }", "Node group ARNs by name.")
+        .out("ecr_repository_urls", "{ for k, r in aws_ecr_repository.this : k => r.repository_url }", "ECR repository URLs by service.")
+        .finish()
+}
+
+pub fn kms_users_solidity() -> KmsUsers {
+    vec![
+        ("backup", vec!["backup.amazonaws.com"], vec![]),
+        ("ecr", vec!["ecr.amazonaws.com"], vec![]),
+        ("efs", vec!["elasticfilesystem.amazonaws.com"], vec![]),
+        (
+            "eks",
+            vec!["eks.amazonaws.com"],
+            vec![crate::platforms::shared::ASG_SERVICE_ROLE],
+        ),
+        (
+            "logs",
+            vec!["cloudtrail.amazonaws.com", "logs.{region}.amazonaws.com"],
+            vec![],
+        ),
+        (
+            "rds",
+            vec!["monitoring.rds.amazonaws.com", "rds.amazonaws.com"],
+            vec![],
+        ),
+        ("redis", vec!["elasticache.amazonaws.com"], vec![]),
+        // CloudFront reads the KMS-encrypted documentation site through origin access control.
+        (
+            "s3",
+            vec!["cloudfront.amazonaws.com", "s3.amazonaws.com"],
+            vec![],
+        ),
+        ("secrets", vec!["secretsmanager.amazonaws.com"], vec![]),
+        (
+            "sns",
+            vec![
+                "budgets.amazonaws.com",
+                "cloudwatch.amazonaws.com",
+                "costalerts.amazonaws.com",
+                "events.amazonaws.com",
+                "sns.amazonaws.com",
+            ],
+            vec![],
+        ),
+    ]
+}
+
+pub(super) fn hsm(s: &Spec) -> ModuleView {
+    let h = &s.hsm;
+    ModuleBuilder::new(P, "hsm", "KMS keys", "Customer-managed KMS keys, one per data type (EKS secrets, RDS, Redis, S3, EFS, logs, secrets, ECR, backup, SNS), with automatic rotation.")
+        .prose("The document keeps separate keys for different data types; each key's policy leaves administration to the account (IAM policies decide who may use it) and lets the AWS service that stores that data type use it, on behalf of this account only (an aws:SourceAccount condition; CloudWatch Logs by its log-group encryption context). Rotation is automatic; deletion waits out the deletion window. The platform has no CloudHSM: KMS is its key store.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "shared/kms.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .vars(kms_vars(&h.kms_keys, h.key_rotation_period_days, h.key_deletion_window_days, &kms_users_solidity()))
+        .with(kms_outputs)
+        .finish()
+}
+
+pub(super) fn database(s: &Spec) -> ModuleView {
+    let d = &s.database;
+    ModuleBuilder::new(P, "database", "Databases", "RDS PostgreSQL 15 Multi-AZ (db.r5) with read replicas, 30-day backups and Performance Insights; ElastiCache Redis in cluster mode, Multi-AZ, encrypted in transit and at rest.")
+        .prose("PostgreSQL runs Multi-AZ with encrypted gp3 storage that grows up to `max_allocated_storage`, a master password that RDS generates, keeps in Secrets Manager and rotates, IAM authentication, TLS enforced through the parameter group, enhanced monitoring, Performance Insights, logs exported to CloudWatch, deletion protection and a final snapshot. Read replicas serve read-heavy workloads.")
+        .prose("Redis runs in cluster mode (sharded) with a replica per shard in another Availability Zone, automatic failover, encryption at rest with the Redis KMS key and TLS required in transit, an AUTH token sent through a write-only argument (an ephemeral input, never in state or plan; bump `redis_auth_token_version` to rotate it), daily snapshots and slow logs in CloudWatch.")
+        .prose("The instance is tagged for AWS Backup, whose continuous rule (the backup module) takes over its automated backups and sets their retention and window: the module creates them with `backup_retention_days` and leaves later changes to AWS Backup, so the two never fight.")
+        .provider(aws_provider(&[]))
+        .file("rds.tf", "solidity/database/rds.tf")
+        .file("redis.tf", "solidity/database/redis.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(string_list("subnet_ids", "Private subnets for the database subnet groups."))
+        .var(Variable::new("rds_security_group_id", "string", "Security group of RDS (security module output)."))
+        .var(Variable::new("redis_security_group_id", "string", "Security group of Redis (security module output)."))
+        .var(Variable::new("engine_version", "string", "PostgreSQL major version.").default(Hcl::str(&d.engine_version)))
+        .var(Variable::new("instance_class", "string", "Instance class of the primary (the document: db.r5.large to db.r5.2xlarge).").default(Hcl::str(&d.instance_class)).validate("startswith(var.instance_class, \"db.\")", "RDS instance classes start with db."))
+        .var(Variable::new("replica_instance_class", "string", "Instance class of the read replicas.").default(Hcl::str(&d.replica_instance_class)))
+        .var(Variable::new("read_replica_count", "number", "Read replicas in this region.").default(Hcl::num(d.read_replica_count)).validate("var.read_replica_count >= 0 && var.read_replica_count <= 15", "RDS allows up to 15 read replicas."))
+        .var(Variable::new("allocated_storage", "number", "Initial storage in GiB.").default(Hcl::num(d.allocated_storage)).validate("var.allocated_storage >= 20", "gp3 storage starts at 20 GiB."))
+        .var(Variable::new("max_allocated_storage", "number", "Upper bound for storage autoscaling in GiB.").default(Hcl::num(d.max_allocated_storage)).validate("var.max_allocated_storage >= var.allocated_storage", "max_allocated_storage must be at least allocated_storage."))
+        .var(Variable::new("backup_retention_days", "number", "Days RDS keeps automated backups.").default(Hcl::num(d.backup_retention_days)).validate("var.backup_retention_days >= 1 && var.backup_retention_days <= 35", "RDS keeps automated backups 1 to 35 days."))
+        .var(Variable::new("performance_insights_retention_days", "number", "Days Performance Insights keeps data.").default(Hcl::num(d.performance_insights_retention_days)).validate("var.performance_insights_retention_days == 7 || var.performance_insights_retention_days == 731 || (var.performance_insights_retention_days % 31 == 0 && var.performance_insights_retention_days <= 713)", "Use 7, a multiple of 31 up to 713, or 731 days."))
+        .var(Variable::new("monitoring_interval", "number", "Seconds between enhanced monitoring samples.").default(Hcl::num(d.monitoring_interval)).validate("contains([1, 5, 10, 15, 30, 60], var.monitoring_interval)", "Use 1, 5, 10, 15, 30 or 60 seconds."))
+        .var(Variable::new("database_name", "string", "Name of the initial database.").default(Hcl::str(&d.database_name)))
+        .var(Variable::new("master_username", "string", "Master user name; its password is managed by RDS in Secrets Manager.").default(Hcl::str(&d.master_username)))
+        .var(log_retention_var("log_retention_days", "PostgreSQL and Redis logs", d.log_retention_days))
+        .var(Variable::new("redis_engine_version", "string", "Redis engine version.").default(Hcl::str(&d.redis_engine_version)))
+        .var(Variable::new("redis_node_type", "string", "Redis node type (the document: cache.r6g.large to cache.r6g.xlarge).").default(Hcl::str(&d.redis_node_type)).validate("startswith(var.redis_node_type, \"cache.\")", "ElastiCache node types start with cache."))
+        .var(Variable::new("redis_num_node_groups", "number", "Shards of the Redis cluster.").default(Hcl::num(d.redis_num_node_groups)).validate("var.redis_num_node_groups >= 1 && var.redis_num_node_groups <= 500", "Use 1 to 500 shards."))
+        .var(Variable::new("redis_replicas_per_node_group", "number", "Replicas per shard; Multi-AZ failover needs at least one.").default(Hcl::num(d.redis_replicas_per_node_group)).validate("var.redis_replicas_per_node_group >= 1 && var.redis_replicas_per_node_group <= 5", "Use 1 to 5 replicas per shard."))
+        .var(Variable::new("redis_snapshot_retention_days", "number", "Days ElastiCache keeps daily snapshots.").default(Hcl::num(d.redis_snapshot_retention_days)).validate("var.redis_snapshot_retention_days >= 1 && var.redis_snapshot_retention_days <= 35", "ElastiCache keeps snapshots 1 to 35 days."))
+        .var(Variable::new("redis_auth_token", "string", "Redis AUTH token (16-128 printable characters). Ephemeral and sent through a write-only argument: never stored in state or plan. Pass it from a secret store, never from a file in version control.").sensitive().ephemeral().validate("length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128", "The AUTH token is 16 to 128 characters."))
+        .var(Variable::new("redis_auth_token_version", "number", "Bump to send a new redis_auth_token (write-only arguments are not diffed).").default(Hcl::num(1)))
+        .var(Variable::new("deletion_protection", "bool", "Protect the database from deletion.").default(Hcl::Bool(true)))
+        .var(kms_key_var("rds_kms_key_arn", "RDS storage, Performance Insights and the master password secret"))
+        .var(kms_key_var("redis_kms_key_arn", "Redis data at rest"))
+        .var(kms_key_var("log_kms_key_arn", "the database log groups"))
+        .out("db_instance_identifier", "aws_db_instance.this.identifier", "Identifier of the primary instance.")
+        .out("db_instance_arn", "aws_db_instance.this.arn", "ARN of the primary instance (source for a cross-region replica).")
+        .out("db_endpoint", "aws_db_instance.this.endpoint", "Endpoint (host:port) of the primary.")
+        .out("db_replica_endpoints", "aws_db_instance.replica[*].endpoint", "Endpoints of the read replicas.")
+        .out("db_replica_identifiers", "aws_db_instance.replica[*].identifier", "Identifiers of the read replicas.")
+        .out("db_master_user_secret_arn", "aws_db_instance.this.master_user_secret[0].secret_arn", "Secrets Manager secret holding the rotated master password.")
+        .out("redis_configuration_endpoint", "aws_elasticache_replication_group.this.configuration_endpoint_address", "Cluster-mode configuration endpoint of Redis.")
+        .out("redis_replication_group_id", "aws_elasticache_replication_group.this.id", "ID of the Redis replication group.")
+        .finish()
+}
+
+pub(super) fn storage(s: &Spec) -> ModuleView {
+    let st = &s.storage;
+    ModuleBuilder::new(P, "storage", "Storage", "S3 buckets for contract sources, analysis reports and the documentation site (KMS, versioning, lifecycle, cross-region replication), the CloudFront distribution serving the documentation, and EFS shared storage for pods.")
+        .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry) and is served by a CloudFront distribution (HTTP/2 and 3, IPv6, TLS 1.2+, HSTS and other security headers) that reads it through origin access control; the bucket policy admits only that distribution, and the `s3` KMS key of the hsm module lets CloudFront decrypt for this account (without that grant every object would answer 403).")
+        .prose("EFS holds analysis workspaces and temporary files shared by pods: encrypted with the EFS KMS key, elastic throughput, idle files moved to Infrequent Access, a mount target in every private subnet reachable from the EKS nodes only, an access policy that allows mounting through the mount targets over TLS only, and backups by the backup module's plan (EFS's own automatic backups are off, so one plan owns them).")
+        .provider(aws_provider(&["aws.replica"]))
+        .file("buckets.tf", "shared/s3_buckets.tf")
+        .file("replication.tf", "shared/s3_replication.tf")
+        .file("access_logs.tf", "shared/s3_access_logs.tf")
+        .file("efs.tf", "solidity/storage/efs.tf")
+        .file("docs_site.tf", "solidity/storage/docs_site.tf")
+        .feature("docs_site")
+        .var(name_var(40))
+        .var(tags_var())
+        .vars(bucket_vars(Hcl::from_serialize(&st.buckets), st.noncurrent_version_expiration_days, st.enable_replication))
+        .var(kms_key_var("kms_key_arn", "the buckets"))
+        .var(string_list("efs_subnet_ids", "Private subnets that get an EFS mount target."))
+        .var(Variable::new("vpc_id", "string", "ID of the VPC (for the EFS security group)."))
+        .var(string_list("efs_client_security_group_ids", "Security groups allowed to mount EFS (the EKS nodes)."))
+        .var(Variable::new("efs_throughput_mode", "string", "EFS throughput mode.").default(Hcl::str(&st.efs_throughput_mode)).validate("contains([\"bursting\", \"elastic\", \"provisioned\"], var.efs_throughput_mode)", "Use bursting, elastic or provisioned."))
+        .var(Variable::new("efs_transition_to_ia", "string", "When idle files move to EFS Infrequent Access.").default(Hcl::str(&st.efs_transition_to_ia)))
+        .var(kms_key_var("efs_kms_key_arn", "the EFS file system"))
+        .var(Variable::new("enable_docs_site", "bool", "Serve docs_site_bucket through CloudFront (the document's CDN and static documentation site).").default(Hcl::Bool(true)))
+        .var(
+            Variable::new("docs_site_bucket", "string", "Key of the bucket holding the documentation site.")
+                .default(Hcl::str(&st.docs_site_bucket))
+                .validate("contains(keys(var.buckets), var.docs_site_bucket)", "docs_site_bucket must be a key of buckets."),
+        )
+        .var(Variable::new("docs_domain_name", "string", "Host name of the documentation site (an alias of the distribution).").default_null())
+        .var(
+            Variable::new("docs_certificate_arn", "string", "ACM certificate for docs_domain_name; CloudFront only takes certificates from us-east-1.")
+                .default_null()
+                .validate("var.docs_certificate_arn == null || strcontains(coalesce(var.docs_certificate_arn, \"-\"), \":us-east-1:\")", "CloudFront certificates must come from ACM in us-east-1."),
+        )
+        .var(Variable::new("docs_web_acl_arn", "string", "WAF web ACL with CLOUDFRONT scope (created in us-east-1) for the documentation site; null attaches none.").default_null())
+        .with(storage_outputs)
+        .out("docs_distribution_domain_name", "one(aws_cloudfront_distribution.docs[*].domain_name)", "CloudFront domain of the documentation site (alias target).")
+        .out("docs_distribution_hosted_zone_id", "one(aws_cloudfront_distribution.docs[*].hosted_zone_id)", "Route 53 zone ID of the distribution (alias records).")
+        .out("efs_file_system_id", "aws_efs_file_system.this.id", "ID of the EFS file system (for the EFS CSI driver).")
+        .out("efs_file_system_arn", "aws_efs_file_system.this.arn", "ARN of the EFS file system.")
+        .out("efs_security_group_id", "aws_security_group.efs.id", "Security group of the EFS mount targets.")
+        .finish()
+}
+
+pub(super) fn load_balancer(s: &Spec) -> ModuleView {
+    let lb = &s.load_balancer;
+    ModuleBuilder::new(P, "load_balancer", "Load balancing", "Internet-facing ALB with TLS termination, HTTP-to-HTTPS redirect, path-based routing to IP target groups and WAF.")
+        .prose("The ALB (dual-stack) terminates TLS with the ACM wildcard certificate, redirects HTTP to HTTPS, drops invalid headers, has deletion protection and access logs, and routes by path: `/api/*` to the API service, `/ws/*` to the WebSocket notification service, everything else to the UI. Target groups use IP targets so the AWS Load Balancer Controller binds pods to them with `TargetGroupBinding` resources; the controller itself is in-cluster software.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "solidity/load_balancer/main.tf")
+        .var(name_var(24))
+        .var(tags_var())
+        .var(Variable::new("vpc_id", "string", "ID of the VPC."))
+        .var(string_list("subnet_ids", "Public subnets for the ALB."))
+        .var(string_list("security_group_ids", "Security groups of the ALB."))
+        .var(Variable::new("certificate_arn", "string", "ACM certificate of the HTTPS listener."))
+        .var(Variable::new("associate_web_acl", "bool", "Associate web_acl_arn with the ALB (a switch, because the ARN is usually unknown until apply).").default(Hcl::Bool(true)))
+        .var(Variable::new("web_acl_arn", "string", "WAF web ACL to associate with the ALB.").default_null())
+        .var(Variable::new("enable_access_logs", "bool", "Write ALB access logs to access_logs_bucket.").default(Hcl::Bool(true)))
+        .var(Variable::new("access_logs_bucket", "string", "S3 bucket (SSE-S3) receiving ALB access logs under alb/<name>/.").default_null())
+        .var(Variable::new("ssl_policy", "string", "TLS policy of the HTTPS listener.").default(Hcl::str(&lb.ssl_policy)))
+        .var(Variable::new("idle_timeout", "number", "Idle timeout in seconds (WebSockets stay open while traffic flows).").default(Hcl::num(lb.idle_timeout)).validate("var.idle_timeout >= 1 && var.idle_timeout <= 4000", "idle_timeout is 1-4000 seconds."))
+        .var(
+            Variable::new("targets", "map(object({\n  port              = number\n  health_check_path = string\n  path_patterns     = list(string)\n  priority          = number\n}))", "IP target groups by service; path_patterns route to them (rules ordered by priority), the default target takes the rest.")
+                .default(Hcl::from_serialize(&lb.targets))
+                .validate("alltrue([for t in values(var.targets) : t.port >= 1 && t.port <= 65535])", "Ports are 1-65535."),
+        )
+        .var(Variable::new("default_target", "string", "Target that receives requests no path pattern matches.").default(Hcl::str(&lb.default_target)).validate("contains(keys(var.targets), var.default_target)", "default_target must be a key of targets."))
+        .var(Variable::new("enable_deletion_protection", "bool", "Protect the ALB from deletion.").default(Hcl::Bool(true)))
+        .out("alb_arn", "aws_lb.this.arn", "ARN of the ALB.")
+        .out("alb_arn_suffix", "aws_lb.this.arn_suffix", "ARN suffix of the ALB (CloudWatch dimension).")
+        .out("alb_dns_name", "aws_lb.this.dns_name", "DNS name of the ALB.")
+        .out("alb_zone_id", "aws_lb.this.zone_id", "Route 53 zone ID of the ALB.")
+        .out("target_group_arns", "{ for k, tg in aws_lb_target_group.this : k => tg.arn }", "Target group ARNs by service (for TargetGroupBinding).")
+        .out("https_listener_arn", "aws_lb_listener.https.arn", "ARN of the HTTPS listener.")
+        .finish()
+}
+
+pub(super) fn dns(s: &Spec) -> ModuleView {
+    let d = &s.dns;
+    ModuleBuilder::new(P, "dns", "DNS", "Route 53 hosted zone with A/AAAA alias records, health checks and failover routing between the primary and secondary region.")
+        .prose("Each host name (and the apex) points at the primary region's ALB; `cdn_records` point host names such as docs at CloudFront. When a secondary ALB is given, the records become a failover pair: Route 53 answers with the primary while its health check passes and with the secondary otherwise (the document's health-based routing across regions). Environments get their own subdomain by giving the module the environment's domain.")
+        .provider(aws_provider(&[]))
+        .file("main.tf", "solidity/dns/main.tf")
+        .var(Variable::new("domain_name", "string", "Domain of the hosted zone.").default(Hcl::str(&s.platform.domain)))
+        .var(Variable::new("create_zone", "bool", "Create the hosted zone; false looks up an existing public zone by domain_name.").default(Hcl::Bool(true)))
+        .var(string_list("hostnames", "Host names under the domain pointing at the platform (the apex always does).").default(Hcl::strs(&d.hostnames)))
+        .var(
+            Variable::new("cdn_records", "map(object({\n  dns_name = string\n  zone_id  = string\n}))", "Host names served by CloudFront (e.g. docs), with the distribution's domain and zone ID.")
+                .default(Hcl::object(Vec::<(String, Hcl)>::new())),
+        )
+        .var(Variable::new("primary_alb", "object({\n  dns_name = string\n  zone_id  = string\n})", "ALB of the primary region."))
+        .var(Variable::new("secondary_alb", "object({\n  dns_name = string\n  zone_id  = string\n})", "ALB of the secondary region; null disables failover routing.").default_null())
+        .var(Variable::new("health_check_path", "string", "Path Route 53 probes over HTTPS on the primary ALB.").default(Hcl::str(&d.health_check_path)))
+        .var(tags_var())
+        .out("zone_id", "local.zone_id", "ID of the hosted zone.")
+        .out("name_servers", "one(aws_route53_zone.this[*].name_servers)", "Name servers to delegate the domain to (created zones only).")
+        .out("fqdns", "sort(distinct([for r in aws_route53_record.primary : r.fqdn]))", "Names that resolve to the platform.")
+        .out("primary_health_check_id", "aws_route53_health_check.primary.id", "ID of the primary region's health check.")
+        .finish()
+}
+
+pub(super) fn monitoring(s: &Spec) -> ModuleView {
+    let m = &s.monitoring;
+    let a = |ns: &str, metric: &str, stat: &str, threshold: String, cmp: &str, desc: &str| {
+        Hcl::object([
+            ("namespace", Hcl::str(ns)),
+            ("metric_name", Hcl::str(metric)),
+            ("statistic", Hcl::str(stat)),
+            ("threshold", Hcl::num(threshold)),
+            ("comparison_operator", Hcl::str(cmp)),
+            ("description", Hcl::str(desc)),
+        ])
+    };
+    let alarms = Hcl::object([
+        (
+            "rds_cpu",
+            a(
+                "AWS/RDS",
+                "CPUUtilization",
+                "Average",
+                m.rds_cpu_percent.to_string(),
+                "GreaterThanThreshold",
+                &format!("PostgreSQL CPU above {}%", m.rds_cpu_percent),
+            ),
+        ),
+        (
+            "rds_free_storage",
+            a(
+                "AWS/RDS",
+                "FreeStorageSpace",
+                "Average",
+                m.rds_free_storage_bytes.to_string(),
+                "LessThanThreshold",
+                "PostgreSQL free storage below 10 GiB",
+            ),
+        ),
+        (
+            "rds_replica_lag",
+            a(
+                "AWS/RDS",
+                "ReplicaLag",
+                "Maximum",
+                m.rds_replica_lag_seconds.to_string(),
+                "GreaterThanThreshold",
+                &format!(
+                    "Read replica more than {} s behind",
+                    m.rds_replica_lag_seconds
+                ),
+            ),
+        ),
+        (
+            "redis_cpu",
+            a(
+                "AWS/ElastiCache",
+                "EngineCPUUtilization",
+                "Average",
+                m.redis_cpu_percent.to_string(),
+                "GreaterThanThreshold",
+                &format!("Redis engine CPU above {}%", m.redis_cpu_percent),
+            ),
+        ),
+        (
+            "redis_memory",
+            a(
+                "AWS/ElastiCache",
+                "DatabaseMemoryUsagePercentage",
+                "Average",
+                m.redis_memory_percent.to_string(),
+                "GreaterThanThreshold",
+                &format!("Redis memory above {}%", m.redis_memory_percent),
+            ),
+        ),
+        (
+            "api_latency",
+            a(
+                "AWS/ApplicationELB",
+                "TargetResponseTime",
+                "p99",
+                format!("{}", m.api_latency_p99_seconds),
+                "GreaterThanThreshold",
+                &format!("p99 response time above {} s", m.api_latency_p99_seconds),
+            ),
+        ),
+        (
+            "alb_target_5xx",
+            a(
+                "AWS/ApplicationELB",
+                "HTTPCode_Target_5XX_Count",
+                "Sum",
+                "10".into(),
+                "GreaterThanThreshold",
+                "more than 10 5XX answers a minute from the targets behind the ALB",
+            ),
+        ),
+    ]);
+    monitoring_module(P, "Monitoring and cost alerts", "CloudWatch alarms for RDS, Redis and the ALB, a composite alarm, log groups, SNS e-mail/SMS alerts, a monthly budget and cost anomaly detection.", m.log_retention_days, &m.log_groups, alarms, None)
+        .var(crate::platforms::shared::sns_publishers_var(&["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "costalerts.amazonaws.com", "events.amazonaws.com"]))
+        .prose("The alarms need the IDs of the resources they watch; pass them through `alarm_dimensions` (the example wires the database and load balancer outputs). The document's cost alerts are an AWS Budgets monthly budget that warns at 80% and 100% and Cost Anomaly Detection on AWS services, both notifying the warning topic. The account allows one AWS services anomaly monitor: `create_cost_anomaly_monitor` lets one configuration per account own it.")
+        .file("cost.tf", "solidity/monitoring/cost.tf")
+        .var(Variable::new("monthly_budget_usd", "number", "Monthly cost budget in USD; null creates no budget.").default_null())
+        .var(Variable::new("cost_anomaly_threshold_usd", "number", "Absolute impact in USD above which a cost anomaly is reported.").default(Hcl::num(100)))
+        .var(Variable::new("create_cost_anomaly_monitor", "bool", "Create the AWS services cost anomaly monitor and its subscription. Cost Anomaly Detection allows one such monitor per account: exactly one configuration per account sets this.").default(Hcl::Bool(true)))
+        .out("budget_name", "one(aws_budgets_budget.monthly[*].name)", "Name of the monthly budget.")
+        .out("cost_anomaly_monitor_arn", "one(aws_ce_anomaly_monitor.services[*].arn)", "ARN of the cost anomaly monitor (null unless create_cost_anomaly_monitor).")
+        .finish()
+}
+
+pub(super) fn backup(s: &Spec) -> ModuleView {
+    crate::platforms::shared::backup_module(P, &s.backup, "AWS Backup for RDS, EFS and S3: daily and weekly rules, continuous backup, cross-region copy to the secondary region.", &["EFS", "S3"])
+        .prose("RDS keeps its own 30-day automated backups (database module); AWS Backup adds daily and weekly recovery points of RDS and EFS (tagged `Backup = \"true\"`), continuous backup for point-in-time restore within the document's 5-minute RPO, and copies everything to the secondary region for disaster recovery. Restore testing proves the recovery points work.")
+        .finish()
+}
