@@ -1,0 +1,296 @@
+use super::*;
+
+fn roundtrip(value: &Value, ty: &Type) -> Value {
+    let bytes = encode_msgpack(value, ty).expect("encode");
+    decode_msgpack(&bytes, ty).expect("decode")
+}
+
+#[test]
+fn object_with_string_and_null_has_exact_bytes() {
+    let ty = Type::object([("a", Type::String), ("b", Type::String)]);
+    let value = Value::object([("a", Value::string("x")), ("b", Value::Null)]);
+    let bytes = encode_msgpack(&value, &ty).expect("encode");
+    assert_eq!(bytes, [0x82, 0xa1, b'a', 0xa1, b'x', 0xa1, b'b', 0xc0]);
+    assert_eq!(decode_msgpack(&bytes, &ty), Ok(value));
+}
+
+#[test]
+fn unknown_without_refinements_is_fixext1_type_0() {
+    assert_eq!(
+        encode_msgpack(&Value::unknown(), &Type::String),
+        Ok(vec![0xd4, 0x00, 0x00])
+    );
+    assert_eq!(
+        decode_msgpack(&[0xd4, 0x00, 0x00], &Type::String),
+        Ok(Value::unknown())
+    );
+}
+
+#[test]
+fn refined_unknown_from_terraform_bytes_decodes_prefix_and_not_null() {
+    // {1: false, 2: "ab"} in an ext 12: what Terraform writes for an
+    // unknown string known to be non-null and to start with "ab".
+    let payload = [0x82, 0x01, 0xc2, 0x02, 0xa2, b'a', b'b'];
+    let mut bytes = vec![0xc7, payload.len() as u8, 0x0c];
+    bytes.extend_from_slice(&payload);
+    let decoded = decode_msgpack(&bytes, &Type::String).expect("decode");
+    assert_eq!(
+        decoded,
+        Value::Unknown(Refinements {
+            nullness: Some(false),
+            string_prefix: Some("ab".into()),
+            ..Refinements::default()
+        })
+    );
+    assert_eq!(encode_msgpack(&decoded, &Type::String), Ok(bytes));
+}
+
+#[test]
+fn refined_unknown_number_bounds_and_collection_lengths_round_trip() {
+    let number = Value::Unknown(Refinements {
+        nullness: Some(false),
+        number_lower: Some((Number::Int(0), true)),
+        number_upper: Some((Number::Decimal("12345678901234567890123".into()), false)),
+        ..Refinements::default()
+    });
+    assert_eq!(roundtrip(&number, &Type::Number), number);
+    let list = Value::Unknown(Refinements {
+        length_lower: Some(1),
+        length_upper: Some(3),
+        ..Refinements::default()
+    });
+    assert_eq!(roundtrip(&list, &Type::list(Type::String)), list);
+}
+
+#[test]
+fn refinements_that_do_not_fit_the_type_are_not_written() {
+    let value = Value::Unknown(Refinements {
+        string_prefix: Some("x".into()),
+        length_lower: Some(2),
+        ..Refinements::default()
+    });
+    assert_eq!(encode_msgpack(&value, &Type::Number), Ok(vec![0xd4, 0, 0]));
+    assert_eq!(encode_msgpack(&value, &Type::Dynamic), Ok(vec![0xd4, 0, 0]));
+}
+
+#[test]
+fn long_string_prefix_is_truncated_on_a_char_boundary() {
+    let prefix = "é".repeat(200); // 400 bytes
+    let value = Value::Unknown(Refinements::default().with_string_prefix(prefix.clone()));
+    let decoded = roundtrip(&value, &Type::String);
+    let got = decoded
+        .refinements()
+        .and_then(|r| r.string_prefix.clone())
+        .expect("prefix kept");
+    assert!(got.len() <= MAX_PREFIX_LEN);
+    assert!(prefix.starts_with(&got));
+}
+
+#[test]
+fn refinement_payload_with_unknown_keys_and_junk_is_lenient() {
+    // {9: [1, 2], 1: false}: key 9 is skipped.
+    let payload = [0x82, 0x09, 0x92, 0x01, 0x02, 0x01, 0xc2];
+    let mut bytes = vec![0xc7, payload.len() as u8, 0x0c];
+    bytes.extend_from_slice(&payload);
+    assert_eq!(
+        decode_msgpack(&bytes, &Type::String),
+        Ok(Value::Unknown(Refinements::not_null()))
+    );
+    // Not a map at all: still an unknown, with no refinements.
+    assert_eq!(
+        decode_msgpack(&[0xd5, 0x0c, 0xc3, 0xc3], &Type::String),
+        Ok(Value::unknown())
+    );
+    // Any other extension type is an unknown too.
+    assert_eq!(
+        decode_msgpack(&[0xd6, 0x05, 1, 2, 3, 4], &Type::Bool),
+        Ok(Value::unknown())
+    );
+}
+
+#[test]
+fn string_encoded_big_number_stays_exact() {
+    let text = "12345678901234567890123";
+    let mut bytes = vec![0xa0 | text.len() as u8];
+    bytes.extend_from_slice(text.as_bytes());
+    let decoded = decode_msgpack(&bytes, &Type::Number).expect("decode");
+    match &decoded {
+        Value::Number(Number::Decimal(t)) => assert_eq!(t, text),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(encode_msgpack(&decoded, &Type::Number), Ok(bytes));
+}
+
+#[test]
+fn numbers_decode_from_every_msgpack_width() {
+    let cases: &[(&[u8], Number)] = &[
+        (&[0x05], Number::Int(5)),
+        (&[0xff], Number::Int(-1)),
+        (&[0xcc, 0xff], Number::Int(255)),
+        (&[0xcd, 0x01, 0x00], Number::Int(256)),
+        (&[0xce, 0, 1, 0, 0], Number::Int(65536)),
+        (
+            &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+            Number::UInt(u64::MAX),
+        ),
+        (&[0xd0, 0x80], Number::Int(-128)),
+        (&[0xd1, 0x80, 0x00], Number::Int(-32768)),
+        (&[0xd2, 0x80, 0, 0, 0], Number::Int(i64::from(i32::MIN))),
+        (&[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0], Number::Int(i64::MIN)),
+        (&[0xca, 0x3f, 0xc0, 0, 0], Number::Float(1.5)),
+        (&[0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], Number::Float(1.5)),
+        (&[0xa3, b'1', b'.', b'5'], Number::Float(1.5)),
+        (&[0xa2, b'4', b'2'], Number::Int(42)),
+    ];
+    for (bytes, expected) in cases {
+        assert_eq!(
+            decode_msgpack(bytes, &Type::Number),
+            Ok(Value::Number(expected.clone())),
+            "bytes {bytes:02x?}"
+        );
+    }
+}
+
+#[test]
+fn numbers_encode_like_terraform() {
+    let enc = |n: Number| encode_msgpack(&Value::Number(n), &Type::Number).expect("encode");
+    assert_eq!(enc(Number::Int(1)), [0x01]);
+    assert_eq!(enc(Number::Float(2.0)), [0x02]);
+    assert_eq!(
+        enc(Number::Float(1.5)),
+        [0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0]
+    );
+    assert_eq!(enc(Number::UInt(u64::MAX))[0], 0xb4); // fixstr of 20 digits
+    assert!(encode_msgpack(&Value::Number(Number::Float(f64::NAN)), &Type::Number).is_err());
+    assert!(encode_msgpack(&Value::Number(Number::Decimal("x".into())), &Type::Number).is_err());
+}
+
+#[test]
+fn dynamic_wire_form_is_type_json_bin_then_value() {
+    let bytes = encode_msgpack(&Value::string("hi"), &Type::Dynamic).expect("encode");
+    let mut expected = vec![0x92, 0xc4, 8];
+    expected.extend_from_slice(b"\"string\"");
+    expected.extend_from_slice(&[0xa2, b'h', b'i']);
+    assert_eq!(bytes, expected);
+    assert_eq!(
+        decode_msgpack(&bytes, &Type::Dynamic),
+        Ok(Value::string("hi"))
+    );
+    // The type may also arrive as a str, and null/unknown are not wrapped.
+    let mut as_str = vec![0x92, 0xa8];
+    as_str.extend_from_slice(b"\"number\"");
+    as_str.push(0x07);
+    assert_eq!(
+        decode_msgpack(&as_str, &Type::Dynamic),
+        Ok(Value::number(7i64))
+    );
+    assert_eq!(encode_msgpack(&Value::Null, &Type::Dynamic), Ok(vec![0xc0]));
+    assert_eq!(
+        encode_msgpack(&Value::unknown(), &Type::Dynamic),
+        Ok(vec![0xd4, 0, 0])
+    );
+}
+
+#[test]
+fn dynamic_object_infers_its_type() {
+    let value = Value::object([
+        ("ids", Value::list([Value::string("a")])),
+        ("n", Value::Null),
+    ]);
+    let bytes = encode_msgpack(&value, &Type::Dynamic).expect("encode");
+    let type_json = br#"["object",{"ids":["list","string"],"n":"dynamic"}]"#;
+    assert_eq!(&bytes[3..3 + type_json.len()], type_json);
+    assert_eq!(decode_msgpack(&bytes, &Type::Dynamic), Ok(value));
+}
+
+#[test]
+fn object_missing_or_extra_attributes_are_errors_naming_the_path() {
+    let ty = Type::object([("tier", Type::map(Type::object([("name", Type::String)])))]);
+    // {"tier": {"a": {}}}
+    let missing = [0x81, 0xa4, b't', b'i', b'e', b'r', 0x81, 0xa1, b'a', 0x80];
+    assert_eq!(
+        decode_msgpack(&missing, &ty),
+        Err(ValueError::MissingAttribute {
+            path: AttributePath::root().attr("tier").key("a").attr("name")
+        })
+    );
+    // {"tier": {"a": {"name": nil, "x": nil}}}
+    let extra = [
+        0x81, 0xa4, b't', b'i', b'e', b'r', 0x81, 0xa1, b'a', 0x82, 0xa4, b'n', b'a', b'm', b'e',
+        0xc0, 0xa1, b'x', 0xc0,
+    ];
+    let err = decode_msgpack(&extra, &ty).expect_err("extra attribute");
+    assert_eq!(
+        err,
+        ValueError::UnexpectedAttribute {
+            path: AttributePath::root().attr("tier").key("a").attr("x")
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "unsupported attribute tier[\"a\"].x: the object type does not declare it"
+    );
+    let value = Value::object([(
+        "tier",
+        Value::map([("a", Value::object([("x", Value::Null)]))]),
+    )]);
+    assert!(matches!(
+        encode_msgpack(&value, &ty),
+        Err(ValueError::UnexpectedAttribute { .. })
+    ));
+}
+
+#[test]
+fn tuple_length_must_match() {
+    let ty = Type::tuple([Type::String, Type::Bool]);
+    assert!(matches!(
+        decode_msgpack(&[0x91, 0xc0], &ty),
+        Err(ValueError::TupleLength {
+            expected: 2,
+            found: 1,
+            ..
+        })
+    ));
+    assert!(matches!(
+        encode_msgpack(&Value::tuple([Value::Null]), &ty),
+        Err(ValueError::TupleLength { .. })
+    ));
+}
+
+#[test]
+fn type_mismatch_names_the_path() {
+    let ty = Type::object([("l", Type::list(Type::Bool))]);
+    let value = Value::object([("l", Value::list([Value::string("no")]))]);
+    assert_eq!(
+        encode_msgpack(&value, &ty),
+        Err(ValueError::TypeMismatch {
+            path: AttributePath::root().attr("l").index(0),
+            expected: "bool".into(),
+            found: "string".into()
+        })
+    );
+}
+
+#[test]
+fn malformed_input_is_an_error_not_a_panic() {
+    let ty = Type::object([("a", Type::list(Type::String))]);
+    for bytes in [
+        &[][..],
+        &[0x81],
+        &[0x81, 0xa1, b'a', 0xdd, 0xff, 0xff, 0xff, 0xff],
+        &[0x81, 0xa1, b'a', 0x91, 0xa5, b'x'],
+        &[0xc1],
+        &[0xc0, 0xc0],
+        &[0xc7, 0xff, 0x00],
+    ] {
+        assert!(decode_msgpack(bytes, &ty).is_err(), "{bytes:02x?}");
+    }
+    let deep: Vec<u8> = std::iter::repeat_n([0x92u8, 0xa9], 1000)
+        .flat_map(|m| {
+            let mut v = m.to_vec();
+            v.extend_from_slice(b"\"dynamic\"");
+            v
+        })
+        .collect();
+    assert!(decode_msgpack(&deep, &Type::Dynamic).is_err());
+}
