@@ -7,8 +7,31 @@ use super::error::failed;
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use std::collections::BTreeMap;
 use tfplugin::diag::Diagnostics;
+use tfplugin::value::Attr;
 
 pub type Tags = BTreeMap<String, String>;
+
+/// `tags` as a model holds them (`tags: Attr<ConfigTags>`): keys are always known
+/// (Terraform has no unknown map keys); a value may be unknown (a variable during
+/// `terraform validate`, another resource's attribute during plan) or null
+/// (hashicorp/aws's placeholder for "no such tag": ignored, never sent to AWS).
+pub type ConfigTags = BTreeMap<String, Attr<String>>;
+
+/// The tags a configuration sets when every value is known, nulls left out;
+/// `None` while a value is unknown.
+pub fn known(c: &ConfigTags) -> Option<Tags> {
+    c.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| Some((k.clone(), v.known()?.clone())))
+        .collect()
+}
+
+/// Known tags as a model's `tags`.
+pub fn config_tags(t: &Tags) -> ConfigTags {
+    t.iter()
+        .map(|(k, v)| (k.clone(), Attr::Known(v.clone())))
+        .collect()
+}
 
 /// `tags_all`: the provider's default tags with the resource's own on top.
 pub fn merge(defaults: &Tags, own: Option<&Tags>) -> Tags {
@@ -17,18 +40,39 @@ pub fn merge(defaults: &Tags, own: Option<&Tags>) -> Tags {
     all
 }
 
+/// `tags_all` of a plan: the provider's default tags with the configured ones on
+/// top; unknown (known after apply) while a configured value is.
+pub fn plan_tags_all(defaults: &Tags, configured: &Attr<ConfigTags>) -> Attr<Tags> {
+    match configured {
+        Attr::Null => Attr::Known(defaults.clone()),
+        Attr::Unknown => Attr::Unknown,
+        Attr::Known(c) => known(c).map_or(Attr::Unknown, |own| {
+            Attr::Known(merge(defaults, Some(&own)))
+        }),
+    }
+}
+
 /// The resource's own `tags` from the tags AWS holds (`actual`, already without the
 /// provider's bookkeeping keys): every key the configuration names, and every key
-/// whose value is not the default tag's. `None` when that is nothing and the
-/// configuration set no tags either (so an absent `tags` stays null).
-pub fn own(actual: &Tags, defaults: &Tags, configured: Option<&Tags>) -> Option<Tags> {
-    let own: Tags = actual
+/// whose value is not the default tag's; a key configured null stays null (it is
+/// not a tag). `None` when that is nothing and the configuration set no tags either
+/// (so an absent `tags` stays null).
+pub fn own(actual: &Tags, defaults: &Tags, configured: Option<&ConfigTags>) -> Option<ConfigTags> {
+    let configured_null =
+        |k: &String| configured.is_some_and(|c| c.get(k).is_some_and(Attr::is_null));
+    let mut own: ConfigTags = actual
         .iter()
         .filter(|(k, v)| {
-            defaults.get(*k) != Some(*v) || configured.is_some_and(|c| c.contains_key(*k))
+            !configured_null(k)
+                && (defaults.get(*k) != Some(*v) || configured.is_some_and(|c| c.contains_key(*k)))
         })
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.clone(), Attr::Known(v.clone())))
         .collect();
+    for (k, v) in configured.into_iter().flatten() {
+        if v.is_null() {
+            own.insert(k.clone(), Attr::Null);
+        }
+    }
     if own.is_empty() && configured.is_none() {
         None
     } else {
@@ -150,13 +194,51 @@ mod tests {
         let actual = tags(&[("Team", "pki"), ("Owner", "ca")]);
         assert_eq!(
             own(&actual, &defaults, None),
-            Some(tags(&[("Owner", "ca")]))
+            Some(config_tags(&tags(&[("Owner", "ca")])))
         );
         assert_eq!(
-            own(&actual, &defaults, Some(&tags(&[("Team", "pki")]))),
-            Some(actual.clone())
+            own(
+                &actual,
+                &defaults,
+                Some(&config_tags(&tags(&[("Team", "pki")])))
+            ),
+            Some(config_tags(&actual))
         );
         assert_eq!(own(&tags(&[("Team", "pki")]), &defaults, None), None);
+    }
+
+    #[test]
+    fn a_null_tag_is_a_placeholder_ignored_in_tags_all_and_kept_in_tags() {
+        let defaults = tags(&[("Team", "pki")]);
+        let configured: ConfigTags = BTreeMap::from([
+            ("Env".to_string(), Attr::Null),
+            ("Owner".to_string(), Attr::Known("ca".to_string())),
+        ]);
+        assert_eq!(
+            plan_tags_all(&defaults, &Attr::Known(configured.clone())),
+            Attr::Known(tags(&[("Owner", "ca"), ("Team", "pki")]))
+        );
+        // Read back from AWS: the null stays null, so the next plan is empty.
+        let actual = tags(&[("Owner", "ca"), ("Team", "pki")]);
+        assert_eq!(own(&actual, &defaults, Some(&configured)), Some(configured));
+    }
+
+    #[test]
+    fn an_unknown_tag_value_makes_tags_all_known_after_apply() {
+        let configured: ConfigTags = BTreeMap::from([
+            ("Env".to_string(), Attr::Unknown),
+            ("Owner".to_string(), Attr::Known("ca".to_string())),
+        ]);
+        assert_eq!(known(&configured), None);
+        assert_eq!(
+            plan_tags_all(&Tags::new(), &Attr::Known(configured)),
+            Attr::Unknown
+        );
+        assert_eq!(plan_tags_all(&Tags::new(), &Attr::Unknown), Attr::Unknown);
+        assert_eq!(
+            plan_tags_all(&tags(&[("Team", "pki")]), &Attr::Null),
+            Attr::Known(tags(&[("Team", "pki")]))
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! matched on every tag given), with its HSMs and certificates.
 
 use crate::aws::failed;
-use crate::aws::tags::Tags;
+use crate::aws::tags::{self, ConfigTags};
 use crate::cloudhsm::{self, CloudHsm, tags_of, timestamp};
 use async_trait::async_trait;
 use aws_sdk_cloudhsmv2::types::Cluster;
@@ -17,7 +17,7 @@ use tfplugin::value::{Attr, AttributePath, Type};
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct ClusterData {
     pub cluster_id: Attr<String>,
-    pub tags: Attr<Tags>,
+    pub tags: Attr<ConfigTags>,
     pub id: Attr<String>,
     pub cluster_state: Attr<String>,
     pub state_message: Attr<String>,
@@ -73,7 +73,7 @@ fn computed(name: &str, ty: Type, text: &str) -> Attribute {
     Attribute::computed(name, ty).description(text)
 }
 
-fn to_model(c: &Cluster, tags: Attr<Tags>) -> ClusterData {
+fn to_model(c: &Cluster, tags: Attr<ConfigTags>) -> ClusterData {
     let mapping: BTreeMap<String, String> = c
         .subnet_mapping()
         .cloned()
@@ -125,10 +125,10 @@ fn to_model(c: &Cluster, tags: Attr<Tags>) -> ClusterData {
 
 /// The tags given stay as given (Terraform keeps configured values); otherwise the
 /// cluster's own.
-fn shown_tags(config: &ClusterData, c: &Cluster) -> Attr<Tags> {
+fn shown_tags(config: &ClusterData, c: &Cluster) -> Attr<ConfigTags> {
     match &config.tags {
         Attr::Known(t) => Attr::Known(t.clone()),
-        _ => Attr::Known(tags_of(c)),
+        _ => Attr::Known(tags::config_tags(&tags_of(c))),
     }
 }
 
@@ -185,7 +185,12 @@ impl DataSource for CloudHsmClusterData {
 
     async fn read(&self, config: ClusterData) -> DiagResult<ClusterData> {
         let clients = self.hsm.clients().await?;
-        let wanted = config.tags.known().cloned().unwrap_or_default();
+        // A null tag value is a placeholder: no condition.
+        let wanted = config
+            .tags
+            .known()
+            .and_then(tags::known)
+            .unwrap_or_default();
         let matches_tags = |c: &Cluster| {
             let have = tags_of(c);
             wanted.iter().all(|(k, v)| have.get(k) == Some(v))

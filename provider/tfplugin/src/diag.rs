@@ -119,12 +119,22 @@ pub type DiagResult<T> = Result<T, Diagnostics>;
 impl From<crate::value::ValueError> for Diagnostic {
     fn from(e: crate::value::ValueError) -> Self {
         let path = e.path().clone();
-        let d = Diagnostic::error(
-            "Invalid value",
-            format!(
-                "{e}. This is a bug in the provider if the value came from Terraform; please report it."
-            ),
-        );
+        // Terraform sends unknowns at any depth; one is never a provider bug.
+        let d = if let crate::value::ValueError::Unknown { .. } = e {
+            Diagnostic::error(
+                "Value not known yet",
+                format!(
+                    "{e}, and this needs it now. Use a value known at plan time (a variable, a local, a data source), or apply what it comes from first (terraform apply -target=...)."
+                ),
+            )
+        } else {
+            Diagnostic::error(
+                "Invalid value",
+                format!(
+                    "{e}. This is a bug in the provider if the value came from Terraform; please report it."
+                ),
+            )
+        };
         if path.steps.is_empty() { d } else { d.at(path) }
     }
 }

@@ -1,6 +1,6 @@
 //! The model of `trustchain_cloudhsm_cluster`, its identity, and AWS's constants.
 
-use crate::aws::tags::Tags;
+use crate::aws::tags::{ConfigTags, Tags};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tfplugin::framework::Timeouts;
@@ -26,7 +26,7 @@ pub struct ClusterModel {
     pub subnet_ids: Attr<Vec<Attr<String>>>,
     pub backup_retention_days: Attr<i64>,
     pub source_backup_id: Attr<String>,
-    pub tags: Attr<Tags>,
+    pub tags: Attr<ConfigTags>,
     pub tags_all: Attr<Tags>,
     pub timeouts: Attr<Timeouts>,
     pub cluster_state: Attr<String>,

@@ -33,10 +33,7 @@ fn at(name: &str) -> AttributePath {
 }
 
 pub async fn modify(data: &ProviderData, subnets: &SubnetCache, plan: &mut Plan<ClusterModel>) {
-    if !plan.config.tags.is_unknown() {
-        plan.planned.tags_all =
-            Attr::Known(tags::merge(&data.default_tags(), plan.config.tags.known()));
-    }
+    plan.planned.tags_all = tags::plan_tags_all(&data.default_tags(), &plan.config.tags);
     if let Some(prior) = plan.prior.clone() {
         plan_replacements(&prior, plan);
     }

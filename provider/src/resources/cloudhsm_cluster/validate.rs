@@ -115,21 +115,24 @@ pub fn check(m: &ClusterModel) -> Diagnostics {
 }
 
 /// CloudHSM's tag rules: at most 50, keys 1-128 characters and not `aws:`, values
-/// up to 256.
-pub fn check_tags(tags: Option<&crate::aws::tags::Tags>) -> Diagnostics {
+/// up to 256. Keys are always known; a value is checked once known; a null value is
+/// no tag.
+pub fn check_tags(tags: Option<&crate::aws::tags::ConfigTags>) -> Diagnostics {
     let mut d = Diagnostics::new();
     let Some(tags) = tags else { return d };
-    if tags.len() > 50 {
+    let count = tags.values().filter(|v| !v.is_null()).count();
+    if count > 50 {
         d.error_at(
             at("tags"),
             "Too many tags",
-            format!(
-                "CloudHSM allows 50 tags per resource; {} given.",
-                tags.len()
-            ),
+            format!("CloudHSM allows 50 tags per resource; {count} given."),
         );
     }
     for (k, v) in tags {
+        if v.is_null() {
+            continue;
+        }
+        let v = v.known().map(String::as_str).unwrap_or_default();
         let path = at("tags").key(k.clone());
         if k.is_empty() || k.chars().count() > 128 {
             d.error_at(

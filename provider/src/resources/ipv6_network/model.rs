@@ -1,7 +1,7 @@
 //! The resource's typed model (what Terraform holds), its identity, and the
 //! desired topology resolved from a plan (every value known).
 
-use crate::aws::tags::Tags;
+use crate::aws::tags::{ConfigTags, Tags};
 use crate::ipv6::{self, Ipv4Cidr};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,7 +32,7 @@ pub struct NetworkModel {
     pub ipv6_netmask_length: Attr<i64>,
     pub availability_zones: Attr<Vec<Attr<String>>>,
     pub enable_nat64: Attr<bool>,
-    pub tags: Attr<Tags>,
+    pub tags: Attr<ConfigTags>,
     pub tags_all: Attr<Tags>,
     pub tier: Attr<Vec<TierModel>>,
     pub timeouts: Attr<Timeouts>,

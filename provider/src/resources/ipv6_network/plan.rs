@@ -12,10 +12,7 @@ use tfplugin::value::{Attr, AttributePath};
 
 pub async fn modify(data: &ProviderData, plan: &mut Plan<NetworkModel>) {
     // tags_all: provider default_tags with the resource's tags on top.
-    if !plan.config.tags.is_unknown() {
-        plan.planned.tags_all =
-            Attr::Known(tags::merge(&data.default_tags(), plan.config.tags.known()));
-    }
+    plan.planned.tags_all = tags::plan_tags_all(&data.default_tags(), &plan.config.tags);
     assign_tier_indexes(plan);
     check_zones(data, plan).await;
 

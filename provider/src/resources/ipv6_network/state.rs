@@ -23,11 +23,11 @@ pub fn state_of(a: &Actual, template: &NetworkModel, clients: &Clients) -> Netwo
     m.ipv6_cidr_block = a.ipv6_cidr.clone().into();
     m.ipv4_cidr = Attr::Known(a.ipv4_cidr.clone());
     // The Name tag is `name`, unless the configuration tags set a Name of their own.
-    let name_is_a_tag = template
-        .tags_all
-        .known()
-        .or(template.tags.known())
-        .is_some_and(|t| t.contains_key("Name"));
+    let name_is_a_tag = match (template.tags_all.known(), template.tags.known()) {
+        (Some(all), _) => all.contains_key("Name"),
+        (None, Some(own)) => own.get("Name").is_some_and(|v| !v.is_null()),
+        (None, None) => false,
+    };
     if !name_is_a_tag && let Some(name) = a.vpc_tags.get("Name") {
         m.name = Attr::Known(name.clone());
     }

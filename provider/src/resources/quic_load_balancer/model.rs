@@ -2,7 +2,7 @@
 //! families AWS's rules are about, and the desired load balancer resolved from a
 //! plan (every value known).
 
-use crate::aws::tags::Tags;
+use crate::aws::tags::{ConfigTags, Tags};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ pub struct LoadBalancerModel {
     pub enable_cross_zone_load_balancing: Attr<bool>,
     pub enable_deletion_protection: Attr<bool>,
     pub listener: Attr<Vec<ListenerModel>>,
-    pub tags: Attr<Tags>,
+    pub tags: Attr<ConfigTags>,
     pub tags_all: Attr<Tags>,
     pub timeouts: Attr<Timeouts>,
     pub dns_name: Attr<String>,

@@ -15,10 +15,7 @@ use tfplugin::framework::Plan;
 use tfplugin::value::{Attr, AttributePath};
 
 pub fn modify(data: &ProviderData, plan: &mut Plan<LoadBalancerModel>) {
-    if !plan.config.tags.is_unknown() {
-        plan.planned.tags_all =
-            Attr::Known(tags::merge(&data.default_tags(), plan.config.tags.known()));
-    }
+    plan.planned.tags_all = tags::plan_tags_all(&data.default_tags(), &plan.config.tags);
     fill_listener_defaults(&plan.config.clone(), &mut plan.planned);
     let Some(prior) = plan.prior.clone() else {
         plan.planned.listeners = new_listener_ids(&plan.planned, &BTreeMap::new(), None);

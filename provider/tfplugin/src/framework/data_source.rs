@@ -4,6 +4,7 @@
 
 use crate::diag::{DiagResult, Diagnostics};
 use crate::framework::resource::Model;
+use crate::framework::unknowns::{config_error, decode_config};
 use crate::provider::RawDataSource;
 use crate::schema::Schema;
 use crate::value::{self, Type, Value};
@@ -19,7 +20,8 @@ pub trait DataSource: Send + Sync + 'static {
 
     fn schema(&self) -> Schema;
 
-    /// Checks a configuration (values may be unknown).
+    /// Checks a configuration. Any value may be unknown, at any depth; a field that
+    /// is not wholly known reads `Attr::Unknown` (see `Resource::validate`).
     async fn validate(&self, _config: &Self::Model) -> Diagnostics {
         Diagnostics::new()
     }
@@ -56,14 +58,16 @@ impl<D: DataSource> RawDataSource for Adapter<D> {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        match value::from_value::<D::Model>(config) {
-            Ok(m) => self.inner.validate(&m).await,
-            Err(e) => e.into(),
+        match decode_config::<D::Model>(config) {
+            Ok(Some(m)) => self.inner.validate(&m).await,
+            Ok(None) => Diagnostics::new(),
+            Err(d) => d,
         }
     }
 
     async fn read(&self, config: Value) -> DiagResult<Value> {
-        let m = value::from_value::<D::Model>(&config).map_err(Diagnostics::from)?;
+        // Terraform reads a data source only once its configuration is wholly known.
+        let m = value::from_value::<D::Model>(&config).map_err(config_error)?;
         let out = self.inner.read(m).await?;
         value::to_value(&out, &self.ty).map_err(Diagnostics::from)
     }

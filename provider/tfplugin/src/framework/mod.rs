@@ -9,6 +9,7 @@ pub mod plan;
 pub mod resource;
 pub(crate) mod rpc;
 pub mod timeouts;
+pub mod unknowns;
 
 pub use data_source::{DataSource, data_source};
 pub use resource::{

@@ -18,6 +18,7 @@
 
 use crate::diag::{DiagResult, Diagnostic, Diagnostics};
 use crate::framework::plan::PlanContext;
+use crate::framework::unknowns::{config_error, decode_config, overlay};
 use crate::provider::{
     self, CreateRequest, DeleteRequest, ImportRequest, RawResource, ReadRequest, ReadResult,
     UpdateRequest,
@@ -201,12 +202,20 @@ pub trait Resource: Send + Sync + 'static {
     /// yet name one.
     fn identity(&self, state: &Self::Model) -> Option<Self::Identity>;
 
-    /// Checks a configuration (values may be unknown).
+    /// Checks a configuration. Any value may be unknown, at any depth (every input
+    /// variable during `terraform validate`, other resources' attributes during
+    /// plan); a field that is not wholly known reads `Attr::Unknown`. Skip the checks
+    /// that need it: Terraform validates again with each value once it is known, at
+    /// the latest in apply's final plan. Null list and set elements are refused
+    /// before this runs.
     async fn validate(&self, _config: &Self::Model) -> Diagnostics {
         Diagnostics::new()
     }
 
     /// Refines the plan after default planning; not called for destroy plans.
+    /// `config` and `planned` fields may be `Attr::Unknown` (not wholly known), like
+    /// in `validate`: a computed value derived from one is planned unknown. Fields
+    /// left as they are keep their proposed value exactly.
     async fn modify_plan(&self, _plan: &mut Plan<Self::Model>) {}
 
     async fn create(&self, req: Create<Self::Model>) -> Applied<Self::Model>;
@@ -248,6 +257,12 @@ fn decode<M: Model>(v: &Value) -> Result<M, Diagnostics> {
     value::from_value(v).map_err(Diagnostics::from)
 }
 
+/// A configuration at apply time (wholly known): a null where the model needs a
+/// value is the user's diagnostic at the attribute.
+fn decode_known_config<M: Model>(v: &Value) -> Result<M, Diagnostics> {
+    value::from_value(v).map_err(config_error)
+}
+
 fn decode_opt<M: Model>(v: &Value) -> Result<Option<M>, Diagnostics> {
     if v.is_null() {
         Ok(None)
@@ -286,31 +301,6 @@ impl<R: Resource> Adapter<R> {
     }
 }
 
-/// Puts back the refinements of unknown values a round trip through a model dropped
-/// (`Attr::Unknown` carries none), so a plan promises no less than Terraform proposed.
-fn keep_refinements(original: &Value, new: &mut Value) {
-    match (original, new) {
-        (Value::Unknown(r), n @ Value::Unknown(_)) if !r.is_empty() => *n = original.clone(),
-        (Value::Object(a), Value::Object(b)) | (Value::Map(a), Value::Map(b)) => {
-            for (k, nv) in b.iter_mut() {
-                if let Some(ov) = a.get(k) {
-                    keep_refinements(ov, nv);
-                }
-            }
-        }
-        (Value::List(a), Value::List(b))
-        | (Value::Tuple(a), Value::Tuple(b))
-        | (Value::Set(a), Value::Set(b))
-            if a.len() == b.len() =>
-        {
-            for (ov, nv) in a.iter().zip(b.iter_mut()) {
-                keep_refinements(ov, nv);
-            }
-        }
-        _ => {}
-    }
-}
-
 #[async_trait]
 impl<R: Resource> RawResource for Adapter<R> {
     fn type_name(&self) -> &str {
@@ -336,24 +326,37 @@ impl<R: Resource> RawResource for Adapter<R> {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        match decode::<R::Model>(config) {
-            Ok(m) => self.inner.validate(&m).await,
+        match decode_config::<R::Model>(config) {
+            Ok(Some(m)) => self.inner.validate(&m).await,
+            Ok(None) => Diagnostics::new(),
             Err(d) => d,
         }
     }
 
     async fn modify_plan(&self, ctx: &mut PlanContext) {
+        // The configuration first: its nulls are the user's to fix. The proposed plan
+        // is the configuration with computed values filled in, so it decodes alike.
         let decoded = (|| {
-            Ok::<_, Diagnostics>((
-                decode_opt::<R::Model>(&ctx.prior)?,
-                decode::<R::Model>(&ctx.config)?,
-                decode::<R::Model>(&ctx.planned)?,
-            ))
+            Ok::<_, Diagnostics>(
+                match (
+                    decode_config::<R::Model>(&ctx.config)?,
+                    decode_config::<R::Model>(&ctx.planned)?,
+                ) {
+                    (Some(c), Some(p)) => Some((decode_opt::<R::Model>(&ctx.prior)?, c, p)),
+                    // Unknowns no field can hold: the default plan stands, and the
+                    // resource refines it once Terraform plans with known values.
+                    _ => None,
+                },
+            )
         })();
         let (prior, config, planned) = match decoded {
-            Ok(x) => x,
+            Ok(Some(x)) => x,
+            Ok(None) => return,
             Err(d) => return ctx.diagnostics.extend(d),
         };
+        // The proposed plan as the model holds it, to tell the resource's changes
+        // from what the model could not hold (see `overlay`).
+        let before = self.encode(&planned).ok();
         let mut plan = Plan {
             prior,
             config,
@@ -366,17 +369,15 @@ impl<R: Resource> RawResource for Adapter<R> {
         ctx.private = plan.private;
         ctx.requires_replace = plan.requires_replace;
         ctx.diagnostics.extend(plan.diagnostics);
-        match self.encode(&plan.planned) {
-            Ok(mut v) => {
-                keep_refinements(&ctx.planned, &mut v);
-                ctx.planned = v;
-            }
-            Err(d) => ctx.diagnostics.extend(d),
+        match (self.encode(&plan.planned), before) {
+            (Ok(v), Some(before)) => ctx.planned = overlay(&ctx.planned, &before, v),
+            (Ok(v), None) => ctx.planned = v,
+            (Err(d), _) => ctx.diagnostics.extend(d),
         }
     }
 
     async fn create(&self, req: CreateRequest) -> provider::Applied {
-        let decoded = decode::<R::Model>(&req.config)
+        let decoded = decode_known_config::<R::Model>(&req.config)
             .and_then(|c| Ok((c, decode::<R::Model>(&req.planned)?)));
         let (config, planned) = match decoded {
             Ok(x) => x,
@@ -431,7 +432,7 @@ impl<R: Resource> RawResource for Adapter<R> {
         let decoded = (|| {
             Ok::<_, Diagnostics>((
                 decode::<R::Model>(&req.prior)?,
-                decode::<R::Model>(&req.config)?,
+                decode_known_config::<R::Model>(&req.config)?,
                 decode::<R::Model>(&req.planned)?,
             ))
         })();
@@ -516,7 +517,7 @@ pub fn model_from_json<M: Model>(schema: &Schema, json: &serde_json::Value) -> R
 mod tests {
     use super::*;
     use crate::schema::{Attribute, Block};
-    use crate::value::{Attr, Refinements};
+    use crate::value::Attr;
     use serde::Deserialize;
 
     fn schema() -> Schema {
@@ -543,16 +544,6 @@ mod tests {
         assert_eq!(check_model::<Complete>(&schema()), Ok(()));
         let err = check_model::<MissingId>(&schema()).expect_err("id is missing");
         assert!(err.contains("\"id\""), "{err}");
-    }
-
-    #[test]
-    fn refinements_survive_a_round_trip_through_a_model() {
-        let refined = Value::Unknown(Refinements::not_null());
-        let original = Value::object([("name", refined.clone()), ("id", Value::unknown())]);
-        let mut back = Value::object([("name", Value::unknown()), ("id", Value::unknown())]);
-        keep_refinements(&original, &mut back);
-        assert_eq!(back.get("name"), Some(&refined));
-        assert_eq!(back.get("id"), Some(&Value::unknown()));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::plan::{self, PlanContext};
 use crate::framework::timeouts;
+use crate::framework::unknowns::null_elements;
 use crate::provider::{
     ConfigureRequest, CreateRequest, DeleteRequest, Function, FunctionError, ImportRequest,
     Provider, RawDataSource, RawResource, ReadRequest, Signature, UpdateRequest,
@@ -325,7 +326,11 @@ impl Framework {
         config: Option<DynamicValue>,
     ) -> Diagnostics {
         match decode(config.as_ref(), &self.provider_ty) {
-            Ok(config) => self.provider.validate(&config).await,
+            Ok(config) => {
+                let mut d = null_elements(&config);
+                d.extend(self.provider.validate(&config).await);
+                d
+            }
             Err(d) => d.into(),
         }
     }
@@ -366,6 +371,7 @@ impl Framework {
         if !caps.write_only_attributes_allowed {
             all.extend(write_only_refused(&r.schema, &config));
         }
+        all.extend(null_elements(&config));
         all.extend(timeouts::validate(&r.schema.block, &config));
         all.extend(r.imp.validate(&config).await);
         all
@@ -381,7 +387,11 @@ impl Framework {
             Err(e) => return e.into(),
         };
         match decode(config.as_ref(), &d.ty) {
-            Ok(config) => d.imp.validate(&config).await,
+            Ok(config) => {
+                let mut all = null_elements(&config);
+                all.extend(d.imp.validate(&config).await);
+                all
+            }
             Err(e) => e.into(),
         }
     }

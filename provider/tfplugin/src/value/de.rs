@@ -251,7 +251,12 @@ impl<'de> Deserializer<'de> for De<'de> {
             match self.value {
                 Value::Null => visitor.visit_none(),
                 Value::Unknown(_) => visitor.visit_unit(),
-                _ => visitor.visit_newtype_struct(self),
+                // `Attr` reads its one element, or learns that the value holds an
+                // unknown its `T` cannot: then the whole field is not wholly known.
+                _ => visitor.visit_seq(LiftUnknown {
+                    value: Some(self.value),
+                    path: self.path,
+                }),
             }
         } else {
             visitor.visit_newtype_struct(self)
@@ -335,6 +340,36 @@ impl<'de> Deserializer<'de> for De<'de> {
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         // Attributes the model does not name may be anything, unknown included.
         visitor.visit_unit()
+    }
+}
+
+/// What an [`Attr`](super::Attr) field reads a known value through: one element,
+/// the value as its `T`; or no element when `T` cannot hold an unknown somewhere
+/// inside the value (a map element, a list element, an attribute of a nested block),
+/// so the field is `Attr::Unknown`: "not wholly known". An unknown thus lifts to the
+/// nearest enclosing `Attr`, and a model whose top-level fields are all `Attr`
+/// decodes every value Terraform can send.
+struct LiftUnknown<'de> {
+    value: Option<&'de Value>,
+    path: AttributePath,
+}
+
+impl<'de> SeqAccess<'de> for LiftUnknown<'de> {
+    type Error = BridgeError;
+
+    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>> {
+        let Some(value) = self.value.take() else {
+            return Ok(None);
+        };
+        match seed.deserialize(De::new(value, self.path.clone())) {
+            Ok(v) => Ok(Some(v)),
+            Err(BridgeError::Located(ValueError::Unknown { .. })) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(usize::from(self.value.is_some()))
     }
 }
 

@@ -47,12 +47,21 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T, ty: &Type) -> Result<Value, Va
         .map_err(BridgeError::into_value_error)
 }
 
-/// A model field that may be null or not yet known: what plan-time models
-/// need for computed attributes.
+/// A model field that may be null or not yet known.
+///
+/// Terraform sends unknown values at any depth: every input variable is unknown
+/// while it validates, and other resources' attributes are unknown while it plans,
+/// so `tags = { Env = var.env }` arrives as a map whose element is unknown. A field
+/// reads such a value as `Unknown` when its `T` cannot hold the unknown part:
+/// `Unknown` means "not wholly known". Put `Attr` deeper where a check needs the
+/// known parts (`Attr<BTreeMap<String, Attr<String>>>` keeps every known tag and
+/// marks each unknown one); put it at least on every top-level field, so that every
+/// value Terraform can send decodes (`framework::check_model` tests that).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Attr<T> {
     Known(T),
     Null,
+    /// Unknown, or known but holding an unknown value `T` cannot represent.
     Unknown,
 }
 
@@ -153,12 +162,18 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for AttrVisitor<T> {
         Ok(Attr::Unknown)
     }
 
+    /// Only the value deserializer calls this, for a known, non-null value: one
+    /// element when `T` holds it, none when it carries an unknown `T` cannot hold
+    /// (the field is then not wholly known).
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        Ok(seq.next_element::<T>()?.map_or(Attr::Unknown, Attr::Known))
+    }
+
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         T::deserialize(deserializer).map(Attr::Known)
     }
 
-    /// The value deserializer calls this only for known, non-null values;
-    /// other formats (serde_json, ...) call it for everything, so read an
+    /// Other formats (serde_json, ...) call this for everything, so read an
     /// `Option` to map their null to `Attr::Null`.
     fn visit_newtype_struct<D: Deserializer<'de>>(
         self,
@@ -366,6 +381,66 @@ mod tests {
         assert!(matches!(
             from_value::<Option<String>>(&Value::unknown()),
             Err(ValueError::Unknown { .. })
+        ));
+    }
+
+    #[test]
+    fn an_unknown_lifts_to_the_nearest_attr_at_any_depth() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Block {
+            name: Attr<String>,
+            ports: Vec<u16>,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Model {
+            tags: Attr<BTreeMap<String, String>>,
+            fine: Attr<BTreeMap<String, Attr<String>>>,
+            block: Attr<Vec<Block>>,
+        }
+        let value = Value::object([
+            (
+                "tags",
+                Value::map([("Env", Value::unknown()), ("A", Value::string("1"))]),
+            ),
+            (
+                "fine",
+                Value::map([("Env", Value::unknown()), ("A", Value::string("1"))]),
+            ),
+            (
+                "block",
+                Value::list([Value::object([
+                    ("name", Value::unknown()),
+                    (
+                        "ports",
+                        Value::list([Value::number(443i64), Value::unknown()]),
+                    ),
+                ])]),
+            ),
+        ]);
+        let m: Model = from_value(&value).expect("every unknown has an Attr above it");
+        assert_eq!(m.tags, Attr::Unknown, "not wholly known");
+        assert_eq!(
+            m.fine,
+            Attr::Known(BTreeMap::from([
+                ("A".to_string(), Attr::Known("1".to_string())),
+                ("Env".to_string(), Attr::Unknown),
+            ])),
+            "a deeper Attr keeps the known parts"
+        );
+        assert_eq!(
+            m.block,
+            Attr::Unknown,
+            "the unknown port lifts past the block"
+        );
+        // Nulls do not lift: a null where the model needs a value stays an error.
+        let value = Value::object([
+            ("tags", Value::map([("Env", Value::Null)])),
+            ("fine", Value::Null),
+            ("block", Value::Null),
+        ]);
+        assert!(matches!(
+            from_value::<Model>(&value),
+            Err(ValueError::Null { .. })
         ));
     }
 
