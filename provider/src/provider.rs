@@ -6,11 +6,12 @@ use crate::cloudhsm::CloudHsm;
 use crate::{data_sources, functions, resources};
 use async_trait::async_trait;
 use std::sync::Arc;
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostics;
+use tfplugin::framework::unknowns::config_error;
 use tfplugin::framework::{data_source, resource};
 use tfplugin::provider::{ConfigureRequest, Function, Provider, RawDataSource, RawResource};
 use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
-use tfplugin::value::{self, Type, Value};
+use tfplugin::value::{self, PathStep, Type, Value};
 
 pub struct TrustchainProvider {
     data: ProviderData,
@@ -111,25 +112,62 @@ impl Provider for TrustchainProvider {
         ProviderSettings::validate(config)
     }
 
+    /// Terraform configures the provider while planning with whatever is known then.
+    /// `default_tags` may wait for apply (`tags_all` is then known after apply); the
+    /// arguments that reach AWS cannot, and each unknown one is an error at it.
     async fn configure(&self, req: ConfigureRequest) -> Diagnostics {
-        if !req.config.is_fully_known() {
-            return Diagnostic::error(
-                "Provider configuration is not known yet",
-                "An argument of the trustchain provider block depends on a value known only after apply. Use values known at plan time (variables, locals, data sources).",
-            )
-            .into();
+        let mut config = req.config;
+        let mut d = Diagnostics::new();
+        let mut default_tags_known = true;
+        config.walk(&mut |path, v| {
+            if !v.is_unknown() {
+                return;
+            }
+            if path.steps.first() == Some(&PathStep::Attribute("default_tags".into())) {
+                default_tags_known = false;
+            } else {
+                d.error_at(
+                    path.clone(),
+                    "Provider argument not known yet",
+                    format!("{path} depends on a value Terraform knows only after apply, and the provider needs it to reach AWS while planning. Use a value known at plan time (a variable, a local, a data source) or the environment (AWS_REGION, AWS_PROFILE, ...), or apply what it comes from first (terraform apply -target=...)."),
+                );
+            }
+        });
+        if d.has_errors() {
+            return d;
         }
-        match value::from_value::<ProviderSettings>(&req.config) {
+        if let Some(dt) = config.get_mut("default_tags") {
+            if default_tags_known {
+                drop_null_tags(dt);
+            } else {
+                *dt = Value::List(Vec::new());
+            }
+        }
+        match value::from_value::<ProviderSettings>(&config) {
             Ok(settings) => {
                 self.data.configure(settings);
+                if !default_tags_known {
+                    self.data.default_tags_not_known_yet();
+                }
                 Diagnostics::new()
             }
-            Err(e) => e.into(),
+            Err(e) => config_error(e),
         }
     }
 
     async fn stop(&self) {
         tracing::info!("Terraform asked the provider to stop; ending waits");
         self.data.stop();
+    }
+}
+
+/// A null default tag is a placeholder, as a null resource tag is: no tag.
+fn drop_null_tags(default_tags: &mut Value) {
+    if let Value::List(blocks) = default_tags {
+        for b in blocks {
+            if let Some(Value::Map(tags)) = b.get_mut("tags") {
+                tags.retain(|_, v| !v.is_null());
+            }
+        }
     }
 }

@@ -19,11 +19,13 @@ pub use error::{code_of, failed, is_not_found};
 pub use retry::{Deadline, Poll, Stop, wait_for};
 
 use services::ServiceClients;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tags::Tags;
+use tags::{ConfigTags, Tags};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::framework::Operation;
+use tfplugin::value::Attr;
 use tokio::sync::OnceCell;
 
 /// The service clients with what every resource needs to know about the account.
@@ -49,6 +51,8 @@ impl std::ops::Deref for Clients {
 pub struct ProviderData {
     inner: Arc<RwLock<Option<Arc<Configured>>>>,
     stop: Stop,
+    /// `default_tags` depend on values Terraform knows only after apply.
+    default_tags_unknown: Arc<AtomicBool>,
 }
 
 struct Configured {
@@ -65,6 +69,22 @@ impl ProviderData {
         if let Ok(mut g) = self.inner.write() {
             *g = Some(c);
         }
+        self.default_tags_unknown.store(false, Ordering::SeqCst);
+    }
+
+    /// Terraform configured the provider while planning, with `default_tags` not
+    /// known yet: every `tags_all` is known after apply.
+    pub fn default_tags_not_known_yet(&self) {
+        self.default_tags_unknown.store(true, Ordering::SeqCst);
+    }
+
+    /// A plan's `tags_all`: the provider's `default_tags` with the configured
+    /// `tags` on top; unknown while either holds an unknown value.
+    pub fn tags_all(&self, configured: &Attr<ConfigTags>) -> Attr<Tags> {
+        if self.default_tags_unknown.load(Ordering::SeqCst) {
+            return Attr::Unknown;
+        }
+        tags::plan_tags_all(&self.default_tags(), configured)
     }
 
     /// The provider's `default_tags`, known at plan time without calling AWS.

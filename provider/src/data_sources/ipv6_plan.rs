@@ -63,18 +63,19 @@ impl PlanModel {
     fn inputs(&self) -> (PlanInputs<'_>, Diagnostics) {
         let root = AttributePath::root();
         let mut d = Diagnostics::new();
+        // A null index is a placeholder: the tier's position applies.
         let explicit: BTreeMap<String, Option<i64>> = match &self.tier_indexes {
             Attr::Known(m) => m
                 .iter()
+                .filter(|(_, v)| !v.is_null())
                 .map(|(k, v)| (k.clone(), v.known().copied()))
                 .collect(),
             _ => BTreeMap::new(),
         };
         let tiers_list = known_list(&self.tiers);
+        let all_tiers_known = self.tiers.is_known() && tiers_list.iter().all(Option::is_some);
         for k in explicit.keys() {
-            if !tiers_list.iter().any(|t| t.as_deref() == Some(k.as_str()))
-                && tiers_list.iter().all(Option::is_some)
-            {
+            if all_tiers_known && !tiers_list.iter().any(|t| t.as_deref() == Some(k.as_str())) {
                 d.error_at(
                     root.clone().attr("tier_indexes").key(k),
                     "Index for an unknown tier",

@@ -3,7 +3,6 @@
 //! IPv6 blocks) from one EC2 DescribeSubnets when the subnet ids are known.
 
 use super::model::ClusterModel;
-use crate::aws::tags;
 use crate::aws::{Clients, ProviderData, code_of, is_not_found};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -33,7 +32,7 @@ fn at(name: &str) -> AttributePath {
 }
 
 pub async fn modify(data: &ProviderData, subnets: &SubnetCache, plan: &mut Plan<ClusterModel>) {
-    plan.planned.tags_all = tags::plan_tags_all(&data.default_tags(), &plan.config.tags);
+    plan.planned.tags_all = data.tags_all(&plan.config.tags);
     if let Some(prior) = plan.prior.clone() {
         plan_replacements(&prior, plan);
     }

@@ -40,10 +40,11 @@ pub fn check(m: &InitModel) -> Diagnostics {
     }
     // Unknown values (a module's inputs during validate) may still turn out null.
     match (&m.signed_cert, &m.issuing_ca_private_key_wo) {
-        (Attr::Null, Attr::Null) => d.push(Diagnostic::error(
+        (Attr::Null, Attr::Null) => d.error_at(
+            at("issuing_ca_private_key_wo"),
             "Nothing to initialize the cluster with",
             "Set issuing_ca_private_key_wo (the trust anchor's private key: the provider signs the cluster CSR with it) or signed_cert (the cluster CSR signed outside Terraform).",
-        )),
+        ),
         (Attr::Known(_), Attr::Known(_)) => d.error_at(
             at("signed_cert"),
             "Both signed_cert and issuing_ca_private_key_wo set",

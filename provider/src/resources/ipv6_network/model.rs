@@ -159,13 +159,24 @@ impl Desired {
                     .at(AttributePath::root().attr("ipv4_cidr")),
             )
         })?;
+        // Every zone and tier, or none: a plan from some of them would promise
+        // subnets and gateways that the whole set changes.
         let zones = m
             .availability_zones
             .known()
-            .map(|v| v.iter().filter_map(|z| z.known().cloned()).collect())
+            .and_then(|v| {
+                v.iter()
+                    .map(|z| z.known().cloned())
+                    .collect::<Option<Vec<_>>>()
+            })
             .ok_or_else(|| err("availability_zones"))?;
+        let tier_models = match &m.tier {
+            Attr::Known(v) => v.as_slice(),
+            Attr::Null => &[],
+            Attr::Unknown => return Err(err("tier")),
+        };
         let mut tiers = Vec::new();
-        for t in m.tier.known().map(Vec::as_slice).unwrap_or_default() {
+        for t in tier_models {
             tiers.push(Tier {
                 name: t.name.known().cloned().ok_or_else(|| err("tier.name"))?,
                 kind: t

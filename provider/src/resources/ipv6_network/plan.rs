@@ -4,7 +4,6 @@
 
 use super::model::{Desired, NetworkModel, SubnetModel, Tier};
 use crate::aws::ProviderData;
-use crate::aws::tags;
 use crate::ipv6::{self, Ipv6Cidr};
 use std::collections::{BTreeMap, BTreeSet};
 use tfplugin::framework::Plan;
@@ -12,7 +11,7 @@ use tfplugin::value::{Attr, AttributePath};
 
 pub async fn modify(data: &ProviderData, plan: &mut Plan<NetworkModel>) {
     // tags_all: provider default_tags with the resource's tags on top.
-    plan.planned.tags_all = tags::plan_tags_all(&data.default_tags(), &plan.config.tags);
+    plan.planned.tags_all = data.tags_all(&plan.config.tags);
     assign_tier_indexes(plan);
     check_zones(data, plan).await;
 

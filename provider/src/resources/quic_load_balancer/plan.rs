@@ -9,13 +9,12 @@ use super::model::{
     target_group_name,
 };
 use crate::aws::ProviderData;
-use crate::aws::tags;
 use std::collections::BTreeMap;
 use tfplugin::framework::Plan;
 use tfplugin::value::{Attr, AttributePath};
 
 pub fn modify(data: &ProviderData, plan: &mut Plan<LoadBalancerModel>) {
-    plan.planned.tags_all = tags::plan_tags_all(&data.default_tags(), &plan.config.tags);
+    plan.planned.tags_all = data.tags_all(&plan.config.tags);
     fill_listener_defaults(&plan.config.clone(), &mut plan.planned);
     let Some(prior) = plan.prior.clone() else {
         plan.planned.listeners = new_listener_ids(&plan.planned, &BTreeMap::new(), None);

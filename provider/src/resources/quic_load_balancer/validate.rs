@@ -61,19 +61,24 @@ fn check_name(m: &LoadBalancerModel, d: &mut Diagnostics) {
 }
 
 fn check_subnets(m: &LoadBalancerModel, d: &mut Diagnostics) {
-    let ids = !m.subnet_ids.is_null();
+    // Whether each is given; `None` while unknown (it may turn out empty or null).
+    let ids = match &m.subnet_ids {
+        Attr::Known(_) => Some(true),
+        Attr::Null => Some(false),
+        Attr::Unknown => None,
+    };
     let mappings = match &m.subnet_mapping {
-        Attr::Known(v) => !v.is_empty(),
-        Attr::Null => false,
-        Attr::Unknown => true,
+        Attr::Known(v) => Some(!v.is_empty()),
+        Attr::Null => Some(false),
+        Attr::Unknown => None,
     };
     match (ids, mappings) {
-        (false, false) => d.error_at(
+        (Some(false), Some(false)) => d.error_at(
             root("subnet_ids"),
             "No subnets",
             "Set subnet_ids (one subnet per availability zone), or subnet_mapping blocks when the load balancer needs fixed addresses in them.",
         ),
-        (true, true) => d.error_at(
+        (Some(true), Some(true)) => d.error_at(
             root("subnet_mapping"),
             "Both subnet_ids and subnet_mapping",
             "Use subnet_ids or subnet_mapping blocks, not both: move every subnet into one of them.",
