@@ -52,28 +52,20 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 
 fn plan_replacements(prior: &ClusterModel, plan: &mut Plan<ClusterModel>) {
     let planned = plan.planned.clone();
-    let changed = |a: &Attr<String>, b: &Attr<String>| a.is_known() && b.is_known() && a != b;
-    if changed(&prior.mode, &planned.mode) {
-        plan.require_replace_because(at("mode"), "AWS cannot change a cluster's mode (FIPS or NON_FIPS): Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one. Restore from a backup (source_backup_id) to keep keys.");
-    }
-    if changed(&prior.network_type, &planned.network_type) {
-        plan.require_replace_because(at("network_type"), "AWS cannot change a cluster's network type: Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one.");
-    }
-    if changed(&prior.source_backup_id, &planned.source_backup_id)
-        || (prior.source_backup_id.is_null() != planned.source_backup_id.is_null()
-            && !planned.source_backup_id.is_unknown())
-    {
-        plan.require_replace_because(at("source_backup_id"), "A cluster is restored from a backup only when it is created: Terraform replaces this cluster.");
-    }
-    if prior.known_subnets().map(sorted) != planned.known_subnets().map(sorted)
-        && !planned.subnet_ids.is_unknown()
-    {
-        plan.require_replace_because(at("subnet_ids"), "AWS cannot change a cluster's subnets: Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one in the new subnets.");
-    }
-    if let (Attr::Known(from), Attr::Known(to)) = (&prior.hsm_type, &planned.hsm_type)
-        && from != to
-    {
-        if from == "hsm1.medium" && to == "hsm2m.medium" {
+    plan.require_replace_if_changed(at("mode"), &prior.mode, &planned.mode, "AWS cannot change a cluster's mode (FIPS or NON_FIPS): Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one. Restore from a backup (source_backup_id) to keep keys.");
+    plan.require_replace_if_changed(at("network_type"), &prior.network_type, &planned.network_type, "AWS cannot change a cluster's network type: Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one.");
+    plan.require_replace_if_changed(at("source_backup_id"), &prior.source_backup_id, &planned.source_backup_id, "A cluster is restored from a backup only when it is created: Terraform replaces this cluster.");
+    // The subnets as a set; not known while any id is not.
+    let subnets = |m: &ClusterModel| match m.known_subnets() {
+        Some(ids) => Attr::Known(sorted(ids)),
+        None if m.subnet_ids.is_null() => Attr::Null,
+        None => Attr::Unknown,
+    };
+    plan.require_replace_if_changed(at("subnet_ids"), &subnets(prior), &subnets(&planned), "AWS cannot change a cluster's subnets: Terraform deletes this cluster and its HSMs, with the keys they hold, and creates a new one in the new subnets.");
+    match (&prior.hsm_type, &planned.hsm_type) {
+        (Attr::Known(from), to)
+            if from == "hsm1.medium" && to.known().map(String::as_str) == Some("hsm2m.medium") =>
+        {
             plan.diagnostics.push(
                 tfplugin::diag::Diagnostic::warning(
                     "HSM type migration in place",
@@ -81,9 +73,12 @@ fn plan_replacements(prior: &ClusterModel, plan: &mut Plan<ClusterModel>) {
                 )
                 .at(at("hsm_type")),
             );
-        } else {
-            plan.require_replace_because(at("hsm_type"), format!("AWS migrates only hsm1.medium to hsm2m.medium in place; {from} to {to} replaces the cluster: Terraform deletes it and its HSMs, with the keys they hold."));
         }
+        (Attr::Known(from), to) => {
+            let to = to.known().map_or("another type".to_string(), |t| t.clone());
+            plan.require_replace_if_changed(at("hsm_type"), &prior.hsm_type, &planned.hsm_type, format!("AWS migrates only hsm1.medium to hsm2m.medium in place; {from} to {to} replaces the cluster: Terraform deletes it and its HSMs, with the keys they hold."));
+        }
+        _ => {}
     }
 }
 

@@ -261,7 +261,10 @@ mod tests {
         ));
         assert_eq!(
             found(&d),
-            [("".into(), "Nothing to initialize the cluster with".into())]
+            [(
+                "issuing_ca_private_key_wo".into(),
+                "Nothing to initialize the cluster with".into()
+            )]
         );
         let d = check(&model(json!({
             "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,

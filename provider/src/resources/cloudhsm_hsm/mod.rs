@@ -104,17 +104,31 @@ impl Resource for CloudHsmHsm {
             if prior.cluster_id != planned.cluster_id {
                 p.require_replace(at("cluster_id"));
             }
-            for (name, a, b) in [
+            let config = p.config.clone();
+            for (name, a, b, c) in [
                 (
                     "availability_zone",
                     &prior.availability_zone,
                     &planned.availability_zone,
+                    &config.availability_zone,
                 ),
-                ("subnet_id", &prior.subnet_id, &planned.subnet_id),
-                ("ip_address", &prior.ip_address, &planned.ip_address),
+                (
+                    "subnet_id",
+                    &prior.subnet_id,
+                    &planned.subnet_id,
+                    &config.subnet_id,
+                ),
+                (
+                    "ip_address",
+                    &prior.ip_address,
+                    &planned.ip_address,
+                    &config.ip_address,
+                ),
             ] {
-                if b.is_known() && a != b {
-                    p.require_replace_because(at(name), "AWS cannot move an HSM: Terraform deletes it and creates a new one (an initialized cluster copies its users and keys to the new HSM from a backup).");
+                // A computed value planned unknown (the configuration leaves it
+                // out) stays; one configured but not known yet may change.
+                if b.is_known() || c.is_unknown() {
+                    p.require_replace_if_changed(at(name), a, b, "AWS cannot move an HSM: Terraform deletes it and creates a new one (an initialized cluster copies its users and keys to the new HSM from a backup).");
                 }
             }
             if p.is_replacing() {

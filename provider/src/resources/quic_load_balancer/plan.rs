@@ -107,30 +107,40 @@ fn derive<T: Clone>(
 /// shown at the attribute.
 fn replacements(prior: &LoadBalancerModel, plan: &mut Plan<LoadBalancerModel>) {
     let planned = plan.planned.clone();
-    if let (Attr::Known(a), Attr::Known(b)) = (&prior.name, &planned.name)
-        && a != b
-    {
-        plan.require_replace_because(
-            AttributePath::root().attr("name"),
-            format!("AWS cannot rename a load balancer: a new one named {b:?} replaces {a:?}, with a new DNS name and new target groups (targets are registered again)."),
-        );
-    }
-    if let (Some(a), Some(b)) = (
-        known_or_copy(&prior.internal, false),
-        known_or_copy(&planned.internal, false),
-    ) && a != b
-    {
-        plan.require_replace_because(
-            AttributePath::root().attr("internal"),
-            "AWS cannot change the scheme (internal or internet-facing) of a load balancer: a new one replaces it, with a new DNS name.",
-        );
-    }
-    if let (Some(a), Some(b)) = (prior.security_group_ids(), planned.security_group_ids())
-        && a.is_empty()
-        && !b.is_empty()
-    {
-        plan.require_replace_because(
+    let name = planned
+        .name
+        .known()
+        .map_or("the new name".to_string(), |n| format!("{n:?}"));
+    let old = prior
+        .name
+        .known()
+        .map_or("it".to_string(), |n| format!("{n:?}"));
+    plan.require_replace_if_changed(
+        AttributePath::root().attr("name"),
+        &prior.name,
+        &planned.name,
+        format!("AWS cannot rename a load balancer: a new one named {name} replaces {old}, with a new DNS name and new target groups (targets are registered again)."),
+    );
+    let internal = |m: &LoadBalancerModel| {
+        known_or_copy(&m.internal, false).map_or(Attr::Unknown, Attr::Known)
+    };
+    plan.require_replace_if_changed(
+        AttributePath::root().attr("internal"),
+        &internal(prior),
+        &internal(&planned),
+        "AWS cannot change the scheme (internal or internet-facing) of a load balancer: a new one replaces it, with a new DNS name.",
+    );
+    // Only adding the first security group replaces: whether any are given.
+    let any_groups = |m: &LoadBalancerModel| match &m.security_groups {
+        Attr::Null => Attr::Known(false),
+        Attr::Known(v) => Attr::Known(!v.is_empty()),
+        Attr::Unknown => Attr::Unknown,
+    };
+    if any_groups(prior) == Attr::Known(false) {
+        plan.require_replace_if_changed(
             AttributePath::root().attr("security_groups"),
+            &Attr::Known(false),
+            &any_groups(&planned),
             "A Network Load Balancer created without security groups can never have them (AWS): adding the first one replaces the load balancer.",
         );
     }

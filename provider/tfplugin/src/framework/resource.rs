@@ -24,7 +24,7 @@ use crate::provider::{
     UpdateRequest,
 };
 use crate::schema::{IdentitySchema, Schema};
-use crate::value::{self, AttributePath, Type, Value};
+use crate::value::{self, Attr, AttributePath, Type, Value};
 use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -76,6 +76,32 @@ impl<M> Plan<M> {
             Diagnostic::warning("This change replaces the object", why.into()).at(path.clone()),
         );
         self.require_replace(path);
+    }
+
+    /// Plans replacement when a value AWS cannot change in place changes from
+    /// `prior` to `planned`, with `why` as a warning at `path`. A planned value not
+    /// known yet (another resource's attribute) counts as a change: apply's final
+    /// plan may not turn an update into a replacement, so the replacement is planned
+    /// now, and the warning says it depends on that value.
+    pub fn require_replace_if_changed<T: PartialEq>(
+        &mut self,
+        path: AttributePath,
+        prior: &Attr<T>,
+        planned: &Attr<T>,
+        why: impl Into<String>,
+    ) {
+        if prior.is_unknown() || prior == planned {
+            return;
+        }
+        let why = why.into();
+        let why = if planned.is_unknown() {
+            format!(
+                "{path} depends on a value known only after apply, and a change replaces the object: {why} Terraform plans the replacement now because it cannot plan it later. To plan only what really changes, make {path} known at plan time, or apply what it comes from first (terraform apply -target=...)."
+            )
+        } else {
+            why
+        };
+        self.require_replace_because(path, why);
     }
 }
 
@@ -517,7 +543,6 @@ pub fn model_from_json<M: Model>(schema: &Schema, json: &serde_json::Value) -> R
 mod tests {
     use super::*;
     use crate::schema::{Attribute, Block};
-    use crate::value::Attr;
     use serde::Deserialize;
 
     fn schema() -> Schema {
@@ -544,6 +569,32 @@ mod tests {
         assert_eq!(check_model::<Complete>(&schema()), Ok(()));
         let err = check_model::<MissingId>(&schema()).expect_err("id is missing");
         assert!(err.contains("\"id\""), "{err}");
+    }
+
+    #[test]
+    fn a_value_not_known_yet_replaces_now_because_the_final_plan_cannot() {
+        let mut p = Plan {
+            prior: Some(()),
+            config: (),
+            planned: (),
+            private: Vec::new(),
+            diagnostics: Diagnostics::new(),
+            requires_replace: Vec::new(),
+        };
+        let path = AttributePath::root().attr("mode");
+        let fips = Attr::Known("FIPS".to_string());
+        p.require_replace_if_changed(path.clone(), &fips, &fips.clone(), "AWS cannot.");
+        p.require_replace_if_changed(path.clone(), &Attr::Unknown, &fips, "AWS cannot.");
+        assert!(!p.is_replacing(), "same value, or nothing to compare with");
+        p.require_replace_if_changed(path.clone(), &fips, &Attr::Unknown, "AWS cannot.");
+        assert_eq!(p.requires_replace(), std::slice::from_ref(&path));
+        let d: Vec<_> = p.diagnostics.iter().collect();
+        assert!(
+            d[0].detail.contains("known only after apply"),
+            "{}",
+            d[0].detail
+        );
+        assert!(d[0].detail.contains("AWS cannot."), "{}", d[0].detail);
     }
 
     #[test]
