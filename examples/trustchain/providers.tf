@@ -20,9 +20,17 @@ provider "aws" {
 provider "trustchain" {
   alias  = "primary"
   region = var.primary_region
+
+  default_tags {
+    tags = local.tags
+  }
 }
 
 provider "trustchain" {
   alias  = "secondary"
   region = var.secondary_region
+
+  default_tags {
+    tags = local.tags
+  }
 }

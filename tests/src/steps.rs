@@ -3,6 +3,7 @@
 //!
 //! ```ignore
 //! Steps::new(&emu)
+//!     .validate("validate", config_v1)
 //!     .apply("create", config_v1).check(|s| assert_eq!(s.output("vpc_id"), ...))
 //!     .apply("add a tier", config_v2).expect_actions(&[("trustchain_ipv6_network.this", "update")])
 //!     .import("trustchain_ipv6_network.this").by_id(|r| r["vpc_id"].as_str().unwrap().into())
@@ -76,6 +77,10 @@ struct ImportTarget<'a> {
 }
 
 enum Kind<'a> {
+    /// `terraform validate`: every input variable unknown, as Terraform validates.
+    Validate {
+        config: String,
+    },
     Apply {
         config: String,
     },
@@ -150,6 +155,17 @@ impl<'a> Steps<'a> {
 
     fn last(&mut self) -> &mut Step<'a> {
         self.steps.last_mut().expect("a step to refine")
+    }
+
+    /// Writes `config` and runs `terraform validate` (which evaluates every input
+    /// variable as unknown); it must pass with no error diagnostic.
+    pub fn validate(self, name: &str, config: impl Into<String>) -> Self {
+        self.push(
+            name,
+            Kind::Validate {
+                config: config.into(),
+            },
+        )
     }
 
     /// Writes `config` and applies it; then the plan must be empty.
@@ -305,6 +321,16 @@ impl<'a> Steps<'a> {
             eprintln!("[steps] {}: {}", i + 1, step.name);
             let label = format!("step {} ({})", i + 1, step.name);
             match &step.kind {
+                Kind::Validate { config } => {
+                    w.write_main(config);
+                    let run = w.terraform_env(&["validate", "-json", "-no-color"], &env);
+                    let out = run.json();
+                    assert!(
+                        out["valid"] == true && out["error_count"] == 0,
+                        "{label}: terraform validate refused the configuration: {}",
+                        serde_json::to_string_pretty(&out["diagnostics"]).unwrap_or_default()
+                    );
+                }
                 Kind::Apply { config } => {
                     w.write_main(config);
                     *last_config.borrow_mut() = config.clone();
