@@ -1,8 +1,16 @@
 //! A small evaluator of Terraform expressions over one module, with every input at
-//! its default: enough to expand `for_each`, locals, `for` expressions and the
-//! common collection functions that generated modules use. What it cannot know
-//! (inputs without defaults, other resources' attributes, data sources) is
-//! `Unknown`, carrying why.
+//! its default or at a value a caller gives: enough to expand `count`, `for_each`,
+//! locals, `for` expressions and the common collection functions that generated
+//! modules use. What it cannot know (inputs without defaults, other resources'
+//! attributes, data sources) is `Unknown`, carrying why.
+//!
+//! The project's one evaluator: the module policy test (`tests/tests/module_policies.rs`)
+//! expands resources with it, and `codegen review` counts instances for the cost
+//! estimate with it, inputs at an example's values.
+
+mod blocks;
+
+pub use blocks::{Expansion, attr, expand, instances, label, nested};
 
 use hcl::expr::{
     BinaryOperator, Expression, ObjectKey, TemplateExpr, TraversalOperator, UnaryOperator,
@@ -74,11 +82,14 @@ fn fmt_num(n: f64) -> String {
     }
 }
 
-/// One module: its variables' defaults and its locals, evaluated lazily, once each.
+/// One module: its variables' defaults and its locals, evaluated lazily, once each;
+/// `inputs` are values a caller passes, which take the place of the defaults.
+#[derive(Default)]
 pub struct Module {
     pub defaults: BTreeMap<String, Option<Expression>>,
     pub locals: BTreeMap<String, Expression>,
     pub cache: std::cell::RefCell<BTreeMap<String, V>>,
+    pub inputs: BTreeMap<String, V>,
 }
 
 pub type Scope = BTreeMap<String, V>;
@@ -231,6 +242,7 @@ impl Module {
             .borrow_mut()
             .insert(key.clone(), V::Unknown(format!("{key} (cycle)")));
         let v = match root {
+            "var" if self.inputs.contains_key(name) => self.inputs[name].clone(),
             "var" => match self.defaults.get(name) {
                 Some(Some(e)) => self.eval_depth(e, &Scope::new(), depth + 1),
                 Some(None) => V::Unknown(format!("input var.{name} (no default)")),
@@ -254,9 +266,10 @@ impl Module {
                 self.defaults
                     .iter()
                     .map(|(k, d)| {
-                        let v = match d {
-                            Some(e) => self.eval_depth(e, &Scope::new(), depth + 1),
-                            None => V::Unknown(format!("input var.{k} (no default)")),
+                        let v = match (self.inputs.get(k), d) {
+                            (Some(given), _) => given.clone(),
+                            (None, Some(e)) => self.eval_depth(e, &Scope::new(), depth + 1),
+                            (None, None) => V::Unknown(format!("input var.{k} (no default)")),
                         };
                         (k.clone(), v)
                     })
@@ -337,6 +350,18 @@ fn binary(op: BinaryOperator, l: V, r: V) -> V {
 /// The Terraform functions generated modules use to build rule sets; others are
 /// unknown (which the checks treat as "cannot tell", never as "fine").
 fn call(name: &str, args: Vec<V>) -> V {
+    // `try` takes its first argument that evaluates; `can` tells whether one did.
+    match name {
+        "try" => {
+            return args
+                .iter()
+                .find(|a| !matches!(a, V::Unknown(_)))
+                .cloned()
+                .unwrap_or_else(|| V::Unknown("try (no argument evaluates)".into()));
+        }
+        "can" => return V::Bool(!matches!(args.first(), Some(V::Unknown(_)) | None)),
+        _ => {}
+    }
     if let Some(V::Unknown(why)) = args.iter().find(|a| matches!(a, V::Unknown(_))) {
         return V::Unknown(format!("{name}({why})"));
     }
@@ -407,7 +432,10 @@ fn call(name: &str, args: Vec<V>) -> V {
             .find(|v| !matches!(v, V::Null) && *v != &V::Str(String::new()))
             .cloned()
             .unwrap_or(V::Null),
-        "length" => V::Num(arg(0).items().len() as f64),
+        "length" => match arg(0) {
+            V::Str(s) => V::Num(s.chars().count() as f64),
+            v => V::Num(v.items().len() as f64),
+        },
         "range" => match (arg(0).as_num(), arg(1).as_num()) {
             (Some(n), None) => V::List((0..n as i64).map(|i| V::Num(i as f64)).collect()),
             (Some(a), Some(b)) => V::List((a as i64..b as i64).map(|i| V::Num(i as f64)).collect()),
@@ -417,6 +445,86 @@ fn call(name: &str, args: Vec<V>) -> V {
         "format" => match arg(0) {
             V::Str(spec) => format_verbs(&spec, &args[1..]),
             _ => V::Unknown("format".into()),
+        },
+        other => more(other, &args),
+    }
+}
+
+/// The rest of the functions generated modules and examples call.
+fn more(name: &str, args: &[V]) -> V {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(V::Null);
+    let nums = || args.iter().flat_map(V::items).map(|v| v.as_num());
+    match name {
+        "slice" => match (arg(1).as_num(), arg(2).as_num()) {
+            (Some(a), Some(b)) => {
+                let items = arg(0).items();
+                let (a, b) = (a as usize, (b as usize).min(items.len()));
+                V::List(items.get(a..b).map(<[V]>::to_vec).unwrap_or_default())
+            }
+            _ => V::Unknown("slice".into()),
+        },
+        "min" | "max" => match nums().collect::<Option<Vec<f64>>>() {
+            Some(ns) if !ns.is_empty() => V::Num(ns.into_iter().fold(
+                if name == "min" {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                },
+                if name == "min" { f64::min } else { f64::max },
+            )),
+            _ => V::Unknown(name.into()),
+        },
+        "sum" => match nums().collect::<Option<Vec<f64>>>() {
+            Some(ns) => V::Num(ns.into_iter().sum()),
+            None => V::Unknown("sum".into()),
+        },
+        "contains" => V::Bool(arg(0).items().contains(&arg(1))),
+        "element" => {
+            let items = arg(0).items();
+            match arg(1).as_num() {
+                Some(i) if !items.is_empty() => items[i as usize % items.len()].clone(),
+                _ => V::Unknown("element".into()),
+            }
+        }
+        "one" => match arg(0).items().as_slice() {
+            [] => V::Null,
+            [v] => v.clone(),
+            _ => V::Unknown("one (more than one element)".into()),
+        },
+        "zipmap" => V::Obj(
+            arg(0)
+                .items()
+                .iter()
+                .filter_map(V::to_key)
+                .zip(arg(1).items())
+                .collect(),
+        ),
+        "startswith" | "endswith" | "lower" | "upper" | "join" => {
+            let s = |v: V| v.as_str().map(str::to_string);
+            match (name, s(arg(0)), s(arg(1))) {
+                ("startswith", Some(a), Some(b)) => V::Bool(a.starts_with(&b)),
+                ("endswith", Some(a), Some(b)) => V::Bool(a.ends_with(&b)),
+                ("lower", Some(a), _) => V::Str(a.to_lowercase()),
+                ("upper", Some(a), _) => V::Str(a.to_uppercase()),
+                ("join", Some(sep), _) => match arg(1)
+                    .items()
+                    .iter()
+                    .map(|v| v.to_key())
+                    .collect::<Option<Vec<_>>>()
+                {
+                    Some(parts) => V::Str(parts.join(&sep)),
+                    None => V::Unknown("join".into()),
+                },
+                _ => V::Unknown(name.into()),
+            }
+        }
+        "abs" | "ceil" | "floor" => match arg(0).as_num() {
+            Some(n) => V::Num(match name {
+                "abs" => n.abs(),
+                "ceil" => n.ceil(),
+                _ => n.floor(),
+            }),
+            None => V::Unknown(name.into()),
         },
         other => V::Unknown(format!("function {other}")),
     }
