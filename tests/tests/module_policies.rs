@@ -13,7 +13,7 @@
 
 // The project's evaluator (shared with `codegen review`'s cost estimate).
 use codegen::eval::{self, Module, Scope, V, attr, instances, label, nested};
-use hcl::{Body, Expression};
+use hcl::Body;
 use std::path::{Path, PathBuf};
 
 const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];

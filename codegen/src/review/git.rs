@@ -40,11 +40,12 @@ pub fn commit(repo: &Path, rev: &str) -> Result<String, Error> {
     )
 }
 
-/// The default base: where HEAD left `main` (or `origin/main` in a CI clone).
-pub fn default_base(repo: &Path) -> Result<String, Error> {
+/// The default base: where HEAD left `main` (or `origin/main` in a CI clone), with a
+/// label saying so.
+pub fn default_base(repo: &Path) -> Result<(String, String), Error> {
     for main in ["main", "origin/main"] {
         if let Ok(c) = git(repo, &["merge-base", "HEAD", main]) {
-            return Ok(c);
+            return Ok((format!("the merge base with {main}"), c));
         }
     }
     Err(Error::Usage(

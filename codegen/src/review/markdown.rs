@@ -26,8 +26,8 @@ pub fn markdown(r: &Report) -> String {
     if r.modules.is_empty() {
         let _ = writeln!(
             s,
-            "No module changes: `modules/` and `examples/` are the same as at `{}`.",
-            r.base
+            "Nothing to review: no module changes (`modules/` and `examples/` are the same as at {}).",
+            base_label(r)
         );
         return s;
     }
@@ -38,6 +38,15 @@ pub fn markdown(r: &Report) -> String {
     policy(&mut s, r);
     cost(&mut s, r);
     s
+}
+
+fn base_label(r: &Report) -> String {
+    let short = &r.base_commit[..r.base_commit.len().min(12)];
+    if r.base.starts_with(short) || short.starts_with(r.base.as_str()) {
+        format!("`{short}`")
+    } else {
+        format!("`{}` ({})", r.base, short)
+    }
 }
 
 fn summary(s: &mut String, r: &Report) {
@@ -86,14 +95,13 @@ fn summary(s: &mut String, r: &Report) {
         };
         let _ = writeln!(
             s,
-            "| [{path}](#{anchor}) {status} | {release} | {breaking} | {} / {} / {} / {} | {} |",
+            "| {path} {status} | {release} | {breaking} | {} / {} / {} / {} | {} |",
             count(&|c| *c == Change::Added),
             count(&|c| *c == Change::Removed),
             count(&|c| *c == Change::Changed),
             count(&|c| matches!(c, Change::Moved { .. })),
             m.interface.len(),
             path = m.path,
-            anchor = m.path.replace('/', "").replace('_', "_"),
             status = if matches!(m.status, super::diff::Status::Changed) {
                 String::new()
             } else {
@@ -267,7 +275,7 @@ fn cost(s: &mut String, r: &Report) {
         );
     }
     let _ = writeln!(s);
-    line_changes(s, &c.environments);
+    line_changes(s, &c.environments, &r.modules);
     per_module(s, &c.environments);
     for cmp in &c.reference {
         let _ = writeln!(s, "#### {} beside {}\n", cmp.example, cmp.document);
@@ -344,14 +352,45 @@ fn cost(s: &mut String, r: &Report) {
     let _ = writeln!(s, "\n</details>");
 }
 
-/// The priced lines whose cost differs, per environment.
-fn line_changes(s: &mut String, envs: &[EnvCost]) {
+/// A base address under its head name when a `moved` block renamed it.
+fn renamed(moves: &[(&str, &str, &str)], path: Option<&str>, address: &str) -> String {
+    let (bare, key) = address.split_at(address.find('[').unwrap_or(address.len()));
+    moves
+        .iter()
+        .find(|(p, from, _)| Some(*p) == path && *from == bare)
+        .map(|(_, _, to)| format!("{to}{key}"))
+        .unwrap_or_else(|| address.to_string())
+}
+
+/// The priced lines whose cost differs, per environment (a resource moved by a `moved`
+/// block is one line, under its new address).
+fn line_changes(s: &mut String, envs: &[EnvCost], modules: &[ModuleDiff]) {
+    let moves: Vec<(&str, &str, &str)> = modules
+        .iter()
+        .flat_map(|m| {
+            m.items.iter().filter_map(move |i| match &i.change {
+                Change::Moved { from } => {
+                    Some((m.path.as_str(), from.as_str(), i.address.as_str()))
+                }
+                _ => None,
+            })
+        })
+        .collect();
     let mut rows = Vec::new();
     for e in envs {
         let mut sums: BTreeMap<(String, String, String), (f64, f64, String)> = BTreeMap::new();
         for (side, est) in [(0, &e.base), (1, &e.head)] {
             for l in est.iter().flat_map(|x| &x.lines) {
-                let k = (l.module.clone(), l.address.clone(), l.price.clone());
+                let path = est
+                    .as_ref()
+                    .and_then(|x| x.modules.get(&l.module))
+                    .map(|(p, _)| p.as_str());
+                let address = if side == 0 {
+                    renamed(&moves, path, &l.address)
+                } else {
+                    l.address.clone()
+                };
+                let k = (l.module.clone(), address, l.price.clone());
                 let entry = sums.entry(k).or_insert((0.0, 0.0, String::new()));
                 if side == 0 {
                     entry.0 += l.usd;

@@ -43,6 +43,7 @@ pub struct Options {
 
 #[derive(Serialize)]
 pub struct Report {
+    /// The base as given (or `the merge base with main`).
     pub base: String,
     pub base_commit: String,
     pub head: String,
@@ -79,11 +80,13 @@ impl Report {
 
 pub fn run(opts: &Options) -> Result<Report, Error> {
     let top = git::toplevel(&opts.repo)?;
-    let base = match &opts.base {
-        Some(b) => b.clone(),
-        None => git::default_base(&top)?,
+    let (base, base_commit) = match &opts.base {
+        Some(b) => (b.clone(), git::commit(&top, b)?),
+        None => {
+            let (label, c) = git::default_base(&top)?;
+            (label, git::commit(&top, &c)?)
+        }
     };
-    let base_commit = git::commit(&top, &base)?;
     let prices = match &opts.prices {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Error::Io {

@@ -36,6 +36,7 @@ pub struct PolicyDiff {
 }
 
 /// A side to check: its tree root (with `tests/rule-pack/` when it has one).
+#[derive(Clone, Copy)]
 pub struct Side<'a> {
     pub root: &'a Path,
 }
@@ -80,7 +81,17 @@ pub fn diff(
         let found = checkov::findings(&json)?;
         Ok(failures(tmp.path(), &present, found))
     };
-    let (b, h) = match (failing(&base), failing(&head)) {
+    // Both sides at once: checkov spends most of its time starting up.
+    let (b, h) = std::thread::scope(|s| {
+        let b = s.spawn(|| failing(&base));
+        let h = failing(&head);
+        (
+            b.join()
+                .unwrap_or_else(|_| Err("checkov thread panicked".into())),
+            h,
+        )
+    });
+    let (b, h) = match (b, h) {
         (Ok(b), Ok(h)) => (b, h),
         (Err(e), _) | (_, Err(e)) => {
             out.error = Some(e);

@@ -62,6 +62,22 @@ fn parts(lines: &[&Line]) -> String {
         .join("; ")
 }
 
+/// `prod: ...; dev: ...`, or once for all when every environment says the same.
+fn say(reasons: Vec<(String, String)>) -> String {
+    match reasons.as_slice() {
+        [] => String::new(),
+        [(_, first), rest @ ..] if !rest.is_empty() && rest.iter().all(|(_, w)| w == first) => {
+            let envs: Vec<&str> = reasons.iter().map(|(e, _)| e.as_str()).collect();
+            format!("{}: {first}", envs.join(" and "))
+        }
+        _ => reasons
+            .iter()
+            .map(|(e, w)| format!("{e}: {w}"))
+            .collect::<Vec<_>>()
+            .join(". "),
+    }
+}
+
 pub fn compare(prices: &Prices, envs: &[EnvCost]) -> Vec<Comparison> {
     prices
         .references
@@ -108,10 +124,10 @@ fn one(r: &Reference, envs: &[EnvCost]) -> Option<Comparison> {
                 } else {
                     parts(&lines)
                 };
-                reasons.push(format!("{env}: {what}"));
+                reasons.push((env.clone(), what));
             }
         }
-        let mut reason = reasons.join(". ");
+        let mut reason = say(reasons);
         if let Some(n) = &row.note {
             reason = if reason.is_empty() {
                 n.clone()
@@ -140,13 +156,13 @@ fn one(r: &Reference, envs: &[EnvCost]) -> Option<Comparison> {
         let ours: f64 = lines.iter().map(|l| l.usd).sum();
         cols.push((col.clone(), 0.0, ours));
         if !lines.is_empty() {
-            reasons.push(format!("{env}: {}", parts(&lines)));
+            reasons.push((env.clone(), parts(&lines)));
         }
     }
     rows.push(Row {
         category: "Not in the document's table".into(),
         columns: cols,
-        reason: reasons.join(". "),
+        reason: say(reasons),
     });
     let totals = columns
         .iter()
