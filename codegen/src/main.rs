@@ -50,6 +50,9 @@ struct ReviewArgs {
     /// Also write the report to FILE.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Also write the report as JSON to FILE (one run for a comment and for tools).
+    #[arg(long, value_name = "FILE")]
+    json_out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -172,16 +175,25 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 checkov: args.checkov,
                 prices: args.prices,
             })?;
+            let json = || {
+                serde_json::to_string_pretty(&report)
+                    .map_err(|e| Error::Usage(format!("JSON: {e}")))
+            };
             let text = match args.format {
                 Format::Markdown => codegen::review::markdown(&report),
-                Format::Json => serde_json::to_string_pretty(&report)
-                    .map_err(|e| Error::Usage(format!("JSON: {e}")))?,
+                Format::Json => json()?,
+            };
+            let write = |path: &PathBuf, text: &str| {
+                std::fs::write(path, text).map_err(|e| Error::Io {
+                    path: path.display().to_string(),
+                    source: e,
+                })
             };
             if let Some(out) = &args.out {
-                std::fs::write(out, &text).map_err(|e| Error::Io {
-                    path: out.display().to_string(),
-                    source: e,
-                })?;
+                write(out, &text)?;
+            }
+            if let Some(out) = &args.json_out {
+                write(out, &json()?)?;
             }
             println!("{text}");
             Ok(ExitCode::SUCCESS)

@@ -17,6 +17,8 @@ pub enum Kind {
     Data,
     Module,
     Local,
+    /// An example's `env/*.tfvars`.
+    Values,
 }
 
 impl Kind {
@@ -26,6 +28,7 @@ impl Kind {
             Kind::Data => "data source",
             Kind::Module => "module call",
             Kind::Local => "local",
+            Kind::Values => "variable values",
         }
     }
 }

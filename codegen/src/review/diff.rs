@@ -112,7 +112,8 @@ pub fn module(path: &str, base: Option<&Config>, head: Option<&Config>) -> Optio
         (_, None) => Status::Removed,
         _ => Status::Changed,
     };
-    let items = items(b, h);
+    let mut items = items(b, h);
+    items.extend(env_values(b, h));
     let mut interface = Vec::new();
     variables(b, h, &mut interface);
     outputs(b, h, &mut interface);
@@ -201,6 +202,45 @@ fn items(b: &Config, h: &Config) -> Vec<ItemChange> {
     out
 }
 
+/// The values of an example's `env/*.tfvars` files, by variable.
+fn env_values(b: &Config, h: &Config) -> Vec<ItemChange> {
+    let names: BTreeSet<&String> = b
+        .texts
+        .keys()
+        .chain(h.texts.keys())
+        .filter(|n| n.starts_with("env/") && n.ends_with(".tfvars"))
+        .collect();
+    let values = |c: &Config, n: &str| -> Option<BTreeMap<String, String>> {
+        let body: hcl::Body = hcl::parse(c.texts.get(n)?).ok()?;
+        Some(
+            body.attributes()
+                .map(|a| (a.key().to_string(), super::config::text(a.expr())))
+                .collect(),
+        )
+    };
+    let mut out = Vec::new();
+    for n in names {
+        let (old, new) = (values(b, n), values(h, n));
+        let change = match (&old, &new) {
+            (None, Some(_)) => Change::Added,
+            (Some(_), None) => Change::Removed,
+            _ => Change::Changed,
+        };
+        let args = arg_changes(&old.unwrap_or_default(), &new.unwrap_or_default());
+        if !args.is_empty() {
+            out.push(ItemChange {
+                kind: Kind::Values,
+                address: n.clone(),
+                change,
+                args,
+                bump: Bump::Patch,
+                note: None,
+            });
+        }
+    }
+    out
+}
+
 fn changed(addr: &str, item: &Item, args: Vec<ArgChange>) -> ItemChange {
     let instances = args
         .iter()
@@ -219,7 +259,7 @@ fn changed(addr: &str, item: &Item, args: Vec<ArgChange>) -> ItemChange {
 fn added(addr: &str, item: &Item) -> ItemChange {
     let bump = match item.kind {
         Kind::Resource | Kind::Module => Bump::Minor,
-        Kind::Data | Kind::Local => Bump::Patch,
+        Kind::Data | Kind::Local | Kind::Values => Bump::Patch,
     };
     ItemChange {
         kind: item.kind,

@@ -95,7 +95,7 @@ fn summary(s: &mut String, r: &Report) {
         };
         let _ = writeln!(
             s,
-            "| {path} {status} | {release} | {breaking} | {} / {} / {} / {} | {} |",
+            "| {path}{status} | {release} | {breaking} | {} / {} / {} / {} | {} |",
             count(&|c| *c == Change::Added),
             count(&|c| *c == Change::Removed),
             count(&|c| *c == Change::Changed),
@@ -105,7 +105,7 @@ fn summary(s: &mut String, r: &Report) {
             status = if matches!(m.status, super::diff::Status::Changed) {
                 String::new()
             } else {
-                format!("({})", m.status.word())
+                format!(" ({})", m.status.word())
             },
         );
     }

@@ -54,6 +54,8 @@ const FREE: &[&str] = &[
     "aws_vpc_ipv4_cidr_block_association",
     "aws_internet_gateway",
     "aws_vpc",
+    "aws_ebs_encryption_by_default",
+    "aws_ebs_default_kms_key",
     "aws_network_acl",
     "aws_s3_bucket_",
     "aws_sns_topic",
