@@ -1099,13 +1099,48 @@ fn var_files(dir: &Path) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// One checkov result (the parser is shared with `codegen review`).
-type CheckovResult = codegen::checkov::Finding;
+struct CheckovResult {
+    file: PathBuf,
+    outcome: &'static str,
+    check_id: String,
+    check_name: String,
+    line: u64,
+    resource: String,
+    caller: Option<String>,
+}
 
 /// checkov once over the whole copy (its own root, so paths are unambiguous), with
 /// its own checks and the project's rule pack.
 fn run_checkov(root: &Path, pack: &Path) -> Result<Vec<CheckovResult>, String> {
-    codegen::checkov::findings(&rule_pack::run_checkov(root, pack, None)?)
+    let json = rule_pack::run_checkov(root, pack, None)?;
+    let mut results = Vec::new();
+    for report in rule_pack::reports(&json) {
+        let parse_errors = report["summary"]["parsing_errors"].as_u64().unwrap_or(0);
+        if parse_errors > 0 {
+            let files = report["results"]["parsing_errors"].to_string();
+            return Err(format!(
+                "checkov could not parse {parse_errors} file(s): {files}"
+            ));
+        }
+        for (key, outcome) in [
+            ("passed_checks", "passed"),
+            ("failed_checks", "failed"),
+            ("skipped_checks", "skipped"),
+        ] {
+            for c in report["results"][key].as_array().into_iter().flatten() {
+                results.push(CheckovResult {
+                    file: PathBuf::from(c["file_abs_path"].as_str().unwrap_or("")),
+                    outcome,
+                    check_id: c["check_id"].as_str().unwrap_or("").to_string(),
+                    check_name: c["check_name"].as_str().unwrap_or("").to_string(),
+                    line: c["file_line_range"][0].as_u64().unwrap_or(0),
+                    resource: c["resource"].as_str().unwrap_or("").to_string(),
+                    caller: c["caller_file_path"].as_str().map(String::from),
+                });
+            }
+        }
+    }
+    Ok(results)
 }
 
 /// Each result goes to the target whose directory holds the file (a module's resource

@@ -11,9 +11,10 @@
 //! be fixed in `codegen/` (the modules are generated). Figures go to
 //! `target/reports/module-policies.txt`.
 
-// The project's evaluator (shared with `codegen review`'s cost estimate).
+// The project's evaluator, shared with `codegen review`'s cost estimate.
 use codegen::eval::{self, Module, Scope, V, attr, instances, label, nested};
 use hcl::Body;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const OPEN: &[&str] = &["0.0.0.0/0", "::/0"];
@@ -26,11 +27,26 @@ struct Source {
 
 fn load(platform: &str, name: &str, files: Vec<(String, String)>) -> Source {
     let mut bodies = Vec::new();
+    let mut defaults = BTreeMap::new();
+    let mut locals = BTreeMap::new();
     for (file, text) in files {
         let body: Body = hcl::parse(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        for b in body.blocks() {
+            match b.identifier() {
+                "variable" => {
+                    let default = attr(&b.body, "default").cloned();
+                    defaults.insert(label(b, 0), default);
+                }
+                "locals" => {
+                    for a in b.body.attributes() {
+                        locals.insert(a.key().to_string(), a.expr().clone());
+                    }
+                }
+                _ => {}
+            }
+        }
         bodies.push((file, body));
     }
-    let module = Module::from_bodies(bodies.iter().map(|(_, b)| b));
     Source {
         platform: format!("{platform}/{name}")
             .split('/')
@@ -38,7 +54,11 @@ fn load(platform: &str, name: &str, files: Vec<(String, String)>) -> Source {
             .unwrap_or_default()
             .to_string(),
         files: bodies,
-        module,
+        module: Module {
+            defaults,
+            locals,
+            ..Default::default()
+        },
     }
 }
 
