@@ -82,14 +82,13 @@ fn fmt_num(n: f64) -> String {
     }
 }
 
-/// One module: its variables' defaults and its locals, evaluated lazily, once each;
-/// `inputs` are values a caller passes, which take the place of the defaults.
+/// One module: its variables' defaults and its locals, evaluated lazily, once each.
+/// A caller's values take the place of the defaults ([`Module::with_inputs`]).
 #[derive(Default)]
 pub struct Module {
     pub defaults: BTreeMap<String, Option<Expression>>,
     pub locals: BTreeMap<String, Expression>,
     pub cache: std::cell::RefCell<BTreeMap<String, V>>,
-    pub inputs: BTreeMap<String, V>,
 }
 
 pub type Scope = BTreeMap<String, V>;
@@ -242,7 +241,6 @@ impl Module {
             .borrow_mut()
             .insert(key.clone(), V::Unknown(format!("{key} (cycle)")));
         let v = match root {
-            "var" if self.inputs.contains_key(name) => self.inputs[name].clone(),
             "var" => match self.defaults.get(name) {
                 Some(Some(e)) => self.eval_depth(e, &Scope::new(), depth + 1),
                 Some(None) => V::Unknown(format!("input var.{name} (no default)")),
@@ -266,10 +264,9 @@ impl Module {
                 self.defaults
                     .iter()
                     .map(|(k, d)| {
-                        let v = match (self.inputs.get(k), d) {
-                            (Some(given), _) => given.clone(),
-                            (None, Some(e)) => self.eval_depth(e, &Scope::new(), depth + 1),
-                            (None, None) => V::Unknown(format!("input var.{k} (no default)")),
+                        let v = match d {
+                            Some(e) => self.eval_depth(e, &Scope::new(), depth + 1),
+                            None => V::Unknown(format!("input var.{k} (no default)")),
                         };
                         (k.clone(), v)
                     })
@@ -557,6 +554,9 @@ fn more(name: &str, args: &[V]) -> V {
             }),
             None => V::Unknown(name.into()),
         },
+        // What a caller's value the evaluator could not compute becomes (see
+        // `V::to_expression`): unknown, with the reason.
+        "unknown" => V::Unknown(arg(0).as_str().unwrap_or("unknown").to_string()),
         other => V::Unknown(format!("function {other}")),
     }
 }

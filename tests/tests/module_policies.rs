@@ -57,7 +57,7 @@ fn load(platform: &str, name: &str, files: Vec<(String, String)>) -> Source {
         module: Module {
             defaults,
             locals,
-            ..Default::default()
+            cache: Default::default(),
         },
     }
 }

@@ -3,11 +3,54 @@
 //! with `dynamic` ones expanded.
 
 use super::{Module, Scope, V};
+use hcl::expr::{FuncCall, ObjectKey};
 use hcl::{Block, Body, Expression};
 use std::collections::BTreeMap;
 
+impl V {
+    /// The value as an expression, for a module's input (see [`Module::with_inputs`]).
+    /// What is not known becomes `unknown("<why>")`, which evaluates to `Unknown` again.
+    pub fn to_expression(&self) -> Expression {
+        match self {
+            V::Null => Expression::Null,
+            V::Bool(b) => Expression::Bool(*b),
+            V::Num(n) => hcl::Number::from_f64(*n).map_or(Expression::Null, Expression::Number),
+            V::Str(s) => Expression::String(s.clone()),
+            V::List(l) => Expression::Array(l.iter().map(V::to_expression).collect()),
+            V::Obj(m) => Expression::Object(
+                m.iter()
+                    .map(|(k, v)| {
+                        (
+                            ObjectKey::Expression(Expression::String(k.clone())),
+                            v.to_expression(),
+                        )
+                    })
+                    .collect(),
+            ),
+            V::Either(_) => unknown("either of a conditional's branches"),
+            V::Unknown(why) => unknown(why),
+        }
+    }
+}
+
+fn unknown(why: &str) -> Expression {
+    Expression::FuncCall(Box::new(
+        FuncCall::builder("unknown")
+            .arg(Expression::String(why.to_string()))
+            .build(),
+    ))
+}
+
 impl Module {
-    /// The variables' defaults and the locals of a module's files; `inputs` stay empty.
+    /// The module as a caller instantiates it: `inputs` take the place of the defaults.
+    pub fn with_inputs(mut self, inputs: BTreeMap<String, V>) -> Module {
+        for (k, v) in inputs {
+            self.defaults.insert(k, Some(v.to_expression()));
+        }
+        self
+    }
+
+    /// The variables' defaults and the locals of a module's files.
     pub fn from_bodies<'a>(bodies: impl IntoIterator<Item = &'a Body>) -> Module {
         let mut defaults = BTreeMap::new();
         let mut locals = BTreeMap::new();

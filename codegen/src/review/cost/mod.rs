@@ -151,8 +151,8 @@ fn instance(
     if let Some(e) = config.errors.first() {
         return Err(format!("{}: {e}", dir.display()));
     }
-    let mut module = Module::from_bodies(config.files.iter().map(|(_, b)| b));
     let types = variable_types(&config);
+    let mut given = BTreeMap::new();
     for (k, v) in inputs {
         // A null input keeps the default of a `nullable = false` variable.
         let keeps_default = matches!(v, V::Null)
@@ -165,9 +165,10 @@ fn instance(
                 Some(t) => with_type_defaults(t, v),
                 None => v,
             };
-            module.inputs.insert(k, v);
+            given.insert(k, v);
         }
     }
+    let module = Module::from_bodies(config.files.iter().map(|(_, b)| b)).with_inputs(given);
     let ctx = Ctx {
         config: &config,
         module: &module,
