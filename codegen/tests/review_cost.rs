@@ -23,6 +23,11 @@ variable "instances" {
   default = 1
 }
 
+variable "volume_size" {
+  type    = number
+  default = 100
+}
+
 resource "aws_launch_template" "this" {
   instance_type = var.instance_type
 
@@ -30,7 +35,7 @@ resource "aws_launch_template" "this" {
     device_name = "/dev/xvda"
     ebs {
       volume_type = "gp3"
-      volume_size = 100
+      volume_size = var.volume_size
     }
   }
 }
@@ -207,26 +212,37 @@ fn fewer_hsms_lower_the_cost_by_one_hsm_month_each() {
 }
 
 #[test]
-fn a_module_default_change_reaches_the_environments_that_use_the_default() {
+fn a_module_default_change_reaches_every_environment_using_it() {
     let repo = cost_repo();
-    // dev passes its own type; the module default matters nowhere here, so nothing moves.
+    // Neither environment sets the volume size: both take the module's default.
     repo.edit(
-        "modules/demo/hsm/main.tf",
-        "default = \"hsm2m.medium\"",
-        "default = \"hsm1.medium\"",
+        "modules/demo/compute/main.tf",
+        "variable \"volume_size\" {\n  type    = number\n  default = 100",
+        "variable \"volume_size\" {\n  type    = number\n  default = 150",
     );
     let r = repo.review();
-    let expected = 3.0 * 730.0 * (price("cloudhsm.hsm1.medium") - price("cloudhsm.hsm2m.medium"));
-    assert!(close(env(&r, "prod").delta(), expected), "{}", markdown(&r));
+    let per_gb = price("ebs.gp3.storage");
+    assert!(
+        close(env(&r, "prod").delta(), 2.0 * 50.0 * per_gb),
+        "{}",
+        markdown(&r)
+    );
+    assert!(
+        close(env(&r, "dev").delta(), 50.0 * per_gb),
+        "{}",
+        markdown(&r)
+    );
     let c = r
         .modules
         .iter()
-        .find(|m| m.path == "modules/demo/hsm")
-        .expect("hsm module changed");
+        .find(|m| m.path == "modules/demo/compute")
+        .expect("compute module changed");
     assert!(
         c.interface
             .iter()
-            .any(|i| i.name == "hsm_type" && i.change.starts_with("default changed"))
+            .any(|i| i.name == "volume_size" && i.change.starts_with("default changed")),
+        "{}",
+        markdown(&r)
     );
 }
 
