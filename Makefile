@@ -147,7 +147,7 @@ FORMAT ?= markdown
 REVIEW_ARGS ?=
 .PHONY: review
 review:
-	$(CARGO) run --quiet -p codegen -- review $(if $(BASE),--base $(BASE)) --format $(FORMAT) $(REVIEW_ARGS)
+	@$(CARGO) run --quiet -p codegen -- review $(if $(BASE),--base $(BASE)) --format $(FORMAT) $(REVIEW_ARGS)
 
 # Regenerate the committed modules/ from codegen/platforms/*.toml and the templates;
 # modules-check fails with a unified diff when modules/ is stale (what PR review runs).

@@ -44,8 +44,10 @@ fn base_label(r: &Report) -> String {
     let short = &r.base_commit[..r.base_commit.len().min(12)];
     if r.base.starts_with(short) || short.starts_with(r.base.as_str()) {
         format!("`{short}`")
+    } else if r.base.contains(' ') {
+        format!("{} (`{short}`)", r.base)
     } else {
-        format!("`{}` ({})", r.base, short)
+        format!("`{}` (`{short}`)", r.base)
     }
 }
 
