@@ -168,7 +168,16 @@ fn instance(
             given.insert(k, v);
         }
     }
-    let module = Module::from_bodies(config.files.iter().map(|(_, b)| b)).with_inputs(given);
+    let module = Module::from_bodies(config.files.iter().map(|(_, b)| b));
+    // Defaults convert to the variable's type too (optional attributes they leave out).
+    for (k, t) in &types {
+        if let (false, Some(Some(d))) = (given.contains_key(k), module.defaults.get(k)) {
+            let v = module.eval(d, &Scope::new());
+            given.insert(k.clone(), with_type_defaults(t, v));
+        }
+    }
+    module.cache.borrow_mut().clear();
+    let module = module.with_inputs(given);
     let ctx = Ctx {
         config: &config,
         module: &module,
