@@ -15,8 +15,11 @@ fn code(s: &str) -> String {
     format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
 }
 
+/// Text in a table cell: pipes and `*` (a splat would start emphasis) escaped.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    s.replace('|', "\\|")
+        .replace('*', "\\*")
+        .replace('\n', " ")
 }
 
 pub fn markdown(r: &Report) -> String {
