@@ -17,9 +17,7 @@ fn code(s: &str) -> String {
 
 /// Text in a table cell: pipes and `*` (a splat would start emphasis) escaped.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace('*', "\\*")
-        .replace('\n', " ")
+    s.replace('|', "\\|").replace('*', "\\*").replace('\n', " ")
 }
 
 pub fn markdown(r: &Report) -> String {
