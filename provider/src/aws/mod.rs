@@ -260,6 +260,32 @@ mod tests {
         assert!(d.detail.contains("max_retries"), "{}", d.detail);
     }
 
+    #[test]
+    fn tags_all_waits_for_default_tags_and_tags_not_known_yet() {
+        let data = ProviderData::default();
+        let mut settings = ProviderSettings::default();
+        settings.default_tags = vec![config::DefaultTags {
+            tags: Some(Tags::from([("Owner".to_string(), "pki".to_string())])),
+        }];
+        data.configure(settings.clone());
+        let own = Attr::Known(ConfigTags::from([(
+            "Env".to_string(),
+            Attr::Known("prod".to_string()),
+        )]));
+        let both = Tags::from([
+            ("Env".to_string(), "prod".to_string()),
+            ("Owner".to_string(), "pki".to_string()),
+        ]);
+        assert_eq!(data.tags_all(&own), Attr::Known(both));
+        let unknown_value = Attr::Known(ConfigTags::from([("Env".to_string(), Attr::Unknown)]));
+        assert_eq!(data.tags_all(&unknown_value), Attr::Unknown);
+        data.default_tags_not_known_yet();
+        assert_eq!(data.tags_all(&own), Attr::Unknown);
+        // Configured again at apply, with the values known.
+        data.configure(settings);
+        assert!(data.tags_all(&own).is_known());
+    }
+
     #[tokio::test]
     async fn an_object_not_found_right_after_create_is_waited_for() {
         let rule = mock!(aws_sdk_ec2::Client::describe_vpcs)
