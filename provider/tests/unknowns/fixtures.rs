@@ -17,38 +17,48 @@ pub fn resource(type_name: &str, ca: &TestCa) -> (Value, Value) {
     let tags = json!({"Env": "test", "Team": "pki"});
     match type_name {
         "trustchain_ipv6_network" => {
+            // NAT64 in a dual-stack public tier; an isolated dual-stack tier with its
+            // own index and ip-name hostnames: the cross-argument rules get exercised.
             let config = json!({
                 "name": "net",
                 "availability_zones": ["us-east-1a", "us-east-1b"],
+                "ipv4_cidr": "10.0.0.0/20",
+                "enable_nat64": true,
                 "tier": [
-                    {"name": "public", "kind": "public"},
-                    {"name": "app", "kind": "private", "enable_dns64": true}
+                    {"name": "public", "kind": "public", "ipv6_native": false},
+                    {"name": "app", "kind": "private", "enable_dns64": true},
+                    {"name": "data", "kind": "isolated", "ipv6_native": false, "index": 5,
+                     "private_dns_hostname_type_on_launch": "ip-name"}
                 ],
                 "tags": tags,
                 "timeouts": {"create": "30m"}
             });
-            let tier = |name: &str, kind: &str, index: i64, dns64: bool| {
-                json!({"name": name, "kind": kind, "index": index, "ipv6_native": true,
+            let tier = |name: &str, kind: &str, index: i64, v6: bool, dns64: bool| {
+                json!({"name": name, "kind": kind, "index": index, "ipv6_native": v6,
                        "enable_dns64": dns64, "enable_resource_name_dns_aaaa_record_on_launch": true,
-                       "private_dns_hostname_type_on_launch": "resource-name"})
+                       "private_dns_hostname_type_on_launch": if name == "data" { "ip-name" } else { "resource-name" }})
             };
-            let subnet = |id: &str, zone: &str, cidr: &str, rt: &str| {
+            let subnet = |id: &str, zone: &str, cidr: &str, v4: Value, rt: &str| {
                 json!({"id": id, "availability_zone": zone, "ipv6_cidr_block": cidr,
-                       "ipv4_cidr_block": null, "route_table_id": rt})
+                       "ipv4_cidr_block": v4, "route_table_id": rt})
             };
             let state = json!({
                 "id": "vpc-0abc", "vpc_id": "vpc-0abc", "name": "net",
                 "arn": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0abc",
-                "ipv4_cidr": "10.0.0.0/24", "ipv6_cidr_block": "2600:1f18:1234:5600::/56",
-                "availability_zones": ["us-east-1a", "us-east-1b"], "enable_nat64": false,
-                "tier": [tier("public", "public", 0, false), tier("app", "private", 1, true)],
+                "ipv4_cidr": "10.0.0.0/20", "ipv6_cidr_block": "2600:1f18:1234:5600::/56",
+                "availability_zones": ["us-east-1a", "us-east-1b"], "enable_nat64": true,
+                "tier": [tier("public", "public", 0, false, false), tier("app", "private", 1, true, true),
+                         tier("data", "isolated", 5, false, false)],
                 "tags": tags, "tags_all": tags,
                 "internet_gateway_id": "igw-0abc", "egress_only_internet_gateway_id": "eigw-0abc",
+                "nat_gateway_id": "nat-0abc",
                 "subnets": {
-                    "public": [subnet("subnet-p1", "us-east-1a", "2600:1f18:1234:5600::/64", "rtb-p"),
-                               subnet("subnet-p2", "us-east-1b", "2600:1f18:1234:5601::/64", "rtb-p")],
-                    "app": [subnet("subnet-a1", "us-east-1a", "2600:1f18:1234:5610::/64", "rtb-a"),
-                            subnet("subnet-a2", "us-east-1b", "2600:1f18:1234:5611::/64", "rtb-a")]
+                    "public": [subnet("subnet-p1", "us-east-1a", "2600:1f18:1234:5600::/64", json!("10.0.0.0/28"), "rtb-p"),
+                               subnet("subnet-p2", "us-east-1b", "2600:1f18:1234:5601::/64", json!("10.0.0.16/28"), "rtb-p")],
+                    "app": [subnet("subnet-a1", "us-east-1a", "2600:1f18:1234:5610::/64", Value::Null, "rtb-a"),
+                            subnet("subnet-a2", "us-east-1b", "2600:1f18:1234:5611::/64", Value::Null, "rtb-a")],
+                    "data": [subnet("subnet-d1", "us-east-1a", "2600:1f18:1234:5650::/64", json!("10.0.5.0/28"), "rtb-d"),
+                             subnet("subnet-d2", "us-east-1b", "2600:1f18:1234:5651::/64", json!("10.0.5.16/28"), "rtb-d")]
                 },
                 "timeouts": {"create": "30m"}
             });
@@ -56,21 +66,24 @@ pub fn resource(type_name: &str, ca: &TestCa) -> (Value, Value) {
         }
         "trustchain_cloudhsm_cluster" => {
             let config = json!({
-                "hsm_type": "hsm2m.medium", "subnet_ids": [SUBNET_A, SUBNET_B],
-                "backup_retention_days": 90, "tags": tags
+                "hsm_type": "hsm2m.medium", "subnet_ids": [SUBNET_A, SUBNET_B], "mode": "FIPS",
+                "network_type": "IPV4", "backup_retention_days": 90, "tags": tags,
+                "timeouts": {"create": "2h"}
             });
             let state = json!({
                 "id": CLUSTER_ID, "cluster_id": CLUSTER_ID, "hsm_type": "hsm2m.medium",
                 "mode": "FIPS", "network_type": "IPV4", "subnet_ids": [SUBNET_A, SUBNET_B],
                 "backup_retention_days": 90, "tags": tags, "tags_all": tags,
-                "cluster_state": "UNINITIALIZED", "vpc_id": "vpc-0abc",
+                "cluster_state": "UNINITIALIZED", "vpc_id": "vpc-0abc", "timeouts": {"create": "2h"},
                 "security_group_id": "sg-0abc",
                 "subnet_mapping": {"us-east-1a": SUBNET_A, "us-east-1b": SUBNET_B}
             });
             (config, state)
         }
         "trustchain_cloudhsm_hsm" => {
-            let config = json!({"cluster_id": CLUSTER_ID, "availability_zone": "us-east-1a"});
+            let config = json!({
+                "cluster_id": CLUSTER_ID, "availability_zone": "us-east-1a", "ip_address": "10.0.0.5"
+            });
             let state = json!({
                 "id": "hsm-abcdefghijk", "hsm_id": "hsm-abcdefghijk", "cluster_id": CLUSTER_ID,
                 "availability_zone": "us-east-1a", "subnet_id": SUBNET_A, "ip_address": "10.0.0.5",
@@ -91,13 +104,22 @@ pub fn resource(type_name: &str, ca: &TestCa) -> (Value, Value) {
             (config, state)
         }
         "trustchain_quic_load_balancer" => {
+            // QUIC beside TLS and TCP listeners, with the settings each protocol
+            // allows: the listener and health check rules get exercised.
             let config = json!({
-                "name": "doq", "subnet_ids": [SUBNET_A, SUBNET_B],
+                "name": "doq", "subnet_ids": [SUBNET_A, SUBNET_B], "ip_address_type": "ipv4",
+                "internal": false, "enable_cross_zone_load_balancing": true,
                 "listener": [
                     {"port": 8853, "protocol": "QUIC", "health_check": {"protocol": "TCP", "port": "8443"}},
                     {"port": 443, "protocol": "TLS",
                      "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0abc",
-                     "health_check": {"protocol": "HTTPS", "path": "/health"}}
+                     "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                     "health_check": {"protocol": "HTTPS", "path": "/health", "matcher": "200",
+                                      "interval": 10, "timeout": 5, "healthy_threshold": 3,
+                                      "unhealthy_threshold": 3}},
+                    {"port": 9443, "protocol": "TCP", "target_type": "ip", "target_port": 19443,
+                     "idle_timeout": 600, "deregistration_delay": 60,
+                     "health_check": {"protocol": "TCP"}}
                 ],
                 "tags": tags
             });
@@ -122,24 +144,31 @@ pub fn resource(type_name: &str, ca: &TestCa) -> (Value, Value) {
                     listener(8853, "QUIC", json!({"protocol": "TCP", "port": "8443", "interval": 30,
                         "timeout": 10, "healthy_threshold": 5, "unhealthy_threshold": 2}), false),
                     listener(443, "TLS", json!({"protocol": "HTTPS", "port": "traffic-port",
-                        "path": "/health", "matcher": "200-399", "interval": 30, "timeout": 6,
-                        "healthy_threshold": 5, "unhealthy_threshold": 2}), true)
+                        "path": "/health", "matcher": "200", "interval": 10, "timeout": 5,
+                        "healthy_threshold": 3, "unhealthy_threshold": 3}), true),
+                    json!({"port": 9443, "protocol": "TCP", "target_type": "ip", "target_port": 19443,
+                           "target_ip_address_type": "ipv4", "deregistration_delay": 60,
+                           "connection_termination": false, "idle_timeout": 600,
+                           "health_check": {"protocol": "TCP", "port": "traffic-port", "interval": 30,
+                                            "timeout": 10, "healthy_threshold": 5, "unhealthy_threshold": 2}})
                 ],
                 "tags": tags, "tags_all": tags,
                 "dns_name": "doq-50dc6c495c0c9188.elb.us-east-1.amazonaws.com",
                 "zone_id": "Z26RNL4JYFTOTI", "vpc_id": "vpc-0abc",
-                "listeners": {"8853": ids("8853"), "443": ids("443")},
+                "listeners": {"8853": ids("8853"), "443": ids("443"), "9443": ids("9443")},
                 "source_nat_ipv6_prefixes": {}
             });
             (config, state)
         }
         "trustchain_quic_target" => {
             let config = json!({
-                "target_group_arn": TG_ARN, "target_id": "i-0123456789abcdef0", "port": 8853
+                "target_group_arn": TG_ARN, "target_id": "i-0123456789abcdef0", "port": 8853,
+                "quic_server_id": "0x0123456789abcdef"
             });
             let state = json!({
                 "id": format!("{TG_ARN}/i-0123456789abcdef0/8853"), "target_group_arn": TG_ARN,
-                "target_id": "i-0123456789abcdef0", "port": 8853
+                "target_id": "i-0123456789abcdef0", "port": 8853,
+                "quic_server_id": "0x0123456789abcdef"
             });
             (config, state)
         }
@@ -175,6 +204,7 @@ pub fn provider(url: &str) -> Value {
         "region": "us-east-1", "max_retries": 0, "skip_credentials_validation": true,
         "shared_config_files": ["/nonexistent/aws/config"],
         "endpoints": [{"ec2": url, "elbv2": url, "cloudhsmv2": url, "sts": url}],
+        "assume_role": [{"role_arn": "arn:aws:iam::123456789012:role/deployer", "duration": "1h"}],
         "default_tags": [{"tags": {"Owner": "ca-team"}}]
     })
 }

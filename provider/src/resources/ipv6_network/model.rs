@@ -147,13 +147,19 @@ impl Desired {
                 ),
             ))
         };
+        // A value, or its default when null; an unknown one leaves the topology
+        // unknown (a default in its place would plan what apply does not do).
+        fn or<T: Clone>(a: &Attr<T>, default: T, what: &str) -> Result<T, String> {
+            match a {
+                Attr::Known(v) => Ok(v.clone()),
+                Attr::Null => Ok(default),
+                Attr::Unknown => Err(what.to_string()),
+            }
+        }
         let name = m.name.known().cloned().ok_or_else(|| err("name"))?;
-        let ipv4 = m
-            .ipv4_cidr
-            .known()
-            .map(String::as_str)
-            .unwrap_or(DEFAULT_IPV4_CIDR);
-        let ipv4_cidr = Ipv4Cidr::parse(ipv4).map_err(|e| {
+        let ipv4 =
+            or(&m.ipv4_cidr, DEFAULT_IPV4_CIDR.to_string(), "ipv4_cidr").map_err(|w| err(&w))?;
+        let ipv4_cidr = Ipv4Cidr::parse(&ipv4).map_err(|e| {
             Diagnostics::from(
                 Diagnostic::error("Invalid IPv4 CIDR", e.to_string())
                     .at(AttributePath::root().attr("ipv4_cidr")),
@@ -185,18 +191,20 @@ impl Desired {
                     .and_then(|k| Kind::parse(k))
                     .ok_or_else(|| err("tier.kind"))?,
                 index: *t.index.known().ok_or_else(|| err("tier.index"))?,
-                ipv6_native: t.ipv6_native.known().copied().unwrap_or(true),
-                dns64: t.enable_dns64.known().copied().unwrap_or(false),
-                aaaa: t
-                    .enable_resource_name_dns_aaaa_record_on_launch
-                    .known()
-                    .copied()
-                    .unwrap_or(true),
-                hostname_type: t
-                    .private_dns_hostname_type_on_launch
-                    .known()
-                    .cloned()
-                    .unwrap_or_else(|| "resource-name".into()),
+                ipv6_native: or(&t.ipv6_native, true, "tier.ipv6_native").map_err(|w| err(&w))?,
+                dns64: or(&t.enable_dns64, false, "tier.enable_dns64").map_err(|w| err(&w))?,
+                aaaa: or(
+                    &t.enable_resource_name_dns_aaaa_record_on_launch,
+                    true,
+                    "tier.enable_resource_name_dns_aaaa_record_on_launch",
+                )
+                .map_err(|w| err(&w))?,
+                hostname_type: or(
+                    &t.private_dns_hostname_type_on_launch,
+                    "resource-name".to_string(),
+                    "tier.private_dns_hostname_type_on_launch",
+                )
+                .map_err(|w| err(&w))?,
             });
         }
         Ok(Desired {
@@ -204,7 +212,7 @@ impl Desired {
             ipv4_cidr,
             zones,
             tiers,
-            nat64: m.enable_nat64.known().copied().unwrap_or(false),
+            nat64: or(&m.enable_nat64, false, "enable_nat64").map_err(|w| err(&w))?,
             tags_all: m.tags_all.known().cloned().unwrap_or_default(),
         })
     }

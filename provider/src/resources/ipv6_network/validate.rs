@@ -7,6 +7,15 @@ use crate::ipv6::{self, Ipv4Cidr, PlanInputs};
 use tfplugin::diag::Diagnostics;
 use tfplugin::value::{Attr, AttributePath};
 
+/// A known value, the default for null, `None` while unknown.
+fn known_or<T: Copy>(a: &Attr<T>, default: T) -> Option<T> {
+    match a {
+        Attr::Known(v) => Some(*v),
+        Attr::Null => Some(default),
+        Attr::Unknown => None,
+    }
+}
+
 pub fn tier_path(i: usize) -> AttributePath {
     AttributePath::root().attr("tier").index(i as i64)
 }
@@ -125,12 +134,14 @@ pub fn validate_config(m: &NetworkModel, reserved_tags: bool) -> Diagnostics {
                     "Invalid hostname type",
                     format!("{h:?} must be resource-name or ip-name."),
                 );
-            } else if h == "ip-name" && t.ipv6_native.known().copied().unwrap_or(true) {
+            } else if h == "ip-name" && known_or(&t.ipv6_native, true) == Some(true) {
                 d.error_at(tier_path(i).attr("private_dns_hostname_type_on_launch"), "ip-name on an IPv6-only tier", "IPv6-native subnets have no IPv4 address to name hosts by; use resource-name, or set ipv6_native = false.");
             }
         }
-        if let (Some(cidr), Attr::Known(false)) = (ipv4, &t.ipv6_native) {
-            let index = t.index.known().copied().unwrap_or(i as i64);
+        // An unknown index waits; a null one is the tier's position (for a new tier).
+        if let (Some(cidr), Attr::Known(false), Some(index)) =
+            (ipv4, &t.ipv6_native, known_or(&t.index, i as i64))
+        {
             let last_zone = m.availability_zones.known().and_then(|z| {
                 z.iter()
                     .max_by_key(|z| z.known().and_then(|z| ipv6::az_index(z).ok()))
@@ -149,9 +160,10 @@ pub fn validate_config(m: &NetworkModel, reserved_tags: bool) -> Diagnostics {
 
     // NAT64 needs a dual-stack public tier to host the gateway.
     if let Attr::Known(true) = m.enable_nat64 {
-        let all_known = tiers
-            .iter()
-            .all(|t| t.kind.is_known() && !t.ipv6_native.is_unknown());
+        let all_known = m.tier.is_known()
+            && tiers
+                .iter()
+                .all(|t| t.kind.is_known() && !t.ipv6_native.is_unknown());
         let host = tiers.iter().any(|t| {
             t.kind.known().map(String::as_str) == Some("public")
                 && t.ipv6_native.known() == Some(&false)
