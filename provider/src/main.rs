@@ -1,4 +1,5 @@
 //! terraform-provider-trustchain: a Terraform provider speaking plugin protocol 6.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 

@@ -4,6 +4,7 @@
 //!
 //! Each test gets its own working directory, CLI config and (when it needs AWS) its
 //! own emulator, so tests run in parallel without sharing state.
+#![forbid(unsafe_code)]
 
 pub mod emulator;
 pub mod interrupt;

@@ -87,6 +87,9 @@ impl ProviderSettings {
                 }
             }
         }
+        if let Some(r) = config.get("region").and_then(Value::as_str) {
+            d.extend(super::region::check(r, root.clone().attr("region")));
+        }
         d.extend(validate_endpoints(config));
         d
     }
@@ -200,12 +203,9 @@ pub async fn validate_credentials(sts: &aws_sdk_sts::Client) -> Result<String, D
             );
             Ok(who.account().unwrap_or("").to_string())
         }
-        Err(e) => Err(Diagnostic::error(
-            "No valid AWS credentials",
-            format!(
-                "STS GetCallerIdentity failed: {}. Configure credentials (environment, profile, or assume_role) or set skip_credentials_validation = true for emulators that lack STS.",
-                aws_sdk_sts::error::DisplayErrorContext(&e)
-            ),
+        Err(e) => Err(super::region::credential_check_failed(
+            &e,
+            sts.config().region().map(|r| r.as_ref()),
         )),
     }
 }

@@ -10,7 +10,9 @@ mod bounded;
 mod config;
 pub mod ec2;
 pub mod error;
+mod region;
 pub mod retry;
+mod secrets;
 pub mod services;
 pub mod tags;
 
@@ -111,7 +113,7 @@ impl ProviderData {
 }
 
 async fn build_clients(settings: ProviderSettings) -> Result<Arc<Clients>, Diagnostic> {
-    let sdk = config::sdk_config(&settings).await?;
+    let sdk = secrets::register_resolved_credentials(config::sdk_config(&settings).await?);
     let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
         Diagnostic::error(
             "No AWS region",

@@ -91,7 +91,7 @@ where
             Ok(Response::new(r))
         }
         Err(p) => {
-            let msg = panic_message(p.as_ref());
+            let msg = crate::logging::redact(&panic_message(p.as_ref()));
             tracing::error!(rpc, panic = %msg, "handler panicked");
             let mut r = R::default();
             r.set_diagnostics(vec![convert::diagnostic(&Diagnostic::error(
@@ -483,7 +483,7 @@ impl pb::provider_server::Provider for ProviderService {
             .catch_unwind()
             .await
             .unwrap_or_else(|p| {
-                let msg = panic_message(p.as_ref());
+                let msg = crate::logging::redact(&panic_message(p.as_ref()));
                 tracing::error!(rpc = "CallFunction", panic = %msg, "handler panicked");
                 Err(crate::provider::FunctionError::new(format!(
                     "The provider hit an internal error: {msg}. This is a bug in the provider; please report it."

@@ -248,11 +248,18 @@ fn decode<M: Model>(v: &Value) -> Result<M, Diagnostics> {
     value::from_value(v).map_err(Diagnostics::from)
 }
 
-fn decode_opt<M: Model>(v: &Value) -> Result<Option<M>, Diagnostics> {
+/// A model from a state Terraform stored (prior state, state to refresh): a value
+/// that does not fit was edited into the state, which the error says.
+fn decode_state<R: Resource>(v: &Value) -> Result<R::Model, Diagnostics> {
+    value::from_value(v)
+        .map_err(|e| crate::diag::unreadable_state(R::TYPE_NAME, "state", &e).into())
+}
+
+fn decode_prior<R: Resource>(v: &Value) -> Result<Option<R::Model>, Diagnostics> {
     if v.is_null() {
         Ok(None)
     } else {
-        decode(v).map(Some)
+        decode_state::<R>(v).map(Some)
     }
 }
 
@@ -326,7 +333,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     }
 
     fn identity(&self, state: &Value) -> DiagResult<Option<Value>> {
-        let model: R::Model = decode(state)?;
+        let model: R::Model = decode_state::<R>(state)?;
         match self.inner.identity(&model) {
             Some(id) => Ok(Some(
                 value::to_value(&id, &self.identity_ty).map_err(Diagnostics::from)?,
@@ -345,7 +352,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     async fn modify_plan(&self, ctx: &mut PlanContext) {
         let decoded = (|| {
             Ok::<_, Diagnostics>((
-                decode_opt::<R::Model>(&ctx.prior)?,
+                decode_prior::<R>(&ctx.prior)?,
                 decode::<R::Model>(&ctx.config)?,
                 decode::<R::Model>(&ctx.planned)?,
             ))
@@ -394,7 +401,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     }
 
     async fn read(&self, req: ReadRequest) -> ReadResult {
-        let state: R::Model = match decode(&req.state) {
+        let state: R::Model = match decode_state::<R>(&req.state) {
             Ok(m) => m,
             Err(d) => {
                 return ReadResult {
@@ -430,7 +437,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     async fn update(&self, req: UpdateRequest) -> provider::Applied {
         let decoded = (|| {
             Ok::<_, Diagnostics>((
-                decode::<R::Model>(&req.prior)?,
+                decode_state::<R>(&req.prior)?,
                 decode::<R::Model>(&req.config)?,
                 decode::<R::Model>(&req.planned)?,
             ))
@@ -452,7 +459,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     }
 
     async fn delete(&self, req: DeleteRequest) -> Diagnostics {
-        match decode::<R::Model>(&req.prior) {
+        match decode_state::<R>(&req.prior) {
             Ok(prior) => {
                 self.inner
                     .delete(Delete {
