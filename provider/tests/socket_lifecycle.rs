@@ -160,7 +160,11 @@ fn sigint_is_ignored_under_terraform_and_shutdown_then_cleans_up() {
 
 #[test]
 fn sigint_in_debug_mode_removes_the_socket_and_its_directory() {
-    let mut child = command().arg("--debug").spawn().expect("spawn --debug");
+    let mut p = Plugin {
+        child: command().arg("--debug").spawn().expect("spawn --debug"),
+        line: String::new(),
+    };
+    let child = &mut p.child; // killed by Plugin's Drop if an assertion fails
     let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     let socket = loop {

@@ -82,6 +82,8 @@ where
 {
     let span = tracing::debug_span!("rpc", tf_rpc = rpc);
     span.in_scope(|| tracing::debug!("received request"));
+    #[cfg(debug_assertions)]
+    crash_for_tests(rpc);
     match AssertUnwindSafe(fut.instrument(span.clone()))
         .catch_unwind()
         .await
@@ -102,6 +104,29 @@ where
             ))]);
             Ok(Response::new(r))
         }
+    }
+}
+
+/// Debug builds only: `TFPLUGIN_TEST_CRASH_IN=<rpc>` makes the plugin die in that
+/// RPC the way a crash does (a panic outside the RPC guard, then exit 101), with the
+/// process's AWS session token and a signed request header in the panic text, so a
+/// test can show that crash output Terraform prints carries no credential.
+#[cfg(debug_assertions)]
+fn crash_for_tests(rpc: &str) {
+    if std::env::var("TFPLUGIN_TEST_CRASH_IN").as_deref() != Ok(rpc) {
+        return;
+    }
+    let token = std::env::var("AWS_SESSION_TOKEN").unwrap_or_default();
+    let key = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default();
+    let rpc = rpc.to_string();
+    let crashed = std::thread::spawn(move || {
+        panic!(
+            "TFPLUGIN_TEST_CRASH_IN {rpc}: request {{ headers: {{\"x-amz-security-token\": \"{token}\", \"authorization\": \"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/sts/aws4_request, Signature=00ff\"}} }} token {token}"
+        )
+    })
+    .join();
+    if crashed.is_err() {
+        std::process::exit(101);
     }
 }
 
