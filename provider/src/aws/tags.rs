@@ -168,4 +168,17 @@ mod tests {
         assert_eq!(c.set, tags(&[("C", "3")]));
         assert!(TagChanges::between(&want, &want).is_empty());
     }
+
+    #[test]
+    fn a_changed_value_of_an_existing_key_is_set_again() {
+        let have = tags(&[("Owner", "pki"), ("Tier", "ca")]);
+        let want = tags(&[("Owner", "security"), ("Tier", "ca")]);
+        let c = TagChanges::between(&have, &want);
+        assert_eq!(c.set, tags(&[("Owner", "security")]));
+        assert!(c.remove.is_empty(), "{c:?}");
+        assert!(!c.is_empty());
+        // An empty value is a value too.
+        let c = TagChanges::between(&want, &tags(&[("Owner", ""), ("Tier", "ca")]));
+        assert_eq!(c.set, tags(&[("Owner", "")]));
+    }
 }
