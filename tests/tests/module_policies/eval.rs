@@ -314,6 +314,11 @@ fn binary(op: BinaryOperator, l: V, r: V) -> V {
         (B::NotEq, V::Unknown(_), _) | (B::NotEq, _, V::Unknown(_)) => V::Unknown("!=".into()),
         (B::Eq, _, _) => V::Bool(l == r),
         (B::NotEq, _, _) => V::Bool(l != r),
+        // With every input known (defaults, or the values a validation is tried
+        // with), an operand the evaluator cannot compute does not change `false &&`
+        // or `true ||`.
+        (B::And, V::Bool(false), _) | (B::And, _, V::Bool(false)) => V::Bool(false),
+        (B::Or, V::Bool(true), _) | (B::Or, _, V::Bool(true)) => V::Bool(true),
         (B::And, V::Bool(a), V::Bool(b)) => V::Bool(*a && *b),
         (B::Or, V::Bool(a), V::Bool(b)) => V::Bool(*a || *b),
         _ => match (l.as_num(), r.as_num()) {
@@ -337,11 +342,52 @@ fn binary(op: BinaryOperator, l: V, r: V) -> V {
 /// The Terraform functions generated modules use to build rule sets; others are
 /// unknown (which the checks treat as "cannot tell", never as "fine").
 fn call(name: &str, args: Vec<V>) -> V {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(V::Null);
+    match name {
+        // The first argument that evaluates; `can` is true for a value it can compute.
+        "try" => {
+            return args
+                .iter()
+                .find(|a| !matches!(a, V::Unknown(_)))
+                .cloned()
+                .unwrap_or_else(|| V::Unknown("try".into()));
+        }
+        "can" if !matches!(arg(0), V::Unknown(_)) => return V::Bool(true),
+        // Validations: false as soon as one element is (see `binary`).
+        "alltrue" | "anytrue" => {
+            let want = name == "anytrue";
+            let items = arg(0).items();
+            if items.contains(&V::Bool(want)) {
+                return V::Bool(want);
+            }
+            if items.iter().all(|v| matches!(v, V::Bool(_))) {
+                return V::Bool(!want);
+            }
+            return V::Unknown(name.into());
+        }
+        _ => {}
+    }
     if let Some(V::Unknown(why)) = args.iter().find(|a| matches!(a, V::Unknown(_))) {
         return V::Unknown(format!("{name}({why})"));
     }
-    let arg = |i: usize| args.get(i).cloned().unwrap_or(V::Null);
     match name {
+        "contains" => V::Bool(arg(0).items().contains(&arg(1))),
+        "strcontains" | "startswith" | "endswith" => match (arg(0), arg(1)) {
+            (V::Str(s), V::Str(sub)) => V::Bool(match name {
+                "strcontains" => s.contains(&sub),
+                "startswith" => s.starts_with(&sub),
+                _ => s.ends_with(&sub),
+            }),
+            _ => V::Unknown(name.into()),
+        },
+        "split" => match (arg(0), arg(1)) {
+            (V::Str(sep), V::Str(s)) => V::List(s.split(&sep).map(|p| V::Str(p.into())).collect()),
+            _ => V::Unknown("split".into()),
+        },
+        "tonumber" => match arg(0).as_num() {
+            Some(n) => V::Num(n),
+            None => V::Unknown("tonumber".into()),
+        },
         "tolist" | "toset" => V::List(arg(0).items()),
         "flatten" => V::List(flatten(&arg(0))),
         "concat" => V::List(args.iter().flat_map(V::items).collect()),
@@ -413,7 +459,7 @@ fn call(name: &str, args: Vec<V>) -> V {
             (Some(a), Some(b)) => V::List((a as i64..b as i64).map(|i| V::Num(i as f64)).collect()),
             _ => V::Unknown("range".into()),
         },
-        "jsonencode" | "tostring" | "tonumber" | "tomap" | "toobject" => arg(0),
+        "jsonencode" | "tostring" | "tomap" | "toobject" => arg(0),
         "format" => match arg(0) {
             V::Str(spec) => format_verbs(&spec, &args[1..]),
             _ => V::Unknown("format".into()),
