@@ -13,8 +13,10 @@
 //!     .run();
 //! ```
 //!
-//! Rules every list gets for free: after every apply (including the repair after a
-//! drift) the plan must be empty; an import must give an empty plan and a state equal
+//! Rules every list gets for free: every request the provider sends must be one AWS
+//! would accept and every answer fit AWS's model (the emulator checks both against
+//! botocore's models; checked after each step); after every apply (including the repair
+//! after a drift) the plan must be empty; an import must give an empty plan and a state equal
 //! to the applied one (minus a named ignore list) with the same resource identity (the
 //! import runs in a fresh directory holding the applied state of every other
 //! resource; resources that refer to each other can be imported together with
@@ -376,6 +378,7 @@ impl<'a> Steps<'a> {
             if let Some(f) = &step.check {
                 f(&ctx);
             }
+            self.emu.assert_model_conformance(&label);
         }
     }
 
