@@ -25,7 +25,7 @@
 
 // The project's evaluator, shared with `codegen review`'s cost estimate.
 use codegen::eval::{self, Module, Scope, V, attr, instances, label, nested};
-use hcl::Body;
+use hcl::{Body, Expression};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
