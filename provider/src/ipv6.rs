@@ -526,6 +526,100 @@ mod tests {
         assert!(Ipv4Cidr::parse("10.0.0.1/24").is_err());
     }
 
+    /// A plan of `tiers` (name, explicit index) over `zones` in a /56, with the
+    /// paths the network resource uses.
+    fn check_inputs(
+        tiers: &[(&str, Option<i64>)],
+        zones: &[&str],
+    ) -> (Vec<(String, String)>, Option<Vec<TierSlot>>) {
+        let root = AttributePath::root();
+        let inputs = PlanInputs {
+            prefix: Some("2001:db8::/56"),
+            prefix_path: root.clone().attr("prefix"),
+            tiers: tiers
+                .iter()
+                .enumerate()
+                .map(|(i, (name, index))| {
+                    let at = root.clone().attr("tier").index(i as i64);
+                    (
+                        Some(name.to_string()),
+                        at.clone().attr("name"),
+                        index.map(|ix| (ix, at.attr("index"))),
+                    )
+                })
+                .collect(),
+            zones: zones
+                .iter()
+                .enumerate()
+                .map(|(i, z)| {
+                    (
+                        Some(z.to_string()),
+                        root.clone().attr("availability_zones").index(i as i64),
+                    )
+                })
+                .collect(),
+        };
+        let (d, planned) = inputs.check();
+        let errors = d
+            .iter()
+            .map(|x| {
+                let at = x.attribute.as_ref().map(|p| p.to_string());
+                (x.summary.clone(), at.unwrap_or_default())
+            })
+            .collect();
+        (errors, planned.map(|(_, slots)| slots))
+    }
+
+    #[test]
+    fn two_tiers_on_one_index_are_refused_at_the_explicit_index() {
+        // "app" asks for index 0, which "public" holds by position: their subnets
+        // would be the same /64s.
+        let (errors, planned) =
+            check_inputs(&[("public", None), ("app", Some(0))], &["us-east-1a"]);
+        assert_eq!(
+            errors,
+            vec![(
+                "Tier index collision".to_string(),
+                "tier[1].index".to_string()
+            )]
+        );
+        assert_eq!(planned, None, "no plan with overlapping subnets");
+        // Two explicit indexes collide too, reported at the second.
+        let (errors, _) = check_inputs(&[("a", Some(3)), ("b", Some(3))], &["us-east-1a"]);
+        assert_eq!(
+            errors,
+            vec![(
+                "Tier index collision".to_string(),
+                "tier[1].index".to_string()
+            )]
+        );
+        // Distinct indexes plan, each tier at its own index.
+        let (errors, planned) = check_inputs(&[("a", Some(3)), ("b", None)], &["us-east-1a"]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let slots = planned.expect("a plan");
+        assert_eq!(
+            slots.iter().map(|t| t.index).collect::<Vec<_>>(),
+            vec![3, 1]
+        );
+    }
+
+    #[test]
+    fn two_zones_with_one_letter_are_refused_at_the_second() {
+        // us-east-1a and us-west-2a would both take zone slot 0: the same /64s.
+        let (errors, planned) = check_inputs(&[("public", None)], &["us-east-1a", "us-west-2a"]);
+        assert_eq!(
+            errors,
+            vec![(
+                "Duplicate availability zone".to_string(),
+                "availability_zones[1]".to_string()
+            )]
+        );
+        assert_eq!(planned, None, "no plan with overlapping subnets");
+        let (errors, planned) = check_inputs(&[("public", None)], &["us-east-1a", "us-east-1b"]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(planned.is_some());
+    }
+
     fn zone_names() -> impl Strategy<Value = Vec<String>> {
         proptest::sample::subsequence(
             (b'a'..=b'p')

@@ -168,4 +168,94 @@ mod tests {
         assert_eq!(c.set, tags(&[("C", "3")]));
         assert!(TagChanges::between(&want, &want).is_empty());
     }
+
+    #[test]
+    fn a_changed_value_of_an_existing_key_is_set_again() {
+        let have = tags(&[("Owner", "pki"), ("Tier", "ca")]);
+        let want = tags(&[("Owner", "security"), ("Tier", "ca")]);
+        let c = TagChanges::between(&have, &want);
+        assert_eq!(c.set, tags(&[("Owner", "security")]));
+        assert!(c.remove.is_empty(), "{c:?}");
+        assert!(!c.is_empty());
+        // An empty value is a value too.
+        let c = TagChanges::between(&want, &tags(&[("Owner", ""), ("Tier", "ca")]));
+        assert_eq!(c.set, tags(&[("Owner", "")]));
+    }
+
+    #[test]
+    fn ec2_tags_read_keys_and_values_and_tag_specs_carry_them() {
+        let read = ec2_tags(&[
+            Tag::builder().key("Owner").value("pki").build(),
+            Tag::builder().key("Empty").build(),
+            Tag::builder().value("no key").build(),
+        ]);
+        assert_eq!(read, tags(&[("Empty", ""), ("Owner", "pki")]));
+        let spec = ec2_tag_spec(
+            ResourceType::Vpc,
+            &tags(&[("Owner", "pki"), ("Tier", "ca")]),
+        );
+        assert_eq!(spec.resource_type(), Some(&ResourceType::Vpc));
+        assert_eq!(
+            ec2_tags(spec.tags()),
+            tags(&[("Owner", "pki"), ("Tier", "ca")])
+        );
+    }
+
+    /// What `sync_ec2` asked EC2 to do: (DeleteTags keys, CreateTags pairs).
+    async fn synced(have: &Tags, want: &Tags) -> (Vec<Vec<String>>, Vec<Tags>) {
+        use aws_smithy_mocks::{RuleMode, mock};
+        use std::sync::{Arc, Mutex};
+        let deleted = Arc::new(Mutex::new(Vec::new()));
+        let created = Arc::new(Mutex::new(Vec::new()));
+        let (d, c) = (deleted.clone(), created.clone());
+        let delete = mock!(aws_sdk_ec2::Client::delete_tags)
+            .match_requests(move |r| {
+                assert_eq!(r.resources(), ["vpc-1"]);
+                let keys = r.tags().iter().filter_map(|t| t.key().map(String::from));
+                d.lock().expect("lock").push(keys.collect());
+                true
+            })
+            .then_output(|| {
+                aws_sdk_ec2::operation::delete_tags::DeleteTagsOutput::builder().build()
+            });
+        let create = mock!(aws_sdk_ec2::Client::create_tags)
+            .match_requests(move |r| {
+                assert_eq!(r.resources(), ["vpc-1"]);
+                c.lock().expect("lock").push(ec2_tags(r.tags()));
+                true
+            })
+            .then_output(|| {
+                aws_sdk_ec2::operation::create_tags::CreateTagsOutput::builder().build()
+            });
+        let ec2 = super::super::testing::ec2_client(RuleMode::MatchAny, &[&delete, &create], 0);
+        sync_ec2(&ec2, "vpc-1", have, want).await.expect("synced");
+        let out = (
+            deleted.lock().expect("lock").clone(),
+            created.lock().expect("lock").clone(),
+        );
+        out
+    }
+
+    #[tokio::test]
+    async fn sync_sets_changed_and_new_values_and_deletes_dropped_keys_in_one_call_each() {
+        let have = tags(&[
+            ("aws:cloudformation:stack", "x"),
+            ("Owner", "pki"),
+            ("Old", "1"),
+            ("Same", "s"),
+        ]);
+        let want = tags(&[("Owner", "security"), ("New", "2"), ("Same", "s")]);
+        let (deleted, created) = synced(&have, &want).await;
+        assert_eq!(deleted, vec![vec!["Old".to_string()]]);
+        assert_eq!(created, vec![tags(&[("New", "2"), ("Owner", "security")])]);
+        // Only removals: no CreateTags; only additions: no DeleteTags; equal: no call.
+        let (deleted, created) =
+            synced(&tags(&[("A", "1"), ("B", "2")]), &tags(&[("A", "1")])).await;
+        assert_eq!((deleted.len(), created.len()), (1, 0));
+        let (deleted, created) =
+            synced(&tags(&[("A", "1")]), &tags(&[("A", "1"), ("B", "2")])).await;
+        assert_eq!((deleted.len(), created.len()), (0, 1));
+        let (deleted, created) = synced(&want, &want).await;
+        assert_eq!((deleted.len(), created.len()), (0, 0));
+    }
 }

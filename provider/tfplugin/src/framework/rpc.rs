@@ -638,6 +638,10 @@ impl Framework {
 }
 
 #[cfg(test)]
+#[path = "rpc_write_only_tests.rs"]
+mod write_only_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::{Attribute, Block};
