@@ -183,15 +183,63 @@ async fn a_custom_endpoint_is_used_as_given_and_sts_region_moves_sts() {
     assert_eq!(got[3], "https://sts-fips.eu-west-1.api.aws");
 }
 
-#[tokio::test]
-async fn a_partition_without_dualstack_is_a_clear_error_not_a_request() {
-    let got = resolved("us-isob-east-1", false, true, Endpoints::default(), None).await;
-    for (service, outcome) in ["ec2", "elbv2", "cloudhsmv2", "sts"].iter().zip(&got) {
-        assert!(
-            outcome.contains("DualStack is enabled but this partition does not support DualStack"),
-            "{service}: {outcome}"
-        );
+/// Fails every request the way hyper fails a host name that does not exist.
+#[derive(Clone, Debug, Default)]
+struct NoSuchHost(Arc<Mutex<usize>>);
+
+#[derive(Debug)]
+struct DnsError;
+
+impl std::fmt::Display for DnsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("dns error: failed to lookup address information: Name or service not known")
     }
+}
+
+impl std::error::Error for DnsError {}
+
+impl HttpConnector for NoSuchHost {
+    fn call(&self, _: HttpRequest) -> HttpConnectorFuture {
+        if let Ok(mut n) = self.0.lock() {
+            *n += 1;
+        }
+        HttpConnectorFuture::ready(Err(ConnectorError::io(Box::new(DnsError))))
+    }
+}
+
+impl HttpClient for NoSuchHost {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+// AWS's endpoint rules form a dual-stack (or FIPS) name for every service in every
+// partition; where AWS serves none, the name does not resolve. That fails the call
+// at once, saying so, instead of 25 retries with backoff.
+#[tokio::test(start_paused = true)]
+async fn an_endpoint_name_that_does_not_exist_fails_at_once_saying_so() {
+    let dns = NoSuchHost::default();
+    let sdk = aws_types::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .use_dual_stack(true)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKID", "secret", None, None, "test",
+        )))
+        .http_client(SharedHttpClient::new(dns.clone()))
+        .retry_config(super::config::retry_config(None, super::settings::RetryMode::Adaptive))
+        .build();
+    let c = ServiceClients::new(&sdk, &Endpoints::default(), &ClientOptions::default());
+    let e = c
+        .elbv2
+        .describe_load_balancers()
+        .send()
+        .await
+        .expect_err("no such host");
+    assert_eq!(dns.0.lock().map(|n| *n).unwrap_or(0), 1, "not retried");
+    let d = super::error::api_error("ELBv2", "DescribeLoadBalancers", &e);
+    assert!(d.detail.starts_with("The endpoint's host name does not exist"), "{}", d.detail);
+    assert!(d.detail.contains("endpoints {}"), "{}", d.detail);
 }
 
 // The environment variables as the SDK reads them, and the arguments over them.
