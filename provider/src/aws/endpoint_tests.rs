@@ -208,7 +208,11 @@ impl HttpConnector for NoSuchHost {
 }
 
 impl HttpClient for NoSuchHost {
-    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+    fn http_connector(
+        &self,
+        _: &HttpConnectorSettings,
+        _: &RuntimeComponents,
+    ) -> SharedHttpConnector {
         SharedHttpConnector::new(self.clone())
     }
 }
@@ -227,7 +231,10 @@ async fn an_endpoint_name_that_does_not_exist_fails_at_once_saying_so() {
             "AKID", "secret", None, None, "test",
         )))
         .http_client(SharedHttpClient::new(dns.clone()))
-        .retry_config(super::config::retry_config(None, super::settings::RetryMode::Adaptive))
+        .retry_config(super::config::retry_config(
+            None,
+            super::settings::RetryMode::Adaptive,
+        ))
         .build();
     let c = ServiceClients::new(&sdk, &Endpoints::default(), &ClientOptions::default());
     let e = c
@@ -238,7 +245,12 @@ async fn an_endpoint_name_that_does_not_exist_fails_at_once_saying_so() {
         .expect_err("no such host");
     assert_eq!(dns.0.lock().map(|n| *n).unwrap_or(0), 1, "not retried");
     let d = super::error::api_error("ELBv2", "DescribeLoadBalancers", &e);
-    assert!(d.detail.starts_with("The endpoint's host name does not exist"), "{}", d.detail);
+    assert!(
+        d.detail
+            .starts_with("The endpoint's host name does not exist"),
+        "{}",
+        d.detail
+    );
     assert!(d.detail.contains("endpoints {}"), "{}", d.detail);
 }
 
