@@ -56,14 +56,14 @@ pub fn validate(config: &Value) -> Diagnostics {
             format!("{r:?} is not an AWS Region name such as us-east-1."),
         );
     }
-    if let Some(path) = config.get("custom_ca_bundle").and_then(Value::as_str) {
-        if let Err(why) = super::http::read_ca_bundle(path) {
-            d.error_at(
-                root().attr("custom_ca_bundle"),
-                "Unusable custom_ca_bundle",
-                why,
-            );
-        }
+    if let Some(path) = config.get("custom_ca_bundle").and_then(Value::as_str)
+        && let Err(why) = super::http::read_ca_bundle(path)
+    {
+        d.error_at(
+            root().attr("custom_ca_bundle"),
+            "Unusable custom_ca_bundle",
+            why,
+        );
     }
     for name in ["http_proxy", "https_proxy"] {
         if let Some(url) = config.get(name).and_then(Value::as_str)

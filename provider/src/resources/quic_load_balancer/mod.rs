@@ -288,7 +288,7 @@ async fn finish(
     };
     match found {
         Ok(Some(actual)) => Applied {
-            state: Some(state::state_of(&actual, &planned, &elb.c)),
+            state: Some(state::state_of(&actual, &planned, elb.c)),
             private: Vec::new(),
             diagnostics: diags,
         },
