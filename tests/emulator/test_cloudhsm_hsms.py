@@ -159,8 +159,10 @@ class ClusterCsr(CloudHsmCase):
     def test_no_csr_before_the_first_hsm_is_active(self):
         cluster = self.new_cluster()
         self.assertEqual(cluster["Certificates"], {})
-        self.hsm.create_hsm(ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "a")
-        self.assertNotIn("ClusterCsr", self.cluster(cluster["ClusterId"])["Certificates"])
+        # Long enough that the HSM is still CREATE_IN_PROGRESS under load (20 ms was not).
+        with self.delays(hsm_create=30):
+            self.hsm.create_hsm(ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "a")
+            self.assertNotIn("ClusterCsr", self.cluster(cluster["ClusterId"])["Certificates"])
 
     def test_csr_is_a_real_pkcs10_request_and_the_hsm_certificate_matches_it(self):
         cluster = self.new_cluster()
