@@ -152,6 +152,10 @@ fn ca_bundle_and_proxies_work_through_real_tls_and_a_real_proxy() {
     let out = run.stderr() + &run.stdout();
     assert!(out.contains("invalid peer certificate"), "{out}");
     assert!(
+        out.contains("custom_ca_bundle or AWS_CA_BUNDLE"),
+        "the fix: {out}"
+    );
+    assert!(
         started.elapsed() < std::time::Duration::from_secs(60),
         "an untrusted certificate is not retried: {:?}",
         started.elapsed()

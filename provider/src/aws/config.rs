@@ -199,14 +199,34 @@ pub async fn validate_credentials(sts: &aws_sdk_sts::Client) -> Result<String, D
             );
             Ok(who.account().unwrap_or("").to_string())
         }
-        Err(e) => Err(Diagnostic::error(
-            "No valid AWS credentials",
-            format!(
-                "STS GetCallerIdentity failed: {}. Configure credentials (environment, profile, assume_role or assume_role_with_web_identity) or set skip_credentials_validation = true for emulators that lack STS.{}",
-                aws_sdk_sts::error::DisplayErrorContext(&e),
-                super::error::request_id_note(&e),
-            ),
-        )),
+        Err(e) => {
+            let transport = match &e {
+                aws_sdk_sts::error::SdkError::DispatchFailure(f) => f.as_connector_error(),
+                _ => None,
+            };
+            let fix = match transport {
+                Some(c) if is_untrusted(c) => {
+                    "The STS endpoint's TLS certificate is not trusted: if a TLS-inspecting proxy or a private endpoint presents it, give its CA certificate (PEM) in custom_ca_bundle or AWS_CA_BUNDLE."
+                }
+                Some(c) if is_unresolvable(c) => {
+                    "The STS endpoint's host name does not exist: with use_fips_endpoint or use_dualstack_endpoint, turn the option off, set sts_region, or give STS a URL in endpoints {}."
+                }
+                Some(_) => {
+                    "STS could not be reached: check the network path (http_proxy, https_proxy, no_proxy), region, sts_region and endpoints."
+                }
+                None => {
+                    "Configure credentials (environment, profile, assume_role or assume_role_with_web_identity) or set skip_credentials_validation = true for emulators that lack STS."
+                }
+            };
+            Err(Diagnostic::error(
+                "No valid AWS credentials",
+                format!(
+                    "STS GetCallerIdentity failed: {}. {fix}{}",
+                    aws_sdk_sts::error::DisplayErrorContext(&e),
+                    super::error::request_id_note(&e),
+                ),
+            ))
+        }
     }
 }
 
