@@ -16,17 +16,18 @@ use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
 use std::time::Duration;
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostic;
 
 /// hashicorp/aws retries up to 25 times by default; so do we.
 pub const DEFAULT_MAX_RETRIES: u32 = 25;
 
-/// One `SdkConfig` from the provider settings, with the warnings they raise.
+/// One `SdkConfig` from the provider settings (their warnings come back from
+/// ConfigureProvider, see `ProviderData::configure`).
 pub async fn sdk_config(
     settings: &ProviderSettings,
     user_agent: &UserAgent,
-) -> Result<(SdkConfig, Diagnostics), Diagnostic> {
-    let (http, warnings) = super::http::client(settings)?;
+) -> Result<SdkConfig, Diagnostic> {
+    let (http, _warnings) = super::http::client(settings)?;
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config(settings.max_retries, settings.retry_mode()))
         .http_client(http);
@@ -67,7 +68,7 @@ pub async fn sdk_config(
     }
     let base = loader.load().await;
     if settings.assume_role.is_empty() && settings.assume_role_with_web_identity.is_empty() {
-        return Ok((base, warnings));
+        return Ok(base);
     }
     let chain = RoleChain {
         sts: sts_config(&base, settings, user_agent),
@@ -78,7 +79,7 @@ pub async fn sdk_config(
         .to_builder()
         .credentials_provider(SharedCredentialsProvider::new(chain))
         .build();
-    Ok((sdk, warnings))
+    Ok(sdk)
 }
 
 /// STS as the provider calls it: `sts_region` over the region, the `endpoints`

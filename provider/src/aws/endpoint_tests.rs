@@ -269,7 +269,7 @@ async fn the_environment_variables_apply_unless_the_arguments_say_otherwise() {
         shared_credentials_files: Some(vec!["/dev/null".into()]),
         ..Default::default()
     };
-    let (sdk, _) = sdk_config(&settings, &UserAgent::new(""))
+    let sdk = sdk_config(&settings, &UserAgent::new(""))
         .await
         .expect("config");
     assert_eq!(
@@ -278,7 +278,7 @@ async fn the_environment_variables_apply_unless_the_arguments_say_otherwise() {
     );
     settings.use_fips_endpoint = Some(false);
     settings.use_dualstack_endpoint = Some(false);
-    let (sdk, _) = sdk_config(&settings, &UserAgent::new(""))
+    let sdk = sdk_config(&settings, &UserAgent::new(""))
         .await
         .expect("config");
     assert_eq!(

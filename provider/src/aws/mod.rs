@@ -161,7 +161,7 @@ async fn build_clients(
     terraform_version: String,
 ) -> Result<Arc<Clients>, Diagnostic> {
     let user_agent = user_agent::UserAgent::new(&terraform_version);
-    let (sdk, _warnings) = config::sdk_config(&settings, &user_agent).await?;
+    let sdk = config::sdk_config(&settings, &user_agent).await?;
     let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
         Diagnostic::error(
             "No AWS region",
