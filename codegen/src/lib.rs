@@ -2,13 +2,16 @@
 //! model -> handlebars templates -> `terraform fmt`-clean files under
 //! `modules/<platform>/`.
 
+pub mod checkov;
 pub mod docs;
+pub mod eval;
 pub mod hcl;
 pub mod helpers;
 pub mod model;
 pub mod output;
 pub mod platforms;
 pub mod render;
+pub mod review;
 pub mod spec;
 
 use std::path::Path;

@@ -25,6 +25,40 @@ enum Command {
     Check(Target),
     /// List the built-in platforms and their modules.
     List,
+    /// Report what changed in modules/ and examples/ since a base revision: resources,
+    /// interface (breaking or not, semver bump), policy results, monthly cost.
+    Review(ReviewArgs),
+}
+
+#[derive(clap::Args)]
+struct ReviewArgs {
+    /// Base revision [default: the merge base of HEAD with main].
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: Format,
+    /// Skip checkov and the rule pack.
+    #[arg(long)]
+    no_policy: bool,
+    /// The checkov program [default: $TRUSTCHAIN_CHECKOV, else tools/checkov].
+    #[arg(long, value_name = "PATH")]
+    checkov: Option<PathBuf>,
+    /// A price table instead of the built-in codegen/prices/aws-us-east-1.toml.
+    #[arg(long, value_name = "FILE")]
+    prices: Option<PathBuf>,
+    /// Also write the report to FILE.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Also write the report as JSON to FILE (one run for a comment and for tools).
+    #[arg(long, value_name = "FILE")]
+    json_out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Markdown,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -132,6 +166,37 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Review(args) => {
+            let report = codegen::review::run(&codegen::review::Options {
+                repo: PathBuf::from("."),
+                base: args.base,
+                policy: !args.no_policy,
+                checkov: args.checkov,
+                prices: args.prices,
+            })?;
+            let json = || {
+                serde_json::to_string_pretty(&report)
+                    .map_err(|e| Error::Usage(format!("JSON: {e}")))
+            };
+            let text = match args.format {
+                Format::Markdown => codegen::review::markdown(&report),
+                Format::Json => json()?,
+            };
+            let write = |path: &PathBuf, text: &str| {
+                std::fs::write(path, text).map_err(|e| Error::Io {
+                    path: path.display().to_string(),
+                    source: e,
+                })
+            };
+            if let Some(out) = &args.out {
+                write(out, &text)?;
+            }
+            if let Some(out) = &args.json_out {
+                write(out, &json()?)?;
+            }
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::List => {
             for b in BUILTINS {

@@ -10,19 +10,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::workspace_root;
 
-/// Check IDs of the pack: `CKV_TC_<n>` (Python, one resource) and `CKV2_TC_<n>` (graph).
-pub fn is_pack_id(id: &str) -> bool {
-    id.starts_with("CKV_TC_") || id.starts_with("CKV2_TC_")
-}
-
-/// The pack directory checkov loads with `--external-checks-dir`.
-pub fn pack_dir(root: &Path) -> PathBuf {
-    root.join("tests/rule-pack")
-}
+// The runner itself lives in `codegen::checkov`, shared with `codegen review`.
+pub use codegen::checkov::{is_pack_id, pack_dir, reports};
 
 pub fn fixtures_dir(root: &Path) -> PathBuf {
     root.join("tests/fixtures/rule-pack")
@@ -164,14 +156,6 @@ pub fn run_on_fixtures(root: &Path, ids: &[String]) -> Result<Vec<FixtureResult>
     Ok(out)
 }
 
-/// checkov's JSON report is one object, or a list of them (one per framework).
-pub fn reports(json: &serde_json::Value) -> Vec<&serde_json::Value> {
-    match json {
-        serde_json::Value::Array(v) => v.iter().collect(),
-        other => vec![other],
-    }
-}
-
 /// `tools/checkov -d <dir> --external-checks-dir <pack> -o json` (offline, see the
 /// wrapper), optionally restricted to `checks`. Exit 1 (failed checks) is a result.
 pub fn run_checkov(
@@ -179,35 +163,12 @@ pub fn run_checkov(
     pack: &Path,
     checks: Option<&[String]>,
 ) -> Result<serde_json::Value, String> {
-    let checkov = std::env::var_os("TRUSTCHAIN_CHECKOV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("tools/checkov"));
-    if !pack.is_dir() {
-        return Err(format!("rule pack {} is missing", pack.display()));
-    }
-    let mut cmd = Command::new(&checkov);
-    cmd.arg("-d")
-        .arg(dir)
-        .arg("--external-checks-dir")
-        .arg(pack)
-        .args(["--framework", "terraform", "-o", "json", "--compact"]);
-    if let Some(ids) = checks {
-        cmd.args(["--check", &ids.join(",")]);
-    }
-    let out = cmd
-        .output()
-        .map_err(|e| format!("could not run {}: {e}", checkov.display()))?;
-    if !matches!(out.status.code(), Some(0 | 1)) {
-        return Err(format!(
-            "checkov exited with {:?} (run `make tools`?): {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("checkov printed no JSON report: {e}"))
+    codegen::checkov::run(
+        &codegen::checkov::program(&workspace_root()),
+        dir,
+        pack,
+        checks,
+    )
 }
 
 /// Per policy: (violating resources that failed, violating that passed, fixed that

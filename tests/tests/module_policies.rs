@@ -11,11 +11,9 @@
 //! be fixed in `codegen/` (the modules are generated). Figures go to
 //! `target/reports/module-policies.txt`.
 
-#[path = "module_policies/eval.rs"]
-mod eval;
-
-use eval::{Module, Scope, V};
-use hcl::{Block, Body, Expression};
+// The project's evaluator, shared with `codegen review`'s cost estimate.
+use codegen::eval::{self, Module, Scope, V, attr, instances, label, nested};
+use hcl::Body;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -111,98 +109,12 @@ fn dirs(p: &Path) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-fn label(b: &Block, i: usize) -> String {
-    b.labels()
-        .get(i)
-        .map(|l| l.as_str().to_string())
-        .unwrap_or_default()
-}
-
-fn attr<'a>(body: &'a Body, name: &str) -> Option<&'a Expression> {
-    body.attributes()
-        .find(|a| a.key() == name)
-        .map(|a| a.expr())
-}
-
 /// Resource (or data source) blocks: (kind, type, name, file, body).
 fn blocks_of<'a>(s: &'a Source, kind: &str) -> Vec<(String, String, &'a str, &'a Body)> {
     let mut out = Vec::new();
     for (file, body) in &s.files {
         for b in body.blocks().filter(|b| b.identifier() == kind) {
             out.push((label(b, 0), label(b, 1), file.as_str(), &b.body));
-        }
-    }
-    out
-}
-
-/// The instances of a resource: `each`/`count` bound per instance.
-fn instances(m: &Module, body: &Body) -> Vec<Scope> {
-    if let Some(fe) = attr(body, "for_each") {
-        let pairs: Vec<(String, V)> = match m.eval(fe, &Scope::new()) {
-            V::Obj(o) => o.into_iter().collect(),
-            V::List(l) => l
-                .into_iter()
-                .map(|v| (v.as_str().unwrap_or_default().to_string(), v))
-                .collect(),
-            other => vec![("?".into(), other)],
-        };
-        return pairs
-            .into_iter()
-            .map(|(k, v)| {
-                let each = V::Obj([("key".into(), V::Str(k)), ("value".into(), v)].into());
-                Scope::from([("each".into(), each)])
-            })
-            .collect();
-    }
-    if let Some(c) = attr(body, "count") {
-        return match m.eval(c, &Scope::new()).as_num() {
-            Some(n) => (0..n as usize)
-                .map(|i| {
-                    let count = V::Obj([("index".into(), V::Num(i as f64))].into());
-                    Scope::from([("count".into(), count)])
-                })
-                .collect(),
-            None => vec![Scope::new()],
-        };
-    }
-    vec![Scope::new()]
-}
-
-/// Nested blocks named `name`, static and `dynamic "name"` ones expanded, each with
-/// the scope its attributes evaluate in.
-fn nested<'a>(m: &Module, body: &'a Body, name: &str, scope: &Scope) -> Vec<(&'a Body, Scope)> {
-    let mut out = Vec::new();
-    for b in body.blocks() {
-        if b.identifier() == name {
-            out.push((&b.body, scope.clone()));
-        } else if b.identifier() == "dynamic" && label(b, 0) == name {
-            let Some(content) = b.body.blocks().find(|c| c.identifier() == "content") else {
-                continue;
-            };
-            let iterator = attr(&b.body, "iterator")
-                .and_then(|e| match e {
-                    Expression::Variable(v) => Some(v.to_string()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| name.to_string());
-            let items: Vec<(V, V)> = match attr(&b.body, "for_each").map(|e| m.eval(e, scope)) {
-                Some(V::Obj(o)) => o.into_iter().map(|(k, v)| (V::Str(k), v)).collect(),
-                Some(V::List(l)) => l
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (V::Num(i as f64), v))
-                    .collect(),
-                Some(other) => vec![(V::Unknown("key".into()), other)],
-                None => vec![],
-            };
-            for (k, v) in items {
-                let mut inner = scope.clone();
-                inner.insert(
-                    iterator.clone(),
-                    V::Obj([("key".into(), k), ("value".into(), v)].into()),
-                );
-                out.push((&content.body, inner));
-            }
         }
     }
     out

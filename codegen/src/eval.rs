@@ -1,8 +1,16 @@
 //! A small evaluator of Terraform expressions over one module, with every input at
-//! its default: enough to expand `for_each`, locals, `for` expressions and the
-//! common collection functions that generated modules use. What it cannot know
-//! (inputs without defaults, other resources' attributes, data sources) is
-//! `Unknown`, carrying why.
+//! its default or at a value a caller gives: enough to expand `count`, `for_each`,
+//! locals, `for` expressions and the common collection functions that generated
+//! modules use. What it cannot know (inputs without defaults, other resources'
+//! attributes, data sources) is `Unknown`, carrying why.
+//!
+//! The project's one evaluator: the module policy test (`tests/tests/module_policies.rs`)
+//! expands resources with it, and `codegen review` counts instances for the cost
+//! estimate with it, inputs at an example's values.
+
+mod blocks;
+
+pub use blocks::{Expansion, attr, expand, instances, label, nested};
 
 use hcl::expr::{
     BinaryOperator, Expression, ObjectKey, TemplateExpr, TraversalOperator, UnaryOperator,
@@ -75,6 +83,8 @@ fn fmt_num(n: f64) -> String {
 }
 
 /// One module: its variables' defaults and its locals, evaluated lazily, once each.
+/// A caller's values take the place of the defaults ([`Module::with_inputs`]).
+#[derive(Default)]
 pub struct Module {
     pub defaults: BTreeMap<String, Option<Expression>>,
     pub locals: BTreeMap<String, Expression>,
@@ -314,6 +324,11 @@ fn binary(op: BinaryOperator, l: V, r: V) -> V {
         (B::NotEq, V::Unknown(_), _) | (B::NotEq, _, V::Unknown(_)) => V::Unknown("!=".into()),
         (B::Eq, _, _) => V::Bool(l == r),
         (B::NotEq, _, _) => V::Bool(l != r),
+        // With every input known (defaults, or the values a validation is tried
+        // with), an operand the evaluator cannot compute does not change `false &&`
+        // or `true ||`.
+        (B::And, V::Bool(false), _) | (B::And, _, V::Bool(false)) => V::Bool(false),
+        (B::Or, V::Bool(true), _) | (B::Or, _, V::Bool(true)) => V::Bool(true),
         (B::And, V::Bool(a), V::Bool(b)) => V::Bool(*a && *b),
         (B::Or, V::Bool(a), V::Bool(b)) => V::Bool(*a || *b),
         _ => match (l.as_num(), r.as_num()) {
@@ -337,11 +352,52 @@ fn binary(op: BinaryOperator, l: V, r: V) -> V {
 /// The Terraform functions generated modules use to build rule sets; others are
 /// unknown (which the checks treat as "cannot tell", never as "fine").
 fn call(name: &str, args: Vec<V>) -> V {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(V::Null);
+    match name {
+        // The first argument that evaluates; `can` is true for a value it can compute.
+        "try" => {
+            return args
+                .iter()
+                .find(|a| !matches!(a, V::Unknown(_)))
+                .cloned()
+                .unwrap_or_else(|| V::Unknown("try".into()));
+        }
+        "can" if !matches!(arg(0), V::Unknown(_)) => return V::Bool(true),
+        // Validations: false as soon as one element is (see `binary`).
+        "alltrue" | "anytrue" => {
+            let want = name == "anytrue";
+            let items = arg(0).items();
+            if items.contains(&V::Bool(want)) {
+                return V::Bool(want);
+            }
+            if items.iter().all(|v| matches!(v, V::Bool(_))) {
+                return V::Bool(!want);
+            }
+            return V::Unknown(name.into());
+        }
+        _ => {}
+    }
     if let Some(V::Unknown(why)) = args.iter().find(|a| matches!(a, V::Unknown(_))) {
         return V::Unknown(format!("{name}({why})"));
     }
-    let arg = |i: usize| args.get(i).cloned().unwrap_or(V::Null);
     match name {
+        "contains" => V::Bool(arg(0).items().contains(&arg(1))),
+        "strcontains" | "startswith" | "endswith" => match (arg(0), arg(1)) {
+            (V::Str(s), V::Str(sub)) => V::Bool(match name {
+                "strcontains" => s.contains(&sub),
+                "startswith" => s.starts_with(&sub),
+                _ => s.ends_with(&sub),
+            }),
+            _ => V::Unknown(name.into()),
+        },
+        "split" => match (arg(0), arg(1)) {
+            (V::Str(sep), V::Str(s)) => V::List(s.split(&sep).map(|p| V::Str(p.into())).collect()),
+            _ => V::Unknown("split".into()),
+        },
+        "tonumber" => match arg(0).as_num() {
+            Some(n) => V::Num(n),
+            None => V::Unknown("tonumber".into()),
+        },
         "tolist" | "toset" => V::List(arg(0).items()),
         "flatten" => V::List(flatten(&arg(0))),
         "concat" => V::List(args.iter().flat_map(V::items).collect()),
@@ -407,17 +463,100 @@ fn call(name: &str, args: Vec<V>) -> V {
             .find(|v| !matches!(v, V::Null) && *v != &V::Str(String::new()))
             .cloned()
             .unwrap_or(V::Null),
-        "length" => V::Num(arg(0).items().len() as f64),
+        "length" => match arg(0) {
+            V::Str(s) => V::Num(s.chars().count() as f64),
+            v => V::Num(v.items().len() as f64),
+        },
         "range" => match (arg(0).as_num(), arg(1).as_num()) {
             (Some(n), None) => V::List((0..n as i64).map(|i| V::Num(i as f64)).collect()),
             (Some(a), Some(b)) => V::List((a as i64..b as i64).map(|i| V::Num(i as f64)).collect()),
             _ => V::Unknown("range".into()),
         },
-        "jsonencode" | "tostring" | "tonumber" | "tomap" | "toobject" => arg(0),
+        "jsonencode" | "tostring" | "tomap" | "toobject" => arg(0),
         "format" => match arg(0) {
             V::Str(spec) => format_verbs(&spec, &args[1..]),
             _ => V::Unknown("format".into()),
         },
+        other => more(other, &args),
+    }
+}
+
+/// The rest of the functions generated modules and examples call.
+fn more(name: &str, args: &[V]) -> V {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(V::Null);
+    let nums = || args.iter().flat_map(V::items).map(|v| v.as_num());
+    match name {
+        "slice" => match (arg(1).as_num(), arg(2).as_num()) {
+            (Some(a), Some(b)) => {
+                let items = arg(0).items();
+                let (a, b) = (a as usize, (b as usize).min(items.len()));
+                V::List(items.get(a..b).map(<[V]>::to_vec).unwrap_or_default())
+            }
+            _ => V::Unknown("slice".into()),
+        },
+        "min" | "max" => match nums().collect::<Option<Vec<f64>>>() {
+            Some(ns) if !ns.is_empty() => V::Num(ns.into_iter().fold(
+                if name == "min" {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                },
+                if name == "min" { f64::min } else { f64::max },
+            )),
+            _ => V::Unknown(name.into()),
+        },
+        "sum" => match nums().collect::<Option<Vec<f64>>>() {
+            Some(ns) => V::Num(ns.into_iter().sum()),
+            None => V::Unknown("sum".into()),
+        },
+        "element" => {
+            let items = arg(0).items();
+            match arg(1).as_num() {
+                Some(i) if !items.is_empty() => items[i as usize % items.len()].clone(),
+                _ => V::Unknown("element".into()),
+            }
+        }
+        "one" => match arg(0).items().as_slice() {
+            [] => V::Null,
+            [v] => v.clone(),
+            _ => V::Unknown("one (more than one element)".into()),
+        },
+        "zipmap" => V::Obj(
+            arg(0)
+                .items()
+                .iter()
+                .filter_map(V::to_key)
+                .zip(arg(1).items())
+                .collect(),
+        ),
+        "lower" | "upper" | "join" => {
+            let s = |v: V| v.as_str().map(str::to_string);
+            match (name, s(arg(0)), s(arg(1))) {
+                ("lower", Some(a), _) => V::Str(a.to_lowercase()),
+                ("upper", Some(a), _) => V::Str(a.to_uppercase()),
+                ("join", Some(sep), _) => match arg(1)
+                    .items()
+                    .iter()
+                    .map(|v| v.to_key())
+                    .collect::<Option<Vec<_>>>()
+                {
+                    Some(parts) => V::Str(parts.join(&sep)),
+                    None => V::Unknown("join".into()),
+                },
+                _ => V::Unknown(name.into()),
+            }
+        }
+        "abs" | "ceil" | "floor" => match arg(0).as_num() {
+            Some(n) => V::Num(match name {
+                "abs" => n.abs(),
+                "ceil" => n.ceil(),
+                _ => n.floor(),
+            }),
+            None => V::Unknown(name.into()),
+        },
+        // What a caller's value the evaluator could not compute becomes (see
+        // `V::to_expression`): unknown, with the reason.
+        "unknown" => V::Unknown(arg(0).as_str().unwrap_or("unknown").to_string()),
         other => V::Unknown(format!("function {other}")),
     }
 }
