@@ -12,7 +12,7 @@ mod provider;
 mod resources;
 
 /// The release version (`make release VERSION=...` sets it), else the crate's.
-const VERSION: &str = match option_env!("TRUSTCHAIN_RELEASE_VERSION") {
+pub(crate) const VERSION: &str = match option_env!("TRUSTCHAIN_RELEASE_VERSION") {
     Some(v) => v,
     None => env!("CARGO_PKG_VERSION"),
 };

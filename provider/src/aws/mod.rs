@@ -8,24 +8,34 @@
 
 mod bounded;
 mod config;
+mod credentials;
 pub mod ec2;
 pub mod error;
+mod http;
 mod region;
 pub mod retry;
+pub mod schema;
 mod secrets;
 pub mod services;
+mod settings;
 pub mod tags;
+mod user_agent;
+mod validate;
 
-pub use config::ProviderSettings;
+#[cfg(test)]
+mod endpoint_tests;
+
 pub use error::{code_of, failed, is_not_found};
 pub use retry::{Deadline, Poll, Stop, wait_for};
+pub use settings::ProviderSettings;
 
-use services::ServiceClients;
+use services::{ClientOptions, ServiceClients};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tags::Tags;
+use tags::{IgnoreTags, Tags};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::framework::Operation;
+use tfplugin::value::Value;
 use tokio::sync::OnceCell;
 
 /// The service clients with what every resource needs to know about the account.
@@ -36,6 +46,8 @@ pub struct Clients {
     /// From STS GetCallerIdentity; `None` with skip_credentials_validation.
     pub account_id: Option<String>,
     pub default_tags: Tags,
+    /// Tag keys other tools own (`ignore_tags`): never read, set or removed.
+    pub ignore_tags: IgnoreTags,
 }
 
 impl std::ops::Deref for Clients {
@@ -55,27 +67,56 @@ pub struct ProviderData {
 
 struct Configured {
     settings: ProviderSettings,
+    terraform_version: String,
     clients: OnceCell<Result<Arc<Clients>, Diagnostic>>,
 }
 
+impl ProviderSettings {
+    /// ValidateProviderConfig: static checks, each at its attribute.
+    pub fn validate(config: &Value) -> Diagnostics {
+        validate::validate(config)
+    }
+}
+
 impl ProviderData {
-    pub fn configure(&self, settings: ProviderSettings) {
+    /// ConfigureProvider: keeps the settings; warnings about them come back at once.
+    /// With `allowed_account_ids` or `forbidden_account_ids` the clients are built
+    /// now and the account checked, so a wrong account stops the plan before any
+    /// resource is read or changed.
+    pub async fn configure(
+        &self,
+        settings: ProviderSettings,
+        terraform_version: &str,
+    ) -> Diagnostics {
+        let mut d = http::proxies(&settings).1;
+        let check_account = settings.account_rule().is_some();
         let c = Arc::new(Configured {
             settings,
+            terraform_version: terraform_version.to_string(),
             clients: OnceCell::new(),
         });
         if let Ok(mut g) = self.inner.write() {
             *g = Some(c);
         }
+        if check_account && let Err(e) = self.clients().await {
+            d.extend(e);
+        }
+        d
     }
 
-    /// The provider's `default_tags`, known at plan time without calling AWS.
-    pub fn default_tags(&self) -> Tags {
-        self.inner
+    /// `tags_all` at plan time: the provider's `default_tags` with the resource's
+    /// own on top, without the keys of `ignore_tags`.
+    pub fn tags_all(&self, own: Option<&Tags>) -> Tags {
+        let (defaults, ignore) = self
+            .inner
             .read()
             .ok()
-            .and_then(|g| g.as_ref().map(|c| c.settings.default_tags()))
-            .unwrap_or_default()
+            .and_then(|g| {
+                g.as_ref()
+                    .map(|c| (c.settings.default_tags(), c.settings.ignore_tags()))
+            })
+            .unwrap_or_default();
+        ignore.filter(&tags::merge(&defaults, own))
     }
 
     /// Terraform asked the provider to stop (StopProvider): every waiter ends.
@@ -105,32 +146,52 @@ impl ProviderData {
         })?;
         configured
             .clients
-            .get_or_init(|| build_clients(configured.settings.clone()))
+            .get_or_init(|| {
+                build_clients(
+                    configured.settings.clone(),
+                    configured.terraform_version.clone(),
+                )
+            })
             .await
             .clone()
             .map_err(Diagnostics::from)
     }
 }
 
-async fn build_clients(settings: ProviderSettings) -> Result<Arc<Clients>, Diagnostic> {
-    let sdk = secrets::register_resolved_credentials(config::sdk_config(&settings).await?);
+async fn build_clients(
+    settings: ProviderSettings,
+    terraform_version: String,
+) -> Result<Arc<Clients>, Diagnostic> {
+    let user_agent = user_agent::UserAgent::new(&terraform_version);
+    let sdk =
+        secrets::register_resolved_credentials(config::sdk_config(&settings, &user_agent).await?);
     let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
         Diagnostic::error(
             "No AWS region",
             "Set region in the trustchain provider block, or AWS_REGION, or a region in your AWS profile.",
         )
     })?;
-    let services = ServiceClients::new(&sdk, &settings.endpoints());
-    let account_id = if settings.skip_credentials_validation.unwrap_or(false) {
+    let opts = ClientOptions {
+        user_agent: Some(user_agent),
+        sts_region: settings.sts_region.clone(),
+    };
+    let services = ServiceClients::new(&sdk, &settings.endpoints(), &opts);
+    let rule = settings.account_rule();
+    // The account lists need the caller's account even without credential checks.
+    let account_id = if settings.skip_credentials_validation.unwrap_or(false) && rule.is_none() {
         None
     } else {
         Some(config::validate_credentials(&services.sts).await?)
     };
+    if let (Some(rule), Some(account)) = (&rule, &account_id) {
+        rule.check(account)?;
+    }
     Ok(Arc::new(Clients {
         services,
         region,
         account_id,
         default_tags: settings.default_tags(),
+        ignore_tags: settings.ignore_tags(),
     }))
 }
 
@@ -156,7 +217,10 @@ pub mod testing {
                 .credentials_provider(Credentials::new("test", "test", None, None, "test"))
                 .http_client(create_mock_http_client())
                 .interceptor(interceptor)
-                .retry_config(super::config::retry_config(Some(0)))
+                .retry_config(super::config::retry_config(
+                    Some(0),
+                    super::settings::RetryMode::Adaptive,
+                ))
                 .build(),
         );
         let sdk = aws_types::SdkConfig::builder()
@@ -164,14 +228,18 @@ pub mod testing {
             .region(Region::new("us-east-1"))
             .endpoint_url("http://127.0.0.1:9")
             .build();
-        let mut services =
-            super::services::ServiceClients::new(&sdk, &super::services::Endpoints::default());
+        let mut services = super::services::ServiceClients::new(
+            &sdk,
+            &super::services::Endpoints::default(),
+            &Default::default(),
+        );
         services.cloudhsmv2 = cloudhsmv2;
         super::Clients {
             services,
             region: "us-east-1".into(),
             account_id: Some("123456789012".into()),
             default_tags: Default::default(),
+            ignore_tags: Default::default(),
         }
     }
 
@@ -189,8 +257,11 @@ pub mod testing {
                 .http_client(create_mock_http_client())
                 .interceptor(interceptor)
                 .retry_config(
-                    super::config::retry_config(Some(max_retries))
-                        .with_initial_backoff(Duration::from_millis(1)),
+                    super::config::retry_config(
+                        Some(max_retries),
+                        super::settings::RetryMode::Adaptive,
+                    )
+                    .with_initial_backoff(Duration::from_millis(1)),
                 )
                 .build(),
         )

@@ -23,20 +23,25 @@ const DIRECTIONS: &[&str] = &[
     "southwest",
 ];
 
+/// Lowercase words and a number from 1 to 99, joined by dashes (`us-east-1`).
+pub fn is_well_formed(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1]
+            .parse::<u16>()
+            .is_ok_and(|n| (1..100).contains(&n))
+}
+
 /// Checks a configured region: an error when it cannot be an AWS region name
 /// (lowercase words and a number, `us-east-1`), a warning when no word is a compass
 /// direction (a typo such as `us-esat-1`).
 pub fn check(region: &str, path: AttributePath) -> Diagnostics {
     let mut d = Diagnostics::new();
     let parts: Vec<&str> = region.split('-').collect();
-    let well_formed = parts.len() >= 3
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .parse::<u16>()
-            .is_ok_and(|n| (1..100).contains(&n));
-    if !well_formed {
+    if !is_well_formed(region) {
         d.error_at(
             path,
             "Invalid AWS region",
@@ -65,6 +70,7 @@ pub fn check(region: &str, path: AttributePath) -> Diagnostics {
 pub fn credential_check_failed(
     e: &SdkError<GetCallerIdentityError>,
     region: Option<&str>,
+    request_id: &str,
 ) -> Diagnostic {
     let context = aws_sdk_sts::error::DisplayErrorContext(e);
     let region = region.unwrap_or("(none)");
@@ -95,21 +101,21 @@ pub fn credential_check_failed(
         Diagnostic::error(
             "No valid AWS credentials",
             format!(
-                "STS GetCallerIdentity failed: {context}. Configure credentials (environment, profile, or assume_role) or set skip_credentials_validation = true for emulators that lack STS."
+                "STS GetCallerIdentity failed: {context}. Configure credentials (environment, profile, assume_role or assume_role_with_web_identity) or set skip_credentials_validation = true for emulators that lack STS.{request_id}"
             ),
         )
     } else if unreachable {
         Diagnostic::error(
             "AWS STS could not be reached",
             format!(
-                "The credential check (STS GetCallerIdentity) got no answer from AWS in region {region:?}: {context}. The credentials were not checked. If {region:?} is misspelled or not an AWS region, fix region (or AWS_REGION); otherwise check the network, a proxy, or endpoints {{ sts = ... }}."
+                "The credential check (STS GetCallerIdentity) got no answer from AWS in region {region:?}: {context}. The credentials were not checked. If {region:?} is misspelled or not an AWS region, fix region (or AWS_REGION); otherwise check the network, a proxy, or endpoints {{ sts = ... }}.{request_id}"
             ),
         )
     } else {
         Diagnostic::error(
             "AWS credential check failed",
             format!(
-                "STS GetCallerIdentity in region {region:?} failed: {context}. Check region, credentials and endpoints {{ sts = ... }}, or set skip_credentials_validation = true for emulators that lack STS."
+                "STS GetCallerIdentity in region {region:?} failed: {context}. Check region, credentials and endpoints {{ sts = ... }}, or set skip_credentials_validation = true for emulators that lack STS.{request_id}"
             ),
         )
     }

@@ -210,7 +210,12 @@ pub async fn delete_when_free<E, R, F, Fut>(
     mut f: F,
 ) -> Result<(), Diagnostics>
 where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    E: ProvideErrorMetadata
+        + aws_types::request_id::RequestId
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
     R: std::fmt::Debug,
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<(), SdkError<E, R>>>,

@@ -10,6 +10,33 @@ use tfplugin::diag::Diagnostics;
 
 pub type Tags = BTreeMap<String, String>;
 
+/// The provider's `ignore_tags`: tag keys other tools own. They are left out of what
+/// a resource reads (so neither `tags` nor `tags_all` holds them), out of `tags_all`
+/// at plan time, and out of every tag change: never set, never removed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IgnoreTags {
+    pub keys: Vec<String>,
+    pub key_prefixes: Vec<String>,
+}
+
+impl IgnoreTags {
+    pub fn matches(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+            || self
+                .key_prefixes
+                .iter()
+                .any(|p| !p.is_empty() && key.starts_with(p.as_str()))
+    }
+
+    /// `tags` without the ignored keys.
+    pub fn filter(&self, tags: &Tags) -> Tags {
+        tags.iter()
+            .filter(|(k, _)| !self.matches(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
 /// `tags_all`: the provider's default tags with the resource's own on top.
 pub fn merge(defaults: &Tags, own: Option<&Tags>) -> Tags {
     let mut all = defaults.clone();
@@ -36,7 +63,8 @@ pub fn own(actual: &Tags, defaults: &Tags, configured: Option<&Tags>) -> Option<
     }
 }
 
-/// What turns `have` into `want`; AWS's own `aws:` tags are never touched.
+/// What turns `have` into `want`; AWS's own `aws:` tags and the keys of the
+/// provider's `ignore_tags` are never touched.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagChanges {
     pub remove: Vec<String>,
@@ -44,16 +72,16 @@ pub struct TagChanges {
 }
 
 impl TagChanges {
-    pub fn between(have: &Tags, want: &Tags) -> Self {
+    pub fn between(have: &Tags, want: &Tags, ignore: &IgnoreTags) -> Self {
         Self {
             remove: have
                 .keys()
-                .filter(|k| !k.starts_with("aws:") && !want.contains_key(*k))
+                .filter(|k| !k.starts_with("aws:") && !want.contains_key(*k) && !ignore.matches(k))
                 .cloned()
                 .collect(),
             set: want
                 .iter()
-                .filter(|(k, v)| have.get(*k) != Some(*v))
+                .filter(|(k, v)| have.get(*k) != Some(*v) && !ignore.matches(k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         }
@@ -83,15 +111,17 @@ pub fn ec2_tag_spec(rt: ResourceType, tags: &Tags) -> TagSpecification {
         .build()
 }
 
-/// Makes an EC2 object's tags (`have`, as discovered) equal `want`: at most one
-/// DeleteTags and one CreateTags call, none when nothing differs.
+/// Makes an EC2 object's tags (`have`, as discovered) equal `want`, leaving the
+/// keys of `ignore_tags` alone: at most one DeleteTags and one CreateTags call, none
+/// when nothing differs.
 pub async fn sync_ec2(
     ec2: &aws_sdk_ec2::Client,
     id: &str,
     have: &Tags,
     want: &Tags,
+    ignore: &IgnoreTags,
 ) -> Result<(), Diagnostics> {
-    let c = TagChanges::between(have, want);
+    let c = TagChanges::between(have, want, ignore);
     if c.is_empty() {
         return Ok(());
     }
@@ -163,10 +193,45 @@ mod tests {
     fn changes_keep_aws_tags_and_touch_only_what_differs() {
         let have = tags(&[("aws:cloudformation:stack", "x"), ("A", "1"), ("B", "2")]);
         let want = tags(&[("A", "1"), ("C", "3")]);
-        let c = TagChanges::between(&have, &want);
+        let none = IgnoreTags::default();
+        let c = TagChanges::between(&have, &want, &none);
         assert_eq!(c.remove, vec!["B".to_string()]);
         assert_eq!(c.set, tags(&[("C", "3")]));
-        assert!(TagChanges::between(&want, &want).is_empty());
+        assert!(TagChanges::between(&want, &want, &none).is_empty());
+    }
+
+    #[test]
+    fn ignored_tags_are_never_removed_nor_set() {
+        let ignore = IgnoreTags {
+            keys: vec!["CostCenter".into()],
+            key_prefixes: vec!["kubernetes.io/".into()],
+        };
+        let have = tags(&[
+            ("CostCenter", "42"),
+            ("kubernetes.io/role/elb", "1"),
+            ("Old", "x"),
+        ]);
+        let want = tags(&[("CostCenter", "7"), ("New", "y")]);
+        let c = TagChanges::between(&have, &want, &ignore);
+        assert_eq!(c.remove, vec!["Old".to_string()]);
+        assert_eq!(c.set, tags(&[("New", "y")]));
+        assert_eq!(
+            ignore.filter(&have),
+            tags(&[("Old", "x")]),
+            "read tags leave the ignored keys out"
+        );
+        assert!(
+            !ignore.matches("kubernetes.io"),
+            "a prefix matches from the start"
+        );
+        assert!(
+            !IgnoreTags {
+                keys: vec![],
+                key_prefixes: vec![String::new()]
+            }
+            .matches("Any"),
+            "an empty prefix ignores nothing"
+        );
     }
 
     #[test]

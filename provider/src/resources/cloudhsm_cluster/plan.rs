@@ -3,7 +3,6 @@
 //! IPv6 blocks) from one EC2 DescribeSubnets when the subnet ids are known.
 
 use super::model::ClusterModel;
-use crate::aws::tags;
 use crate::aws::{Clients, ProviderData, code_of, is_not_found};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -34,8 +33,7 @@ fn at(name: &str) -> AttributePath {
 
 pub async fn modify(data: &ProviderData, subnets: &SubnetCache, plan: &mut Plan<ClusterModel>) {
     if !plan.config.tags.is_unknown() {
-        plan.planned.tags_all =
-            Attr::Known(tags::merge(&data.default_tags(), plan.config.tags.known()));
+        plan.planned.tags_all = Attr::Known(data.tags_all(plan.config.tags.known()));
     }
     if let Some(prior) = plan.prior.clone() {
         plan_replacements(&prior, plan);

@@ -4,7 +4,6 @@
 
 use super::model::{Desired, NetworkModel, SubnetModel, Tier};
 use crate::aws::ProviderData;
-use crate::aws::tags;
 use crate::ipv6::{self, Ipv6Cidr};
 use std::collections::{BTreeMap, BTreeSet};
 use tfplugin::framework::Plan;
@@ -13,8 +12,7 @@ use tfplugin::value::{Attr, AttributePath};
 pub async fn modify(data: &ProviderData, plan: &mut Plan<NetworkModel>) {
     // tags_all: provider default_tags with the resource's tags on top.
     if !plan.config.tags.is_unknown() {
-        plan.planned.tags_all =
-            Attr::Known(tags::merge(&data.default_tags(), plan.config.tags.known()));
+        plan.planned.tags_all = Attr::Known(data.tags_all(plan.config.tags.known()));
     }
     assign_tier_indexes(plan);
     check_zones(data, plan).await;

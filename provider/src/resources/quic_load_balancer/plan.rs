@@ -9,15 +9,13 @@ use super::model::{
     target_group_name,
 };
 use crate::aws::ProviderData;
-use crate::aws::tags;
 use std::collections::BTreeMap;
 use tfplugin::framework::Plan;
 use tfplugin::value::{Attr, AttributePath};
 
 pub fn modify(data: &ProviderData, plan: &mut Plan<LoadBalancerModel>) {
     if !plan.config.tags.is_unknown() {
-        plan.planned.tags_all =
-            Attr::Known(tags::merge(&data.default_tags(), plan.config.tags.known()));
+        plan.planned.tags_all = Attr::Known(data.tags_all(plan.config.tags.known()));
     }
     fill_listener_defaults(&plan.config.clone(), &mut plan.planned);
     let Some(prior) = plan.prior.clone() else {
