@@ -1,6 +1,7 @@
 //! The module generator: platform spec (TOML) -> validated spec -> typed view
 //! model -> handlebars templates -> `terraform fmt`-clean files under
 //! `modules/<platform>/`.
+#![forbid(unsafe_code)]
 
 pub mod checkov;
 pub mod docs;

@@ -1,4 +1,5 @@
 //! `codegen`: generate, check and list the Terraform modules of each platform.
+#![forbid(unsafe_code)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

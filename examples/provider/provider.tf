@@ -19,4 +19,10 @@ provider "trustchain" {
       Project = "trustchain"
     }
   }
+
+  # Tags that other tools write (cost allocation, Kubernetes subnet discovery).
+  ignore_tags {
+    keys         = ["CostCenter"]
+    key_prefixes = ["kubernetes.io/"]
+  }
 }

@@ -55,9 +55,13 @@ pub enum PlanError {
     TierIndexOutOfRange { index: i64, max: u64, len: u8 },
     #[error("newbits {newbits} would make a /{total}, longer than /128")]
     TooManyBits { newbits: i64, total: i64 },
-    #[error("netnum {netnum} does not fit in {newbits} bits (at most {max})")]
+    #[error(
+        "newbits {newbits} is negative: it is how many bits to add to the prefix length, from 0 to {room}"
+    )]
+    NegativeNewbits { newbits: i64, room: i64 },
+    #[error("netnum {netnum} does not fit in {newbits} bits (0 to {max})")]
     NetnumOutOfRange {
-        netnum: i64,
+        netnum: i128,
         newbits: i64,
         max: u128,
     },
@@ -92,35 +96,49 @@ impl Ipv6Cidr {
     }
 
     /// Terraform's `cidrsubnet` for IPv6: extends the prefix by `newbits` and picks
-    /// subnet number `netnum`.
+    /// subnet number `netnum`. Every input is checked before any arithmetic: no
+    /// value can panic or wrap around to a wrong block.
     pub fn subnet(&self, newbits: i64, netnum: i64) -> Result<Ipv6Cidr, PlanError> {
-        let total = i64::from(self.len) + newbits;
-        if newbits < 0 || total > 128 {
-            return Err(PlanError::TooManyBits { newbits, total });
+        let room = 128 - i64::from(self.len);
+        if newbits < 0 {
+            return Err(PlanError::NegativeNewbits { newbits, room });
         }
-        let max = if newbits == 0 {
-            0
-        } else {
-            (1u128 << newbits) - 1
-        };
-        if netnum < 0 || netnum as u128 > max {
-            return Err(PlanError::NetnumOutOfRange {
-                netnum,
+        if newbits > room {
+            return Err(PlanError::TooManyBits {
                 newbits,
+                total: i64::from(self.len).saturating_add(newbits),
+            });
+        }
+        let newbits = newbits as u32; // 0..=128, checked above
+        let max = max_netnum(newbits);
+        let Ok(n) = u128::try_from(netnum) else {
+            return Err(PlanError::NetnumOutOfRange {
+                netnum: i128::from(netnum),
+                newbits: i64::from(newbits),
+                max,
+            });
+        };
+        self.carve(newbits, n)
+    }
+
+    /// Subnet number `netnum` of `newbits` more bits (`self.len + newbits <= 128`).
+    fn carve(&self, newbits: u32, netnum: u128) -> Result<Ipv6Cidr, PlanError> {
+        let max = max_netnum(newbits);
+        if netnum > max {
+            return Err(PlanError::NetnumOutOfRange {
+                netnum: i128::try_from(netnum).unwrap_or(i128::MAX),
+                newbits: i64::from(newbits),
                 max,
             });
         }
-        let len = total as u8;
-        let shift = 128 - u32::from(len);
-        let base = u128::from(self.addr);
-        let value = if shift == 128 {
-            base
-        } else {
-            base | ((netnum as u128) << shift)
-        };
+        let len = u32::from(self.len) + newbits;
+        let shift = 128 - len;
+        // netnum <= 2^newbits - 1, so the shifted value stays inside the
+        // prefix's host bits; shift == 128 only when newbits == 0 (netnum 0).
+        let bits = netnum.checked_shl(shift).unwrap_or(0);
         Ok(Ipv6Cidr {
-            addr: Ipv6Addr::from(value),
-            len,
+            addr: Ipv6Addr::from(u128::from(self.addr) | bits),
+            len: len as u8,
         })
     }
 
@@ -146,16 +164,42 @@ impl Ipv6Cidr {
 
     /// The /64 of the scheme for a tier index and zone index.
     pub fn tier_subnet(&self, tier_index: i64, az_index: u32) -> Result<Ipv6Cidr, PlanError> {
+        let netnum = self.tier_netnum(tier_index, az_index)?;
+        self.carve(u32::from(64 - self.len), u128::from(netnum))
+    }
+
+    /// The scheme's subnet number, `tier_index * 16 + az_index`, once both are in
+    /// range (so it always fits: at most 2^64 - 1 for a /0).
+    pub fn tier_netnum(&self, tier_index: i64, az_index: u32) -> Result<u64, PlanError> {
         let capacity = self.tier_capacity()?;
-        if tier_index < 0 || tier_index as u64 >= capacity {
-            return Err(PlanError::TierIndexOutOfRange {
+        let index = u64::try_from(tier_index)
+            .ok()
+            .filter(|i| *i < capacity)
+            .ok_or(PlanError::TierIndexOutOfRange {
                 index: tier_index,
                 max: capacity,
                 len: self.len,
-            });
+            })?;
+        if az_index >= AZ_SLOTS {
+            return Err(PlanError::BadZone(format!("zone index {az_index}")));
         }
-        let netnum = tier_index * i64::from(AZ_SLOTS) + i64::from(az_index);
-        self.subnet(i64::from(64 - self.len), netnum)
+        index
+            .checked_mul(u64::from(AZ_SLOTS))
+            .and_then(|n| n.checked_add(u64::from(az_index)))
+            .ok_or(PlanError::TierIndexOutOfRange {
+                index: tier_index,
+                max: capacity,
+                len: self.len,
+            })
+    }
+}
+
+/// The largest subnet number `newbits` bits hold (`newbits <= 128`).
+fn max_netnum(newbits: u32) -> u128 {
+    match newbits {
+        0 => 0,
+        128.. => u128::MAX,
+        n => (1u128 << n) - 1,
     }
 }
 
@@ -234,7 +278,7 @@ pub struct PlannedSubnet {
     pub tier_index: i64,
     pub availability_zone: String,
     pub az_index: u32,
-    pub netnum: i64,
+    pub netnum: u64,
     pub cidr: Ipv6Cidr,
 }
 
@@ -261,7 +305,7 @@ pub fn plan(
                 tier_index: t.index,
                 availability_zone: z.clone(),
                 az_index: az,
-                netnum: t.index * i64::from(AZ_SLOTS) + i64::from(az),
+                netnum: prefix.tier_netnum(t.index, az)?,
                 cidr,
             });
         }
@@ -482,6 +526,100 @@ mod tests {
         assert!(Ipv4Cidr::parse("10.0.0.1/24").is_err());
     }
 
+    /// A plan of `tiers` (name, explicit index) over `zones` in a /56, with the
+    /// paths the network resource uses.
+    fn check_inputs(
+        tiers: &[(&str, Option<i64>)],
+        zones: &[&str],
+    ) -> (Vec<(String, String)>, Option<Vec<TierSlot>>) {
+        let root = AttributePath::root();
+        let inputs = PlanInputs {
+            prefix: Some("2001:db8::/56"),
+            prefix_path: root.clone().attr("prefix"),
+            tiers: tiers
+                .iter()
+                .enumerate()
+                .map(|(i, (name, index))| {
+                    let at = root.clone().attr("tier").index(i as i64);
+                    (
+                        Some(name.to_string()),
+                        at.clone().attr("name"),
+                        index.map(|ix| (ix, at.attr("index"))),
+                    )
+                })
+                .collect(),
+            zones: zones
+                .iter()
+                .enumerate()
+                .map(|(i, z)| {
+                    (
+                        Some(z.to_string()),
+                        root.clone().attr("availability_zones").index(i as i64),
+                    )
+                })
+                .collect(),
+        };
+        let (d, planned) = inputs.check();
+        let errors = d
+            .iter()
+            .map(|x| {
+                let at = x.attribute.as_ref().map(|p| p.to_string());
+                (x.summary.clone(), at.unwrap_or_default())
+            })
+            .collect();
+        (errors, planned.map(|(_, slots)| slots))
+    }
+
+    #[test]
+    fn two_tiers_on_one_index_are_refused_at_the_explicit_index() {
+        // "app" asks for index 0, which "public" holds by position: their subnets
+        // would be the same /64s.
+        let (errors, planned) =
+            check_inputs(&[("public", None), ("app", Some(0))], &["us-east-1a"]);
+        assert_eq!(
+            errors,
+            vec![(
+                "Tier index collision".to_string(),
+                "tier[1].index".to_string()
+            )]
+        );
+        assert_eq!(planned, None, "no plan with overlapping subnets");
+        // Two explicit indexes collide too, reported at the second.
+        let (errors, _) = check_inputs(&[("a", Some(3)), ("b", Some(3))], &["us-east-1a"]);
+        assert_eq!(
+            errors,
+            vec![(
+                "Tier index collision".to_string(),
+                "tier[1].index".to_string()
+            )]
+        );
+        // Distinct indexes plan, each tier at its own index.
+        let (errors, planned) = check_inputs(&[("a", Some(3)), ("b", None)], &["us-east-1a"]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let slots = planned.expect("a plan");
+        assert_eq!(
+            slots.iter().map(|t| t.index).collect::<Vec<_>>(),
+            vec![3, 1]
+        );
+    }
+
+    #[test]
+    fn two_zones_with_one_letter_are_refused_at_the_second() {
+        // us-east-1a and us-west-2a would both take zone slot 0: the same /64s.
+        let (errors, planned) = check_inputs(&[("public", None)], &["us-east-1a", "us-west-2a"]);
+        assert_eq!(
+            errors,
+            vec![(
+                "Duplicate availability zone".to_string(),
+                "availability_zones[1]".to_string()
+            )]
+        );
+        assert_eq!(planned, None, "no plan with overlapping subnets");
+        let (errors, planned) = check_inputs(&[("public", None)], &["us-east-1a", "us-east-1b"]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(planned.is_some());
+    }
+
     fn zone_names() -> impl Strategy<Value = Vec<String>> {
         proptest::sample::subsequence(
             (b'a'..=b'p')
@@ -491,7 +629,132 @@ mod tests {
         )
     }
 
+    #[test]
+    fn carving_at_the_edges_of_the_address_space_is_checked() {
+        // ::/0 with 128 new bits: the whole range of netnum, no shift overflow.
+        assert_eq!(p("::/0").subnet(128, 5).unwrap().to_string(), "::5/128");
+        assert_eq!(
+            p("::/0").subnet(128, i64::MAX).unwrap().to_string(),
+            "::7fff:ffff:ffff:ffff/128"
+        );
+        assert_eq!(p("::/0").subnet(64, 1).unwrap().to_string(), "0:0:0:1::/64");
+        assert!(matches!(
+            p("::/0").subnet(129, 0),
+            Err(PlanError::TooManyBits { .. })
+        ));
+        assert!(matches!(
+            p("2001:db8::/56").subnet(i64::MAX, 0),
+            Err(PlanError::TooManyBits { .. })
+        ));
+        assert!(matches!(
+            p("2001:db8::/56").subnet(-1, 0),
+            Err(PlanError::NegativeNewbits { .. })
+        ));
+        assert!(matches!(
+            p("2001:db8::/56").subnet(i64::MIN, 0),
+            Err(PlanError::NegativeNewbits { .. })
+        ));
+        assert!(matches!(
+            p("2001:db8::/56").subnet(8, i64::MIN),
+            Err(PlanError::NetnumOutOfRange { .. })
+        ));
+        // A /0 holds 2^60 tiers: the last one is the top /64 of the space, and
+        // indexes past it (2^62, i64::MAX) are refused, not wrapped.
+        let all = p("::/0");
+        assert_eq!(all.tier_capacity().unwrap(), 1 << 60);
+        assert_eq!(
+            all.tier_subnet((1 << 60) - 1, 15).unwrap().to_string(),
+            "ffff:ffff:ffff:ffff::/64"
+        );
+        assert_eq!(all.tier_netnum((1 << 60) - 1, 15).unwrap(), u64::MAX);
+        for index in [1 << 60, 1 << 62, i64::MAX, -1, i64::MIN] {
+            assert!(
+                matches!(
+                    all.tier_subnet(index, 0),
+                    Err(PlanError::TierIndexOutOfRange { .. })
+                ),
+                "{index}"
+            );
+        }
+        let tiers = [TierSlot {
+            name: "top".into(),
+            index: (1 << 60) - 1,
+        }];
+        let planned = plan(&all, &tiers, &["us-east-1p".to_string()]).unwrap();
+        assert_eq!(planned[0].netnum, u64::MAX);
+    }
+
+    /// Any prefix, of any length.
+    fn any_prefix() -> impl Strategy<Value = Ipv6Cidr> {
+        (any::<u128>(), 0u8..=128).prop_map(|(a, len)| Ipv6Cidr {
+            addr: Ipv6Addr::from(a & mask(len)),
+            len,
+        })
+    }
+
     proptest! {
+        /// Every newbits and netnum a Terraform number can carry: a block inside the
+        /// prefix of the right length, or an error; never a panic or a wrap.
+        #[test]
+        fn subnet_over_the_whole_input_range(
+            prefix in any_prefix(),
+            newbits in prop_oneof![any::<i64>(), -2i64..=130],
+            netnum in prop_oneof![any::<i64>(), -2i64..=1024],
+        ) {
+            match prefix.subnet(newbits, netnum) {
+                Ok(c) => {
+                    prop_assert!((0..=128 - i64::from(prefix.len)).contains(&newbits));
+                    prop_assert_eq!(i64::from(c.len), i64::from(prefix.len) + newbits);
+                    prop_assert!(prefix.overlaps(&c));
+                    prop_assert_eq!(u128::from(c.addr) & mask(prefix.len), u128::from(prefix.addr));
+                    // The subnet number is exactly netnum.
+                    let shift = 128 - u32::from(c.len);
+                    let n = (u128::from(c.addr) & !mask(prefix.len)).checked_shr(shift).unwrap_or(0);
+                    prop_assert_eq!(n, netnum as u128);
+                }
+                Err(PlanError::NegativeNewbits { .. }) => prop_assert!(newbits < 0),
+                Err(PlanError::TooManyBits { .. }) => prop_assert!(newbits > 128 - i64::from(prefix.len)),
+                Err(PlanError::NetnumOutOfRange { .. }) => prop_assert!(
+                    netnum < 0 || (newbits < 127 && (netnum as u128) >= (1u128 << newbits))
+                ),
+                Err(e) => prop_assert!(false, "unexpected {e}"),
+            }
+        }
+
+        /// Every tier index and zone slot: the /64 the scheme names inside the
+        /// prefix, distinct for distinct inputs, or an error.
+        #[test]
+        fn tier_subnet_over_the_whole_input_range(
+            prefix in any_prefix(),
+            tier in prop_oneof![any::<i64>(), 0i64..64, (1i64 << 58)..(1i64 << 61)],
+            az in prop_oneof![0u32..16, any::<u32>()],
+        ) {
+            match prefix.tier_subnet(tier, az) {
+                Ok(c) => {
+                    prop_assert!(prefix.len <= 60 && az < 16 && tier >= 0);
+                    prop_assert_eq!(c.len, 64);
+                    prop_assert!(prefix.overlaps(&c));
+                    let n = (u128::from(c.addr) & !mask(prefix.len)) >> 64;
+                    prop_assert_eq!(n, tier as u128 * 16 + u128::from(az));
+                }
+                Err(PlanError::PrefixTooLong(_)) => prop_assert!(prefix.len > 60),
+                Err(PlanError::TierIndexOutOfRange { max, .. }) => {
+                    prop_assert!(tier < 0 || tier as u64 >= max)
+                }
+                Err(PlanError::BadZone(_)) => prop_assert!(az >= 16),
+                Err(e) => prop_assert!(false, "unexpected {e}"),
+            }
+        }
+
+        /// Any string parses or is refused with a reason.
+        #[test]
+        fn parse_never_panics(s in ".{0,60}", len in 0u32..300) {
+            let _ = Ipv6Cidr::parse(&s);
+            let _ = Ipv6Cidr::parse(&format!("::/{len}"));
+            let _ = Ipv4Cidr::parse(&s);
+            let _ = az_index(&s);
+        }
+
         #[test]
         fn adding_zones_or_tiers_never_renumbers_existing_subnets(
             zones in zone_names(),

@@ -1,4 +1,5 @@
 //! terraform-provider-trustchain: a Terraform provider speaking plugin protocol 6.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
@@ -11,7 +12,7 @@ mod provider;
 mod resources;
 
 /// The release version (`make release VERSION=...` sets it), else the crate's.
-const VERSION: &str = match option_env!("TRUSTCHAIN_RELEASE_VERSION") {
+pub(crate) const VERSION: &str = match option_env!("TRUSTCHAIN_RELEASE_VERSION") {
     Some(v) => v,
     None => env!("CARGO_PKG_VERSION"),
 };

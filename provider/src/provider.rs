@@ -1,7 +1,7 @@
 //! The `trustchain` provider: its configuration block and the registration list of
 //! resources, data sources and functions.
 
-use crate::aws::{ProviderData, ProviderSettings, services};
+use crate::aws::{ProviderData, ProviderSettings};
 use crate::cloudhsm::CloudHsm;
 use crate::{data_sources, functions, resources};
 use async_trait::async_trait;
@@ -10,8 +10,8 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::framework::unknowns::config_error;
 use tfplugin::framework::{data_source, resource};
 use tfplugin::provider::{ConfigureRequest, Function, Provider, RawDataSource, RawResource};
-use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
-use tfplugin::value::{self, PathStep, Type, Value};
+use tfplugin::schema::Schema;
+use tfplugin::value::{self, PathStep, Value};
 
 pub struct TrustchainProvider {
     data: ProviderData,
@@ -36,39 +36,7 @@ impl Provider for TrustchainProvider {
     }
 
     fn schema(&self) -> Schema {
-        let strings = Type::list(Type::String);
-        Schema::new(
-            Block::new()
-                .description("Manages CloudHSM v2 clusters, IPv6-only networks and QUIC-aware Network Load Balancers on AWS. Credentials and region resolve like the AWS CLI and hashicorp/aws: provider arguments, then environment variables, then shared config files.")
-                .attribute(Attribute::optional("region", Type::String).description("AWS region, e.g. us-east-1. Defaults to AWS_REGION / AWS_DEFAULT_REGION or the profile's region."))
-                .attribute(Attribute::optional("profile", Type::String).description("Named profile from the shared config and credentials files."))
-                .attribute(Attribute::optional("shared_config_files", strings.clone()).description("Paths of shared config files (default ~/.aws/config)."))
-                .attribute(Attribute::optional("shared_credentials_files", strings).description("Paths of shared credentials files (default ~/.aws/credentials)."))
-                .attribute(Attribute::optional("max_retries", Type::Number).description("Maximum retries of a throttled or failed AWS API call (default 25, like hashicorp/aws)."))
-                .attribute(Attribute::optional("skip_credentials_validation", Type::Bool).description("Skip the STS GetCallerIdentity call that checks credentials before the first AWS request."))
-                .block(
-                    NestedBlock::list(
-                        "assume_role",
-                        Block::new()
-                            .description("Assume an IAM role before calling AWS.")
-                            .attribute(Attribute::required("role_arn", Type::String).description("ARN of the role to assume."))
-                            .attribute(Attribute::optional("session_name", Type::String).description("Session name recorded in CloudTrail (default terraform-provider-trustchain)."))
-                            .attribute(Attribute::optional("external_id", Type::String).description("External ID the role's trust policy requires."))
-                            .attribute(Attribute::optional("duration", Type::String).description("Session duration as a Go duration, e.g. \"1h\" (15m to 12h).")),
-                    )
-                    .max_items(1),
-                )
-                .block(NestedBlock::list("endpoints", services::endpoints_block()).max_items(1))
-                .block(
-                    NestedBlock::list(
-                        "default_tags",
-                        Block::new()
-                            .description("Tags applied to every resource this provider creates; a resource's own tags win on conflicts.")
-                            .attribute(Attribute::optional("tags", Type::map(Type::String)).description("Tags to apply.")),
-                    )
-                    .max_items(1),
-                ),
-        )
+        crate::aws::schema::provider_block()
     }
 
     fn resources(&self) -> Vec<Arc<dyn RawResource>> {
@@ -145,11 +113,11 @@ impl Provider for TrustchainProvider {
         }
         match value::from_value::<ProviderSettings>(&config) {
             Ok(settings) => {
-                self.data.configure(settings);
+                let d = self.data.configure(settings, &req.terraform_version).await;
                 if !default_tags_known {
                     self.data.default_tags_not_known_yet();
                 }
-                Diagnostics::new()
+                d
             }
             Err(e) => config_error(e),
         }

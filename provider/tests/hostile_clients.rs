@@ -369,3 +369,138 @@ fn unknown_types_early_calls_and_wrong_values_are_diagnosed() {
     common::write_report("hostile-clients-rpc", &figures.join("\n"));
     assert_still_serving(&mut p);
 }
+
+/// Peak resident memory of a process (VmHWM), in bytes.
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmHWM")
+        * 1024
+}
+
+fn h2_frame(out: &mut Vec<u8>, kind: u8, flags: u8, stream: u32, payload: &[u8]) {
+    let len = payload.len();
+    out.extend_from_slice(&[(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags]);
+    out.extend_from_slice(&stream.to_be_bytes());
+    out.extend_from_slice(payload);
+}
+
+/// An HTTP/2 client that sends one header block of `block_len` octets: a 4000-octet
+/// table entry, then one-octet references to it, each decoding to 4 KB (a 64 KiB
+/// block decodes to 256 MB).
+fn hpack_bomb(block_len: usize) -> Vec<u8> {
+    let mut block = vec![0x40, 0x06];
+    block.extend_from_slice(b"x-bomb");
+    block.extend_from_slice(&[0x7f, 0xa1, 0x1e]); // string length 4000 (127 + 3873)
+    block.extend_from_slice(&[b'a'; 4000]);
+    block.resize(block_len, 0xbe); // index 62: the entry above
+    let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    h2_frame(&mut out, 0x4, 0, 0, &[]);
+    let chunks: Vec<&[u8]> = block.chunks(16_384).collect();
+    for (i, c) in chunks.iter().enumerate() {
+        let kind = if i == 0 { 0x1 } else { 0x9 };
+        let flags = if i + 1 == chunks.len() { 0x4 } else { 0 };
+        h2_frame(&mut out, kind, flags, 1, c);
+    }
+    out
+}
+
+/// Memory the plugin may grow by under the bombs (it idles at about 20 MB).
+const BOMB_BUDGET: u64 = 32 << 20;
+
+#[test]
+fn an_hpack_bomb_leaves_the_plugin_alive_and_within_its_memory_budget() {
+    let mut p = Plugin::start(None);
+    assert_still_serving(&mut p);
+    let before = peak_rss(p.child.id());
+    let mut figures = Vec::new();
+    runtime().block_on(async {
+        // 64 KiB decoded to 256 MB and grew the plugin to 268 MB; 1 MiB aborted it.
+        for block_len in [16 << 10, 64 << 10, 1 << 20] {
+            let mut s = UnixStream::connect(p.socket()).await.expect("connect");
+            let bytes = hpack_bomb(block_len);
+            let _ = bounded("send the bomb", s.write_all(&bytes)).await;
+            let mut buf = vec![0u8; 4096];
+            // The server answers (GOAWAY, RST_STREAM or a 431) and may close.
+            let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                while let Ok(n) = s.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            })
+            .await;
+            figures.push(format!(
+                "hostile hpack bomb {} KiB: peak RSS {} MB",
+                block_len >> 10,
+                peak_rss(p.child.id()) >> 20
+            ));
+        }
+    });
+    assert_still_serving(&mut p);
+    let after = peak_rss(p.child.id());
+    common::write_report("hostile-clients-hpack", &figures.join("\n"));
+    assert!(
+        after.saturating_sub(before) < BOMB_BUDGET,
+        "peak RSS grew from {} MB to {} MB: {figures:?}",
+        before >> 20,
+        after >> 20
+    );
+}
+
+#[test]
+fn idle_connections_do_not_keep_terraform_from_being_served() {
+    let client = Identity::generate().expect("identity");
+    let mut p = Plugin::start(Some(&pem_of(&client.cert)));
+    let rt = runtime();
+    rt.block_on(async {
+        // 80 connections that never start the TLS handshake used to starve a
+        // correctly certified client.
+        let mut idle = Vec::new();
+        for _ in 0..80 {
+            idle.push(UnixStream::connect(p.socket()).await.expect("connect"));
+        }
+        let started = std::time::Instant::now();
+        bounded(
+            "mTLS health beside 80 idle connections",
+            health(&p.socket(), Some((&client, p.server_cert()))),
+        )
+        .await
+        .expect("mTLS health");
+        let served_in = started.elapsed();
+        // The oldest beyond the cap of pending handshakes are closed at once, the
+        // rest when the handshake timeout (10 s) passes.
+        let mut closed_at = Vec::new();
+        for s in &mut idle {
+            let mut b = [0u8; 64];
+            let closed = tokio::time::timeout(Duration::from_secs(15), async {
+                loop {
+                    match s.read(&mut b).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                }
+            })
+            .await;
+            assert!(closed.is_ok(), "an idle connection stayed open past the handshake timeout");
+            closed_at.push(started.elapsed());
+        }
+        let promptly = closed_at.iter().filter(|t| **t < Duration::from_secs(5)).count();
+        assert!(promptly >= 40, "only {promptly} of 80 idle connections closed at the cap");
+        common::write_report(
+            "hostile-clients-idle",
+            &format!(
+                "hostile 80 idle pre-handshake connections: Terraform's served in {} ms; {promptly} closed at the cap, all within {} s",
+                served_in.as_millis(),
+                closed_at.iter().max().map_or(0, |d| d.as_secs())
+            ),
+        );
+    });
+    assert!(
+        p.child.try_wait().expect("wait").is_none(),
+        "the plugin exited"
+    );
+}

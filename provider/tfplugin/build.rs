@@ -1,5 +1,6 @@
 //! Compiles the protocol definitions with a pure-Rust protobuf compiler (protox), so
 //! the build needs no system `protoc`.
+#![forbid(unsafe_code)]
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protos = ["proto/tfplugin6.proto", "proto/plugin.proto"];

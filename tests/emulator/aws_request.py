@@ -33,15 +33,30 @@ def buffer_body(environ) -> bytes:
     return body
 
 
-def _signing_service(environ) -> str | None:
+def _credential_scope(environ) -> list[str] | None:
     auth = environ.get("HTTP_AUTHORIZATION") or ""
     # AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/ec2/aws4_request, ...
     for part in auth.replace(",", " ").split():
         if part.startswith("Credential="):
             scope = part[len("Credential=") :].split("/")
             if len(scope) == 5:
-                return scope[3]
+                return scope
     return None
+
+
+def _signing_service(environ) -> str | None:
+    scope = _credential_scope(environ)
+    return scope[3] if scope else None
+
+
+def access_key_id(environ) -> str | None:
+    """The access key id that signed the request (an identifier, not a secret)."""
+    scope = _credential_scope(environ)
+    return scope[0] if scope else None
+
+
+# STS calls that AWS takes unsigned (the token or assertion is the credential).
+UNSIGNED_STS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
 
 
 def identify(environ) -> Call | None:
@@ -61,7 +76,7 @@ def identify(environ) -> Call | None:
     action = (form.get("Action") or query.get("Action") or [None])[0]
     if not action:
         return None
-    service = service or "unknown"
+    service = service or ("sts" if action in UNSIGNED_STS else "unknown")
     return Call(service, action, EC2 if service == "ec2" else QUERY)
 
 

@@ -6,7 +6,9 @@ count API calls.
                                    "calls": [{"seq": 1, "service": "ec2",
                                               "action": "CreateVpc", "status": 200,
                                               "attempt": 1, "fault": null,
-                                              "start": 0.0123, "end": 0.0581}, ...]}
+                                              "start": 0.0123, "end": 0.0581,
+                                              "user_agent": "terraform-provider-trustchain/...",
+                                              "caller_account": "123456789012"}, ...]}
     DELETE /_trustchain/requests  (start counting from zero)
 
 `service` is the SigV4 signing name the client used (ec2, elasticloadbalancing,
@@ -59,7 +61,16 @@ def _attempt(environ) -> int:
     return 1
 
 
-def _record(call: aws_request.Call, status: int, start: float, attempt: int, fault) -> None:
+def _caller_account(environ) -> str | None:
+    key = aws_request.access_key_id(environ)
+    if not key:
+        return None
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(key)
+
+
+def _record(call: aws_request.Call, status: int, start: float, attempt: int, fault, who) -> None:
     global _seq, _retries
     end = time.monotonic()
     with _lock:
@@ -77,6 +88,7 @@ def _record(call: aws_request.Call, status: int, start: float, attempt: int, fau
                 "fault": fault,
                 "start": round(start - _epoch, 6),
                 "end": round(end - _epoch, 6),
+                **who,
             }
         )
 
@@ -158,10 +170,11 @@ def middleware(app):
             return app(environ, start_response)
 
         attempt = _attempt(environ)
+        who = {"user_agent": environ.get("HTTP_USER_AGENT"), "caller_account": _caller_account(environ)}
 
         def recording_start_response(status, headers, exc_info=None):
             fault = environ.get("trustchain.fault")
-            _record(call, 0 if fault == "drop" else int(status.split()[0]), start, attempt, fault)
+            _record(call, 0 if fault == "drop" else int(status.split()[0]), start, attempt, fault, who)
             return start_response(status, headers, exc_info)
 
         return app(environ, recording_start_response)

@@ -21,6 +21,7 @@ import ec2_ipv6
 import ec2_nat
 import elbv2_quic
 import faults
+import model_check
 import requestlog
 import s3_conditional
 from moto.moto_server.werkzeug_app import (
@@ -43,8 +44,10 @@ def main() -> int:
     app = cloudhsm.middleware(app)
     app = delays.middleware(app)
     app = s3_conditional.middleware(app)
-    # Faulted calls are still calls: the log sits outside the fault injector.
-    app = requestlog.middleware(faults.middleware(app))
+    # Faulted calls are still calls: the log sits outside the fault injector. Every
+    # request is checked against AWS's model before anything else serves it, and every
+    # answer the client gets (consistency rewrites included) after.
+    app = requestlog.middleware(model_check.middleware(faults.middleware(app)))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

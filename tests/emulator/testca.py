@@ -76,6 +76,38 @@ class CA:
         return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
+    def server_cert(self, hosts: list[str], days: int = 30) -> tuple[str, str]:
+        """A TLS server certificate (and its PKCS#8 key, PEM) for `hosts`: IP
+        addresses become IP SANs, names DNS SANs; serverAuth only."""
+        import ipaddress
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        sans = []
+        for h in hosts:
+            try:
+                sans.append(x509.IPAddress(ipaddress.ip_address(h)))
+            except ValueError:
+                sans.append(x509.DNSName(h))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name(hosts[0]))
+            .issuer_name(self.cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(days=days))
+            .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(self.key, hashes.SHA256())
+        )
+        key_pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem
+
+
 def ec_ca() -> CA:
     return CA("EC Root", key=ec.generate_private_key(ec.SECP256R1()))
 

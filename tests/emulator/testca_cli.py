@@ -5,6 +5,7 @@ prints one JSON answer.
     {"op": "root", "name": "..."}                      -> {"cert", "key", "key_pkcs1"}
     {"op": "intermediate", "name", "issuer": {"cert", "key"}} -> {"cert", "key"}
     {"op": "sign_csr", "csr", "issuer": {"cert", "key"}}      -> {"cert"}
+    {"op": "server", "hosts": ["127.0.0.1"], "issuer": {...}}  -> {"cert", "key"}  (TLS server)
 """
 
 import json
@@ -46,6 +47,9 @@ def main() -> int:
         out = _ca_out(testca.CA(req.get("name", "Test Intermediate CA"), issuer=_load(req["issuer"])))
     elif op == "sign_csr":
         out = {"cert": _load(req["issuer"]).sign_csr(req["csr"])}
+    elif op == "server":
+        cert, key = _load(req["issuer"]).server_cert(req["hosts"])
+        out = {"cert": cert, "key": key}
     else:
         print(f"unknown op {op!r}", file=sys.stderr)
         return 2

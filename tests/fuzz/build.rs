@@ -1,5 +1,6 @@
 //! Registers every `src/targets/*.rs` file as a fuzz target, so adding a target is
 //! adding one file (its stem is the target's name).
+#![forbid(unsafe_code)]
 
 use std::fmt::Write;
 use std::path::Path;

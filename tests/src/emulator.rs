@@ -226,6 +226,38 @@ impl Emulator {
         }
     }
 
+    /// What the emulator's check against AWS's own model (tests/emulator/model_check.py)
+    /// found that a test must fail on: a request the provider (the AWS SDK for Rust) sent
+    /// that AWS would refuse, or an answer that does not fit AWS's model. A test's own
+    /// boto3 calls may be wrong on purpose and are left out. `None` when the emulator
+    /// does not answer.
+    pub fn model_violations(&self) -> Option<Vec<serde_json::Value>> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        s.write_all(
+            b"GET /_trustchain/model HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )
+        .ok()?;
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).ok()?;
+        let (_, body) = reply.split_once("\r\n\r\n")?;
+        let v: serde_json::Value = serde_json::from_str(body).ok()?;
+        Some(
+            v["violations"]
+                .as_array()?
+                .iter()
+                .filter(|x| x["client"] == "aws-sdk-rust" || x["side"] == "answer")
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Panics, listing them, when [`Emulator::model_violations`] found any.
+    pub fn assert_model_conformance(&self, when: &str) {
+        let found = self.model_violations().unwrap_or_default();
+        assert!(found.is_empty(), "{}", conformance_failure(when, &found));
+    }
+
     /// API calls in the request log, by action summed over services.
     pub fn calls_by_action(&self) -> BTreeMap<String, u64> {
         let log = self.requests();
@@ -256,9 +288,39 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+fn conformance_failure(when: &str, found: &[serde_json::Value]) -> String {
+    let lines: Vec<String> = found
+        .iter()
+        .map(|v| {
+            format!(
+                "  {} {} {} ({}): {}",
+                v["service"].as_str().unwrap_or("?"),
+                v["action"].as_str().unwrap_or("?"),
+                v["side"].as_str().unwrap_or("?"),
+                v["client"].as_str().unwrap_or("?"),
+                v["problems"]
+            )
+        })
+        .collect();
+    format!(
+        "{when}: requests AWS would refuse, or answers that do not fit AWS's model (tests/emulator/model_check.py):\n{}",
+        lines.join("\n")
+    )
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
+        // Every test that started an emulator fails on a request AWS would refuse, even
+        // one the provider tolerated, unless it is failing already.
+        let found = if std::thread::panicking() {
+            Vec::new()
+        } else {
+            self.model_violations().unwrap_or_default()
+        };
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if !found.is_empty() {
+            panic!("{}", conformance_failure("at the end of the test", &found));
+        }
     }
 }

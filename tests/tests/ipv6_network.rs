@@ -497,8 +497,8 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
             assert_eq!(calls, Value::Object(want), "refresh with NAT64");
         })
         .apply(
-            "turn NAT64 off and change tags",
-            nat64_network(&emu, false, r#"{ Owner = "pki", Tier = "ca" }"#),
+            "turn NAT64 off, change a tag's value and add a tag",
+            nat64_network(&emu, false, r#"{ Owner = "security", Tier = "ca" }"#),
         )
         .expect_actions(&[(NET, "update")])
         .check(|s| {
@@ -521,6 +521,14 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
                 .call("ec2", "describe_vpcs", json!({"VpcIds": [vpc_id.clone()]}));
             let tags = tag_pairs(&vpc["Vpcs"][0]["Tags"]);
             assert!(tags.contains(&("Tier".into(), "ca".into())), "{tags:?}");
+            // A value changed in place reaches AWS (not only new keys); the empty plan
+            // after the apply (the step runner's rule) shows the read agrees.
+            assert!(
+                tags.contains(&("Owner".into(), "security".into())),
+                "the changed Owner value did not reach the VPC: {tags:?}"
+            );
+            assert!(!tags.contains(&("Owner".into(), "pki".into())), "{tags:?}");
+            assert_eq!(net["tags_all"], json!({"Owner": "security", "Tier": "ca"}));
             // Tag changes reach the gateways too.
             let igws = s.emu.call(
                 "ec2",
@@ -529,7 +537,8 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
             );
             let igw_tags = tag_pairs(&igws["InternetGateways"][0]["Tags"]);
             assert!(
-                igw_tags.contains(&("Tier".into(), "ca".into())),
+                igw_tags.contains(&("Tier".into(), "ca".into()))
+                    && igw_tags.contains(&("Owner".into(), "security".into())),
                 "internet gateway tags not updated: {igw_tags:?}"
             );
             // Without NAT64 a refresh makes five calls: no NAT gateway lookup.
@@ -709,7 +718,9 @@ output "vpc_id" {{
 /// ignored there. Skipped with the reason printed when that binary is absent.
 #[test]
 fn older_terraform_manages_a_network_without_resource_identity() {
-    let Some(bin) = acceptance::older_terraform() else {
+    let Some(bin) =
+        acceptance::older_terraform("older_terraform_manages_a_network_without_resource_identity")
+    else {
         return;
     };
     manage_network_without_identity(bin);
@@ -718,7 +729,9 @@ fn older_terraform_manages_a_network_without_resource_identity() {
 /// The oldest lane: Terraform 1.0 (protocol 6's first release) does the same.
 #[test]
 fn terraform_1_0_manages_a_network_without_resource_identity() {
-    let Some(bin) = acceptance::terraform_1_0() else {
+    let Some(bin) =
+        acceptance::terraform_1_0("terraform_1_0_manages_a_network_without_resource_identity")
+    else {
         return;
     };
     manage_network_without_identity(bin);

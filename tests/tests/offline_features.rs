@@ -296,7 +296,9 @@ output "x" {
 /// (functions need 1.8+); when absent, the lane is skipped with the reason printed.
 #[test]
 fn older_terraform_compatibility_lane_plans_data_source_and_function() {
-    let Some(bin) = acceptance::older_terraform() else {
+    let Some(bin) = acceptance::older_terraform(
+        "older_terraform_compatibility_lane_plans_data_source_and_function",
+    ) else {
         return;
     };
     let w = ws(r#"

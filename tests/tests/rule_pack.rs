@@ -116,3 +116,73 @@ fn every_policy_has_one_fixture_and_every_fixture_one_policy() {
         "fixtures without a policy: {no_policy:?}"
     );
 }
+
+/// The secrets-in-state policy (CKV_TC_1) names resource kinds and the arguments that
+/// would put a secret in state (`IN_STATE`, plus the SecureString `value` of
+/// `aws_ssm_parameter`): its fixture has a `violates*` resource setting each of them,
+/// so a kind dropped from the list (or never matched) fails the fixture run above.
+#[test]
+fn the_secrets_in_state_fixture_sets_every_argument_the_policy_names() {
+    let root = workspace_root();
+    let policy = std::fs::read_to_string(root.join("tests/rule-pack/python/tc_secret_in_state.py"))
+        .expect("tc_secret_in_state.py");
+    let table = policy
+        .split_once("IN_STATE = {")
+        .and_then(|(_, rest)| rest.split_once('}'))
+        .map(|(t, _)| t)
+        .expect("an IN_STATE = { ... } table in tc_secret_in_state.py");
+    let quoted = |s: &str| -> Vec<String> {
+        s.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let mut named: Vec<(String, String)> = Vec::new();
+    for line in table.lines().filter(|l| l.contains(':')) {
+        let (kind, args) = line.split_once(':').expect("kind: [args]");
+        let kind = quoted(kind).pop().expect("a quoted resource kind");
+        for a in quoted(args) {
+            named.push((kind.clone(), a));
+        }
+    }
+    assert!(named.len() >= 8, "IN_STATE read as {named:?}");
+    // The one kind checked outside the table: a SecureString's value.
+    assert!(
+        policy.contains("+ [\"aws_ssm_parameter\"]") && policy.contains("keys = [\"value\"]"),
+        "tc_secret_in_state.py no longer checks aws_ssm_parameter's value as read here"
+    );
+    named.push(("aws_ssm_parameter".into(), "value".into()));
+
+    let fixture = rule_pack::fixtures_dir(&root).join("CKV_TC_1/main.tf");
+    let body: hcl::Body = hcl::from_str(&std::fs::read_to_string(&fixture).expect("fixture"))
+        .expect("fixture parses");
+    let violating: Vec<(String, Vec<String>)> = body
+        .blocks()
+        .filter(|b| b.identifier() == "resource")
+        .filter(|b| {
+            b.labels()
+                .get(1)
+                .is_some_and(|n| n.as_str().starts_with("violates"))
+        })
+        .map(|b| {
+            let kind = b.labels()[0].as_str().to_string();
+            let args = b.body.attributes().map(|a| a.key().to_string()).collect();
+            (kind, args)
+        })
+        .collect();
+    let missing: Vec<String> = named
+        .iter()
+        .filter(|(kind, arg)| {
+            !violating
+                .iter()
+                .any(|(k, args)| k == kind && args.contains(arg))
+        })
+        .map(|(kind, arg)| format!("{kind}.{arg}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{}: no `violates*` resource sets {missing:?}",
+        fixture.display()
+    );
+}

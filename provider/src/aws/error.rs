@@ -4,6 +4,7 @@
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::request_id::RequestId;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 
 use super::services::service;
@@ -71,11 +72,36 @@ fn iam_prefix(name: &str) -> &'static str {
     service(name).map_or("<service>", |s| s.iam_prefix)
 }
 
+/// The AWS request id of a failed call, when AWS answered: what AWS Support and
+/// CloudTrail need to find the call.
+pub fn request_id<E: RequestId, R>(e: &SdkError<E, R>) -> Option<&str> {
+    e.as_service_error()
+        .and_then(RequestId::request_id)
+        .filter(|id| !id.is_empty())
+}
+
+/// ` (AWS request id: ...)`, or nothing when AWS gave none.
+pub fn request_id_note<E: RequestId, R>(e: &SdkError<E, R>) -> String {
+    request_id(e)
+        .map(|id| format!(" AWS request id: {id}."))
+        .unwrap_or_default()
+}
+
+/// The transport error of a call that never reached AWS.
+fn connector_error<E, R>(
+    e: &SdkError<E, R>,
+) -> Option<&aws_smithy_runtime_api::client::result::ConnectorError> {
+    match e {
+        SdkError::DispatchFailure(f) => f.as_connector_error(),
+        _ => None,
+    }
+}
+
 /// A failed call as a diagnostic: `AWS <service> <operation> failed` with AWS's code
-/// and message and what to do next.
+/// and message, what to do next, and AWS's request id.
 pub fn api_error<E, R>(service_name: &str, operation: &str, e: &SdkError<E, R>) -> Diagnostic
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + RequestId + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
     let summary = format!("AWS {service_name} {operation} failed");
@@ -86,12 +112,25 @@ where
                 None => code.to_string(),
             };
             format!(
-                "{cause}. {} The state records what already exists, so the next apply or destroy continues from there.",
-                advice(service_name, operation, code)
+                "{cause}. {} The state records what already exists, so the next apply or destroy continues from there.{}",
+                advice(service_name, operation, code),
+                request_id_note(e)
+            )
+        }
+        _ if connector_error(e).is_some_and(|c| super::config::is_unresolvable(c)) => {
+            format!(
+                "The endpoint's host name does not exist: {}. With use_fips_endpoint or use_dualstack_endpoint, the service may have no such endpoint in this region: turn the option off, or give the service an endpoint URL in endpoints {{}}.",
+                aws_smithy_types::error::display::DisplayErrorContext(e)
+            )
+        }
+        _ if connector_error(e).is_some_and(|c| super::config::is_untrusted(c)) => {
+            format!(
+                "The endpoint's TLS certificate is not trusted: {}. If a TLS-inspecting proxy or a private endpoint presents it, give its CA certificate (PEM) in custom_ca_bundle or AWS_CA_BUNDLE.",
+                aws_smithy_types::error::display::DisplayErrorContext(e)
             )
         }
         _ => format!(
-            "The call did not get an answer from AWS: {}. Check the network path and the provider's region and endpoints, then run terraform apply again.",
+            "The call did not get an answer from AWS: {}. Check the network path (proxies, custom_ca_bundle) and the provider's region and endpoints, then run terraform apply again.",
             aws_smithy_types::error::display::DisplayErrorContext(e)
         ),
     };
@@ -104,7 +143,7 @@ pub fn failed<E, R>(
     operation: &'static str,
 ) -> impl FnOnce(SdkError<E, R>) -> Diagnostics
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + RequestId + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
     move |e| api_error(service_name, operation, &e).into()
@@ -143,6 +182,7 @@ mod tests {
                 ErrorMetadata::builder()
                     .code("UnauthorizedOperation")
                     .message("You are not authorized to perform this operation.")
+                    .custom("aws_request_id", "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE")
                     .build(),
             )
         });
@@ -158,5 +198,11 @@ mod tests {
         );
         assert!(d.detail.contains("ec2:DescribeVpcs"), "{}", d.detail);
         assert!(!d.detail.contains("<?xml"), "{}", d.detail);
+        assert!(
+            d.detail
+                .ends_with("AWS request id: 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE."),
+            "{}",
+            d.detail
+        );
     }
 }

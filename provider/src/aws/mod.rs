@@ -8,24 +8,35 @@
 
 mod bounded;
 mod config;
+mod credentials;
 pub mod ec2;
 pub mod error;
+mod http;
+mod region;
 pub mod retry;
+pub mod schema;
+mod secrets;
 pub mod services;
+mod settings;
 pub mod tags;
+mod user_agent;
+mod validate;
 
-pub use config::ProviderSettings;
+#[cfg(test)]
+mod endpoint_tests;
+
 pub use error::{code_of, failed, is_not_found};
 pub use retry::{Deadline, Poll, Stop, wait_for};
+pub use settings::ProviderSettings;
 
-use services::ServiceClients;
+use services::{ClientOptions, ServiceClients};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tags::{ConfigTags, Tags};
+use tags::{ConfigTags, IgnoreTags, Tags};
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::framework::Operation;
-use tfplugin::value::Attr;
+use tfplugin::value::{Attr, Value};
 use tokio::sync::OnceCell;
 
 /// The service clients with what every resource needs to know about the account.
@@ -36,6 +47,8 @@ pub struct Clients {
     /// From STS GetCallerIdentity; `None` with skip_credentials_validation.
     pub account_id: Option<String>,
     pub default_tags: Tags,
+    /// Tag keys other tools own (`ignore_tags`): never read, set or removed.
+    pub ignore_tags: IgnoreTags,
 }
 
 impl std::ops::Deref for Clients {
@@ -57,19 +70,42 @@ pub struct ProviderData {
 
 struct Configured {
     settings: ProviderSettings,
+    terraform_version: String,
     clients: OnceCell<Result<Arc<Clients>, Diagnostic>>,
 }
 
+impl ProviderSettings {
+    /// ValidateProviderConfig: static checks, each at its attribute.
+    pub fn validate(config: &Value) -> Diagnostics {
+        validate::validate(config)
+    }
+}
+
 impl ProviderData {
-    pub fn configure(&self, settings: ProviderSettings) {
+    /// ConfigureProvider: keeps the settings; warnings about them come back at once.
+    /// With `allowed_account_ids` or `forbidden_account_ids` the clients are built
+    /// now and the account checked, so a wrong account stops the plan before any
+    /// resource is read or changed.
+    pub async fn configure(
+        &self,
+        settings: ProviderSettings,
+        terraform_version: &str,
+    ) -> Diagnostics {
+        let mut d = http::proxies(&settings).1;
+        let check_account = settings.account_rule().is_some();
         let c = Arc::new(Configured {
             settings,
+            terraform_version: terraform_version.to_string(),
             clients: OnceCell::new(),
         });
         if let Ok(mut g) = self.inner.write() {
             *g = Some(c);
         }
         self.default_tags_unknown.store(false, Ordering::SeqCst);
+        if check_account && let Err(e) = self.clients().await {
+            d.extend(e);
+        }
+        d
     }
 
     /// Terraform configured the provider while planning, with `default_tags` not
@@ -78,22 +114,23 @@ impl ProviderData {
         self.default_tags_unknown.store(true, Ordering::SeqCst);
     }
 
-    /// A plan's `tags_all`: the provider's `default_tags` with the configured
-    /// `tags` on top; unknown while either holds an unknown value.
+    /// `tags_all` at plan time: the provider's `default_tags` with the resource's
+    /// configured `tags` on top, without the keys of `ignore_tags`; unknown (known
+    /// after apply) while a default or configured value is.
     pub fn tags_all(&self, configured: &Attr<ConfigTags>) -> Attr<Tags> {
         if self.default_tags_unknown.load(Ordering::SeqCst) {
             return Attr::Unknown;
         }
-        tags::plan_tags_all(&self.default_tags(), configured)
-    }
-
-    /// The provider's `default_tags`, known at plan time without calling AWS.
-    pub fn default_tags(&self) -> Tags {
-        self.inner
+        let (defaults, ignore) = self
+            .inner
             .read()
             .ok()
-            .and_then(|g| g.as_ref().map(|c| c.settings.default_tags()))
-            .unwrap_or_default()
+            .and_then(|g| {
+                g.as_ref()
+                    .map(|c| (c.settings.default_tags(), c.settings.ignore_tags()))
+            })
+            .unwrap_or_default();
+        tags::plan_tags_all(&defaults, configured).map(|all| ignore.filter(&all))
     }
 
     /// Terraform asked the provider to stop (StopProvider): every waiter ends.
@@ -123,32 +160,52 @@ impl ProviderData {
         })?;
         configured
             .clients
-            .get_or_init(|| build_clients(configured.settings.clone()))
+            .get_or_init(|| {
+                build_clients(
+                    configured.settings.clone(),
+                    configured.terraform_version.clone(),
+                )
+            })
             .await
             .clone()
             .map_err(Diagnostics::from)
     }
 }
 
-async fn build_clients(settings: ProviderSettings) -> Result<Arc<Clients>, Diagnostic> {
-    let sdk = config::sdk_config(&settings).await?;
+async fn build_clients(
+    settings: ProviderSettings,
+    terraform_version: String,
+) -> Result<Arc<Clients>, Diagnostic> {
+    let user_agent = user_agent::UserAgent::new(&terraform_version);
+    let sdk =
+        secrets::register_resolved_credentials(config::sdk_config(&settings, &user_agent).await?);
     let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
         Diagnostic::error(
             "No AWS region",
             "Set region in the trustchain provider block, or AWS_REGION, or a region in your AWS profile.",
         )
     })?;
-    let services = ServiceClients::new(&sdk, &settings.endpoints());
-    let account_id = if settings.skip_credentials_validation.unwrap_or(false) {
+    let opts = ClientOptions {
+        user_agent: Some(user_agent),
+        sts_region: settings.sts_region.clone(),
+    };
+    let services = ServiceClients::new(&sdk, &settings.endpoints(), &opts);
+    let rule = settings.account_rule();
+    // The account lists need the caller's account even without credential checks.
+    let account_id = if settings.skip_credentials_validation.unwrap_or(false) && rule.is_none() {
         None
     } else {
         Some(config::validate_credentials(&services.sts).await?)
     };
+    if let (Some(rule), Some(account)) = (&rule, &account_id) {
+        rule.check(account)?;
+    }
     Ok(Arc::new(Clients {
         services,
         region,
         account_id,
         default_tags: settings.default_tags(),
+        ignore_tags: settings.ignore_tags(),
     }))
 }
 
@@ -174,7 +231,10 @@ pub mod testing {
                 .credentials_provider(Credentials::new("test", "test", None, None, "test"))
                 .http_client(create_mock_http_client())
                 .interceptor(interceptor)
-                .retry_config(super::config::retry_config(Some(0)))
+                .retry_config(super::config::retry_config(
+                    Some(0),
+                    super::settings::RetryMode::Adaptive,
+                ))
                 .build(),
         );
         let sdk = aws_types::SdkConfig::builder()
@@ -182,14 +242,18 @@ pub mod testing {
             .region(Region::new("us-east-1"))
             .endpoint_url("http://127.0.0.1:9")
             .build();
-        let mut services =
-            super::services::ServiceClients::new(&sdk, &super::services::Endpoints::default());
+        let mut services = super::services::ServiceClients::new(
+            &sdk,
+            &super::services::Endpoints::default(),
+            &Default::default(),
+        );
         services.cloudhsmv2 = cloudhsmv2;
         super::Clients {
             services,
             region: "us-east-1".into(),
             account_id: Some("123456789012".into()),
             default_tags: Default::default(),
+            ignore_tags: Default::default(),
         }
     }
 
@@ -207,8 +271,11 @@ pub mod testing {
                 .http_client(create_mock_http_client())
                 .interceptor(interceptor)
                 .retry_config(
-                    super::config::retry_config(Some(max_retries))
-                        .with_initial_backoff(Duration::from_millis(1)),
+                    super::config::retry_config(
+                        Some(max_retries),
+                        super::settings::RetryMode::Adaptive,
+                    )
+                    .with_initial_backoff(Duration::from_millis(1)),
                 )
                 .build(),
         )
@@ -260,14 +327,14 @@ mod tests {
         assert!(d.detail.contains("max_retries"), "{}", d.detail);
     }
 
-    #[test]
-    fn tags_all_waits_for_default_tags_and_tags_not_known_yet() {
+    #[tokio::test]
+    async fn tags_all_waits_for_default_tags_and_tags_not_known_yet() {
         let data = ProviderData::default();
         let mut settings = ProviderSettings::default();
-        settings.default_tags = vec![config::DefaultTags {
+        settings.default_tags = vec![settings::DefaultTags {
             tags: Some(Tags::from([("Owner".to_string(), "pki".to_string())])),
         }];
-        data.configure(settings.clone());
+        data.configure(settings.clone(), "1.15.5").await;
         let own = Attr::Known(ConfigTags::from([(
             "Env".to_string(),
             Attr::Known("prod".to_string()),
@@ -282,7 +349,7 @@ mod tests {
         data.default_tags_not_known_yet();
         assert_eq!(data.tags_all(&own), Attr::Unknown);
         // Configured again at apply, with the values known.
-        data.configure(settings);
+        data.configure(settings, "1.15.5").await;
         assert!(data.tags_all(&own).is_known());
     }
 

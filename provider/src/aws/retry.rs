@@ -49,8 +49,13 @@ pub struct Deadline {
 
 impl Deadline {
     pub fn new(limit: Duration, op: Operation, stop: Stop) -> Self {
+        // A limit as long as Go allows (292 years) still fits an Instant here, but
+        // never trust a sum with input in it.
+        let now = Instant::now();
         Self {
-            until: Instant::now() + limit,
+            until: now
+                .checked_add(limit)
+                .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400)),
             limit,
             op,
             stop,
@@ -63,7 +68,10 @@ impl Deadline {
 
     /// The same deadline and stop signal, ending no later than `max` from now.
     pub fn capped(&self, max: Duration) -> Deadline {
-        let until = self.until.min(Instant::now() + max);
+        let now = Instant::now();
+        let until = now
+            .checked_add(max)
+            .map_or(self.until, |m| self.until.min(m));
         Deadline {
             until,
             limit: self.limit.min(max),
@@ -202,7 +210,12 @@ pub async fn delete_when_free<E, R, F, Fut>(
     mut f: F,
 ) -> Result<(), Diagnostics>
 where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    E: ProvideErrorMetadata
+        + aws_types::request_id::RequestId
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
     R: std::fmt::Debug,
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<(), SdkError<E, R>>>,

@@ -33,6 +33,33 @@ pub fn config_tags(t: &Tags) -> ConfigTags {
         .collect()
 }
 
+/// The provider's `ignore_tags`: tag keys other tools own. They are left out of what
+/// a resource reads (so neither `tags` nor `tags_all` holds them), out of `tags_all`
+/// at plan time, and out of every tag change: never set, never removed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IgnoreTags {
+    pub keys: Vec<String>,
+    pub key_prefixes: Vec<String>,
+}
+
+impl IgnoreTags {
+    pub fn matches(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+            || self
+                .key_prefixes
+                .iter()
+                .any(|p| !p.is_empty() && key.starts_with(p.as_str()))
+    }
+
+    /// `tags` without the ignored keys.
+    pub fn filter(&self, tags: &Tags) -> Tags {
+        tags.iter()
+            .filter(|(k, _)| !self.matches(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
 /// `tags_all`: the provider's default tags with the resource's own on top.
 pub fn merge(defaults: &Tags, own: Option<&Tags>) -> Tags {
     let mut all = defaults.clone();
@@ -80,7 +107,8 @@ pub fn own(actual: &Tags, defaults: &Tags, configured: Option<&ConfigTags>) -> O
     }
 }
 
-/// What turns `have` into `want`; AWS's own `aws:` tags are never touched.
+/// What turns `have` into `want`; AWS's own `aws:` tags and the keys of the
+/// provider's `ignore_tags` are never touched.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagChanges {
     pub remove: Vec<String>,
@@ -88,16 +116,16 @@ pub struct TagChanges {
 }
 
 impl TagChanges {
-    pub fn between(have: &Tags, want: &Tags) -> Self {
+    pub fn between(have: &Tags, want: &Tags, ignore: &IgnoreTags) -> Self {
         Self {
             remove: have
                 .keys()
-                .filter(|k| !k.starts_with("aws:") && !want.contains_key(*k))
+                .filter(|k| !k.starts_with("aws:") && !want.contains_key(*k) && !ignore.matches(k))
                 .cloned()
                 .collect(),
             set: want
                 .iter()
-                .filter(|(k, v)| have.get(*k) != Some(*v))
+                .filter(|(k, v)| have.get(*k) != Some(*v) && !ignore.matches(k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         }
@@ -127,15 +155,17 @@ pub fn ec2_tag_spec(rt: ResourceType, tags: &Tags) -> TagSpecification {
         .build()
 }
 
-/// Makes an EC2 object's tags (`have`, as discovered) equal `want`: at most one
-/// DeleteTags and one CreateTags call, none when nothing differs.
+/// Makes an EC2 object's tags (`have`, as discovered) equal `want`, leaving the
+/// keys of `ignore_tags` alone: at most one DeleteTags and one CreateTags call, none
+/// when nothing differs.
 pub async fn sync_ec2(
     ec2: &aws_sdk_ec2::Client,
     id: &str,
     have: &Tags,
     want: &Tags,
+    ignore: &IgnoreTags,
 ) -> Result<(), Diagnostics> {
-    let c = TagChanges::between(have, want);
+    let c = TagChanges::between(have, want, ignore);
     if c.is_empty() {
         return Ok(());
     }
@@ -245,9 +275,140 @@ mod tests {
     fn changes_keep_aws_tags_and_touch_only_what_differs() {
         let have = tags(&[("aws:cloudformation:stack", "x"), ("A", "1"), ("B", "2")]);
         let want = tags(&[("A", "1"), ("C", "3")]);
-        let c = TagChanges::between(&have, &want);
+        let none = IgnoreTags::default();
+        let c = TagChanges::between(&have, &want, &none);
         assert_eq!(c.remove, vec!["B".to_string()]);
         assert_eq!(c.set, tags(&[("C", "3")]));
-        assert!(TagChanges::between(&want, &want).is_empty());
+        assert!(TagChanges::between(&want, &want, &none).is_empty());
+    }
+
+    #[test]
+    fn ignored_tags_are_never_removed_nor_set() {
+        let ignore = IgnoreTags {
+            keys: vec!["CostCenter".into()],
+            key_prefixes: vec!["kubernetes.io/".into()],
+        };
+        let have = tags(&[
+            ("CostCenter", "42"),
+            ("kubernetes.io/role/elb", "1"),
+            ("Old", "x"),
+        ]);
+        let want = tags(&[("CostCenter", "7"), ("New", "y")]);
+        let c = TagChanges::between(&have, &want, &ignore);
+        assert_eq!(c.remove, vec!["Old".to_string()]);
+        assert_eq!(c.set, tags(&[("New", "y")]));
+        assert_eq!(
+            ignore.filter(&have),
+            tags(&[("Old", "x")]),
+            "read tags leave the ignored keys out"
+        );
+        assert!(
+            !ignore.matches("kubernetes.io"),
+            "a prefix matches from the start"
+        );
+        assert!(
+            !IgnoreTags {
+                keys: vec![],
+                key_prefixes: vec![String::new()]
+            }
+            .matches("Any"),
+            "an empty prefix ignores nothing"
+        );
+    }
+
+    #[test]
+    fn a_changed_value_of_an_existing_key_is_set_again() {
+        let have = tags(&[("Owner", "pki"), ("Tier", "ca")]);
+        let want = tags(&[("Owner", "security"), ("Tier", "ca")]);
+        let c = TagChanges::between(&have, &want, &IgnoreTags::default());
+        assert_eq!(c.set, tags(&[("Owner", "security")]));
+        assert!(c.remove.is_empty(), "{c:?}");
+        assert!(!c.is_empty());
+        // An empty value is a value too.
+        let c = TagChanges::between(
+            &want,
+            &tags(&[("Owner", ""), ("Tier", "ca")]),
+            &IgnoreTags::default(),
+        );
+        assert_eq!(c.set, tags(&[("Owner", "")]));
+    }
+
+    #[test]
+    fn ec2_tags_read_keys_and_values_and_tag_specs_carry_them() {
+        let read = ec2_tags(&[
+            Tag::builder().key("Owner").value("pki").build(),
+            Tag::builder().key("Empty").build(),
+            Tag::builder().value("no key").build(),
+        ]);
+        assert_eq!(read, tags(&[("Empty", ""), ("Owner", "pki")]));
+        let spec = ec2_tag_spec(
+            ResourceType::Vpc,
+            &tags(&[("Owner", "pki"), ("Tier", "ca")]),
+        );
+        assert_eq!(spec.resource_type(), Some(&ResourceType::Vpc));
+        assert_eq!(
+            ec2_tags(spec.tags()),
+            tags(&[("Owner", "pki"), ("Tier", "ca")])
+        );
+    }
+
+    /// What `sync_ec2` asked EC2 to do: (DeleteTags keys, CreateTags pairs).
+    async fn synced(have: &Tags, want: &Tags) -> (Vec<Vec<String>>, Vec<Tags>) {
+        use aws_smithy_mocks::{RuleMode, mock};
+        use std::sync::{Arc, Mutex};
+        let deleted = Arc::new(Mutex::new(Vec::new()));
+        let created = Arc::new(Mutex::new(Vec::new()));
+        let (d, c) = (deleted.clone(), created.clone());
+        let delete = mock!(aws_sdk_ec2::Client::delete_tags)
+            .match_requests(move |r| {
+                assert_eq!(r.resources(), ["vpc-1"]);
+                let keys = r.tags().iter().filter_map(|t| t.key().map(String::from));
+                d.lock().expect("lock").push(keys.collect());
+                true
+            })
+            .then_output(|| {
+                aws_sdk_ec2::operation::delete_tags::DeleteTagsOutput::builder().build()
+            });
+        let create = mock!(aws_sdk_ec2::Client::create_tags)
+            .match_requests(move |r| {
+                assert_eq!(r.resources(), ["vpc-1"]);
+                c.lock().expect("lock").push(ec2_tags(r.tags()));
+                true
+            })
+            .then_output(|| {
+                aws_sdk_ec2::operation::create_tags::CreateTagsOutput::builder().build()
+            });
+        let ec2 = super::super::testing::ec2_client(RuleMode::MatchAny, &[&delete, &create], 0);
+        sync_ec2(&ec2, "vpc-1", have, want, &IgnoreTags::default())
+            .await
+            .expect("synced");
+        let out = (
+            deleted.lock().expect("lock").clone(),
+            created.lock().expect("lock").clone(),
+        );
+        out
+    }
+
+    #[tokio::test]
+    async fn sync_sets_changed_and_new_values_and_deletes_dropped_keys_in_one_call_each() {
+        let have = tags(&[
+            ("aws:cloudformation:stack", "x"),
+            ("Owner", "pki"),
+            ("Old", "1"),
+            ("Same", "s"),
+        ]);
+        let want = tags(&[("Owner", "security"), ("New", "2"), ("Same", "s")]);
+        let (deleted, created) = synced(&have, &want).await;
+        assert_eq!(deleted, vec![vec!["Old".to_string()]]);
+        assert_eq!(created, vec![tags(&[("New", "2"), ("Owner", "security")])]);
+        // Only removals: no CreateTags; only additions: no DeleteTags; equal: no call.
+        let (deleted, created) =
+            synced(&tags(&[("A", "1"), ("B", "2")]), &tags(&[("A", "1")])).await;
+        assert_eq!((deleted.len(), created.len()), (1, 0));
+        let (deleted, created) =
+            synced(&tags(&[("A", "1")]), &tags(&[("A", "1"), ("B", "2")])).await;
+        assert_eq!((deleted.len(), created.len()), (0, 1));
+        let (deleted, created) = synced(&want, &want).await;
+        assert_eq!((deleted.len(), created.len()), (0, 0));
     }
 }

@@ -193,12 +193,14 @@ pub fn one_certificate(text: &str) -> Result<Cert, String> {
 /// Why a trust anchor cannot initialize a cluster; `None` when it can.
 pub fn anchor_problem(anchor: &Cert, now: i64) -> Option<String> {
     let c = anchor.parsed();
-    if c.issuer().as_raw() != c.subject().as_raw() || !anchor.is_issued_by(anchor) {
+    if c.issuer().as_raw() != c.subject().as_raw() {
         return Some(format!(
             "is not self-signed: it was issued by \"{}\", not by itself. AWS needs the root certificate of your CA here",
             c.issuer()
         ));
     }
+    // The key before the signature: an RSA 1024 signature does not verify here at
+    // all, and "not self-signed" would hide the real reason.
     match anchor.rsa_bits() {
         Some(bits) if ANCHOR_RSA_BITS.contains(&bits) => {}
         Some(bits) => {
@@ -212,6 +214,12 @@ pub fn anchor_problem(anchor: &Cert, now: i64) -> Option<String> {
                     .into(),
             );
         }
+    }
+    if !anchor.is_issued_by(anchor) {
+        return Some(
+            "names itself as issuer, but its signature does not verify with its own key: the certificate is damaged or was altered. Export the root certificate of your CA again"
+                .into(),
+        );
     }
     if !c.extensions().is_empty() {
         match c.basic_constraints() {
@@ -439,6 +447,18 @@ mod tests {
         let cert = one_certificate(&root.cert_pem).expect("cert");
         assert_eq!(cert.rsa_bits(), Some(2048));
         assert_eq!(anchor_problem(&cert, now()), None);
+    }
+
+    #[test]
+    fn an_rsa_1024_root_is_refused_for_its_key_not_as_not_self_signed() {
+        // A self-signed RSA 1024 root (openssl req -x509 -newkey rsa:1024, valid to
+        // 2126): its signature does not verify here, which used to read as "not
+        // self-signed" (issue 24).
+        let cert = one_certificate(include_str!("testdata/rsa1024_root.pem")).expect("cert");
+        assert_eq!(cert.rsa_bits(), Some(1024));
+        let p = anchor_problem(&cert, now()).expect("refused");
+        assert!(p.contains("RSA 1024 key"), "{p}");
+        assert!(!p.contains("not self-signed"), "{p}");
     }
 
     #[test]

@@ -30,7 +30,7 @@ struct SubnetOut {
     tier_index: i64,
     availability_zone: String,
     az_index: i64,
-    netnum: i64,
+    netnum: u64,
     ipv6_cidr_block: String,
 }
 

@@ -49,9 +49,9 @@ impl Function for Ipv6Subnet {
         let netnum = int_arg(&args, 2, "netnum")?;
         match prefix.subnet(newbits, netnum) {
             Ok(c) => Ok(Value::String(c.to_string())),
-            Err(e @ ipv6::PlanError::TooManyBits { .. }) => {
-                Err(FunctionError::argument(1, e.to_string()))
-            }
+            Err(
+                e @ (ipv6::PlanError::TooManyBits { .. } | ipv6::PlanError::NegativeNewbits { .. }),
+            ) => Err(FunctionError::argument(1, e.to_string())),
             Err(e) => Err(FunctionError::argument(2, e.to_string())),
         }
     }
@@ -98,6 +98,8 @@ impl Function for Ipv6TierSubnet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
+    use tfplugin::value::Number;
 
     fn s(x: &str) -> Value {
         Value::String(x.into())
@@ -132,6 +134,58 @@ mod tests {
                 .argument,
             Some(0)
         );
+    }
+
+    #[test]
+    fn numbers_past_the_address_space_name_their_argument() {
+        // Used to overflow a shift (::/0 with 128 new bits) and a multiplication
+        // (a tier index of 2^62).
+        let f = Ipv6Subnet;
+        assert_eq!(f.call(vec![s("::/0"), n(128), n(7)]), Ok(s("::7/128")));
+        assert_eq!(
+            f.call(vec![s("::/0"), n(-1), n(0)]).unwrap_err().argument,
+            Some(1)
+        );
+        let t = Ipv6TierSubnet;
+        let e = t
+            .call(vec![s("::/0"), n(1 << 62), s("us-east-1a")])
+            .unwrap_err();
+        assert_eq!(e.argument, Some(1), "{}", e.text);
+        assert!(e.text.contains("4611686018427387904"), "{}", e.text);
+        assert_eq!(
+            t.call(vec![
+                s("::/0"),
+                Value::Number(Number::parse("1e30").unwrap()),
+                s("us-east-1a")
+            ])
+            .unwrap_err()
+            .argument,
+            Some(1)
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever numbers reach the functions (whole, fractional, huge,
+        /// negative): a result or an error naming an argument, never a panic.
+        #[test]
+        fn any_numbers_get_an_answer(
+            len in 0u8..=128,
+            a in proptest::prop_oneof![proptest::num::i64::ANY.prop_map(|x| x.to_string()), "-?[0-9]{1,40}(\\.[0-9]{1,3})?(e[0-9]{1,3})?"],
+            b in proptest::prop_oneof![proptest::num::i64::ANY.prop_map(|x| x.to_string()), "-?[0-9]{1,40}(\\.[0-9]{1,3})?"],
+            zone in "[a-z0-9-]{0,12}",
+        ) {
+            use proptest::prelude::*;
+            let num = |t: &str| Number::parse(t).map(Value::Number).unwrap_or(Value::Null);
+            let prefix = s(&format!("::/{len}"));
+            match Ipv6Subnet.call(vec![prefix.clone(), num(&a), num(&b)]) {
+                Ok(v) => prop_assert!(v.as_str().is_some()),
+                Err(e) => prop_assert!(matches!(e.argument, Some(0..=2)), "{e:?}"),
+            }
+            match Ipv6TierSubnet.call(vec![prefix, num(&a), s(&zone)]) {
+                Ok(v) => prop_assert!(v.as_str().is_some_and(|c| c.ends_with("/64"))),
+                Err(e) => prop_assert!(matches!(e.argument, Some(0..=2)), "{e:?}"),
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,13 @@
 //! indexing, with `:authority: localhost` in place of the invalid value: h2's HPACK
 //! table then only holds entries from the forwarded blocks, which nothing after
 //! refers to. Anything it cannot follow (a bad preface, an oversized frame, an HPACK
-//! error) switches it to plain forwarding, so h2 sees and reports the problem.
+//! error, a header list larger than h2 accepts) switches it to plain forwarding, so
+//! h2 sees and reports the problem.
+//!
+//! The work per connection is bounded: at most one frame and one header block
+//! ([`MAX_BLOCK`]) are buffered, and decoding stops keeping fields once the list
+//! passes [`MAX_HEADER_LIST`], so a block of references to one large table entry
+//! (an HPACK bomb: 64 KiB that would decode to 256 MB) costs no memory.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -27,8 +33,13 @@ const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const MAX_FRAME: usize = 16_384;
 /// The HPACK table size h2 advertises (the protocol default).
 const TABLE_SIZE: usize = 4_096;
-/// A header block longer than this is not followed (h2 refuses far smaller lists).
-const MAX_BLOCK: usize = 1 << 20;
+/// The largest header list h2 accepts from a client here: hyper's server default
+/// SETTINGS_MAX_HEADER_LIST_SIZE (16 KiB), which tonic keeps. Sizes count as in
+/// RFC 9113 6.5.2: name + value + 32 octets per field.
+pub const MAX_HEADER_LIST: usize = 16 << 10;
+/// A header block longer than this is not followed. A list h2 accepts cannot take
+/// more octets than this to encode (Huffman codes are at most 30 bits an octet).
+const MAX_BLOCK: usize = 4 * MAX_HEADER_LIST;
 
 const HEADERS: u8 = 0x1;
 const CONTINUATION: u8 = 0x9;
@@ -61,14 +72,14 @@ pub struct AuthorityRewriter {
     mode: Mode,
     preface_done: bool,
     input: Vec<u8>,
-    decoder: fluke_hpack::Decoder<'static>,
+    decoder: loona_hpack::Decoder<'static>,
     pending: Option<Pending>,
     rewrites: u64,
 }
 
 impl Default for AuthorityRewriter {
     fn default() -> Self {
-        let mut decoder = fluke_hpack::Decoder::new();
+        let mut decoder = loona_hpack::Decoder::new();
         decoder.set_max_allowed_table_size(TABLE_SIZE);
         Self {
             mode: Mode::Follow,
@@ -192,21 +203,39 @@ impl AuthorityRewriter {
 
     /// A complete header block: forward it, or re-encode it.
     fn block(&mut self, p: Pending, out: &mut Vec<u8>) -> bool {
-        // fluke-hpack 0.3.1 panics on a malformed table size update (found by the
-        // http2_authority fuzz target): only well-formed blocks reach it, and a
-        // panic it may still have is an undecodable block, not a dead connection.
-        let decoded = if hpack_well_formed(&p.block) {
+        // fluke-hpack 0.3.1 (loona-hpack's former name) panicked on a malformed table
+        // size update (found by the http2_authority fuzz target): only well-formed
+        // blocks reach the decoder, and a panic it may still have is an undecodable
+        // block, not a dead connection.
+        let mut headers: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        let mut list_size = 0usize;
+        let decoded = hpack_well_formed(&p.block) && {
             let decoder = &mut self.decoder;
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoder.decode(&p.block)))
-                .ok()
-                .and_then(Result::ok)
-        } else {
-            None
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                // Every field is decoded (the table must follow the client's), but
+                // only the first MAX_HEADER_LIST octets of them are kept.
+                decoder.decode_with_cb(&p.block, |name, value| {
+                    list_size = list_size
+                        .saturating_add(name.len())
+                        .saturating_add(value.len())
+                        .saturating_add(32);
+                    if list_size <= MAX_HEADER_LIST {
+                        headers.push((name.into_owned(), value.into_owned()));
+                    }
+                })
+            }))
+            .is_ok_and(|r| r.is_ok())
         };
-        let Some(mut headers) = decoded else {
+        if !decoded || list_size > MAX_HEADER_LIST {
+            if list_size > MAX_HEADER_LIST {
+                tracing::debug!(
+                    list_size,
+                    "header list larger than h2 accepts; forwarding the connection unchanged"
+                );
+            }
             out.extend_from_slice(&p.raw);
             return false;
-        };
+        }
         let mut replaced = false;
         for (name, value) in &mut headers {
             if name.as_slice() == b":authority" && !valid_authority(value) {
@@ -240,7 +269,7 @@ impl AuthorityRewriter {
 
 /// An HPACK integer as a decoder reads it: the value and the octets it took, or
 /// `None` when it is cut off or longer than 5 octets (RFC 7541 5.1; the limit is
-/// fluke-hpack's, so what passes here never makes it fail on an integer).
+/// loona-hpack's, so what passes here never makes it fail on an integer).
 fn read_integer(buf: &[u8], prefix: u8) -> Option<(usize, usize)> {
     let max = (1usize << prefix) - 1;
     let first = usize::from(*buf.first()?) & max;

@@ -23,7 +23,7 @@ fn request(authority: &str, path: &str) -> Headers {
 /// A client: preface, SETTINGS, then one HEADERS frame per request (its encoder
 /// indexes, so later requests refer to earlier ones' table entries).
 fn client_bytes(requests: &[Headers], flags: u8) -> Vec<u8> {
-    let mut enc = fluke_hpack::Encoder::new();
+    let mut enc = loona_hpack::Encoder::new();
     let mut out = PREFACE.to_vec();
     frame_header(&mut out, 0, 0x4, 0, [0, 0, 0, 0]);
     for (i, headers) in requests.iter().enumerate() {
@@ -38,7 +38,7 @@ fn client_bytes(requests: &[Headers], flags: u8) -> Vec<u8> {
 /// What h2 would see: the header list of every block, decoded with one table.
 fn server_view(bytes: &[u8]) -> Vec<Headers> {
     assert!(bytes.starts_with(PREFACE), "preface changed");
-    let mut dec = fluke_hpack::Decoder::new();
+    let mut dec = loona_hpack::Decoder::new();
     let (mut at, mut block, mut lists) = (PREFACE.len(), Vec::new(), Vec::new());
     while at < bytes.len() {
         let h = &bytes[at..at + 9];
@@ -130,7 +130,7 @@ fn rewriting_after_forwarded_blocks_keeps_the_server_table_consistent() {
 }
 
 #[test]
-fn a_large_rewritten_block_is_split_into_continuation_frames() {
+fn a_list_over_h2s_limit_is_forwarded_and_one_within_is_rewritten() {
     let mut big = request("%2Fsock", "/x");
     big.push((b"x-big".to_vec(), vec![b'v'; 40_000]));
     let bytes = client_bytes(std::slice::from_ref(&big), END_STREAM);
@@ -149,20 +149,26 @@ fn a_large_rewritten_block_is_split_into_continuation_frames() {
         frame_header(&mut split, c.len(), kind, flags, [0, 0, 0, 1]);
         split.extend_from_slice(c);
     }
+    // A 40 KB list is over what h2 accepts (16 KiB): it goes to h2 unchanged, for
+    // h2 to refuse, and the rewriter keeps none of it.
     let (out, rewrites) = through(&split, 1000);
+    assert_eq!(rewrites, 0);
+    assert_eq!(out, split);
+    // Within the limit, a rewritten block keeps END_STREAM on its HEADERS frame.
+    let mut fits = request("%2Fsock", "/x");
+    fits.push((b"x-big".to_vec(), vec![b'v'; 12_000]));
+    let (out, rewrites) = through(&client_bytes(&[fits], END_STREAM), 1000);
     assert_eq!(rewrites, 1);
     let seen = server_view(&out);
-    assert_eq!(seen.len(), 1);
     assert_eq!(seen[0][3].1, b"localhost");
-    assert_eq!(seen[0][7].1.len(), 40_000);
-    // END_STREAM stays on the HEADERS frame.
+    assert_eq!(seen[0][7].1.len(), 12_000);
     assert_eq!(out[PREFACE.len() + 9 + 3], HEADERS);
     assert_eq!(out[PREFACE.len() + 9 + 4] & END_STREAM, END_STREAM);
 }
 
 #[test]
 fn padding_and_priority_are_handled() {
-    let mut enc = fluke_hpack::Encoder::new();
+    let mut enc = loona_hpack::Encoder::new();
     let headers = request("%2Fs", "/p");
     let block = enc.encode(headers.iter().map(|(n, v)| (n.as_slice(), v.as_slice())));
     let mut bytes = PREFACE.to_vec();
@@ -245,7 +251,7 @@ fn a_malformed_table_size_update_is_forwarded_not_a_panic() {
 
 #[test]
 fn well_formedness_agrees_with_the_decoder_on_good_blocks() {
-    let mut enc = fluke_hpack::Encoder::new();
+    let mut enc = loona_hpack::Encoder::new();
     for headers in [request("localhost", "/a"), request("%2Fs", "/b")] {
         let block = enc.encode(headers.iter().map(|(n, v)| (n.as_slice(), v.as_slice())));
         assert!(hpack_well_formed(&block));
@@ -254,4 +260,83 @@ fn well_formedness_agrees_with_the_decoder_on_good_blocks() {
     assert!(hpack_well_formed(&[0x3f, 0xe1, 0x1f, 0x82]));
     assert_eq!(read_integer(&[0x1f, 0x9a, 0x0a], 5), Some((1337, 3)));
     assert_eq!(read_integer(&[0x7f, 0x80, 0x80, 0x80, 0x80, 0x01], 7), None);
+}
+
+/// A header block that decodes to far more than it weighs: one 4 KiB table entry,
+/// then `refs` one-octet references to it (each decodes to 4 KiB).
+fn hpack_bomb(refs: usize) -> Vec<u8> {
+    let mut block = vec![0x40]; // literal with incremental indexing, new name
+    literal(&mut block, b"x-bomb");
+    literal(&mut block, &[b'a'; 4000]);
+    block.extend(std::iter::repeat_n(0xbe, refs)); // index 62: the entry above
+    block
+}
+
+/// Splits a block into HEADERS + CONTINUATION frames after the preface.
+fn framed(block: &[u8], authority_first: bool) -> Vec<u8> {
+    let mut out = PREFACE.to_vec();
+    if authority_first {
+        // A first request with a socket path as :authority: Rewrite mode.
+        let mut enc = loona_hpack::Encoder::new();
+        let first = enc.encode(
+            request("/tmp/plugin.sock", "/a")
+                .iter()
+                .map(|(n, v)| (n.as_slice(), v.as_slice())),
+        );
+        frame_header(&mut out, first.len(), HEADERS, END_HEADERS, [0, 0, 0, 1]);
+        out.extend_from_slice(&first);
+    }
+    let chunks: Vec<&[u8]> = block.chunks(MAX_FRAME).collect();
+    for (i, c) in chunks.iter().enumerate() {
+        let kind = if i == 0 { HEADERS } else { CONTINUATION };
+        let flags = if i + 1 == chunks.len() {
+            END_HEADERS
+        } else {
+            0
+        };
+        frame_header(&mut out, c.len(), kind, flags, [0, 0, 0, 3]);
+        out.extend_from_slice(c);
+    }
+    out
+}
+
+#[test]
+fn an_hpack_bomb_is_forwarded_unchanged_without_decoding_it_into_memory() {
+    // 16 000 references: 64 MB decoded from a 20 KB block; before the bound the
+    // rewriter held all of it (a 64 KiB block grew the plugin by 250 MB).
+    for rewrite_first in [false, true] {
+        let bytes = framed(&hpack_bomb(16_000), rewrite_first);
+        let mut r = AuthorityRewriter::default();
+        let mut out = Vec::new();
+        r.feed(&bytes, &mut out);
+        assert_eq!(r.mode, Mode::Forward, "rewrite first: {rewrite_first}");
+        if rewrite_first {
+            // The first block was rewritten, the bomb forwarded as it came.
+            assert_eq!(r.rewrites(), 1);
+            assert!(out.ends_with(&bytes[bytes.len() - 100..]));
+        } else {
+            assert_eq!(out, bytes);
+        }
+    }
+}
+
+#[test]
+fn a_list_within_h2s_limit_is_still_followed() {
+    // Three references: 12 KB decoded, under the 16 KiB list limit.
+    let bytes = framed(&hpack_bomb(3), false);
+    let mut r = AuthorityRewriter::default();
+    let mut out = Vec::new();
+    r.feed(&bytes, &mut out);
+    assert_eq!(r.mode, Mode::Follow);
+    assert_eq!(out, bytes);
+}
+
+#[test]
+fn a_block_longer_than_any_list_h2_accepts_is_not_buffered() {
+    let bytes = framed(&vec![0x82; MAX_BLOCK + MAX_FRAME], false);
+    let mut r = AuthorityRewriter::default();
+    let mut out = Vec::new();
+    r.feed(&bytes, &mut out);
+    assert_eq!(r.mode, Mode::Forward);
+    assert_eq!(out, bytes);
 }

@@ -16,8 +16,9 @@ pub(crate) fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
             Severity::Error => pb::diagnostic::Severity::Error as i32,
             Severity::Warning => pb::diagnostic::Severity::Warning as i32,
         },
-        summary: d.summary.clone(),
-        detail: d.detail.clone(),
+        // Diagnostics reach the terminal and CI logs: no known credential in them.
+        summary: crate::logging::redact::redact_known(&d.summary),
+        detail: crate::logging::redact::redact_known(&d.detail),
         attribute: d.attribute.as_ref().map(attribute_path),
     }
 }

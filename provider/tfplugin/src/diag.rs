@@ -139,8 +139,79 @@ impl From<crate::value::ValueError> for Diagnostic {
     }
 }
 
+/// At most `max` characters of `text` for a message: the start, then `...` and the
+/// full length, so a 40 KB import id does not make a 40 KB error.
+pub fn shorten(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max).collect();
+    format!("{head}... ({n} characters)")
+}
+
+/// The diagnostics with every echo of `input` (as written or `{:?}`-quoted)
+/// shortened to `max` characters.
+pub fn shorten_echoes(d: Diagnostics, input: &str, max: usize) -> Diagnostics {
+    if input.chars().count() <= max {
+        return d;
+    }
+    let short = shorten(input, max);
+    let quoted = format!("{input:?}");
+    let short_quoted = format!("{:?}", shorten(input, max));
+    d.into_iter()
+        .map(|mut x| {
+            for text in [&mut x.summary, &mut x.detail] {
+                if text.contains(quoted.as_str()) {
+                    *text = text.replace(quoted.as_str(), &short_quoted);
+                }
+                if text.contains(input) {
+                    *text = text.replace(input, &short);
+                }
+            }
+            x
+        })
+        .collect()
+}
+
+/// A value in Terraform's state that does not fit the resource's schema or model:
+/// the state was edited by hand (`terraform state push`) or written by something
+/// else. Said as such, with the way out, and at no attribute path (Terraform would
+/// point the path at a configuration line that is not at fault).
+pub fn unreadable_state(type_name: &str, what: &str, e: &crate::value::ValueError) -> Diagnostic {
+    Diagnostic::error(
+        format!("The stored {what} of this {type_name} cannot be read"),
+        format!(
+            "{e}. The {what} in Terraform's state does not match what this provider writes for {type_name}: it was probably edited by hand (terraform state push) or written by another program. Push back a good copy of the state, or remove the resource from the state (terraform state rm) and import it again (terraform import)."
+        ),
+    )
+}
+
 impl From<crate::value::ValueError> for Diagnostics {
     fn from(e: crate::value::ValueError) -> Self {
         Diagnostic::from(e).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_input_is_quoted_by_its_start_and_length() {
+        let id = format!("vpc-{}", "a".repeat(40_000));
+        let d: Diagnostics = Diagnostic::error(
+            "Invalid import id",
+            format!("{id:?} is not a VPC id; VPC {id} not found."),
+        )
+        .into();
+        let d = shorten_echoes(d, &id, 80);
+        let detail = &d.iter().next().unwrap().detail;
+        assert!(detail.len() < 400, "{} bytes", detail.len());
+        assert!(detail.contains("(40004 characters)"), "{detail}");
+        assert!(detail.starts_with("\"vpc-aaa"), "{detail}");
+        assert_eq!(shorten("short", 80), "short");
+        // Multi-byte characters are cut at a character boundary.
+        assert_eq!(shorten("ééé", 2), "éé... (3 characters)");
     }
 }

@@ -11,6 +11,7 @@
 //! - [`logging`]: JSON log lines on stderr in the shape Terraform parses.
 //!
 //! Generated protocol code stays private; the tonic layer is a thin adapter.
+#![forbid(unsafe_code)]
 
 pub mod diag;
 pub mod framework;

@@ -2,6 +2,9 @@
 //! `@level`, `@message`, `@timestamp` (`2006-01-02T15:04:05.000000Z07:00`),
 //! `@module`, plus the event's and its spans' fields. The level comes from
 //! TF_LOG_PROVIDER, else TF_LOG; unset or OFF means no logs.
+//!
+//! Every line, and the text of a panic, is redacted first (`redact`): no level of
+//! any crate can write an AWS credential, a signature or a session token.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -11,6 +14,9 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
+
+pub mod redact;
+pub use redact::{redact, secret};
 
 /// Level from the value of TF_LOG_PROVIDER / TF_LOG. Any value that is not a level
 /// name means TRACE, as in Terraform (`JSON` included).
@@ -53,17 +59,50 @@ pub fn targets(level: LevelFilter) -> tracing_subscriber::filter::Targets {
         )
 }
 
-/// Installs the JSON-lines subscriber for the process (once; later calls no-op).
+/// Installs the JSON-lines subscriber for the process (once; later calls no-op),
+/// registers the environment's AWS credentials for redaction, and replaces the
+/// panic message printer with one that redacts (the default one would print a
+/// panic's text, say an error holding a request, unfiltered to stderr, which
+/// Terraform shows as crash output).
 pub fn init() {
+    redact::secrets_from_env();
     let level = level_from_env();
     let subscriber = tracing_subscriber::registry()
         .with(JsonLines::new(std::io::stderr).with_filter(targets(level)));
     let _ = tracing::subscriber::set_global_default(subscriber);
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        tracing::error!(panic = %info, "panic");
-        prev(info);
+    std::panic::set_hook(Box::new(|info| {
+        let text = panic_text(info);
+        tracing::error!(panic = %text, "panic");
+        let _ = writeln!(std::io::stderr().lock(), "{}", redact(&text));
     }));
+}
+
+/// What Rust's default hook prints (thread, location, message, and the backtrace
+/// when RUST_BACKTRACE asks for it), before redaction.
+pub fn panic_text(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "Box<dyn Any>".to_string());
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("<unnamed>");
+    let location = info
+        .location()
+        .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+        .unwrap_or_default();
+    let backtrace = std::backtrace::Backtrace::capture();
+    let mut text = format!("thread '{name}' panicked at {location}:\n{message}");
+    match backtrace.status() {
+        std::backtrace::BacktraceStatus::Captured => {
+            let _ = write!(text, "\nstack backtrace:\n{backtrace}");
+        }
+        _ => text.push_str(
+            "\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+        ),
+    }
+    text
 }
 
 /// A layer writing one JSON object per event.
@@ -201,16 +240,22 @@ pub fn render_line(
 ) -> String {
     let mut obj = serde_json::Map::new();
     obj.insert("@level".into(), level.into());
-    obj.insert("@message".into(), message.into());
+    obj.insert("@message".into(), redact(message).into());
     obj.insert(
         "@module".into(),
         format!("provider.{}", module.split("::").next().unwrap_or(module)).into(),
     );
     obj.insert("@timestamp".into(), go_timestamp(at).into());
     for (k, v) in fields {
-        if !k.starts_with('@') {
-            obj.insert(k, v);
+        if k.starts_with('@') {
+            continue;
         }
+        let v = match v {
+            serde_json::Value::String(_) if redact::sensitive_name(&k) => redact::REDACTED.into(),
+            serde_json::Value::String(s) => redact(&s).into(),
+            other => other,
+        };
+        obj.insert(k, v);
     }
     serde_json::Value::Object(obj).to_string()
 }
@@ -278,6 +323,41 @@ mod tests {
         assert_eq!(v["@module"], "provider.terraform_provider_trustchain");
         assert_eq!(v["tf_resource_type"], "trustchain_ipv6_network");
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn lines_carry_no_credential_in_message_fields_or_span_fields() {
+        let mut fields = serde_json::Map::new();
+        fields.insert("session_token".into(), "IQoJb3JpZ2luX2VjEHIaCXVz".into());
+        fields.insert(
+            "request".into(),
+            "headers: {\"authorization\": \"AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEKEY12345/20261207/us-east-1/sts/aws4_request, Signature=0a1b2c\"}".into(),
+        );
+        fields.insert(
+            "request_id".into(),
+            "c6104cbe-af31-11e0-8154-cbc7ccf896c7".into(),
+        );
+        fields.insert("attempt".into(), 2.into());
+        let line = render_line(
+            "trace",
+            "x-amz-security-token:IQoJb3JpZ2luX2VjEHIaCXVz\nhost:sts.amazonaws.com",
+            "aws_sigv4::http_request::sign",
+            UNIX_EPOCH,
+            fields,
+        );
+        assert!(!line.contains("IQoJb3JpZ2luX2VjEHIaCXVz"), "{line}");
+        assert!(!line.contains("AKIAEXAMPLEKEY12345"), "{line}");
+        assert!(!line.contains("0a1b2c"), "{line}");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["session_token"], "[redacted]");
+        assert_eq!(v["request_id"], "c6104cbe-af31-11e0-8154-cbc7ccf896c7");
+        assert_eq!(v["attempt"], 2);
+        assert!(
+            v["@message"]
+                .as_str()
+                .unwrap()
+                .contains("host:sts.amazonaws.com")
+        );
     }
 
     #[test]

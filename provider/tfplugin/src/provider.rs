@@ -240,7 +240,8 @@ pub fn upgrade_same_version(
         )
         .into());
     }
-    crate::value::decode_json_lenient(json, ty).map_err(Diagnostics::from)
+    crate::value::decode_json_lenient(json, ty)
+        .map_err(|e| crate::diag::unreadable_state(type_name, what, &e).into())
 }
 
 /// A data source at the value level.

@@ -70,6 +70,8 @@ pub struct HandshakeEnv {
     pub client_cert: Option<String>,
     pub min_port: Option<u16>,
     pub max_port: Option<u16>,
+    /// PLUGIN_UNIX_SOCKET_DIR: where go-plugin makes plugins create their socket.
+    pub socket_dir: Option<PathBuf>,
 }
 
 impl HandshakeEnv {
@@ -81,6 +83,7 @@ impl HandshakeEnv {
             client_cert: var("PLUGIN_CLIENT_CERT"),
             min_port: var("PLUGIN_MIN_PORT").and_then(|v| v.parse().ok()),
             max_port: var("PLUGIN_MAX_PORT").and_then(|v| v.parse().ok()),
+            socket_dir: var("PLUGIN_UNIX_SOCKET_DIR").map(PathBuf::from),
         }
     }
 
@@ -128,6 +131,16 @@ pub fn main<P: Provider>(provider: P, address: &str) -> ExitCode {
         return ExitCode::from(1);
     }
     crate::logging::init();
+    // The socket's private directory belongs to this frame: it is removed when main
+    // returns, whatever ended the server (Shutdown, SIGTERM, SIGINT in debug mode,
+    // Terraform gone), and when a panic unwinds through here.
+    let socket = match SocketDir::create(env.socket_dir.as_deref()) {
+        Ok(dir) => Some(dir),
+        Err(e) => {
+            tracing::warn!(error = %e, "no private directory for the unix socket, falling back to tcp");
+            None
+        }
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -138,7 +151,10 @@ pub fn main<P: Provider>(provider: P, address: &str) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match rt.block_on(serve(Arc::new(provider), config, env)) {
+    let result = rt.block_on(serve_in(Arc::new(provider), config, env, socket.as_ref()));
+    drop(rt);
+    drop(socket);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "provider stopped");
@@ -148,26 +164,82 @@ pub fn main<P: Provider>(provider: P, address: &str) -> ExitCode {
     }
 }
 
+/// A fresh directory only this user can enter (0700, whatever the umask), made for
+/// the plugin's socket (`plugin.sock`, 0600) under PLUGIN_UNIX_SOCKET_DIR or the
+/// temp dir. Dropping it removes the socket and the directory.
+#[derive(Debug)]
+pub struct SocketDir {
+    dir: PathBuf,
+    socket: PathBuf,
+}
+
+impl SocketDir {
+    /// Creates the directory under `parent` (else PLUGIN_UNIX_SOCKET_DIR's default,
+    /// the temp dir) with an unpredictable name; never reuses an existing one.
+    pub fn create(parent: Option<&std::path::Path>) -> std::io::Result<Self> {
+        use std::hash::{BuildHasher, Hasher};
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        let parent = parent.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
+        let mut last = None;
+        for attempt in 0..16u32 {
+            // RandomState is seeded from the OS's randomness.
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u32(std::process::id());
+            h.write_u32(attempt);
+            let dir = parent.join(format!("tfplugin-{:016x}", h.finish()));
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => {
+                    // The umask may only have narrowed 0700; make it exactly that.
+                    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+                    let socket = dir.join("plugin.sock");
+                    return Ok(Self { dir, socket });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| std::io::Error::other("no free directory name")))
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    pub fn socket(&self) -> &std::path::Path {
+        &self.socket
+    }
+}
+
+impl Drop for SocketDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.socket);
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
 enum Listener {
     Unix(UnixListener, PathBuf),
     Tcp(TcpListener),
 }
 
 impl Listener {
-    async fn bind(env: &HandshakeEnv) -> Result<Self, ServeError> {
-        let dir = std::env::temp_dir();
-        let name = format!(
-            "plugin{}{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        );
-        let path = dir.join(name);
-        match UnixListener::bind(&path) {
-            Ok(l) => return Ok(Listener::Unix(l, path)),
-            Err(e) => tracing::warn!(error = %e, "unix socket unavailable, falling back to tcp"),
+    async fn bind(env: &HandshakeEnv, socket: Option<&SocketDir>) -> Result<Self, ServeError> {
+        if let Some(socket) = socket {
+            match UnixListener::bind(socket.socket()) {
+                Ok(l) => {
+                    use std::os::unix::fs::PermissionsExt;
+                    // Owner only, whatever the umask (the directory already is).
+                    std::fs::set_permissions(
+                        socket.socket(),
+                        std::fs::Permissions::from_mode(0o600),
+                    )
+                    .map_err(ServeError::Listen)?;
+                    return Ok(Listener::Unix(l, socket.socket().to_path_buf()));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "unix socket unavailable, falling back to tcp")
+                }
+            }
         }
         let (min, max) = (env.min_port.unwrap_or(0), env.max_port.unwrap_or(0));
         if min > 0 && max >= min {
@@ -209,11 +281,23 @@ impl Drop for Listener {
     }
 }
 
-/// Serves until GRPCController.Shutdown (or Ctrl-C in debug mode).
+/// Serves until GRPCController.Shutdown, SIGTERM or SIGHUP, Terraform exiting (the
+/// parent process goes away), or Ctrl-C in debug mode; the socket lives in a
+/// private directory removed on return.
 pub async fn serve(
     provider: Arc<dyn Provider>,
     config: ServeConfig,
     env: HandshakeEnv,
+) -> Result<(), ServeError> {
+    let socket = SocketDir::create(env.socket_dir.as_deref()).ok();
+    serve_in(provider, config, env, socket.as_ref()).await
+}
+
+async fn serve_in(
+    provider: Arc<dyn Provider>,
+    config: ServeConfig,
+    env: HandshakeEnv,
+    socket: Option<&SocketDir>,
 ) -> Result<(), ServeError> {
     let tls = match (&env.client_cert, config.debug) {
         (Some(pem), false) => {
@@ -223,7 +307,7 @@ pub async fn serve(
         }
         _ => None,
     };
-    let listener = Listener::bind(&env).await?;
+    let listener = Listener::bind(&env, socket).await?;
     let (network, address) = listener.network_and_address();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
 
@@ -239,6 +323,8 @@ pub async fn serve(
         shutdown: shutdown_tx.clone(),
     };
 
+    spawn_signal_handler(config.debug, shutdown_tx.clone());
+    spawn_exit_watchers(config.debug, shutdown_tx.clone());
     if config.debug {
         print_reattach(&config.address, &network, &address);
     } else {
@@ -254,7 +340,6 @@ pub async fn serve(
         "serving plugin protocol 6"
     );
 
-    spawn_signal_handler(config.debug, shutdown_tx.clone());
     let incoming = accept_loop(listener, tls.map(|(c, _)| c), shutdown_rx.clone());
     let mut stop = shutdown_rx.clone();
     let mut stopped = shutdown_rx.clone();
@@ -300,10 +385,17 @@ fn print_reattach(provider_address: &str, network: &str, address: &str) {
     let _ = std::io::stdout().flush();
 }
 
+/// Installed before the handshake line is printed: a Ctrl-C right after Terraform
+/// starts the plugin must not find the default action (exit) still in place.
 fn spawn_signal_handler(debug: bool, shutdown: watch::Sender<bool>) {
+    let Ok(mut interrupts) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+    else {
+        return;
+    };
     tokio::spawn(async move {
         loop {
-            if tokio::signal::ctrl_c().await.is_err() {
+            if interrupts.recv().await.is_none() {
                 return;
             }
             if debug {
@@ -317,7 +409,83 @@ fn spawn_signal_handler(debug: bool, shutdown: watch::Sender<bool>) {
     });
 }
 
-/// Accepts connections, performs TLS handshakes off the accept path, and yields
+/// Ends the server when the process is asked to terminate (SIGTERM, SIGHUP) and
+/// when Terraform is gone without a Shutdown (killed, crashed: the plugin is then
+/// reparented). go-plugin hands the plugin Terraform's own stdin, so reading it to
+/// notice the end would steal what the user types at Terraform's prompts; the
+/// parent process is the signal instead.
+fn spawn_exit_watchers(debug: bool, shutdown: watch::Sender<bool>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for (kind, name) in [
+        (SignalKind::terminate(), "SIGTERM"),
+        (SignalKind::hangup(), "SIGHUP"),
+    ] {
+        let Ok(mut s) = signal(kind) else { continue };
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            if s.recv().await.is_some() {
+                tracing::info!(signal = name, "stopping on signal");
+                let _ = shutdown.send(true);
+            }
+        });
+    }
+    if debug {
+        return;
+    }
+    let parent = std::os::unix::process::parent_id();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(PARENT_POLL).await;
+            if std::os::unix::process::parent_id() != parent {
+                tracing::warn!("Terraform exited without shutting the plugin down; stopping");
+                let _ = shutdown.send(true);
+                return;
+            }
+        }
+    });
+}
+
+/// How often the plugin checks that Terraform (its parent) is still there.
+const PARENT_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How long a client may take to complete the TLS handshake. Terraform's takes
+/// milliseconds; a connection that says nothing is closed after this.
+pub const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Connections allowed in the TLS handshake at once. A new one beyond this closes
+/// the oldest still-pending one, so idle connections can never keep Terraform's
+/// (always the newest) from being served.
+pub const MAX_PENDING_HANDSHAKES: usize = 32;
+
+/// Handshakes in progress, oldest first: their ids and the means to cancel them.
+#[derive(Default)]
+struct Pending {
+    next: u64,
+    queue: std::collections::VecDeque<(u64, tokio::sync::oneshot::Sender<()>)>,
+}
+
+impl Pending {
+    /// Registers a handshake; when over the cap, cancels the oldest one.
+    fn admit(&mut self) -> (u64, tokio::sync::oneshot::Receiver<()>) {
+        while self.queue.len() >= MAX_PENDING_HANDSHAKES {
+            if let Some((id, cancel)) = self.queue.pop_front() {
+                tracing::debug!(id, "too many pending TLS handshakes; closing the oldest");
+                let _ = cancel.send(());
+            }
+        }
+        let id = self.next;
+        self.next += 1;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.queue.push_back((id, tx));
+        (id, rx)
+    }
+
+    fn done(&mut self, id: u64) {
+        self.queue.retain(|(i, _)| *i != id);
+    }
+}
+
+/// Accepts connections, performs TLS handshakes off the accept path (each bounded
+/// by [`HANDSHAKE_TIMEOUT`], at most [`MAX_PENDING_HANDSHAKES`] at once), and yields
 /// ready connections to tonic, each behind the `:authority` fix (see `authority`:
 /// grpcio and other non-Go clients send the socket path, which h2 refuses).
 fn accept_loop(
@@ -328,6 +496,7 @@ fn accept_loop(
     let (tx, rx) = mpsc::channel::<std::io::Result<FixAuthority<Conn>>>(16);
     tokio::spawn(async move {
         let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+        let pending = Arc::new(std::sync::Mutex::new(Pending::default()));
         loop {
             let accepted = tokio::select! {
                 a = listener.accept() => a,
@@ -337,6 +506,8 @@ fn accept_loop(
                 Ok(t) => t,
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
+                    // Out of file descriptors, say: do not spin.
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     continue;
                 }
             };
@@ -347,13 +518,27 @@ fn accept_loop(
                 }
                 Some(acceptor) => {
                     let acceptor = acceptor.clone();
+                    let Ok((id, cancelled)) = pending.lock().map(|mut p| p.admit()) else {
+                        continue;
+                    };
+                    let pending = pending.clone();
                     tokio::spawn(async move {
-                        match acceptor.accept(transport).await {
-                            Ok(s) => {
+                        let outcome = tokio::select! {
+                            r = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(transport)) => r.ok(),
+                            _ = cancelled => None,
+                        };
+                        if let Ok(mut p) = pending.lock() {
+                            p.done(id);
+                        }
+                        match outcome {
+                            Some(Ok(s)) => {
                                 let conn = Conn::Tls(Box::new(s));
                                 let _ = tx.send(Ok(FixAuthority::new(conn))).await;
                             }
-                            Err(e) => tracing::warn!(error = %e, "TLS handshake refused"),
+                            Some(Err(e)) => tracing::warn!(error = %e, "TLS handshake refused"),
+                            None => tracing::debug!(
+                                "TLS handshake not completed in time; connection closed"
+                            ),
                         }
                     });
                 }
@@ -460,5 +645,38 @@ impl ppb::grpc_broker_server::GrpcBroker for SideServices {
         let mut incoming = req.into_inner();
         tokio::spawn(async move { while let Some(Ok(_)) = incoming.next().await {} });
         Ok(Response::new(self.until_shutdown()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_socket_directory_is_private_fresh_and_removed_when_a_panic_unwinds() {
+        let parent = std::env::temp_dir();
+        let dir = SocketDir::create(Some(&parent)).expect("create");
+        let other = SocketDir::create(Some(&parent)).expect("create");
+        assert_ne!(dir.dir(), other.dir());
+        let mode = std::fs::metadata(dir.dir())
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+        assert_eq!(dir.socket().parent(), Some(dir.dir()));
+        let (path, socket) = (dir.dir().to_path_buf(), dir.socket().to_path_buf());
+        std::fs::write(&socket, b"").expect("stand-in socket file");
+        // main owns the guard: a panic unwinding through it removes both.
+        let r = std::panic::catch_unwind(move || {
+            let _guard = dir;
+            panic!("boom");
+        });
+        assert!(r.is_err());
+        assert!(
+            !socket.exists() && !path.exists(),
+            "{} left",
+            path.display()
+        );
     }
 }

@@ -82,6 +82,8 @@ where
 {
     let span = tracing::debug_span!("rpc", tf_rpc = rpc);
     span.in_scope(|| tracing::debug!("received request"));
+    #[cfg(debug_assertions)]
+    crash_for_tests(rpc);
     match AssertUnwindSafe(fut.instrument(span.clone()))
         .catch_unwind()
         .await
@@ -91,7 +93,7 @@ where
             Ok(Response::new(r))
         }
         Err(p) => {
-            let msg = panic_message(p.as_ref());
+            let msg = crate::logging::redact(&panic_message(p.as_ref()));
             tracing::error!(rpc, panic = %msg, "handler panicked");
             let mut r = R::default();
             r.set_diagnostics(vec![convert::diagnostic(&Diagnostic::error(
@@ -102,6 +104,29 @@ where
             ))]);
             Ok(Response::new(r))
         }
+    }
+}
+
+/// Debug builds only: `TFPLUGIN_TEST_CRASH_IN=<rpc>` makes the plugin die in that
+/// RPC the way a crash does (a panic outside the RPC guard, then exit 101), with the
+/// process's AWS session token and a signed request header in the panic text, so a
+/// test can show that crash output Terraform prints carries no credential.
+#[cfg(debug_assertions)]
+fn crash_for_tests(rpc: &str) {
+    if std::env::var("TFPLUGIN_TEST_CRASH_IN").as_deref() != Ok(rpc) {
+        return;
+    }
+    let token = std::env::var("AWS_SESSION_TOKEN").unwrap_or_default();
+    let key = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default();
+    let rpc = rpc.to_string();
+    let crashed = std::thread::spawn(move || {
+        panic!(
+            "TFPLUGIN_TEST_CRASH_IN {rpc}: request {{ headers: {{\"x-amz-security-token\": \"{token}\", \"authorization\": \"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/sts/aws4_request, Signature=00ff\"}} }} token {token}"
+        )
+    })
+    .join();
+    if crashed.is_err() {
+        std::process::exit(101);
     }
 }
 
@@ -483,7 +508,7 @@ impl pb::provider_server::Provider for ProviderService {
             .catch_unwind()
             .await
             .unwrap_or_else(|p| {
-                let msg = panic_message(p.as_ref());
+                let msg = crate::logging::redact(&panic_message(p.as_ref()));
                 tracing::error!(rpc = "CallFunction", panic = %msg, "handler panicked");
                 Err(crate::provider::FunctionError::new(format!(
                     "The provider hit an internal error: {msg}. This is a bug in the provider; please report it."

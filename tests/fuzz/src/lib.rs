@@ -11,6 +11,7 @@
 //!   `make fuzz FUZZ_ENGINE=libfuzzer` can build it.
 //!
 //! Each target keeps its committed corpus in `tests/fuzz/corpus/<name>/`.
+#![forbid(unsafe_code)]
 
 pub mod campaign;
 pub mod mutate;

@@ -7,6 +7,7 @@
 //!   the panic with its backtrace.
 //! - `seeds TARGET DIR`: write the target's seeds and corpus into DIR (libFuzzer's
 //!   working corpus).
+#![forbid(unsafe_code)]
 
 use fuzz::campaign::{self, Options};
 use std::process::ExitCode;

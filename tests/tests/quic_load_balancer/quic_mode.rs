@@ -288,6 +288,50 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
                 2,
                 "targets lost in the update"
             );
+
+            // `internal` cannot change in place (AWS keeps a load balancer's scheme):
+            // the plan replaces the STOQ load balancer and says why, at `internal`.
+            let internal = config(s.emu, &net, &instances, true).replace(
+                "  name       = \"tc-stoq\"\n",
+                "  name       = \"tc-stoq\"\n  internal   = true\n",
+            );
+            assert!(internal.contains("internal   = true"));
+            s.w.write_main(&internal);
+            let run =
+                s.w.terraform(&["plan", "-json", "-no-color", "-input=false"])
+                    .ok();
+            let lines = run.json_lines();
+            let action = lines
+                .iter()
+                .find(|l| l["type"] == "planned_change" && l["change"]["resource"]["addr"] == STOQ)
+                .map(|l| l["change"]["action"].clone());
+            assert_eq!(
+                action,
+                Some(json!("replace")),
+                "changing internal should replace {STOQ}: {}",
+                run.stdout()
+            );
+            let warning = lines
+                .iter()
+                .find(|l| {
+                    l["type"] == "diagnostic"
+                        && l["diagnostic"]["summary"] == "This change replaces the object"
+                })
+                .map(|l| l["diagnostic"].clone())
+                .unwrap_or_else(|| panic!("no replacement warning in {}", run.stdout()));
+            assert!(
+                warning["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("cannot change the scheme")),
+                "{warning}"
+            );
+            assert!(
+                warning["snippet"]["code"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("internal")),
+                "the reason should point at internal: {warning}"
+            );
+            s.w.write_main(&config(s.emu, &net, &instances, true));
         })
         .import(DOQ)
         .by_id(|v| v["arn"].as_str().expect("arn").into())

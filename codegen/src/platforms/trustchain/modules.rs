@@ -142,8 +142,11 @@ pub(super) fn security(s: &Spec) -> ModuleView {
         .var(name_var(32))
         .var(tags_var())
         .var(Variable::new("vpc_id", "string", "ID of the VPC (networking module output `vpc_id`)."))
-        .var(Variable::new("vpc_ipv6_cidr_block", "string", "IPv6 block of the VPC, allowed for traffic between tiers."))
-        .var(Variable::new("vpc_ipv4_cidr_block", "string", "IPv4 block of the VPC (dual-stack tiers, e.g. CloudHSM ENIs)."))
+        .var(Variable::new("vpc_ipv6_cidr_block", "string", "IPv6 block of the VPC, allowed for traffic between tiers.")
+            // The source of ingress rules that admit anything on every port: never the world.
+            .validate("can(cidrhost(var.vpc_ipv6_cidr_block, 0)) && strcontains(var.vpc_ipv6_cidr_block, \":\") && tonumber(split(\"/\", var.vpc_ipv6_cidr_block)[1]) >= 44", "vpc_ipv6_cidr_block must be the VPC's IPv6 block (a /44 or longer), never ::/0: rules admit it on every port."))
+        .var(Variable::new("vpc_ipv4_cidr_block", "string", "IPv4 block of the VPC (dual-stack tiers, e.g. CloudHSM ENIs).")
+            .validate("can(cidrhost(var.vpc_ipv4_cidr_block, 0)) && !strcontains(var.vpc_ipv4_cidr_block, \":\") && tonumber(split(\"/\", var.vpc_ipv4_cidr_block)[1]) >= 16", "vpc_ipv4_cidr_block must be the VPC's IPv4 block (a /16 to /28), never 0.0.0.0/0: rules admit it on every port."))
         .var(string_list("public_subnet_ids", "Subnets of the public tier; they get the public network ACL."))
         .var(string_list("load_balancer_subnet_ids", "The load balancer subnets (networking output load_balancer_subnet_ids when they are separate); they get the public network ACL too.").default(Hcl::List(Vec::new())))
         .var(string_list("private_subnet_ids", "Subnets of the private tier; they get the private network ACL."))

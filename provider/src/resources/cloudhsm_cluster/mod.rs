@@ -311,7 +311,7 @@ impl CloudHsmCluster {
     ) -> Result<(), Diagnostics> {
         let have = prior.tags_all.known().cloned().unwrap_or_default();
         let want = planned.tags_all.known().cloned().unwrap_or_default();
-        let tags = TagChanges::between(&have, &want);
+        let tags = TagChanges::between(&have, &want, &clients.ignore_tags);
         if !tags.remove.is_empty() {
             clients
                 .cloudhsmv2

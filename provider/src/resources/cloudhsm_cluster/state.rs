@@ -36,7 +36,7 @@ pub fn state_of(c: &Cluster, template: &ClusterModel, clients: &Clients) -> Clus
     };
     let all: tags::Tags = tags_of(c)
         .into_iter()
-        .filter(|(k, _)| !k.starts_with("aws:"))
+        .filter(|(k, _)| !k.starts_with("aws:") && !clients.ignore_tags.matches(k))
         .collect();
     m.tags = tags::own(&all, &clients.default_tags, template.tags.known()).into();
     m.tags_all = Attr::Known(all);

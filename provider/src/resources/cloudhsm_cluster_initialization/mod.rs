@@ -231,8 +231,20 @@ impl CloudHsmClusterInitialization {
         let Ok(clients) = self.hsm.data.clients().await else {
             return;
         };
-        let Ok(Some(cluster)) = self.hsm.cluster(&clients, &id).await else {
-            return;
+        let cluster = match self.hsm.cluster(&clients, &id).await {
+            Ok(Some(c)) if !cloudhsm::is_gone(&c) => c,
+            // Known at plan time: refused here, not after the apply has begun.
+            Ok(_) => {
+                return p.diagnostics.error_at(
+                    at("cluster_id"),
+                    "CloudHSM cluster not found",
+                    format!(
+                        "No cluster {id} in {}. Check cluster_id: a cluster deleted, or in another region or account, cannot be initialized by this provider configuration.",
+                        clients.region
+                    ),
+                );
+            }
+            Err(_) => return,
         };
         let anchor = p
             .planned

@@ -267,7 +267,12 @@ pub fn ipv4_subnet(cidr: &Ipv4Cidr, tier_index: i64, zone: &str) -> Result<Ipv4C
     let newbits = 28u8.checked_sub(cidr.len).ok_or_else(|| {
         format!("ipv4_cidr {cidr} is smaller than a /28; dual-stack subnets need a /28 each")
     })?;
-    let netnum = u32::try_from(tier_index * 16 + i64::from(az)).unwrap_or(u32::MAX);
+    // Checked: a tier index near i64::MAX must not wrap to a small, wrong subnet.
+    let netnum = tier_index
+        .checked_mul(16)
+        .and_then(|n| n.checked_add(i64::from(az)))
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(u32::MAX);
     cidr.subnet(newbits, netnum).ok_or_else(|| {
         format!(
             "ipv4_cidr {cidr} has no room for the dual-stack subnet of tier index {tier_index} in zone {zone}: it needs /28 number {netnum}. Use a larger ipv4_cidr (a /20 fits 16 tiers) or give the dual-stack tier index 0."

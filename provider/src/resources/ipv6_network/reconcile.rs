@@ -39,7 +39,7 @@ impl Ec2<'_> {
             })?;
 
         // Tags of the VPC.
-        sync_ec2(ec2, vpc_id, &a.vpc_tags, &d.vpc_tags()).await?;
+        sync_ec2(ec2, vpc_id, &a.vpc_tags, &d.vpc_tags(), &self.c.ignore_tags).await?;
 
         // 1. Gateways.
         let igw_tags = d.object_tags(format!("{}-igw", d.name));
@@ -106,10 +106,10 @@ impl Ec2<'_> {
 
         // Gateways carry the network's tags too (kept in step on tag changes).
         if let Some(igw) = &a.igw {
-            sync_ec2(ec2, &igw.id, &igw.tags, &igw_tags).await?;
+            sync_ec2(ec2, &igw.id, &igw.tags, &igw_tags, &self.c.ignore_tags).await?;
         }
         if let Some(eigw) = &a.eigw {
-            sync_ec2(ec2, &eigw.id, &eigw.tags, &eigw_tags).await?;
+            sync_ec2(ec2, &eigw.id, &eigw.tags, &eigw_tags, &self.c.ignore_tags).await?;
         }
 
         // 2. Route tables per tier, with their default routes.
@@ -120,7 +120,7 @@ impl Ec2<'_> {
             tags.insert(TAG_INDEX.into(), t.index.to_string());
             let rt = match a.route_tables.get(&t.name) {
                 Some(rt) => {
-                    sync_ec2(ec2, &rt.id, &rt.tags, &tags).await?;
+                    sync_ec2(ec2, &rt.id, &rt.tags, &tags, &self.c.ignore_tags).await?;
                     rt.clone()
                 }
                 None => {
@@ -238,7 +238,7 @@ impl Ec2<'_> {
                 self.fix_subnet_attributes(&subnet, t).await?;
                 let mut tags = d.object_tags(format!("{}-{}-{}", d.name, t.name, z));
                 tags.insert(TAG_TIER.into(), t.name.clone());
-                sync_ec2(ec2, &subnet.id, &subnet.tags, &tags).await?;
+                sync_ec2(ec2, &subnet.id, &subnet.tags, &tags, &self.c.ignore_tags).await?;
                 let associated = a.route_tables.values().find_map(|rt| {
                     rt.associations
                         .get(&subnet.id)
@@ -293,9 +293,9 @@ impl Ec2<'_> {
         let nat_id = match (d.nat64, &a.nat, &host_subnet) {
             (false, _, _) | (true, None, None) => None,
             (true, Some(n), _) => {
-                sync_ec2(ec2, &n.id, &n.tags, &nat_tags).await?;
+                sync_ec2(ec2, &n.id, &n.tags, &nat_tags, &self.c.ignore_tags).await?;
                 for eip in &a.eips {
-                    sync_ec2(ec2, &eip.id, &eip.tags, &eip_tags).await?;
+                    sync_ec2(ec2, &eip.id, &eip.tags, &eip_tags, &self.c.ignore_tags).await?;
                 }
                 Some(n.id.clone())
             }

@@ -38,6 +38,7 @@ pub fn state_of(a: &Actual, template: &NetworkModel, clients: &Clients) -> Netwo
             (name_is_a_tag || k.as_str() != "Name")
                 && !k.starts_with(TAG_PREFIX)
                 && !k.starts_with("aws:")
+                && !clients.ignore_tags.matches(k)
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();

@@ -258,10 +258,11 @@ impl Elb<'_> {
         d: &Desired,
         sub: &[String],
     ) -> Result<(), Diagnostics> {
+        let ignore = &self.c.ignore_tags;
         let have: Tags = a
             .tags
             .iter()
-            .filter(|(k, _)| !k.starts_with("aws:"))
+            .filter(|(k, _)| !k.starts_with("aws:") && !ignore.matches(k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         if have == d.tags_all {
@@ -293,7 +294,7 @@ impl Elb<'_> {
             }
         }
         for (arn, tags) in &current {
-            let c = TagChanges::between(tags, &d.tags_all);
+            let c = TagChanges::between(tags, &d.tags_all, ignore);
             if !c.remove.is_empty() {
                 self.c
                     .elbv2

@@ -136,10 +136,9 @@ impl Resource for QuicLoadBalancer {
         let elb = self.elb(&clients, READ_TIMEOUT, Operation::Read);
         match elb.discover(&arn, &state::known_groups(&req.state)).await {
             Ok(None) => Refreshed::gone(),
-            Ok(Some(actual)) => Refreshed::found(
-                state::state_of(&actual, &req.state, &clients.default_tags),
-                req.private,
-            ),
+            Ok(Some(actual)) => {
+                Refreshed::found(state::state_of(&actual, &req.state, &clients), req.private)
+            }
             Err(d) => Refreshed::failed(req.state, req.private, d),
         }
     }
@@ -248,7 +247,7 @@ impl Resource for QuicLoadBalancer {
         Ok(state::state_of(
             &actual,
             &state::imported_model(&actual),
-            &clients.default_tags,
+            &clients,
         ))
     }
 }
@@ -289,7 +288,7 @@ async fn finish(
     };
     match found {
         Ok(Some(actual)) => Applied {
-            state: Some(state::state_of(&actual, &planned, &elb.c.default_tags)),
+            state: Some(state::state_of(&actual, &planned, elb.c)),
             private: Vec::new(),
             diagnostics: diags,
         },

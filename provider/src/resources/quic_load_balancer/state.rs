@@ -55,7 +55,7 @@ pub fn known_groups(m: &LoadBalancerModel) -> Vec<String> {
 pub fn state_of(
     a: &Actual,
     template: &LoadBalancerModel,
-    default_tags: &Tags,
+    clients: &crate::aws::Clients,
 ) -> LoadBalancerModel {
     let mut m = template.clone();
     m.id = Attr::Known(a.arn.clone());
@@ -75,8 +75,8 @@ pub fn state_of(
     } else {
         Attr::Known(a.security_groups.iter().cloned().map(Attr::Known).collect())
     };
-    let tags_all = own_keys(&a.tags);
-    m.tags = tags::own(&tags_all, default_tags, template.tags.known()).into();
+    let tags_all = clients.ignore_tags.filter(&own_keys(&a.tags));
+    m.tags = tags::own(&tags_all, &clients.default_tags, template.tags.known()).into();
     m.tags_all = Attr::Known(tags_all);
     subnets_of(a, template, &mut m);
     m.source_nat_ipv6_prefixes = Attr::Known(

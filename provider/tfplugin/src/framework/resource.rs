@@ -289,11 +289,18 @@ fn decode_known_config<M: Model>(v: &Value) -> Result<M, Diagnostics> {
     value::from_value(v).map_err(config_error)
 }
 
-fn decode_opt<M: Model>(v: &Value) -> Result<Option<M>, Diagnostics> {
+/// A model from a state Terraform stored (prior state, state to refresh): a value
+/// that does not fit was edited into the state, which the error says.
+fn decode_state<R: Resource>(v: &Value) -> Result<R::Model, Diagnostics> {
+    value::from_value(v)
+        .map_err(|e| crate::diag::unreadable_state(R::TYPE_NAME, "state", &e).into())
+}
+
+fn decode_prior<R: Resource>(v: &Value) -> Result<Option<R::Model>, Diagnostics> {
     if v.is_null() {
         Ok(None)
     } else {
-        decode(v).map(Some)
+        decode_state::<R>(v).map(Some)
     }
 }
 
@@ -342,7 +349,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     }
 
     fn identity(&self, state: &Value) -> DiagResult<Option<Value>> {
-        let model: R::Model = decode(state)?;
+        let model: R::Model = decode_state::<R>(state)?;
         match self.inner.identity(&model) {
             Some(id) => Ok(Some(
                 value::to_value(&id, &self.identity_ty).map_err(Diagnostics::from)?,
@@ -368,7 +375,7 @@ impl<R: Resource> RawResource for Adapter<R> {
                     decode_config::<R::Model>(&ctx.config)?,
                     decode_config::<R::Model>(&ctx.planned)?,
                 ) {
-                    (Some(c), Some(p)) => Some((decode_opt::<R::Model>(&ctx.prior)?, c, p)),
+                    (Some(c), Some(p)) => Some((decode_prior::<R>(&ctx.prior)?, c, p)),
                     // Unknowns no field can hold: the default plan stands, and the
                     // resource refines it once Terraform plans with known values.
                     _ => None,
@@ -421,7 +428,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     }
 
     async fn read(&self, req: ReadRequest) -> ReadResult {
-        let state: R::Model = match decode(&req.state) {
+        let state: R::Model = match decode_state::<R>(&req.state) {
             Ok(m) => m,
             Err(d) => {
                 return ReadResult {
@@ -457,7 +464,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     async fn update(&self, req: UpdateRequest) -> provider::Applied {
         let decoded = (|| {
             Ok::<_, Diagnostics>((
-                decode::<R::Model>(&req.prior)?,
+                decode_state::<R>(&req.prior)?,
                 decode_known_config::<R::Model>(&req.config)?,
                 decode::<R::Model>(&req.planned)?,
             ))
@@ -479,7 +486,7 @@ impl<R: Resource> RawResource for Adapter<R> {
     }
 
     async fn delete(&self, req: DeleteRequest) -> Diagnostics {
-        match decode::<R::Model>(&req.prior) {
+        match decode_state::<R>(&req.prior) {
             Ok(prior) => {
                 self.inner
                     .delete(Delete {

@@ -130,6 +130,12 @@ pub(crate) struct Framework {
     functions: BTreeMap<String, (Arc<dyn Function>, Signature)>,
 }
 
+/// The longest import id passed on: ARNs, the longest AWS ids, have at most 2048
+/// characters.
+const MAX_IMPORT_ID: usize = 2048;
+/// How much of a long input an error message quotes.
+const ECHO_CHARS: usize = 80;
+
 fn decode(dv: Option<&DynamicValue>, ty: &Type) -> Result<Value, Diagnostic> {
     dv.map_or(Ok(Value::Null), |dv| dv.decode(ty)).map_err(|e| {
         Diagnostic::error(
@@ -570,9 +576,26 @@ impl Framework {
                 );
                 return resp;
             }
-            _ => ImportRequest::Id(req.id),
+            _ if req.id.len() > MAX_IMPORT_ID => {
+                resp.diagnostics.error(
+                    "Import id too long",
+                    format!(
+                        "The import id has {} bytes; no AWS object has an id or ARN longer than {MAX_IMPORT_ID}. It starts with {:?}.",
+                        req.id.len(),
+                        crate::diag::shorten(&req.id, ECHO_CHARS)
+                    ),
+                );
+                return resp;
+            }
+            _ => ImportRequest::Id(req.id.clone()),
         };
-        let mut state = step!(resp, r.imp.import(by).await);
+        // Errors quote the id: a long one only by its start.
+        let imported = r
+            .imp
+            .import(by)
+            .await
+            .map_err(|d| crate::diag::shorten_echoes(d, &req.id, ECHO_CHARS));
+        let mut state = step!(resp, imported);
         plan::null_write_only(&r.schema.block, &mut state);
         resp.identity = step!(resp, Self::identity_of(r, &state));
         resp.state = Some(step!(resp, encode(&state, &r.ty)));
@@ -623,6 +646,10 @@ impl Framework {
         self.provider.stop().await;
     }
 }
+
+#[cfg(test)]
+#[path = "rpc_write_only_tests.rs"]
+mod write_only_tests;
 
 #[cfg(test)]
 mod tests {

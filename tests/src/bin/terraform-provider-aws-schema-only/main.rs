@@ -13,6 +13,7 @@
 //! - functions return simple results or type-appropriate placeholders.
 //!
 //! It validates nothing beyond the schema. Never part of a release.
+#![forbid(unsafe_code)]
 
 mod placeholder;
 mod schema_json;

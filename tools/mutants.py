@@ -1,0 +1,424 @@
+#!/usr/bin/env python3
+"""`make mutants`: mutation testing (cargo-mutants) over the code whose mistakes cost
+users most, each file with the tests that cover it, and bench/MUTANTS.md from the
+outcomes.
+
+Groups (GROUPS below) name the files, the package that owns them and the tests each
+mutant is run against: the unit and property tests of that package; then, for the files
+whose behaviour crosses Terraform (a resource's planning), the mutants that survived the
+unit tests are run again against the acceptance tests that reach them. Every mutant is
+built and tested in place (`--in-place`: the warm target dir is reused; never edit the
+tree while it runs; cargo-mutants restores each file after its mutant).
+
+Each surviving mutant needs a verdict in bench/mutants_verdicts.toml, keyed by the
+mutant's name without line and column (stable while the code moves):
+"equivalent: why no test can tell", or "test: <the test that kills it>" for a survivor
+of an earlier run that a test added since kills. A survivor without a verdict is
+UNEXPLAINED: the run lists it and exits 1.
+
+    tools/mutants.py [--group NAME ...] [--only FILE ...] [--list] [--recheck] [--report-only]
+
+--only narrows a group to some of its files (a subset on a busy machine; each subset
+keeps its own outcomes). --recheck runs a group's survivors again, after tests were
+added. --report-only rebuilds bench/MUTANTS.md from the outcomes under .tmp/mutants/
+(groups run on different occasions, on a shared machine, each keep their own timing).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / ".tmp" / "mutants"
+CARGO_MUTANTS = Path(os.environ.get("CARGO_MUTANTS", ROOT / ".tmp" / "cargo-mutants" / "bin" / "cargo-mutants"))
+VERDICTS = ROOT / "bench" / "mutants_verdicts.toml"
+REPORT = ROOT / "bench" / "MUTANTS.md"
+
+PROVIDER_UNIT = ["--bin", "terraform-provider-trustchain"]
+
+# name: (package, files, name filter or None, tests (nextest arguments), acceptance)
+# `acceptance` (nextest filter expression) re-runs a group's unit-test survivors against
+# the acceptance tests that reach them (the provider binary is rebuilt per mutant).
+GROUPS = {
+    "framework": (
+        "tfplugin",
+        [
+            "provider/tfplugin/src/framework/plan.rs",
+            "provider/tfplugin/src/value/de.rs",
+            "provider/tfplugin/src/value/msgpack/decode.rs",
+            "provider/tfplugin/src/value/json.rs",
+        ],
+        # json.rs: its decoding half (the encoder is not in scope).
+        r"framework/plan\.rs|value/de\.rs|msgpack/decode\.rs|json\.rs:.*(decode|Decoder|parse|from_json|lenient|read)",
+        ["--lib"],
+        None,
+    ),
+    "ipv6": ("terraform-provider-trustchain", ["provider/src/ipv6.rs"], None, PROVIDER_UNIT, None),
+    "aws": (
+        "terraform-provider-trustchain",
+        ["provider/src/aws/tags.rs", "provider/src/aws/retry.rs", "provider/src/aws/error.rs"],
+        None,
+        PROVIDER_UNIT,
+        None,
+    ),
+    "validate": (
+        "terraform-provider-trustchain",
+        ["provider/src/resources/*/validate.rs"],
+        None,
+        PROVIDER_UNIT,
+        None,
+    ),
+    "plan": (
+        "terraform-provider-trustchain",
+        ["provider/src/resources/*/plan.rs"],
+        None,
+        PROVIDER_UNIT,
+        "binary(quic_load_balancer) | binary(ipv6_network) | binary(cloudhsm)",
+    ),
+    "cloudhsm-pki": (
+        "terraform-provider-trustchain",
+        ["provider/src/cloudhsm/pki.rs", "provider/src/cloudhsm/sign.rs"],
+        None,
+        PROVIDER_UNIT,
+        None,
+    ),
+    "codegen-spec": (
+        "codegen",
+        ["codegen/src/spec.rs", "codegen/src/platforms/*.rs"],
+        # spec.rs whole; in the platform files only the validation passes.
+        r"spec\.rs|validate",
+        ["--test", "spec_errors", "--lib"],
+        None,
+    ),
+}
+
+
+ONLY: list[str] = []  # --only: narrow the groups' files (subsets on a busy machine)
+
+
+def cargo_mutants_args(
+    name: str, list_only: bool, survivors: list[str] | None = None, phase: str = "acceptance"
+) -> list[str]:
+    package, files, name_re, tests, acceptance = GROUPS[name]
+    if ONLY:
+        files = ONLY
+    out = run_dir(name) if survivors is None else run_dir(name, phase)
+    args = [str(CARGO_MUTANTS), "mutants", "--in-place", "--no-shuffle", "--test-tool", "nextest", "--package", package]
+    for f in files:
+        args += ["--file", f]
+    if name_re and survivors is None:
+        args += ["--re", name_re]
+    if list_only:
+        return args + ["--list"]
+    args += ["--output", str(out), "--timeout", "600", "--build-timeout", "1800", "--baseline", "skip"]
+    if survivors is not None:
+        for s in survivors:
+            args += ["--re", "^" + re.escape(s) + "$"]
+        if phase == "acceptance":
+            args += ["--test-workspace", "true", "--", "-E", acceptance]
+        else:
+            args += ["--"] + tests
+    else:
+        args += ["--"] + tests
+    return args
+
+
+def run_dir(name: str, phase: str = "") -> Path:
+    """Where a run of a group (narrowed with --only) keeps its outcomes."""
+    suffix = ""
+    if ONLY:
+        suffix = "@" + "+".join(Path(f).name.replace(".rs", "") for f in ONLY)
+    return OUT / (name + suffix + (f"-{phase}" if phase else ""))
+
+
+def outcomes(dir: Path) -> list[dict]:
+    """(file, name, outcome) of each mutant of a run."""
+    path = dir / "mutants.out" / "outcomes.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    out = []
+    for o in data.get("outcomes", []):
+        scenario = o.get("scenario")
+        if not isinstance(scenario, dict) or "Mutant" not in scenario:
+            continue
+        m = scenario["Mutant"]
+        out.append({"file": m["file"], "name": stable_name(m), "summary": o.get("summary")})
+    return out
+
+
+def stable_name(m: dict) -> str:
+    """`file: description` without line and column."""
+    fn = m.get("function") or {}
+    where = f" in {fn['function_name']}" if fn.get("function_name") else ""
+    return f"{m['file']}: {describe(m)}{where}"
+
+
+def describe(m: dict) -> str:
+    genre = m.get("genre")
+    repl = m.get("replacement")
+    fn = m.get("function") or {}
+    if genre == "FnValue":
+        return f"replace {fn.get('function_name')} -> {fn.get('return_type', '').removeprefix('-> ').strip()} with {repl}"
+    orig = m.get("original") or ""
+    if genre == "BinaryOperator" or genre == "UnaryOperator":
+        return f"replace {orig} with {repl}" if orig else f"replace with {repl}"
+    if genre == "MatchArm":
+        return "delete match arm " + orig if orig else "delete match arm"
+    if genre == "MatchArmGuard":
+        return f"replace match guard {orig} with {repl}"
+    if genre == "StructField":
+        return f"delete field {orig}"
+    return f"{genre} {orig} -> {repl}"
+
+
+def run_group(name: str, log) -> float:
+    t0 = time.monotonic()
+    out = run_dir(name)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"[mutants] {name}: unit and property tests", flush=True)
+    subprocess.run(cargo_mutants_args(name, False), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    acceptance = GROUPS[name][4]
+    acc_dir = run_dir(name, "acceptance")
+    if acc_dir.exists():
+        shutil.rmtree(acc_dir)
+    if acceptance:
+        missed = [o["raw"] for o in raw_outcomes(out) if o["summary"] == "MissedMutant"]
+        if missed:
+            print(f"[mutants] {name}: {len(missed)} survivors against the acceptance tests ({acceptance})", flush=True)
+            acc_dir.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                cargo_mutants_args(name, False, survivors=missed),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+    seconds = time.monotonic() - t0
+    (out / "seconds.txt").write_text(f"{seconds:.0f}\n")
+    return seconds
+
+
+def recheck(name: str, log) -> None:
+    """Runs a group's survivors again (after tests were added): cheaper than the group."""
+    out = run_dir(name)
+    missed = [o["raw"] for o in raw_outcomes(out) if o["summary"] == "MissedMutant"]
+    if not missed:
+        print(f"[mutants] {out.name}: no survivors to check again")
+        return
+    again = run_dir(name, "recheck")
+    if again.exists():
+        shutil.rmtree(again)
+    again.mkdir(parents=True)
+    print(f"[mutants] {out.name}: {len(missed)} survivors against the unit tests again", flush=True)
+    t0 = time.monotonic()
+    subprocess.run(cargo_mutants_args(name, False, survivors=missed, phase="recheck"), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    (again / "seconds.txt").write_text(f"{time.monotonic() - t0:.0f}\n")
+
+
+def raw_outcomes(dir: Path) -> list[dict]:
+    """Each mutant's cargo-mutants name (as --re matches it) and outcome."""
+    path = dir / "mutants.out" / "outcomes.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    out = []
+    for o in data.get("outcomes", []):
+        scenario = o.get("scenario")
+        if isinstance(scenario, dict) and "Mutant" in scenario:
+            m = scenario["Mutant"]
+            out.append({"raw": m.get("name") or raw_name(m), "mutant": m, "summary": o.get("summary")})
+    return out
+
+
+def raw_name(m: dict) -> str:
+    span = m.get("span") or {}
+    start = span.get("start") or {}
+    return f"{m['file']}:{start.get('line')}:{start.get('column')}: {describe(m)}"
+
+
+def load_verdicts() -> dict[str, str]:
+    if not VERDICTS.exists():
+        return {}
+    return tomllib.loads(VERDICTS.read_text()).get("verdicts", {})
+
+
+def group_dirs(name: str) -> list[Path]:
+    """The unit-test run directories of a group: the whole group, or its --only subsets."""
+    if not OUT.exists():
+        return []
+    return sorted(
+        d
+        for d in OUT.iterdir()
+        if d.is_dir()
+        and (d.name == name or d.name.startswith(name + "@"))
+        and not d.name.endswith(("-acceptance", "-recheck"))
+    )
+
+
+def final(name: str) -> list[dict]:
+    """Each mutant of a group with its final outcome (an acceptance catch wins)."""
+    unit = [o for d in group_dirs(name) for o in raw_outcomes(d)]
+    later = {}
+    for phase in ("recheck", "acceptance"):
+        for d in group_dirs(name):
+            for o in raw_outcomes(d.with_name(f"{d.name}-{phase}")):
+                if later.get(o["raw"], ("", ""))[0] != "CaughtMutant":
+                    later[o["raw"]] = (o["summary"], phase)
+    out = []
+    for o in unit:
+        summary = o["summary"]
+        by = "unit"
+        if summary == "MissedMutant" and o["raw"] in later:
+            summary, phase = later[o["raw"]]
+            by = "acceptance" if phase == "acceptance" else "unit (tests added since)"
+        m = o["mutant"]
+        out.append({"file": m["file"], "raw": o["raw"], "key": key_of(o["raw"]), "summary": summary, "by": by})
+    return out
+
+
+def key_of(raw: str) -> str:
+    """A cargo-mutants name without `:line:column`."""
+    return re.sub(r"^([^:]+):\d+:\d+: ", r"\1: ", raw)
+
+
+def report(groups: list[str]) -> int:
+    verdicts = load_verdicts()
+    rows = {}
+    survivors = []
+    killed_by_added = []
+    seen_keys = set()
+    timing = []
+    for g in GROUPS:
+        results = final(g)
+        if not results:
+            continue
+        for d in group_dirs(g):
+            for run in (d, d.with_name(d.name + "-recheck"), d.with_name(d.name + "-acceptance")):
+                secs = run / "seconds.txt"
+                if run.exists():
+                    timing.append((run.name, secs.read_text().strip() if secs.exists() else "?", len(raw_outcomes(run))))
+        for r in results:
+            f = rows.setdefault(r["file"], {"caught": 0, "acceptance": 0, "missed": 0, "timeout": 0, "unviable": 0})
+            s = r["summary"]
+            if s == "CaughtMutant":
+                f["caught"] += 1
+                if r["by"] == "acceptance":
+                    f["acceptance"] += 1
+            elif s == "MissedMutant":
+                f["missed"] += 1
+                survivors.append(r)
+            elif s == "Timeout":
+                f["timeout"] += 1
+            else:
+                f["unviable"] += 1
+            seen_keys.add(r["key"])
+            v = verdicts.get(r["key"], "")
+            if s == "CaughtMutant" and (v.startswith("test:") or r["by"].startswith("unit (tests added")):
+                killed_by_added.append((r, v or "killed by a test added since the first run (bench/mutants_verdicts.toml names none)"))
+    unexplained = [r for r in survivors if not verdicts.get(r["key"], "").startswith("equivalent:")]
+    lines = [
+        "# Mutation testing (`make mutants`)",
+        "",
+        "cargo-mutants over the code whose mistakes cost users most (groups in `tools/mutants.py`),",
+        "each file against the unit and property tests of its package, and the resources' planning",
+        "survivors again against the acceptance tests. Score = caught / (caught + missed + timeout);",
+        "unviable mutants (they do not build) are not counted. Generated by `tools/mutants.py`;",
+        "verdicts live in `bench/mutants_verdicts.toml`.",
+        "",
+        "| file | mutants | caught (by acceptance) | missed | timeout | unviable | score |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for file, f in sorted(rows.items()):
+        counted = f["caught"] + f["missed"] + f["timeout"]
+        score = f"{100 * f['caught'] / counted:.0f}%" if counted else "-"
+        total = counted + f["unviable"]
+        lines.append(
+            f"| `{file}` | {total} | {f['caught']} ({f['acceptance']}) | {f['missed']} | {f['timeout']} | {f['unviable']} | {score} |"
+        )
+    tot = {k: sum(f[k] for f in rows.values()) for k in ("caught", "acceptance", "missed", "timeout", "unviable")}
+    counted = tot["caught"] + tot["missed"] + tot["timeout"]
+    if counted:
+        lines.append(
+            f"| **all** | {counted + tot['unviable']} | {tot['caught']} ({tot['acceptance']}) | {tot['missed']} | {tot['timeout']} | {tot['unviable']} | {100 * tot['caught'] / counted:.0f}% |"
+        )
+    lines += ["", "## Surviving mutants", ""]
+    if not survivors:
+        lines.append("None.")
+    for r in sorted(survivors, key=lambda r: r["raw"]):
+        v = verdicts.get(r["key"], "")
+        verdict = v if v.startswith("equivalent:") else "**UNEXPLAINED** (add a test, or a verdict saying why no test can tell)"
+        lines.append(f"- `{r['raw']}`: {verdict}")
+    lines += ["", "## Survivors of earlier runs, killed by tests added since", ""]
+    if not killed_by_added:
+        lines.append("None.")
+    for r, v in sorted(killed_by_added, key=lambda x: x[0]["raw"]):
+        lines.append(f"- `{r['key']}`: caught now; {v}")
+    stale = sorted(k for k in verdicts if k not in seen_keys and any(k.startswith(f + ":") for f in rows))
+    if stale:
+        lines += ["", "## Verdicts whose mutant no run generated (code changed?)", ""]
+        lines += [f"- `{k}`" for k in stale]
+    lines += ["", "## Run time", ""]
+    lines.append("| group | seconds | mutants |")
+    lines.append("|---|---:|---:|")
+    lines += [f"| {g} | {s} | {n} |" for g, s, n in timing]
+    notes = ROOT / "bench" / "MUTANTS.notes.md"
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
+    REPORT.write_text("\n".join(lines) + "\n")
+    print(f"[mutants] wrote {REPORT.relative_to(ROOT)}: {counted} mutants counted, {len(survivors)} survivors, {len(unexplained)} unexplained")
+    for r in unexplained:
+        print(f"  UNEXPLAINED {r['raw']}")
+    return 1 if unexplained else 0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--group", action="append", choices=sorted(GROUPS), help="run only these groups (repeatable)")
+    p.add_argument("--list", action="store_true", help="list the mutants of the groups, run nothing")
+    p.add_argument("--report-only", action="store_true", help="only rebuild bench/MUTANTS.md")
+    p.add_argument("--recheck", action="store_true", help="run the groups' survivors again (after adding tests)")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="mutate only these files of the group (repeatable); outcomes of earlier runs of the group's other files are kept",
+    )
+    a = p.parse_args()
+    ONLY.extend(a.only)
+    groups = a.group or list(GROUPS)
+    if a.report_only:
+        return report(groups)
+    if not CARGO_MUTANTS.exists():
+        print(f"{CARGO_MUTANTS} is missing: `make mutants` installs it", file=sys.stderr)
+        return 2
+    if a.list:
+        for g in groups:
+            r = subprocess.run(cargo_mutants_args(g, True), cwd=ROOT, capture_output=True, text=True)
+            names = [line for line in r.stdout.splitlines() if line.strip()]
+            print(f"{g}: {len(names)} mutants")
+            for n in names:
+                print(f"  {n}")
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    if a.recheck:
+        with open(OUT / "log.txt", "a") as log:
+            for g in groups:
+                recheck(g, log)
+        return report(groups)
+    total = 0.0
+    with open(OUT / "log.txt", "a") as log:
+        for g in groups:
+            total += run_group(g, log)
+    print(f"[mutants] {len(groups)} groups in {total:.0f} s (log: {(OUT / 'log.txt').relative_to(ROOT)})")
+    return report(groups)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
