@@ -255,13 +255,31 @@ async fn an_endpoint_name_that_does_not_exist_fails_at_once_saying_so() {
 }
 
 // The environment variables as the SDK reads them, and the arguments over them.
-// nextest runs each test in its own process, so the variables reach no other test.
+// The crate forbids unsafe code (so no `set_var`): the test runs itself again as a
+// child process with the variables set.
 #[tokio::test]
 async fn the_environment_variables_apply_unless_the_arguments_say_otherwise() {
-    // SAFETY: set before any thread of this test reads the environment.
-    unsafe {
-        std::env::set_var("AWS_USE_DUALSTACK_ENDPOINT", "true");
-        std::env::set_var("AWS_USE_FIPS_ENDPOINT", "true");
+    const CHILD: &str = "TRUSTCHAIN_ENDPOINT_ENV_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let exe = std::env::current_exe().expect("test binary");
+        let out = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "aws::endpoint_tests::the_environment_variables_apply_unless_the_arguments_say_otherwise",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .env("AWS_USE_DUALSTACK_ENDPOINT", "true")
+            .env("AWS_USE_FIPS_ENDPOINT", "true")
+            .output()
+            .expect("run the test binary");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "child run failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
     }
     let mut settings = ProviderSettings {
         region: Some("us-west-2".into()),

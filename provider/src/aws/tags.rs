@@ -238,12 +238,16 @@ mod tests {
     fn a_changed_value_of_an_existing_key_is_set_again() {
         let have = tags(&[("Owner", "pki"), ("Tier", "ca")]);
         let want = tags(&[("Owner", "security"), ("Tier", "ca")]);
-        let c = TagChanges::between(&have, &want);
+        let c = TagChanges::between(&have, &want, &IgnoreTags::default());
         assert_eq!(c.set, tags(&[("Owner", "security")]));
         assert!(c.remove.is_empty(), "{c:?}");
         assert!(!c.is_empty());
         // An empty value is a value too.
-        let c = TagChanges::between(&want, &tags(&[("Owner", ""), ("Tier", "ca")]));
+        let c = TagChanges::between(
+            &want,
+            &tags(&[("Owner", ""), ("Tier", "ca")]),
+            &IgnoreTags::default(),
+        );
         assert_eq!(c.set, tags(&[("Owner", "")]));
     }
 
@@ -293,7 +297,9 @@ mod tests {
                 aws_sdk_ec2::operation::create_tags::CreateTagsOutput::builder().build()
             });
         let ec2 = super::super::testing::ec2_client(RuleMode::MatchAny, &[&delete, &create], 0);
-        sync_ec2(&ec2, "vpc-1", have, want).await.expect("synced");
+        sync_ec2(&ec2, "vpc-1", have, want, &IgnoreTags::default())
+            .await
+            .expect("synced");
         let out = (
             deleted.lock().expect("lock").clone(),
             created.lock().expect("lock").clone(),
