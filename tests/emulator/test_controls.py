@@ -153,8 +153,24 @@ class RequestLog(unittest.TestCase):
         )
         self.assertEqual(
             {tuple(sorted(c)) for c in log["calls"]},
-            {("action", "attempt", "end", "fault", "seq", "service", "start", "status")},
+            {
+                (
+                    "action",
+                    "attempt",
+                    "caller_account",
+                    "end",
+                    "fault",
+                    "seq",
+                    "service",
+                    "start",
+                    "status",
+                    "user_agent",
+                )
+            },
         )
+        # Who called: the account the access key belongs to and the SDK's user agent, never a key.
+        self.assertEqual({c["caller_account"] for c in log["calls"]}, {"123456789012"})
+        self.assertTrue(all("Boto3" in (c["user_agent"] or "") for c in log["calls"]))
         self.assertTrue(all(0 <= c["start"] <= c["end"] for c in log["calls"]))
         self.assertEqual([c["fault"] for c in log["calls"]], [None, None, None, None, "armed"])
         self.assertNotIn("SECRET", json.dumps(log))

@@ -205,13 +205,14 @@ pub async fn validate_credentials(sts: &aws_sdk_sts::Client) -> Result<String, D
                 aws_sdk_sts::error::SdkError::DispatchFailure(f) => f.as_connector_error(),
                 _ => None,
             };
+            let region = sts.config().region().map_or("(none)", |r| r.as_ref());
             let fix = match transport {
                 Some(c) if is_untrusted(c) => Some(
-                    "The STS endpoint's TLS certificate is not trusted: if a TLS-inspecting proxy or a private endpoint presents it, give its CA certificate (PEM) in custom_ca_bundle or AWS_CA_BUNDLE.",
+                    "The STS endpoint's TLS certificate is not trusted: if a TLS-inspecting proxy or a private endpoint presents it, give its CA certificate (PEM) in custom_ca_bundle or AWS_CA_BUNDLE.".to_string(),
                 ),
-                Some(c) if is_unresolvable(c) => Some(
-                    "The STS endpoint's host name does not exist: with use_fips_endpoint or use_dualstack_endpoint, turn the option off, set sts_region, or give STS a URL in endpoints {}.",
-                ),
+                Some(c) if is_unresolvable(c) => Some(format!(
+                    "The STS endpoint's host name for region {region:?} does not exist: if {region:?} is misspelled or not an AWS region, fix region, sts_region (or AWS_REGION); with use_fips_endpoint or use_dualstack_endpoint, turn the option off; or give STS a URL in endpoints {{}}."
+                )),
                 _ => None,
             };
             let request_id = super::error::request_id_note(&e);

@@ -255,24 +255,28 @@ async fn an_endpoint_name_that_does_not_exist_fails_at_once_saying_so() {
 }
 
 // The environment variables as the SDK reads them, and the arguments over them.
-// Setting variables in a running process is unsafe (edition 2024) and unsafe code is
-// forbidden: the test runs itself again as a child process with the variables set.
+// The crate forbids unsafe code (so no `set_var`): the test runs itself again as a
+// child process with the variables set.
 #[tokio::test]
 async fn the_environment_variables_apply_unless_the_arguments_say_otherwise() {
-    const NAME: &str =
-        "aws::endpoint_tests::the_environment_variables_apply_unless_the_arguments_say_otherwise";
-    if std::env::var_os("TRUSTCHAIN_ENDPOINT_ENV_CHILD").is_none() {
-        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
-            .args(["--exact", NAME, "--test-threads=1"])
-            .env("TRUSTCHAIN_ENDPOINT_ENV_CHILD", "1")
+    const CHILD: &str = "TRUSTCHAIN_ENDPOINT_ENV_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let exe = std::env::current_exe().expect("test binary");
+        let out = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "aws::endpoint_tests::the_environment_variables_apply_unless_the_arguments_say_otherwise",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
             .env("AWS_USE_DUALSTACK_ENDPOINT", "true")
             .env("AWS_USE_FIPS_ENDPOINT", "true")
             .output()
-            .expect("run the test with the variables set");
+            .expect("run the test binary");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success() && stdout.contains("1 passed"),
-            "{stdout}\n{}",
+            "child run failed:\n{stdout}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
         return;

@@ -204,6 +204,19 @@ impl HttpConnector for BySchemeConnector {
     }
 }
 
+/// Registers the password of a proxy URL's user info with the log redaction.
+fn register_proxy_password(url: &str) {
+    let Some((_, rest)) = url.split_once("://") else {
+        return;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    if let Some((userinfo, _)) = authority.rsplit_once('@')
+        && let Some((_, password)) = userinfo.split_once(':')
+    {
+        tfplugin::logging::secret(password);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,18 +279,5 @@ mod tests {
         std::fs::write(&f, [0x30, 0x82, 0x01]).expect("write");
         let e = read_ca_bundle(f.to_str().expect("utf-8")).expect_err("not PEM");
         assert!(e.contains("openssl x509"), "{e}");
-    }
-}
-
-/// Registers the password of a proxy URL's user info with the log redaction.
-fn register_proxy_password(url: &str) {
-    let Some((_, rest)) = url.split_once("://") else {
-        return;
-    };
-    let authority = rest.split('/').next().unwrap_or("");
-    if let Some((userinfo, _)) = authority.rsplit_once('@')
-        && let Some((_, password)) = userinfo.split_once(':')
-    {
-        tfplugin::logging::secret(password);
     }
 }

@@ -382,11 +382,10 @@ mod tests {
         sync_ec2(&ec2, "vpc-1", have, want, &IgnoreTags::default())
             .await
             .expect("synced");
-        let out = (
+        (
             deleted.lock().expect("lock").clone(),
             created.lock().expect("lock").clone(),
-        );
-        out
+        )
     }
 
     #[tokio::test]
