@@ -16,6 +16,7 @@ environment variables read when a resource is created:
 import base64
 import functools
 import os
+import re
 import threading
 import time
 
@@ -124,7 +125,46 @@ def forwarded_target_groups(actions) -> list:
     return arns
 
 
+# ELBv2 API reference, Tag: Key "Length Constraints: Minimum length of 1. Maximum
+# length of 128. Pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$"; Value "Maximum length
+# of 256", same pattern. User guide (Tag a Network Load Balancer): "Do not use the
+# aws: prefix in your tag names or values because it is reserved for AWS use."
+_TAG_CHARACTERS = re.compile(r"^[\w\s.:/=+\-@]*$")
+
+
+def _tag_characters_ok(text: str) -> bool:
+    # \p{L}\p{N} are letters and numbers of any script, \p{Z} separators; Python's
+    # \w adds "_" (allowed) and \s adds control whitespace, refused below.
+    return bool(_TAG_CHARACTERS.match(text)) and not any(c in text for c in "\t\n\r\f\v")
+
+
+def check_tag_rules(tags) -> None:
+    for tag in tags or []:
+        key, value = tag.get("Key") or "", tag.get("Value") or ""
+        if key.lower().startswith("aws:"):
+            raise fail("ValidationError", f"Tag key '{key}' starts with aws:, a prefix reserved for AWS use")
+        if not 1 <= len(key) <= 128:
+            raise fail(
+                "ValidationError",
+                f"1 validation error detected: Value '{key[:40]}' at 'tags.member.key' failed to "
+                "satisfy constraint: Member must have length between 1 and 128",
+            )
+        if len(value) > 256:
+            raise fail(
+                "ValidationError",
+                f"1 validation error detected: the value of tag '{key}' at 'tags.member.value' failed "
+                "to satisfy constraint: Member must have length less than or equal to 256",
+            )
+        if not (_tag_characters_ok(key) and _tag_characters_ok(value)):
+            raise fail(
+                "ValidationError",
+                f"1 validation error detected: tag '{key}' failed to satisfy constraint: Member must "
+                "satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+            )
+
+
 def check_new_tags(tags) -> None:
+    check_tag_rules(tags)
     keys = [t.get("Key") for t in tags or []]
     for key in keys:
         if keys.count(key) > 1:

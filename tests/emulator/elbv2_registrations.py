@@ -54,6 +54,34 @@ def _listener_peers(backend, group) -> list:
     return peers
 
 
+# CreateTargetGroup, TargetType ip: "You can specify IP addresses from the subnets
+# of the virtual private cloud (VPC) for the target group, the RFC 1918 range
+# (10.0.0.0/8, 172.16.0.0/12, and 192.168.0.0/16), and the RFC 6598 range
+# (100.64.0.0/10). You can't specify publicly routable IP addresses."
+PRIVATE_TARGET_RANGES = tuple(
+    ipaddress.ip_network(c) for c in ("10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16")
+)
+
+
+def _vpc_blocks(backend, vpc_id: str) -> list:
+    """The IPv4 and IPv6 blocks of the VPC's subnets."""
+    blocks = []
+    for subnet in backend.ec2_backend.describe_subnets(filters={"vpc-id": vpc_id}):
+        cidr = getattr(subnet, "cidr", None)
+        if cidr is not None:
+            blocks.append(ipaddress.ip_network(cidr))
+        for assoc in getattr(subnet, "ipv6_cidr_block_associations", {}).values():
+            if assoc.get("ipv6CidrBlockState", {}).get("State") == "associated":
+                blocks.append(ipaddress.ip_network(assoc["ipv6CidrBlock"]))
+    return blocks
+
+
+def _registrable_ip(backend, group, address) -> bool:
+    if address.version == 4 and any(address in r for r in PRIVATE_TARGET_RANGES):
+        return True
+    return any(address.version == b.version and address in b for b in _vpc_blocks(backend, group.vpc_id))
+
+
 def _check_target(backend, group, target: dict) -> tuple:
     target_id = target.get("Id") or ""
     port = target.get("Port") or group.port
@@ -69,6 +97,14 @@ def _check_target(backend, group, target: dict) -> tuple:
                 "ValidationError",
                 f"The IP address '{target_id}' is not a valid IPv{wanted} address; target group "
                 f"'{group.name}' has the '{group.ip_address_type}' IP address type",
+            )
+        if not _registrable_ip(backend, group, address):
+            raise fail(
+                "InvalidTarget",
+                f"The IP address '{target_id}' cannot be registered: an ip target must be in a "
+                f"subnet of the target group's VPC '{group.vpc_id}' or in 10.0.0.0/8, "
+                "100.64.0.0/10, 172.16.0.0/12 or 192.168.0.0/16; publicly routable addresses "
+                "outside the VPC are not allowed",
             )
     elif target.get("AvailabilityZone"):
         raise fail(

@@ -60,10 +60,15 @@ CODE = "EmulatorModelViolation"
 # answers): EC2 API reference, InternetGatewayAttachment: "For an internet gateway, the
 # state is available when attached to a VPC" (AttachmentStatus: attaching, attached,
 # detaching, detached); Instance: "platform ... This value is windows for Windows
-# instances" (PlatformValues: Windows).
+# instances" (PlatformValues: Windows). VpcEndpoint.State (shape State, enum
+# PendingAcceptance, Pending, Available, ...): EC2 answers "available" in lower
+# case; hashicorp/aws waits against real AWS for exactly that
+# (internal/service/ec2, vpcEndpointStateAvailable = "available", citing the
+# PrivateLink guide's vpce-interface-lifecycle section), as moto answers.
 ANSWERED_OUTSIDE_ENUM = {
     "AttachmentStatus": ("available",),
     "PlatformValues": ("windows",),
+    "State": ("available",),
 }
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)

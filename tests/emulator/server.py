@@ -19,6 +19,8 @@ import cloudhsm
 import delays
 import ec2_ipv6
 import ec2_nat
+import ec2_strict
+import ec2_vpn_routes
 import elbv2_quic
 import faults
 import model_check
@@ -38,6 +40,8 @@ def main() -> int:
     faults.configure_from_environment()
     ec2_ipv6.install()
     ec2_nat.install()
+    ec2_strict.install()
+    ec2_vpn_routes.install()
     elbv2_quic.install()
     cloudhsm.install()
     app = DomainDispatcherApplication(create_backend_app)

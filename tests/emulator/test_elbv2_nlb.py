@@ -376,6 +376,25 @@ class TagsAndPages(EmulatorTestCase):
         missing = lb["LoadBalancerArn"][:-4] + "0000"
         self.assertRefused("LoadBalancerNotFound", self.elb.describe_tags, ResourceArns=[missing])
 
+    def test_tag_keys_and_values_follow_the_api_reference(self):
+        lb = self.nlb()
+        arns = [lb["LoadBalancerArn"]]
+        self.elb.add_tags(ResourceArns=arns, Tags=[{"Key": "k" * 128, "Value": "v" * 256}])
+        self.elb.add_tags(ResourceArns=arns, Tags=[{"Key": "Équipe 1_.:/=+-@", "Value": "données 数据"}])
+        for bad in (
+            {"Key": "aws:owner", "Value": "x"},
+            {"Key": "AWS:owner", "Value": "x"},
+            {"Key": "k" * 129, "Value": "x"},
+            {"Key": "k", "Value": "v" * 257},
+            {"Key": "team#1", "Value": "x"},
+            {"Key": "team", "Value": "a,b"},
+        ):
+            with self.subTest(bad=bad["Key"][:20]):
+                self.assertRefused("ValidationError", self.elb.add_tags, ResourceArns=arns, Tags=[bad])
+        self.assertRefused(
+            "ValidationError", self.group, "TCP", 443, Tags=[{"Key": "aws:team", "Value": "x"}]
+        )
+
     def test_listeners_target_groups_and_load_balancers_are_paged(self):
         lb = self.nlb()
         for port in (1001, 1002, 1003):

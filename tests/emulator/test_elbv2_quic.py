@@ -4,6 +4,7 @@ with AWS's error code, and both TrustChain configurations accepted.
 Run: .venv/bin/python -m unittest discover -s tests/emulator -p 'test_elbv2*.py'
 """
 
+import ipaddress
 import time
 import unittest
 
@@ -341,6 +342,18 @@ class QuicServerIds(EmulatorTestCase):
             "ValidationError", self.register, self.group("UDP", ip="ipv4"), {"Id": "2600:1f18::10"}
         )
 
+    def test_ip_targets_are_private_or_in_the_vpc_never_public(self):
+        v4 = self.group("UDP", 8000, ip="ipv4")
+        for private in ("10.1.2.3", "100.64.0.9", "172.16.5.5", "192.168.1.1"):
+            self.register(v4, {"Id": private})
+        v6 = self.group("UDP", 8001, ip="ipv6")
+        in_vpc = str(ipaddress.ip_network(self.subnet_v6[self.subnets[0]])[0x10])
+        self.register(v6, {"Id": in_vpc})
+        for public, group in (("198.51.100.7", v4), ("8.8.8.8", v4), ("2001:db8::10", v6)):
+            with self.subTest(public=public):
+                message = self.assertRefused("InvalidTarget", self.register, group, {"Id": public})
+                self.assertIn("publicly routable", message)
+
     def test_target_health_moves_from_unused_to_initial_to_healthy_to_draining(self):
         group = self.group()
         self.register(group, {"Id": "10.0.0.10", "QuicServerId": SERVER_A})
@@ -409,9 +422,8 @@ class TrustChainVariants(EmulatorTestCase):
                 HealthCheckPath="/health",
             )
             self.listener(lb, "UDP", port, group)
-            self.elb.register_targets(
-                TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": "2600:1f18::20", "Port": port}]
-            )
+            host = str(ipaddress.ip_network(self.subnet_v6[self.subnets[0]])[0x20])
+            self.elb.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": host, "Port": port}])
         described = self.elb.describe_load_balancers(LoadBalancerArns=[lb["LoadBalancerArn"]])[
             "LoadBalancers"
         ][0]

@@ -37,10 +37,13 @@ fn schema_lists_provider_config_data_source_and_functions() {
             "provider attribute {attr} missing: {cfg}"
         );
     }
-    for block in ["assume_role", "endpoints", "default_tags"] {
+    for block in ["assume_role_with_web_identity", "endpoints", "default_tags"] {
         assert_eq!(cfg["block_types"][block]["nesting_mode"], "list", "{block}");
         assert_eq!(cfg["block_types"][block]["max_items"], 1, "{block}");
     }
+    // Several assume_role blocks chain roles, as in hashicorp/aws: no max_items.
+    assert_eq!(cfg["block_types"]["assume_role"]["nesting_mode"], "list");
+    assert!(cfg["block_types"]["assume_role"]["max_items"].is_null());
     let plan = &p["data_source_schemas"]["trustchain_ipv6_plan"]["block"];
     assert_eq!(plan["attributes"]["prefix"]["required"], true);
     assert_eq!(plan["attributes"]["subnets"]["computed"], true);

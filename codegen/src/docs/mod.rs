@@ -7,7 +7,9 @@
 //!   `examples/resources/<type>/{resource.tf,import.sh,import-by-identity.tf}`,
 //!   `examples/data-sources/<type>/data-source.tf`, `examples/functions/<name>/function.tf`;
 //! - optional hand-written prose per page: `provider/docs/index.md`,
-//!   `provider/docs/{resources,data-sources,functions}/<name>.md`.
+//!   `provider/docs/{resources,data-sources,functions}/<name>.md`;
+//! - guides, hand-written whole: `provider/docs/guides/<name>.md` (a `# Title`
+//!   line, then the page) become `docs/guides/<name>.md` with front matter.
 //!
 //! The output is a pure function of those inputs, sorted, byte-identical on every run.
 
@@ -65,7 +67,50 @@ pub fn render(src: &Sources) -> Result<BTreeMap<String, String>, DocsError> {
             pages.insert(format!("functions/{name}.md"), function_page(src, name, f)?);
         }
     }
+    for (name, text) in guides(&src.prose.join("guides"))? {
+        pages.insert(format!("guides/{name}.md"), guide_page(&name, &text)?);
+    }
     Ok(pages)
+}
+
+/// The guides under `dir` by file stem, sorted (none when the folder is absent).
+fn guides(dir: &Path) -> Result<BTreeMap<String, String>, DocsError> {
+    let mut out = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.extension().is_some_and(|x| x == "md")
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            out.insert(stem.to_string(), read(&path)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A guide in Registry layout: front matter (its title, its first paragraph as the
+/// description, subcategory Guides), then the page as written.
+fn guide_page(name: &str, text: &str) -> Result<String, DocsError> {
+    let text = text.trim();
+    let title = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# "))
+        .ok_or_else(|| DocsError::Missing {
+            path: format!("provider/docs/guides/{name}.md"),
+            why: "a guide starts with a \"# Title\" line".into(),
+        })?;
+    let body = text.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let description = body.trim_start();
+    let mut out = front_matter(title, description).replacen(
+        "subcategory: \"\"",
+        "subcategory: \"Guides\"",
+        1,
+    );
+    out.push_str(&format!("\n{text}\n"));
+    Ok(out)
 }
 
 fn read(path: &Path) -> Result<String, DocsError> {
@@ -320,7 +365,7 @@ fn capitalize(s: &str) -> String {
 /// the paths whose content changed.
 pub fn write(out: &Path, pages: &BTreeMap<String, String>) -> Result<Vec<String>, DocsError> {
     let mut changed = Vec::new();
-    for dir in ["resources", "data-sources", "functions"] {
+    for dir in ["resources", "data-sources", "functions", "guides"] {
         let d = out.join(dir);
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
@@ -365,7 +410,7 @@ pub fn stale(out: &Path, pages: &BTreeMap<String, String>) -> Vec<String> {
         })
         .map(|(rel, _)| rel.clone())
         .collect();
-    for dir in ["resources", "data-sources", "functions"] {
+    for dir in ["resources", "data-sources", "functions", "guides"] {
         if let Ok(entries) = std::fs::read_dir(out.join(dir)) {
             for e in entries.flatten() {
                 let rel = format!("{dir}/{}", e.file_name().to_string_lossy());
@@ -475,6 +520,39 @@ mod tests {
             .expect_err("an identity needs its import block example")
             .to_string();
         assert!(e.contains("x_thing/import-by-identity.tf"), "{e}");
+    }
+
+    #[test]
+    fn guides_become_registry_guide_pages_with_front_matter() {
+        let (dir, schema) = fixture();
+        let guides = dir.path().join("prose/guides");
+        std::fs::create_dir_all(&guides).expect("dir");
+        std::fs::write(
+            guides.join("living-together.md"),
+            "# Living together\n\nWhat to wire.\nAnd why.\n\n## Details\n",
+        )
+        .expect("write");
+        std::fs::write(guides.join("notes.txt"), "not a guide").expect("write");
+        let src = Sources {
+            schema: &schema,
+            provider_name: "x",
+            examples: &dir.path().join("examples"),
+            prose: &dir.path().join("prose"),
+        };
+        let pages = render(&src).expect("render");
+        let g = &pages["guides/living-together.md"];
+        assert!(
+            g.starts_with("---\npage_title: \"Living together\"\nsubcategory: \"Guides\"\ndescription: |-\n  What to wire. And why.\n---\n"),
+            "{g}"
+        );
+        assert!(
+            g.ends_with("# Living together\n\nWhat to wire.\nAnd why.\n\n## Details\n"),
+            "{g}"
+        );
+        assert!(!pages.keys().any(|k| k.contains("notes")));
+        std::fs::write(guides.join("untitled.md"), "no title\n").expect("write");
+        let e = render(&src).expect_err("a guide needs a title").to_string();
+        assert!(e.contains("untitled.md"), "{e}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod schema;
 mod secrets;
 pub mod services;
 mod settings;
+pub mod tag_rules;
 pub mod tags;
 mod user_agent;
 mod validate;

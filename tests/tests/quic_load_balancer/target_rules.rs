@@ -10,18 +10,25 @@ use std::cell::RefCell;
 const SERVER_ID: &str = "0x0123456789abcdef";
 
 fn config(emu: &Emulator, net: &Net, target: bool) -> String {
-    let target = if target {
-        format!(
+    config_with(
+        emu,
+        net,
+        target.then(|| format!("\"10.0.0.10\"\n  quic_server_id   = \"{SERVER_ID}\"")),
+    )
+}
+
+/// The load balancer, and a target whose `target_id =` line reads `target`.
+fn config_with(emu: &Emulator, net: &Net, target: Option<String>) -> String {
+    let target = match target {
+        Some(t) => format!(
             r#"
 resource "trustchain_quic_target" "this" {{
   target_group_arn = trustchain_quic_load_balancer.udp.listeners["8853"].target_group_arn
-  target_id        = "10.0.0.10"
-  quic_server_id   = "{SERVER_ID}"
+  target_id        = {t}
 }}
 "#
-        )
-    } else {
-        String::new()
+        ),
+        None => String::new(),
     };
     format!(
         r#"{provider}
@@ -69,6 +76,29 @@ fn a_quic_server_id_on_a_udp_target_group_is_refused_at_plan_and_by_aws() {
                 "ValidationError",
             );
             assert!(message.contains("QUIC or TCP_QUIC"), "{message}");
+        })
+        .plan_fails(
+            "add a target at a publicly routable address outside the VPC",
+            config_with(&emu, &net, Some("\"198.51.100.7\"".into())),
+        )
+        .errors(|d, _| {
+            assert_diagnostic(
+                d,
+                "IP target outside the target group's VPC",
+                "target_id",
+                "publicly routable",
+            )
+        })
+        .check(|s| {
+            let message = refused(
+                s.emu.try_call(
+                    "elbv2",
+                    "register_targets",
+                    json!({"TargetGroupArn": *tg.borrow(), "Targets": [{"Id": "198.51.100.7"}]}),
+                ),
+                "InvalidTarget",
+            );
+            assert!(message.contains("publicly routable"), "{message}");
         })
         // Terraform plans the configuration before destroying too, so the refused
         // target leaves the configuration first.

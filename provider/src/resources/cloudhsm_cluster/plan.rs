@@ -3,6 +3,7 @@
 //! IPv6 blocks) from one EC2 DescribeSubnets when the subnet ids are known.
 
 use super::model::ClusterModel;
+use crate::aws::tag_rules;
 use crate::aws::{Clients, ProviderData, code_of, is_not_found};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,15 @@ fn at(name: &str) -> AttributePath {
 
 pub async fn modify(data: &ProviderData, subnets: &SubnetCache, plan: &mut Plan<ClusterModel>) {
     plan.planned.tags_all = data.tags_all(&plan.config.tags);
+    if let Attr::Known(all) = &plan.planned.tags_all {
+        plan.diagnostics.extend(tag_rules::check_merged(
+            &tag_rules::CLOUDHSM,
+            plan.config.tags.known(),
+            all,
+            &at("tags"),
+            "the cluster (tags with the provider's default_tags)",
+        ));
+    }
     if let Some(prior) = plan.prior.clone() {
         plan_replacements(&prior, plan);
     }

@@ -2,6 +2,7 @@
 //! The subnet facts (zones, VPC, IPv6 blocks) are checked at plan time in `plan`.
 
 use super::model::{ClusterModel, HSM_TYPES, MAX_SUBNETS, MODES, NETWORK_TYPES, RETENTION_DAYS};
+use crate::aws::tag_rules;
 use tfplugin::diag::Diagnostics;
 use tfplugin::value::{Attr, AttributePath};
 
@@ -114,46 +115,25 @@ pub fn check(m: &ClusterModel) -> Diagnostics {
     d
 }
 
-/// CloudHSM's tag rules: at most 50, keys 1-128 characters and not `aws:`, values
-/// up to 256. Keys are always known; a value is checked once known; a null value is
-/// no tag.
+/// CloudHSM's tag rules (`crate::aws::tag_rules`) for the configured tags: keys
+/// are always known; a value is checked once known; a null value is no tag.
 pub fn check_tags(tags: Option<&crate::aws::tags::ConfigTags>) -> Diagnostics {
-    let mut d = Diagnostics::new();
-    let Some(tags) = tags else { return d };
-    let count = tags.values().filter(|v| !v.is_null()).count();
-    if count > 50 {
-        d.error_at(
-            at("tags"),
-            "Too many tags",
-            format!("CloudHSM allows 50 tags per resource; {count} given."),
-        );
-    }
-    for (k, v) in tags {
-        if v.is_null() {
-            continue;
-        }
-        let v = v.known().map(String::as_str).unwrap_or_default();
-        let path = at("tags").key(k.clone());
-        if k.is_empty() || k.chars().count() > 128 {
-            d.error_at(
-                path,
-                "Invalid tag key",
-                "Tag keys have 1 to 128 characters.",
-            );
-        } else if k.to_ascii_lowercase().starts_with("aws:") {
-            d.error_at(
-                path,
-                "Reserved tag key",
-                format!("{k:?}: keys starting with aws: are reserved for AWS."),
-            );
-        } else if v.chars().count() > 256 {
-            d.error_at(
-                path,
-                "Tag value too long",
-                "Tag values have at most 256 characters.",
-            );
-        }
-    }
+    let Some(tags) = tags else {
+        return Diagnostics::new();
+    };
+    let set = || tags.iter().filter(|(_, v)| !v.is_null());
+    let mut d = tag_rules::check_tags(
+        &tag_rules::CLOUDHSM,
+        set().map(|(k, v)| (k.as_str(), v.known().map(String::as_str))),
+        &at("tags"),
+        None,
+    );
+    d.extend(tag_rules::check_count(
+        &tag_rules::CLOUDHSM,
+        set().map(|(k, _)| k.as_str()),
+        &at("tags"),
+        "the cluster",
+    ));
     d
 }
 

@@ -5,11 +5,12 @@
 //! and the NAT gateways unless the state or a route says there is one.
 
 use super::model::{TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC};
+use super::ownership::{Destination, RouteInfo};
 use crate::aws::ec2::filter;
 use crate::aws::tags::{Tags, ec2_tags};
 use crate::aws::{Clients, Deadline, code_of, failed, is_not_found};
-use aws_sdk_ec2::types::{RouteTable, Subnet, Vpc};
-use std::collections::{BTreeMap, BTreeSet};
+use aws_sdk_ec2::types::{Route, RouteTable, Subnet, Vpc};
+use std::collections::BTreeMap;
 use tfplugin::diag::Diagnostics;
 
 /// An object known by id, with the tags AWS holds for it.
@@ -31,6 +32,9 @@ pub struct Actual {
     pub eigw: Option<Tagged>,
     /// Route tables by tier name (the provider's tag).
     pub route_tables: BTreeMap<String, RouteTableInfo>,
+    /// Subnet id -> (route table id, association id), over every route table of the
+    /// VPC: a subnet of the network may have been associated with another's table.
+    pub subnet_tables: BTreeMap<String, (String, String)>,
     pub subnets: Vec<SubnetInfo>,
     pub nat: Option<NatInfo>,
     /// Elastic IPs the provider allocated for this VPC.
@@ -42,7 +46,8 @@ pub struct RouteTableInfo {
     pub id: String,
     pub kind: Option<String>,
     pub index: Option<i64>,
-    pub routes: BTreeSet<(String, String)>,
+    /// Every route but the local ones, whoever made it.
+    pub routes: Vec<RouteInfo>,
     pub associations: BTreeMap<String, String>,
     pub tags: Tags,
 }
@@ -137,6 +142,7 @@ impl Ec2<'_> {
         a.igw = igw;
         a.eigw = eigw;
         a.route_tables = route_tables_of(&rts);
+        a.subnet_tables = subnet_tables_of(&rts);
         a.subnets = subnets.iter().map(subnet_of).collect();
         a.eips = addresses;
         a.nat = match nat {
@@ -145,7 +151,7 @@ impl Ec2<'_> {
             None if a
                 .route_tables
                 .values()
-                .any(|rt| rt.routes.iter().any(|(_, t)| t.starts_with("nat-"))) =>
+                .any(|rt| rt.routes.iter().any(|r| r.target.starts_with("nat-"))) =>
             {
                 self.find_nat(vpc_id).await?
             }
@@ -331,22 +337,7 @@ fn route_tables_of(rts: &[RouteTable]) -> BTreeMap<String, RouteTableInfo> {
             tags,
             ..RouteTableInfo::default()
         };
-        for r in rt.routes() {
-            let dest = r
-                .destination_ipv6_cidr_block()
-                .or(r.destination_cidr_block())
-                .unwrap_or("")
-                .to_string();
-            let target = r
-                .gateway_id()
-                .or(r.egress_only_internet_gateway_id())
-                .or(r.nat_gateway_id())
-                .unwrap_or("")
-                .to_string();
-            if target != "local" && !target.is_empty() {
-                info.routes.insert((dest, target));
-            }
-        }
+        info.routes = rt.routes().iter().filter_map(route_of).collect();
         for assoc in rt.associations() {
             if let (Some(s), Some(id)) = (assoc.subnet_id(), assoc.route_table_association_id()) {
                 info.associations.insert(s.to_string(), id.to_string());
@@ -355,6 +346,64 @@ fn route_tables_of(rts: &[RouteTable]) -> BTreeMap<String, RouteTableInfo> {
         out.insert(tier, info);
     }
     out
+}
+
+/// Which route table each subnet is associated with, over all of the VPC's tables.
+fn subnet_tables_of(rts: &[RouteTable]) -> BTreeMap<String, (String, String)> {
+    rts.iter()
+        .flat_map(|rt| {
+            let table = rt.route_table_id().unwrap_or("").to_string();
+            rt.associations().iter().filter_map(move |assoc| {
+                Some((
+                    assoc.subnet_id()?.to_string(),
+                    (
+                        table.clone(),
+                        assoc.route_table_association_id()?.to_string(),
+                    ),
+                ))
+            })
+        })
+        .collect()
+}
+
+/// A route as the network reads it; `None` for the local route.
+fn route_of(r: &Route) -> Option<RouteInfo> {
+    let destination = if let Some(c) = r.destination_ipv6_cidr_block() {
+        Destination::Ipv6(c.to_string())
+    } else if let Some(c) = r.destination_cidr_block() {
+        Destination::Ipv4(c.to_string())
+    } else {
+        Destination::PrefixList(r.destination_prefix_list_id()?.to_string())
+    };
+    let target = [
+        r.gateway_id(),
+        r.egress_only_internet_gateway_id(),
+        r.nat_gateway_id(),
+        r.transit_gateway_id(),
+        r.vpc_peering_connection_id(),
+        r.network_interface_id(),
+        r.instance_id(),
+        r.carrier_gateway_id(),
+        r.local_gateway_id(),
+        r.core_network_arn(),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    .unwrap_or("")
+    .to_string();
+    if target == "local" {
+        return None;
+    }
+    Some(RouteInfo {
+        destination,
+        target,
+        origin: r
+            .origin()
+            .map(|o| o.as_str().to_string())
+            .unwrap_or_default(),
+        blackhole: r.state().map(|s| s.as_str()) == Some("blackhole"),
+    })
 }
 
 fn subnet_of(s: &Subnet) -> SubnetInfo {

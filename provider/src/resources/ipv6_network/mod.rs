@@ -15,8 +15,10 @@
 mod discovery;
 mod model;
 mod objects;
+mod ownership;
 mod plan;
 mod reconcile;
+mod routes;
 mod schema;
 mod state;
 mod validate;
@@ -103,7 +105,7 @@ impl Resource for Ipv6Network {
         let mut diags = Diagnostics::new();
         match ec2.prepare_vpc(&vpc_id).await {
             Ok(()) => {
-                if let Err(d) = ec2.converge(&vpc_id, &desired).await {
+                if let Err(d) = ec2.converge(&vpc_id, &desired, None, &mut diags).await {
                     diags.extend(d);
                 }
             }
@@ -155,8 +157,13 @@ impl Resource for Ipv6Network {
         };
         let timeout = limit(planned.timeouts.known(), Operation::Update, DEFAULT_TIMEOUT);
         let ec2 = self.ec2(&clients, timeout, Operation::Update);
+        // The prior state's topology: the tag keys the network wrote before.
+        let before = prior.as_ref().and_then(|p| Desired::from_model(p).ok());
         let mut diags = Diagnostics::new();
-        if let Err(d) = ec2.converge(&vpc_id, &desired).await {
+        if let Err(d) = ec2
+            .converge(&vpc_id, &desired, before.as_ref(), &mut diags)
+            .await
+        {
             diags.extend(d);
         }
         finish(&ec2, &vpc_id, planned, diags).await

@@ -54,6 +54,7 @@ pub struct TierModel {
     pub enable_dns64: Attr<bool>,
     pub enable_resource_name_dns_aaaa_record_on_launch: Attr<bool>,
     pub private_dns_hostname_type_on_launch: Attr<String>,
+    pub subnet_tags: Attr<Tags>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -98,6 +99,8 @@ pub struct Tier {
     pub dns64: bool,
     pub aaaa: bool,
     pub hostname_type: String,
+    /// Extra tags of the tier's subnets (on top of the network's).
+    pub subnet_tags: Tags,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,6 +208,8 @@ impl Desired {
                     "tier.private_dns_hostname_type_on_launch",
                 )
                 .map_err(|w| err(&w))?,
+                subnet_tags: or(&t.subnet_tags, Default::default(), "tier.subnet_tags")
+                    .map_err(|w| err(&w))?,
             });
         }
         Ok(Desired {
@@ -258,6 +263,49 @@ impl Desired {
         let mut t = self.tags_all.clone();
         t.entry("Name".into()).or_insert_with(|| self.name.clone());
         t
+    }
+
+    pub fn igw_tags(&self) -> Tags {
+        self.object_tags(format!("{}-igw", self.name))
+    }
+
+    pub fn eigw_tags(&self, vpc_id: &str) -> Tags {
+        let mut t = self.object_tags(format!("{}-eigw", self.name));
+        t.insert(TAG_VPC.into(), vpc_id.into());
+        t
+    }
+
+    pub fn route_table_tags(&self, tier: &Tier) -> Tags {
+        let mut t = self.object_tags(format!("{}-{}", self.name, tier.name));
+        t.insert(TAG_TIER.into(), tier.name.clone());
+        t.insert(TAG_KIND.into(), tier.kind.as_str().into());
+        t.insert(TAG_INDEX.into(), tier.index.to_string());
+        t
+    }
+
+    /// Tags of a subnet: the network's, its Name, the tier's `subnet_tags` on top,
+    /// and the provider's tier tag.
+    pub fn subnet_tags(&self, tier: &Tier, zone: &str) -> Tags {
+        let mut t = self.object_tags(format!("{}-{}-{}", self.name, tier.name, zone));
+        t.extend(tier.subnet_tags.clone());
+        t.insert(TAG_TIER.into(), tier.name.clone());
+        t
+    }
+
+    pub fn nat_tags(&self) -> Tags {
+        let mut t = self.object_tags(format!("{}-nat64", self.name));
+        t.insert(TAG_NAT64.into(), "true".into());
+        t
+    }
+
+    pub fn eip_tags(&self, vpc_id: &str) -> Tags {
+        let mut t = self.object_tags(format!("{}-nat64", self.name));
+        t.insert(TAG_VPC.into(), vpc_id.into());
+        t
+    }
+
+    pub fn tier(&self, name: &str) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.name == name)
     }
 }
 

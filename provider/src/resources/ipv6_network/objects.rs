@@ -2,7 +2,7 @@
 //! with the retries AWS needs; `reconcile` decides which.
 
 use super::discovery::{Ec2, NatInfo, RouteTableInfo, SubnetInfo};
-use super::model::{Desired, NetworkModel, TAG_TIER, Tier};
+use super::model::{Desired, NetworkModel, Tier};
 use crate::aws::ec2::bool_value;
 use crate::aws::retry::{delete_when_free, until_visible, while_not_found};
 use crate::aws::tags::{Tags, ec2_tag_spec};
@@ -84,8 +84,7 @@ impl Ec2<'_> {
         let v4 = d.ipv4_block(t, zone).map_err(|e| {
             Diagnostics::from(Diagnostic::error("No IPv4 room for a dual-stack tier", e))
         })?;
-        let mut tags = d.object_tags(format!("{}-{}-{}", d.name, t.name, zone));
-        tags.insert(TAG_TIER.into(), t.name.clone());
+        let tags = d.subnet_tags(t, zone);
         let subnet = || {
             let call = self
                 .c
@@ -193,20 +192,6 @@ impl Ec2<'_> {
         .await?;
         tracing::info!(subnet_id = %s.id, "deleted subnet");
         Ok(())
-    }
-
-    pub async fn delete_route(&self, rt: &str, dest: &str) -> Result<(), Diagnostics> {
-        let mut call = self.c.ec2.delete_route().route_table_id(rt);
-        call = if dest.contains(':') {
-            call.destination_ipv6_cidr_block(dest)
-        } else {
-            call.destination_cidr_block(dest)
-        };
-        match call.send().await {
-            Ok(_) => Ok(()),
-            Err(e) if code_of(&e) == "InvalidRoute.NotFound" => Ok(()),
-            Err(e) => Err(failed("EC2", "DeleteRoute")(e)),
-        }
     }
 
     /// An Elastic IP and a NAT gateway in `subnet_id`, waiting until it is available.
@@ -360,9 +345,10 @@ impl Ec2<'_> {
         }
         // Subnets, then route tables, each kind all at once (the EC2 client bounds
         // the calls in flight). A subnet's route table association goes with it, so
-        // the tables need no DisassociateRouteTable first.
-        futures_util::future::try_join_all(a.subnets.iter().map(|s| self.delete_subnet(s, None)))
-            .await?;
+        // the tables need no DisassociateRouteTable first. Subnets other tools made
+        // in the VPC are theirs to delete.
+        let own = a.subnets.iter().filter(|s| s.tier.is_some());
+        futures_util::future::try_join_all(own.map(|s| self.delete_subnet(s, None))).await?;
         futures_util::future::try_join_all(a.route_tables.values().map(|rt| {
             let mut rt = rt.clone();
             rt.associations.clear();

@@ -2,8 +2,10 @@
 //! region, and (on update) which gateway and subnet ids stay and which become
 //! unknown, with subnet CIDRs known as soon as the VPC's block is.
 
-use super::model::{Desired, NetworkModel, SubnetModel, Tier};
+use super::model::{Desired, NetworkModel, SubnetModel, TAG_INDEX, TAG_KIND, TAG_TIER, Tier};
+use super::validate::tier_path;
 use crate::aws::ProviderData;
+use crate::aws::tag_rules;
 use crate::ipv6::{self, Ipv6Cidr};
 use std::collections::{BTreeMap, BTreeSet};
 use tfplugin::framework::Plan;
@@ -12,6 +14,7 @@ use tfplugin::value::{Attr, AttributePath};
 pub async fn modify(data: &ProviderData, plan: &mut Plan<NetworkModel>) {
     // tags_all: provider default_tags with the resource's tags on top.
     plan.planned.tags_all = data.tags_all(&plan.config.tags);
+    check_tag_limits(plan);
     assign_tier_indexes(plan);
     check_zones(data, plan).await;
 
@@ -28,6 +31,45 @@ pub async fn modify(data: &ProviderData, plan: &mut Plan<NetworkModel>) {
     if let Some(subnets) = plan_subnets(&prior, &desired) {
         plan.planned.subnets = Attr::Known(subnets);
     }
+}
+
+/// EC2's tag rules where the configuration alone cannot show them: the provider's
+/// default_tags (merged into every object's tags) and how many tags each object
+/// carries once the network adds its Name and bookkeeping keys (route tables carry
+/// the most: Name and three `trustchain:` keys; subnets add their tier's
+/// `subnet_tags` and one `trustchain:` key).
+fn check_tag_limits(plan: &mut Plan<NetworkModel>) {
+    let Attr::Known(all) = &plan.planned.tags_all else {
+        return;
+    };
+    let tags_path = AttributePath::root().attr("tags");
+    let mut d =
+        tag_rules::check_inherited(&tag_rules::EC2, plan.config.tags.known(), all, &tags_path);
+    let base = || all.keys().map(String::as_str).chain(["Name"]);
+    d.extend(tag_rules::check_count(
+        &tag_rules::EC2,
+        base()
+            .chain([TAG_TIER, TAG_KIND, TAG_INDEX])
+            .collect::<BTreeSet<_>>(),
+        &tags_path,
+        "each route table (tags_all, its Name and the provider's 3 trustchain: keys)",
+    ));
+    for (i, t) in plan.config.tier.known().into_iter().flatten().enumerate() {
+        let Attr::Known(extra) = &t.subnet_tags else {
+            continue;
+        };
+        let keys: BTreeSet<&str> = base()
+            .chain(extra.keys().map(String::as_str))
+            .chain([TAG_TIER])
+            .collect();
+        d.extend(tag_rules::check_count(
+            &tag_rules::EC2,
+            keys,
+            &tier_path(i).attr("subnet_tags"),
+            "each subnet of this tier (tags_all, subnet_tags, its Name and the provider's trustchain:tier key)",
+        ));
+    }
+    plan.diagnostics.extend(d);
 }
 
 /// Tier indexes: explicit, else kept from state by name, else the tier's position if

@@ -1,15 +1,17 @@
 //! One reconciliation for create and update: discover what exists in the VPC, then
 //! create, modify and delete in AWS's dependency order (gateways, route tables and
 //! routes, subnets, NAT64, then what is no longer wanted). Tags come from discovery,
-//! so keeping them in step costs calls only where they differ.
+//! so keeping them in step costs calls only where they differ. Only what the
+//! network owns is changed (`ownership`): routes, associations and tags other
+//! tools attach to its objects stay.
 
 use super::discovery::{Ec2, RouteTableInfo, SubnetInfo, Tagged};
-use super::model::{
-    Desired, Kind, NAT64_PREFIX, TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC,
-};
+use super::model::{Desired, Kind, NAT64_PREFIX};
+use super::ownership::owned_tags;
+use super::routes::{TableRoutes, default_routes};
 use crate::aws::failed;
 use crate::aws::retry::{delete_when_free, while_not_found};
-use crate::aws::tags::{ec2_tag_spec, sync_ec2};
+use crate::aws::tags::{Tags, ec2_tag_spec, sync_ec2};
 use crate::ipv6::{self, Ipv6Cidr};
 use aws_sdk_ec2::types::ResourceType;
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +19,16 @@ use tfplugin::diag::{Diagnostic, Diagnostics};
 
 impl Ec2<'_> {
     /// Brings the VPC's contents to the desired topology, in dependency order.
-    pub async fn converge(&self, vpc_id: &str, d: &Desired) -> Result<(), Diagnostics> {
+    /// `prior` is the topology of the prior state (on update): tag keys it set may
+    /// be removed, others' never. Warnings (another tool's route where the network
+    /// wanted its own) go to `warnings`.
+    pub async fn converge(
+        &self,
+        vpc_id: &str,
+        d: &Desired,
+        prior: Option<&Desired>,
+        warnings: &mut Diagnostics,
+    ) -> Result<(), Diagnostics> {
         let ec2 = &self.c.ec2;
         let mut a = self.discover(vpc_id).await?.ok_or_else(|| {
             Diagnostics::from(Diagnostic::error(
@@ -41,10 +52,17 @@ impl Ec2<'_> {
         // Tags of the VPC.
         sync_ec2(ec2, vpc_id, &a.vpc_tags, &d.vpc_tags(), &self.c.ignore_tags).await?;
 
+        // The network's gateways: what its own routes may point at.
+        let mut gateways: BTreeSet<String> = [&a.igw, &a.eigw]
+            .into_iter()
+            .flatten()
+            .map(|g| g.id.clone())
+            .chain(a.nat.iter().map(|n| n.id.clone()))
+            .collect();
+
         // 1. Gateways.
-        let igw_tags = d.object_tags(format!("{}-igw", d.name));
-        let mut eigw_tags = d.object_tags(format!("{}-eigw", d.name));
-        eigw_tags.insert(TAG_VPC.into(), vpc_id.into());
+        let igw_tags = d.igw_tags();
+        let eigw_tags = d.eigw_tags(vpc_id);
         if d.needs_igw() && a.igw.is_none() {
             let out = ec2
                 .create_internet_gateway()
@@ -78,6 +96,7 @@ impl Ec2<'_> {
                 }
                 return Err(diag);
             }
+            gateways.insert(id.clone());
             a.igw = Some(Tagged {
                 id,
                 tags: igw_tags.clone(),
@@ -102,25 +121,27 @@ impl Ec2<'_> {
                     id: id.to_string(),
                     tags: eigw_tags.clone(),
                 });
+            gateways.extend(a.eigw.iter().map(|g| g.id.clone()));
         }
 
         // Gateways carry the network's tags too (kept in step on tag changes).
         if let Some(igw) = &a.igw {
-            sync_ec2(ec2, &igw.id, &igw.tags, &igw_tags, &self.c.ignore_tags).await?;
+            self.sync_owned(&igw.id, &igw.tags, &igw_tags, prior.map(Desired::igw_tags))
+                .await?;
         }
         if let Some(eigw) = &a.eigw {
-            sync_ec2(ec2, &eigw.id, &eigw.tags, &eigw_tags, &self.c.ignore_tags).await?;
+            let before = prior.map(|p| p.eigw_tags(vpc_id));
+            self.sync_owned(&eigw.id, &eigw.tags, &eigw_tags, before)
+                .await?;
         }
 
         // 2. Route tables per tier, with their default routes.
         for t in &d.tiers {
-            let mut tags = d.object_tags(format!("{}-{}", d.name, t.name));
-            tags.insert(TAG_TIER.into(), t.name.clone());
-            tags.insert(TAG_KIND.into(), t.kind.as_str().into());
-            tags.insert(TAG_INDEX.into(), t.index.to_string());
+            let tags = d.route_table_tags(t);
+            let before = prior.and_then(|p| p.tier(&t.name).map(|pt| p.route_table_tags(pt)));
             let rt = match a.route_tables.get(&t.name) {
                 Some(rt) => {
-                    sync_ec2(ec2, &rt.id, &rt.tags, &tags, &self.c.ignore_tags).await?;
+                    self.sync_owned(&rt.id, &rt.tags, &tags, before).await?;
                     rt.clone()
                 }
                 None => {
@@ -146,53 +167,16 @@ impl Ec2<'_> {
                     info
                 }
             };
-            let mut want: BTreeSet<(String, String)> = BTreeSet::new();
-            match t.kind {
-                Kind::Public => {
-                    if let Some(igw) = &a.igw {
-                        want.insert(("::/0".into(), igw.id.clone()));
-                        if !t.ipv6_native {
-                            want.insert(("0.0.0.0/0".into(), igw.id.clone()));
-                        }
-                    }
-                }
-                Kind::Private => {
-                    if let Some(eigw) = &a.eigw {
-                        want.insert(("::/0".into(), eigw.id.clone()));
-                    }
-                }
-                Kind::Isolated => {}
-            }
+            let want = default_routes(t, a.igw.as_ref(), a.eigw.as_ref());
+            let table = TableRoutes {
+                table_id: &rt.id,
+                tier: &t.name,
+                routes: &rt.routes,
+                gateways: &gateways,
+            };
             // NAT64 routes are handled after the NAT gateway exists.
-            for (dest, target) in rt.routes.iter().filter(|(dest, _)| dest != NAT64_PREFIX) {
-                if !want.contains(&(dest.clone(), target.clone())) {
-                    self.delete_route(&rt.id, dest).await?;
-                }
-            }
-            for (dest, target) in &want {
-                if !rt.routes.contains(&(dest.clone(), target.clone())) {
-                    if rt.routes.iter().any(|(d2, _)| d2 == dest) {
-                        self.delete_route(&rt.id, dest).await?;
-                    }
-                    let route = || {
-                        let mut call = ec2.create_route().route_table_id(&rt.id);
-                        call = if dest.contains(':') {
-                            call.destination_ipv6_cidr_block(dest)
-                        } else {
-                            call.destination_cidr_block(dest)
-                        };
-                        call = if target.starts_with("eigw-") {
-                            call.egress_only_internet_gateway_id(target)
-                        } else {
-                            call.gateway_id(target)
-                        };
-                        call.send()
-                    };
-                    while_not_found(&self.deadline, "CreateRoute", route)
-                        .await
-                        .map_err(failed("EC2", "CreateRoute"))?;
-                }
-            }
+            self.converge_routes(&table, &want, |dest| dest != NAT64_PREFIX, warnings)
+                .await?;
         }
 
         // 3. Subnets: delete what must go (wrong tier, zone, CIDR or nativeness),
@@ -236,14 +220,12 @@ impl Ec2<'_> {
                     }
                 };
                 self.fix_subnet_attributes(&subnet, t).await?;
-                let mut tags = d.object_tags(format!("{}-{}-{}", d.name, t.name, z));
-                tags.insert(TAG_TIER.into(), t.name.clone());
-                sync_ec2(ec2, &subnet.id, &subnet.tags, &tags, &self.c.ignore_tags).await?;
-                let associated = a.route_tables.values().find_map(|rt| {
-                    rt.associations
-                        .get(&subnet.id)
-                        .map(|assoc| (rt.id.clone(), assoc.clone()))
-                });
+                let before = prior.and_then(|p| p.tier(&t.name).map(|pt| p.subnet_tags(pt, z)));
+                self.sync_owned(&subnet.id, &subnet.tags, &d.subnet_tags(t, z), before)
+                    .await?;
+                // The subnet is the network's, so is its association, even when
+                // someone moved it to another table.
+                let associated = a.subnet_tables.get(&subnet.id).cloned();
                 match associated {
                     Some((current_rt, _)) if current_rt == rt_id => {}
                     Some((_, assoc)) => {
@@ -286,51 +268,45 @@ impl Ec2<'_> {
                 self.release_eip(&eip.id).await?;
             }
         }
-        let mut nat_tags = d.object_tags(format!("{}-nat64", d.name));
-        nat_tags.insert(TAG_NAT64.into(), "true".into());
-        let mut eip_tags = d.object_tags(format!("{}-nat64", d.name));
-        eip_tags.insert(TAG_VPC.into(), vpc_id.into());
+        let nat_tags = d.nat_tags();
+        let eip_tags = d.eip_tags(vpc_id);
         let nat_id = match (d.nat64, &a.nat, &host_subnet) {
             (false, _, _) | (true, None, None) => None,
             (true, Some(n), _) => {
-                sync_ec2(ec2, &n.id, &n.tags, &nat_tags, &self.c.ignore_tags).await?;
+                self.sync_owned(&n.id, &n.tags, &nat_tags, prior.map(Desired::nat_tags))
+                    .await?;
                 for eip in &a.eips {
-                    sync_ec2(ec2, &eip.id, &eip.tags, &eip_tags, &self.c.ignore_tags).await?;
+                    let before = prior.map(|p| p.eip_tags(vpc_id));
+                    self.sync_owned(&eip.id, &eip.tags, &eip_tags, before)
+                        .await?;
                 }
                 Some(n.id.clone())
             }
-            (true, None, Some(h)) => Some(self.create_nat(h, &nat_tags, &eip_tags).await?),
+            (true, None, Some(h)) => {
+                let id = self.create_nat(h, &nat_tags, &eip_tags).await?;
+                gateways.insert(id.clone());
+                Some(id)
+            }
         };
         let route_tables = self.route_tables(vpc_id).await?;
         for t in &d.tiers {
             let Some(rt) = route_tables.get(&t.name) else {
                 continue;
             };
-            let want = match (&nat_id, t.kind, t.dns64) {
-                (Some(n), Kind::Private | Kind::Isolated, true) => Some(n.clone()),
-                _ => None,
+            let want: Vec<(String, String)> = match (&nat_id, t.kind, t.dns64) {
+                (Some(n), Kind::Private | Kind::Isolated, true) => {
+                    vec![(NAT64_PREFIX.to_string(), n.clone())]
+                }
+                _ => Vec::new(),
             };
-            let have = rt
-                .routes
-                .iter()
-                .find(|(dest, _)| dest == NAT64_PREFIX)
-                .map(|(_, t)| t.clone());
-            if have != want {
-                if have.is_some() {
-                    self.delete_route(&rt.id, NAT64_PREFIX).await?;
-                }
-                if let Some(n) = &want {
-                    while_not_found(&self.deadline, "CreateRoute", || {
-                        ec2.create_route()
-                            .route_table_id(&rt.id)
-                            .destination_ipv6_cidr_block(NAT64_PREFIX)
-                            .nat_gateway_id(n)
-                            .send()
-                    })
-                    .await
-                    .map_err(failed("EC2", "CreateRoute"))?;
-                }
-            }
+            let table = TableRoutes {
+                table_id: &rt.id,
+                tier: &t.name,
+                routes: &rt.routes,
+                gateways: &gateways,
+            };
+            self.converge_routes(&table, &want, |dest| dest == NAT64_PREFIX, warnings)
+                .await?;
         }
 
         // 5. Route tables of removed tiers, then gateways no longer needed.
@@ -362,5 +338,18 @@ impl Ec2<'_> {
             self.delete_igw(vpc_id, &igw.id).await?;
         }
         Ok(())
+    }
+
+    /// Keeps the tags of an object inside the VPC in step, changing only keys the
+    /// network sets now or set before (`before`); others' tags stay.
+    async fn sync_owned(
+        &self,
+        id: &str,
+        have: &Tags,
+        want: &Tags,
+        before: Option<Tags>,
+    ) -> Result<(), Diagnostics> {
+        let have = owned_tags(have, want, before.as_ref());
+        sync_ec2(&self.c.ec2, id, &have, want, &self.c.ignore_tags).await
     }
 }

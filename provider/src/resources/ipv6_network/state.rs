@@ -81,6 +81,7 @@ pub fn state_of(a: &Actual, template: &NetworkModel, clients: &Clients) -> Netwo
         }
         // Drift of per-subnet settings shows on the tier (from its first subnet).
         if let Some(s) = first {
+            t.subnet_tags = refreshed_subnet_tags(&t.subnet_tags, &s.tags);
             t.ipv6_native = Attr::Known(s.ipv6_native);
             t.enable_dns64 = Attr::Known(s.dns64);
             t.enable_resource_name_dns_aaaa_record_on_launch = Attr::Known(s.aaaa);
@@ -97,6 +98,20 @@ pub fn state_of(a: &Actual, template: &NetworkModel, clients: &Clients) -> Netwo
     m.tier = Attr::Known(tiers);
     m.subnets = Attr::Known(subnets);
     m
+}
+
+/// The tier's `subnet_tags` as its first subnet holds them: every configured key
+/// with the value AWS has, a key AWS lacks left out (so the plan puts it back).
+/// Tags others add to the subnet are not the tier's and never show here.
+fn refreshed_subnet_tags(configured: &Attr<Tags>, actual: &Tags) -> Attr<Tags> {
+    match configured {
+        Attr::Known(c) => Attr::Known(
+            c.keys()
+                .filter_map(|k| Some((k.clone(), actual.get(k)?.clone())))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// A model skeleton recovered from the provider's tags, for import.
@@ -125,6 +140,7 @@ pub fn imported_model(a: &Actual) -> NetworkModel {
                     enable_dns64: Attr::Known(false),
                     enable_resource_name_dns_aaaa_record_on_launch: Attr::Known(true),
                     private_dns_hostname_type_on_launch: Attr::Known("resource-name".into()),
+                    subnet_tags: Attr::Null,
                 },
             )
         })

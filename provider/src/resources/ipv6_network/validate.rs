@@ -3,6 +3,7 @@
 use super::model::{
     AMAZON_PREFIX_LEN, DEFAULT_IPV4_CIDR, Kind, NetworkModel, TAG_PREFIX, TierModel, ipv4_subnet,
 };
+use crate::aws::tag_rules;
 use crate::ipv6::{self, Ipv4Cidr, PlanInputs};
 use tfplugin::diag::Diagnostics;
 use tfplugin::value::{Attr, AttributePath};
@@ -177,9 +178,37 @@ pub fn validate_config(m: &NetworkModel, reserved_tags: bool) -> Diagnostics {
         }
     }
 
-    if reserved_tags && let Attr::Known(tags) = &m.tags {
-        for k in tags.keys().filter(|k| k.starts_with(TAG_PREFIX)) {
-            d.error_at(root.clone().attr("tags").key(k), "Reserved tag key", format!("Tag keys starting with {TAG_PREFIX:?} are reserved for the provider's bookkeeping; rename {k:?}."));
+    if let Attr::Known(tags) = &m.tags {
+        d.extend(check_tag_map(
+            tag_rules::config_pairs(tags).collect(),
+            root.clone().attr("tags"),
+            reserved_tags,
+        ));
+    }
+    for (i, t) in tiers.iter().enumerate() {
+        if let Attr::Known(tags) = &t.subnet_tags {
+            let pairs = tags.iter().map(|(k, v)| (k.as_str(), Some(v.as_str())));
+            d.extend(check_tag_map(
+                pairs.collect(),
+                tier_path(i).attr("subnet_tags"),
+                true,
+            ));
+        }
+    }
+    d
+}
+
+/// EC2's tag rules for a map of the configuration, and (when `reserved`) the
+/// provider's own `trustchain:` prefix.
+fn check_tag_map(
+    tags: Vec<(&str, Option<&str>)>,
+    path: AttributePath,
+    reserved: bool,
+) -> Diagnostics {
+    let mut d = tag_rules::check_tags(&tag_rules::EC2, tags.iter().copied(), &path, None);
+    if reserved {
+        for (k, _) in tags.iter().filter(|(k, _)| k.starts_with(TAG_PREFIX)) {
+            d.error_at(path.clone().key(*k), "Reserved tag key", format!("Tag keys starting with {TAG_PREFIX:?} are reserved for the provider's bookkeeping; rename {k:?}."));
         }
     }
     d

@@ -9,12 +9,22 @@ use super::model::{
     target_group_name,
 };
 use crate::aws::ProviderData;
+use crate::aws::tag_rules;
 use std::collections::BTreeMap;
 use tfplugin::framework::Plan;
 use tfplugin::value::{Attr, AttributePath};
 
 pub fn modify(data: &ProviderData, plan: &mut Plan<LoadBalancerModel>) {
     plan.planned.tags_all = data.tags_all(&plan.config.tags);
+    if let Attr::Known(all) = &plan.planned.tags_all {
+        plan.diagnostics.extend(tag_rules::check_merged(
+            &tag_rules::ELBV2,
+            plan.config.tags.known(),
+            all,
+            &AttributePath::root().attr("tags"),
+            "the load balancer and each of its listeners and target groups (tags with the provider's default_tags)",
+        ));
+    }
     fill_listener_defaults(&plan.config.clone(), &mut plan.planned);
     let Some(prior) = plan.prior.clone() else {
         plan.planned.listeners = new_listener_ids(&plan.planned, &BTreeMap::new(), None);

@@ -6,6 +6,7 @@ use super::model::{
     HealthCheckModel, LISTENER_PROTOCOLS, ListenerModel, LoadBalancerModel, Protocol, is_http,
     known_or, known_or_copy,
 };
+use crate::aws::tag_rules;
 use std::collections::BTreeMap;
 use tfplugin::diag::Diagnostics;
 use tfplugin::value::{Attr, AttributePath};
@@ -39,6 +40,14 @@ pub fn validate_config(m: &LoadBalancerModel) -> Diagnostics {
         check_listener(m, i, l, &mut d);
     }
     check_quic_and_udp(m, &listeners, &mut d);
+    if let Attr::Known(tags) = &m.tags {
+        d.extend(tag_rules::check_tags(
+            &tag_rules::ELBV2,
+            tag_rules::config_pairs(tags),
+            &root("tags"),
+            None,
+        ));
+    }
     d
 }
 

@@ -8,6 +8,7 @@
 //! targets drops its answer, and waiters always ask AWS.
 
 mod aws;
+mod ip_rule;
 mod model;
 
 use crate::aws::{Clients, ProviderData};
@@ -16,6 +17,7 @@ use aws::Targets;
 use aws_sdk_elasticloadbalancingv2::types::TargetHealthDescription;
 use model::{GroupInfo, TargetIdentity, TargetModel};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
@@ -91,6 +93,54 @@ impl QuicTarget {
 
     /// The group's protocol at plan time; `None` (with a warning) when AWS cannot
     /// be asked, so the rule is checked at apply instead.
+    /// AWS's rule for ip targets (`ip_rule`), for a new or changed address target.
+    async fn check_ip_target(&self, plan: &mut Plan<TargetModel>) {
+        let Some(addr) = plan
+            .planned
+            .target_id
+            .known()
+            .and_then(|t| t.parse::<IpAddr>().ok())
+        else {
+            return;
+        };
+        let unchanged = plan.prior.as_ref().is_some_and(|p| {
+            p.target_id == plan.planned.target_id
+                && p.target_group_arn == plan.planned.target_group_arn
+        });
+        if unchanged || !ip_rule::needs_vpc(addr) {
+            return;
+        }
+        let Some(tg) = plan.planned.target_group_arn.known().cloned() else {
+            return;
+        };
+        let Ok(clients) = self.data.clients().await else {
+            return;
+        };
+        let t = self.targets(&clients, DEFAULT_TIMEOUT, Operation::Read);
+        match t.vpc_blocks(&tg).await {
+            Ok(Some((vpc, blocks))) => {
+                if !blocks.iter().any(|b| ip_rule::in_block(addr, b)) {
+                    plan.diagnostics.push(ip_rule::refused(addr, &vpc));
+                }
+            }
+            // A missing group is reported by plan_group.
+            Ok(None) => {}
+            Err(d) => {
+                let why = d
+                    .iter()
+                    .next()
+                    .map(|x| x.detail.clone())
+                    .unwrap_or_default();
+                plan.diagnostics.warning(
+                    "Could not read the target group's VPC at plan time",
+                    format!(
+                        "Whether {addr} may be registered is checked by AWS at apply instead: {why}"
+                    ),
+                );
+            }
+        }
+    }
+
     async fn plan_group(&self, tg: &str, diags: &mut Diagnostics) -> Option<GroupInfo> {
         let clients = self.data.clients().await.ok()?;
         let t = self.targets(&clients, DEFAULT_TIMEOUT, Operation::Read);
@@ -251,6 +301,7 @@ impl Resource for QuicTarget {
             (Attr::Null, Some(_)) => Attr::Null,
             _ => Attr::Unknown,
         };
+        self.check_ip_target(plan).await;
     }
 
     async fn create(&self, req: Create<TargetModel>) -> Applied<TargetModel> {

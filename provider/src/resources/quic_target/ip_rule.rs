@@ -1,0 +1,172 @@
+//! AWS's rule for `ip` targets, checked at plan time. CreateTargetGroup, TargetType
+//! `ip`: "You can specify IP addresses from the subnets of the virtual private cloud
+//! (VPC) for the target group, the RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, and
+//! 192.168.0.0/16), and the RFC 6598 range (100.64.0.0/10). You can't specify
+//! publicly routable IP addresses." An IPv4 address in those ranges needs no AWS
+//! call; any other address (every IPv6 one) must be in a subnet of the group's VPC,
+//! which costs two Describe calls, made only when the target is new or changes.
+
+use super::aws::Targets;
+use crate::aws::ec2::filter;
+use crate::aws::{code_of, failed, is_not_found};
+use std::net::IpAddr;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::value::AttributePath;
+
+const PRIVATE_RANGES: [&str; 4] = [
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+];
+
+/// Whether `addr` is in the block `cidr` (IPv4 or IPv6; false when malformed).
+pub fn in_block(addr: IpAddr, cidr: &str) -> bool {
+    let Some((net, len)) = cidr.split_once('/') else {
+        return false;
+    };
+    let (Ok(net), Ok(len)) = (net.parse::<IpAddr>(), len.parse::<u32>()) else {
+        return false;
+    };
+    match (addr, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if len <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if len <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Whether `addr` can only be registered from the group's VPC subnets (it is not
+/// in the private IPv4 ranges AWS accepts anywhere).
+pub fn needs_vpc(addr: IpAddr) -> bool {
+    !PRIVATE_RANGES.iter().any(|r| in_block(addr, r))
+}
+
+/// The error for an address in neither the ranges nor the VPC's subnets.
+pub fn refused(addr: IpAddr, vpc_id: &str) -> Diagnostic {
+    Diagnostic::error(
+        "IP target outside the target group's VPC",
+        format!(
+            "AWS registers ip targets from the subnets of the target group's VPC ({vpc_id}) or from 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12 and 192.168.0.0/16, never other publicly routable addresses (CreateTargetGroup, TargetType ip); {addr} is in none of them. Use an address of one of the VPC's subnets, e.g. from trustchain_ipv6_network's subnets."
+        ),
+    )
+    .at(AttributePath::root().attr("target_id"))
+}
+
+impl Targets<'_> {
+    /// The VPC of target group `tg` and the IPv4 and IPv6 blocks of its subnets;
+    /// `None` when the group does not exist.
+    pub async fn vpc_blocks(&self, tg: &str) -> Result<Option<(String, Vec<String>)>, Diagnostics> {
+        let groups = match self
+            .c
+            .elbv2
+            .describe_target_groups()
+            .target_group_arns(tg)
+            .send()
+            .await
+        {
+            Ok(o) => o,
+            Err(e) if is_not_found(code_of(&e)) => return Ok(None),
+            Err(e) => return Err(failed("ELBv2", "DescribeTargetGroups")(e)),
+        };
+        let Some(vpc_id) = groups
+            .target_groups()
+            .first()
+            .and_then(|g| g.vpc_id())
+            .map(String::from)
+        else {
+            return Ok(None);
+        };
+        let subnets: Vec<_> = self
+            .c
+            .ec2
+            .describe_subnets()
+            .filters(filter("vpc-id", &vpc_id))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(failed("EC2", "DescribeSubnets"))?;
+        let blocks = subnets
+            .iter()
+            .flat_map(|s| {
+                let v6 = s
+                    .ipv6_cidr_block_association_set()
+                    .iter()
+                    .filter_map(|a| a.ipv6_cidr_block().map(String::from));
+                s.cidr_block().map(String::from).into_iter().chain(v6)
+            })
+            .collect();
+        Ok(Some((vpc_id, blocks)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("address")
+    }
+
+    #[test]
+    fn the_private_ranges_need_no_vpc_every_other_address_does() {
+        for private in [
+            "10.1.2.3",
+            "100.64.0.9",
+            "100.127.255.254",
+            "172.31.0.1",
+            "192.168.9.9",
+        ] {
+            assert!(!needs_vpc(ip(private)), "{private}");
+        }
+        for other in [
+            "100.128.0.1",
+            "172.32.0.1",
+            "198.51.100.7",
+            "8.8.8.8",
+            "2600:1f18::10",
+            "fd00::1",
+        ] {
+            assert!(needs_vpc(ip(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn blocks_contain_their_addresses_of_the_same_family_only() {
+        assert!(in_block(ip("2600:1f18:1:2::10"), "2600:1f18:1:2::/64"));
+        assert!(!in_block(ip("2600:1f18:1:3::10"), "2600:1f18:1:2::/64"));
+        assert!(in_block(ip("198.51.100.7"), "198.51.100.0/24"));
+        assert!(!in_block(ip("198.51.101.7"), "198.51.100.0/24"));
+        assert!(!in_block(ip("10.0.0.1"), "::/0"));
+        assert!(in_block(ip("10.0.0.1"), "0.0.0.0/0"));
+        assert!(!in_block(ip("10.0.0.1"), "10.0.0.0/33"));
+        assert!(!in_block(ip("10.0.0.1"), "not a block"));
+    }
+
+    #[test]
+    fn the_refusal_names_the_rule_the_vpc_and_the_fix_at_target_id() {
+        let d = refused(ip("198.51.100.7"), "vpc-1");
+        assert_eq!(
+            d.attribute.map(|p| p.to_string()),
+            Some("target_id".to_string())
+        );
+        for part in [
+            "vpc-1",
+            "198.51.100.7",
+            "publicly routable",
+            "10.0.0.0/8",
+            "Use an address",
+        ] {
+            assert!(d.detail.contains(part), "{part}: {}", d.detail);
+        }
+    }
+}
