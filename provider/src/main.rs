@@ -17,12 +17,26 @@ pub(crate) const VERSION: &str = match option_env!("TRUSTCHAIN_RELEASE_VERSION")
     None => env!("CARGO_PKG_VERSION"),
 };
 
+/// The git commit a release was built from (`make release` sets it); development
+/// builds leave it out rather than rebuild the whole crate on every commit.
+const COMMIT: Option<&str> = option_env!("TRUSTCHAIN_GIT_COMMIT");
+
+/// What `--version` prints.
+fn version_line() -> String {
+    match COMMIT {
+        Some(c) if !c.is_empty() => format!(
+            "terraform-provider-trustchain {VERSION} (Terraform plugin protocol 6, commit {c})"
+        ),
+        _ => format!("terraform-provider-trustchain {VERSION} (Terraform plugin protocol 6)"),
+    }
+}
+
 fn main() -> ExitCode {
     if std::env::args()
         .nth(1)
         .is_some_and(|a| a == "--version" || a == "-version")
     {
-        println!("terraform-provider-trustchain {VERSION} (Terraform plugin protocol 6)");
+        println!("{}", version_line());
         return ExitCode::SUCCESS;
     }
     tfplugin::serve::main(

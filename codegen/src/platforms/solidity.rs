@@ -1,4 +1,4 @@
-//! Solidity Security Platform on EKS (facts/seed-solidity-aws-architecture.md).
+//! Solidity Security Platform on EKS (docs/design/seed-solidity-aws-architecture.md).
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! TrustChain: IPv6-only certificate authority (facts/seed-trustchain-infrastructure.md).
+//! TrustChain: IPv6-only certificate authority (docs/design/seed-trustchain-infrastructure.md).
 
 use std::collections::BTreeMap;
 
