@@ -429,11 +429,11 @@ mod tests {
         assert!(r.is_ok(), "{r:?}");
         assert_eq!(calls, 3);
         // Already gone (deleted outside Terraform, or by an earlier attempt): done.
-        let (r, calls) = delete(&d, &["InvalidSubnetID.NotFound"]).await;
+        let (r, calls) = within(10, delete(&d, &["InvalidSubnetID.NotFound"])).await;
         assert!(r.is_ok(), "{r:?}");
         assert_eq!(calls, 1);
         // Anything else fails at once with AWS's code and the advice.
-        let (r, calls) = delete(&d, &["UnauthorizedOperation"]).await;
+        let (r, calls) = within(10, delete(&d, &["UnauthorizedOperation"])).await;
         assert_eq!(calls, 1);
         let diags = r.expect_err("refused");
         let x = diags.iter().next().expect("one diagnostic");
@@ -498,10 +498,13 @@ mod tests {
         assert_eq!(code(r), Ok(2));
         // Any other answer is returned at once, error or not.
         let calls = Cell::new(0);
-        let r: Result<(), _> = while_not_found(&d, "DescribeVpcs", || {
-            calls.set(calls.get() + 1);
-            async { Err(answer("UnauthorizedOperation")) }
-        })
+        let r: Result<(), _> = within(
+            10,
+            while_not_found(&d, "DescribeVpcs", || {
+                calls.set(calls.get() + 1);
+                async { Err(answer("UnauthorizedOperation")) }
+            }),
+        )
         .await;
         assert_eq!(calls.get(), 1);
         assert_eq!(code(r), Err("UnauthorizedOperation".into()));
@@ -528,10 +531,13 @@ mod tests {
         let stop = Stop::default();
         stop.trigger();
         let calls = Cell::new(0);
-        let r: Result<(), _> = while_not_found(&deadline(60, stop), "DescribeVpcs", || {
-            calls.set(calls.get() + 1);
-            async { Err(answer("InvalidVpcID.NotFound")) }
-        })
+        let r: Result<(), _> = within(
+            10,
+            while_not_found(&deadline(60, stop), "DescribeVpcs", || {
+                calls.set(calls.get() + 1);
+                async { Err(answer("InvalidVpcID.NotFound")) }
+            }),
+        )
         .await;
         assert_eq!(code(r), Err("InvalidVpcID.NotFound".into()));
         assert_eq!(calls.get(), 1);
@@ -553,10 +559,13 @@ mod tests {
         assert_eq!(r.ok(), Some("vpc-1"));
         assert_eq!(calls.get(), 3);
         let calls = Cell::new(0);
-        let r: Result<(), _> = until_visible(&d, "the VPC", || {
-            calls.set(calls.get() + 1);
-            async { Err(Diagnostic::error("read failed", "AWS said no").into()) }
-        })
+        let r: Result<(), _> = within(
+            10,
+            until_visible(&d, "the VPC", || {
+                calls.set(calls.get() + 1);
+                async { Err(Diagnostic::error("read failed", "AWS said no").into()) }
+            }),
+        )
         .await;
         assert_eq!(calls.get(), 1);
         let first = r
