@@ -111,8 +111,10 @@ where
                 Some(m) => format!("{code}: {m}"),
                 None => code.to_string(),
             };
+            // AWS's messages usually end in a full stop already.
+            let stop = if cause.ends_with('.') { "" } else { "." };
             format!(
-                "{cause}. {} The state records what already exists, so the next apply or destroy continues from there.{}",
+                "{cause}{stop} {} The state records what already exists, so the next apply or destroy continues from there.{}",
                 advice(service_name, operation, code),
                 request_id_note(e)
             )
@@ -203,6 +205,231 @@ mod tests {
                 .ends_with("AWS request id: 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE."),
             "{}",
             d.detail
+        );
+    }
+
+    fn answer(
+        code: Option<&str>,
+        message: Option<&str>,
+        request_id: &str,
+    ) -> SdkError<DescribeVpcsError, ()> {
+        let mut m = ErrorMetadata::builder().custom("aws_request_id", request_id);
+        if let Some(c) = code {
+            m = m.code(c);
+        }
+        if let Some(x) = message {
+            m = m.message(x);
+        }
+        SdkError::service_error(DescribeVpcsError::generic(m.build()), ())
+    }
+
+    /// Every kind of AWS error gets the advice for its kind, and only that one.
+    #[test]
+    fn each_kind_of_error_gets_its_own_advice() {
+        let kinds: &[(&str, &[&str])] = &[
+            (
+                "lack permission",
+                &[
+                    "AccessDenied",
+                    "AccessDeniedException",
+                    "UnauthorizedOperation",
+                    "NotAuthorized",
+                    "AuthFailure",
+                ],
+            ),
+            (
+                "kept throttling",
+                &[
+                    "Throttling",
+                    "ThrottlingException",
+                    "ThrottledException",
+                    "RequestLimitExceeded",
+                    "TooManyRequestsException",
+                    "RequestThrottled",
+                    "RequestThrottledException",
+                    "SlowDown",
+                ],
+            ),
+            (
+                "quota is reached",
+                &[
+                    "VpcLimitExceeded",
+                    "TooManyLoadBalancers.QuotaExceeded",
+                    "ServiceQuotaExceededException",
+                ],
+            ),
+            (
+                "still uses this object",
+                &[
+                    "DependencyViolation",
+                    "ResourceInUse",
+                    "InvalidIPAddress.InUse",
+                ],
+            ),
+            (
+                "gone or not visible yet",
+                &[
+                    "InvalidVpcID.NotFound",
+                    "LoadBalancerNotFound",
+                    "CloudHsmResourceNotFoundException",
+                    "ResourceNotFoundException",
+                ],
+            ),
+            (
+                "refused an argument",
+                &[
+                    "InvalidParameterValue",
+                    "InvalidParameterCombination",
+                    "InvalidSubnet.Conflict",
+                    "ValidationError",
+                    "ValidationException",
+                    "CloudHsmInvalidRequestException",
+                ],
+            ),
+            (
+                "Fix what AWS names",
+                &["InternalError", "CloudHsmInternalFailureException", ""],
+            ),
+        ];
+        let all: Vec<&str> = kinds.iter().map(|(k, _)| *k).collect();
+        for (kind, codes) in kinds {
+            for code in *codes {
+                let a = advice("EC2", "CreateVpc", code);
+                for other in &all {
+                    assert_eq!(a.contains(other), other == kind, "{code:?}: {a}");
+                }
+            }
+        }
+        // Unknown services still name an action to allow.
+        assert!(advice("Nope", "Do", "AccessDenied").contains("<service>:Do"));
+    }
+
+    #[test]
+    fn not_found_and_throttling_are_only_their_own_codes() {
+        for code in [
+            "InvalidSubnetID.NotFound",
+            "TargetGroupNotFound",
+            "ResourceNotFoundException",
+            "CertificateNotFoundException",
+        ] {
+            assert!(is_not_found(code), "{code}");
+        }
+        for code in [
+            "NotFoundYet",
+            "InvalidParameterValue",
+            "",
+            "DependencyViolation",
+        ] {
+            assert!(!is_not_found(code), "{code}");
+        }
+        for code in [
+            "Throttling",
+            "ThrottledException",
+            "TooManyRequestsException",
+            "RequestThrottled",
+            "RequestThrottledException",
+            "SlowDown",
+        ] {
+            assert!(is_throttling(code), "{code}");
+        }
+        for code in ["", "ThrottlingExceptionX", "LimitExceeded", "InternalError"] {
+            assert!(!is_throttling(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn code_message_and_request_id_come_from_the_answer_and_an_empty_id_is_none() {
+        let e = answer(
+            Some("DependencyViolation"),
+            Some("The vpc has dependencies."),
+            "req-1",
+        );
+        assert_eq!(code_of(&e), "DependencyViolation");
+        assert_eq!(request_id(&e), Some("req-1"));
+        let d = api_error("EC2", "DeleteVpc", &e);
+        assert_eq!(d.summary, "AWS EC2 DeleteVpc failed");
+        assert!(
+            d.detail.starts_with(
+                "DependencyViolation: The vpc has dependencies. Something outside Terraform"
+            ),
+            "{}",
+            d.detail
+        );
+        assert!(
+            d.detail.ends_with(" AWS request id: req-1."),
+            "{}",
+            d.detail
+        );
+        // A code without a message, and no request id: no dangling text.
+        let e = answer(Some("InternalError"), None, "");
+        assert_eq!(request_id(&e), None);
+        assert_eq!(request_id_note(&e), "");
+        let d = api_error("EC2", "DeleteVpc", &e);
+        assert!(
+            d.detail.starts_with("InternalError. Fix what AWS names"),
+            "{}",
+            d.detail
+        );
+        assert!(d.detail.ends_with("continues from there."), "{}", d.detail);
+        // No code at all: AWS's answer was unreadable; the call gets the generic text.
+        let e = answer(None, None, "");
+        assert_eq!(code_of(&e), "");
+        // `failed` is api_error for map_err.
+        let r: Result<(), Diagnostics> =
+            Err(answer(Some("AuthFailure"), Some("no"), "r")).map_err(failed("EC2", "CreateVpc"));
+        let diags = r.expect_err("an error");
+        let x = diags.iter().next().expect("one diagnostic");
+        assert_eq!(x.summary, "AWS EC2 CreateVpc failed");
+        assert!(x.detail.contains("ec2:CreateVpc"), "{}", x.detail);
+    }
+
+    #[derive(Debug)]
+    struct Io(&'static str);
+    impl std::fmt::Display for Io {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Io {}
+
+    /// A call that never reached AWS says what to check: a host name that does not
+    /// exist (FIPS or dual-stack endpoints a region lacks), an untrusted certificate
+    /// (a TLS-inspecting proxy), or the network path.
+    #[test]
+    fn a_call_that_never_reached_aws_says_why() {
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let failed_with = |text: &'static str| {
+            let e: SdkError<DescribeVpcsError, ()> =
+                SdkError::dispatch_failure(ConnectorError::io(Box::new(Io(text))));
+            api_error("EC2", "DescribeVpcs", &e).detail
+        };
+        let d = failed_with(
+            "dns error: failed to lookup address information: Name or service not known",
+        );
+        assert!(
+            d.starts_with("The endpoint's host name does not exist"),
+            "{d}"
+        );
+        assert!(d.contains("use_fips_endpoint"), "{d}");
+        let d = failed_with("invalid peer certificate: UnknownIssuer");
+        assert!(
+            d.starts_with("The endpoint's TLS certificate is not trusted"),
+            "{d}"
+        );
+        assert!(d.contains("custom_ca_bundle"), "{d}");
+        let d = failed_with("connection refused");
+        assert!(
+            d.starts_with("The call did not get an answer from AWS"),
+            "{d}"
+        );
+        assert!(d.contains("connection refused"), "{d}");
+        // A timeout is no dispatch failure: the generic text.
+        let e: SdkError<DescribeVpcsError, ()> =
+            SdkError::timeout_error(Box::new(Io("dns error: Name or service not known")));
+        assert!(
+            api_error("EC2", "DescribeVpcs", &e)
+                .detail
+                .starts_with("The call did not get an answer from AWS")
         );
     }
 }

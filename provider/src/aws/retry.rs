@@ -366,4 +366,285 @@ mod tests {
             .expect("task");
         assert_eq!(r, Err(GaveUp::Stopped("CREATE_IN_PROGRESS".into())));
     }
+
+    // The deadlines below are std Instants (real time); the tests that reach one use
+    // real time with deadlines of a second or two, and a tokio timeout that turns a
+    // wait that would not end into a failure. Backoff is measured in paused time.
+    use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsError;
+    use aws_smithy_types::error::ErrorMetadata;
+    use std::cell::Cell;
+
+    /// An AWS answer with this error code (as the SDK hands it to the caller).
+    fn answer(code: &str) -> SdkError<DescribeVpcsError, ()> {
+        SdkError::service_error(
+            DescribeVpcsError::generic(
+                ErrorMetadata::builder()
+                    .code(code)
+                    .message("AWS says so")
+                    .build(),
+            ),
+            (),
+        )
+    }
+
+    fn code<T>(r: Result<T, SdkError<DescribeVpcsError, ()>>) -> Result<T, String> {
+        r.map_err(|e| code_of(&e).to_string())
+    }
+
+    /// Fails the test when `f` takes longer than `secs` (a wait that should have ended).
+    async fn within<T>(secs: u64, f: impl Future<Output = T>) -> T {
+        tokio::time::timeout(Duration::from_secs(secs), f)
+            .await
+            .expect("the wait should have ended by now")
+    }
+
+    /// A delete answered with these codes in turn (then success), and how many calls
+    /// it took.
+    async fn delete(d: &Deadline, codes: &[&str]) -> (Result<(), Diagnostics>, usize) {
+        let calls = Cell::new(0);
+        let r = delete_when_free(d, "EC2", "DeleteSubnet", || {
+            let n = calls.get();
+            calls.set(n + 1);
+            let code = codes.get(n).map(|c| c.to_string());
+            async move {
+                match code {
+                    Some(c) => Err(answer(&c)),
+                    None => Ok(()),
+                }
+            }
+        })
+        .await;
+        (r, calls.get())
+    }
+
+    #[tokio::test]
+    async fn a_delete_retries_while_dependents_remain_and_not_found_is_done() {
+        let d = deadline(60, Stop::default());
+        // Dependents going away: retried until AWS takes the delete.
+        let (r, calls) = within(
+            10,
+            delete(&d, &["DependencyViolation", "InvalidIPAddress.InUse"]),
+        )
+        .await;
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(calls, 3);
+        // Already gone (deleted outside Terraform, or by an earlier attempt): done.
+        let (r, calls) = within(10, delete(&d, &["InvalidSubnetID.NotFound"])).await;
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(calls, 1);
+        // Anything else fails at once with AWS's code and the advice.
+        let (r, calls) = within(10, delete(&d, &["UnauthorizedOperation"])).await;
+        assert_eq!(calls, 1);
+        let diags = r.expect_err("refused");
+        let x = diags.iter().next().expect("one diagnostic");
+        assert_eq!(x.summary, "AWS EC2 DeleteSubnet failed");
+        assert!(
+            x.detail.starts_with("UnauthorizedOperation: AWS says so"),
+            "{}",
+            x.detail
+        );
+        assert!(x.detail.contains("ec2:DeleteSubnet"), "{}", x.detail);
+    }
+
+    #[tokio::test]
+    async fn a_delete_still_blocked_at_the_deadline_names_the_cause_and_the_timeout() {
+        let d = Deadline::new(Duration::from_secs(2), Operation::Delete, Stop::default());
+        let codes = ["DependencyViolation"; 100];
+        let started = Instant::now();
+        let (r, calls) = within(10, delete(&d, &codes)).await;
+        assert!(started.elapsed() >= Duration::from_secs(2));
+        // 0, 0.25, 0.75, 1.75 and 2 s.
+        assert!((3..=6).contains(&calls), "{calls} calls in 2 s");
+        let diags = r.expect_err("times out");
+        let x = diags.iter().next().expect("one diagnostic");
+        assert_eq!(x.summary, "Timed out: DeleteSubnet");
+        assert!(
+            x.detail.contains("DeleteSubnet: DependencyViolation"),
+            "{}",
+            x.detail
+        );
+        assert!(x.detail.contains("timeouts.delete"), "{}", x.detail);
+        // A stop says it was interrupted, not that it timed out.
+        let stop = Stop::default();
+        stop.trigger();
+        let d = Deadline::new(Duration::from_secs(2), Operation::Delete, stop);
+        let (r, calls) = within(10, delete(&d, &codes)).await;
+        assert_eq!(calls, 0, "no call after the stop");
+        let diags = r.expect_err("stopped");
+        let x = diags.iter().next().expect("one diagnostic");
+        assert_eq!(x.summary, "Interrupted while waiting for DeleteSubnet");
+        assert!(x.detail.contains("Ctrl-C"), "{}", x.detail);
+    }
+
+    #[tokio::test]
+    async fn not_found_right_after_create_is_retried_until_the_object_shows() {
+        let d = deadline(60, Stop::default());
+        let calls = Cell::new(0);
+        let r = within(
+            10,
+            while_not_found(&d, "DescribeVpcs", || {
+                let n = calls.get();
+                calls.set(n + 1);
+                async move {
+                    if n < 2 {
+                        Err(answer("InvalidVpcID.NotFound"))
+                    } else {
+                        Ok(n)
+                    }
+                }
+            }),
+        )
+        .await;
+        assert_eq!(code(r), Ok(2));
+        // Any other answer is returned at once, error or not.
+        let calls = Cell::new(0);
+        let r: Result<(), _> = within(
+            10,
+            while_not_found(&d, "DescribeVpcs", || {
+                calls.set(calls.get() + 1);
+                async { Err(answer("UnauthorizedOperation")) }
+            }),
+        )
+        .await;
+        assert_eq!(calls.get(), 1);
+        assert_eq!(code(r), Err("UnauthorizedOperation".into()));
+    }
+
+    #[tokio::test]
+    async fn not_found_is_believed_at_the_deadline_or_after_a_stop() {
+        // The propagation window is two minutes; a deadline of one second ends it.
+        let started = Instant::now();
+        let calls = Cell::new(0);
+        let r: Result<(), _> = within(
+            10,
+            while_not_found(&deadline(1, Stop::default()), "DescribeVpcs", || {
+                calls.set(calls.get() + 1);
+                async { Err(answer("InvalidVpcID.NotFound")) }
+            }),
+        )
+        .await;
+        assert_eq!(code(r), Err("InvalidVpcID.NotFound".into()));
+        assert!(started.elapsed() >= Duration::from_secs(1));
+        // 0, 0.25, 0.75 and 1 s.
+        assert!((3..=5).contains(&calls.get()), "{} calls", calls.get());
+        // After a stop NotFound is returned at once.
+        let stop = Stop::default();
+        stop.trigger();
+        let calls = Cell::new(0);
+        let r: Result<(), _> = within(
+            10,
+            while_not_found(&deadline(60, stop), "DescribeVpcs", || {
+                calls.set(calls.get() + 1);
+                async { Err(answer("InvalidVpcID.NotFound")) }
+            }),
+        )
+        .await;
+        assert_eq!(code(r), Err("InvalidVpcID.NotFound".into()));
+        assert_eq!(calls.get(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_object_not_visible_yet_is_read_again_and_a_read_error_fails_at_once() {
+        let d = deadline(60, Stop::default());
+        let calls = Cell::new(0);
+        let r = within(
+            10,
+            until_visible(&d, "the VPC", || {
+                let n = calls.get();
+                calls.set(n + 1);
+                async move { Ok(if n < 2 { None } else { Some("vpc-1") }) }
+            }),
+        )
+        .await;
+        assert_eq!(r.ok(), Some("vpc-1"));
+        assert_eq!(calls.get(), 3);
+        let calls = Cell::new(0);
+        let r: Result<(), _> = within(
+            10,
+            until_visible(&d, "the VPC", || {
+                calls.set(calls.get() + 1);
+                async { Err(Diagnostic::error("read failed", "AWS said no").into()) }
+            }),
+        )
+        .await;
+        assert_eq!(calls.get(), 1);
+        let first = r
+            .expect_err("fails")
+            .iter()
+            .next()
+            .map(|x| x.summary.clone());
+        assert_eq!(first, Some("read failed".into()));
+        // Never visible: the timeout says what it waited for.
+        let r: Result<(), _> = within(
+            10,
+            until_visible(&deadline(1, Stop::default()), "the VPC", || async {
+                Ok(None)
+            }),
+        )
+        .await;
+        let diags = r.expect_err("times out");
+        let x = diags.iter().next().expect("one diagnostic");
+        assert_eq!(x.summary, "Timed out waiting for the VPC");
+        assert!(
+            x.detail.contains("the VPC is not visible yet"),
+            "{}",
+            x.detail
+        );
+        assert!(x.detail.contains("After 1s"), "{}", x.detail);
+    }
+
+    #[tokio::test]
+    async fn a_capped_deadline_ends_at_the_sooner_of_both_and_keeps_the_stop() {
+        let busy = || async { Poll::<(), Diagnostics>::Retry("busy".into()) };
+        let stop = Stop::default();
+        let d = Deadline::new(Duration::from_secs(3600), Operation::Update, stop.clone());
+        let short = d.capped(Duration::from_secs(1));
+        assert_eq!(short.op(), Operation::Update);
+        let started = Instant::now();
+        let r = within(10, wait_for(&short, "the listener", busy)).await;
+        assert!(started.elapsed() >= Duration::from_secs(1));
+        let diags = r.expect_err("times out");
+        let x = diags.iter().next().expect("one diagnostic");
+        assert!(x.detail.contains("After 1s"), "{}", x.detail);
+        assert!(x.detail.contains("timeouts.update"), "{}", x.detail);
+        // A cap longer than the deadline leaves the deadline.
+        let d = Deadline::new(Duration::from_secs(1), Operation::Update, stop.clone());
+        let long = d.capped(Duration::from_secs(3600));
+        let r = within(10, wait_for(&long, "the listener", busy)).await;
+        let diags = r.expect_err("times out");
+        let x = diags.iter().next().expect("one diagnostic");
+        assert!(x.detail.contains("After 1s"), "{}", x.detail);
+        // The stop of the original reaches the capped one.
+        stop.trigger();
+        assert!(long.stop.is_stopped());
+        // A limit too large for an Instant does not panic.
+        let huge = Deadline::new(Duration::MAX, Operation::Create, Stop::default());
+        assert!(huge.until > Instant::now() + Duration::from_secs(50 * 365 * 86_400));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_doubles_from_250_ms_to_10_s() {
+        let d = deadline(600, Stop::default());
+        let mut at = Vec::new();
+        let started = tokio::time::Instant::now();
+        let _: Result<(), ()> = poll(
+            &d,
+            "x",
+            || {
+                at.push(started.elapsed().as_millis());
+                let n = at.len();
+                async move {
+                    if n < 9 {
+                        Poll::Retry("not yet".into())
+                    } else {
+                        Poll::Done(())
+                    }
+                }
+            },
+            |_| (),
+        )
+        .await;
+        let gaps: Vec<u128> = at.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(gaps, vec![250, 500, 1000, 2000, 4000, 8000, 10000, 10000]);
+    }
 }

@@ -228,4 +228,120 @@ mod tests {
         assert!(!is_backup_ref("backup-abc"));
         assert!(!is_backup_ref("backup-abcdefghij1"));
     }
+
+    #[test]
+    fn a_cluster_takes_one_to_ten_subnets_each_a_subnet_id() {
+        let with = |subnets: Vec<String>| {
+            paths(&check(&model(
+                json!({"hsm_type": "hsm2m.medium", "subnet_ids": subnets}),
+            )))
+        };
+        let wrong = vec![(
+            "subnet_ids".to_string(),
+            "Wrong number of subnets".to_string(),
+        )];
+        assert_eq!(with(vec![]), wrong);
+        let n = |k: usize| (0..k).map(|i| format!("subnet-{i}")).collect::<Vec<_>>();
+        assert_eq!(with(n(MAX_SUBNETS + 1)), wrong);
+        assert!(with(n(1)).is_empty());
+        assert!(with(n(MAX_SUBNETS)).is_empty());
+        assert_eq!(
+            with(vec!["subnet-1".into(), "sg-1".into()]),
+            vec![("subnet_ids".to_string(), "Invalid subnet id".to_string())]
+        );
+        // Every valid enum value passes.
+        for (hsm_type, mode, network_type) in [
+            ("hsm1.medium", "FIPS", "IPV4"),
+            ("hsm2m.medium", "NON_FIPS", "DUALSTACK"),
+        ] {
+            let d = check(&model(json!({
+                "hsm_type": hsm_type, "mode": mode, "network_type": network_type, "subnet_ids": ["subnet-1"]
+            })));
+            assert!(d.is_empty(), "{:?}", paths(&d));
+        }
+        assert_eq!(
+            paths(&check(&model(
+                json!({"hsm_type": "hsm2m.medium", "mode": "fips", "subnet_ids": ["subnet-1"]})
+            ))),
+            vec![("mode".to_string(), "Invalid mode".to_string())]
+        );
+    }
+
+    #[test]
+    fn backup_ids_and_arns_are_checked_part_by_part() {
+        let id = "backup-abcdefghij2";
+        // The API model's pattern: 11 to 16 of [2-7a-zA-Z] after the prefix.
+        assert!(is_id("backup-ABCDEFGHIJK", "backup"));
+        assert!(is_id("backup-abcdefghijklmnop", "backup"));
+        assert!(
+            !is_id("backup-abcdefghijklmnopq", "backup"),
+            "17 characters"
+        );
+        assert!(!is_id("backup-abcdefghij", "backup"), "10 characters");
+        assert!(!is_id("backup-abcdefghij8", "backup"), "8 is not base32");
+        assert!(!is_id("backupabcdefghij2", "backup"), "no dash");
+        assert!(!is_id("cluster-abcdefghij2", "backup"));
+        let arn = |partition: &str, service: &str, account: &str, resource: &str| {
+            format!("arn:{partition}:{service}:us-east-1:{account}:{resource}")
+        };
+        assert!(is_backup_ref(&arn(
+            "aws",
+            "cloudhsm",
+            "123456789012",
+            &format!("backup/{id}")
+        )));
+        assert!(is_backup_ref(&arn(
+            "aws-us-gov",
+            "cloudhsm",
+            "123456789012",
+            &format!("backup/{id}")
+        )));
+        for wrong in [
+            arn("aws", "kms", "123456789012", &format!("backup/{id}")),
+            arn("aws", "cloudhsm", "12345678901", &format!("backup/{id}")),
+            arn("aws", "cloudhsm", "1234567890123", &format!("backup/{id}")),
+            arn("aws", "cloudhsm", "12345678901x", &format!("backup/{id}")),
+            arn("aws", "cloudhsm", "123456789012", &format!("cluster/{id}")),
+            arn("aws", "cloudhsm", "123456789012", "backup/backup-abc"),
+            format!("urn:aws:cloudhsm:us-east-1:123456789012:backup/{id}"),
+            format!("arn:aws:cloudhsm:us-east-1:123456789012backup/{id}"),
+        ] {
+            assert!(!is_backup_ref(&wrong), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn more_than_fifty_tags_null_values_and_bad_values_are_judged_as_cloudhsm_does() {
+        let tags = |n: usize| {
+            (0..n)
+                .map(|i| (format!("k{i}"), json!("v")))
+                .collect::<serde_json::Map<_, _>>()
+        };
+        let d = check(&model(
+            json!({"hsm_type": "hsm2m.medium", "subnet_ids": ["subnet-1"], "tags": tags(51)}),
+        ));
+        assert_eq!(paths(&d).len(), 1, "{:?}", paths(&d));
+        assert_eq!(paths(&d)[0].0, "tags");
+        let d = check(&model(
+            json!({"hsm_type": "hsm2m.medium", "subnet_ids": ["subnet-1"], "tags": tags(50)}),
+        ));
+        assert!(d.is_empty(), "{:?}", paths(&d));
+        // A null value is no tag: 50 set and one null is still 50.
+        let mut t = tags(50);
+        t.insert("unset".into(), serde_json::Value::Null);
+        let d = check(&model(
+            json!({"hsm_type": "hsm2m.medium", "subnet_ids": ["subnet-1"], "tags": t}),
+        ));
+        assert!(d.is_empty(), "{:?}", paths(&d));
+        // A bad value is reported at its key.
+        let d = check(&model(
+            json!({"hsm_type": "hsm2m.medium", "subnet_ids": ["subnet-1"], "tags": {"team": "a#b"}}),
+        ));
+        assert_eq!(
+            paths(&d).first().map(|p| p.0.as_str()),
+            Some("tags[\"team\"]"),
+            "{:?}",
+            paths(&d)
+        );
+    }
 }

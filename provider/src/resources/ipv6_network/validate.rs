@@ -310,6 +310,51 @@ mod tests {
         );
     }
 
+    /// The network's subnets are tier index * 16 + zone letter: two tiers on one index,
+    /// or two zones with one letter, would ask EC2 for the same /64s twice. Both are
+    /// refused at plan time, at the attribute to change.
+    #[test]
+    fn overlapping_subnets_are_refused_at_the_index_or_zone_that_repeats() {
+        let tier = |name: &str, index: serde_json::Value| {
+            serde_json::json!({"name": name, "kind": "private", "index": index, "ipv6_native": null, "enable_dns64": null,
+                "enable_resource_name_dns_aaaa_record_on_launch": null, "private_dns_hostname_type_on_launch": null})
+        };
+        // "app" asks for index 0, which "public" holds by its position.
+        let d = validate_config(
+            &model(config(serde_json::json!({
+                "tier": [tier("public", serde_json::Value::Null), tier("app", serde_json::json!(0))]
+            }))),
+            true,
+        );
+        assert_eq!(
+            summaries(&d),
+            vec![("Tier index collision".into(), "tier[1].index".into())]
+        );
+        // us-east-1a and us-west-2a would both take zone slot 0.
+        let d = validate_config(
+            &model(config(
+                serde_json::json!({"availability_zones": ["us-east-1a", "us-west-2a"]}),
+            )),
+            true,
+        );
+        assert_eq!(
+            summaries(&d),
+            vec![(
+                "Duplicate availability zone".into(),
+                "availability_zones[1]".into()
+            )]
+        );
+        // Distinct indexes and letters pass.
+        let d = validate_config(
+            &model(config(serde_json::json!({
+                "tier": [tier("public", serde_json::Value::Null), tier("app", serde_json::json!(1))],
+                "availability_zones": ["us-east-1a", "us-east-1b"]
+            }))),
+            true,
+        );
+        assert_eq!(summaries(&d), Vec::<(String, String)>::new());
+    }
+
     #[test]
     fn nat64_without_dual_stack_public_tier_is_an_error() {
         let d = validate_config(
