@@ -261,7 +261,7 @@ pub fn kms_vars(keys: &[String], rotation: u32, deletion: u32, users: &KmsUsers)
         (k.clone(), Hcl::object(o))
     }));
     vec![
-        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account.")
+        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account, matched by an aws:PrincipalArn condition so that they need not exist when the key is created (service-linked roles such as AWSServiceRoleForAutoScaling appear only once their service creates them).")
             .default(keys_default),
         Variable::new("key_rotation_period_days", "number", "Days between automatic KMS key rotations.")
             .default(Hcl::num(rotation))
