@@ -200,10 +200,11 @@ module "monitoring" {
     rds_cpu          = { DBInstanceIdentifier = module.database.db_instance_identifier }
     rds_free_storage = { DBInstanceIdentifier = module.database.db_instance_identifier }
     rds_replica_lag  = { DBInstanceIdentifier = try(module.database.db_replica_identifiers[0], module.database.db_instance_identifier) }
-    redis_cpu        = { ReplicationGroupId = module.database.redis_replication_group_id }
-    redis_memory     = { ReplicationGroupId = module.database.redis_replication_group_id }
-    api_latency      = { LoadBalancer = module.load_balancer.alb_arn_suffix }
-    alb_target_5xx   = { LoadBalancer = module.load_balancer.alb_arn_suffix }
+    # ElastiCache publishes per node (CacheClusterId), never per replication group.
+    redis_cpu      = { CacheClusterId = module.database.redis_member_cluster_ids[0] }
+    redis_memory   = { CacheClusterId = module.database.redis_member_cluster_ids[0] }
+    api_latency    = { LoadBalancer = module.load_balancer.alb_arn_suffix }
+    alb_target_5xx = { LoadBalancer = module.load_balancer.alb_arn_suffix }
   }
 }
 

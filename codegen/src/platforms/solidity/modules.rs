@@ -271,6 +271,7 @@ pub(super) fn database(s: &Spec) -> ModuleView {
         .out("db_master_user_secret_arn", "aws_db_instance.this.master_user_secret[0].secret_arn", "Secrets Manager secret holding the rotated master password.")
         .out("redis_configuration_endpoint", "aws_elasticache_replication_group.this.configuration_endpoint_address", "Cluster-mode configuration endpoint of Redis.")
         .out("redis_replication_group_id", "aws_elasticache_replication_group.this.id", "ID of the Redis replication group.")
+        .out("redis_member_cluster_ids", "sort(aws_elasticache_replication_group.this.member_clusters)", "IDs of the Redis member clusters (one per node), sorted: the CacheClusterId dimension of ElastiCache's CloudWatch metrics, which are published per node and never by replication group.")
         .finish()
 }
 
