@@ -123,14 +123,17 @@ test: tools tools-tf10
 # Every generated module and example through terraform fmt/init/validate/plan (offline:
 # schema-only hashicorp/aws + the built provider via dev_overrides) and checkov with the
 # rule pack (tests/rule-pack/); prints the table and fails on any error or failed check.
+# Then init+validate of every module README Usage block (tests/tests/module_usage.rs).
 # Also part of `make test`, as is tests/tests/rule_pack.rs (each policy fires on its fixture).
 validate-modules: tools
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-run; \
 	  $(CARGO) nextest run -p acceptance --test modules_validate --no-capture; \
+	  $(CARGO) nextest run -p acceptance --test module_usage; \
 	else \
 	  $(CARGO) test --workspace --no-run; \
 	  $(CARGO) test -p acceptance --test modules_validate -- --nocapture; \
+	  $(CARGO) test -p acceptance --test module_usage; \
 	fi
 
 # docs/ from the provider schema, examples/ and provider/docs/ (the test suite fails

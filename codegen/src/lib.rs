@@ -14,6 +14,7 @@ pub mod platforms;
 pub mod render;
 pub mod review;
 pub mod spec;
+pub mod usage;
 
 use std::path::Path;
 

@@ -34,6 +34,11 @@ struct ModuleCtx<'a> {
 #[derive(Serialize)]
 struct PlatformCtx<'a> {
     platform: &'a PlatformView,
+    /// How a consumer addresses the modules (`codegen::usage`).
+    repository: &'static str,
+    release_tag: &'static str,
+    aws_floor: &'static str,
+    trustchain_range: &'static str,
 }
 
 impl Renderer {
@@ -116,7 +121,11 @@ impl Renderer {
             resources.sort();
             resources.dedup();
             module.resources = resources;
-            module.usage = usage(platform, &module);
+            module.usage =
+                crate::usage::render(platform, &module).map_err(|message| Error::Template {
+                    template: "common/README.md".into(),
+                    message,
+                })?;
             let readme = self.render(
                 "common/README.md",
                 &ModuleCtx {
@@ -138,6 +147,10 @@ impl Renderer {
             "common/PLATFORM.md",
             &PlatformCtx {
                 platform: &platform_with_resources,
+                repository: crate::usage::REPOSITORY,
+                release_tag: crate::usage::RELEASE_TAG,
+                aws_floor: crate::platforms::AWS_PROVIDER_FLOOR,
+                trustchain_range: crate::platforms::TRUSTCHAIN_PROVIDER_RANGE,
             },
         )?;
         files.insert(
@@ -149,23 +162,6 @@ impl Renderer {
             files,
         })
     }
-}
-
-/// A `module` block with the required inputs, for the README.
-fn usage(platform: &PlatformView, module: &ModuleView) -> String {
-    let mut src = format!(
-        "module \"{}\" {{\nsource = \"../../modules/{}/{}\"\n",
-        module.name, platform.name, module.name
-    );
-    let required: Vec<_> = module.variables.iter().filter(|v| v.required).collect();
-    if !required.is_empty() {
-        src.push('\n');
-    }
-    for v in required {
-        src.push_str(&format!("{} = ...\n", v.name));
-    }
-    src.push_str("}\n");
-    hcl::format(&src)
 }
 
 /// `resource "type" "name"` and `data "type" "name"` headers at column 0.

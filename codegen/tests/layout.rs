@@ -58,7 +58,11 @@ fn every_module_has_versions_variables_outputs_and_a_readme_with_docs_markers() 
             }
             let versions = fs::read_to_string(dir.join("versions.tf")).unwrap();
             assert!(
-                versions.contains("= \"hashicorp/aws\"") && versions.contains("= \"~> 6.0\""),
+                versions.contains("= \"hashicorp/aws\"")
+                    && versions.contains(&format!(
+                        "= \">= {}\"",
+                        codegen::platforms::AWS_PROVIDER_FLOOR
+                    )),
                 "{platform}/{module}: {versions}"
             );
             let variables = fs::read_to_string(dir.join("variables.tf")).unwrap();
@@ -210,5 +214,34 @@ fn examples_use_an_s3_backend_with_lockfile_and_all_environments() {
             main.contains("aws.replica = aws.secondary"),
             "{example}: secondary region not wired"
         );
+    }
+}
+
+/// The hashicorp/aws floor the modules state is the version `make validate-modules`
+/// validates them against (the schema derived by `tests/aws-schema/derive_schema.py`), so
+/// every argument and block a module uses exists at the floor.
+#[test]
+fn the_aws_provider_floor_is_the_validated_schema_version() {
+    let derive = fs::read_to_string(workspace().join("tests/aws-schema/derive_schema.py"))
+        .expect("tests/aws-schema/derive_schema.py");
+    let validated = derive
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("AWS_PROVIDER_VERSION = "))
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .expect("AWS_PROVIDER_VERSION in derive_schema.py");
+    assert_eq!(codegen::platforms::AWS_PROVIDER_FLOOR, validated);
+    for platform in ["trustchain", "solidity"] {
+        for entry in fs::read_dir(workspace().join("modules").join(platform)).unwrap() {
+            let versions = entry.unwrap().path().join("versions.tf");
+            let Ok(text) = fs::read_to_string(&versions) else {
+                continue;
+            };
+            assert!(
+                text.contains(&format!("\">= {validated}\"")),
+                "{}: hashicorp/aws should be constrained to >= {validated}",
+                versions.display()
+            );
+            assert!(!text.contains("~> 6"), "{}", versions.display());
+        }
     }
 }

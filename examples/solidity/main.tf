@@ -68,6 +68,14 @@ module "security" {
   cluster_name        = module.compute.cluster_name
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
+  # The database credentials reach Kubernetes through External Secrets: its role reads the
+  # master user secret RDS manages, encrypted with the rds key.
+  external_secrets = {
+    database = {
+      secret_arn  = module.database.db_master_user_secret_arn
+      kms_key_arn = module.hsm.kms_key_arns["rds"]
+    }
+  }
   # Account-wide singletons: one environment per account owns them.
   create_guardduty_detector = var.create_account_resources
   create_config_recorder    = var.create_account_resources
@@ -200,10 +208,11 @@ module "monitoring" {
     rds_cpu          = { DBInstanceIdentifier = module.database.db_instance_identifier }
     rds_free_storage = { DBInstanceIdentifier = module.database.db_instance_identifier }
     rds_replica_lag  = { DBInstanceIdentifier = try(module.database.db_replica_identifiers[0], module.database.db_instance_identifier) }
-    redis_cpu        = { ReplicationGroupId = module.database.redis_replication_group_id }
-    redis_memory     = { ReplicationGroupId = module.database.redis_replication_group_id }
-    api_latency      = { LoadBalancer = module.load_balancer.alb_arn_suffix }
-    alb_target_5xx   = { LoadBalancer = module.load_balancer.alb_arn_suffix }
+    # ElastiCache publishes per node (CacheClusterId), never per replication group.
+    redis_cpu      = { CacheClusterId = module.database.redis_member_cluster_ids[0] }
+    redis_memory   = { CacheClusterId = module.database.redis_member_cluster_ids[0] }
+    api_latency    = { LoadBalancer = module.load_balancer.alb_arn_suffix }
+    alb_target_5xx = { LoadBalancer = module.load_balancer.alb_arn_suffix }
   }
 }
 

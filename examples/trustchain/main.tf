@@ -194,4 +194,7 @@ module "backup" {
   kms_key_arn         = module.hsm.kms_key_arns["backup"]
   replica_kms_key_arn = module.hsm_secondary.kms_key_arns["backup"]
   resource_arns       = values(module.storage.bucket_arns)
+  # The 7-year retention is a legal one: prod locks the vaults in compliance mode
+  # (env/prod.tfvars); the other environments use governance so they can be torn down.
+  vault_lock_mode = var.backup_vault_lock_mode
 }

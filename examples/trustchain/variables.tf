@@ -113,3 +113,9 @@ variable "enable_deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "backup_vault_lock_mode" {
+  description = "AWS Backup Vault Lock of the backup vaults: compliance (the 7-year legal retention: irreversible once the grace days pass), governance (removable by authorized principals, for environments that are torn down) or none."
+  type        = string
+  default     = "governance"
+}

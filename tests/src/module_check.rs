@@ -581,8 +581,12 @@ impl Env {
         let tree = tmp.path().join("tree");
         let checkov_root = tmp.path().join("checkov");
         let mut dirs: BTreeSet<String> = targets.iter().map(|t| t.name.clone()).collect();
-        if targets.iter().any(|t| t.plan) {
-            // Examples call ../../modules/<platform>/<module>.
+        if targets
+            .iter()
+            .any(|t| t.plan || t.name.starts_with("usage/"))
+        {
+            // Examples call ../../modules/<platform>/<module>, README Usage blocks (see
+            // tests/tests/module_usage.rs) ../../../modules/<platform>/<module>.
             dirs.insert("modules".into());
         }
         for d in &dirs {
@@ -1255,7 +1259,7 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 /// Copies a directory tree, leaving out Terraform's working files.
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
     for e in std::fs::read_dir(from)? {
         let e = e?;

@@ -19,6 +19,16 @@ pub const PLATFORMS: &[&str] = &["solidity", "trustchain"];
 /// Terraform floor: write-only arguments and ephemeral variables need 1.11.
 pub const REQUIRED_VERSION: &str = ">= 1.11";
 
+/// The oldest hashicorp/aws the modules admit: the version whose schema `make
+/// validate-modules` validates every module against (`AWS_PROVIDER_VERSION` of
+/// `tests/aws-schema/derive_schema.py`), so the floor has every argument and block the
+/// modules use. A `>=` floor, as terraform-aws-modules state theirs, lets a consumer on a
+/// newer 6.x (or later) release use the modules; `codegen/tests/layout.rs` keeps the two equal.
+pub const AWS_PROVIDER_FLOOR: &str = "6.66.0";
+
+/// The TrustChain provider releases the modules work with (0.x: a minor release may break).
+pub const TRUSTCHAIN_PROVIDER_RANGE: &str = "~> 0.1";
+
 /// Picks the platform from `platform.name` and builds its view model.
 pub fn build(source: &SpecSource, header: Header) -> Result<PlatformView, SpecErrors> {
     let located = Located::new(source)?;
@@ -104,7 +114,7 @@ pub fn aws_provider(aliases: &[&str]) -> ProviderView {
     ProviderView {
         name: "aws".into(),
         source: "hashicorp/aws".into(),
-        version: "~> 6.0".into(),
+        version: format!(">= {AWS_PROVIDER_FLOOR}"),
         configuration_aliases: aliases.iter().map(|a| a.to_string()).collect(),
     }
 }
@@ -113,7 +123,7 @@ pub fn trustchain_provider() -> ProviderView {
     ProviderView {
         name: "trustchain".into(),
         source: "trustchain/trustchain".into(),
-        version: "~> 0.1".into(),
+        version: TRUSTCHAIN_PROVIDER_RANGE.into(),
         configuration_aliases: Vec::new(),
     }
 }

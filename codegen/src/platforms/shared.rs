@@ -99,6 +99,7 @@ pub fn backup_module(
 ) -> ModuleBuilder {
     ModuleBuilder::new(platform, "backup", "Backup and disaster recovery", summary)
         .prose("The vault is encrypted with a customer-managed KMS key; the plan's rules each copy their recovery points to a vault in the secondary region (provider alias `aws.replica`) with the same lifecycle. Resources are selected by tag (`Backup = \"true\"` by default) and by explicit ARNs. The AWS Backup service role gets the AWS managed backup and restore policies.")
+        .prose("Both vaults carry an AWS Backup Vault Lock (`vault_lock_mode`): `governance` by default, so an environment can still be torn down; `compliance` for a legal retention, after which, once `vault_lock_changeable_for_days` have passed, no one can remove the lock or delete a recovery point early. Rules with `cold_storage_after_days` opt in to cold storage for the resource types that support it; AWS Backup ignores the transition for the others, so their recovery points stay in warm storage for their whole retention.")
         .provider(aws_provider(&["aws.replica"]))
         .file("main.tf", "shared/backup.tf")
         .var(name_var(40))
@@ -116,6 +117,21 @@ pub fn backup_module(
             Variable::new("continuous_backup_retention_days", "number", "Retention of continuous backups (point-in-time restore for S3 and RDS); 0 turns continuous backup off.")
                 .default(Hcl::num(b.continuous_retention_days))
                 .validate("var.continuous_backup_retention_days >= 0 && var.continuous_backup_retention_days <= 35", "AWS keeps continuous backups at most 35 days."),
+        )
+        .var(
+            Variable::new("vault_lock_mode", "string", "AWS Backup Vault Lock on both vaults: \"compliance\" (after vault_lock_changeable_for_days nobody, the root user included, can remove the lock or delete a recovery point before its retention ends: for legal retention, and irreversible), \"governance\" (principals allowed backup:DeleteBackupVaultLockConfiguration can remove it) or \"none\".")
+                .default(Hcl::str("governance"))
+                .validate("contains([\"compliance\", \"governance\", \"none\"], var.vault_lock_mode)", "vault_lock_mode is compliance, governance or none."),
+        )
+        .var(
+            Variable::new("vault_lock_changeable_for_days", "number", "Compliance mode only: days the lock can still be changed or removed after it is set (AWS's grace time, at least 3).")
+                .default(Hcl::num(3))
+                .validate("var.vault_lock_changeable_for_days >= 3", "AWS Backup needs at least 3 days before a compliance lock takes effect."),
+        )
+        .var(
+            Variable::new("vault_lock_min_retention_days", "number", "Shortest retention the vault lock admits: recovery points of every rule (and continuous backups) must be kept at least this long, or their backup jobs fail.")
+                .default(Hcl::num(1))
+                .validate("var.vault_lock_min_retention_days >= 1 && alltrue([for r in var.rules : r.delete_after_days >= var.vault_lock_min_retention_days]) && (var.continuous_backup_retention_days == 0 || var.continuous_backup_retention_days >= var.vault_lock_min_retention_days)", "vault_lock_min_retention_days must be at least 1 and no longer than any rule's delete_after_days or continuous_backup_retention_days."),
         )
         .var(Variable::new("selection_tags", "map(string)", "Back up every resource carrying all of these tags.").default(Hcl::object([("Backup", Hcl::str("true"))])))
         .var(Variable::new("resource_arns", "list(string)", "Additional resources to back up by ARN.").default(Hcl::List(Vec::new())))
@@ -261,7 +277,7 @@ pub fn kms_vars(keys: &[String], rotation: u32, deletion: u32, users: &KmsUsers)
         (k.clone(), Hcl::object(o))
     }));
     vec![
-        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account.")
+        Variable::new("kms_keys", "map(object({\n  description        = optional(string)\n  service_principals = optional(list(string), [])\n  iam_role_names     = optional(list(string), [])\n}))", "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account, matched by an aws:PrincipalArn condition so that they need not exist when the key is created (service-linked roles such as AWSServiceRoleForAutoScaling appear only once their service creates them).")
             .default(keys_default),
         Variable::new("key_rotation_period_days", "number", "Days between automatic KMS key rotations.")
             .default(Hcl::num(rotation))

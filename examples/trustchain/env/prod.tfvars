@@ -8,3 +8,4 @@ instance_type            = "c6g.4xlarge"
 min_size                 = 2
 max_size                 = 6
 placement_strategy       = "spread"
+backup_vault_lock_mode   = "compliance"

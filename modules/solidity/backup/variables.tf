@@ -114,3 +114,36 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "vault_lock_changeable_for_days" {
+  description = "Compliance mode only: days the lock can still be changed or removed after it is set (AWS's grace time, at least 3)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.vault_lock_changeable_for_days >= 3
+    error_message = "AWS Backup needs at least 3 days before a compliance lock takes effect."
+  }
+}
+
+variable "vault_lock_min_retention_days" {
+  description = "Shortest retention the vault lock admits: recovery points of every rule (and continuous backups) must be kept at least this long, or their backup jobs fail."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.vault_lock_min_retention_days >= 1 && alltrue([for r in var.rules : r.delete_after_days >= var.vault_lock_min_retention_days]) && (var.continuous_backup_retention_days == 0 || var.continuous_backup_retention_days >= var.vault_lock_min_retention_days)
+    error_message = "vault_lock_min_retention_days must be at least 1 and no longer than any rule's delete_after_days or continuous_backup_retention_days."
+  }
+}
+
+variable "vault_lock_mode" {
+  description = "AWS Backup Vault Lock on both vaults: \"compliance\" (after vault_lock_changeable_for_days nobody, the root user included, can remove the lock or delete a recovery point before its retention ends: for legal retention, and irreversible), \"governance\" (principals allowed backup:DeleteBackupVaultLockConfiguration can remove it) or \"none\"."
+  type        = string
+  default     = "governance"
+
+  validation {
+    condition     = contains(["compliance", "governance", "none"], var.vault_lock_mode)
+    error_message = "vault_lock_mode is compliance, governance or none."
+  }
+}

@@ -36,6 +36,11 @@ output "redis_configuration_endpoint" {
   value       = aws_elasticache_replication_group.this.configuration_endpoint_address
 }
 
+output "redis_member_cluster_ids" {
+  description = "IDs of the Redis member clusters (one per node), sorted: the CacheClusterId dimension of ElastiCache's CloudWatch metrics, which are published per node and never by replication group."
+  value       = sort(aws_elasticache_replication_group.this.member_clusters)
+}
+
 output "redis_replication_group_id" {
   description = "ID of the Redis replication group."
   value       = aws_elasticache_replication_group.this.id

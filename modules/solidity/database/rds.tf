@@ -71,6 +71,18 @@ resource "aws_cloudwatch_log_group" "postgresql" {
   tags = var.tags
 }
 
+# The final snapshot needs a name no earlier incarnation of this environment used: RDS refuses
+# DeleteDBInstance when a snapshot of that name exists (DBSnapshotAlreadyExists), so a fixed
+# name breaks the second destroy. The time the instance was first planned, kept by
+# terraform_data (built into Terraform, no provider), names it.
+resource "terraform_data" "final_snapshot_suffix" {
+  input = formatdate("YYYYMMDDhhmmss", plantimestamp())
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
 resource "aws_db_instance" "this" {
   identifier                            = var.name
   engine                                = "postgres"
@@ -97,7 +109,7 @@ resource "aws_db_instance" "this" {
   copy_tags_to_snapshot                 = true
   deletion_protection                   = var.deletion_protection
   skip_final_snapshot                   = false
-  final_snapshot_identifier             = "${var.name}-final"
+  final_snapshot_identifier             = "${var.name}-final-${terraform_data.final_snapshot_suffix.output}"
   auto_minor_version_upgrade            = true
   enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
   performance_insights_enabled          = true

@@ -76,18 +76,19 @@ data "aws_iam_policy_document" "cluster_autoscaler" {
   }
 }
 
-# Read this module's secrets (and decrypt them with their key, through Secrets Manager).
+# Read this module's secrets and the secrets given in external_secrets (the RDS-managed
+# master user secret), and decrypt each with its key, through Secrets Manager only.
 data "aws_iam_policy_document" "external_secrets" {
   statement {
     sid       = "ReadSecrets"
     actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:GetSecretValue", "secretsmanager:ListSecretVersionIds"]
-    resources = values(aws_secretsmanager_secret.this)[*].arn
+    resources = concat(values(aws_secretsmanager_secret.this)[*].arn, [for s in values(var.external_secrets) : s.secret_arn])
   }
 
   statement {
     sid       = "DecryptSecrets"
     actions   = ["kms:Decrypt"]
-    resources = [var.secrets_kms_key_arn]
+    resources = distinct(concat([var.secrets_kms_key_arn], [for s in values(var.external_secrets) : s.kms_key_arn]))
 
     condition {
       test     = "StringEquals"

@@ -73,6 +73,20 @@ variable "create_guardduty_detector" {
   default     = true
 }
 
+variable "external_secrets" {
+  description = "Secrets created elsewhere that the external-secrets role may read, with the KMS key that encrypts each: the database credentials are the secret RDS manages (database outputs db_master_user_secret_arn, encrypted with the rds key)."
+  type = map(object({
+    secret_arn  = string
+    kms_key_arn = string
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for s in values(var.external_secrets) : can(regex("^arn:aws[a-z-]*:secretsmanager:", s.secret_arn)) && can(regex("^arn:aws[a-z-]*:kms:", s.kms_key_arn))])
+    error_message = "external_secrets need a Secrets Manager secret ARN and a KMS key ARN each."
+  }
+}
+
 variable "findings_sns_topic_arn" {
   description = "SNS topic that receives the findings when notify_findings is on."
   type        = string

@@ -25,6 +25,37 @@ resource "aws_backup_vault" "replica" {
   }
 }
 
+# Vault lock: no recovery point in the vault (or its copy) can be deleted, or its retention
+# shortened, before vault_lock_min_retention_days, nor kept past the longest rule. In
+# "compliance" mode the lock itself becomes immutable once vault_lock_changeable_for_days have
+# passed: nobody, the root user included, can remove it or delete a recovery point early, which
+# is what a legal retention needs. In "governance" mode principals allowed
+# backup:DeleteBackupVaultLockConfiguration can still remove it (environments that are torn
+# down). "none" creates no lock.
+locals {
+  vault_lock_max_retention_days = max(concat([for r in var.rules : r.delete_after_days], [var.continuous_backup_retention_days])...)
+}
+
+resource "aws_backup_vault_lock_configuration" "this" {
+  count = var.vault_lock_mode == "none" ? 0 : 1
+
+  backup_vault_name   = aws_backup_vault.this.name
+  min_retention_days  = var.vault_lock_min_retention_days
+  max_retention_days  = local.vault_lock_max_retention_days
+  changeable_for_days = var.vault_lock_mode == "compliance" ? var.vault_lock_changeable_for_days : null
+}
+
+# The copies in the secondary region are locked the same way.
+resource "aws_backup_vault_lock_configuration" "replica" {
+  provider = aws.replica
+  count    = var.vault_lock_mode != "none" && var.copy_to_secondary_region ? 1 : 0
+
+  backup_vault_name   = aws_backup_vault.replica[0].name
+  min_retention_days  = var.vault_lock_min_retention_days
+  max_retention_days  = local.vault_lock_max_retention_days
+  changeable_for_days = var.vault_lock_mode == "compliance" ? var.vault_lock_changeable_for_days : null
+}
+
 resource "aws_backup_plan" "this" {
   name = var.name
 
@@ -38,9 +69,13 @@ resource "aws_backup_plan" "this" {
       start_window      = 60
       completion_window = 360
 
+      # AWS Backup moves to cold storage only the resource types that support it and ignores
+      # the transition for the others; the types added to cold storage later (S3 among them)
+      # move only with the opt-in, which applies to supported types only.
       lifecycle {
-        cold_storage_after = rule.value.cold_storage_after_days
-        delete_after       = rule.value.delete_after_days
+        cold_storage_after                        = rule.value.cold_storage_after_days
+        delete_after                              = rule.value.delete_after_days
+        opt_in_to_archive_for_supported_resources = rule.value.cold_storage_after_days != null
       }
 
       dynamic "copy_action" {
@@ -50,8 +85,9 @@ resource "aws_backup_plan" "this" {
           destination_vault_arn = copy_action.value
 
           lifecycle {
-            cold_storage_after = rule.value.cold_storage_after_days
-            delete_after       = rule.value.delete_after_days
+            cold_storage_after                        = rule.value.cold_storage_after_days
+            delete_after                              = rule.value.delete_after_days
+            opt_in_to_archive_for_supported_resources = rule.value.cold_storage_after_days != null
           }
         }
       }

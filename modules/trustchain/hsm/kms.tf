@@ -79,6 +79,10 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # IAM roles of this account are named in an aws:PrincipalArn condition, not as principals:
+  # CreateKey refuses a policy whose principals do not exist yet, and a service-linked role
+  # (AWSServiceRoleForAutoScaling) exists only once its service created it. The condition
+  # needs no role to exist and still matches a role that is deleted and created again.
   dynamic "statement" {
     for_each = length(each.value.iam_role_names) > 0 ? [each.value.iam_role_names] : []
 
@@ -89,7 +93,19 @@ data "aws_iam_policy_document" "kms" {
 
       principals {
         type        = "AWS"
-        identifiers = [for r in statement.value : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${r}"]
+        identifiers = ["*"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:PrincipalAccount"
+        values   = [data.aws_caller_identity.current.account_id]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:PrincipalArn"
+        values   = [for r in statement.value : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${r}"]
       }
     }
   }

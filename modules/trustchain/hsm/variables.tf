@@ -110,7 +110,7 @@ variable "key_rotation_period_days" {
 }
 
 variable "kms_keys" {
-  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account."
+  description = "Customer-managed KMS keys by data type; each may be used by the listed AWS service principals on behalf of this account ({region} stands for the key's region; logs.* principals are tied to this account's log groups) and IAM roles (name with path) of this account, matched by an aws:PrincipalArn condition so that they need not exist when the key is created (service-linked roles such as AWSServiceRoleForAutoScaling appear only once their service creates them)."
   type = map(object({
     description        = optional(string)
     service_principals = optional(list(string), [])

@@ -68,7 +68,7 @@ pub(super) fn security(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "security", "Security and identity", "Security groups for ALB, EKS nodes, RDS, Redis and external services; WAF with OWASP rules, rate limit and geo blocking; GuardDuty; AWS Config; CloudTrail; IRSA roles; Secrets Manager with rotation; MFA enforcement.")
         .prose("Security groups follow the document: the ALB takes HTTP/HTTPS from the internet, EKS nodes talk among themselves and take traffic from the ALB, RDS takes PostgreSQL and Redis takes its protocol from EKS nodes only, and the external-services group fronts interface endpoints reachable from the nodes only.")
         .prose("WAF evaluates a per-address rate limit, optional geographic blocking and the AWS managed rule groups (the Common rule set covers the OWASP Top 10). GuardDuty watches EKS audit logs, runtime, RDS logins, S3 and EBS. AWS Config records every resource type and evaluates managed rules; CloudTrail logs management events and S3 data events in all regions to an encrypted, validated audit bucket and to CloudWatch Logs. GuardDuty allows one detector and AWS Config one recorder and delivery channel per account and region, and the multi-region trail records the whole account: `create_guardduty_detector`, `create_config_recorder` and `create_cloudtrail` let exactly one configuration per account own them (the examples give that to one environment).")
-        .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. The controllers of the document get the permissions they act with: the AWS Load Balancer Controller registers pods in this platform's target groups (TargetGroupBinding), the cluster autoscaler scales this cluster's node groups, External Secrets reads this module's secrets; other roles take managed policies (`policy_arns`) or an inline `policy_json`. Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by RDS itself (database module). Members of the administrators group must sign in with MFA to do anything else.")
+        .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. The controllers of the document get the permissions they act with: the AWS Load Balancer Controller registers pods in this platform's target groups (TargetGroupBinding), the cluster autoscaler scales this cluster's node groups, External Secrets reads this module's secrets and those given in `external_secrets` (the example gives it the database credentials: the master user secret RDS manages, with the rds KMS key, which a ClusterSecretStore using this role turns into a Kubernetes secret); other roles take managed policies (`policy_arns`) or an inline `policy_json`. Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by RDS itself (database module). Members of the administrators group must sign in with MFA to do anything else.")
         .provider(aws_provider(&[]))
         .feature("waf_geo")
         .file("security_groups.tf", "solidity/security/security_groups.tf")
@@ -102,6 +102,11 @@ pub(super) fn security(s: &Spec) -> ModuleView {
         .var(Variable::new("rotation_lambda_arn", "string", "Lambda function that rotates the secrets; null creates the secrets without rotation.").default_null())
         .var(kms_key_var("log_kms_key_arn", "the WAF and CloudTrail log groups and the audit bucket"))
         .var(kms_key_var("secrets_kms_key_arn", "the Secrets Manager secrets"))
+        .var(
+            Variable::new("external_secrets", "map(object({\n  secret_arn  = string\n  kms_key_arn = string\n}))", "Secrets created elsewhere that the external-secrets role may read, with the KMS key that encrypts each: the database credentials are the secret RDS manages (database outputs db_master_user_secret_arn, encrypted with the rds key).")
+                .default(Hcl::object(Vec::<(&str, Hcl)>::new()))
+                .validate("alltrue([for s in values(var.external_secrets) : can(regex(\"^arn:aws[a-z-]*:secretsmanager:\", s.secret_arn)) && can(regex(\"^arn:aws[a-z-]*:kms:\", s.kms_key_arn))])", "external_secrets need a Secrets Manager secret ARN and a KMS key ARN each."),
+        )
         .out("alb_security_group_id", "aws_security_group.this[\"alb\"].id", "Security group of the ALB.")
         .out("eks_node_security_group_id", "aws_security_group.this[\"eks_nodes\"].id", "Security group of the EKS nodes.")
         .out("rds_security_group_id", "aws_security_group.this[\"rds\"].id", "Security group of RDS PostgreSQL.")
@@ -271,6 +276,7 @@ pub(super) fn database(s: &Spec) -> ModuleView {
         .out("db_master_user_secret_arn", "aws_db_instance.this.master_user_secret[0].secret_arn", "Secrets Manager secret holding the rotated master password.")
         .out("redis_configuration_endpoint", "aws_elasticache_replication_group.this.configuration_endpoint_address", "Cluster-mode configuration endpoint of Redis.")
         .out("redis_replication_group_id", "aws_elasticache_replication_group.this.id", "ID of the Redis replication group.")
+        .out("redis_member_cluster_ids", "sort(aws_elasticache_replication_group.this.member_clusters)", "IDs of the Redis member clusters (one per node), sorted: the CacheClusterId dimension of ElastiCache's CloudWatch metrics, which are published per node and never by replication group.")
         .finish()
 }
 
