@@ -10,6 +10,15 @@ transitions before every request and serves the test-only activation hook:
     POST /_trustchain/cloudhsm/activate  {"ClusterId": "cluster-..."}
         INITIALIZED -> ACTIVE, standing in for the data-plane `cloudhsm-cli cluster
         activate` (which sets the admin password on the HSMs, out of any API's reach).
+
+    GET  /_trustchain/cloudhsm/test-roots
+        The emulator's stand-ins for the AWS CloudHSM root and the manufacturer root
+        that its HSM certificates chain to ({"AwsRoot", "ManufacturerRoot", "Bundle"}):
+        what a test passes as hsm_trust_roots.
+
+    POST /_trustchain/cloudhsm/intercept-csr  {"Enabled": true|false}
+        While enabled, DescribeClusters serves a CSR for a key that is not the HSM's
+        (an attacker on the network path swapping the CSR); certificates unchanged.
 """
 
 import json
@@ -19,6 +28,7 @@ from moto.cloudhsmv2.responses import CloudHSMV2Response
 
 import aws_request
 import cloudhsm_backend
+import cloudhsm_pki
 from cloudhsm_backend import LOCK, HsmBackend, advance_all
 from cloudhsm_model import invalid
 
@@ -212,9 +222,26 @@ def _activate(environ, start_response):
     return aws_request.reply(start_response, "404 Not Found", {"error": f"no cluster {cluster_id!r}"})
 
 
+def _intercept(environ, start_response):
+    try:
+        spec = aws_request.read_json(environ)
+    except ValueError as e:
+        return aws_request.reply(start_response, "400 Bad Request", {"error": str(e)})
+    with LOCK:
+        cloudhsm_pki.INTERCEPT["csr"] = bool(spec.get("Enabled"))
+    return aws_request.reply(start_response, "200 OK", {"Enabled": cloudhsm_pki.INTERCEPT["csr"]})
+
+
 def middleware(app):
     def wrapped(environ, start_response):
-        if environ.get("PATH_INFO", "") == "/_trustchain/cloudhsm/activate":
+        path = environ.get("PATH_INFO", "")
+        if path == "/_trustchain/cloudhsm/test-roots":
+            return aws_request.reply(start_response, "200 OK", cloudhsm_pki.test_roots())
+        if path == "/_trustchain/cloudhsm/intercept-csr":
+            if environ["REQUEST_METHOD"] != "POST":
+                return aws_request.reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
+            return _intercept(environ, start_response)
+        if path == "/_trustchain/cloudhsm/activate":
             if environ["REQUEST_METHOD"] != "POST":
                 return aws_request.reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
             return _activate(environ, start_response)

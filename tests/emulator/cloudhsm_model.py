@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from moto.core.exceptions import JsonRESTError
 
+import cloudhsm_pki
 from cloudhsm_pki import Identity
 
 _ID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # the model's [2-7a-zA-Z]{11,16}
@@ -124,8 +125,11 @@ class Cluster:
 
     def certificates(self) -> dict:
         if self.state == "UNINITIALIZED" and self.identity is not None:
+            csr = self.identity.csr_pem
+            if cloudhsm_pki.INTERCEPT["csr"]:
+                csr = cloudhsm_pki.attacker_csr(csr)
             return {
-                "ClusterCsr": self.identity.csr_pem,
+                "ClusterCsr": csr,
                 "HsmCertificate": self.identity.hsm_certificate,
                 "AwsHardwareCertificate": self.identity.aws_hardware_certificate,
                 "ManufacturerHardwareCertificate": self.identity.manufacturer_hardware_certificate,

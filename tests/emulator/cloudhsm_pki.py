@@ -112,12 +112,45 @@ def _root(label: str, subject: x509.Name):
         return _roots[label]
 
 
+def _aws_root():
+    return _root("aws", _name(C="US", O="Amazon Web Services", CN="AWS CloudHSM Root-G1 (emulator)"))
+
+
+def _mfr_root():
+    return _root("mfr", _name(C="US", O="Marvell", CN="LiquidSecurity Root (emulator)"))
+
+
+def test_roots() -> dict:
+    """The emulator's stand-ins for the AWS CloudHSM root and the manufacturer root.
+    A client verifying an emulated HSM (as the user guide's "Verify the identity and
+    authenticity of your cluster's HSM" does) trusts these instead of AWS's."""
+    aws, mfr = _pem(_aws_root()[1]), _pem(_mfr_root()[1])
+    return {"AwsRoot": aws, "ManufacturerRoot": mfr, "Bundle": aws + mfr}
+
+
+# Test control: when set, DescribeClusters serves, for every uninitialized cluster, a
+# CSR for a key that is not the HSM's (the HSM certificate stays the real one). This
+# is what an attacker on the network path would do to have the customer's CA certify
+# the attacker's key; no AWS setting does this.
+INTERCEPT = {"csr": False}
+_attacker: dict = {}
+
+
+def attacker_csr(subject_of: str) -> str:
+    """A CSR with the cluster CSR's subject for the attacker's (one per process) key."""
+    with _roots_lock:
+        if "key" not in _attacker:
+            _attacker["key"] = _key()
+        key = _attacker["key"]
+    subject = x509.load_pem_x509_csr(subject_of.encode()).subject
+    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(key, hashes.SHA256())
+    return csr.public_bytes(serialization.Encoding.PEM).decode()
+
+
 def new_identity(hsm_id: str, mode: str) -> Identity:
     """A fresh cluster key, its CSR and the HSM's attestation certificates."""
-    aws_key, aws_root = _root(
-        "aws", _name(C="US", O="Amazon Web Services", CN="AWS CloudHSM Root-G1 (emulator)")
-    )
-    mfr_key, mfr_root = _root("mfr", _name(C="US", O="Marvell", CN="LiquidSecurity Root (emulator)"))
+    aws_key, aws_root = _aws_root()
+    mfr_key, mfr_root = _mfr_root()
     hardware_key = _attestation_key()
     serial = hsm_id.split("-", 1)[-1].upper()
     hardware = _name(C="US", O="Marvell", OU="LiquidSecurity", CN=f"HSM:{serial}")

@@ -56,6 +56,36 @@ class InitializeRefuses(CloudHsmCase):
             TrustAnchor=anchor,
         )
 
+    def test_the_hsm_certificate_chains_to_both_test_roots_and_certifies_the_csr_key(self):
+        from cryptography import x509
+
+        status, roots = self.emu.control("GET", "/_trustchain/cloudhsm/test-roots")
+        self.assertEqual(status, 200)
+        certs = self._certificates()
+        load = lambda pem: x509.load_pem_x509_certificate(pem.encode())  # noqa: E731
+        hsm_cert = load(certs["HsmCertificate"])
+        aws_hw, mfr_hw = load(certs["AwsHardwareCertificate"]), load(certs["ManufacturerHardwareCertificate"])
+        hsm_cert.verify_directly_issued_by(aws_hw)
+        hsm_cert.verify_directly_issued_by(mfr_hw)
+        aws_hw.verify_directly_issued_by(load(roots["AwsRoot"]))
+        mfr_hw.verify_directly_issued_by(load(roots["ManufacturerRoot"]))
+        csr = x509.load_pem_x509_csr(certs["ClusterCsr"].encode())
+        self.assertEqual(csr.public_key(), hsm_cert.public_key())
+
+    def test_the_intercept_control_serves_a_csr_for_another_key(self):
+        from cryptography import x509
+
+        self.emu.control("POST", "/_trustchain/cloudhsm/intercept-csr", {"Enabled": True})
+        try:
+            certs = self._certificates()
+        finally:
+            self.emu.control("POST", "/_trustchain/cloudhsm/intercept-csr", {"Enabled": False})
+        csr = x509.load_pem_x509_csr(certs["ClusterCsr"].encode())
+        hsm_cert = x509.load_pem_x509_certificate(certs["HsmCertificate"].encode())
+        self.assertNotEqual(csr.public_key(), hsm_cert.public_key())
+        self.assertEqual(csr.subject, hsm_cert.subject)
+        self.assertEqual(self._certificates()["ClusterCsr"], self.csr_pem)
+
     def test_garbage_pem_is_refused(self):
         signed = self.ca.sign_csr(self.csr_pem)
         self.refuse("TrustAnchor is not a PEM-encoded X.509 certificate", signed, "not a certificate")

@@ -166,6 +166,24 @@ impl Emulator {
         );
     }
 
+    /// The emulator's stand-ins for the AWS CloudHSM and manufacturer roots, as one
+    /// PEM bundle: what a configuration passes as `hsm_trust_roots`.
+    pub fn cloudhsm_test_roots(&self) -> String {
+        let (status, body) = self.control("GET", "/_trustchain/cloudhsm/test-roots", None);
+        assert_eq!(status, 200, "test roots: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("test roots are JSON");
+        v["Bundle"].as_str().expect("bundle").to_string()
+    }
+
+    /// While `on`, DescribeClusters serves a CSR that is not the HSM's (a swapped CSR,
+    /// as an attacker on the network path would serve).
+    pub fn intercept_cloudhsm_csr(&self, on: bool) {
+        let body = serde_json::json!({"Enabled": on});
+        let (status, reply) =
+            self.control("POST", "/_trustchain/cloudhsm/intercept-csr", Some(&body));
+        assert_eq!(status, 200, "intercept refused: {reply}");
+    }
+
     /// INITIALIZED -> ACTIVE, standing in for `cloudhsm-cli cluster activate`.
     pub fn activate_cluster(&self, cluster_id: &str) {
         let body = serde_json::json!({"ClusterId": cluster_id});

@@ -274,6 +274,57 @@ fn cloudhsm_second_hsm_fails_clearly_when_nothing_initializes_the_cluster() {
         .run();
 }
 
+/// An attacker on the network path swaps the cluster CSR for one of their own key (the
+/// emulator's intercept control; the HSM certificate stays the HSM's): the provider
+/// checks the HSM's identity as the user guide does, refuses, and signs nothing.
+#[test]
+fn cloudhsm_a_swapped_csr_is_refused_and_nothing_is_signed() {
+    let emu = Emulator::start();
+    let ca = Ca::root("TrustChain MITM Root CA");
+    emu.intercept_cloudhsm_csr(true);
+    let cluster_id = RefCell::new(String::new());
+    Steps::new(&emu)
+        .env("TF_VAR_ca_key", &ca.key)
+        .apply_fails(
+            "initialize while the CSR is swapped on the way",
+            secret_config(&emu, &ca.cert),
+        )
+        .errors(|diags, _| {
+            let d = diags
+                .iter()
+                .find(|d| d["summary"] == "HSM identity check failed: the CSR is not the HSM's")
+                .unwrap_or_else(|| panic!("no identity error in {diags:#?}"));
+            let detail = d["detail"].as_str().unwrap_or("");
+            for want in [
+                "is not the key of its HsmCertificate",
+                "Nothing was signed",
+                "do not retry blindly",
+            ] {
+                assert!(detail.contains(want), "{want:?} missing: {detail}");
+            }
+        })
+        .check(|s| {
+            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
+                .as_str()
+                .unwrap_or("")
+                .into();
+            assert_eq!(
+                s.emu.calls("cloudhsm", "InitializeCluster"),
+                0,
+                "InitializeCluster was called"
+            );
+            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            assert_eq!(aws["State"], "UNINITIALIZED", "{aws}");
+            assert!(
+                acceptance::steps::resource_in(&s.state(), INIT).is_none(),
+                "the initialization reached state"
+            );
+        })
+        .destroy()
+        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .run();
+}
+
 #[test]
 fn cloudhsm_ctrl_c_ends_the_wait_for_initialization_promptly() {
     let emu = Emulator::start();

@@ -100,6 +100,7 @@ resource "trustchain_cloudhsm_hsm" "a" {{
 resource "trustchain_cloudhsm_cluster_initialization" "this" {{
   cluster_id                        = trustchain_cloudhsm_cluster.this.cluster_id
   trust_anchor                      = {anchor}
+  hsm_trust_roots                   = {roots}
   issuing_ca_private_key_wo         = var.ca_key
   issuing_ca_private_key_wo_version = 1
 }}
@@ -154,6 +155,7 @@ output "cluster_found" {{
 }}
 "#,
         anchor = heredoc(anchor),
+        roots = heredoc(&emu.cloudhsm_test_roots()),
     )
 }
 

@@ -8,6 +8,7 @@
 //! seconds and lets concurrent readers of one cluster share a single call; any call
 //! that changes a cluster drops its entry (`changed`), and waiters always ask AWS.
 
+pub mod identity;
 pub mod pki;
 pub mod sign;
 #[cfg(test)]

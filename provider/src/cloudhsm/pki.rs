@@ -190,6 +190,49 @@ pub fn one_certificate(text: &str) -> Result<Cert, String> {
     }
 }
 
+/// One or more PEM certificates (a bundle), nothing else.
+pub fn certificates(text: &str) -> Result<Vec<Cert>, String> {
+    let blocks = pem_blocks(text)?;
+    if blocks.is_empty() {
+        return Err(
+            "is not PEM: expected one or more -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- blocks".into(),
+        );
+    }
+    blocks
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if b.label != "CERTIFICATE" {
+                return Err(format!(
+                    "holds a {} (PEM block {}) where only certificates belong",
+                    b.label,
+                    i + 1
+                ));
+            }
+            Cert::from_der(b.contents).map_err(|e| format!("PEM block {} {e}", i + 1))
+        })
+        .collect()
+}
+
+/// The SHA-256 fingerprint of the DER certificate, upper-case hex with colons (as
+/// `openssl x509 -fingerprint -sha256` prints it).
+impl Cert {
+    pub fn sha256_fingerprint(&self) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(&self.der)
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    }
+
+    /// Issuer and subject are the same name and the signature verifies with the
+    /// certificate's own key.
+    pub fn is_self_signed(&self) -> bool {
+        self.is_issued_by(self)
+    }
+}
+
 /// Why a trust anchor cannot initialize a cluster; `None` when it can.
 pub fn anchor_problem(anchor: &Cert, now: i64) -> Option<String> {
     let c = anchor.parsed();

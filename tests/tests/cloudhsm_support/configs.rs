@@ -60,6 +60,7 @@ resource "trustchain_cloudhsm_hsm" "b" {{
 resource "trustchain_cloudhsm_cluster_initialization" "this" {{
   cluster_id                        = trustchain_cloudhsm_cluster.this.cluster_id
   trust_anchor                      = {anchor}
+  hsm_trust_roots                   = {roots}
   issuing_ca_private_key_wo         = var.ca_key
   issuing_ca_private_key_wo_version = 1
 }}
@@ -67,6 +68,7 @@ resource "trustchain_cloudhsm_cluster_initialization" "this" {{
         provider = provider_block(emu),
         network = network(),
         anchor = heredoc(&ca.cert),
+        roots = heredoc(&emu.cloudhsm_test_roots()),
     )
 }
 
@@ -135,11 +137,13 @@ pub fn signed_cert_config(
             r#"
 resource "trustchain_cloudhsm_cluster_initialization" "this" {{
   cluster_id   = trustchain_cloudhsm_cluster.this.cluster_id
-  trust_anchor = {anchor}
-  signed_cert  = file("${{path.module}}/{f}")
+  trust_anchor    = {anchor}
+  hsm_trust_roots = {roots}
+  signed_cert     = file("${{path.module}}/{f}")
 }}
 "#,
-            anchor = heredoc(anchor)
+            anchor = heredoc(anchor),
+            roots = heredoc(&emu.cloudhsm_test_roots()),
         )
     });
     let data = if data_sources {
@@ -210,6 +214,7 @@ resource "trustchain_cloudhsm_hsm" "a" {{
 resource "trustchain_cloudhsm_cluster_initialization" "this" {{
   cluster_id                        = trustchain_cloudhsm_cluster.this.cluster_id
   trust_anchor                      = {anchor}
+  hsm_trust_roots                   = {roots}
   issuing_ca_private_key_wo         = var.ca_key
   issuing_ca_private_key_wo_version = 1
 }}
@@ -217,6 +222,7 @@ resource "trustchain_cloudhsm_cluster_initialization" "this" {{
         provider = provider_block(emu),
         network = network(),
         anchor = heredoc(anchor),
+        roots = heredoc(&emu.cloudhsm_test_roots()),
     )
 }
 

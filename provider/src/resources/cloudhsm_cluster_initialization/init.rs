@@ -6,6 +6,7 @@
 
 use crate::aws::retry::{GaveUp, gave_up, poll};
 use crate::aws::{Clients, Deadline, Poll, code_of, failed};
+use crate::cloudhsm::identity::{self, Roots};
 use crate::cloudhsm::pki::{Cert, Csr, PrivateKey};
 use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER, sign, time};
 use aws_sdk_cloudhsmv2::types::Cluster;
@@ -31,12 +32,20 @@ pub struct Outcome {
 }
 
 enum Ready {
-    Csr(String),
+    /// The cluster as it was when its CSR was read: the CSR and the HSM's certificates.
+    Csr(Box<Cluster>),
     Initialized(Box<Cluster>),
 }
 
 fn csr_of(c: &Cluster) -> Option<&str> {
     c.certificates().and_then(|x| x.cluster_csr())
+}
+
+/// What the cluster is initialized with, and what its HSM must chain to.
+pub struct With<'a> {
+    pub anchor: &'a Cert,
+    pub signer: &'a Signer,
+    pub roots: &'a Roots,
 }
 
 pub async fn initialize(
@@ -45,15 +54,22 @@ pub async fn initialize(
     deadline: &Deadline,
     limit: Duration,
     id: &str,
-    anchor: &Cert,
-    signer: &Signer,
+    with: With<'_>,
 ) -> Result<Outcome, Diagnostics> {
+    let With {
+        anchor,
+        signer,
+        roots,
+    } = with;
     let mut signings = 0;
     loop {
-        let csr_pem = match wait_for_csr(hsm, c, deadline, limit, id).await? {
+        let cluster = match wait_for_csr(hsm, c, deadline, limit, id).await? {
             Ready::Initialized(cluster) => return adopt(&cluster, id, anchor),
-            Ready::Csr(pem) => pem,
+            Ready::Csr(cluster) => cluster,
         };
+        let csr_pem = csr_of(&cluster).unwrap_or_default().to_string();
+        // Before any signature and before InitializeCluster, whichever the signer.
+        verify_identity(&cluster, &csr_pem, id, roots)?;
         let signed = match signer {
             Signer::Signed(cert) => cert.clone(),
             Signer::Key { issuer, key } => {
@@ -115,6 +131,34 @@ pub async fn initialize(
                 return Err(failed("CloudHSM", "InitializeCluster")(e));
             }
             Err(e) => return Err(failed("CloudHSM", "InitializeCluster")(e)),
+        }
+    }
+}
+
+/// The user guide's identity check of the HSM behind `csr_pem`; an error names the
+/// link that failed.
+fn verify_identity(
+    cluster: &Cluster,
+    csr_pem: &str,
+    id: &str,
+    roots: &Roots,
+) -> Result<(), Diagnostics> {
+    let hsm_type = cluster.hsm_type().unwrap_or("");
+    match identity::verify(csr_pem, cluster.certificates(), roots) {
+        Ok(()) => {
+            tracing::info!(cluster_id = %id, "HSM identity verified: the CSR is the HSM certificate's key, which chains to the AWS CloudHSM root and to the manufacturer root");
+            Ok(())
+        }
+        Err(link) => {
+            tracing::error!(cluster_id = %id, link = ?link, "HSM identity check failed; nothing signed");
+            let d = Diagnostic::error(link.summary(), link.detail(id, hsm_type));
+            let d = match link {
+                identity::Link::AwsRoot | identity::Link::ManufacturerRoot => {
+                    d.at(tfplugin::value::AttributePath::root().attr("hsm_trust_roots"))
+                }
+                _ => d,
+            };
+            Err(d.into())
         }
     }
 }
@@ -185,13 +229,15 @@ async fn wait_for_csr(
                     }
                     Err(d) => return Poll::Fail(d),
                 };
-                let state = cloudhsm::state(&cluster);
+                let state = cloudhsm::state(&cluster).to_string();
                 no_hsm.store(cluster.hsms().is_empty(), std::sync::atomic::Ordering::Relaxed);
-                if INITIALIZED_OR_LATER.contains(&state) {
+                if INITIALIZED_OR_LATER.contains(&state.as_str()) {
                     return Poll::Done(Ready::Initialized(Box::new(cluster)));
                 }
-                match (state, csr_of(&cluster)) {
-                    ("UNINITIALIZED", Some(csr)) => Poll::Done(Ready::Csr(csr.to_string())),
+                if state == "UNINITIALIZED" && csr_of(&cluster).is_some() {
+                    return Poll::Done(Ready::Csr(Box::new(cluster)));
+                }
+                match (state.as_str(), csr_of(&cluster)) {
                     ("UNINITIALIZED", None) if cluster.hsms().is_empty() => Poll::Retry(format!(
                         "cluster {id} has no HSM yet, and its CSR appears once the first HSM is ACTIVE"
                     )),
@@ -262,7 +308,7 @@ async fn wait_initialized(
 mod tests {
     use super::*;
     use crate::aws::{Stop, testing};
-    use crate::cloudhsm::testing::{cluster_csr, root};
+    use crate::cloudhsm::testing::{TestHsm, root, test_hsm};
     use aws_sdk_cloudhsmv2::Client;
     use aws_sdk_cloudhsmv2::operation::describe_clusters::DescribeClustersOutput;
     use aws_sdk_cloudhsmv2::operation::initialize_cluster::{
@@ -279,9 +325,19 @@ mod tests {
 
     fn cluster(
         state: ClusterState,
-        csr: Option<&str>,
+        hsm: Option<&TestHsm>,
         cert: Option<&str>,
     ) -> DescribeClustersOutput {
+        let certs = match hsm {
+            Some(h) => {
+                let mut c = h.certs.clone();
+                c.cluster_csr = Some(h.csr.clone());
+                c
+            }
+            None => Certificates::builder()
+                .set_cluster_certificate(cert.map(String::from))
+                .build(),
+        };
         let hsm = Hsm::builder()
             .hsm_id("hsm-abcdefghijk")
             .state(HsmState::Active)
@@ -293,12 +349,7 @@ mod tests {
                     .cluster_id(ID)
                     .state(state)
                     .hsms(hsm)
-                    .certificates(
-                        Certificates::builder()
-                            .set_cluster_csr(csr.map(String::from))
-                            .set_cluster_certificate(cert.map(String::from))
-                            .build(),
-                    )
+                    .certificates(certs)
                     .build(),
             )
             .build()
@@ -308,9 +359,11 @@ mod tests {
     async fn a_csr_replaced_before_initialization_is_signed_again() {
         let ca = root("Root");
         let anchor = crate::cloudhsm::pki::one_certificate(&ca.cert_pem).expect("anchor");
-        let (csr_a, _) = cluster_csr();
-        let (csr_b, key_b) = cluster_csr();
-        let (a1, b1, b2) = (csr_a.clone(), csr_b.clone(), csr_b.clone());
+        let (a, b) = (Arc::new(test_hsm()), Arc::new(test_hsm()));
+        let mut extra = a.roots();
+        extra.extend(b.roots());
+        let roots = Roots::with(&extra);
+        let (a1, b1, b2) = (a.clone(), b.clone(), b.clone());
         let describe = mock!(Client::describe_clusters)
             .sequence()
             .output(move || cluster(ClusterState::Uninitialized, Some(&a1), None))
@@ -363,8 +416,11 @@ mod tests {
             &deadline,
             Duration::from_secs(30),
             ID,
-            &anchor,
-            &signer,
+            With {
+                anchor: &anchor,
+                signer: &signer,
+                roots: &roots,
+            },
         )
         .await
         .expect("initialized");
@@ -374,7 +430,7 @@ mod tests {
         let second = crate::cloudhsm::pki::one_certificate(&sent[1]).expect("cert");
         assert_eq!(
             second.public_key_bits(),
-            key_b.public_key_raw(),
+            b.key.public_key_raw(),
             "the second signature is for the new CSR"
         );
         assert!(second.is_issued_by(&anchor));

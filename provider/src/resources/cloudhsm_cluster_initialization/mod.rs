@@ -119,10 +119,23 @@ impl Resource for CloudHsmClusterInitialization {
         if std::env::var_os("TRUSTCHAIN_TEST_PANIC_WITH_KEY").is_some() {
             panic!("TRUSTCHAIN_TEST_PANIC_WITH_KEY: {config:?} {signer:?}");
         }
+        let roots = match trust_roots(&config) {
+            Ok(r) => cloudhsm::identity::Roots::with(&r),
+            Err(d) => return Applied::failed(None, d),
+        };
         let timeout = limit(planned.timeouts.known(), Operation::Create, DEFAULT_TIMEOUT);
         let deadline = self.hsm.deadline(timeout, Operation::Create);
         match init::initialize(
-            &self.hsm, &clients, &deadline, timeout, &id, &anchor, &signer,
+            &self.hsm,
+            &clients,
+            &deadline,
+            timeout,
+            &id,
+            init::With {
+                anchor: &anchor,
+                signer: &signer,
+                roots: &roots,
+            },
         )
         .await
         {
@@ -189,6 +202,18 @@ impl Resource for CloudHsmClusterInitialization {
             "Declare trustchain_cloudhsm_cluster_initialization for the cluster with its trust_anchor and apply: for a cluster initialized already, the provider checks that its certificate was issued by trust_anchor and records it without calling InitializeCluster.",
         )
         .into())
+    }
+}
+
+/// The roots of hsm_trust_roots (none when unset).
+fn trust_roots(config: &InitModel) -> Result<Vec<pki::Cert>, Diagnostics> {
+    match &config.hsm_trust_roots {
+        Attr::Known(pem) => validate::trust_roots(pem).map_err(|e| {
+            Diagnostic::error("Invalid hsm_trust_roots", format!("hsm_trust_roots {e}."))
+                .at(at("hsm_trust_roots"))
+                .into()
+        }),
+        _ => Ok(Vec::new()),
     }
 }
 

@@ -18,6 +18,7 @@ pub struct InitModel {
     pub issuing_ca_certificate: Attr<String>,
     pub issuing_ca_private_key_wo: Attr<String>,
     pub issuing_ca_private_key_wo_version: Attr<i64>,
+    pub hsm_trust_roots: Attr<String>,
     pub cluster_certificate: Attr<String>,
     pub cluster_state: Attr<String>,
     pub timeouts: Attr<Timeouts>,
@@ -41,6 +42,7 @@ impl std::fmt::Debug for InitModel {
                 "issuing_ca_private_key_wo_version",
                 &self.issuing_ca_private_key_wo_version,
             )
+            .field("hsm_trust_roots", &self.hsm_trust_roots)
             .field("cluster_certificate", &self.cluster_certificate)
             .field("cluster_state", &self.cluster_state)
             .field("timeouts", &self.timeouts)
@@ -64,6 +66,7 @@ pub fn schema() -> Schema {
             .attribute(Attribute::optional("issuing_ca_certificate", Type::String).description("Certificate of the key in issuing_ca_private_key_wo. AWS needs the CSR signed directly by the trust anchor, so this is the trust anchor (the default) or a re-issue of it with the same name and key; an intermediate CA is refused at plan time."))
             .attribute(Attribute::optional("issuing_ca_private_key_wo", Type::String).write_only().sensitive().write_only_alternative("set signed_cert (the cluster CSR signed outside Terraform) instead").description("The trust anchor's private key (PEM, PKCS#8 or PKCS#1, unencrypted), write-only (Terraform 1.11+): used once to sign the CSR, never stored. Pass it from an ephemeral value."))
             .attribute(Attribute::optional("issuing_ca_private_key_wo_version", Type::Number).description("Change it to send a new issuing_ca_private_key_wo (write-only values are not compared). The key is only used when a cluster is initialized."))
+            .attribute(Attribute::optional("hsm_trust_roots", Type::String).description(format!("More roots (PEM, one or more self-signed certificates) that the HSM's AWS hardware certificate or manufacturer hardware certificate may chain to, beside the roots the provider embeds (AWS CloudHSM Root G1, the Cavium LiquidSecurity root of hsm1). Before anything is signed the provider verifies the HSM as the user guide's \"Verify the identity and authenticity of your cluster's HSM\" does: the CSR's key is the HSM certificate's, which chains to an AWS root and, independently, to a manufacturer root. Add the Marvell LiquidSecurity 2 root for hsm2m clusters (after checking its fingerprint with Marvell), or a test root. Roots are only added: nothing switches the check off. Embedded roots:{}", crate::cloudhsm::identity::published_markdown())))
             .attribute(Attribute::computed("cluster_certificate", Type::String).description("The certificate the cluster was initialized with (PEM)."))
             .attribute(Attribute::computed("cluster_state", Type::String).description("INITIALIZED, then ACTIVE once activated with cloudhsm-cli."))
             .timeouts(&["create"]),

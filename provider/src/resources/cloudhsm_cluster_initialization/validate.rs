@@ -25,8 +25,33 @@ fn certificate(d: &mut Diagnostics, name: &str, v: &Attr<String>) -> Option<Cert
     }
 }
 
+/// hsm_trust_roots: one or more self-signed certificates.
+pub fn trust_roots(pem: &str) -> Result<Vec<Cert>, String> {
+    let roots = pki::certificates(pem)?;
+    for (i, r) in roots.iter().enumerate() {
+        if !r.is_self_signed() {
+            return Err(format!(
+                "certificate {} (\"{}\") is not self-signed: it was issued by \"{}\" or its signature does not verify with its own key. Give root certificates only; the hardware certificates come from DescribeClusters",
+                i + 1,
+                r.subject(),
+                r.issuer_name()
+            ));
+        }
+    }
+    Ok(roots)
+}
+
 pub fn check(m: &InitModel) -> Diagnostics {
     let mut d = Diagnostics::new();
+    if let Attr::Known(pem) = &m.hsm_trust_roots
+        && let Err(e) = trust_roots(pem)
+    {
+        d.error_at(
+            at("hsm_trust_roots"),
+            "Invalid hsm_trust_roots",
+            format!("hsm_trust_roots {e}."),
+        );
+    }
     let now = time::now();
     let anchor = certificate(&mut d, "trust_anchor", &m.trust_anchor);
     if let Some(a) = &anchor
