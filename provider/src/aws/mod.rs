@@ -144,6 +144,16 @@ impl ProviderData {
         Deadline::new(limit, op, self.stop.clone())
     }
 
+    /// The region this provider manages as far as it is known without calling AWS:
+    /// the built clients' region, else the configured `region` argument.
+    pub fn region_hint(&self) -> Option<String> {
+        if let Some(c) = self.clients_if_built() {
+            return Some(c.region.clone());
+        }
+        let configured = self.inner.read().ok()?.clone()?;
+        configured.settings.region.clone().filter(|r| !r.is_empty())
+    }
+
     /// The clients when they are already built, without calling AWS: for values a
     /// resource derives synchronously from them (its identity's account and region).
     pub fn clients_if_built(&self) -> Option<Arc<Clients>> {

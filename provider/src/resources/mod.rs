@@ -4,5 +4,6 @@ pub mod cloudhsm_cluster;
 pub mod cloudhsm_cluster_initialization;
 pub mod cloudhsm_hsm;
 pub mod ipv6_network;
+pub mod moved;
 pub mod quic_load_balancer;
 pub mod quic_target;

@@ -142,6 +142,33 @@ pub enum ImportRequest {
     Identity(Value),
 }
 
+/// What a `moved` block across resource types hands the target resource
+/// (MoveResourceState, Terraform 1.8+): the source object's state as its own
+/// provider stored it, JSON of the source schema's version, never sent to AWS.
+#[derive(Clone, Debug)]
+pub struct MoveRequest {
+    /// The source provider, e.g. `registry.terraform.io/hashicorp/aws`.
+    pub source_provider_address: String,
+    pub source_type_name: String,
+    pub source_schema_version: i64,
+    /// The source state as stored (JSON); empty when Terraform sent only the legacy
+    /// flatmap form.
+    pub source_json: Vec<u8>,
+}
+
+impl MoveRequest {
+    /// The diagnostic for a source this resource cannot take over.
+    pub fn unsupported(&self, target: &str, why: &str) -> Diagnostic {
+        Diagnostic::error(
+            "Cannot move this resource",
+            format!(
+                "{target} cannot take over the state of {}.{} (schema version {}): {why} Remove the `moved` block, keep the object out of destruction with `removed {{ from = ... lifecycle {{ destroy = false }} }}`, and adopt it with an `import` block for {target} instead.",
+                self.source_provider_address, self.source_type_name, self.source_schema_version
+            ),
+        )
+    }
+}
+
 /// A managed resource type at the value level.
 #[async_trait]
 pub trait RawResource: Send + Sync + 'static {
@@ -186,6 +213,18 @@ pub trait RawResource: Send + Sync + 'static {
             format!("{} does not support terraform import.", self.type_name()),
         )
         .into())
+    }
+
+    /// Turns another resource type's state (usually another provider's) into a state
+    /// of this one, without calling the cloud: Terraform refreshes it with `read` next.
+    /// The default refuses every source.
+    fn move_state(&self, req: &MoveRequest) -> DiagResult<Value> {
+        Err(req
+            .unsupported(
+                self.type_name(),
+                "this resource type accepts no moved sources.",
+            )
+            .into())
     }
 
     /// Upgrades state written by an older schema version. The default accepts the

@@ -10,7 +10,7 @@ use crate::framework::rpc::{
     SERVER_CAPABILITIES, UpgradeIdentityRequest, UpgradeStateRequest,
 };
 use crate::proto::tfplugin6 as pb;
-use crate::provider::Provider;
+use crate::provider::{MoveRequest, Provider};
 use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -443,16 +443,21 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::move_resource_state::Response>, Status> {
         let req = req.into_inner();
         guarded("MoveResourceState", async {
-            diags(
-                Diagnostic::error(
-                    "Moving resource state is not supported",
-                    format!(
-                        "{} cannot be moved from {}.{}; remove it from state and import it instead.",
-                        req.target_type_name, req.source_provider_address, req.source_type_name
-                    ),
-                )
-                .into(),
-            )
+            let r = self.fw.move_resource_state(
+                &req.target_type_name,
+                MoveRequest {
+                    source_provider_address: req.source_provider_address,
+                    source_type_name: req.source_type_name,
+                    source_schema_version: req.source_schema_version,
+                    source_json: req.source_state.unwrap_or_default().json,
+                },
+            );
+            pb::move_resource_state::Response {
+                target_state: r.state.map(dynamic),
+                diagnostics: convert::diagnostics(&r.diagnostics),
+                target_private: r.private,
+                target_identity: identity(r.identity),
+            }
         })
         .await
     }

@@ -6,6 +6,7 @@
 //! filtered by the cluster id, shared with the cluster's HSMs and initialization.
 
 mod model;
+mod moved;
 mod plan;
 mod schema;
 mod state;
@@ -253,6 +254,11 @@ impl Resource for CloudHsmCluster {
             Ok(()) => Diagnostics::new(),
             Err(d) => d,
         }
+    }
+
+    /// hashicorp/aws's `aws_cloudhsm_v2_cluster` state, read without calling AWS.
+    fn move_state(&self, req: &tfplugin::provider::MoveRequest) -> DiagResult<ClusterModel> {
+        moved::from_hashicorp_aws(req, &self.hsm.data)
     }
 
     async fn import(&self, req: Import<ClusterIdentity>) -> DiagResult<ClusterModel> {

@@ -6,6 +6,7 @@
 
 mod create;
 mod model;
+mod moved;
 
 use crate::aws::{Poll, code_of, failed, is_not_found};
 use crate::cloudhsm::{self, BUSY, CloudHsm};
@@ -254,6 +255,11 @@ impl Resource for CloudHsmHsm {
             Ok(()) => Diagnostics::new(),
             Err(d) => d,
         }
+    }
+
+    /// hashicorp/aws's `aws_cloudhsm_v2_hsm` state, read without calling AWS.
+    fn move_state(&self, req: &tfplugin::provider::MoveRequest) -> DiagResult<HsmModel> {
+        moved::from_hashicorp_aws(req, &self.hsm.data)
     }
 
     async fn import(&self, req: Import<HsmIdentity>) -> DiagResult<HsmModel> {

@@ -20,8 +20,8 @@ use crate::diag::{DiagResult, Diagnostic, Diagnostics};
 use crate::framework::plan::PlanContext;
 use crate::framework::unknowns::{config_error, decode_config, overlay};
 use crate::provider::{
-    self, CreateRequest, DeleteRequest, ImportRequest, RawResource, ReadRequest, ReadResult,
-    UpdateRequest,
+    self, CreateRequest, DeleteRequest, ImportRequest, MoveRequest, RawResource, ReadRequest,
+    ReadResult, UpdateRequest,
 };
 use crate::schema::{IdentitySchema, Schema};
 use crate::value::{self, Attr, AttributePath, Type, Value};
@@ -254,6 +254,18 @@ pub trait Resource: Send + Sync + 'static {
 
     /// A state for an import id or identity, which Terraform then refreshes with `read`.
     async fn import(&self, req: Import<Self::Identity>) -> DiagResult<Self::Model>;
+
+    /// A state from another resource type's state (a `moved` block across types),
+    /// which Terraform then refreshes with `read`; never calls the cloud. The default
+    /// refuses every source with a diagnostic that names the way out (import).
+    fn move_state(&self, req: &MoveRequest) -> DiagResult<Self::Model> {
+        Err(req
+            .unsupported(
+                Self::TYPE_NAME,
+                "this resource type accepts no moved sources.",
+            )
+            .into())
+    }
 }
 
 /// Registers a typed resource with the framework.
@@ -505,6 +517,11 @@ impl<R: Resource> RawResource for Adapter<R> {
             ImportRequest::Identity(v) => Import::Identity(decode::<R::Identity>(&v)?),
         };
         let m = self.inner.import(by).await?;
+        self.encode(&m)
+    }
+
+    fn move_state(&self, req: &MoveRequest) -> DiagResult<Value> {
+        let m = self.inner.move_state(req)?;
         self.encode(&m)
     }
 }

@@ -12,7 +12,7 @@ use crate::framework::timeouts;
 use crate::framework::unknowns::null_elements;
 use crate::provider::{
     ConfigureRequest, CreateRequest, DeleteRequest, Function, FunctionError, ImportRequest,
-    Provider, RawDataSource, RawResource, ReadRequest, Signature, UpdateRequest,
+    MoveRequest, Provider, RawDataSource, RawResource, ReadRequest, Signature, UpdateRequest,
 };
 use crate::schema::{IdentitySchema, Schema};
 use crate::value::{AttributePath, DynamicValue, Type, Value};
@@ -37,7 +37,7 @@ pub(crate) struct ServerCapabilities {
 pub(crate) const SERVER_CAPABILITIES: ServerCapabilities = ServerCapabilities {
     plan_destroy: true,
     get_provider_schema_optional: true,
-    move_resource_state: false,
+    move_resource_state: true,
     generate_resource_config: false,
 };
 
@@ -418,6 +418,29 @@ impl Framework {
             step!(resp, r.imp.upgrade_state(req.version, &req.json, &r.schema))
         };
         plan::null_write_only(&r.schema.block, &mut state);
+        resp.state = Some(step!(resp, encode(&state, &r.ty)));
+        resp
+    }
+
+    /// MoveResourceState: another resource type's state (a `moved` block across
+    /// types) as a state of `target_type_name`, with its identity.
+    pub(crate) fn move_resource_state(
+        &self,
+        target_type_name: &str,
+        req: MoveRequest,
+    ) -> StateResponse {
+        let mut resp = StateResponse::default();
+        let r = step!(resp, self.resource(target_type_name));
+        if req.source_json.is_empty() {
+            resp.diagnostics.push(req.unsupported(
+                target_type_name,
+                "Terraform sent no JSON state for it (only the legacy flatmap form of Terraform 0.11 and older).",
+            ));
+            return resp;
+        }
+        let mut state = step!(resp, r.imp.move_state(&req));
+        plan::null_write_only(&r.schema.block, &mut state);
+        resp.identity = step!(resp, Self::identity_of(r, &state));
         resp.state = Some(step!(resp, encode(&state, &r.ty)));
         resp
     }
