@@ -167,21 +167,12 @@ modules:
 modules-check:
 	$(CARGO) run --quiet -p codegen -- check
 
-# Release artifacts in registry layout under dist/VERSION/ (only the provider package is
-# built). linux_arm64 is added when a cross toolchain for it is installed.
+# Release artifacts in registry layout under dist/VERSION/: static (musl) linux_amd64 and
+# linux_arm64 zips for the registry, glibc builds beside them under glibc/, darwin with
+# RELEASE_DARWIN=1 (tools/release_build.sh: cargo-zigbuild + Zig from PyPI, in .tmp/).
 release:
-	@[[ -n "$${VERSION:-}" ]] || { echo "usage: make release VERSION=x.y.z [GPG_KEY=<key id>]"; exit 2; }
-	commit=$$(git rev-parse --short=12 HEAD)$$(git diff --quiet HEAD -- . 2>/dev/null || echo -dirty); \
-	TRUSTCHAIN_GIT_COMMIT=$$commit TRUSTCHAIN_RELEASE_VERSION=$(VERSION) $(CARGO) build --release -p terraform-provider-trustchain; \
-	bins="linux_amd64=target/release/terraform-provider-trustchain"; \
-	if rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu && command -v aarch64-linux-gnu-gcc >/dev/null; then \
-	  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc TRUSTCHAIN_GIT_COMMIT=$$commit TRUSTCHAIN_RELEASE_VERSION=$(VERSION) \
-	    $(CARGO) build --release -p terraform-provider-trustchain --target aarch64-unknown-linux-gnu; \
-	  bins="$$bins linux_arm64=target/aarch64-unknown-linux-gnu/release/terraform-provider-trustchain"; \
-	else \
-	  echo "linux_arm64 skipped: no aarch64-unknown-linux-gnu Rust target and aarch64-linux-gnu-gcc (rustup target add aarch64-unknown-linux-gnu; apt-get install gcc-aarch64-linux-gnu)"; \
-	fi; \
-	python3 tools/release.py --version $(VERSION) --out dist/$(VERSION) $${GPG_KEY:+--gpg-key $$GPG_KEY} $$bins
+	@[[ -n "$${VERSION:-}" ]] || { echo "usage: make release VERSION=x.y.z [GPG_KEY=<key id>] [RELEASE_DARWIN=1]"; exit 2; }
+	CARGO=$(CARGO) ./tools/release_build.sh $(VERSION) $(GPG_KEY)
 
 # The benchmark (bench/README.md): release builds of the provider and codegen, then
 # start-up, RSS, schema, a 1,000-instance plan and codegen beside hashicorp/null 2.1.2

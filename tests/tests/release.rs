@@ -37,7 +37,7 @@ fn release_zip_installs_from_a_filesystem_mirror_with_locked_hashes() {
     let dist = tempfile::tempdir().expect("dist");
     let out = Command::new(python_bin())
         .arg(workspace_root().join("tools/release.py"))
-        .args(["--version", VERSION, "--out"])
+        .args(["--version", VERSION, "--dynamic-ok", "--out"])
         .arg(dist.path())
         .arg(format!(
             "linux_amd64={}",
@@ -133,4 +133,45 @@ output "fn" {{
         "the mirrored provider did not run: {}",
         apply.stdout()
     );
+}
+
+/// release.py reads each binary's header: a build for another architecture, or a
+/// dynamically linked one where the registry needs a static build, never reaches a zip.
+#[test]
+fn release_refuses_a_binary_of_the_wrong_platform_or_linkage() {
+    let bin = built_binary("terraform-provider-trustchain");
+    let run = |args: &[&str]| {
+        let dist = tempfile::tempdir().expect("dist");
+        let out = Command::new(python_bin())
+            .arg(workspace_root().join("tools/release.py"))
+            .args(["--version", VERSION, "--out"])
+            .arg(dist.path().join("out"))
+            .args(args)
+            .output()
+            .expect("run release.py");
+        let zips = std::fs::read_dir(dist.path().join("out"))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            zips,
+        )
+    };
+    // The test binary is x86-64 Linux, dynamically linked (glibc).
+    let arm = format!("linux_arm64={}", bin.display());
+    let (code, err, zips) = run(&["--dynamic-ok", &arm]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("is a linux_amd64 binary, not linux_arm64"),
+        "{err}"
+    );
+    assert_eq!(zips, 0, "nothing is packaged");
+    let amd = format!("linux_amd64={}", bin.display());
+    let (code, err, _) = run(&[&amd]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("must be static (musl)"), "{err}");
+    let (code, err, _) = run(&["--dynamic-ok", "--expect-commit", "0123456789ab", &amd]);
+    assert_eq!(code, Some(1), "a debug build names no commit: {err}");
+    assert!(err.contains("not commit 0123456789ab"), "{err}");
 }
