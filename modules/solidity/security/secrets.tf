@@ -6,7 +6,10 @@ resource "aws_secretsmanager_secret" "this" {
 
   #checkov:skip=CKV2_AWS_57:rotation is attached by aws_secretsmanager_secret_rotation below once rotation_lambda_arn is set; these secrets hold third-party API keys that only their issuer can rotate
 
-  name                    = "${var.name}/${each.value}"
+  # A deleted secret keeps its name for the recovery window: a fixed name could not be created
+  # again by an environment re-created within it. The prefix keeps the name readable; consumers
+  # (External Secrets) use the ARNs of output secret_arns.
+  name_prefix             = "${var.name}/${each.value}-"
   description             = "${each.value} for ${var.name}"
   kms_key_id              = var.secrets_kms_key_arn
   recovery_window_in_days = var.secret_recovery_window_days

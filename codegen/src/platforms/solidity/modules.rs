@@ -221,7 +221,7 @@ pub fn kms_users_solidity() -> KmsUsers {
 pub(super) fn hsm(s: &Spec) -> ModuleView {
     let h = &s.hsm;
     ModuleBuilder::new(P, "hsm", "KMS keys", "Customer-managed KMS keys, one per data type (EKS secrets, RDS, Redis, S3, EFS, logs, secrets, ECR, backup, SNS), with automatic rotation.")
-        .prose("The document keeps separate keys for different data types; each key's policy leaves administration to the account (IAM policies decide who may use it) and lets the AWS service that stores that data type use it, on behalf of this account only (an aws:SourceAccount condition; CloudWatch Logs by its log-group encryption context). Rotation is automatic; deletion waits out the deletion window. The platform has no CloudHSM: KMS is its key store.")
+        .prose("The document keeps separate keys for different data types; each key's policy leaves administration to the account (IAM policies decide who may use it) and lets the AWS service that stores that data type use it, on behalf of this account only (an aws:SourceAccount condition; CloudWatch Logs by its log-group encryption context). Rotation is automatic; deletion waits out the deletion window. The platform has no CloudHSM: KMS is its key store. Roles named in `iam_role_names` (the Auto Scaling service-linked role, which launches instances with encrypted volumes) are matched by an aws:PrincipalArn condition, not named as principals: KMS refuses a key policy whose principals do not exist yet, and a fresh account has no service-linked role until its service creates it.")
         .provider(aws_provider(&[]))
         .file("main.tf", "shared/kms.tf")
         .var(name_var(32))
