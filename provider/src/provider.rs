@@ -60,10 +60,11 @@ impl Provider for TrustchainProvider {
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn RawListResource>> {
-        use resources::cloudhsm_cluster;
-        vec![list_resource(cloudhsm_cluster::ClusterList::new(
-            self.hsm.clone(),
-        ))]
+        use resources::{cloudhsm_cluster, cloudhsm_hsm};
+        vec![
+            list_resource(cloudhsm_cluster::ClusterList::new(self.hsm.clone())),
+            list_resource(cloudhsm_hsm::HsmList::new(self.hsm.clone())),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn RawDataSource>> {

@@ -204,3 +204,124 @@ list "trustchain_cloudhsm_cluster" "bad" {
     assert!(text.contains("is not a VPC id"), "{text}");
     assert!(text.contains("UNINITIALIZED"), "{text}");
 }
+
+fn wait_hsm_active(emu: &Emulator, cluster_id: &str) -> String {
+    for _ in 0..300 {
+        let c = &emu.call(
+            "cloudhsmv2",
+            "describe_clusters",
+            json!({"Filters": {"clusterIds": [cluster_id]}}),
+        )["Clusters"][0];
+        if c["Hsms"][0]["State"] == "ACTIVE" {
+            return c["Hsms"][0]["HsmId"].as_str().expect("hsm id").to_string();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("HSM of {cluster_id} never became ACTIVE");
+}
+
+fn wait_uninitialized(emu: &Emulator, cluster_id: &str) {
+    for _ in 0..300 {
+        let c = &emu.call(
+            "cloudhsmv2",
+            "describe_clusters",
+            json!({"Filters": {"clusterIds": [cluster_id]}}),
+        )["Clusters"][0];
+        if c["State"] == "UNINITIALIZED" {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("{cluster_id} never became UNINITIALIZED");
+}
+
+#[test]
+fn terraform_query_lists_hsms_made_outside_terraform_by_cluster_and_zone() {
+    let emu = Emulator::start();
+    let (_, subnets) = subnets(&emu, "10.30");
+    let a = cluster(&emu, &subnets, json!([{"Key": "fleet", "Value": "hsm"}]));
+    let b = cluster(&emu, &subnets, json!([{"Key": "fleet", "Value": "hsm"}]));
+    wait_uninitialized(&emu, &a);
+    wait_uninitialized(&emu, &b);
+    // One HSM each: AWS takes a second HSM only once the cluster is initialized.
+    emu.call(
+        "cloudhsmv2",
+        "create_hsm",
+        json!({"ClusterId": a, "AvailabilityZone": "us-east-1a"}),
+    );
+    emu.call(
+        "cloudhsmv2",
+        "create_hsm",
+        json!({"ClusterId": b, "AvailabilityZone": "us-east-1b"}),
+    );
+    let hsm_a = wait_hsm_active(&emu, &a);
+    let hsm_b = wait_hsm_active(&emu, &b);
+    let w = Workspace::new(&provider_block(&emu));
+    w.write_file(
+        "hsms.tfquery.hcl",
+        &format!(
+            r#"
+list "trustchain_cloudhsm_hsm" "of_a" {{
+  provider         = trustchain
+  include_resource = true
+  config {{
+    cluster_id = "{a}"
+  }}
+}}
+
+list "trustchain_cloudhsm_hsm" "in_b" {{
+  provider = trustchain
+  config {{
+    availability_zone = "us-east-1b"
+  }}
+}}
+
+list "trustchain_cloudhsm_hsm" "all" {{
+  provider = trustchain
+}}
+"#
+        ),
+    );
+    let run = w.terraform(&["query", "-json", "-no-color"]).ok();
+    let events = found(&run);
+    let ids = |address: &str| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = of(&events, address)
+            .iter()
+            .map(|e| {
+                (
+                    e["identity"]["cluster_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    e["identity"]["hsm_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids("list.trustchain_cloudhsm_hsm.of_a"),
+        [(a.clone(), hsm_a.clone())]
+    );
+    assert_eq!(
+        ids("list.trustchain_cloudhsm_hsm.in_b"),
+        [(b.clone(), hsm_b.clone())]
+    );
+    let mut both = vec![(a.clone(), hsm_a.clone()), (b.clone(), hsm_b)];
+    both.sort();
+    assert_eq!(ids("list.trustchain_cloudhsm_hsm.all"), both);
+    let of_a = of(&events, "list.trustchain_cloudhsm_hsm.of_a")[0];
+    assert_eq!(
+        of_a["resource_object"]["availability_zone"], "us-east-1a",
+        "{of_a}"
+    );
+    assert_eq!(of_a["resource_object"]["hsm_state"], "ACTIVE");
+    assert_eq!(
+        of_a["display_name"],
+        format!("{hsm_a} in {a} (us-east-1a)").as_str()
+    );
+}

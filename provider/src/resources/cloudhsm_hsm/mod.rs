@@ -5,6 +5,7 @@
 //! cluster in the region. An HSM deleted outside Terraform is planned again.
 
 mod create;
+mod list;
 mod model;
 mod moved;
 
@@ -24,6 +25,8 @@ use tfplugin::value::{Attr, AttributePath};
 
 /// hashicorp/aws gives an HSM 120 minutes; the wait for an initialization is in it.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120 * 60);
+
+pub use list::HsmList;
 
 pub struct CloudHsmHsm {
     hsm: CloudHsm,
