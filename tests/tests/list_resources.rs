@@ -325,3 +325,25 @@ list "trustchain_cloudhsm_hsm" "all" {{
         format!("{hsm_a} in {a} (us-east-1a)").as_str()
     );
 }
+
+/// Every list resource example of the docs runs with `terraform query` against the
+/// emulator (an empty account: nothing found, no error).
+#[test]
+fn every_list_resource_example_runs_with_terraform_query() {
+    let emu = Emulator::start();
+    let dir = acceptance::workspace_root().join("examples/list-resources");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&dir).expect("examples/list-resources") {
+        let path = entry
+            .expect("entry")
+            .path()
+            .join("list-resource.tfquery.hcl");
+        let example = std::fs::read_to_string(&path).expect("example");
+        let w = Workspace::new(&provider_block(&emu));
+        w.write_file("example.tfquery.hcl", &example);
+        let run = w.terraform(&["query", "-json", "-no-color"]).ok();
+        assert!(run.error_diagnostics().is_empty(), "{}", path.display());
+        ran += 1;
+    }
+    assert_eq!(ran, 2, "one example per list resource");
+}
