@@ -347,3 +347,68 @@ fn every_list_resource_example_runs_with_terraform_query() {
     }
     assert_eq!(ran, 2, "one example per list resource");
 }
+
+/// `terraform query -generate-config-out`: the import blocks and configuration
+/// Terraform writes from what the list resources return import the cluster and its
+/// HSM, and the plan after the import is empty.
+#[test]
+fn generated_configuration_imports_what_query_found_and_then_plans_nothing() {
+    let emu = Emulator::start();
+    let (_, subnets) = subnets(&emu, "10.40");
+    let id = cluster(&emu, &subnets, json!([{"Key": "Name", "Value": "adopted"}]));
+    wait_uninitialized(&emu, &id);
+    emu.call(
+        "cloudhsmv2",
+        "create_hsm",
+        json!({"ClusterId": id, "AvailabilityZone": "us-east-1a"}),
+    );
+    let hsm = wait_hsm_active(&emu, &id);
+    let w = Workspace::new(&provider_block(&emu));
+    w.write_file(
+        "adopt.tfquery.hcl",
+        r#"
+list "trustchain_cloudhsm_cluster" "found" {
+  provider         = trustchain
+  include_resource = true
+  config {
+    tags = {
+      Name = "adopted"
+    }
+  }
+}
+
+list "trustchain_cloudhsm_hsm" "found" {
+  provider         = trustchain
+  include_resource = true
+}
+"#,
+    );
+    w.terraform(&["query", "-no-color", "-generate-config-out=adopt.tf"])
+        .ok();
+    let generated = std::fs::read_to_string(w.path().join("adopt.tf")).expect("adopt.tf");
+    assert!(
+        generated.contains(&id) && generated.contains(&hsm),
+        "{generated}"
+    );
+    let plan = w.plan_json();
+    let imports: Vec<&str> = plan["resource_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["change"]["importing"].is_object())
+        .filter_map(|c| c["type"].as_str())
+        .collect();
+    assert_eq!(imports.len(), 2, "{generated}\n{plan}");
+    for (address, actions) in acceptance::planned_actions(&plan) {
+        assert_eq!(
+            actions,
+            ["no-op"],
+            "{address} is only imported:\n{generated}"
+        );
+    }
+    w.apply().ok();
+    let (changes, run) = w.plan_has_changes();
+    assert!(!changes, "{generated}\n{}", run.stdout());
+    assert_eq!(emu.calls("cloudhsmv2", "CreateCluster"), 0);
+    assert_eq!(emu.calls("cloudhsmv2", "CreateHsm"), 0);
+}

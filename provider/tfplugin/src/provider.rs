@@ -221,6 +221,14 @@ pub trait RawResource: Send + Sync + 'static {
         .into())
     }
 
+    /// The configuration `-generate-config-out` writes for an object Terraform
+    /// imports or lists (GenerateResourceConfig, Terraform 1.14+), from its state,
+    /// before the framework nulls read-only attributes. The default keeps the state:
+    /// override it where arguments exclude each other (set one, the other is computed).
+    fn generate_config(&self, state: Value) -> DiagResult<Value> {
+        Ok(state)
+    }
+
     /// Turns another resource type's state (usually another provider's) into a state
     /// of this one, without calling the cloud: Terraform refreshes it with `read` next.
     /// The default refuses every source.

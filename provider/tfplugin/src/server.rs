@@ -63,6 +63,7 @@ with_diagnostics!(
     pb::read_data_source::Response,
     pb::get_functions::Response,
     pb::validate_list_resource_config::Response,
+    pb::generate_resource_config::Response,
 );
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -502,6 +503,23 @@ impl pb::provider_server::Provider for ProviderService {
             })
         });
         Ok(Response::new(Box::pin(events)))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        guarded("GenerateResourceConfig", async {
+            let r = self
+                .fw
+                .generate_resource_config(&req.type_name, from_dynamic(req.state));
+            pb::generate_resource_config::Response {
+                config: r.state.map(dynamic),
+                diagnostics: convert::diagnostics(&r.diagnostics),
+            }
+        })
+        .await
     }
 
     async fn validate_list_resource_config(

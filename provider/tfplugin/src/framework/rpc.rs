@@ -39,7 +39,7 @@ pub(crate) const SERVER_CAPABILITIES: ServerCapabilities = ServerCapabilities {
     plan_destroy: true,
     get_provider_schema_optional: true,
     move_resource_state: true,
-    generate_resource_config: false,
+    generate_resource_config: true,
 };
 
 pub(crate) struct Metadata {
@@ -585,6 +585,23 @@ impl Framework {
         plan::null_write_only(&r.schema.block, &mut state);
         resp.identity = step!(resp, Self::identity_of(r, &state));
         resp.state = Some(step!(resp, encode(&state, &r.ty)));
+        resp
+    }
+
+    /// GenerateResourceConfig: an object's state as the configuration
+    /// `-generate-config-out` writes.
+    pub(crate) fn generate_resource_config(
+        &self,
+        type_name: &str,
+        state: Option<DynamicValue>,
+    ) -> StateResponse {
+        let mut resp = StateResponse::default();
+        let r = step!(resp, self.resource(type_name));
+        let state = step!(resp, decode(state.as_ref(), &r.ty));
+        let mut config = step!(resp, r.imp.generate_config(state));
+        plan::config_from_state(&r.schema.block, &mut config);
+        plan::null_write_only(&r.schema.block, &mut config);
+        resp.state = Some(step!(resp, encode(&config, &r.ty)));
         resp
     }
 

@@ -12,7 +12,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 struct Thing;
 
 fn schema() -> Schema {
-    Schema::new(Block::new().attribute(Attribute::computed("id", Type::String)))
+    Schema::new(
+        Block::new()
+            .attribute(Attribute::computed("id", Type::String))
+            .attribute(Attribute::optional("name", Type::String))
+            .attribute(Attribute::optional("note", Type::String)),
+    )
 }
 
 fn identity_schema() -> IdentitySchema {
@@ -66,7 +71,13 @@ impl RawListResource for Things {
         for i in 0..100 {
             self.produced.fetch_add(1, Ordering::SeqCst);
             let id = Value::object([("id", Value::string(format!("{prefix}-{i}")))]);
-            let object = req.include_resource_object.then(|| id.clone());
+            let object = req.include_resource_object.then(|| {
+                Value::object([
+                    ("id", Value::string(format!("{prefix}-{i}"))),
+                    ("name", Value::string("n")),
+                    ("note", Value::Null),
+                ])
+            });
             if !sink.found(&id, format!("#{i}"), object.as_ref()).await {
                 return;
             }
@@ -182,4 +193,24 @@ fn a_resource_that_takes_no_moved_sources_says_how_to_adopt_the_object() {
     assert!(d.detail.contains("aws_thing"), "{}", d.detail);
     assert!(d.detail.contains("import"), "{}", d.detail);
     assert!(d.detail.contains("destroy = false"), "{}", d.detail);
+}
+
+#[test]
+fn generated_configuration_leaves_out_read_only_attributes_and_empty_strings() {
+    let fw = Framework::new(Arc::new(P(Arc::default())));
+    let state = Value::object([
+        ("id", Value::string("thing-1")),
+        ("name", Value::string("kept")),
+        ("note", Value::string("")),
+    ]);
+    let ty = schema().value_type();
+    let resp = fw.generate_resource_config(
+        "test_thing",
+        Some(DynamicValue::encode(&state, &ty).expect("encode")),
+    );
+    assert!(!resp.diagnostics.has_errors(), "{:?}", resp.diagnostics);
+    let config = resp.state.expect("config").decode(&ty).expect("decode");
+    assert_eq!(config.get("id"), Some(&Value::Null), "read-only");
+    assert_eq!(config.get("name"), Some(&Value::string("kept")));
+    assert_eq!(config.get("note"), Some(&Value::Null), "\"\" is null");
 }
