@@ -8,8 +8,10 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use tfplugin::diag::Diagnostics;
 use tfplugin::framework::unknowns::config_error;
-use tfplugin::framework::{data_source, resource};
-use tfplugin::provider::{ConfigureRequest, Function, Provider, RawDataSource, RawResource};
+use tfplugin::framework::{data_source, list_resource, resource};
+use tfplugin::provider::{
+    ConfigureRequest, Function, Provider, RawDataSource, RawListResource, RawResource,
+};
 use tfplugin::schema::Schema;
 use tfplugin::value::{self, PathStep, Value};
 
@@ -54,6 +56,14 @@ impl Provider for TrustchainProvider {
                 self.data.clone(),
             )),
             resource(resources::quic_target::QuicTarget::new(self.data.clone())),
+        ]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn RawListResource>> {
+        use resources::{cloudhsm_cluster, cloudhsm_hsm};
+        vec![
+            list_resource(cloudhsm_cluster::ClusterList::new(self.hsm.clone())),
+            list_resource(cloudhsm_hsm::HsmList::new(self.hsm.clone())),
         ]
     }
 

@@ -5,9 +5,11 @@
 //!   descriptions written in the provider are the argument and attribute reference);
 //! - the examples in registry layout: `examples/provider/provider.tf`,
 //!   `examples/resources/<type>/{resource.tf,import.sh,import-by-identity.tf}`,
-//!   `examples/data-sources/<type>/data-source.tf`, `examples/functions/<name>/function.tf`;
+//!   `examples/data-sources/<type>/data-source.tf`, `examples/functions/<name>/function.tf`,
+//!   `examples/list-resources/<type>/list-resource.tfquery.hcl` (a `list` block of
+//!   `terraform query`, Terraform 1.14+);
 //! - optional hand-written prose per page: `provider/docs/index.md`,
-//!   `provider/docs/{resources,data-sources,functions}/<name>.md`;
+//!   `provider/docs/{resources,data-sources,list-resources,functions}/<name>.md`;
 //! - guides, hand-written whole: `provider/docs/guides/<name>.md` (a `# Title`
 //!   line, then the page) become `docs/guides/<name>.md` with front matter.
 //!
@@ -52,6 +54,7 @@ pub fn render(src: &Sources) -> Result<BTreeMap<String, String>, DocsError> {
     for (kind, dir, key) in [
         ("Resource", "resources", "resource_schemas"),
         ("Data Source", "data-sources", "data_source_schemas"),
+        ("List Resource", "list-resources", "list_resource_schemas"),
     ] {
         let Some(schemas) = src.schema[key].as_object() else {
             continue;
@@ -210,21 +213,26 @@ fn resource_page(
     if let Some(p) = optional(src.prose.join(dir).join(format!("{short}.md")))? {
         out.push_str(&format!("\n{p}\n"));
     }
-    let example_file = if dir == "resources" {
-        "resource.tf"
-    } else {
-        "data-source.tf"
+    let example_file = match dir {
+        "resources" => "resource.tf",
+        "list-resources" => "list-resource.tfquery.hcl",
+        _ => "data-source.tf",
     };
     let ex_dir = src.examples.join(dir).join(type_name);
     let example = required_example(
         ex_dir.join(example_file),
-        "every resource and data source page needs an example",
+        "every resource, data source and list resource page needs an example",
     )?;
     out.push_str(&format!(
         "\n## Example Usage\n\n{}",
         code("terraform", &example)
     ));
     out.push('\n');
+    if dir == "list-resources" {
+        out.push_str(&format!(
+            "\n`terraform query` (Terraform 1.14 and later) runs the `list` blocks of `*.tfquery.hcl` files and prints each object's identity, which an `import` block takes. `include_resource = true` adds each object's attributes; `limit` (default 100) caps the results. The arguments below go in the `config` block.\n\nObjects are listed with the identity of [`{type_name}`](../resources/{short}.md).\n\n"
+        ));
+    }
     out.push_str(&schema::render(block, ""));
     // A resource without an import.sh example has no import (its prose says why).
     if dir == "resources" && ex_dir.join("import.sh").exists() {
@@ -365,7 +373,13 @@ fn capitalize(s: &str) -> String {
 /// the paths whose content changed.
 pub fn write(out: &Path, pages: &BTreeMap<String, String>) -> Result<Vec<String>, DocsError> {
     let mut changed = Vec::new();
-    for dir in ["resources", "data-sources", "functions", "guides"] {
+    for dir in [
+        "resources",
+        "data-sources",
+        "list-resources",
+        "functions",
+        "guides",
+    ] {
         let d = out.join(dir);
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
@@ -410,7 +424,13 @@ pub fn stale(out: &Path, pages: &BTreeMap<String, String>) -> Vec<String> {
         })
         .map(|(rel, _)| rel.clone())
         .collect();
-    for dir in ["resources", "data-sources", "functions", "guides"] {
+    for dir in [
+        "resources",
+        "data-sources",
+        "list-resources",
+        "functions",
+        "guides",
+    ] {
         if let Ok(entries) = std::fs::read_dir(out.join(dir)) {
             for e in entries.flatten() {
                 let rel = format!("{dir}/{}", e.file_name().to_string_lossy());

@@ -39,6 +39,12 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// List resources for `terraform query` (Terraform 1.14+), each named after the
+    /// managed resource (with an identity schema) whose objects it finds.
+    fn list_resources(&self) -> Vec<Arc<dyn RawListResource>> {
+        Vec::new()
+    }
+
     /// Checks the provider configuration (may hold unknown values).
     async fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
@@ -215,6 +221,14 @@ pub trait RawResource: Send + Sync + 'static {
         .into())
     }
 
+    /// The configuration `-generate-config-out` writes for an object Terraform
+    /// imports or lists (GenerateResourceConfig, Terraform 1.14+), from its state,
+    /// before the framework nulls read-only attributes. The default keeps the state:
+    /// override it where arguments exclude each other (set one, the other is computed).
+    fn generate_config(&self, state: Value) -> DiagResult<Value> {
+        Ok(state)
+    }
+
     /// Turns another resource type's state (usually another provider's) into a state
     /// of this one, without calling the cloud: Terraform refreshes it with `read` next.
     /// The default refuses every source.
@@ -357,4 +371,133 @@ pub trait Function: Send + Sync + 'static {
     fn name(&self) -> &str;
     fn signature(&self) -> Signature;
     fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError>;
+}
+
+/// What a `list` block of `terraform query` asks (ListResource, Terraform 1.14+).
+#[derive(Clone, Debug)]
+pub struct ListRequest {
+    /// The list block's `config`, an object of the list resource's schema with every
+    /// attribute null when the block has none.
+    pub config: Value,
+    /// Terraform wants each object's full state too (`include_resource = true`).
+    pub include_resource_object: bool,
+}
+
+/// One event of a list stream, encoded for the wire by the framework.
+#[derive(Clone, Debug, Default)]
+pub struct ListEvent {
+    pub identity: Option<crate::value::DynamicValue>,
+    pub display_name: String,
+    pub resource_object: Option<crate::value::DynamicValue>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Where a list resource sends what it finds. It encodes each object with the
+/// managed resource's identity and state types, and stops taking objects once
+/// Terraform's limit is reached or Terraform stops reading: `found` then returns
+/// false, and the list resource stops paging.
+pub struct ListSink {
+    tx: tokio::sync::mpsc::Sender<ListEvent>,
+    left: i64,
+    identity_ty: Type,
+    state_ty: Type,
+}
+
+impl ListSink {
+    pub(crate) fn new(
+        tx: tokio::sync::mpsc::Sender<ListEvent>,
+        limit: i64,
+        identity_ty: Type,
+        state_ty: Type,
+    ) -> Self {
+        Self {
+            tx,
+            left: limit,
+            identity_ty,
+            state_ty,
+        }
+    }
+
+    /// True while Terraform still takes objects.
+    pub fn wants_more(&self) -> bool {
+        self.left > 0 && !self.tx.is_closed()
+    }
+
+    /// Sends one object: its identity, a name for people, and its state when asked.
+    /// False when no more objects are wanted.
+    pub async fn found(
+        &mut self,
+        identity: &Value,
+        display_name: String,
+        resource_object: Option<&Value>,
+    ) -> bool {
+        if !self.wants_more() {
+            return false;
+        }
+        let encoded =
+            crate::value::DynamicValue::encode(identity, &self.identity_ty).and_then(|id| {
+                resource_object
+                    .map(|o| crate::value::DynamicValue::encode(o, &self.state_ty))
+                    .transpose()
+                    .map(|o| (id, o))
+            });
+        let event = match encoded {
+            Ok((id, object)) => ListEvent {
+                identity: Some(id),
+                display_name,
+                resource_object: object,
+                diagnostics: Diagnostics::new(),
+            },
+            Err(e) => ListEvent {
+                diagnostics: Diagnostic::error(
+                    "Provider produced a value that does not match its schema",
+                    format!("{e}. This is a bug in the provider; please report it."),
+                )
+                .into(),
+                ..ListEvent::default()
+            },
+        };
+        let failed = event.diagnostics.has_errors();
+        if self.tx.send(event).await.is_err() || failed {
+            self.left = 0;
+            return false;
+        }
+        self.left -= 1;
+        self.left > 0
+    }
+
+    /// Reports diagnostics (an error ends the list: Terraform stops reading).
+    pub async fn diagnostics(&mut self, diagnostics: Diagnostics) {
+        if diagnostics.is_empty() {
+            return;
+        }
+        if diagnostics.has_errors() {
+            self.left = 0;
+        }
+        let _ = self
+            .tx
+            .send(ListEvent {
+                diagnostics,
+                ..ListEvent::default()
+            })
+            .await;
+    }
+}
+
+/// A list resource at the value level: finds existing objects of the managed
+/// resource type of the same name, for `terraform query`.
+#[async_trait]
+pub trait RawListResource: Send + Sync + 'static {
+    /// The managed resource type it lists, e.g. `trustchain_cloudhsm_cluster`.
+    fn type_name(&self) -> &str;
+
+    /// The schema of the list block's `config` block.
+    fn schema(&self) -> Schema;
+
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Finds objects, page by page, sending each to `sink` until it says stop.
+    async fn list(&self, req: ListRequest, sink: &mut ListSink);
 }

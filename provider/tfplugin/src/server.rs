@@ -6,8 +6,8 @@
 use crate::convert::{self, dynamic, from_dynamic, from_identity, identity};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::rpc::{
-    ApplyRequest, Framework, ImportStateRequest, PlanRequest, ReadResourceRequest,
-    SERVER_CAPABILITIES, UpgradeIdentityRequest, UpgradeStateRequest,
+    ApplyRequest, Framework, ImportStateRequest, ListResourceRequest, PlanRequest,
+    ReadResourceRequest, SERVER_CAPABILITIES, UpgradeIdentityRequest, UpgradeStateRequest,
 };
 use crate::proto::tfplugin6 as pb;
 use crate::provider::{MoveRequest, Provider};
@@ -62,6 +62,8 @@ with_diagnostics!(
     pb::move_resource_state::Response,
     pb::read_data_source::Response,
     pb::get_functions::Response,
+    pb::validate_list_resource_config::Response,
+    pb::generate_resource_config::Response,
 );
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -162,6 +164,11 @@ impl pb::provider_server::Provider for ProviderService {
                     .into_iter()
                     .map(|name| pb::get_metadata::FunctionMetadata { name })
                     .collect(),
+                list_resources: m
+                    .list_resources
+                    .into_iter()
+                    .map(|type_name| pb::get_metadata::ListResourceMetadata { type_name })
+                    .collect(),
             }
         })
         .await
@@ -182,6 +189,11 @@ impl pb::provider_server::Provider for ProviderService {
                     .collect(),
                 data_source_schemas: s
                     .data_sources
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), convert::schema(v)))
+                    .collect(),
+                list_resource_schemas: s
+                    .list_resources
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), convert::schema(v)))
                     .collect(),
@@ -457,6 +469,72 @@ impl pb::provider_server::Provider for ProviderService {
                 diagnostics: convert::diagnostics(&r.diagnostics),
                 target_private: r.private,
                 target_identity: identity(r.identity),
+            }
+        })
+        .await
+    }
+
+    type ListResourceStream = std::pin::Pin<
+        Box<
+            dyn tokio_stream::Stream<Item = Result<pb::list_resource::Event, Status>>
+                + Send
+                + 'static,
+        >,
+    >;
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        use tokio_stream::StreamExt;
+        let req = req.into_inner();
+        let rx = self.fw.list_resource(ListResourceRequest {
+            type_name: req.type_name,
+            config: from_dynamic(req.config),
+            include_resource_object: req.include_resource_object,
+            limit: req.limit,
+        });
+        let events = tokio_stream::wrappers::ReceiverStream::new(rx).map(|e| {
+            Ok(pb::list_resource::Event {
+                identity: identity(e.identity),
+                display_name: e.display_name,
+                resource_object: e.resource_object.map(dynamic),
+                diagnostic: convert::diagnostics(&e.diagnostics),
+            })
+        });
+        Ok(Response::new(Box::pin(events)))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        guarded("GenerateResourceConfig", async {
+            let r = self
+                .fw
+                .generate_resource_config(&req.type_name, from_dynamic(req.state));
+            pb::generate_resource_config::Response {
+                config: r.state.map(dynamic),
+                diagnostics: convert::diagnostics(&r.diagnostics),
+            }
+        })
+        .await
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        guarded("ValidateListResourceConfig", async {
+            pb::validate_list_resource_config::Response {
+                diagnostics: convert::diagnostics(
+                    &self
+                        .fw
+                        .validate_list_resource_config(&req.type_name, from_dynamic(req.config))
+                        .await,
+                ),
             }
         })
         .await

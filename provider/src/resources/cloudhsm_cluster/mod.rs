@@ -5,6 +5,7 @@
 //! place through ModifyCluster and waits for it; refresh is one DescribeClusters
 //! filtered by the cluster id, shared with the cluster's HSMs and initialization.
 
+mod list;
 mod model;
 mod moved;
 mod plan;
@@ -12,6 +13,7 @@ mod schema;
 mod state;
 mod validate;
 
+pub use list::ClusterList;
 pub use validate::is_id;
 
 use crate::aws::tags::TagChanges;

@@ -5,6 +5,7 @@
 //! cluster in the region. An HSM deleted outside Terraform is planned again.
 
 mod create;
+mod list;
 mod model;
 mod moved;
 
@@ -24,6 +25,8 @@ use tfplugin::value::{Attr, AttributePath};
 
 /// hashicorp/aws gives an HSM 120 minutes; the wait for an initialization is in it.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120 * 60);
+
+pub use list::HsmList;
 
 pub struct CloudHsmHsm {
     hsm: CloudHsm,
@@ -257,6 +260,15 @@ impl Resource for CloudHsmHsm {
         }
     }
 
+    /// availability_zone and subnet_id name each other (one subnet per zone) and
+    /// may not both be set: the generated configuration keeps the zone.
+    fn generate_config(&self, mut state: HsmModel) -> HsmModel {
+        if state.availability_zone.known().is_some() {
+            state.subnet_id = Attr::Null;
+        }
+        state
+    }
+
     /// hashicorp/aws's `aws_cloudhsm_v2_hsm` state, read without calling AWS.
     fn move_state(&self, req: &tfplugin::provider::MoveRequest) -> DiagResult<HsmModel> {
         moved::from_hashicorp_aws(req, &self.hsm.data)
@@ -425,6 +437,23 @@ impl CloudHsmHsm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_configuration_keeps_the_zone_and_leaves_out_the_subnet_it_names() {
+        let r = CloudHsmHsm::new(CloudHsm::new(crate::aws::ProviderData::default()));
+        let mut m = model::empty();
+        m.availability_zone = Attr::Known("us-east-1a".into());
+        m.subnet_id = Attr::Known("subnet-a".into());
+        let c = r.generate_config(m);
+        assert_eq!(c.availability_zone, Attr::Known("us-east-1a".into()));
+        assert_eq!(c.subnet_id, Attr::Null);
+        let mut only_subnet = model::empty();
+        only_subnet.subnet_id = Attr::Known("subnet-a".into());
+        assert_eq!(
+            r.generate_config(only_subnet).subnet_id,
+            Attr::Known("subnet-a".into())
+        );
+    }
 
     #[test]
     fn the_model_names_every_attribute_of_the_schema() {

@@ -5,6 +5,7 @@
 //! the thin tonic adapter in `crate::server` calls.
 
 pub mod data_source;
+pub mod list;
 pub mod plan;
 pub mod resource;
 pub(crate) mod rpc;
@@ -12,6 +13,7 @@ pub mod timeouts;
 pub mod unknowns;
 
 pub use data_source::{DataSource, data_source};
+pub use list::{List, ListResource, Lister, list_resource};
 pub use resource::{
     Applied, Create, Delete, Import, Model, Plan, Read, Refreshed, Resource, Update, check_model,
     model_from_json, resource,

@@ -97,6 +97,23 @@ pub fn null_write_only(block: &Block, v: &mut Value) {
     });
 }
 
+/// A state made a configuration, as Terraform's own fallback makes one when a
+/// provider does not (genconfig's legacy extraction): read-only (computed, not
+/// optional) and deprecated attributes null, and "" in an optional string null.
+pub fn config_from_state(block: &Block, v: &mut Value) {
+    for_each_object(block, v, &mut |attrs, obj| {
+        let Value::Object(m) = obj else { return };
+        for a in attrs {
+            let drop = (a.computed && !a.optional)
+                || a.deprecation.is_some()
+                || (a.optional && matches!(m.get(&a.name), Some(Value::String(s)) if s.is_empty()));
+            if drop {
+                m.insert(a.name.clone(), Value::Null);
+            }
+        }
+    });
+}
+
 /// Calls `f` with each object of `block` in `v` (the value itself and every nested
 /// block or nested attribute element), with the attributes that apply to it.
 fn for_each_object(block: &Block, v: &mut Value, f: &mut dyn FnMut(&[Attribute], &mut Value)) {

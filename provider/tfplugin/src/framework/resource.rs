@@ -255,6 +255,13 @@ pub trait Resource: Send + Sync + 'static {
     /// A state for an import id or identity, which Terraform then refreshes with `read`.
     async fn import(&self, req: Import<Self::Identity>) -> DiagResult<Self::Model>;
 
+    /// The configuration `-generate-config-out` writes for an object, from its
+    /// state; read-only attributes are nulled after. Override where arguments exclude
+    /// each other. The default keeps the state.
+    fn generate_config(&self, state: Self::Model) -> Self::Model {
+        state
+    }
+
     /// A state from another resource type's state (a `moved` block across types),
     /// which Terraform then refreshes with `read`; never calls the cloud. The default
     /// refuses every source with a diagnostic that names the way out (import).
@@ -523,6 +530,11 @@ impl<R: Resource> RawResource for Adapter<R> {
     fn move_state(&self, req: &MoveRequest) -> DiagResult<Value> {
         let m = self.inner.move_state(req)?;
         self.encode(&m)
+    }
+
+    fn generate_config(&self, state: Value) -> DiagResult<Value> {
+        let m = decode_state::<R>(&state)?;
+        self.encode(&self.inner.generate_config(m))
     }
 }
 

@@ -12,7 +12,8 @@ use crate::framework::timeouts;
 use crate::framework::unknowns::null_elements;
 use crate::provider::{
     ConfigureRequest, CreateRequest, DeleteRequest, Function, FunctionError, ImportRequest,
-    MoveRequest, Provider, RawDataSource, RawResource, ReadRequest, Signature, UpdateRequest,
+    ListEvent, ListRequest, ListSink, MoveRequest, Provider, RawDataSource, RawListResource,
+    RawResource, ReadRequest, Signature, UpdateRequest,
 };
 use crate::schema::{IdentitySchema, Schema};
 use crate::value::{AttributePath, DynamicValue, Type, Value};
@@ -38,11 +39,12 @@ pub(crate) const SERVER_CAPABILITIES: ServerCapabilities = ServerCapabilities {
     plan_destroy: true,
     get_provider_schema_optional: true,
     move_resource_state: true,
-    generate_resource_config: false,
+    generate_resource_config: true,
 };
 
 pub(crate) struct Metadata {
     pub resources: Vec<String>,
+    pub list_resources: Vec<String>,
     pub data_sources: Vec<String>,
     pub functions: Vec<String>,
 }
@@ -51,7 +53,15 @@ pub(crate) struct ProviderSchema<'a> {
     pub provider: &'a Schema,
     pub resources: BTreeMap<&'a str, &'a Schema>,
     pub data_sources: BTreeMap<&'a str, &'a Schema>,
+    pub list_resources: BTreeMap<&'a str, &'a Schema>,
     pub functions: BTreeMap<&'a str, Signature>,
+}
+
+pub(crate) struct ListResourceRequest {
+    pub type_name: String,
+    pub config: Option<DynamicValue>,
+    pub include_resource_object: bool,
+    pub limit: i64,
 }
 
 pub(crate) struct UpgradeStateRequest {
@@ -114,6 +124,12 @@ pub(crate) struct PlanResponse {
     pub diagnostics: Diagnostics,
 }
 
+/// A list resource and the managed resource whose objects it lists.
+type ListedPair<'a> = (
+    &'a Registered<dyn RawListResource>,
+    &'a Registered<dyn RawResource>,
+);
+
 struct Registered<T: ?Sized> {
     imp: Arc<T>,
     schema: Schema,
@@ -127,6 +143,7 @@ pub(crate) struct Framework {
     provider_ty: Type,
     resources: BTreeMap<String, Registered<dyn RawResource>>,
     data_sources: BTreeMap<String, Registered<dyn RawDataSource>>,
+    list_resources: BTreeMap<String, Registered<dyn RawListResource>>,
     functions: BTreeMap<String, (Arc<dyn Function>, Signature)>,
 }
 
@@ -252,6 +269,24 @@ impl Framework {
                 )
             })
             .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|imp| {
+                let schema = imp.schema();
+                let ty = schema.value_type();
+                let name = imp.type_name().to_string();
+                (
+                    name,
+                    Registered {
+                        imp,
+                        schema,
+                        ty,
+                        identity: None,
+                    },
+                )
+            })
+            .collect();
         let functions = provider
             .functions()
             .into_iter()
@@ -266,6 +301,7 @@ impl Framework {
             provider_ty,
             resources,
             data_sources,
+            list_resources,
             functions,
         }
     }
@@ -292,6 +328,7 @@ impl Framework {
         Metadata {
             resources: self.resources.keys().cloned().collect(),
             data_sources: self.data_sources.keys().cloned().collect(),
+            list_resources: self.list_resources.keys().cloned().collect(),
             functions: self.functions.keys().cloned().collect(),
         }
     }
@@ -308,6 +345,11 @@ impl Framework {
                 .data_sources
                 .iter()
                 .map(|(k, d)| (k.as_str(), &d.schema))
+                .collect(),
+            list_resources: self
+                .list_resources
+                .iter()
+                .map(|(k, l)| (k.as_str(), &l.schema))
                 .collect(),
             functions: self.functions(),
         }
@@ -402,6 +444,107 @@ impl Framework {
         }
     }
 
+    fn list_resource_of(&self, name: &str) -> Result<ListedPair<'_>, Diagnostic> {
+        let list = self.list_resources.get(name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown list resource type",
+                format!("This provider has no list resource type {name:?}."),
+            )
+        })?;
+        let r = self.resource(name)?;
+        if r.identity.is_none() {
+            return Err(Diagnostic::error(
+                "List resource without identity",
+                format!(
+                    "{name} has no resource identity schema, which Terraform needs to list it. This is a bug in the provider; please report it."
+                ),
+            ));
+        }
+        Ok((list, r))
+    }
+
+    pub(crate) async fn validate_list_resource_config(
+        &self,
+        type_name: &str,
+        config: Option<DynamicValue>,
+    ) -> Diagnostics {
+        let (l, _) = match self.list_resource_of(type_name) {
+            Ok(x) => x,
+            Err(e) => return e.into(),
+        };
+        match decode(config.as_ref(), &l.ty) {
+            Ok(config) => {
+                let mut all = null_elements(&config);
+                all.extend(l.imp.validate(&config).await);
+                all
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    /// ListResource: the list runs in its own task and streams events; Terraform
+    /// reading no more (its limit, or Ctrl-C) closes the channel, which stops it.
+    pub(crate) fn list_resource(
+        &self,
+        req: ListResourceRequest,
+    ) -> tokio::sync::mpsc::Receiver<ListEvent> {
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let fail = |tx: tokio::sync::mpsc::Sender<ListEvent>, d: Diagnostics| {
+            let _ = tx.try_send(ListEvent {
+                diagnostics: d,
+                ..ListEvent::default()
+            });
+        };
+        let (l, r) = match self.list_resource_of(&req.type_name) {
+            Ok(x) => x,
+            Err(e) => {
+                fail(tx, e.into());
+                return rx;
+            }
+        };
+        let config = match decode(req.config.as_ref(), &l.ty) {
+            Ok(c) => c,
+            Err(e) => {
+                fail(tx, e.into());
+                return rx;
+            }
+        };
+        let Some((_, identity_ty)) = &r.identity else {
+            return rx;
+        };
+        if req.limit <= 0 {
+            return rx;
+        }
+        let mut sink = ListSink::new(tx.clone(), req.limit, identity_ty.clone(), r.ty.clone());
+        let imp = l.imp.clone();
+        let list = ListRequest {
+            config,
+            include_resource_object: req.include_resource_object,
+        };
+        tokio::spawn(async move {
+            use futures_util::FutureExt;
+            let run = std::panic::AssertUnwindSafe(imp.list(list, &mut sink)).catch_unwind();
+            if let Err(p) = run.await {
+                let text = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                let _ = tx
+                    .send(ListEvent {
+                        diagnostics: Diagnostic::error(
+                            "The provider crashed while listing",
+                            format!("{text}. This is a bug in the provider; please report it."),
+                        )
+                        .into(),
+                        ..ListEvent::default()
+                    })
+                    .await;
+            }
+        });
+        rx
+    }
+
     pub(crate) fn upgrade_resource_state(&self, req: UpgradeStateRequest) -> StateResponse {
         let mut resp = StateResponse::default();
         let r = step!(resp, self.resource(&req.type_name));
@@ -442,6 +585,23 @@ impl Framework {
         plan::null_write_only(&r.schema.block, &mut state);
         resp.identity = step!(resp, Self::identity_of(r, &state));
         resp.state = Some(step!(resp, encode(&state, &r.ty)));
+        resp
+    }
+
+    /// GenerateResourceConfig: an object's state as the configuration
+    /// `-generate-config-out` writes.
+    pub(crate) fn generate_resource_config(
+        &self,
+        type_name: &str,
+        state: Option<DynamicValue>,
+    ) -> StateResponse {
+        let mut resp = StateResponse::default();
+        let r = step!(resp, self.resource(type_name));
+        let state = step!(resp, decode(state.as_ref(), &r.ty));
+        let mut config = step!(resp, r.imp.generate_config(state));
+        plan::config_from_state(&r.schema.block, &mut config);
+        plan::null_write_only(&r.schema.block, &mut config);
+        resp.state = Some(step!(resp, encode(&config, &r.ty)));
         resp
     }
 
@@ -673,6 +833,10 @@ impl Framework {
 #[cfg(test)]
 #[path = "rpc_write_only_tests.rs"]
 mod write_only_tests;
+
+#[cfg(test)]
+#[path = "rpc_list_tests.rs"]
+mod list_tests;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,414 @@
+//! List resources with real Terraform 1.15 (`terraform query`) against the emulator:
+//! CloudHSM clusters made with boto3, outside Terraform, are listed with their
+//! identities and display names; the tags filter is checked by the provider over
+//! more clusters than one DescribeClusters page holds (25), so the second page is
+//! read; the VPC and state filters go to AWS; `limit` and `include_resource` are
+//! honoured; a filter of the wrong shape gets a diagnostic with the fix.
+
+use acceptance::{Emulator, Workspace, provider_block};
+use serde_json::{Value, json};
+
+const TAGGED: usize = 27;
+
+struct Fleet {
+    vpc_a: String,
+    tagged: Vec<String>,
+    other: String,
+}
+
+fn subnets(emu: &Emulator, cidr: &str) -> (String, Vec<String>) {
+    let vpc = emu.call(
+        "ec2",
+        "create_vpc",
+        json!({"CidrBlock": format!("{cidr}.0.0/16")}),
+    );
+    let vpc_id = vpc["Vpc"]["VpcId"].as_str().expect("vpc id").to_string();
+    let subnets = [("0", "us-east-1a"), ("1", "us-east-1b")]
+        .iter()
+        .map(|(n, az)| {
+            emu.call(
+                "ec2",
+                "create_subnet",
+                json!({"VpcId": vpc_id, "CidrBlock": format!("{cidr}.{n}.0/24"), "AvailabilityZone": az}),
+            )["Subnet"]["SubnetId"]
+                .as_str()
+                .expect("subnet id")
+                .to_string()
+        })
+        .collect();
+    (vpc_id, subnets)
+}
+
+fn cluster(emu: &Emulator, subnets: &[String], tags: Value) -> String {
+    emu.call(
+        "cloudhsmv2",
+        "create_cluster",
+        json!({"HsmType": "hsm2m.medium", "SubnetIds": subnets, "TagList": tags}),
+    )["Cluster"]["ClusterId"]
+        .as_str()
+        .expect("cluster id")
+        .to_string()
+}
+
+/// 27 clusters tagged fleet=adopt in VPC a (two pages), one other in VPC b.
+fn make_fleet(emu: &Emulator) -> Fleet {
+    let (vpc_a, subnets_a) = subnets(emu, "10.20");
+    let (_, subnets_b) = subnets(emu, "10.21");
+    let tagged = (0..TAGGED)
+        .map(|i| {
+            cluster(
+                emu,
+                &subnets_a,
+                json!([{"Key": "fleet", "Value": "adopt"}, {"Key": "Name", "Value": format!("ca-{i:02}")}]),
+            )
+        })
+        .collect();
+    let other = cluster(emu, &subnets_b, json!([{"Key": "fleet", "Value": "other"}]));
+    Fleet {
+        vpc_a,
+        tagged,
+        other,
+    }
+}
+
+/// The `list_resource_found` events of `terraform query -json`, by list address.
+fn found(run: &acceptance::Run) -> Vec<Value> {
+    run.json_lines()
+        .into_iter()
+        .filter(|l| l["type"] == "list_resource_found")
+        .filter_map(|l| {
+            l.as_object().and_then(|o| {
+                o.values()
+                    .find(|v| v.get("display_name").is_some())
+                    .cloned()
+            })
+        })
+        .collect()
+}
+
+fn of<'a>(events: &'a [Value], address: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["address"] == address).collect()
+}
+
+#[test]
+fn terraform_query_lists_clusters_made_outside_terraform_with_filters_and_paging() {
+    let emu = Emulator::start();
+    let fleet = make_fleet(&emu);
+    // The cluster creations settle (CREATE_IN_PROGRESS -> UNINITIALIZED) before the states filter.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let w = Workspace::new(&provider_block(&emu));
+    w.write_file(
+        "adopt.tfquery.hcl",
+        &format!(
+            r#"
+list "trustchain_cloudhsm_cluster" "fleet" {{
+  provider = trustchain
+  config {{
+    tags = {{
+      fleet = "adopt"
+    }}
+  }}
+}}
+
+list "trustchain_cloudhsm_cluster" "in_vpc" {{
+  provider         = trustchain
+  include_resource = true
+  limit            = 3
+  config {{
+    vpc_id = "{vpc}"
+    states = ["UNINITIALIZED"]
+  }}
+}}
+
+list "trustchain_cloudhsm_cluster" "all" {{
+  provider = trustchain
+}}
+"#,
+            vpc = fleet.vpc_a
+        ),
+    );
+    let run = w.terraform(&["query", "-json", "-no-color"]).ok();
+    let events = found(&run);
+
+    let listed: std::collections::BTreeSet<String> =
+        of(&events, "list.trustchain_cloudhsm_cluster.fleet")
+            .iter()
+            .map(|e| {
+                e["identity"]["cluster_id"]
+                    .as_str()
+                    .expect("cluster id")
+                    .to_string()
+            })
+            .collect();
+    let expected: std::collections::BTreeSet<String> = fleet.tagged.iter().cloned().collect();
+    assert_eq!(
+        listed, expected,
+        "every tagged cluster, over two pages, and no other"
+    );
+    let one = of(&events, "list.trustchain_cloudhsm_cluster.fleet")[0];
+    assert_eq!(one["identity"]["region"], "us-east-1");
+    assert!(
+        one["display_name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("ca-") && n.contains("(cluster-")),
+        "{one}"
+    );
+    assert!(
+        one.get("resource_object").is_none_or(Value::is_null),
+        "not asked for: {one}"
+    );
+
+    let in_vpc = of(&events, "list.trustchain_cloudhsm_cluster.in_vpc");
+    assert_eq!(in_vpc.len(), 3, "the limit");
+    for e in &in_vpc {
+        let object = &e["resource_object"];
+        assert_eq!(object["vpc_id"], fleet.vpc_a.as_str(), "{e}");
+        assert_eq!(object["cluster_state"], "UNINITIALIZED");
+        assert_eq!(object["hsm_type"], "hsm2m.medium");
+        assert_eq!(object["tags"]["fleet"], "adopt");
+    }
+
+    let all = of(&events, "list.trustchain_cloudhsm_cluster.all");
+    assert_eq!(all.len(), TAGGED + 1);
+    assert!(
+        all.iter()
+            .any(|e| e["identity"]["cluster_id"] == fleet.other.as_str())
+    );
+    // The emulator counts the provider's requests, not the test's own boto3 calls.
+    assert_eq!(
+        emu.calls("cloudhsmv2", "CreateCluster"),
+        0,
+        "query made nothing"
+    );
+}
+
+#[test]
+fn a_filter_of_the_wrong_shape_gets_a_diagnostic_with_the_fix() {
+    let emu = Emulator::start();
+    let w = Workspace::new(&provider_block(&emu));
+    w.write_file(
+        "bad.tfquery.hcl",
+        r#"
+list "trustchain_cloudhsm_cluster" "bad" {
+  provider = trustchain
+  config {
+    vpc_id = "subnet-0a1b2c3d"
+    states = ["RUNNING"]
+  }
+}
+"#,
+    );
+    let run = w.terraform(&["query", "-json", "-no-color"]).failed();
+    let errors = run.error_diagnostics();
+    let text = Value::from(errors).to_string();
+    assert!(text.contains("is not a VPC id"), "{text}");
+    assert!(text.contains("UNINITIALIZED"), "{text}");
+}
+
+fn wait_hsm_active(emu: &Emulator, cluster_id: &str) -> String {
+    for _ in 0..300 {
+        let c = &emu.call(
+            "cloudhsmv2",
+            "describe_clusters",
+            json!({"Filters": {"clusterIds": [cluster_id]}}),
+        )["Clusters"][0];
+        if c["Hsms"][0]["State"] == "ACTIVE" {
+            return c["Hsms"][0]["HsmId"].as_str().expect("hsm id").to_string();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("HSM of {cluster_id} never became ACTIVE");
+}
+
+fn wait_uninitialized(emu: &Emulator, cluster_id: &str) {
+    for _ in 0..300 {
+        let c = &emu.call(
+            "cloudhsmv2",
+            "describe_clusters",
+            json!({"Filters": {"clusterIds": [cluster_id]}}),
+        )["Clusters"][0];
+        if c["State"] == "UNINITIALIZED" {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("{cluster_id} never became UNINITIALIZED");
+}
+
+#[test]
+fn terraform_query_lists_hsms_made_outside_terraform_by_cluster_and_zone() {
+    let emu = Emulator::start();
+    let (_, subnets) = subnets(&emu, "10.30");
+    let a = cluster(&emu, &subnets, json!([{"Key": "fleet", "Value": "hsm"}]));
+    let b = cluster(&emu, &subnets, json!([{"Key": "fleet", "Value": "hsm"}]));
+    wait_uninitialized(&emu, &a);
+    wait_uninitialized(&emu, &b);
+    // One HSM each: AWS takes a second HSM only once the cluster is initialized.
+    emu.call(
+        "cloudhsmv2",
+        "create_hsm",
+        json!({"ClusterId": a, "AvailabilityZone": "us-east-1a"}),
+    );
+    emu.call(
+        "cloudhsmv2",
+        "create_hsm",
+        json!({"ClusterId": b, "AvailabilityZone": "us-east-1b"}),
+    );
+    let hsm_a = wait_hsm_active(&emu, &a);
+    let hsm_b = wait_hsm_active(&emu, &b);
+    let w = Workspace::new(&provider_block(&emu));
+    w.write_file(
+        "hsms.tfquery.hcl",
+        &format!(
+            r#"
+list "trustchain_cloudhsm_hsm" "of_a" {{
+  provider         = trustchain
+  include_resource = true
+  config {{
+    cluster_id = "{a}"
+  }}
+}}
+
+list "trustchain_cloudhsm_hsm" "in_b" {{
+  provider = trustchain
+  config {{
+    availability_zone = "us-east-1b"
+  }}
+}}
+
+list "trustchain_cloudhsm_hsm" "all" {{
+  provider = trustchain
+}}
+"#
+        ),
+    );
+    let run = w.terraform(&["query", "-json", "-no-color"]).ok();
+    let events = found(&run);
+    let ids = |address: &str| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = of(&events, address)
+            .iter()
+            .map(|e| {
+                (
+                    e["identity"]["cluster_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    e["identity"]["hsm_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids("list.trustchain_cloudhsm_hsm.of_a"),
+        [(a.clone(), hsm_a.clone())]
+    );
+    assert_eq!(
+        ids("list.trustchain_cloudhsm_hsm.in_b"),
+        [(b.clone(), hsm_b.clone())]
+    );
+    let mut both = vec![(a.clone(), hsm_a.clone()), (b.clone(), hsm_b)];
+    both.sort();
+    assert_eq!(ids("list.trustchain_cloudhsm_hsm.all"), both);
+    let of_a = of(&events, "list.trustchain_cloudhsm_hsm.of_a")[0];
+    assert_eq!(
+        of_a["resource_object"]["availability_zone"], "us-east-1a",
+        "{of_a}"
+    );
+    assert_eq!(of_a["resource_object"]["hsm_state"], "ACTIVE");
+    assert_eq!(
+        of_a["display_name"],
+        format!("{hsm_a} in {a} (us-east-1a)").as_str()
+    );
+}
+
+/// Every list resource example of the docs runs with `terraform query` against the
+/// emulator (an empty account: nothing found, no error).
+#[test]
+fn every_list_resource_example_runs_with_terraform_query() {
+    let emu = Emulator::start();
+    let dir = acceptance::workspace_root().join("examples/list-resources");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&dir).expect("examples/list-resources") {
+        let path = entry
+            .expect("entry")
+            .path()
+            .join("list-resource.tfquery.hcl");
+        let example = std::fs::read_to_string(&path).expect("example");
+        let w = Workspace::new(&provider_block(&emu));
+        w.write_file("example.tfquery.hcl", &example);
+        let run = w.terraform(&["query", "-json", "-no-color"]).ok();
+        assert!(run.error_diagnostics().is_empty(), "{}", path.display());
+        ran += 1;
+    }
+    assert_eq!(ran, 2, "one example per list resource");
+}
+
+/// `terraform query -generate-config-out`: the import blocks and configuration
+/// Terraform writes from what the list resources return import the cluster and its
+/// HSM, and the plan after the import is empty.
+#[test]
+fn generated_configuration_imports_what_query_found_and_then_plans_nothing() {
+    let emu = Emulator::start();
+    let (_, subnets) = subnets(&emu, "10.40");
+    let id = cluster(&emu, &subnets, json!([{"Key": "Name", "Value": "adopted"}]));
+    wait_uninitialized(&emu, &id);
+    emu.call(
+        "cloudhsmv2",
+        "create_hsm",
+        json!({"ClusterId": id, "AvailabilityZone": "us-east-1a"}),
+    );
+    let hsm = wait_hsm_active(&emu, &id);
+    let w = Workspace::new(&provider_block(&emu));
+    w.write_file(
+        "adopt.tfquery.hcl",
+        r#"
+list "trustchain_cloudhsm_cluster" "found" {
+  provider         = trustchain
+  include_resource = true
+  config {
+    tags = {
+      Name = "adopted"
+    }
+  }
+}
+
+list "trustchain_cloudhsm_hsm" "found" {
+  provider         = trustchain
+  include_resource = true
+}
+"#,
+    );
+    w.terraform(&["query", "-no-color", "-generate-config-out=adopt.tf"])
+        .ok();
+    let generated = std::fs::read_to_string(w.path().join("adopt.tf")).expect("adopt.tf");
+    assert!(
+        generated.contains(&id) && generated.contains(&hsm),
+        "{generated}"
+    );
+    let plan = w.plan_json();
+    let imports: Vec<&str> = plan["resource_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["change"]["importing"].is_object())
+        .filter_map(|c| c["type"].as_str())
+        .collect();
+    assert_eq!(imports.len(), 2, "{generated}\n{plan}");
+    for (address, actions) in acceptance::planned_actions(&plan) {
+        assert_eq!(
+            actions,
+            ["no-op"],
+            "{address} is only imported:\n{generated}"
+        );
+    }
+    w.apply().ok();
+    let (changes, run) = w.plan_has_changes();
+    assert!(!changes, "{generated}\n{}", run.stdout());
+    assert_eq!(emu.calls("cloudhsmv2", "CreateCluster"), 0);
+    assert_eq!(emu.calls("cloudhsmv2", "CreateHsm"), 0);
+}
