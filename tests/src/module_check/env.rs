@@ -367,7 +367,11 @@ impl Env {
     }
 
     /// "Invalid resource type" for a type we know is pending.
-    pub(crate) fn is_pending_diag(&self, d: &serde_json::Value, pending: &BTreeSet<String>) -> bool {
+    pub(crate) fn is_pending_diag(
+        &self,
+        d: &serde_json::Value,
+        pending: &BTreeSet<String>,
+    ) -> bool {
         let summary = d["summary"].as_str().unwrap_or("");
         let detail = d["detail"].as_str().unwrap_or("");
         summary.starts_with("Invalid")

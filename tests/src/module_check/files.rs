@@ -115,8 +115,6 @@ pub(crate) fn var_files(dir: &Path) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-
-
 pub(crate) fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {

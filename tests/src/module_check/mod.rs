@@ -25,8 +25,8 @@ mod report;
 
 use checkov::*;
 use env::*;
-use files::*;
 pub use files::copy_tree;
+use files::*;
 pub use report::*;
 
 use crate::rule_pack;

@@ -12,8 +12,8 @@ use crate::framework::timeouts;
 use crate::framework::unknowns::null_elements;
 use crate::provider::{
     ConfigureRequest, CreateRequest, DeleteRequest, Function, FunctionError, ImportRequest,
-    ListEvent, ListRequest, ListSink, MoveRequest, Provider, RawDataSource, RawListResource,
-    RawResource, ReadRequest, Signature, UpdateRequest,
+    MoveRequest, Provider, RawDataSource, RawListResource, RawResource, ReadRequest, Signature,
+    UpdateRequest,
 };
 use crate::schema::{IdentitySchema, Schema};
 use crate::value::{AttributePath, DynamicValue, Type, Value};
@@ -55,13 +55,6 @@ pub(crate) struct ProviderSchema<'a> {
     pub data_sources: BTreeMap<&'a str, &'a Schema>,
     pub list_resources: BTreeMap<&'a str, &'a Schema>,
     pub functions: BTreeMap<&'a str, Signature>,
-}
-
-pub(crate) struct ListResourceRequest {
-    pub type_name: String,
-    pub config: Option<DynamicValue>,
-    pub include_resource_object: bool,
-    pub limit: i64,
 }
 
 pub(crate) struct UpgradeStateRequest {
@@ -123,12 +116,6 @@ pub(crate) struct PlanResponse {
     pub planned_identity: Option<DynamicValue>,
     pub diagnostics: Diagnostics,
 }
-
-/// A list resource and the managed resource whose objects it lists.
-type ListedPair<'a> = (
-    &'a Registered<dyn RawListResource>,
-    &'a Registered<dyn RawResource>,
-);
 
 struct Registered<T: ?Sized> {
     imp: Arc<T>,
@@ -444,107 +431,6 @@ impl Framework {
         }
     }
 
-    fn list_resource_of(&self, name: &str) -> Result<ListedPair<'_>, Diagnostic> {
-        let list = self.list_resources.get(name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown list resource type",
-                format!("This provider has no list resource type {name:?}."),
-            )
-        })?;
-        let r = self.resource(name)?;
-        if r.identity.is_none() {
-            return Err(Diagnostic::error(
-                "List resource without identity",
-                format!(
-                    "{name} has no resource identity schema, which Terraform needs to list it. This is a bug in the provider; please report it."
-                ),
-            ));
-        }
-        Ok((list, r))
-    }
-
-    pub(crate) async fn validate_list_resource_config(
-        &self,
-        type_name: &str,
-        config: Option<DynamicValue>,
-    ) -> Diagnostics {
-        let (l, _) = match self.list_resource_of(type_name) {
-            Ok(x) => x,
-            Err(e) => return e.into(),
-        };
-        match decode(config.as_ref(), &l.ty) {
-            Ok(config) => {
-                let mut all = null_elements(&config);
-                all.extend(l.imp.validate(&config).await);
-                all
-            }
-            Err(e) => e.into(),
-        }
-    }
-
-    /// ListResource: the list runs in its own task and streams events; Terraform
-    /// reading no more (its limit, or Ctrl-C) closes the channel, which stops it.
-    pub(crate) fn list_resource(
-        &self,
-        req: ListResourceRequest,
-    ) -> tokio::sync::mpsc::Receiver<ListEvent> {
-        let (tx, rx) = tokio::sync::mpsc::channel(16);
-        let fail = |tx: tokio::sync::mpsc::Sender<ListEvent>, d: Diagnostics| {
-            let _ = tx.try_send(ListEvent {
-                diagnostics: d,
-                ..ListEvent::default()
-            });
-        };
-        let (l, r) = match self.list_resource_of(&req.type_name) {
-            Ok(x) => x,
-            Err(e) => {
-                fail(tx, e.into());
-                return rx;
-            }
-        };
-        let config = match decode(req.config.as_ref(), &l.ty) {
-            Ok(c) => c,
-            Err(e) => {
-                fail(tx, e.into());
-                return rx;
-            }
-        };
-        let Some((_, identity_ty)) = &r.identity else {
-            return rx;
-        };
-        if req.limit <= 0 {
-            return rx;
-        }
-        let mut sink = ListSink::new(tx.clone(), req.limit, identity_ty.clone(), r.ty.clone());
-        let imp = l.imp.clone();
-        let list = ListRequest {
-            config,
-            include_resource_object: req.include_resource_object,
-        };
-        tokio::spawn(async move {
-            use futures_util::FutureExt;
-            let run = std::panic::AssertUnwindSafe(imp.list(list, &mut sink)).catch_unwind();
-            if let Err(p) = run.await {
-                let text = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                let _ = tx
-                    .send(ListEvent {
-                        diagnostics: Diagnostic::error(
-                            "The provider crashed while listing",
-                            format!("{text}. This is a bug in the provider; please report it."),
-                        )
-                        .into(),
-                        ..ListEvent::default()
-                    })
-                    .await;
-            }
-        });
-        rx
-    }
-
     pub(crate) fn upgrade_resource_state(&self, req: UpgradeStateRequest) -> StateResponse {
         let mut resp = StateResponse::default();
         let r = step!(resp, self.resource(&req.type_name));
@@ -829,6 +715,10 @@ impl Framework {
         self.provider.stop().await;
     }
 }
+
+#[path = "rpc_list.rs"]
+mod list;
+pub(crate) use list::ListResourceRequest;
 
 #[cfg(test)]
 #[path = "rpc_write_only_tests.rs"]

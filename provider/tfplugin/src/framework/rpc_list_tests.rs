@@ -4,7 +4,7 @@
 //! resource that takes no moved sources says how to adopt the object instead.
 
 use super::*;
-use crate::provider::{Applied, ReadResult, UpdateRequest};
+use crate::provider::{Applied, ListEvent, ListRequest, ListSink, ReadResult, UpdateRequest};
 use crate::schema::{Attribute, Block};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
