@@ -367,8 +367,9 @@ fn cloudhsm_7437_when_aws_waits_for_the_initialization() {
     side_by_side_under("cluster_initialized");
 }
 
-/// AWS waiting for activation: no provider can activate, so HSM b ends in the clear
-/// timeout error; once the cluster is activated (the emulator's stand-in for
+/// AWS waiting for activation: no provider can activate, so the HSM AWS did not take
+/// first (a or b: they race) ends in the clear timeout error, after 30 s, long enough
+/// for the initialization even on a loaded machine; once the cluster is activated (the emulator's stand-in for
 /// `cloudhsm-cli cluster activate`), the next apply creates it.
 #[test]
 fn cloudhsm_7437_when_aws_waits_for_the_activation() {
@@ -379,8 +380,8 @@ fn cloudhsm_7437_when_aws_waits_for_the_activation() {
     Steps::new(&emu)
         .env("TF_VAR_ca_key", &ca.key)
         .apply_fails(
-            "side by side; AWS takes HSM b only once the cluster is activated",
-            side_by_side(&emu, &ca, "8s"),
+            "side by side; AWS takes the second HSM only once the cluster is activated",
+            side_by_side(&emu, &ca, "30s"),
         )
         .errors(|diags, _| {
             let d = diags
@@ -394,7 +395,7 @@ fn cloudhsm_7437_when_aws_waits_for_the_activation() {
             let detail = d["detail"].as_str().unwrap_or("");
             for want in [
                 "#7437",
-                "8s (timeouts.create)",
+                "30s (timeouts.create)",
                 "cloudhsm-cli cluster activate",
             ] {
                 assert!(detail.contains(want), "{want:?} missing: {detail}");
@@ -411,8 +412,8 @@ fn cloudhsm_7437_when_aws_waits_for_the_activation() {
             s.emu.activate_cluster(&cluster_id.borrow());
         })
         .apply(
-            "after activation, HSM b is created",
-            side_by_side(&emu, &ca, "8s"),
+            "after activation, the second HSM is created",
+            side_by_side(&emu, &ca, "30s"),
         )
         .check(|s| {
             let aws = describe_cluster(s.emu, &cluster_id.borrow());

@@ -343,9 +343,10 @@ resource "trustchain_cloudhsm_cluster" "dualstack" {{
     )
 }
 
-/// Two HSMs (b with `b_timeout` to create) and the initialization side by side, no
-/// depends_on: the #7437 rule decides when AWS takes HSM b.
-pub fn side_by_side(emu: &Emulator, ca: &Ca, b_timeout: &str) -> String {
+/// Two HSMs (each with `timeout` to create: either may be the one AWS takes first) and
+/// the initialization side by side, no depends_on: the #7437 rule decides when AWS
+/// takes the other.
+pub fn side_by_side(emu: &Emulator, ca: &Ca, timeout: &str) -> String {
     format!(
         r#"{provider}
 variable "ca_key" {{
@@ -362,6 +363,10 @@ resource "trustchain_cloudhsm_cluster" "this" {{
 resource "trustchain_cloudhsm_hsm" "a" {{
   cluster_id        = trustchain_cloudhsm_cluster.this.cluster_id
   availability_zone = "us-east-1a"
+
+  timeouts {{
+    create = "{timeout}"
+  }}
 }}
 
 resource "trustchain_cloudhsm_hsm" "b" {{
@@ -369,7 +374,7 @@ resource "trustchain_cloudhsm_hsm" "b" {{
   availability_zone = "us-east-1b"
 
   timeouts {{
-    create = "{b_timeout}"
+    create = "{timeout}"
   }}
 }}
 
