@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+import urllib.request
+
 import boto3
 
 from democa import demo_ca
@@ -59,6 +61,12 @@ class Log:
         self.file.write(text + "\n")
         self.file.flush()
 
+
+
+def _test_roots(endpoint: str) -> str:
+    """The emulator's stand-ins for the AWS CloudHSM and manufacturer roots."""
+    with urllib.request.urlopen(endpoint.rstrip("/") + "/_trustchain/cloudhsm/test-roots", timeout=10) as r:
+        return json.loads(r.read())["Bundle"]
 
 def start_emulator(log: Log):
     proc = subprocess.Popen(
@@ -210,6 +218,8 @@ def main() -> int:
             "TF_VAR_endpoint": endpoint,
             "TF_VAR_demo_ca_certificate_pem": ca_cert,
             "TF_VAR_demo_ca_private_key_pem": ca_key,
+            # The emulator's HSMs chain to its own test roots, not AWS's.
+            "TF_VAR_demo_hsm_trust_roots_pem": _test_roots(endpoint),
         }
         for k in ("TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_CORE", "TF_LOG_PATH"):
             env.pop(k, None)

@@ -23,7 +23,9 @@ def demo_ca(common_name: str = "TrustChain Demo Root CA"):
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
+        # Beyond the provider's default minimum (trust_anchor_min_validity_days, 365): the
+        # cluster certificate cannot outlive its root. The key lives in memory only.
+        .not_valid_after(now + datetime.timedelta(days=2 * 365))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(

@@ -52,6 +52,12 @@ variable "demo_ca_private_key_pem" {
   ephemeral   = true
 }
 
+variable "demo_hsm_trust_roots_pem" {
+  description = "Roots the HSM's hardware certificates chain to, beside those the provider embeds: against the emulator, its test roots (GET /_trustchain/cloudhsm/test-roots); against AWS with hsm2m, Marvell's LiquidSecurity 2 root."
+  type        = string
+  default     = null
+}
+
 provider "trustchain" {
   region = var.region
   endpoints {
@@ -127,6 +133,7 @@ resource "trustchain_cloudhsm_hsm" "this" {
 resource "trustchain_cloudhsm_cluster_initialization" "this" {
   cluster_id                        = trustchain_cloudhsm_cluster.this.cluster_id
   trust_anchor                      = var.demo_ca_certificate_pem
+  hsm_trust_roots                   = var.demo_hsm_trust_roots_pem
   issuing_ca_private_key_wo         = var.demo_ca_private_key_pem
   issuing_ca_private_key_wo_version = 1
 }

@@ -19,6 +19,12 @@ transitions before every request and serves the test-only activation hook:
     POST /_trustchain/cloudhsm/intercept-csr  {"Enabled": true|false}
         While enabled, DescribeClusters serves a CSR for a key that is not the HSM's
         (an attacker on the network path swapping the CSR); certificates unchanged.
+
+    POST /_trustchain/cloudhsm/second-hsm-rule  {"Rule": "first_hsm_active" |
+            "cluster_initialized" | "cluster_active"}
+        When CreateHsm takes another HSM in a cluster that has one (#7437; the rule
+        AWS enforces is not published): once every HSM is ACTIVE; once the cluster is
+        also initialized (the default); once it is also activated.
 """
 
 import json
@@ -232,11 +238,30 @@ def _intercept(environ, start_response):
     return aws_request.reply(start_response, "200 OK", {"Enabled": cloudhsm_pki.INTERCEPT["csr"]})
 
 
+def _second_hsm_rule(environ, start_response):
+    try:
+        spec = aws_request.read_json(environ)
+    except ValueError as e:
+        return aws_request.reply(start_response, "400 Bad Request", {"error": str(e)})
+    rule = spec.get("Rule")
+    if rule not in cloudhsm_backend.SECOND_HSM_RULES:
+        return aws_request.reply(
+            start_response, "400 Bad Request", {"error": f"Rule must be one of {cloudhsm_backend.SECOND_HSM_RULES}"}
+        )
+    with LOCK:
+        cloudhsm_backend.SECOND_HSM_RULE["rule"] = rule
+    return aws_request.reply(start_response, "200 OK", {"Rule": rule})
+
+
 def middleware(app):
     def wrapped(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/_trustchain/cloudhsm/test-roots":
             return aws_request.reply(start_response, "200 OK", cloudhsm_pki.test_roots())
+        if path == "/_trustchain/cloudhsm/second-hsm-rule":
+            if environ["REQUEST_METHOD"] != "POST":
+                return aws_request.reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
+            return _second_hsm_rule(environ, start_response)
         if path == "/_trustchain/cloudhsm/intercept-csr":
             if environ["REQUEST_METHOD"] != "POST":
                 return aws_request.reply(start_response, "405 Method Not Allowed", {"error": "use POST"})

@@ -225,3 +225,56 @@ class InitializeStates(CloudHsmCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SecondHsmRule(CloudHsmCase):
+    """The control for when AWS takes another HSM (hashicorp/aws #7437)."""
+
+    def rule(self, rule: str) -> None:
+        status, body = self.emu.control("POST", "/_trustchain/cloudhsm/second-hsm-rule", {"Rule": rule})
+        self.assertEqual(status, 200, body)
+        self.addCleanup(
+            self.emu.control, "POST", "/_trustchain/cloudhsm/second-hsm-rule", {"Rule": "cluster_initialized"}
+        )
+
+    def refused(self, cluster: dict, zone: str = REGION + "b") -> None:
+        self.assert_error(
+            INVALID,
+            self.hsm.create_hsm,
+            contains="already contains an HSM",
+            ClusterId=cluster["ClusterId"],
+            AvailabilityZone=zone,
+        )
+
+    def test_an_unknown_rule_is_refused(self):
+        status, _ = self.emu.control("POST", "/_trustchain/cloudhsm/second-hsm-rule", {"Rule": "whenever"})
+        self.assertEqual(status, 400)
+
+    def test_first_hsm_active_takes_a_second_hsm_before_initialization(self):
+        self.rule("first_hsm_active")
+        cluster = self.new_cluster()
+        self.new_hsm(cluster)  # waits until ACTIVE
+        self.new_hsm(cluster, REGION + "b")
+
+    def test_while_an_hsm_is_being_created_every_rule_refuses(self):
+        self.rule("first_hsm_active")
+        cluster = self.new_cluster()
+        with self.delays(hsm_create=60):
+            self.hsm.create_hsm(ClusterId=cluster["ClusterId"], AvailabilityZone=REGION + "a")
+            self.refused(cluster)
+
+    def test_cluster_initialized_refuses_until_initialized(self):
+        self.rule("cluster_initialized")
+        cluster = self.new_cluster()
+        self.new_hsm(cluster)
+        self.refused(cluster)
+        initialized, _ = self.initialized_cluster()
+        self.new_hsm(initialized, REGION + "b")
+
+    def test_cluster_active_refuses_until_activated(self):
+        self.rule("cluster_active")
+        cluster, _ = self.initialized_cluster()
+        self.refused(cluster)
+        status, _ = self.emu.control("POST", "/_trustchain/cloudhsm/activate", {"ClusterId": cluster["ClusterId"]})
+        self.assertEqual(status, 200)
+        self.new_hsm(cluster, REGION + "b")

@@ -184,6 +184,15 @@ impl Emulator {
         assert_eq!(status, 200, "intercept refused: {reply}");
     }
 
+    /// When CreateHsm takes another HSM in a cluster that has one (#7437):
+    /// "first_hsm_active", "cluster_initialized" (the default) or "cluster_active".
+    pub fn set_second_hsm_rule(&self, rule: &str) {
+        let body = serde_json::json!({"Rule": rule});
+        let (status, reply) =
+            self.control("POST", "/_trustchain/cloudhsm/second-hsm-rule", Some(&body));
+        assert_eq!(status, 200, "rule refused: {reply}");
+    }
+
     /// INITIALIZED -> ACTIVE, standing in for `cloudhsm-cli cluster activate`.
     pub fn activate_cluster(&self, cluster_id: &str) {
         let body = serde_json::json!({"ClusterId": cluster_id});

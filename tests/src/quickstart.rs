@@ -56,6 +56,10 @@ pub fn workspace(emu: &Emulator, ca: &Value) -> Workspace {
         "TF_VAR_demo_ca_private_key_pem",
         ca["key"].as_str().expect("key"),
     );
+    w.set_env(
+        "TF_VAR_demo_hsm_trust_roots_pem",
+        &emu.cloudhsm_test_roots(),
+    );
     if has_s3_backend(&main) {
         create_bucket(emu);
         w.write_file("emulator.s3.tfbackend", &backend_config(emu));

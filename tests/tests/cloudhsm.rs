@@ -58,13 +58,17 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
                 hsms_of(&aws).iter().all(|h| h["State"] == "ACTIVE"),
                 "{aws}"
             );
-            // One CreateHsm met AWS's "not yet fully activated" and was retried after
-            // the initialization: three calls, one refused.
+            // The second CreateHsm met AWS's #7437 refusal and was tried again with
+            // backoff until the initialization: two accepted, the refusals between
+            // (backoff from 250 ms: a handful in these seconds, not a busy loop).
+            let calls = sorted(statuses(s.emu, "CreateHsm"));
+            let refused = calls.iter().filter(|c| **c == 400).count();
             assert_eq!(
-                sorted(statuses(s.emu, "CreateHsm")),
-                [200, 200, 400],
-                "CreateHsm calls"
+                calls.iter().filter(|c| **c == 200).count(),
+                2,
+                "CreateHsm calls: {calls:?}"
             );
+            assert!((1..=20).contains(&refused), "CreateHsm calls: {calls:?}");
             assert_eq!(
                 statuses(s.emu, "InitializeCluster"),
                 [200],
@@ -89,8 +93,9 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
             // The HSM that waited said why.
             let provider_log = std::fs::read_to_string(&log_path).expect("provider log");
             assert!(
-                provider_log
-                    .contains("waiting for the cluster to be initialized before creating this HSM"),
+                provider_log.contains(
+                    "AWS refused a second HSM for now (hashicorp/terraform-provider-aws #7437)"
+                ) && provider_log.contains("trying CreateHsm again with backoff"),
                 "the #7437 wait is not logged"
             );
             assert_refresh_is_frugal(s, &ca.key);
@@ -319,6 +324,101 @@ fn cloudhsm_a_swapped_csr_is_refused_and_nothing_is_signed() {
                 acceptance::steps::resource_in(&s.state(), INIT).is_none(),
                 "the initialization reached state"
             );
+        })
+        .destroy()
+        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .run();
+}
+
+/// Side by side under each reading of the #7437 rule (the emulator's control): the
+/// provider retries CreateHsm until AWS takes HSM b, whatever the rule is.
+fn side_by_side_under(rule: &str) {
+    let emu = Emulator::start();
+    emu.set_second_hsm_rule(rule);
+    let ca = Ca::root("TrustChain 7437 Root CA");
+    let cluster_id = RefCell::new(String::new());
+    Steps::new(&emu)
+        .env("TF_VAR_ca_key", &ca.key)
+        .apply(
+            &format!("two HSMs and the initialization side by side, rule {rule}"),
+            side_by_side(&emu, &ca, "10m"),
+        )
+        .check(|s| {
+            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
+                .as_str()
+                .unwrap_or("")
+                .into();
+            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            assert_eq!(aws["State"], "INITIALIZED", "{aws}");
+            assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
+        })
+        .destroy()
+        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .run();
+}
+
+#[test]
+fn cloudhsm_7437_when_aws_waits_for_the_first_hsm_to_be_active() {
+    side_by_side_under("first_hsm_active");
+}
+
+#[test]
+fn cloudhsm_7437_when_aws_waits_for_the_initialization() {
+    side_by_side_under("cluster_initialized");
+}
+
+/// AWS waiting for activation: no provider can activate, so the HSM AWS did not take
+/// first (a or b: they race) ends in the clear timeout error, after 30 s, long enough
+/// for the initialization even on a loaded machine; once the cluster is activated (the emulator's stand-in for
+/// `cloudhsm-cli cluster activate`), the next apply creates it.
+#[test]
+fn cloudhsm_7437_when_aws_waits_for_the_activation() {
+    let emu = Emulator::start();
+    emu.set_second_hsm_rule("cluster_active");
+    let ca = Ca::root("TrustChain 7437 Root CA");
+    let cluster_id = RefCell::new(String::new());
+    Steps::new(&emu)
+        .env("TF_VAR_ca_key", &ca.key)
+        .apply_fails(
+            "side by side; AWS takes the second HSM only once the cluster is activated",
+            side_by_side(&emu, &ca, "30s"),
+        )
+        .errors(|diags, _| {
+            let d = diags
+                .iter()
+                .find(|d| {
+                    d["summary"]
+                        .as_str()
+                        .is_some_and(|s| s.contains("was not activated in time for this HSM"))
+                })
+                .unwrap_or_else(|| panic!("no activation timeout in {diags:#?}"));
+            let detail = d["detail"].as_str().unwrap_or("");
+            for want in [
+                "#7437",
+                "30s (timeouts.create)",
+                "cloudhsm-cli cluster activate",
+            ] {
+                assert!(detail.contains(want), "{want:?} missing: {detail}");
+            }
+        })
+        .check(|s| {
+            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
+                .as_str()
+                .unwrap_or("")
+                .into();
+            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            assert_eq!(aws["State"], "INITIALIZED", "{aws}");
+            assert_eq!(hsms_of(&aws).len(), 1, "{aws}");
+            s.emu.activate_cluster(&cluster_id.borrow());
+        })
+        .apply(
+            "after activation, the second HSM is created",
+            side_by_side(&emu, &ca, "30s"),
+        )
+        .check(|s| {
+            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            assert_eq!(aws["State"], "ACTIVE", "{aws}");
+            assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
         })
         .destroy()
         .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))

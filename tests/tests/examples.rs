@@ -15,6 +15,12 @@ fn example_variables(w: &mut Workspace) {
         ca["cert"].as_str().expect("cert"),
     );
     w.set_env("TF_VAR_root_ca_key_pem", ca["key"].as_str().expect("key"));
+    // Stands in for the Marvell root the example asks for (the examples only plan).
+    let manufacturer = acceptance::test_root_ca("Example manufacturer root");
+    w.set_env(
+        "TF_VAR_hsm2m_manufacturer_root_pem",
+        manufacturer["cert"].as_str().expect("cert"),
+    );
 }
 
 /// What the data source examples read: a CloudHSM cluster tagged Name=trustchain-ca.

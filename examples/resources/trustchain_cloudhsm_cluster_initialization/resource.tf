@@ -10,6 +10,13 @@ variable "root_ca_key_pem" {
   ephemeral = true
 }
 
+# The manufacturer root of hsm2m HSMs (Marvell LiquidSecurity 2), downloaded from Marvell
+# and its fingerprint checked: the provider verifies the HSM before signing its CSR and
+# embeds only the AWS CloudHSM root and the hsm1 manufacturer root.
+variable "hsm2m_manufacturer_root_pem" {
+  type = string
+}
+
 # The CA network: HSM network interfaces need IPv4, so the hsm tier is dual-stack.
 resource "trustchain_ipv6_network" "ca" {
   name               = "trustchain-ca"
@@ -43,6 +50,7 @@ resource "trustchain_cloudhsm_hsm" "b" {
 resource "trustchain_cloudhsm_cluster_initialization" "this" {
   cluster_id                        = trustchain_cloudhsm_cluster.this.cluster_id
   trust_anchor                      = var.root_ca_cert_pem
+  hsm_trust_roots                   = var.hsm2m_manufacturer_root_pem
   issuing_ca_private_key_wo         = var.root_ca_key_pem
   issuing_ca_private_key_wo_version = 1
 }

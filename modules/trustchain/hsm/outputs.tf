@@ -12,8 +12,8 @@ output "cluster_certificate" {
 }
 
 output "cluster_csr" {
-  description = "Cluster CSR to sign offline when using signed_cert_pem."
-  value       = one(trustchain_cloudhsm_cluster.this[*].cluster_csr)
+  description = "Cluster CSR to sign offline (apply 1 of the offline ceremony); pass the signed certificate as signed_cert_pem with trust_anchor_pem in apply 2."
+  value       = local.initialize ? null : try(data.trustchain_cloudhsm_cluster.awaiting_initialization[0].cluster_csr, one(trustchain_cloudhsm_cluster.this[*].cluster_csr))
 }
 
 output "cluster_id" {
@@ -34,6 +34,11 @@ output "hsm_ids" {
 output "hsm_ip_addresses" {
   description = "IPv4 addresses of the HSM ENIs."
   value       = concat(trustchain_cloudhsm_hsm.primary[*].ip_address, values(trustchain_cloudhsm_hsm.secondary)[*].ip_address)
+}
+
+output "initialized" {
+  description = "Whether an initialization is declared; while false only the first HSM exists."
+  value       = local.initialize
 }
 
 output "kms_alias_names" {

@@ -56,6 +56,12 @@ variable "hsm_availability_zones" {
   }
 }
 
+variable "hsm_trust_roots_pem" {
+  description = "More roots (PEM bundle) the HSM's hardware certificates may chain to, beside the AWS CloudHSM root and the hsm1 manufacturer root the provider embeds: the Marvell LiquidSecurity 2 root for hsm2m.medium. Only adds roots; the HSM identity check cannot be switched off."
+  type        = string
+  default     = null
+}
+
 variable "hsm_type" {
   description = "HSM type."
   type        = string
@@ -194,7 +200,7 @@ variable "tags" {
 }
 
 variable "trust_anchor_pem" {
-  description = "Self-signed root certificate (PEM) that anchors the cluster; null skips initialization."
+  description = "Self-signed root certificate (PEM) that anchors the cluster; null skips initialization and creates only the first HSM (apply 1 of the offline ceremony)."
   type        = string
   default     = null
 }

@@ -17,7 +17,6 @@ pub mod time;
 
 use crate::aws::{Clients, Deadline, Poll, ProviderData, code_of, failed, is_not_found, wait_for};
 use aws_sdk_cloudhsmv2::types::{Cluster, Hsm};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,10 +39,6 @@ pub const BUSY: &[&str] = &[
 /// A cluster in these states has been initialized (and may have more than one HSM).
 pub const INITIALIZED_OR_LATER: &[&str] = &["INITIALIZED", "ACTIVE", "DEGRADED"];
 
-/// AWS's answer to a second HSM in a cluster that is not initialized yet
-/// (hashicorp/terraform-provider-aws #7437).
-pub const NOT_YET_ACTIVATED: &str = "has not yet been fully activated";
-
 type Slot = Arc<Mutex<Option<(Instant, Option<Cluster>)>>>;
 
 /// The CloudHSM side of the provider, cloned into each resource and data source.
@@ -64,11 +59,6 @@ pub fn hsm_state(h: &Hsm) -> &str {
 /// A cluster that no longer exists for the user (AWS keeps listing DELETED ones).
 pub fn is_gone(c: &Cluster) -> bool {
     matches!(state(c), "DELETED" | "DELETE_IN_PROGRESS")
-}
-
-/// True when a failed call is AWS's #7437 answer.
-pub fn is_not_yet_activated<E: ProvideErrorMetadata>(e: &E) -> bool {
-    e.message().is_some_and(|m| m.contains(NOT_YET_ACTIVATED))
 }
 
 impl CloudHsm {

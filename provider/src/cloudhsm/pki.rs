@@ -246,6 +246,11 @@ pub fn anchor_problem(anchor: &Cert, now: i64) -> Option<String> {
     // all, and "not self-signed" would hide the real reason.
     match anchor.rsa_bits() {
         Some(bits) if ANCHOR_RSA_BITS.contains(&bits) => {}
+        Some(bits) if bits < ANCHOR_RSA_BITS[0] => {
+            return Some(format!(
+                "has an RSA key too small (an RSA {bits} key); CloudHSM accepts RSA 2048 or RSA 4096 root certificates. Make a new root with an RSA 2048 or 4096 key"
+            ));
+        }
         Some(bits) => {
             return Some(format!(
                 "has an RSA {bits} key; CloudHSM accepts RSA 2048 or RSA 4096 root certificates"
@@ -386,7 +391,17 @@ impl Csr {
     }
 }
 
+/// A PEM block of a private key: its DER is wiped when it is dropped.
+struct KeyBlock(Pem);
+
+impl Drop for KeyBlock {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0.contents);
+    }
+}
+
 /// An RSA private key. No `Debug` with key material, and never quoted in messages.
+/// aws-lc wipes its own copy when the key is freed (OPENSSL_free cleanses).
 pub struct PrivateKey {
     pub(crate) key: RsaKeyPair,
 }
@@ -403,7 +418,19 @@ impl PrivateKey {
         if text.contains("ENCRYPTED") {
             return Err("is encrypted; give the decrypted PEM (e.g. from your secret store through an ephemeral value): Terraform cannot ask for a passphrase".into());
         }
-        let blocks = pem_blocks(text).map_err(|_| "is not a PEM private key".to_string())?;
+        // The normalized text and the decoded DER are copies of the key: wiped on drop.
+        let normalized = zeroize::Zeroizing::new(
+            text.lines()
+                .map(|l| format!("{}\n", l.trim()))
+                .collect::<String>(),
+        );
+        let mut blocks = Vec::new();
+        for b in Pem::iter_from_buffer(normalized.as_bytes()) {
+            match b {
+                Ok(b) => blocks.push(KeyBlock(b)),
+                Err(_) => return Err("is not a PEM private key".to_string()),
+            }
+        }
         let block = match blocks.as_slice() {
             [] => return Err("is not PEM: expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----".into()),
             [b] => b,
@@ -414,9 +441,9 @@ impl PrivateKey {
                 ));
             }
         };
-        let key = match block.label.as_str() {
-            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&block.contents),
-            "RSA PRIVATE KEY" => RsaKeyPair::from_der(&block.contents),
+        let key = match block.0.label.as_str() {
+            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&block.0.contents),
+            "RSA PRIVATE KEY" => RsaKeyPair::from_der(&block.0.contents),
             "EC PRIVATE KEY" => {
                 return Err("is an EC key; CloudHSM trust anchors are RSA 2048 or RSA 4096, so the key that signs the cluster CSR is RSA".into());
             }

@@ -342,3 +342,53 @@ resource "trustchain_cloudhsm_cluster" "dualstack" {{
         b = net.b,
     )
 }
+
+/// Two HSMs (each with `timeout` to create: either may be the one AWS takes first) and
+/// the initialization side by side, no depends_on: the #7437 rule decides when AWS
+/// takes the other.
+pub fn side_by_side(emu: &Emulator, ca: &Ca, timeout: &str) -> String {
+    format!(
+        r#"{provider}
+variable "ca_key" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+{network}
+resource "trustchain_cloudhsm_cluster" "this" {{
+  hsm_type   = "hsm2m.medium"
+  subnet_ids = trustchain_ipv6_network.net.subnets["hsm"][*].id
+}}
+
+resource "trustchain_cloudhsm_hsm" "a" {{
+  cluster_id        = trustchain_cloudhsm_cluster.this.cluster_id
+  availability_zone = "us-east-1a"
+
+  timeouts {{
+    create = "{timeout}"
+  }}
+}}
+
+resource "trustchain_cloudhsm_hsm" "b" {{
+  cluster_id        = trustchain_cloudhsm_cluster.this.cluster_id
+  availability_zone = "us-east-1b"
+
+  timeouts {{
+    create = "{timeout}"
+  }}
+}}
+
+resource "trustchain_cloudhsm_cluster_initialization" "this" {{
+  cluster_id                        = trustchain_cloudhsm_cluster.this.cluster_id
+  trust_anchor                      = {anchor}
+  hsm_trust_roots                   = {roots}
+  issuing_ca_private_key_wo         = var.ca_key
+  issuing_ca_private_key_wo_version = 1
+}}
+"#,
+        provider = provider_block(emu),
+        network = network(),
+        anchor = heredoc(&ca.cert),
+        roots = heredoc(&emu.cloudhsm_test_roots()),
+    )
+}

@@ -437,4 +437,67 @@ mod tests {
         // AWS showed no certificate: the state keeps the one sent.
         assert_eq!(out.cluster_certificate.as_deref(), Some(sent[1].as_str()));
     }
+
+    /// A CSR swapped on the way (not the HSM certificate's key): refused before any
+    /// signature and before InitializeCluster, for the key and the signed_cert paths.
+    #[tokio::test]
+    async fn a_swapped_csr_is_refused_on_every_signing_path() {
+        let ca = root("Root");
+        let anchor = crate::cloudhsm::pki::one_certificate(&ca.cert_pem).expect("anchor");
+        let h = Arc::new(test_hsm());
+        let (attacker_csr, _) = crate::cloudhsm::testing::cluster_csr();
+        let roots = Roots::with(&h.roots());
+        for signer in [
+            Signer::Key {
+                issuer: anchor.clone(),
+                key: PrivateKey::from_pem(&ca.key_pem).expect("key"),
+            },
+            Signer::Signed(anchor.clone()),
+        ] {
+            let (h1, csr) = (h.clone(), attacker_csr.clone());
+            let describe = mock!(Client::describe_clusters)
+                .sequence()
+                .output(move || {
+                    let mut out = cluster(ClusterState::Uninitialized, Some(&h1), None);
+                    out.clusters.as_mut().expect("clusters")[0]
+                        .certificates
+                        .as_mut()
+                        .expect("certificates")
+                        .cluster_csr = Some(csr.clone());
+                    out
+                })
+                .repeatedly()
+                .build();
+            let init_rule = mock!(Client::initialize_cluster).then_output(|| {
+                InitializeClusterOutput::builder()
+                    .state(ClusterState::InitializeInProgress)
+                    .build()
+            });
+            let clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+            let hsm = CloudHsm::new(Default::default());
+            let deadline =
+                Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
+            let d = initialize(
+                &hsm,
+                &clients,
+                &deadline,
+                Duration::from_secs(30),
+                ID,
+                With {
+                    anchor: &anchor,
+                    signer: &signer,
+                    roots: &roots,
+                },
+            )
+            .await
+            .err()
+            .expect("refused");
+            let x = d.iter().next().expect("one");
+            assert_eq!(
+                x.summary,
+                "HSM identity check failed: the CSR is not the HSM's"
+            );
+            assert_eq!(init_rule.num_calls(), 0, "InitializeCluster called");
+        }
+    }
 }

@@ -84,7 +84,7 @@ impl Resource for CloudHsmClusterInitialization {
     }
 
     async fn create(&self, req: Create<InitModel>) -> Applied<InitModel> {
-        let (config, planned) = (req.config, req.planned);
+        let (mut config, planned) = (req.config, req.planned);
         let clients = match self.hsm.clients().await {
             Ok(c) => c,
             Err(d) => return Applied::failed(None, d),
@@ -118,6 +118,11 @@ impl Resource for CloudHsmClusterInitialization {
         #[cfg(debug_assertions)]
         if std::env::var_os("TRUSTCHAIN_TEST_PANIC_WITH_KEY").is_some() {
             panic!("TRUSTCHAIN_TEST_PANIC_WITH_KEY: {config:?} {signer:?}");
+        }
+        // The signer holds the parsed key now: the PEM text is wiped (the one copy the
+        // provider owns; the request's bytes belong to the plugin framework).
+        if let Attr::Known(pem) = &mut config.issuing_ca_private_key_wo {
+            zeroize::Zeroize::zeroize(pem);
         }
         let roots = match trust_roots(&config) {
             Ok(r) => cloudhsm::identity::Roots::with(&r),

@@ -19,6 +19,7 @@ pub struct InitModel {
     pub issuing_ca_private_key_wo: Attr<String>,
     pub issuing_ca_private_key_wo_version: Attr<i64>,
     pub hsm_trust_roots: Attr<String>,
+    pub trust_anchor_min_validity_days: Attr<i64>,
     pub cluster_certificate: Attr<String>,
     pub cluster_state: Attr<String>,
     pub timeouts: Attr<Timeouts>,
@@ -43,6 +44,10 @@ impl std::fmt::Debug for InitModel {
                 &self.issuing_ca_private_key_wo_version,
             )
             .field("hsm_trust_roots", &self.hsm_trust_roots)
+            .field(
+                "trust_anchor_min_validity_days",
+                &self.trust_anchor_min_validity_days,
+            )
             .field("cluster_certificate", &self.cluster_certificate)
             .field("cluster_state", &self.cluster_state)
             .field("timeouts", &self.timeouts)
@@ -67,6 +72,7 @@ pub fn schema() -> Schema {
             .attribute(Attribute::optional("issuing_ca_private_key_wo", Type::String).write_only().sensitive().write_only_alternative("set signed_cert (the cluster CSR signed outside Terraform) instead").description("The trust anchor's private key (PEM, PKCS#8 or PKCS#1, unencrypted), write-only (Terraform 1.11+): used once to sign the CSR, never stored. Pass it from an ephemeral value."))
             .attribute(Attribute::optional("issuing_ca_private_key_wo_version", Type::Number).description("Change it to send a new issuing_ca_private_key_wo (write-only values are not compared). The key is only used when a cluster is initialized."))
             .attribute(Attribute::optional("hsm_trust_roots", Type::String).description(format!("More roots (PEM, one or more self-signed certificates) that the HSM's AWS hardware certificate or manufacturer hardware certificate may chain to, beside the roots the provider embeds (AWS CloudHSM Root G1, the Cavium LiquidSecurity root of hsm1). Before anything is signed the provider verifies the HSM as the user guide's \"Verify the identity and authenticity of your cluster's HSM\" does: the CSR's key is the HSM certificate's, which chains to an AWS root and, independently, to a manufacturer root. Add the Marvell LiquidSecurity 2 root for hsm2m clusters (after checking its fingerprint with Marvell), or a test root. Roots are only added: nothing switches the check off. Embedded roots:{}", crate::cloudhsm::identity::published_markdown())))
+            .attribute(Attribute::optional("trust_anchor_min_validity_days", Type::Number).description("The trust anchor must stay valid at least this many more days (default 365): the cluster certificate cannot outlive it and an initialization cannot be undone, so a root about to expire is refused at plan time."))
             .attribute(Attribute::computed("cluster_certificate", Type::String).description("The certificate the cluster was initialized with (PEM)."))
             .attribute(Attribute::computed("cluster_state", Type::String).description("INITIALIZED, then ACTIVE once activated with cloudhsm-cli."))
             .timeouts(&["create"]),

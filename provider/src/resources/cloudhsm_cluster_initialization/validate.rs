@@ -25,6 +25,9 @@ fn certificate(d: &mut Diagnostics, name: &str, v: &Attr<String>) -> Option<Cert
     }
 }
 
+/// The trust anchor's remaining validity required when the argument is not set.
+pub const DEFAULT_MIN_VALIDITY_DAYS: i64 = 365;
+
 /// hsm_trust_roots: one or more self-signed certificates.
 pub fn trust_roots(pem: &str) -> Result<Vec<Cert>, String> {
     let roots = pki::certificates(pem)?;
@@ -57,10 +60,45 @@ pub fn check(m: &InitModel) -> Diagnostics {
     if let Some(a) = &anchor
         && let Some(p) = pki::anchor_problem(a, now)
     {
+        let summary = match a.rsa_bits() {
+            Some(bits) if bits < pki::ANCHOR_RSA_BITS[0] => "Trust anchor RSA key too small",
+            _ => "Trust anchor not accepted by CloudHSM",
+        };
         d.error_at(
             at("trust_anchor"),
-            "Trust anchor not accepted by CloudHSM",
+            summary,
             format!("trust_anchor (\"{}\") {p}.", a.subject()),
+        );
+    } else if let Some(a) = &anchor {
+        let min_days = match m.trust_anchor_min_validity_days {
+            Attr::Known(n) => Some(n),
+            Attr::Null => Some(DEFAULT_MIN_VALIDITY_DAYS),
+            Attr::Unknown => None,
+        };
+        let (_, not_after) = a.validity();
+        if let Some(min) = min_days
+            && min >= 0
+            && not_after - now < min * 86_400
+        {
+            d.error_at(
+                at("trust_anchor"),
+                "Trust anchor expires too soon",
+                format!(
+                    "trust_anchor (\"{}\") expires on {}, {} days from now; at least {min} days are required (trust_anchor_min_validity_days). The cluster certificate cannot outlive its root and an initialization cannot be undone: make a new root with a longer validity, or lower trust_anchor_min_validity_days if you accept the risk.",
+                    a.subject(),
+                    time::rfc3339(not_after),
+                    (not_after - now) / 86_400
+                ),
+            );
+        }
+    }
+    if let Attr::Known(n) = m.trust_anchor_min_validity_days
+        && n < 0
+    {
+        d.error_at(
+            at("trust_anchor_min_validity_days"),
+            "Invalid trust_anchor_min_validity_days",
+            format!("trust_anchor_min_validity_days is {n}; give a number of days, 0 or more."),
         );
     }
     // Unknown values (a module's inputs during validate) may still turn out null.
@@ -264,6 +302,47 @@ mod tests {
                     "Signed certificate not issued by the trust anchor".into()
                 )
             ]
+        );
+    }
+
+    #[test]
+    fn a_root_expiring_within_the_minimum_is_refused_and_a_1024_bit_root_is_too_small() {
+        // rcgen's default validity ends in 4096; a minimum beyond it is not met.
+        let r = root("Root");
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "issuing_ca_private_key_wo": r.key_pem, "trust_anchor_min_validity_days": 1_000_000
+        })));
+        assert_eq!(
+            found(&d),
+            [(
+                "trust_anchor".into(),
+                "Trust anchor expires too soon".into()
+            )]
+        );
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk",
+            "trust_anchor": include_str!("../../cloudhsm/testdata/rsa1024_root.pem"),
+            "signed_cert": r.cert_pem
+        })));
+        assert!(
+            found(&d).contains(&(
+                "trust_anchor".into(),
+                "Trust anchor RSA key too small".into()
+            )),
+            "{:?}",
+            found(&d)
+        );
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "issuing_ca_private_key_wo": r.key_pem, "trust_anchor_min_validity_days": -1
+        })));
+        assert_eq!(
+            found(&d),
+            [(
+                "trust_anchor_min_validity_days".into(),
+                "Invalid trust_anchor_min_validity_days".into()
+            )]
         );
     }
 

@@ -1,19 +1,23 @@
-//! Creating an HSM the way AWS allows it: while a cluster is not initialized it
-//! takes only one HSM, and a second CreateHsm fails with "already contains an HSM but
-//! has not yet been fully activated" (hashicorp/terraform-provider-aws #7437). The
-//! second HSM then waits, logging why, until the cluster is initialized, and is
-//! created after; a busy cluster (an initialization or migration running) is waited
-//! for the same way.
+//! Creating an HSM the way AWS allows it. AWS refuses a CreateHsm in a cluster that
+//! already has an HSM until some condition holds (hashicorp/terraform-provider-aws
+//! #7437). Nobody has published the exact rule: AWS Support's answer in #7437 and
+//! third-party emulators tie it to HSMs created while the first is not yet ACTIVE;
+//! others observed it until the cluster is initialized; activation (`cloudhsm-cli
+//! cluster activate`) may matter too. So the refusal is recognised by what can be
+//! checked, never by its message text: the error code (CloudHsmInvalidRequestException)
+//! and the cluster's state when it came, a cluster that has another HSM and is still
+//! waiting for one of the three (an HSM not ACTIVE, the cluster not initialized, the
+//! cluster not activated). Then CreateHsm is tried again with backoff until AWS takes
+//! it or the create timeout ends, logging at INFO what AWS is waiting for. A busy
+//! cluster (an initialization or migration running) is waited for the same way.
 
 use crate::aws::retry::{GaveUp, gave_up, poll};
 use crate::aws::{Clients, Deadline, Poll, code_of, failed};
-use crate::cloudhsm::{self, BUSY, CloudHsm, INITIALIZED_OR_LATER, is_not_yet_activated};
-use aws_sdk_cloudhsmv2::types::Hsm;
+use crate::cloudhsm::{self, BUSY, CloudHsm};
+use aws_sdk_cloudhsmv2::types::{Cluster, Hsm};
+use std::sync::Mutex;
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
-
-/// Tries of CreateHsm; each refusal that means "wait" waits first.
-const MAX_ATTEMPTS: usize = 6;
 
 pub struct Request<'a> {
     pub cluster_id: &'a str,
@@ -21,6 +25,51 @@ pub struct Request<'a> {
     pub ip_address: Option<&'a str>,
     /// The create time limit, for messages.
     pub limit: Duration,
+}
+
+/// What a cluster that refused an HSM may be waiting for, first match first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Awaiting {
+    /// An HSM of the cluster is still being created (not ACTIVE).
+    HsmActive,
+    /// The cluster is not initialized.
+    Initialization,
+    /// The cluster is initialized but not activated.
+    Activation,
+}
+
+impl Awaiting {
+    pub fn describe(self, id: &str) -> String {
+        match self {
+            Awaiting::HsmActive => {
+                format!("an HSM of cluster {id} is still being created (not ACTIVE yet)")
+            }
+            Awaiting::Initialization => format!("cluster {id} is not initialized yet"),
+            Awaiting::Activation => format!(
+                "cluster {id} is INITIALIZED but not activated: activation (`cloudhsm-cli cluster activate`, which sets the admin password) is a data-plane step no provider can do"
+            ),
+        }
+    }
+}
+
+/// Why a cluster refusing CreateHsm may be waiting, from its state; `None` when it is
+/// waiting for nothing the #7437 rule could be about (then the refusal is final).
+pub fn awaiting(cl: &Cluster) -> Option<Awaiting> {
+    if cl.hsms().is_empty() {
+        return None;
+    }
+    if cl
+        .hsms()
+        .iter()
+        .any(|h| cloudhsm::hsm_state(h) == "CREATE_IN_PROGRESS")
+    {
+        return Some(Awaiting::HsmActive);
+    }
+    match cloudhsm::state(cl) {
+        "UNINITIALIZED" => Some(Awaiting::Initialization),
+        "INITIALIZED" => Some(Awaiting::Activation),
+        _ => None,
+    }
 }
 
 /// CreateHsm, waiting out #7437 and busy clusters; returns the new HSM's id.
@@ -31,83 +80,74 @@ pub async fn create_hsm(
     r: &Request<'_>,
 ) -> Result<String, Diagnostics> {
     let id = r.cluster_id;
-    for _ in 0..MAX_ATTEMPTS {
-        let sent = c
-            .cloudhsmv2
-            .create_hsm()
-            .cluster_id(id)
-            .availability_zone(r.zone)
-            .set_ip_address(r.ip_address.map(String::from))
-            .send()
-            .await;
-        hsm.changed(id).await;
-        let e = match sent {
-            Ok(out) => {
-                return out.hsm().map(|h| h.hsm_id().to_string()).ok_or_else(|| {
-                    Diagnostic::error(
-                        "AWS CloudHSM CreateHsm returned no HSM",
-                        format!("The call succeeded but named no HSM. Check cluster {id} for a new HSM and import it (terraform import ADDRESS {id}/hsm-...)."),
-                    )
-                    .into()
-                });
-            }
-            Err(e) => e,
-        };
-        if is_not_yet_activated(&e) {
-            tracing::info!(
-                cluster_id = %id,
-                availability_zone = %r.zone,
-                "AWS accepts only one HSM until the cluster is initialized (hashicorp/terraform-provider-aws #7437); waiting for the cluster to be initialized before creating this HSM"
-            );
-            wait_initialized(hsm, c, deadline, r).await?;
-            tracing::info!(cluster_id = %id, availability_zone = %r.zone, "cluster initialized; creating the HSM");
-            continue;
-        }
-        if code_of(&e) == "CloudHsmInvalidRequestException"
-            && let Some(cl) = hsm.cluster_now(c, id).await?
-            && BUSY.contains(&cloudhsm::state(&cl))
-        {
-            tracing::info!(cluster_id = %id, state = %cloudhsm::state(&cl), "the cluster is busy; waiting before creating the HSM");
-            hsm.wait_settled(c, deadline, id).await?;
-            continue;
-        }
-        return Err(failed("CloudHSM", "CreateHsm")(e));
-    }
-    Err(Diagnostic::error(
-        format!("Could not create an HSM in CloudHSM cluster {id}"),
-        format!("AWS refused CreateHsm {MAX_ATTEMPTS} times, each time asking to wait. Run terraform apply again."),
-    )
-    .into())
-}
-
-/// Waits until the cluster is initialized; a timeout says nothing initialized it.
-async fn wait_initialized(
-    hsm: &CloudHsm,
-    c: &Clients,
-    deadline: &Deadline,
-    r: &Request<'_>,
-) -> Result<(), Diagnostics> {
-    let id = r.cluster_id;
-    let what = format!("CloudHSM cluster {id} to be initialized");
+    let what = format!("CloudHSM cluster {id} to accept an HSM");
+    // The last reason logged at INFO (logged again only when it changes).
+    let last: Mutex<Option<Awaiting>> = Mutex::new(None);
+    let last = &last;
     poll(
         deadline,
         &what,
-        || async {
-            match hsm.cluster_now(c, id).await {
-                Err(d) => Poll::Fail(d),
-                Ok(None) => Poll::Fail(gone(id)),
-                Ok(Some(cl)) if cloudhsm::is_gone(&cl) => Poll::Fail(gone(id)),
-                Ok(Some(cl)) if INITIALIZED_OR_LATER.contains(&cloudhsm::state(&cl)) => {
-                    Poll::Done(())
+        || async move {
+            let sent = c
+                .cloudhsmv2
+                .create_hsm()
+                .cluster_id(id)
+                .availability_zone(r.zone)
+                .set_ip_address(r.ip_address.map(String::from))
+                .send()
+                .await;
+            hsm.changed(id).await;
+            let e = match sent {
+                Ok(out) => {
+                    return match out.hsm() {
+                        Some(h) => Poll::Done(h.hsm_id().to_string()),
+                        None => Poll::Fail(Diagnostic::error(
+                            "AWS CloudHSM CreateHsm returned no HSM",
+                            format!("The call succeeded but named no HSM. Check cluster {id} for a new HSM and import it (terraform import ADDRESS {id}/hsm-...)."),
+                        )
+                        .into()),
+                    };
                 }
-                Ok(Some(cl)) => Poll::Retry(format!(
-                    "cluster {id} is {}, and AWS accepts a second HSM only once the cluster is initialized",
+                Err(e) => e,
+            };
+            if code_of(&e) != "CloudHsmInvalidRequestException" {
+                return Poll::Fail(failed("CloudHSM", "CreateHsm")(e));
+            }
+            let cl = match hsm.cluster_now(c, id).await {
+                Err(d) => return Poll::Fail(d),
+                Ok(None) => return Poll::Fail(gone(id)),
+                Ok(Some(cl)) if cloudhsm::is_gone(&cl) => return Poll::Fail(gone(id)),
+                Ok(Some(cl)) => cl,
+            };
+            if BUSY.contains(&cloudhsm::state(&cl)) {
+                return Poll::Retry(format!(
+                    "cluster {id} is {}; AWS takes an HSM once it settles",
                     cloudhsm::state(&cl)
-                )),
+                ));
+            }
+            match awaiting(&cl) {
+                Some(why) => {
+                    let mut seen = last.lock().unwrap_or_else(|p| p.into_inner());
+                    if *seen != Some(why) {
+                        tracing::info!(
+                            cluster_id = %id,
+                            availability_zone = %r.zone,
+                            awaiting = ?why,
+                            "AWS refused a second HSM for now (hashicorp/terraform-provider-aws #7437): {}; trying CreateHsm again with backoff until the create timeout",
+                            why.describe(id)
+                        );
+                        *seen = Some(why);
+                    }
+                    Poll::Retry(why.describe(id))
+                }
+                None => Poll::Fail(failed("CloudHSM", "CreateHsm")(e)),
             }
         },
-        |why| match why {
-            GaveUp::TimedOut(last) => not_initialized(id, r.limit, &last),
+        |gave| match gave {
+            GaveUp::TimedOut(reason) => {
+                let why = *last.lock().unwrap_or_else(|p| p.into_inner());
+                not_accepted(id, r.limit, why, &reason)
+            }
             stopped => gave_up(deadline, &what, stopped),
         },
     )
@@ -122,12 +162,26 @@ fn gone(id: &str) -> Diagnostics {
     .into()
 }
 
-/// The #7437 timeout: what happened and the two ways out.
-pub fn not_initialized(id: &str, limit: Duration, last: &str) -> Diagnostics {
+/// The #7437 timeout: what AWS was waiting for and the ways out.
+pub fn not_accepted(id: &str, limit: Duration, why: Option<Awaiting>, last: &str) -> Diagnostics {
+    let (summary, todo) = match why {
+        Some(Awaiting::Activation) => (
+            format!("CloudHSM cluster {id} was not activated in time for this HSM"),
+            "Activate the cluster (`cloudhsm-cli cluster activate`, a data-plane step no provider can do) and run terraform apply again; this HSM is then created.".to_string(),
+        ),
+        Some(Awaiting::HsmActive) => (
+            format!("An HSM of CloudHSM cluster {id} did not become active in time for this HSM"),
+            "Check the cluster's other HSMs (aws cloudhsmv2 describe-clusters) and run terraform apply again, or raise timeouts.create.".to_string(),
+        ),
+        _ => (
+            format!("CloudHSM cluster {id} was not initialized in time for this HSM"),
+            format!("Nothing initialized it. Declare a trustchain_cloudhsm_cluster_initialization for cluster {id} (beside the HSMs; no depends_on is needed), or initialize the cluster outside Terraform (sign its CSR, then InitializeCluster), and run terraform apply again. If an initialization is on its way, raise timeouts.create."),
+        ),
+    };
     Diagnostic::error(
-        format!("CloudHSM cluster {id} was not initialized in time for this HSM"),
+        summary,
         format!(
-            "AWS accepts only one HSM in a cluster that is not initialized yet (hashicorp/terraform-provider-aws #7437), so this HSM waited {}s (timeouts.create) for the cluster to be initialized; the last check found {last}. Nothing initialized it. Declare a trustchain_cloudhsm_cluster_initialization for cluster {id} (beside the HSMs; no depends_on is needed), or initialize the cluster outside Terraform (sign its CSR, then InitializeCluster), and run terraform apply again. If an initialization is on its way, raise timeouts.create.",
+            "AWS refuses another HSM in a cluster that already has one until a condition nobody has published holds (hashicorp/terraform-provider-aws #7437), so this HSM tried CreateHsm again with backoff for {}s (timeouts.create); the last refusal came while {last}. {todo}",
             limit.as_secs()
         ),
     )
@@ -184,14 +238,25 @@ mod tests {
     const ID: &str = "cluster-abcdefghijk";
 
     fn described(state: ClusterState) -> DescribeClustersOutput {
+        let first = Hsm::builder()
+            .hsm_id("hsm-aaaaaaaaaaa")
+            .state(HsmState::Active)
+            .build()
+            .expect("hsm");
         DescribeClustersOutput::builder()
-            .clusters(Cluster::builder().cluster_id(ID).state(state).build())
+            .clusters(
+                Cluster::builder()
+                    .cluster_id(ID)
+                    .state(state)
+                    .hsms(first)
+                    .build(),
+            )
             .build()
     }
 
+    /// A refusal whose text is not AWS's: only the code and the state count.
     fn not_yet_activated() -> CreateHsmError {
-        let m =
-            format!("Cluster '{ID}' already contains an HSM but has not yet been fully activated");
+        let m = "some wording AWS may change".to_string();
         CreateHsmError::CloudHsmInvalidRequestException(
             CloudHsmInvalidRequestException::builder()
                 .message(m.clone())
@@ -234,8 +299,6 @@ mod tests {
         let describe = mock!(Client::describe_clusters)
             .sequence()
             .output(|| described(ClusterState::Uninitialized))
-            .output(|| described(ClusterState::InitializeInProgress))
-            .output(|| described(ClusterState::Initialized))
             .build();
         let clients = testing::clients_with_cloudhsm(&[&create, &describe]);
         let hsm = CloudHsm::new(Default::default());
@@ -244,8 +307,8 @@ mod tests {
             .await
             .expect("created");
         assert_eq!(id, "hsm-bbbbbbbbbbb");
-        assert_eq!(create.num_calls(), 2);
-        assert_eq!(describe.num_calls(), 3);
+        assert_eq!(create.num_calls(), 2, "CreateHsm tried again");
+        assert_eq!(describe.num_calls(), 1);
     }
 
     #[tokio::test]
@@ -272,7 +335,52 @@ mod tests {
         let x = d.iter().next().expect("one");
         assert_eq!(
             x.summary,
-            format!("Interrupted while waiting for CloudHSM cluster {ID} to be initialized")
+            format!("Interrupted while waiting for CloudHSM cluster {ID} to accept an HSM")
+        );
+    }
+
+    #[test]
+    fn what_a_refusing_cluster_waits_for_comes_from_its_state() {
+        let hsm = |s: HsmState| {
+            Hsm::builder()
+                .hsm_id("hsm-aaaaaaaaaaa")
+                .state(s)
+                .build()
+                .expect("hsm")
+        };
+        let cluster = |state: ClusterState, h: Option<Hsm>| {
+            Cluster::builder()
+                .cluster_id(ID)
+                .state(state)
+                .set_hsms(h.map(|h| vec![h]))
+                .build()
+        };
+        assert_eq!(awaiting(&cluster(ClusterState::Uninitialized, None)), None);
+        assert_eq!(
+            awaiting(&cluster(
+                ClusterState::Uninitialized,
+                Some(hsm(HsmState::CreateInProgress))
+            )),
+            Some(Awaiting::HsmActive)
+        );
+        assert_eq!(
+            awaiting(&cluster(
+                ClusterState::Uninitialized,
+                Some(hsm(HsmState::Active))
+            )),
+            Some(Awaiting::Initialization)
+        );
+        assert_eq!(
+            awaiting(&cluster(
+                ClusterState::Initialized,
+                Some(hsm(HsmState::Active))
+            )),
+            Some(Awaiting::Activation)
+        );
+        // Active with every HSM active: a refusal is not #7437's, and final.
+        assert_eq!(
+            awaiting(&cluster(ClusterState::Active, Some(hsm(HsmState::Active)))),
+            None
         );
     }
 }

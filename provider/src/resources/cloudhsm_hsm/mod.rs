@@ -462,10 +462,11 @@ mod tests {
 
     #[test]
     fn the_7437_timeout_says_what_to_do() {
-        let d = create::not_initialized(
+        let d = create::not_accepted(
             "cluster-abcdefghijk",
             Duration::from_secs(30),
-            "UNINITIALIZED",
+            Some(create::Awaiting::Initialization),
+            "cluster cluster-abcdefghijk is not initialized yet",
         );
         let x = d.iter().next().expect("one");
         assert!(
@@ -482,5 +483,22 @@ mod tests {
         ] {
             assert!(x.detail.contains(want), "{want} missing: {}", x.detail);
         }
+        let d = create::not_accepted(
+            "cluster-abcdefghijk",
+            Duration::from_secs(30),
+            Some(create::Awaiting::Activation),
+            "cluster cluster-abcdefghijk is INITIALIZED but not activated",
+        );
+        let x = d.iter().next().expect("one");
+        assert!(
+            x.summary.contains("was not activated in time"),
+            "{}",
+            x.summary
+        );
+        assert!(
+            x.detail.contains("cloudhsm-cli cluster activate"),
+            "{}",
+            x.detail
+        );
     }
 }
