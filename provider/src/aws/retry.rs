@@ -647,4 +647,66 @@ mod tests {
         let gaps: Vec<u128> = at.windows(2).map(|w| w[1] - w[0]).collect();
         assert_eq!(gaps, vec![250, 500, 1000, 2000, 4000, 8000, 10000, 10000]);
     }
+
+    /// Records each event's level and message (the provider has no subscriber crate
+    /// as a dependency; this is the least of one).
+    #[derive(Clone, Default)]
+    struct Recorder(Arc<std::sync::Mutex<Vec<(tracing::Level, String)>>>);
+
+    struct Message(String);
+
+    impl tracing::field::Visit for Message {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "message" {
+                self.0 = format!("{value:?}");
+            }
+        }
+    }
+
+    impl tracing::Subscriber for Recorder {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let mut m = Message(String::new());
+            event.record(&mut m);
+            if let Ok(mut v) = self.0.lock() {
+                v.push((*event.metadata().level(), m.0));
+            }
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    /// Each retry is logged at debug; the info line "still waiting" comes only once 30 s
+    /// have passed (a wait of a second never says it).
+    #[tokio::test]
+    async fn retries_are_logged_at_debug_and_progress_only_after_30_s() {
+        let rec = Recorder::default();
+        let _guard = tracing::subscriber::set_default(rec.clone());
+        let d = deadline(1, Stop::default());
+        let r = within(
+            10,
+            wait_for(&d, "the subnet", || async {
+                Poll::<(), Diagnostics>::Retry("busy".into())
+            }),
+        )
+        .await;
+        assert!(r.is_err());
+        let lines = rec.0.lock().map(|v| v.clone()).unwrap_or_default();
+        let retrying = lines
+            .iter()
+            .filter(|(level, m)| *level == tracing::Level::DEBUG && m == "retrying")
+            .count();
+        assert!(retrying >= 2, "{lines:?}");
+        assert!(
+            !lines.iter().any(|(_, m)| m == "still waiting"),
+            "{lines:?}"
+        );
+    }
 }
