@@ -115,9 +115,9 @@ test: tools tools-tf10
 	fi; \
 	if [[ -f $(VALIDATE_TABLE) ]]; then echo; echo "make validate-modules:"; cat $(VALIDATE_TABLE); fi; \
 	if compgen -G "$(REPORTS)/*.txt" >/dev/null; then echo; echo "figures:"; cat $(REPORTS)/*.txt; fi; \
-	skipped=$$(ls $(REPORTS)/skipped/*.txt 2>/dev/null | wc -l); \
-	echo; echo "skipped (their Terraform version is missing; they pass without running): $$skipped"; \
-	for f in $$(ls $(REPORTS)/skipped/*.txt 2>/dev/null); do echo "  $$(basename $$f .txt): $$(cat $$f)"; done; \
+	shopt -s nullglob; skips=($(REPORTS)/skipped/*.txt); \
+	echo; echo "skipped (their Terraform version is missing; they pass without running): $${#skips[@]}"; \
+	for f in "$${skips[@]}"; do echo "  $$(basename "$$f" .txt): $$(cat "$$f")"; done; \
 	exit $$status
 
 # Every generated module and example through terraform fmt/init/validate/plan (offline:

@@ -6,8 +6,8 @@
 # Registry zips (what `terraform init` installs): static musl builds for linux_amd64 and
 # linux_arm64, so they run on any Linux (Alpine, distroless, old glibc). Beside them, under
 # glibc/, builds against glibc 2.17 for those who want the system's libc. darwin_amd64 and
-# darwin_arm64 when RELEASE_DARWIN=1 (see README "Platforms": aws-lc-sys needs the macOS SDK
-# headers, which no registry this project reaches ships).
+# darwin_arm64 when RELEASE_DARWIN=1 and SDKROOT names a macOS SDK (README "Platforms": the link
+# needs its Security and CoreFoundation frameworks, which no registry this project reaches ships).
 #
 # Cross builds use cargo-zigbuild (crates.io) with Zig from PyPI (`ziglang`) as the C compiler
 # and linker, and the Rust standard library of each target from rustup; everything is
