@@ -224,6 +224,39 @@ mod tests {
         assert!(detail(hashicorp_aws_state(&garbage, t, ty, &data)).contains("not a JSON object"));
     }
 
+    /// A hashicorp/aws 6.x object in another region than this provider's cannot be
+    /// taken over (its refresh would look in the wrong region): the error names both
+    /// regions and the provider alias to add. The same region, or a 5.x state without
+    /// `region`, is read.
+    #[tokio::test]
+    async fn an_object_in_another_region_is_refused_with_the_alias_to_add() {
+        let data = ProviderData::default();
+        let settings = crate::aws::ProviderSettings {
+            region: Some("us-east-1".into()),
+            ..Default::default()
+        };
+        assert!(data.configure(settings, "1.15.5").await.is_empty());
+        let t = "trustchain_cloudhsm_cluster";
+        let ty = "aws_cloudhsm_v2_cluster";
+        let aws = "registry.terraform.io/hashicorp/aws";
+        let west = request(aws, ty, 0, r#"{"id":"cluster-a","region":"eu-west-1"}"#);
+        let err = hashicorp_aws_state(&west, t, ty, &data).expect_err("other region");
+        let text: String = err
+            .iter()
+            .map(|d| format!("{} {}", d.summary, d.detail))
+            .collect();
+        assert!(text.contains("Moved object is in another region"), "{text}");
+        assert!(
+            text.contains("eu-west-1") && text.contains("us-east-1"),
+            "{text}"
+        );
+        assert!(text.contains(r#"alias = "eu-west-1""#), "{text}");
+        let same = request(aws, ty, 0, r#"{"id":"cluster-a","region":"us-east-1"}"#);
+        assert!(hashicorp_aws_state(&same, t, ty, &data).is_ok());
+        let v5 = request(aws, ty, 0, r#"{"id":"cluster-a"}"#);
+        assert!(hashicorp_aws_state(&v5, t, ty, &data).is_ok());
+    }
+
     #[test]
     fn timeouts_keep_only_the_targets_operations_and_empty_strings_are_null() {
         let attrs: Map<String, Json> = serde_json::from_str(
