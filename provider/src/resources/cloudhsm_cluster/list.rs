@@ -165,9 +165,11 @@ impl ListResource for ClusterList {
                 call = call.filters("states", states);
             }
         }
-        let mut next: Option<String> = None;
-        loop {
-            let page = match call.clone().set_next_token(next.take()).send().await {
+        // The SDK's paginator asks for the next page only when the loop does: a list
+        // Terraform stops reading (its limit) makes no further DescribeClusters call.
+        let mut pages = call.into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = match page {
                 Ok(p) => p,
                 Err(e) => {
                     return out
@@ -196,9 +198,8 @@ impl ListResource for ClusterList {
                     return;
                 }
             }
-            match page.next_token() {
-                Some(t) if !t.is_empty() && out.wants_more() => next = Some(t.to_string()),
-                _ => return,
+            if !out.wants_more() {
+                return;
             }
         }
     }

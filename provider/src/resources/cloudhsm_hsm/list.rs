@@ -100,9 +100,11 @@ impl ListResource for HsmList {
         if let Attr::Known(id) = &req.config.cluster_id {
             call = call.filters("clusterIds", vec![id.clone()]);
         }
-        let mut next: Option<String> = None;
-        loop {
-            let page = match call.clone().set_next_token(next.take()).send().await {
+        // The SDK's paginator asks for the next page only when the loop does: a list
+        // Terraform stops reading (its limit) makes no further DescribeClusters call.
+        let mut pages = call.into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = match page {
                 Ok(p) => p,
                 Err(e) => {
                     return out
@@ -141,9 +143,8 @@ impl ListResource for HsmList {
                     }
                 }
             }
-            match page.next_token() {
-                Some(t) if !t.is_empty() && out.wants_more() => next = Some(t.to_string()),
-                _ => return,
+            if !out.wants_more() {
+                return;
             }
         }
     }
