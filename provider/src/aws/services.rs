@@ -77,6 +77,7 @@ services! {
     ec2 => aws_sdk_ec2, "EC2", "ec2", "Amazon EC2 (VPC, subnets, gateways)";
     elbv2 => aws_sdk_elasticloadbalancingv2, "ELBv2", "elasticloadbalancing", "Elastic Load Balancing v2 (Network Load Balancers)";
     cloudhsmv2 => aws_sdk_cloudhsmv2, "CloudHSM", "cloudhsm", "AWS CloudHSM v2";
+    kms => aws_sdk_kms, "KMS", "kms", "AWS KMS (a CA key that signs the CloudHSM cluster certificate)";
     sts => aws_sdk_sts, "STS", "sts", "AWS STS (credential checks and assume_role)";
 }
 

@@ -8,7 +8,7 @@ use crate::aws::retry::{GaveUp, gave_up, poll};
 use crate::aws::{Clients, Deadline, Poll, code_of, failed};
 use crate::cloudhsm::identity::{self, Roots};
 use crate::cloudhsm::pki::{Cert, Csr, PrivateKey};
-use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER, sign, time};
+use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER, kms, sign, time};
 use aws_sdk_cloudhsmv2::types::Cluster;
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
@@ -23,6 +23,8 @@ pub enum Signer {
     Signed(Cert),
     /// Signed here with the issuing CA's key.
     Key { issuer: Cert, key: PrivateKey },
+    /// Built here, its digest signed by this AWS KMS key.
+    Kms { issuer: Cert, key_id: String },
 }
 
 pub struct Outcome {
@@ -85,6 +87,16 @@ pub async fn initialize(
                     Diagnostics::from(Diagnostic::error("Could not sign the cluster CSR", e))
                 })?
             }
+            Signer::Kms { issuer, key_id } => {
+                signings += 1;
+                let csr = Csr::from_pem(&csr_pem).map_err(|e| {
+                    Diagnostics::from(Diagnostic::error(
+                        format!("The CSR of CloudHSM cluster {id} cannot be signed"),
+                        format!("AWS's cluster CSR {e}. Run terraform apply again; if it persists, report it."),
+                    ))
+                })?;
+                sign_with_kms(c, &csr, issuer, key_id, id).await?
+            }
         };
         if let Signer::Signed(cert) = signer
             && let Ok(csr) = Csr::from_pem(&csr_pem)
@@ -132,6 +144,41 @@ pub async fn initialize(
             }
             Err(e) => return Err(failed("CloudHSM", "InitializeCluster")(e)),
         }
+    }
+}
+
+/// The cluster certificate for `csr`, its digest signed by KMS key `key_id`. The key is
+/// checked again first (it may have changed since the plan) and the assembled
+/// certificate must verify under `issuer` before it is used.
+async fn sign_with_kms(
+    c: &Clients,
+    csr: &Csr,
+    issuer: &Cert,
+    key_id: &str,
+    id: &str,
+) -> Result<Cert, Diagnostics> {
+    let at_key = |p: kms::Problem| -> Diagnostics {
+        Diagnostic::error(p.summary, p.detail)
+            .at(tfplugin::value::AttributePath::root().attr("kms_key_id"))
+            .into()
+    };
+    kms::check_key(&c.kms, key_id, issuer, "the issuing certificate")
+        .await
+        .map_err(at_key)?;
+    let tbs = sign::tbs_certificate(csr, issuer, time::now())
+        .map_err(|e| Diagnostics::from(Diagnostic::error("Could not sign the cluster CSR", e)))?;
+    tracing::info!(cluster_id = %id, kms_key_id = %key_id, "signing the cluster CSR's certificate digest with KMS");
+    let signature = kms::sign(&c.kms, key_id, &sign::sha256(&tbs))
+        .await
+        .map_err(at_key)?;
+    match sign::assemble(&tbs, &signature) {
+        Ok(cert) if cert.is_issued_by(issuer) => Ok(cert),
+        _ => Err(Diagnostic::error(
+            "KMS signature does not verify",
+            format!("The signature KMS key {key_id} made does not verify with the key of \"{}\", so nothing was sent to CloudHSM. Check that kms_key_id is the key of that certificate.", issuer.subject()),
+        )
+        .at(tfplugin::value::AttributePath::root().attr("kms_key_id"))
+        .into()),
     }
 }
 
@@ -453,6 +500,10 @@ mod tests {
                 key: PrivateKey::from_pem(&ca.key_pem).expect("key"),
             },
             Signer::Signed(anchor.clone()),
+            Signer::Kms {
+                issuer: anchor.clone(),
+                key_id: "alias/root".into(),
+            },
         ] {
             let (h1, csr) = (h.clone(), attacker_csr.clone());
             let describe = mock!(Client::describe_clusters)
@@ -473,7 +524,14 @@ mod tests {
                     .state(ClusterState::InitializeInProgress)
                     .build()
             });
-            let clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+            let mut clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+            // Any KMS call (the key check or Sign) would be counted here.
+            let kms_rule = mock!(aws_sdk_kms::Client::sign)
+                .then_output(|| aws_sdk_kms::operation::sign::SignOutput::builder().build());
+            let kms_describe = mock!(aws_sdk_kms::Client::describe_key).then_output(|| {
+                aws_sdk_kms::operation::describe_key::DescribeKeyOutput::builder().build()
+            });
+            clients.services.kms = testing::kms_client(&[&kms_rule, &kms_describe]);
             let hsm = CloudHsm::new(Default::default());
             let deadline =
                 Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
@@ -498,6 +556,11 @@ mod tests {
                 "HSM identity check failed: the CSR is not the HSM's"
             );
             assert_eq!(init_rule.num_calls(), 0, "InitializeCluster called");
+            assert_eq!(
+                kms_rule.num_calls() + kms_describe.num_calls(),
+                0,
+                "KMS called before the identity check"
+            );
         }
     }
 }
