@@ -23,6 +23,7 @@ import ec2_strict
 import ec2_vpn_routes
 import elbv2_quic
 import faults
+import kms_sign
 import model_check
 import requestlog
 import s3_conditional
@@ -44,6 +45,7 @@ def main() -> int:
     ec2_vpn_routes.install()
     elbv2_quic.install()
     cloudhsm.install()
+    kms_sign.install()
     app = DomainDispatcherApplication(create_backend_app)
     app = cloudhsm.middleware(app)
     app = delays.middleware(app)
