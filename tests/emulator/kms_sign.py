@@ -23,12 +23,19 @@ moto answers members it has no value for as JSON null (CreateKey and DescribeKey
 the model check refuses nulls. They are dropped from the KMS answers below, and
 moto's `null` body of DisableKey/EnableKey is the empty body AWS sends.
 
+Test control, never an AWS API: `POST /_trustchain/kms/private-key {"KeyId"}` answers
+the PKCS#8 PEM of an emulated key, which AWS never reveals, so the leak tests can
+look for pieces of it in state, plan and logs of a configuration that only names
+the key.
+
 Everything else (key lookup by id, ARN, alias; the algorithm offered by the key;
 the RAW path's signature) stays moto's.
 """
 
 import base64
 import json
+
+import aws_request
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
@@ -131,6 +138,39 @@ _OPERATIONS = (
     "create_key", "describe_key", "get_public_key", "list_keys", "list_aliases", "schedule_key_deletion",
     "disable_key", "enable_key",
 )
+
+
+def _private_key(environ, start_response):
+    from cryptography.hazmat.primitives import serialization
+    from moto.kms.models import kms_backends
+
+    try:
+        spec = aws_request.read_json(environ)
+    except ValueError as e:
+        return aws_request.reply(start_response, "400 Bad Request", {"error": str(e)})
+    key_id = spec.get("KeyId", "")
+    for account in list(kms_backends.keys()):
+        for region in list(kms_backends[account].keys()):
+            try:
+                key = kms_backends[account][region].describe_key(key_id)
+            except Exception:  # noqa: BLE001 - not in this backend
+                continue
+            pem = key.private_key.private_key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            return aws_request.reply(start_response, "200 OK", {"KeyId": key.id, "Pem": pem.decode()})
+    return aws_request.reply(start_response, "404 Not Found", {"error": f"no KMS key {key_id!r}"})
+
+
+def middleware(app):
+    def wrapped(environ, start_response):
+        if environ.get("PATH_INFO", "") == "/_trustchain/kms/private-key":
+            if environ["REQUEST_METHOD"] != "POST":
+                return aws_request.reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
+            return _private_key(environ, start_response)
+        return app(environ, start_response)
+
+    return wrapped
 
 
 def install() -> None:

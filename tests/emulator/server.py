@@ -48,6 +48,7 @@ def main() -> int:
     kms_sign.install()
     app = DomainDispatcherApplication(create_backend_app)
     app = cloudhsm.middleware(app)
+    app = kms_sign.middleware(app)
     app = delays.middleware(app)
     app = s3_conditional.middleware(app)
     # Faulted calls are still calls: the log sits outside the fault injector. Every

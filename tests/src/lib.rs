@@ -553,6 +553,7 @@ provider "trustchain" {{
     ec2        = "{url}"
     elbv2      = "{url}"
     cloudhsmv2 = "{url}"
+    kms        = "{url}"
     sts        = "{url}"
   }}
 }}

@@ -182,7 +182,7 @@ mod tests {
     fn the_endpoints_block_has_one_attribute_per_service() {
         let b = endpoints_block();
         let names: Vec<&str> = b.attributes.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["ec2", "elbv2", "cloudhsmv2", "sts"]);
+        assert_eq!(names, ["ec2", "elbv2", "cloudhsmv2", "kms", "sts"]);
     }
 
     #[test]

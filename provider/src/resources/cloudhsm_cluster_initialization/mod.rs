@@ -259,14 +259,17 @@ fn signer(config: &InitModel, anchor: &pki::Cert) -> Result<init::Signer, Diagno
 }
 
 impl CloudHsmClusterInitialization {
-    /// On create, with the cluster known: `signed_cert` must be for its current CSR;
-    /// a cluster initialized already must have been so by this trust anchor.
+    /// On create: the KMS key can sign for its certificate (unless the cluster is
+    /// initialized already); with the cluster known, `signed_cert` must be for its
+    /// current CSR and a cluster initialized already must have been so by this trust
+    /// anchor.
     async fn plan_create(&self, p: &mut Plan<InitModel>) {
-        let Attr::Known(id) = p.planned.cluster_id.clone() else {
-            return;
-        };
         let Ok(clients) = self.hsm.data.clients().await else {
             return;
+        };
+        // A cluster made in the same apply (unknown id) is not initialized yet.
+        let Attr::Known(id) = p.planned.cluster_id.clone() else {
+            return self.plan_kms(p, &clients).await;
         };
         let cluster = match self.hsm.cluster(&clients, &id).await {
             Ok(Some(c)) if !cloudhsm::is_gone(&c) => c,
@@ -289,7 +292,8 @@ impl CloudHsmClusterInitialization {
             .known()
             .and_then(|a| pki::one_certificate(a).ok());
         let state = cloudhsm::state(&cluster);
-        if state == "UNINITIALIZED" {
+        // An initialized cluster is adopted: nothing is signed.
+        if !INITIALIZED_OR_LATER.contains(&state) {
             self.plan_kms(p, &clients).await;
         }
         let certs = cluster.certificates();
