@@ -10,6 +10,7 @@
 
 pub mod identity;
 pub mod kms;
+pub mod pca;
 pub mod pki;
 pub mod sign;
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::aws::retry::{GaveUp, gave_up, poll};
 use crate::aws::{Clients, Deadline, Poll, code_of, failed};
 use crate::cloudhsm::identity::{self, Roots};
 use crate::cloudhsm::pki::{Cert, Csr, PrivateKey};
-use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER, kms, sign, time};
+use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER, kms, pca, sign, time};
 use aws_sdk_cloudhsmv2::types::Cluster;
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
@@ -25,6 +25,8 @@ pub enum Signer {
     Key { issuer: Cert, key: PrivateKey },
     /// Built here, its digest signed by this AWS KMS key.
     Kms { issuer: Cert, key_id: String },
+    /// Issued from the CSR by this AWS Private CA root.
+    Pca { arn: String },
 }
 
 pub struct Outcome {
@@ -96,6 +98,19 @@ pub async fn initialize(
                     ))
                 })?;
                 sign_with_kms(c, &csr, issuer, key_id, id).await?
+            }
+            Signer::Pca { arn } => {
+                signings += 1;
+                pca::check_ca(&c.acmpca, arn, anchor).await.map_err(|p| {
+                    Diagnostics::from(
+                        Diagnostic::error(p.summary, p.detail)
+                            .at(tfplugin::value::AttributePath::root().attr(p.attribute)),
+                    )
+                })?;
+                let not_after =
+                    (time::now() + sign::VALIDITY_DAYS * 86_400).min(anchor.validity().1);
+                tracing::info!(cluster_id = %id, certificate_authority_arn = %arn, "asking ACM PCA to issue the cluster certificate from the CSR");
+                pca::issue(&c.acmpca, arn, &csr_pem, anchor, not_after, deadline).await?
             }
         };
         if let Signer::Signed(cert) = signer
@@ -504,6 +519,9 @@ mod tests {
                 issuer: anchor.clone(),
                 key_id: "alias/root".into(),
             },
+            Signer::Pca {
+                arn: "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x".into(),
+            },
         ] {
             let (h1, csr) = (h.clone(), attacker_csr.clone());
             let describe = mock!(Client::describe_clusters)
@@ -532,6 +550,15 @@ mod tests {
                 aws_sdk_kms::operation::describe_key::DescribeKeyOutput::builder().build()
             });
             clients.services.kms = testing::kms_client(&[&kms_rule, &kms_describe]);
+            let pca_rule = mock!(aws_sdk_acmpca::Client::issue_certificate).then_output(|| {
+                aws_sdk_acmpca::operation::issue_certificate::IssueCertificateOutput::builder()
+                    .build()
+            });
+            let pca_describe =
+                mock!(aws_sdk_acmpca::Client::describe_certificate_authority).then_output(|| {
+                    aws_sdk_acmpca::operation::describe_certificate_authority::DescribeCertificateAuthorityOutput::builder().build()
+                });
+            clients.services.acmpca = testing::acmpca_client(&[&pca_rule, &pca_describe]);
             let hsm = CloudHsm::new(Default::default());
             let deadline =
                 Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
@@ -557,9 +584,12 @@ mod tests {
             );
             assert_eq!(init_rule.num_calls(), 0, "InitializeCluster called");
             assert_eq!(
-                kms_rule.num_calls() + kms_describe.num_calls(),
+                kms_rule.num_calls()
+                    + kms_describe.num_calls()
+                    + pca_rule.num_calls()
+                    + pca_describe.num_calls(),
                 0,
-                "KMS called before the identity check"
+                "KMS or ACM PCA called before the identity check"
             );
         }
     }

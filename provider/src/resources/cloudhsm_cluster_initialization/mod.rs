@@ -233,6 +233,9 @@ fn signer(config: &InitModel, anchor: &pki::Cert) -> Result<init::Signer, Diagno
         Attr::Known(c) => pki::one_certificate(c).map_err(|e| invalid("issuing_ca_certificate", e)),
         _ => Ok(anchor.clone()),
     };
+    if let Attr::Known(arn) = &config.acm_pca_arn {
+        return Ok(init::Signer::Pca { arn: arn.clone() });
+    }
     if let Attr::Known(key_id) = &config.kms_key_id {
         return Ok(init::Signer::Kms {
             issuer: issuer()?,
@@ -252,7 +255,7 @@ fn signer(config: &InitModel, anchor: &pki::Cert) -> Result<init::Signer, Diagno
         )),
         _ => Err(Diagnostic::error(
             "Nothing to initialize the cluster with",
-            "None of kms_key_id, issuing_ca_private_key_wo and signed_cert has a value at apply time. If the key comes from an ephemeral resource, make sure it is available during apply.",
+            "None of kms_key_id, acm_pca_arn, issuing_ca_private_key_wo and signed_cert has a value at apply time. If the key comes from an ephemeral resource, make sure it is available during apply.",
         )
         .into()),
     }
@@ -269,6 +272,7 @@ impl CloudHsmClusterInitialization {
         };
         // A cluster made in the same apply (unknown id) is not initialized yet.
         let Attr::Known(id) = p.planned.cluster_id.clone() else {
+            self.plan_pca(p, &clients).await;
             return self.plan_kms(p, &clients).await;
         };
         let cluster = match self.hsm.cluster(&clients, &id).await {
@@ -295,6 +299,7 @@ impl CloudHsmClusterInitialization {
         // An initialized cluster is adopted: nothing is signed.
         if !INITIALIZED_OR_LATER.contains(&state) {
             self.plan_kms(p, &clients).await;
+            self.plan_pca(p, &clients).await;
         }
         let certs = cluster.certificates();
         if state == "UNINITIALIZED"
@@ -337,6 +342,24 @@ impl CloudHsmClusterInitialization {
 }
 
 impl CloudHsmClusterInitialization {
+    /// acm_pca_arn: one DescribeCertificateAuthority and one
+    /// GetCertificateAuthorityCertificate show an ACTIVE RSA root whose certificate is
+    /// trust_anchor.
+    async fn plan_pca(&self, p: &mut Plan<InitModel>, clients: &crate::aws::Clients) {
+        let (Attr::Known(arn), Attr::Known(anchor)) =
+            (&p.planned.acm_pca_arn, &p.planned.trust_anchor)
+        else {
+            return;
+        };
+        let Ok(anchor) = pki::one_certificate(anchor) else {
+            return;
+        };
+        if let Err(problem) = cloudhsm::pca::check_ca(&clients.acmpca, arn, &anchor).await {
+            p.diagnostics
+                .error_at(at(problem.attribute), problem.summary, problem.detail);
+        }
+    }
+
     /// kms_key_id: one DescribeKey and one GetPublicKey show whether the key can sign
     /// for its certificate (trust_anchor, or issuing_ca_certificate when set).
     async fn plan_kms(&self, p: &mut Plan<InitModel>, clients: &crate::aws::Clients) {
