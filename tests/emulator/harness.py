@@ -150,8 +150,8 @@ def _check_response(operation_model, response_dict, **_):
     payload = json.loads(body)
     if response_dict["status_code"] >= 300:
         declared = {s.name for s in operation_model.error_shapes}
-        if operation_model.service_model.service_name == "kms":
-            # KMS API reference, Common Errors (every action): ValidationException
+        if operation_model.service_model.service_name in ("kms", "acm-pca"):
+            # KMS and Private CA API references, Common Errors (every action): ValidationException
             # "The input fails to satisfy the constraints specified by an AWS service."
             declared.add("ValidationException")
         code = payload.get("__type")

@@ -54,6 +54,8 @@ SERVICES = {
     "sts": "sts",
     "kms": "kms",
     "TrentService": "kms",
+    "acm-pca": "acm-pca",
+    "ACMPrivateCA": "acm-pca",
 }
 
 CODE = "EmulatorModelViolation"
@@ -507,9 +509,9 @@ def reset() -> None:
 
 def _request_code(call, problems: list[str]) -> str:
     """The error AWS answers a request its model refuses with."""
-    if call.protocol == aws_request.JSON and call.service in ("kms", "TrentService"):
-        # KMS API reference, Common Errors: ValidationException, "The input fails to
-        # satisfy the constraints specified by an AWS service."
+    if call.protocol == aws_request.JSON and call.service in ("kms", "TrentService", "acm-pca", "ACMPrivateCA"):
+        # KMS and Private CA API references, Common Errors: ValidationException, "The
+        # input fails to satisfy the constraints specified by an AWS service."
         return "ValidationException"
     if call.protocol == aws_request.JSON:
         # CloudHSM v2 declares no ValidationException: bad input is an invalid request.

@@ -15,6 +15,7 @@ import threading
 
 from werkzeug.serving import make_server
 
+import acmpca_issue
 import cloudhsm
 import delays
 import ec2_ipv6
@@ -46,6 +47,7 @@ def main() -> int:
     elbv2_quic.install()
     cloudhsm.install()
     kms_sign.install()
+    acmpca_issue.install()
     app = DomainDispatcherApplication(create_backend_app)
     app = cloudhsm.middleware(app)
     app = kms_sign.middleware(app)
