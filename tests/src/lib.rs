@@ -554,6 +554,7 @@ provider "trustchain" {{
     elbv2      = "{url}"
     cloudhsmv2 = "{url}"
     kms        = "{url}"
+    acmpca     = "{url}"
     sts        = "{url}"
   }}
 }}

@@ -1,5 +1,6 @@
 //! CloudHSM initialization with the CA key kept off the runner, with real Terraform
-//! against the emulator: the root's key is an AWS KMS key (`kms_key_id`). The root
+//! against the emulator: the root's key is an AWS KMS key (`kms_key_id`), or an AWS
+//! Private CA root issues the cluster certificate (`acm_pca_arn`). The root
 //! certificate is made outside Terraform by KMS itself (tests/emulator/testca_cli.py
 //! op `kms_root`: KMS Sign of the TBS digest), so no private key exists anywhere but
 //! in the emulator's KMS; the test control `/_trustchain/kms/private-key` reveals it
@@ -313,5 +314,238 @@ resource "trustchain_cloudhsm_cluster_initialization" "two_signers" {{
         emu.calls("cloudhsm", "CreateCluster"),
         0,
         "a failed plan created something"
+    );
+}
+
+const ROOT_TEMPLATE: &str = "arn:aws:acm-pca:::template/RootCACertificate/V1";
+
+/// GetCertificate until issued (the emulator, like AWS, answers
+/// RequestInProgressException for a moment after IssueCertificate).
+fn pca_certificate(emu: &Emulator, ca_arn: &str, cert_arn: &str) -> String {
+    for _ in 0..100 {
+        match emu.try_call(
+            "acm-pca",
+            "get_certificate",
+            json!({"CertificateAuthorityArn": ca_arn, "CertificateArn": cert_arn}),
+        ) {
+            Ok(v) => return v["Certificate"].as_str().expect("certificate").to_string(),
+            Err(e) if e.code == "RequestInProgressException" => {
+                std::thread::sleep(std::time::Duration::from_millis(200))
+            }
+            Err(e) => panic!("GetCertificate: {e}"),
+        }
+    }
+    panic!("certificate {cert_arn} never issued")
+}
+
+/// A private CA of `kind` (ROOT or SUBORDINATE) and key algorithm `key`; a ROOT one
+/// installed with its own certificate as the Private CA user guide does (ACTIVE).
+/// Its ARN and, for a root, its certificate.
+fn private_ca(emu: &Emulator, kind: &str, key: &str, name: &str) -> (String, String) {
+    let arn = emu.call(
+        "acm-pca",
+        "create_certificate_authority",
+        json!({
+            "CertificateAuthorityType": kind,
+            "CertificateAuthorityConfiguration": {
+                "KeyAlgorithm": key, "SigningAlgorithm": "SHA256WITHRSA",
+                "Subject": {"CommonName": name, "Organization": "TrustChain tests"}
+            }
+        }),
+    )["CertificateAuthorityArn"]
+        .as_str()
+        .expect("CA ARN")
+        .to_string();
+    if kind != "ROOT" {
+        return (arn, String::new());
+    }
+    let csr = emu.call(
+        "acm-pca",
+        "get_certificate_authority_csr",
+        json!({"CertificateAuthorityArn": arn}),
+    )["Csr"]
+        .as_str()
+        .expect("CA CSR")
+        .to_string();
+    let cert_arn = emu.call(
+        "acm-pca",
+        "issue_certificate",
+        json!({
+            "CertificateAuthorityArn": arn, "Csr": csr, "SigningAlgorithm": "SHA256WITHRSA",
+            "TemplateArn": ROOT_TEMPLATE, "Validity": {"Type": "YEARS", "Value": 10}
+        }),
+    )["CertificateArn"]
+        .as_str()
+        .expect("certificate ARN")
+        .to_string();
+    let cert = pca_certificate(emu, &arn, &cert_arn);
+    emu.call(
+        "acm-pca",
+        "import_certificate_authority_certificate",
+        json!({"CertificateAuthorityArn": arn, "Certificate": cert}),
+    );
+    (arn, cert)
+}
+
+/// Two HSMs and the initialization side by side, the certificate issued by `ca_arn`.
+fn pca_side_by_side(emu: &Emulator, anchor: &str, ca_arn: &str) -> String {
+    kms_side_by_side(emu, anchor, "-").replace(
+        "  kms_key_id      = \"-\"",
+        &format!("  acm_pca_arn     = \"{ca_arn}\""),
+    )
+}
+
+/// The ACM PCA path: two HSMs declared side by side, the cluster certificate issued
+/// by a ROOT private CA from the CSR (one IssueCertificate, GetCertificate polled
+/// until issued), trust anchor the CA's certificate; no private key in the plan, the
+/// state or the TRACE log.
+#[test]
+fn cloudhsm_acm_pca_root_initializes_two_hsms_side_by_side_with_no_private_key_anywhere() {
+    let emu = Emulator::start();
+    let (ca_arn, anchor) = private_ca(&emu, "ROOT", "RSA_2048", "TrustChain PCA Root CA");
+    let issued_before = emu.calls("acm-pca", "IssueCertificate");
+    let logs = tempfile::tempdir().expect("log dir");
+    let log_path = logs.path().join("terraform.log");
+    let log = log_path.display().to_string();
+    let cluster_id = RefCell::new(String::new());
+    let config = pca_side_by_side(&emu, &anchor, &ca_arn);
+    assert!(config.contains("acm_pca_arn"), "{config}");
+    assert_no_key(&config, &[], "the configuration");
+    Steps::new(&emu)
+        .env("TF_LOG", "TRACE")
+        .env("TF_LOG_PATH", &log)
+        .apply(
+            "two HSMs and the PCA-issued initialization side by side",
+            config,
+        )
+        .check_plan(|_, plan| assert_no_key(&plan.to_string(), &[], "the plan JSON"))
+        .check(|s| {
+            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
+                .as_str()
+                .unwrap_or("")
+                .into();
+            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            assert_eq!(aws["State"], "INITIALIZED", "{aws}");
+            assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
+            assert_eq!(
+                s.emu.calls("acm-pca", "IssueCertificate"),
+                issued_before + 1,
+                "one certificate issued"
+            );
+            assert!(
+                s.emu.calls("acm-pca", "GetCertificate") >= 2,
+                "GetCertificate was not polled while the certificate was in progress"
+            );
+            assert!(
+                s.emu.calls("acm-pca", "DescribeCertificateAuthority") >= 2,
+                "plan and apply check the CA"
+            );
+            let raw =
+                std::fs::read_to_string(s.w.path().join("terraform.tfstate")).expect("state file");
+            assert_no_key(&raw, &[], "terraform.tfstate");
+            let trace = std::fs::read_to_string(&log_path).expect("TF_LOG_PATH file");
+            assert!(
+                trace.contains("asking ACM PCA to issue the cluster certificate"),
+                "the provider's own logs are missing from the trace"
+            );
+            assert_no_key(&trace, &[], "the TF_LOG=TRACE output");
+        })
+        .destroy()
+        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .run();
+}
+
+/// A subordinate CA, a disabled root, a non-RSA root and a trust anchor that is not
+/// the CA's certificate: plan-time errors at the attribute, nothing issued.
+#[test]
+fn cloudhsm_acm_pca_mistakes_are_plan_time_errors_at_the_attribute() {
+    let emu = Emulator::start();
+    let (root, anchor) = private_ca(&emu, "ROOT", "RSA_2048", "PCA Root");
+    let (sub, _) = private_ca(&emu, "SUBORDINATE", "RSA_2048", "PCA Sub");
+    let (disabled, disabled_anchor) = private_ca(&emu, "ROOT", "RSA_2048", "Disabled Root");
+    emu.call(
+        "acm-pca",
+        "update_certificate_authority",
+        json!({"CertificateAuthorityArn": disabled, "Status": "DISABLED"}),
+    );
+    let (ec, ec_anchor) = private_ca(&emu, "ROOT", "EC_prime256v1", "EC Root");
+    let other = Ca::root("Not the PCA");
+    let issued_before = emu.calls("acm-pca", "IssueCertificate");
+    let init = |name: &str, anchor: &str, arn: &str| {
+        format!(
+            r#"
+resource "trustchain_cloudhsm_cluster_initialization" "{name}" {{
+  cluster_id   = trustchain_cloudhsm_cluster.this.cluster_id
+  trust_anchor = {anchor}
+  acm_pca_arn  = "{arn}"
+}}
+"#,
+            anchor = heredoc(anchor)
+        )
+    };
+    let config = format!(
+        r#"{provider}
+{network}
+resource "trustchain_cloudhsm_cluster" "this" {{
+  hsm_type   = "hsm2m.medium"
+  subnet_ids = trustchain_ipv6_network.net.subnets["hsm"][*].id
+}}
+{inits}"#,
+        provider = provider_block(&emu),
+        network = network(),
+        inits = [
+            init("subordinate", &anchor, &sub),
+            init("disabled", &disabled_anchor, &disabled),
+            init("ec", &ec_anchor, &ec),
+            init("not_the_ca", &other.cert, &root),
+        ]
+        .concat(),
+    );
+    Steps::new(&emu)
+        .plan_fails("private CAs that cannot initialize a cluster", config)
+        .errors(|diags, _| {
+            let at = |summary: &str, resource: &str, attribute: &str| {
+                let d = diags
+                    .iter()
+                    .find(|d| {
+                        d["summary"] == summary
+                            && d["snippet"]["context"]
+                                .as_str()
+                                .is_some_and(|c| c.contains(&format!("\"{resource}\"")))
+                    })
+                    .unwrap_or_else(|| panic!("no {summary:?} for {resource} in {diags:#?}"));
+                let code = d["snippet"]["code"].as_str().unwrap_or("");
+                assert!(code.contains(attribute), "{summary:?} at {code:?}");
+                d["detail"].as_str().unwrap_or("").to_string()
+            };
+            let detail = at(
+                "Subordinate private CA cannot initialize a cluster",
+                "subordinate",
+                "acm_pca_arn",
+            );
+            assert!(detail.contains("SUBORDINATE"), "{detail}");
+            let detail = at("Private CA is not ACTIVE", "disabled", "acm_pca_arn");
+            assert!(detail.contains("--status ACTIVE"), "{detail}");
+            let detail = at(
+                "Private CA key not accepted for a CloudHSM trust anchor",
+                "ec",
+                "acm_pca_arn",
+            );
+            assert!(detail.contains("EC_prime256v1"), "{detail}");
+            let detail = at(
+                "trust_anchor is not the private CA's certificate",
+                "not_the_ca",
+                "trust_anchor",
+            );
+            assert!(
+                detail.contains("get-certificate-authority-certificate"),
+                "{detail}"
+            );
+        })
+        .run();
+    assert_eq!(
+        emu.calls("acm-pca", "IssueCertificate"),
+        issued_before,
+        "a failed plan issued something"
     );
 }
