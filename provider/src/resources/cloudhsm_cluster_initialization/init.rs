@@ -418,6 +418,83 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_kms_signature_that_does_not_verify_is_never_sent_to_cloudhsm() {
+        use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
+        use aws_sdk_kms::operation::get_public_key::GetPublicKeyOutput;
+        use aws_sdk_kms::operation::sign::SignOutput;
+        use aws_sdk_kms::primitives::Blob;
+        use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType};
+        let ca = root("KMS Root");
+        let anchor = crate::cloudhsm::pki::one_certificate(&ca.cert_pem).expect("anchor");
+        let h = Arc::new(test_hsm());
+        let roots = Roots::with(&h.roots());
+        let h1 = h.clone();
+        let describe = mock!(Client::describe_clusters)
+            .sequence()
+            .output(move || cluster(ClusterState::Uninitialized, Some(&h1), None))
+            .repeatedly()
+            .build();
+        let init_rule = mock!(Client::initialize_cluster).then_output(|| {
+            InitializeClusterOutput::builder()
+                .state(ClusterState::InitializeInProgress)
+                .build()
+        });
+        let mut clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+        let key = mock!(aws_sdk_kms::Client::describe_key).then_output(|| {
+            DescribeKeyOutput::builder()
+                .key_metadata(
+                    KeyMetadata::builder()
+                        .key_id("k")
+                        .key_usage(KeyUsageType::SignVerify)
+                        .key_spec(KeySpec::Rsa2048)
+                        .key_state(KeyState::Enabled)
+                        .signing_algorithms(kms::ALGORITHM)
+                        .build()
+                        .expect("metadata"),
+                )
+                .build()
+        });
+        let spki = anchor.spki_der();
+        let public = mock!(aws_sdk_kms::Client::get_public_key).then_output(move || {
+            GetPublicKeyOutput::builder()
+                .public_key(Blob::new(spki.clone()))
+                .build()
+        });
+        // A signature of the right size that no key made.
+        let sign = mock!(aws_sdk_kms::Client::sign).then_output(|| {
+            SignOutput::builder()
+                .signature(Blob::new(vec![0x5a; 256]))
+                .build()
+        });
+        clients.services.kms = testing::kms_client(&[&key, &public, &sign]);
+        let hsm = CloudHsm::new(Default::default());
+        let deadline = Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
+        let signer = Signer::Kms {
+            issuer: anchor.clone(),
+            key_id: "alias/root".into(),
+        };
+        let d = initialize(
+            &hsm,
+            &clients,
+            &deadline,
+            Duration::from_secs(30),
+            ID,
+            With {
+                anchor: &anchor,
+                signer: &signer,
+                roots: &roots,
+            },
+        )
+        .await
+        .err()
+        .expect("refused");
+        let x = d.iter().next().expect("one");
+        assert_eq!(x.summary, "KMS signature does not verify");
+        assert_eq!(sign.num_calls(), 1, "KMS Sign called once");
+        assert_eq!(init_rule.num_calls(), 0, "InitializeCluster called");
+    }
+
+    #[tokio::test]
     async fn a_csr_replaced_before_initialization_is_signed_again() {
         let ca = root("Root");
         let anchor = crate::cloudhsm::pki::one_certificate(&ca.cert_pem).expect("anchor");
