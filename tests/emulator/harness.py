@@ -10,6 +10,7 @@ SDK for Rust is not.
 """
 
 import atexit
+import base64
 import ipaddress
 import json
 import os
@@ -149,11 +150,18 @@ def _check_response(operation_model, response_dict, **_):
     payload = json.loads(body)
     if response_dict["status_code"] >= 300:
         declared = {s.name for s in operation_model.error_shapes}
+        if operation_model.service_model.service_name in ("kms", "acm-pca"):
+            # KMS and Private CA API references, Common Errors (every action): ValidationException
+            # "The input fails to satisfy the constraints specified by an AWS service."
+            declared.add("ValidationException")
         code = payload.get("__type")
         header = {k.lower(): v for k, v in response_dict["headers"].items()}.get("x-amzn-errortype")
         assert header == code, f"{operation_model.name}: x-amzn-ErrorType {header!r} != __type {code!r}"
         assert code in declared, f"{operation_model.name}: error {code!r} is not one of {sorted(declared)}"
         assert isinstance(payload.get("message"), str), f"{operation_model.name}: error without message"
+        return
+    if operation_model.output_shape is None:
+        assert payload == {}, f"{operation_model.name}: has no output, answered {payload!r}"
         return
     check_shape(payload, operation_model.output_shape, operation_model.name)
 
@@ -197,6 +205,14 @@ def check_shape(value, shape, path: str) -> None:
         )
         if kind == "integer":
             assert -(2**31) <= value < 2**31, f"{path}: {value} overflows Int32"
+    elif kind == "blob":
+        # JSON protocol: a blob is base64 text (KMS PublicKey, Signature).
+        assert isinstance(value, str), f"{path}: a blob must be base64 text, got {value!r}"
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except ValueError as e:
+            raise AssertionError(f"{path}: not base64: {e}") from e
+        _check_length(path, len(raw), meta)
     elif kind == "timestamp":
         assert isinstance(value, (int, float)) and not isinstance(value, bool), (
             f"{path}: a timestamp must be epoch seconds (a JSON number), got {value!r}"

@@ -52,6 +52,10 @@ SERVICES = {
     "cloudhsmv2": "cloudhsmv2",
     "BaldrApiService": "cloudhsmv2",
     "sts": "sts",
+    "kms": "kms",
+    "TrentService": "kms",
+    "acm-pca": "acm-pca",
+    "ACMPrivateCA": "acm-pca",
 }
 
 CODE = "EmulatorModelViolation"
@@ -505,6 +509,10 @@ def reset() -> None:
 
 def _request_code(call, problems: list[str]) -> str:
     """The error AWS answers a request its model refuses with."""
+    if call.protocol == aws_request.JSON and call.service in ("kms", "TrentService", "acm-pca", "ACMPrivateCA"):
+        # KMS and Private CA API references, Common Errors: ValidationException, "The
+        # input fails to satisfy the constraints specified by an AWS service."
+        return "ValidationException"
     if call.protocol == aws_request.JSON:
         # CloudHSM v2 declares no ValidationException: bad input is an invalid request.
         return "CloudHsmInvalidRequestException"

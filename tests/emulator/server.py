@@ -15,6 +15,7 @@ import threading
 
 from werkzeug.serving import make_server
 
+import acmpca_issue
 import cloudhsm
 import delays
 import ec2_ipv6
@@ -23,6 +24,7 @@ import ec2_strict
 import ec2_vpn_routes
 import elbv2_quic
 import faults
+import kms_sign
 import model_check
 import requestlog
 import s3_conditional
@@ -44,8 +46,11 @@ def main() -> int:
     ec2_vpn_routes.install()
     elbv2_quic.install()
     cloudhsm.install()
+    kms_sign.install()
+    acmpca_issue.install()
     app = DomainDispatcherApplication(create_backend_app)
     app = cloudhsm.middleware(app)
+    app = kms_sign.middleware(app)
     app = delays.middleware(app)
     app = s3_conditional.middleware(app)
     # Faulted calls are still calls: the log sits outside the fault injector. Every

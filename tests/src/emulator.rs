@@ -175,6 +175,16 @@ impl Emulator {
         v["Bundle"].as_str().expect("bundle").to_string()
     }
 
+    /// The private key (PKCS#8 PEM) of an emulated KMS key, which AWS never reveals:
+    /// a test control for the leak tests of configurations that only name the key.
+    pub fn kms_private_key(&self, key_id: &str) -> String {
+        let body = serde_json::json!({"KeyId": key_id});
+        let (status, reply) = self.control("POST", "/_trustchain/kms/private-key", Some(&body));
+        assert_eq!(status, 200, "KMS private key: {reply}");
+        let v: serde_json::Value = serde_json::from_str(&reply).expect("JSON");
+        v["Pem"].as_str().expect("Pem").to_string()
+    }
+
     /// While `on`, DescribeClusters serves a CSR that is not the HSM's (a swapped CSR,
     /// as an attacker on the network path would serve).
     pub fn intercept_cloudhsm_csr(&self, on: bool) {

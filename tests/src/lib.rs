@@ -553,6 +553,8 @@ provider "trustchain" {{
     ec2        = "{url}"
     elbv2      = "{url}"
     cloudhsmv2 = "{url}"
+    kms        = "{url}"
+    acmpca     = "{url}"
     sts        = "{url}"
   }}
 }}

@@ -268,6 +268,48 @@ pub mod testing {
         }
     }
 
+    /// A KMS client answering from `rules`.
+    pub fn kms_client(rules: &[&Rule]) -> aws_sdk_kms::Client {
+        let interceptor = rules.iter().fold(
+            MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
+            |i, r| i.with_rule(r),
+        );
+        aws_sdk_kms::Client::from_conf(
+            aws_sdk_kms::Config::builder()
+                .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor)
+                .retry_config(super::config::retry_config(
+                    Some(0),
+                    super::settings::RetryMode::Adaptive,
+                ))
+                .build(),
+        )
+    }
+
+    /// An ACM PCA client answering from `rules`.
+    pub fn acmpca_client(rules: &[&Rule]) -> aws_sdk_acmpca::Client {
+        let interceptor = rules.iter().fold(
+            MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
+            |i, r| i.with_rule(r),
+        );
+        aws_sdk_acmpca::Client::from_conf(
+            aws_sdk_acmpca::Config::builder()
+                .behavior_version(aws_sdk_acmpca::config::BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor)
+                .retry_config(super::config::retry_config(
+                    Some(0),
+                    super::settings::RetryMode::Adaptive,
+                ))
+                .build(),
+        )
+    }
+
     pub fn ec2_client(mode: RuleMode, rules: &[&Rule], max_retries: i64) -> aws_sdk_ec2::Client {
         let interceptor = rules
             .iter()

@@ -77,6 +77,8 @@ services! {
     ec2 => aws_sdk_ec2, "EC2", "ec2", "Amazon EC2 (VPC, subnets, gateways)";
     elbv2 => aws_sdk_elasticloadbalancingv2, "ELBv2", "elasticloadbalancing", "Elastic Load Balancing v2 (Network Load Balancers)";
     cloudhsmv2 => aws_sdk_cloudhsmv2, "CloudHSM", "cloudhsm", "AWS CloudHSM v2";
+    kms => aws_sdk_kms, "KMS", "kms", "AWS KMS (a CA key that signs the CloudHSM cluster certificate)";
+    acmpca => aws_sdk_acmpca, "ACM PCA", "acm-pca", "AWS Private CA (a root CA that issues the CloudHSM cluster certificate)";
     sts => aws_sdk_sts, "STS", "sts", "AWS STS (credential checks and assume_role)";
 }
 
@@ -181,7 +183,10 @@ mod tests {
     fn the_endpoints_block_has_one_attribute_per_service() {
         let b = endpoints_block();
         let names: Vec<&str> = b.attributes.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["ec2", "elbv2", "cloudhsmv2", "sts"]);
+        assert_eq!(
+            names,
+            ["ec2", "elbv2", "cloudhsmv2", "kms", "acmpca", "sts"]
+        );
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! that changes a cluster drops its entry (`changed`), and waiters always ask AWS.
 
 pub mod identity;
+pub mod kms;
+pub mod pca;
 pub mod pki;
 pub mod sign;
 #[cfg(test)]

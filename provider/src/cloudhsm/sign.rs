@@ -80,6 +80,18 @@ fn sha1(data: &[u8]) -> Vec<u8> {
 /// minutes before `now` for `VALIDITY_DAYS` but never beyond the issuer's own end.
 pub fn sign_csr(csr: &Csr, issuer: &Cert, key: &PrivateKey, now: i64) -> Result<Cert, String> {
     let rng = SystemRandom::new();
+    let tbs = tbs_certificate(csr, issuer, now)?;
+    let mut signature = vec![0u8; key.key.public_modulus_len()];
+    key.key
+        .sign(&RSA_PKCS1_SHA256, &rng, &tbs, &mut signature)
+        .map_err(|_| "signing with the issuing CA key failed".to_string())?;
+    assemble(&tbs, &signature)
+}
+
+/// The to-be-signed part of the cluster certificate for `csr` issued by `issuer`
+/// (sha256WithRSAEncryption), for a signer that holds the key elsewhere (KMS).
+pub fn tbs_certificate(csr: &Csr, issuer: &Cert, now: i64) -> Result<Vec<u8>, String> {
+    let rng = SystemRandom::new();
     let not_before = now - BACKDATE_SECS;
     let not_after = (now + VALIDITY_DAYS * 86_400).min(issuer.validity().1);
     // Key identifiers as OpenSSL writes them: SHA-1 of the public key bits.
@@ -91,7 +103,7 @@ pub fn sign_csr(csr: &Csr, issuer: &Cert, key: &PrivateKey, now: i64) -> Result<
         &seq(&[OID_SUBJECT_KEY_ID, &tlv(0x04, &tlv(0x04, &ski))]),
         &seq(&[OID_AUTHORITY_KEY_ID, &tlv(0x04, &seq(&[&tlv(0x80, &aki)]))]),
     ]);
-    let tbs = seq(&[
+    Ok(seq(&[
         &tlv(0xa0, &tlv(0x02, &[0x02])), // version v3
         &serial(&rng)?,
         SHA256_WITH_RSA,
@@ -100,14 +112,22 @@ pub fn sign_csr(csr: &Csr, issuer: &Cert, key: &PrivateKey, now: i64) -> Result<
         &csr.subject_der(),
         &csr.spki_der(),
         &tlv(0xa3, &extensions),
-    ]);
-    let mut signature = vec![0u8; key.key.public_modulus_len()];
-    key.key
-        .sign(&RSA_PKCS1_SHA256, &rng, &tbs, &mut signature)
-        .map_err(|_| "signing with the issuing CA key failed".to_string())?;
+    ]))
+}
+
+/// The SHA-256 digest of `tbs`: what a signer given a digest (KMS Sign with
+/// MessageType DIGEST and RSASSA_PKCS1_V1_5_SHA_256) signs.
+pub fn sha256(tbs: &[u8]) -> Vec<u8> {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, tbs)
+        .as_ref()
+        .to_vec()
+}
+
+/// The certificate of `tbs` with its PKCS#1 v1.5 SHA-256 `signature`.
+pub fn assemble(tbs: &[u8], signature: &[u8]) -> Result<Cert, String> {
     let mut bits = vec![0u8]; // no unused bits
-    bits.extend(signature);
-    Cert::from_der(seq(&[&tbs, SHA256_WITH_RSA, &tlv(0x03, &bits)]))
+    bits.extend_from_slice(signature);
+    Cert::from_der(seq(&[tbs, SHA256_WITH_RSA, &tlv(0x03, &bits)]))
 }
 
 // Not when tests/fuzz includes this file (its test helpers live in the provider).

@@ -8,7 +8,7 @@ use crate::aws::retry::{GaveUp, gave_up, poll};
 use crate::aws::{Clients, Deadline, Poll, code_of, failed};
 use crate::cloudhsm::identity::{self, Roots};
 use crate::cloudhsm::pki::{Cert, Csr, PrivateKey};
-use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER, sign, time};
+use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER, kms, pca, sign, time};
 use aws_sdk_cloudhsmv2::types::Cluster;
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
@@ -23,6 +23,10 @@ pub enum Signer {
     Signed(Cert),
     /// Signed here with the issuing CA's key.
     Key { issuer: Cert, key: PrivateKey },
+    /// Built here, its digest signed by this AWS KMS key.
+    Kms { issuer: Cert, key_id: String },
+    /// Issued from the CSR by this AWS Private CA root.
+    Pca { arn: String },
 }
 
 pub struct Outcome {
@@ -85,6 +89,29 @@ pub async fn initialize(
                     Diagnostics::from(Diagnostic::error("Could not sign the cluster CSR", e))
                 })?
             }
+            Signer::Kms { issuer, key_id } => {
+                signings += 1;
+                let csr = Csr::from_pem(&csr_pem).map_err(|e| {
+                    Diagnostics::from(Diagnostic::error(
+                        format!("The CSR of CloudHSM cluster {id} cannot be signed"),
+                        format!("AWS's cluster CSR {e}. Run terraform apply again; if it persists, report it."),
+                    ))
+                })?;
+                sign_with_kms(c, &csr, issuer, key_id, id).await?
+            }
+            Signer::Pca { arn } => {
+                signings += 1;
+                pca::check_ca(&c.acmpca, arn, anchor).await.map_err(|p| {
+                    Diagnostics::from(
+                        Diagnostic::error(p.summary, p.detail)
+                            .at(tfplugin::value::AttributePath::root().attr(p.attribute)),
+                    )
+                })?;
+                let not_after =
+                    (time::now() + sign::VALIDITY_DAYS * 86_400).min(anchor.validity().1);
+                tracing::info!(cluster_id = %id, certificate_authority_arn = %arn, "asking ACM PCA to issue the cluster certificate from the CSR");
+                pca::issue(&c.acmpca, arn, &csr_pem, anchor, not_after, deadline).await?
+            }
         };
         if let Signer::Signed(cert) = signer
             && let Ok(csr) = Csr::from_pem(&csr_pem)
@@ -132,6 +159,41 @@ pub async fn initialize(
             }
             Err(e) => return Err(failed("CloudHSM", "InitializeCluster")(e)),
         }
+    }
+}
+
+/// The cluster certificate for `csr`, its digest signed by KMS key `key_id`. The key is
+/// checked again first (it may have changed since the plan) and the assembled
+/// certificate must verify under `issuer` before it is used.
+async fn sign_with_kms(
+    c: &Clients,
+    csr: &Csr,
+    issuer: &Cert,
+    key_id: &str,
+    id: &str,
+) -> Result<Cert, Diagnostics> {
+    let at_key = |p: kms::Problem| -> Diagnostics {
+        Diagnostic::error(p.summary, p.detail)
+            .at(tfplugin::value::AttributePath::root().attr("kms_key_id"))
+            .into()
+    };
+    kms::check_key(&c.kms, key_id, issuer, "the issuing certificate")
+        .await
+        .map_err(at_key)?;
+    let tbs = sign::tbs_certificate(csr, issuer, time::now())
+        .map_err(|e| Diagnostics::from(Diagnostic::error("Could not sign the cluster CSR", e)))?;
+    tracing::info!(cluster_id = %id, kms_key_id = %key_id, "signing the cluster CSR's certificate digest with KMS");
+    let signature = kms::sign(&c.kms, key_id, &sign::sha256(&tbs))
+        .await
+        .map_err(at_key)?;
+    match sign::assemble(&tbs, &signature) {
+        Ok(cert) if cert.is_issued_by(issuer) => Ok(cert),
+        _ => Err(Diagnostic::error(
+            "KMS signature does not verify",
+            format!("The signature KMS key {key_id} made does not verify with the key of \"{}\", so nothing was sent to CloudHSM. Check that kms_key_id is the key of that certificate.", issuer.subject()),
+        )
+        .at(tfplugin::value::AttributePath::root().attr("kms_key_id"))
+        .into()),
     }
 }
 
@@ -356,6 +418,83 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_kms_signature_that_does_not_verify_is_never_sent_to_cloudhsm() {
+        use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
+        use aws_sdk_kms::operation::get_public_key::GetPublicKeyOutput;
+        use aws_sdk_kms::operation::sign::SignOutput;
+        use aws_sdk_kms::primitives::Blob;
+        use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType};
+        let ca = root("KMS Root");
+        let anchor = crate::cloudhsm::pki::one_certificate(&ca.cert_pem).expect("anchor");
+        let h = Arc::new(test_hsm());
+        let roots = Roots::with(&h.roots());
+        let h1 = h.clone();
+        let describe = mock!(Client::describe_clusters)
+            .sequence()
+            .output(move || cluster(ClusterState::Uninitialized, Some(&h1), None))
+            .repeatedly()
+            .build();
+        let init_rule = mock!(Client::initialize_cluster).then_output(|| {
+            InitializeClusterOutput::builder()
+                .state(ClusterState::InitializeInProgress)
+                .build()
+        });
+        let mut clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+        let key = mock!(aws_sdk_kms::Client::describe_key).then_output(|| {
+            DescribeKeyOutput::builder()
+                .key_metadata(
+                    KeyMetadata::builder()
+                        .key_id("k")
+                        .key_usage(KeyUsageType::SignVerify)
+                        .key_spec(KeySpec::Rsa2048)
+                        .key_state(KeyState::Enabled)
+                        .signing_algorithms(kms::ALGORITHM)
+                        .build()
+                        .expect("metadata"),
+                )
+                .build()
+        });
+        let spki = anchor.spki_der();
+        let public = mock!(aws_sdk_kms::Client::get_public_key).then_output(move || {
+            GetPublicKeyOutput::builder()
+                .public_key(Blob::new(spki.clone()))
+                .build()
+        });
+        // A signature of the right size that no key made.
+        let sign = mock!(aws_sdk_kms::Client::sign).then_output(|| {
+            SignOutput::builder()
+                .signature(Blob::new(vec![0x5a; 256]))
+                .build()
+        });
+        clients.services.kms = testing::kms_client(&[&key, &public, &sign]);
+        let hsm = CloudHsm::new(Default::default());
+        let deadline = Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
+        let signer = Signer::Kms {
+            issuer: anchor.clone(),
+            key_id: "alias/root".into(),
+        };
+        let d = initialize(
+            &hsm,
+            &clients,
+            &deadline,
+            Duration::from_secs(30),
+            ID,
+            With {
+                anchor: &anchor,
+                signer: &signer,
+                roots: &roots,
+            },
+        )
+        .await
+        .err()
+        .expect("refused");
+        let x = d.iter().next().expect("one");
+        assert_eq!(x.summary, "KMS signature does not verify");
+        assert_eq!(sign.num_calls(), 1, "KMS Sign called once");
+        assert_eq!(init_rule.num_calls(), 0, "InitializeCluster called");
+    }
+
+    #[tokio::test]
     async fn a_csr_replaced_before_initialization_is_signed_again() {
         let ca = root("Root");
         let anchor = crate::cloudhsm::pki::one_certificate(&ca.cert_pem).expect("anchor");
@@ -453,6 +592,13 @@ mod tests {
                 key: PrivateKey::from_pem(&ca.key_pem).expect("key"),
             },
             Signer::Signed(anchor.clone()),
+            Signer::Kms {
+                issuer: anchor.clone(),
+                key_id: "alias/root".into(),
+            },
+            Signer::Pca {
+                arn: "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x".into(),
+            },
         ] {
             let (h1, csr) = (h.clone(), attacker_csr.clone());
             let describe = mock!(Client::describe_clusters)
@@ -473,7 +619,23 @@ mod tests {
                     .state(ClusterState::InitializeInProgress)
                     .build()
             });
-            let clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+            let mut clients = testing::clients_with_cloudhsm(&[&describe, &init_rule]);
+            // Any KMS call (the key check or Sign) would be counted here.
+            let kms_rule = mock!(aws_sdk_kms::Client::sign)
+                .then_output(|| aws_sdk_kms::operation::sign::SignOutput::builder().build());
+            let kms_describe = mock!(aws_sdk_kms::Client::describe_key).then_output(|| {
+                aws_sdk_kms::operation::describe_key::DescribeKeyOutput::builder().build()
+            });
+            clients.services.kms = testing::kms_client(&[&kms_rule, &kms_describe]);
+            let pca_rule = mock!(aws_sdk_acmpca::Client::issue_certificate).then_output(|| {
+                aws_sdk_acmpca::operation::issue_certificate::IssueCertificateOutput::builder()
+                    .build()
+            });
+            let pca_describe =
+                mock!(aws_sdk_acmpca::Client::describe_certificate_authority).then_output(|| {
+                    aws_sdk_acmpca::operation::describe_certificate_authority::DescribeCertificateAuthorityOutput::builder().build()
+                });
+            clients.services.acmpca = testing::acmpca_client(&[&pca_rule, &pca_describe]);
             let hsm = CloudHsm::new(Default::default());
             let deadline =
                 Deadline::new(Duration::from_secs(30), Operation::Create, Stop::default());
@@ -498,6 +660,14 @@ mod tests {
                 "HSM identity check failed: the CSR is not the HSM's"
             );
             assert_eq!(init_rule.num_calls(), 0, "InitializeCluster called");
+            assert_eq!(
+                kms_rule.num_calls()
+                    + kms_describe.num_calls()
+                    + pca_rule.num_calls()
+                    + pca_describe.num_calls(),
+                0,
+                "KMS or ACM PCA called before the identity check"
+            );
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `trustchain_cloudhsm_cluster_initialization`: takes a CloudHSM cluster from
-//! UNINITIALIZED to INITIALIZED, with the CSR signed here (the CA key is write-only)
-//! or outside Terraform (`signed_cert`).
+//! UNINITIALIZED to INITIALIZED, with the CSR signed by a key in AWS KMS
+//! (`kms_key_id`), here (the CA key is write-only) or outside Terraform (`signed_cert`).
 //!
 //! Initialization cannot be undone: update never calls AWS (it checks at plan time
 //! that new values still describe how the cluster was initialized) and destroy only
@@ -222,22 +222,32 @@ fn trust_roots(config: &InitModel) -> Result<Vec<pki::Cert>, Diagnostics> {
     }
 }
 
-/// The key path or the signed-certificate path, from the configuration.
+/// The KMS path, the key path or the signed-certificate path, from the configuration.
 fn signer(config: &InitModel, anchor: &pki::Cert) -> Result<init::Signer, Diagnostics> {
     let invalid = |name: &str, e: String| {
         Diagnostics::from(
             Diagnostic::error(format!("Invalid {name}"), format!("{name} {e}.")).at(at(name)),
         )
     };
+    let issuer = || match &config.issuing_ca_certificate {
+        Attr::Known(c) => pki::one_certificate(c).map_err(|e| invalid("issuing_ca_certificate", e)),
+        _ => Ok(anchor.clone()),
+    };
+    if let Attr::Known(arn) = &config.acm_pca_arn {
+        return Ok(init::Signer::Pca { arn: arn.clone() });
+    }
+    if let Attr::Known(key_id) = &config.kms_key_id {
+        return Ok(init::Signer::Kms {
+            issuer: issuer()?,
+            key_id: key_id.clone(),
+        });
+    }
     if let Attr::Known(pem) = &config.issuing_ca_private_key_wo {
         let key = PrivateKey::from_pem(pem).map_err(|e| invalid("issuing_ca_private_key_wo", e))?;
-        let issuer = match &config.issuing_ca_certificate {
-            Attr::Known(c) => {
-                pki::one_certificate(c).map_err(|e| invalid("issuing_ca_certificate", e))?
-            }
-            _ => anchor.clone(),
-        };
-        return Ok(init::Signer::Key { issuer, key });
+        return Ok(init::Signer::Key {
+            issuer: issuer()?,
+            key,
+        });
     }
     match &config.signed_cert {
         Attr::Known(s) => Ok(init::Signer::Signed(
@@ -245,21 +255,25 @@ fn signer(config: &InitModel, anchor: &pki::Cert) -> Result<init::Signer, Diagno
         )),
         _ => Err(Diagnostic::error(
             "Nothing to initialize the cluster with",
-            "Neither issuing_ca_private_key_wo nor signed_cert has a value at apply time. If the key comes from an ephemeral resource, make sure it is available during apply.",
+            "None of kms_key_id, acm_pca_arn, issuing_ca_private_key_wo and signed_cert has a value at apply time. If the key comes from an ephemeral resource, make sure it is available during apply.",
         )
         .into()),
     }
 }
 
 impl CloudHsmClusterInitialization {
-    /// On create, with the cluster known: `signed_cert` must be for its current CSR;
-    /// a cluster initialized already must have been so by this trust anchor.
+    /// On create: the KMS key can sign for its certificate (unless the cluster is
+    /// initialized already); with the cluster known, `signed_cert` must be for its
+    /// current CSR and a cluster initialized already must have been so by this trust
+    /// anchor.
     async fn plan_create(&self, p: &mut Plan<InitModel>) {
-        let Attr::Known(id) = p.planned.cluster_id.clone() else {
-            return;
-        };
         let Ok(clients) = self.hsm.data.clients().await else {
             return;
+        };
+        // A cluster made in the same apply (unknown id) is not initialized yet.
+        let Attr::Known(id) = p.planned.cluster_id.clone() else {
+            self.plan_pca(p, &clients).await;
+            return self.plan_kms(p, &clients).await;
         };
         let cluster = match self.hsm.cluster(&clients, &id).await {
             Ok(Some(c)) if !cloudhsm::is_gone(&c) => c,
@@ -282,6 +296,11 @@ impl CloudHsmClusterInitialization {
             .known()
             .and_then(|a| pki::one_certificate(a).ok());
         let state = cloudhsm::state(&cluster);
+        // An initialized cluster is adopted: nothing is signed.
+        if !INITIALIZED_OR_LATER.contains(&state) {
+            self.plan_kms(p, &clients).await;
+            self.plan_pca(p, &clients).await;
+        }
         let certs = cluster.certificates();
         if state == "UNINITIALIZED"
             && let (Some(csr), Attr::Known(signed)) =
@@ -318,6 +337,50 @@ impl CloudHsmClusterInitialization {
                     format!("Its cluster certificate was issued by \"{}\", not by trust_anchor \"{}\". Initialization cannot be undone: give the trust anchor the cluster was initialized with, or use a new cluster.", cert.issuer_name(), anchor.subject()),
                 );
             }
+        }
+    }
+}
+
+impl CloudHsmClusterInitialization {
+    /// acm_pca_arn: one DescribeCertificateAuthority and one
+    /// GetCertificateAuthorityCertificate show an ACTIVE RSA root whose certificate is
+    /// trust_anchor.
+    async fn plan_pca(&self, p: &mut Plan<InitModel>, clients: &crate::aws::Clients) {
+        let (Attr::Known(arn), Attr::Known(anchor)) =
+            (&p.planned.acm_pca_arn, &p.planned.trust_anchor)
+        else {
+            return;
+        };
+        let Ok(anchor) = pki::one_certificate(anchor) else {
+            return;
+        };
+        if let Err(problem) = cloudhsm::pca::check_ca(&clients.acmpca, arn, &anchor).await {
+            p.diagnostics
+                .error_at(at(problem.attribute), problem.summary, problem.detail);
+        }
+    }
+
+    /// kms_key_id: one DescribeKey and one GetPublicKey show whether the key can sign
+    /// for its certificate (trust_anchor, or issuing_ca_certificate when set).
+    async fn plan_kms(&self, p: &mut Plan<InitModel>, clients: &crate::aws::Clients) {
+        let Attr::Known(key_id) = &p.planned.kms_key_id else {
+            return;
+        };
+        let (cert, whose) = match &p.planned.issuing_ca_certificate {
+            Attr::Known(c) => (c, "issuing_ca_certificate"),
+            Attr::Null => match &p.planned.trust_anchor {
+                Attr::Known(a) => (a, "trust_anchor"),
+                _ => return,
+            },
+            Attr::Unknown => return,
+        };
+        // A certificate that does not parse has its own error from validate.
+        let Ok(cert) = pki::one_certificate(cert) else {
+            return;
+        };
+        if let Err(problem) = cloudhsm::kms::check_key(&clients.kms, key_id, &cert, whose).await {
+            p.diagnostics
+                .error_at(at("kms_key_id"), problem.summary, problem.detail);
         }
     }
 }

@@ -101,25 +101,75 @@ pub fn check(m: &InitModel) -> Diagnostics {
             format!("trust_anchor_min_validity_days is {n}; give a number of days, 0 or more."),
         );
     }
-    // Unknown values (a module's inputs during validate) may still turn out null.
-    match (&m.signed_cert, &m.issuing_ca_private_key_wo) {
-        (Attr::Null, Attr::Null) => d.error_at(
-            at("issuing_ca_private_key_wo"),
+    // Exactly one signer. Unknown values (a module's inputs during validate) may
+    // still turn out null.
+    let signers = [
+        (
+            "signed_cert",
+            m.signed_cert.is_null(),
+            m.signed_cert.is_known(),
+        ),
+        (
+            "issuing_ca_private_key_wo",
+            m.issuing_ca_private_key_wo.is_null(),
+            m.issuing_ca_private_key_wo.is_known(),
+        ),
+        (
+            "kms_key_id",
+            m.kms_key_id.is_null(),
+            m.kms_key_id.is_known(),
+        ),
+        (
+            "acm_pca_arn",
+            m.acm_pca_arn.is_null(),
+            m.acm_pca_arn.is_known(),
+        ),
+    ];
+    let set: Vec<&str> = signers.iter().filter(|s| s.2).map(|s| s.0).collect();
+    if signers.iter().all(|s| s.1) {
+        d.error_at(
+            at("kms_key_id"),
             "Nothing to initialize the cluster with",
-            "Set issuing_ca_private_key_wo (the trust anchor's private key: the provider signs the cluster CSR with it) or signed_cert (the cluster CSR signed outside Terraform).",
-        ),
-        (Attr::Known(_), Attr::Known(_)) => d.error_at(
-            at("signed_cert"),
-            "Both signed_cert and issuing_ca_private_key_wo set",
-            "Set one of them: signed_cert when the CSR is signed outside Terraform, issuing_ca_private_key_wo when the provider signs it.",
-        ),
-        _ => {}
+            "Set one way to sign the cluster CSR: kms_key_id (the CA key stays in AWS KMS, recommended), acm_pca_arn (an AWS Private CA root issues it, recommended), signed_cert (the CSR signed outside Terraform, e.g. by an offline root), or issuing_ca_private_key_wo (the trust anchor's private key, write-only).",
+        );
+    } else if set.len() > 1 {
+        d.error_at(
+            at(set[1]),
+            "More than one way to sign the cluster CSR",
+            format!(
+                "{} are all set; set exactly one of them: kms_key_id when the CA key is in AWS KMS, acm_pca_arn when an AWS Private CA root issues the certificate, signed_cert when the CSR is signed outside Terraform, issuing_ca_private_key_wo when the provider signs with the key itself.",
+                set.join(" and ")
+            ),
+        );
     }
-    if m.issuing_ca_certificate.is_known() && m.issuing_ca_private_key_wo.is_null() {
+    if let Attr::Known(k) = &m.kms_key_id
+        && (k.trim().is_empty() || k.len() > 2048 || k.trim() != k)
+    {
+        d.error_at(
+            at("kms_key_id"),
+            "Invalid kms_key_id",
+            format!("kms_key_id {k:?} is not a KMS key identifier. Give a key id (1234abcd-12ab-34cd-56ef-1234567890ab), a key ARN, an alias name (alias/my-root-ca) or an alias ARN."),
+        );
+    }
+    if let Attr::Known(arn) = &m.acm_pca_arn
+        && !(arn.starts_with("arn:")
+            && arn.contains(":acm-pca:")
+            && arn.contains(":certificate-authority/"))
+    {
+        d.error_at(
+            at("acm_pca_arn"),
+            "Invalid acm_pca_arn",
+            format!("{arn:?} is not a private CA ARN. Give the CA's ARN: arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/ID (aws acm-pca list-certificate-authorities)."),
+        );
+    }
+    if m.issuing_ca_certificate.is_known()
+        && m.issuing_ca_private_key_wo.is_null()
+        && m.kms_key_id.is_null()
+    {
         d.push(
             Diagnostic::warning(
                 "issuing_ca_certificate is not used",
-                "issuing_ca_certificate names the certificate of issuing_ca_private_key_wo; without that key nothing is signed here and it has no effect.",
+                "issuing_ca_certificate names the certificate of issuing_ca_private_key_wo or kms_key_id; without either nothing is signed here and it has no effect.",
             )
             .at(at("issuing_ca_certificate")),
         );
@@ -354,6 +404,8 @@ mod tests {
         m.signed_cert = Attr::Unknown;
         m.issuing_ca_private_key_wo = Attr::Unknown;
         m.issuing_ca_certificate = Attr::Unknown;
+        m.kms_key_id = Attr::Unknown;
+        m.acm_pca_arn = Attr::Unknown;
         assert!(check(&m).is_empty(), "{:?}", found(&check(&m)));
     }
 
@@ -366,7 +418,7 @@ mod tests {
         assert_eq!(
             found(&d),
             [(
-                "issuing_ca_private_key_wo".into(),
+                "kms_key_id".into(),
                 "Nothing to initialize the cluster with".into()
             )]
         );
@@ -375,8 +427,51 @@ mod tests {
             "signed_cert": r.cert_pem, "issuing_ca_private_key_wo": r.key_pem
         })));
         assert!(found(&d).contains(&(
-            "signed_cert".into(),
-            "Both signed_cert and issuing_ca_private_key_wo set".into()
+            "issuing_ca_private_key_wo".into(),
+            "More than one way to sign the cluster CSR".into()
         )));
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "kms_key_id": "alias/root-ca", "issuing_ca_private_key_wo": r.key_pem
+        })));
+        assert_eq!(
+            found(&d),
+            [(
+                "kms_key_id".into(),
+                "More than one way to sign the cluster CSR".into()
+            )]
+        );
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "kms_key_id": "alias/root-ca"
+        })));
+        assert!(d.is_empty(), "{:?}", found(&d));
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "kms_key_id": "alias/root-ca",
+            "acm_pca_arn": "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/1"
+        })));
+        assert_eq!(
+            found(&d),
+            [(
+                "acm_pca_arn".into(),
+                "More than one way to sign the cluster CSR".into()
+            )]
+        );
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+            "acm_pca_arn": "arn:aws:kms:us-east-1:123456789012:key/1"
+        })));
+        assert_eq!(
+            found(&d),
+            [("acm_pca_arn".into(), "Invalid acm_pca_arn".into())]
+        );
+        let d = check(&model(json!({
+            "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem, "kms_key_id": " "
+        })));
+        assert_eq!(
+            found(&d),
+            [("kms_key_id".into(), "Invalid kms_key_id".into())]
+        );
     }
 }
