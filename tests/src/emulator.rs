@@ -220,10 +220,40 @@ impl Emulator {
         operation: &str,
         params: serde_json::Value,
     ) -> Result<serde_json::Value, ApiError> {
+        self.try_call_in("us-east-1", service, operation, params)
+    }
+
+    /// [`Emulator::call`] in another of the emulator's regions (e.g. where a
+    /// backup was copied to).
+    pub fn call_in(
+        &self,
+        region: &str,
+        service: &str,
+        operation: &str,
+        params: serde_json::Value,
+    ) -> serde_json::Value {
+        self.try_call_in(region, service, operation, params)
+            .unwrap_or_else(|e| panic!("{service}.{operation} in {region} failed: {e}"))
+    }
+
+    /// [`Emulator::try_call`] in `region`.
+    pub fn try_call_in(
+        &self,
+        region: &str,
+        service: &str,
+        operation: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
         let script = crate::workspace_root().join("tests/emulator/aws_call.py");
         let out = Command::new(crate::python_bin())
             .arg(script)
-            .args([self.url().as_str(), service, operation, &params.to_string()])
+            .args([
+                self.url().as_str(),
+                service,
+                operation,
+                &params.to_string(),
+                region,
+            ])
             .output()
             .expect("run aws_call.py");
         let json = || -> serde_json::Value {
