@@ -149,8 +149,14 @@ impl Emulator {
         assert!(status == 200 || status == 204, "clear request log: {body}");
     }
 
-    /// How many calls of `service` `action` the log holds.
+    /// How many calls of `service` `action` the log holds. `service` is the SigV4
+    /// signing name (ec2, elasticloadbalancing, sts, cloudhsm), never a boto3 client
+    /// name such as cloudhsmv2 (which would count nothing: refused here).
     pub fn calls(&self, service: &str, action: &str) -> u64 {
+        assert!(
+            ["ec2", "elasticloadbalancing", "sts", "cloudhsm"].contains(&service),
+            "calls({service:?}, ...): the request log counts by signing name: ec2, elasticloadbalancing, sts or cloudhsm"
+        );
         self.requests()["counts"][service][action]
             .as_u64()
             .unwrap_or(0)

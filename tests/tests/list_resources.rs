@@ -127,6 +127,8 @@ list "trustchain_cloudhsm_cluster" "all" {{
             vpc = fleet.vpc_a
         ),
     );
+    // From here the request log holds only what the query asks (the fleet was made above).
+    emu.clear_requests();
     let run = w.terraform(&["query", "-json", "-no-color"]).ok();
     let events = found(&run);
 
@@ -174,9 +176,10 @@ list "trustchain_cloudhsm_cluster" "all" {{
         all.iter()
             .any(|e| e["identity"]["cluster_id"] == fleet.other.as_str())
     );
-    // The emulator counts the provider's requests, not the test's own boto3 calls.
+    // The request log counts by SigV4 signing name ("cloudhsm"), every client's calls.
+    assert!(emu.calls("cloudhsm", "DescribeClusters") >= 2, "paged");
     assert_eq!(
-        emu.calls("cloudhsmv2", "CreateCluster"),
+        emu.calls("cloudhsm", "CreateCluster"),
         0,
         "query made nothing"
     );
@@ -363,6 +366,8 @@ fn generated_configuration_imports_what_query_found_and_then_plans_nothing() {
         json!({"ClusterId": id, "AvailabilityZone": "us-east-1a"}),
     );
     let hsm = wait_hsm_active(&emu, &id);
+    // From here the request log holds only what Terraform asks.
+    emu.clear_requests();
     let w = Workspace::new(&provider_block(&emu));
     w.write_file(
         "adopt.tfquery.hcl",
@@ -409,6 +414,6 @@ list "trustchain_cloudhsm_hsm" "found" {
     w.apply().ok();
     let (changes, run) = w.plan_has_changes();
     assert!(!changes, "{generated}\n{}", run.stdout());
-    assert_eq!(emu.calls("cloudhsmv2", "CreateCluster"), 0);
-    assert_eq!(emu.calls("cloudhsmv2", "CreateHsm"), 0);
+    assert_eq!(emu.calls("cloudhsm", "CreateCluster"), 0);
+    assert_eq!(emu.calls("cloudhsm", "CreateHsm"), 0);
 }
