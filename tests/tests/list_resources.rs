@@ -3,7 +3,8 @@
 //! identities and display names; the tags filter is checked by the provider over
 //! more clusters than one DescribeClusters page holds (25), so the second page is
 //! read; the VPC and state filters go to AWS; `limit` and `include_resource` are
-//! honoured; a filter of the wrong shape gets a diagnostic with the fix.
+//! honoured; a filter of the wrong shape gets a diagnostic with the fix. QUIC targets
+//! registered with boto3 are listed by target group and by load balancer.
 
 use acceptance::{Emulator, Workspace, provider_block};
 use serde_json::{Value, json};
@@ -348,7 +349,7 @@ fn every_list_resource_example_runs_with_terraform_query() {
         assert!(run.error_diagnostics().is_empty(), "{}", path.display());
         ran += 1;
     }
-    assert_eq!(ran, 2, "one example per list resource");
+    assert_eq!(ran, 3, "one example per list resource");
 }
 
 /// `terraform query -generate-config-out`: the import blocks and configuration
@@ -416,4 +417,123 @@ list "trustchain_cloudhsm_hsm" "found" {
     assert!(!changes, "{generated}\n{}", run.stdout());
     assert_eq!(emu.calls("cloudhsm", "CreateCluster"), 0);
     assert_eq!(emu.calls("cloudhsm", "CreateHsm"), 0);
+}
+
+/// Targets registered with boto3 in two UDP target groups, one behind a load balancer:
+/// listed by target group, by load balancer and all together, with their state when
+/// asked; an ARN of the wrong kind gets a diagnostic at the filter.
+#[test]
+fn terraform_query_lists_targets_registered_outside_terraform() {
+    let emu = Emulator::start();
+    let (vpc, subnets) = subnets(&emu, "10.50");
+    let group = |name: &str| {
+        emu.call(
+            "elbv2",
+            "create_target_group",
+            json!({"Name": name, "Protocol": "UDP", "Port": 8853, "VpcId": vpc, "TargetType": "ip"}),
+        )["TargetGroups"][0]["TargetGroupArn"]
+            .as_str()
+            .expect("target group arn")
+            .to_string()
+    };
+    let (behind, apart) = (group("doq-behind"), group("doq-apart"));
+    let lb = emu.call(
+        "elbv2",
+        "create_load_balancer",
+        json!({"Name": "trustchain", "Type": "network", "Subnets": subnets}),
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+        .as_str()
+        .expect("lb arn")
+        .to_string();
+    emu.call(
+        "elbv2",
+        "create_listener",
+        json!({"LoadBalancerArn": lb, "Protocol": "UDP", "Port": 8853,
+               "DefaultActions": [{"Type": "forward", "TargetGroupArn": behind}]}),
+    );
+    for (tg, ip) in [
+        (&behind, "10.50.0.10"),
+        (&behind, "10.50.1.10"),
+        (&apart, "10.50.0.20"),
+    ] {
+        emu.call(
+            "elbv2",
+            "register_targets",
+            json!({"TargetGroupArn": tg, "Targets": [{"Id": ip, "Port": 8853}]}),
+        );
+    }
+    let w = Workspace::new(&provider_block(&emu));
+    w.write_file(
+        "adopt.tfquery.hcl",
+        &format!(
+            r#"
+list "trustchain_quic_target" "of_lb" {{
+  provider         = trustchain
+  include_resource = true
+  config {{
+    load_balancer_arn = "{lb}"
+  }}
+}}
+
+list "trustchain_quic_target" "apart" {{
+  provider = trustchain
+  config {{
+    target_group_arn = "{apart}"
+  }}
+}}
+
+list "trustchain_quic_target" "all" {{
+  provider = trustchain
+}}
+"#
+        ),
+    );
+    emu.clear_requests();
+    let run = w.terraform(&["query", "-json", "-no-color"]).ok();
+    let events = found(&run);
+    let ids = |address: &str| -> Vec<String> {
+        let mut v: Vec<String> = of(&events, address)
+            .iter()
+            .map(|e| {
+                e["identity"]["target_id"]
+                    .as_str()
+                    .expect("target id")
+                    .to_string()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids("list.trustchain_quic_target.of_lb"),
+        ["10.50.0.10", "10.50.1.10"]
+    );
+    assert_eq!(ids("list.trustchain_quic_target.apart"), ["10.50.0.20"]);
+    assert_eq!(ids("list.trustchain_quic_target.all").len(), 3);
+    let one = of(&events, "list.trustchain_quic_target.of_lb")[0];
+    assert_eq!(one["identity"]["target_group_arn"], behind.as_str());
+    assert_eq!(one["identity"]["port"], 8853);
+    assert_eq!(one["resource_object"]["target_group_arn"], behind.as_str());
+    assert!(
+        one["display_name"]
+            .as_str()
+            .is_some_and(|n| n.ends_with(":8853 in doq-behind")),
+        "{one}"
+    );
+    assert_eq!(
+        emu.calls("elasticloadbalancing", "RegisterTargets"),
+        0,
+        "query made nothing"
+    );
+
+    w.write_file(
+        "adopt.tfquery.hcl",
+        &format!(
+            "list \"trustchain_quic_target\" \"bad\" {{\n  provider = trustchain\n  config {{\n    target_group_arn = \"{lb}\"\n  }}\n}}\n"
+        ),
+    );
+    let run = w.terraform(&["query", "-no-color"]).failed();
+    let text = format!("{}{}", run.stdout(), run.stderr());
+    assert!(text.contains("Invalid ARN"), "{text}");
+    assert!(text.contains(":targetgroup/"), "{text}");
 }
