@@ -64,6 +64,9 @@ impl Provider for TrustchainProvider {
         vec![
             list_resource(cloudhsm_cluster::ClusterList::new(self.hsm.clone())),
             list_resource(cloudhsm_hsm::HsmList::new(self.hsm.clone())),
+            list_resource(resources::quic_load_balancer::LoadBalancerList::new(
+                self.data.clone(),
+            )),
             list_resource(resources::quic_target::TargetList::new(self.data.clone())),
         ]
     }

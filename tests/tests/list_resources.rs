@@ -3,8 +3,8 @@
 //! identities and display names; the tags filter is checked by the provider over
 //! more clusters than one DescribeClusters page holds (25), so the second page is
 //! read; the VPC and state filters go to AWS; `limit` and `include_resource` are
-//! honoured; a filter of the wrong shape gets a diagnostic with the fix. QUIC targets
-//! registered with boto3 are listed by target group and by load balancer.
+//! honoured; a filter of the wrong shape gets a diagnostic with the fix. Network Load
+//! Balancers and QUIC targets made with boto3 are listed too.
 
 use acceptance::{Emulator, Workspace, provider_block};
 use serde_json::{Value, json};
@@ -349,7 +349,7 @@ fn every_list_resource_example_runs_with_terraform_query() {
         assert!(run.error_diagnostics().is_empty(), "{}", path.display());
         ran += 1;
     }
-    assert_eq!(ran, 3, "one example per list resource");
+    assert_eq!(ran, 4, "one example per list resource");
 }
 
 /// `terraform query -generate-config-out`: the import blocks and configuration
@@ -419,11 +419,12 @@ list "trustchain_cloudhsm_hsm" "found" {
     assert_eq!(emu.calls("cloudhsm", "CreateHsm"), 0);
 }
 
-/// Targets registered with boto3 in two UDP target groups, one behind a load balancer:
-/// listed by target group, by load balancer and all together, with their state when
-/// asked; an ARN of the wrong kind gets a diagnostic at the filter.
+/// A Network Load Balancer and an ALB, and targets registered in two UDP target groups
+/// (one behind the NLB), all made with boto3: the NLB alone is listed (by VPC and
+/// tags, with its listener when asked), the targets by target group, by load balancer
+/// and all together; an ARN of the wrong kind gets a diagnostic at the filter.
 #[test]
-fn terraform_query_lists_targets_registered_outside_terraform() {
+fn terraform_query_lists_load_balancers_and_targets_made_outside_terraform() {
     let emu = Emulator::start();
     let (vpc, subnets) = subnets(&emu, "10.50");
     let group = |name: &str| {
@@ -440,11 +441,18 @@ fn terraform_query_lists_targets_registered_outside_terraform() {
     let lb = emu.call(
         "elbv2",
         "create_load_balancer",
-        json!({"Name": "trustchain", "Type": "network", "Subnets": subnets}),
+        json!({"Name": "trustchain", "Type": "network", "Subnets": subnets,
+               "Tags": [{"Key": "Service", "Value": "doq"}]}),
     )["LoadBalancers"][0]["LoadBalancerArn"]
         .as_str()
         .expect("lb arn")
         .to_string();
+    emu.call(
+        "elbv2",
+        "create_load_balancer",
+        json!({"Name": "web", "Type": "application", "Subnets": subnets,
+               "Tags": [{"Key": "Service", "Value": "doq"}]}),
+    );
     emu.call(
         "elbv2",
         "create_listener",
@@ -484,6 +492,24 @@ list "trustchain_quic_target" "apart" {{
 
 list "trustchain_quic_target" "all" {{
   provider = trustchain
+}}
+
+list "trustchain_quic_load_balancer" "doq" {{
+  provider         = trustchain
+  include_resource = true
+  config {{
+    vpc_id = "{vpc}"
+    tags = {{
+      Service = "doq"
+    }}
+  }}
+}}
+
+list "trustchain_quic_load_balancer" "other_vpc" {{
+  provider = trustchain
+  config {{
+    vpc_id = "vpc-0a1b2c3d4e5f60718"
+  }}
 }}
 "#
         ),
