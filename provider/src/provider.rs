@@ -64,6 +64,7 @@ impl Provider for TrustchainProvider {
         vec![
             list_resource(cloudhsm_cluster::ClusterList::new(self.hsm.clone())),
             list_resource(cloudhsm_hsm::HsmList::new(self.hsm.clone())),
+            list_resource(resources::ipv6_network::NetworkList::new(self.data.clone())),
             list_resource(resources::quic_load_balancer::LoadBalancerList::new(
                 self.data.clone(),
             )),

@@ -4,7 +4,8 @@
 //! more clusters than one DescribeClusters page holds (25), so the second page is
 //! read; the VPC and state filters go to AWS; `limit` and `include_resource` are
 //! honoured; a filter of the wrong shape gets a diagnostic with the fix. Network Load
-//! Balancers and QUIC targets made with boto3 are listed too.
+//! Balancers, QUIC targets and IPv6 networks made with boto3 are listed too (a VPC
+//! that does not fit the network's model with a warning saying why).
 
 use acceptance::{Emulator, Workspace, provider_block};
 use serde_json::{Value, json};
@@ -349,7 +350,7 @@ fn every_list_resource_example_runs_with_terraform_query() {
         assert!(run.error_diagnostics().is_empty(), "{}", path.display());
         ran += 1;
     }
-    assert_eq!(ran, 4, "one example per list resource");
+    assert_eq!(ran, 5, "one example per list resource");
 }
 
 /// `terraform query -generate-config-out`: the import blocks and configuration
@@ -562,4 +563,94 @@ list "trustchain_quic_load_balancer" "other_vpc" {{
     let text = format!("{}{}", run.stdout(), run.stderr());
     assert!(text.contains("Invalid ARN"), "{text}");
     assert!(text.contains(":targetgroup/"), "{text}");
+}
+
+/// VPCs made with boto3: one that fits trustchain_ipv6_network (an IPv6 block, a
+/// route table and a subnet tagged as a tier) is listed with its tier; one without an
+/// IPv6 block and one without a tier are left out with a warning that says why and
+/// how to make them fit; the tags filter goes to AWS.
+#[test]
+fn terraform_query_lists_ipv6_networks_that_fit_and_says_why_others_do_not() {
+    let emu = Emulator::start();
+    let vpc = |cidr: &str, ipv6: bool, name: &str| {
+        let v = emu.call(
+            "ec2",
+            "create_vpc",
+            json!({"CidrBlock": cidr, "AmazonProvidedIpv6CidrBlock": ipv6,
+                   "TagSpecifications": [{"ResourceType": "vpc", "Tags": [
+                       {"Key": "Name", "Value": name}, {"Key": "team", "Value": "pki"}]}]}),
+        );
+        v["Vpc"]["VpcId"].as_str().expect("vpc id").to_string()
+    };
+    let fits = vpc("10.60.0.0/16", true, "adopt-me");
+    let legacy = vpc("10.61.0.0/16", false, "legacy");
+    let untiered = vpc("10.62.0.0/16", true, "untiered");
+    let tier_tags = json!([{"Key": "trustchain:tier", "Value": "app"},
+                           {"Key": "trustchain:tier-kind", "Value": "isolated"},
+                           {"Key": "trustchain:tier-index", "Value": "0"}]);
+    let rt = emu.call(
+        "ec2",
+        "create_route_table",
+        json!({"VpcId": fits, "TagSpecifications": [{"ResourceType": "route-table", "Tags": tier_tags}]}),
+    )["RouteTable"]["RouteTableId"]
+        .as_str()
+        .expect("route table")
+        .to_string();
+    let subnet = emu.call(
+        "ec2",
+        "create_subnet",
+        json!({"VpcId": fits, "CidrBlock": "10.60.0.0/28", "AvailabilityZone": "us-east-1a",
+               "TagSpecifications": [{"ResourceType": "subnet", "Tags": [{"Key": "trustchain:tier", "Value": "app"}]}]}),
+    )["Subnet"]["SubnetId"]
+        .as_str()
+        .expect("subnet")
+        .to_string();
+    emu.call(
+        "ec2",
+        "associate_route_table",
+        json!({"RouteTableId": rt, "SubnetId": subnet}),
+    );
+    let w = Workspace::new(&provider_block(&emu));
+    w.write_file(
+        "adopt.tfquery.hcl",
+        r#"
+list "trustchain_ipv6_network" "pki" {
+  provider         = trustchain
+  include_resource = true
+  config {
+    tags = {
+      team = "pki"
+    }
+  }
+}
+"#,
+    );
+    let run = w.terraform(&["query", "-json", "-no-color"]).ok();
+    let events = found(&run);
+    let listed = of(&events, "list.trustchain_ipv6_network.pki");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["identity"]["vpc_id"], fits.as_str());
+    assert_eq!(
+        listed[0]["display_name"],
+        format!("adopt-me ({fits})").as_str()
+    );
+    assert_eq!(
+        listed[0]["resource_object"]["tier"][0]["name"], "app",
+        "{}",
+        listed[0]
+    );
+    let out = run.stdout();
+    for (vpc_id, why) in [
+        (&legacy, "it has no IPv6 CIDR block"),
+        (
+            &untiered,
+            "none of its route tables carries the trustchain:tier tag",
+        ),
+    ] {
+        assert!(
+            out.contains(&format!("{vpc_id} is not listed: {why}")),
+            "no warning for {vpc_id}: {out}"
+        );
+    }
+    assert!(!out.contains(&format!("{fits} is not listed")), "{out}");
 }
