@@ -563,6 +563,52 @@ list "trustchain_quic_load_balancer" "other_vpc" {{
     let text = format!("{}{}", run.stdout(), run.stderr());
     assert!(text.contains("Invalid ARN"), "{text}");
     assert!(text.contains(":targetgroup/"), "{text}");
+
+    // What -generate-config-out writes imports the load balancer and a target, and
+    // the plan after the import is empty.
+    w.write_file(
+        "adopt.tfquery.hcl",
+        &format!(
+            r#"
+list "trustchain_quic_load_balancer" "doq" {{
+  provider         = trustchain
+  include_resource = true
+  config {{
+    vpc_id = "{vpc}"
+  }}
+}}
+
+list "trustchain_quic_target" "apart" {{
+  provider         = trustchain
+  include_resource = true
+  config {{
+    target_group_arn = "{apart}"
+  }}
+}}
+"#
+        ),
+    );
+    w.terraform(&["query", "-no-color", "-generate-config-out=adopt.tf"])
+        .ok();
+    let generated = std::fs::read_to_string(w.path().join("adopt.tf")).expect("adopt.tf");
+    let plan = w.plan_json();
+    let imports = plan["resource_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["change"]["importing"].is_object())
+        .count();
+    assert_eq!(imports, 2, "{generated}\n{plan}");
+    for (address, actions) in acceptance::planned_actions(&plan) {
+        assert_eq!(
+            actions,
+            ["no-op"],
+            "{address} is only imported:\n{generated}"
+        );
+    }
+    w.apply().ok();
+    let (changes, run) = w.plan_has_changes();
+    assert!(!changes, "{generated}\n{}", run.stdout());
 }
 
 /// VPCs made with boto3: one that fits trustchain_ipv6_network (an IPv6 block, a
@@ -653,4 +699,29 @@ list "trustchain_ipv6_network" "pki" {
         );
     }
     assert!(!out.contains(&format!("{fits} is not listed")), "{out}");
+
+    // What -generate-config-out writes imports the network. A VPC made by hand lacks
+    // what the provider adds to a tier (a /64 per subnet, its route table settings):
+    // the import plans an update in place, never a replacement; after the apply the
+    // plan is empty.
+    w.write_file(
+        "adopt.tfquery.hcl",
+        &format!(
+            "list \"trustchain_ipv6_network\" \"one\" {{\n  provider         = trustchain\n  include_resource = true\n  config {{\n    vpc_id = \"{fits}\"\n  }}\n}}\n"
+        ),
+    );
+    w.terraform(&["query", "-no-color", "-generate-config-out=adopt.tf"])
+        .ok();
+    let generated = std::fs::read_to_string(w.path().join("adopt.tf")).expect("adopt.tf");
+    let plan = w.plan_json();
+    let planned = acceptance::planned_actions(&plan);
+    assert_eq!(planned.len(), 1, "{generated}\n{plan}");
+    assert!(
+        matches!(planned[0].1.as_slice(), [a] if a == "no-op" || a == "update"),
+        "{planned:?}\n{generated}"
+    );
+    w.apply().ok();
+    let (changes, run) = w.plan_has_changes();
+    assert!(!changes, "{generated}\n{}", run.stdout());
+    assert_eq!(emu.calls("ec2", "DeleteVpc"), 0);
 }
