@@ -49,6 +49,23 @@ module "hsm_secondary" {
   }
 }
 
+# CloudHSM backups in the backup region: AWS never copies them across regions by itself.
+# A Terraform 1.14+ action, run on demand after activation and after each HSM change:
+#   terraform apply -var-file=env/prod.tfvars -invoke='action.trustchain_cloudhsm_backup_copy.hsm_to_secondary[0]'
+# It copies the cluster's newest READY backup, waits for it there, tags it and keeps it
+# beyond the retention policy; run again, it finds its copy and copies nothing.
+action "trustchain_cloudhsm_backup_copy" "hsm_to_secondary" {
+  count    = var.enable_cloudhsm ? 1 : 0
+  provider = trustchain.primary
+
+  config {
+    cluster_id         = module.hsm.cluster_id
+    destination_region = var.secondary_region
+    never_expires      = true
+    tags               = local.tags
+  }
+}
+
 module "networking" {
   source = "../../modules/trustchain/networking"
   providers = {

@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.11"
+  # 1.14: the action block of main.tf (the modules themselves need 1.11).
+  required_version = ">= 1.14"
 
   required_providers {
     aws = {

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+mod actions;
 mod aws;
 mod cloudhsm;
 mod data_sources;

@@ -3,14 +3,14 @@
 
 use crate::aws::{ProviderData, ProviderSettings};
 use crate::cloudhsm::CloudHsm;
-use crate::{data_sources, functions, resources};
+use crate::{actions, data_sources, functions, resources};
 use async_trait::async_trait;
 use std::sync::Arc;
 use tfplugin::diag::Diagnostics;
 use tfplugin::framework::unknowns::config_error;
-use tfplugin::framework::{data_source, list_resource, resource};
+use tfplugin::framework::{action, data_source, list_resource, resource};
 use tfplugin::provider::{
-    ConfigureRequest, Function, Provider, RawDataSource, RawListResource, RawResource,
+    ConfigureRequest, Function, Provider, RawAction, RawDataSource, RawListResource, RawResource,
 };
 use tfplugin::schema::Schema;
 use tfplugin::value::{self, PathStep, Value};
@@ -64,7 +64,18 @@ impl Provider for TrustchainProvider {
         vec![
             list_resource(cloudhsm_cluster::ClusterList::new(self.hsm.clone())),
             list_resource(cloudhsm_hsm::HsmList::new(self.hsm.clone())),
+            list_resource(resources::ipv6_network::NetworkList::new(self.data.clone())),
+            list_resource(resources::quic_load_balancer::LoadBalancerList::new(
+                self.data.clone(),
+            )),
+            list_resource(resources::quic_target::TargetList::new(self.data.clone())),
         ]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn RawAction>> {
+        vec![action(
+            actions::cloudhsm_backup_copy::CloudHsmBackupCopy::new(self.hsm.clone()),
+        )]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn RawDataSource>> {

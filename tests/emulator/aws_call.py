@@ -1,5 +1,6 @@
 """One AWS API call against the emulator, for tests that act behind Terraform's back
-or inspect what exists: `aws_call.py ENDPOINT SERVICE OPERATION [JSON_PARAMS]`.
+or inspect what exists: `aws_call.py ENDPOINT SERVICE OPERATION [JSON_PARAMS [REGION]]` (us-east-1 unless
+REGION is given).
 Prints the response as JSON; when AWS refuses the call, prints
 `{"Error": {"Code": ..., "Message": ...}}` and exits with 3 (tests that show the
 emulator refusing what the provider refuses at plan time). Only ever used with a
@@ -18,10 +19,11 @@ def main() -> int:
         print(f"refusing non-loopback endpoint {endpoint}", file=sys.stderr)
         return 2
     params = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+    region = sys.argv[5] if len(sys.argv) > 5 else "us-east-1"
     client = boto3.client(
         service,
         endpoint_url=endpoint,
-        region_name="us-east-1",
+        region_name=region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )

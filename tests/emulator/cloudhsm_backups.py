@@ -130,6 +130,14 @@ class BackupOperations:
         return backup
 
     def copy_backup_to_region(self, destination_region, backup_id, tag_list) -> dict:
+        """CopyBackupToRegion (API reference): "Copy an AWS CloudHSM cluster backup to a
+        different region." The copy is a backup of the destination region with its own
+        id and lifecycle (CREATE_IN_PROGRESS -> READY), found there by the
+        `sourceBackupIds` filter: the answer is only `DestinationBackup: {CreateTimestamp,
+        SourceBackup, SourceCluster, SourceRegion}`. TagList: "If you specify tags, only
+        these tags will be applied to the destination backup. If you do not specify tags,
+        the service copies tags from the source backup to the destination backup." That
+        only a READY backup is copied is the emulator's choice (AWS documents nothing)."""
         from moto.cloudhsmv2.models import cloudhsmv2_backends
 
         backup = self.backup(backup_id)

@@ -156,6 +156,38 @@ class Backups(CloudHsmCase):
             BackupId=backup["BackupId"],
         )
 
+    def test_a_copy_has_its_own_lifecycle_and_only_the_given_tags(self):
+        cluster, _ = self.initialized_cluster()
+        self.emu.control("POST", "/_trustchain/cloudhsm/activate", {"ClusterId": cluster["ClusterId"]})
+        [backup] = self.ready_backups(cluster["ClusterId"], 1)
+        self.hsm.tag_resource(ResourceId=backup["BackupId"], TagList=[{"Key": "source", "Value": "s"}])
+        with self.delays(backup_create=1.5):  # the copy is seen CREATE_IN_PROGRESS first
+            answer = self.hsm.copy_backup_to_region(
+                DestinationRegion="us-west-2",
+                BackupId=backup["BackupId"],
+                TagList=[{"Key": "purpose", "Value": "dr"}],
+            )["DestinationBackup"]
+        self.assertEqual(
+            sorted(answer), ["CreateTimestamp", "SourceBackup", "SourceCluster", "SourceRegion"]
+        )
+        west = self.emu.client("cloudhsmv2", region="us-west-2")
+        [copy] = west.describe_backups(Filters={"sourceBackupIds": [backup["BackupId"]]})["Backups"]
+        self.assertEqual(copy["BackupState"], "CREATE_IN_PROGRESS")
+        self.assertNotEqual(copy["BackupId"], backup["BackupId"])
+        self.assertTrue(copy["BackupArn"].startswith("arn:aws:cloudhsm:us-west-2:"), copy["BackupArn"])
+        wait_for(
+            lambda: west.describe_backups(Filters={"backupIds": [copy["BackupId"]], "states": ["READY"]})[
+                "Backups"
+            ],
+            "the copy READY",
+        )
+        self.assertEqual(
+            west.list_tags(ResourceId=copy["BackupId"])["TagList"], [{"Key": "purpose", "Value": "dr"}]
+        )
+        # The source region knows nothing of the copy; the copy is not the source's cluster's.
+        self.assertEqual(len(self.backups(cluster["ClusterId"])), 1)
+        self.assertEqual(west.describe_backups(Filters={"clusterIds": [cluster["ClusterId"]]})["Backups"], [])
+
 
 class ModifyCluster(CloudHsmCase):
     def test_retention_changes_in_place(self):

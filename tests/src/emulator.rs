@@ -149,8 +149,14 @@ impl Emulator {
         assert!(status == 200 || status == 204, "clear request log: {body}");
     }
 
-    /// How many calls of `service` `action` the log holds.
+    /// How many calls of `service` `action` the log holds. `service` is the SigV4
+    /// signing name (ec2, elasticloadbalancing, sts, cloudhsm), never a boto3 client
+    /// name such as cloudhsmv2 (which would count nothing: refused here).
     pub fn calls(&self, service: &str, action: &str) -> u64 {
+        assert!(
+            ["ec2", "elasticloadbalancing", "sts", "cloudhsm"].contains(&service),
+            "calls({service:?}, ...): the request log counts by signing name: ec2, elasticloadbalancing, sts or cloudhsm"
+        );
         self.requests()["counts"][service][action]
             .as_u64()
             .unwrap_or(0)
@@ -230,10 +236,40 @@ impl Emulator {
         operation: &str,
         params: serde_json::Value,
     ) -> Result<serde_json::Value, ApiError> {
+        self.try_call_in("us-east-1", service, operation, params)
+    }
+
+    /// [`Emulator::call`] in another of the emulator's regions (e.g. where a
+    /// backup was copied to).
+    pub fn call_in(
+        &self,
+        region: &str,
+        service: &str,
+        operation: &str,
+        params: serde_json::Value,
+    ) -> serde_json::Value {
+        self.try_call_in(region, service, operation, params)
+            .unwrap_or_else(|e| panic!("{service}.{operation} in {region} failed: {e}"))
+    }
+
+    /// [`Emulator::try_call`] in `region`.
+    pub fn try_call_in(
+        &self,
+        region: &str,
+        service: &str,
+        operation: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
         let script = crate::workspace_root().join("tests/emulator/aws_call.py");
         let out = Command::new(crate::python_bin())
             .arg(script)
-            .args([self.url().as_str(), service, operation, &params.to_string()])
+            .args([
+                self.url().as_str(),
+                service,
+                operation,
+                &params.to_string(),
+                region,
+            ])
             .output()
             .expect("run aws_call.py");
         let json = || -> serde_json::Value {

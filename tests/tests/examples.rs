@@ -1,6 +1,6 @@
 //! Every example in registry layout plans with real Terraform: the provider example
 //! offline, resource examples against the emulator, data source and function examples
-//! (evaluated at plan). Data-driven: a new example directory is picked up by itself.
+//! (evaluated at plan), action examples validated. Data-driven: a new example directory is picked up by itself.
 
 use acceptance::{Emulator, Workspace, provider_block, workspace_root};
 use serde_json::json;
@@ -117,5 +117,15 @@ fn every_data_source_and_function_example_plans() {
             let w = Workspace::new(&format!("{}\n{}", provider_block(&emu), read(&path)));
             w.terraform(&["plan", "-no-color", "-input=false"]).ok();
         }
+    }
+}
+
+#[test]
+fn every_action_example_validates() {
+    let emu = Emulator::start();
+    for (name, path) in examples("actions", "action.tf") {
+        eprintln!("[examples] actions/{name}");
+        let w = Workspace::new(&format!("{}\n{}", provider_block(&emu), read(&path)));
+        w.terraform(&["validate", "-no-color"]).ok();
     }
 }

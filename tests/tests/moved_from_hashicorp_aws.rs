@@ -207,7 +207,7 @@ fn hashicorp_aws_cluster_and_hsm_move_without_touching_aws_and_plan_nothing() {
     let w = Workspace::with_schema_only_aws(&config(&emu, &made));
     w.write_file("terraform.tfstate", &hashicorp_aws_state(&made, 0));
     let creates_before =
-        emu.calls("cloudhsmv2", "CreateCluster") + emu.calls("cloudhsmv2", "CreateHsm");
+        emu.calls("cloudhsm", "CreateCluster") + emu.calls("cloudhsm", "CreateHsm");
 
     let plan = w.plan_json();
     let changes = plan["resource_changes"].as_array().expect("changes");
@@ -268,12 +268,12 @@ fn hashicorp_aws_cluster_and_hsm_move_without_touching_aws_and_plan_nothing() {
         run.stdout()
     );
     assert_eq!(
-        emu.calls("cloudhsmv2", "CreateCluster") + emu.calls("cloudhsmv2", "CreateHsm"),
+        emu.calls("cloudhsm", "CreateCluster") + emu.calls("cloudhsm", "CreateHsm"),
         creates_before,
         "nothing was made"
     );
-    assert_eq!(emu.calls("cloudhsmv2", "DeleteCluster"), 0);
-    assert_eq!(emu.calls("cloudhsmv2", "DeleteHsm"), 0);
+    assert_eq!(emu.calls("cloudhsm", "DeleteCluster"), 0);
+    assert_eq!(emu.calls("cloudhsm", "DeleteHsm"), 0);
     assert_eq!(
         cluster_of(&emu, made.cluster["ClusterId"].as_str().expect("id"))["Hsms"]
             .as_array()
@@ -300,5 +300,5 @@ fn a_source_state_this_provider_cannot_read_gets_a_diagnostic_with_the_fix() {
     let detail = moved["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("schema version 7"), "{detail}");
     assert!(detail.contains("import"), "{detail}");
-    assert_eq!(emu.calls("cloudhsmv2", "DeleteCluster"), 0);
+    assert_eq!(emu.calls("cloudhsm", "DeleteCluster"), 0);
 }

@@ -7,9 +7,10 @@
 //!   `examples/resources/<type>/{resource.tf,import.sh,import-by-identity.tf}`,
 //!   `examples/data-sources/<type>/data-source.tf`, `examples/functions/<name>/function.tf`,
 //!   `examples/list-resources/<type>/list-resource.tfquery.hcl` (a `list` block of
-//!   `terraform query`, Terraform 1.14+);
+//!   `terraform query`, Terraform 1.14+), `examples/actions/<type>/action.tf` (an
+//!   `action` block, Terraform 1.14+);
 //! - optional hand-written prose per page: `provider/docs/index.md`,
-//!   `provider/docs/{resources,data-sources,list-resources,functions}/<name>.md`;
+//!   `provider/docs/{resources,data-sources,list-resources,actions,functions}/<name>.md`;
 //! - guides, hand-written whole: `provider/docs/guides/<name>.md` (a `# Title`
 //!   line, then the page) become `docs/guides/<name>.md` with front matter.
 //!
@@ -55,6 +56,7 @@ pub fn render(src: &Sources) -> Result<BTreeMap<String, String>, DocsError> {
         ("Resource", "resources", "resource_schemas"),
         ("Data Source", "data-sources", "data_source_schemas"),
         ("List Resource", "list-resources", "list_resource_schemas"),
+        ("Action", "actions", "action_schemas"),
     ] {
         let Some(schemas) = src.schema[key].as_object() else {
             continue;
@@ -216,12 +218,13 @@ fn resource_page(
     let example_file = match dir {
         "resources" => "resource.tf",
         "list-resources" => "list-resource.tfquery.hcl",
+        "actions" => "action.tf",
         _ => "data-source.tf",
     };
     let ex_dir = src.examples.join(dir).join(type_name);
     let example = required_example(
         ex_dir.join(example_file),
-        "every resource, data source and list resource page needs an example",
+        "every resource, data source, list resource and action page needs an example",
     )?;
     out.push_str(&format!(
         "\n## Example Usage\n\n{}",
@@ -232,6 +235,11 @@ fn resource_page(
         out.push_str(&format!(
             "\n`terraform query` (Terraform 1.14 and later) runs the `list` blocks of `*.tfquery.hcl` files and prints each object's identity, which an `import` block takes. `include_resource = true` adds each object's attributes; `limit` (default 100) caps the results. The arguments below go in the `config` block.\n\nObjects are listed with the identity of [`{type_name}`](../resources/{short}.md).\n\n"
         ));
+    }
+    if dir == "actions" {
+        out.push_str(
+            "\nAn `action` block (Terraform 1.14 and later) runs from a resource's `lifecycle { action_trigger { events = [...] actions = [...] } }` (events `before_create`, `after_create`, `before_update`, `after_update`) or on demand with `terraform apply -invoke=action.TYPE.NAME`. It keeps no state: running it again is how it is repeated. Terraform prints its progress as it runs; older Terraform versions do not know `action` blocks. The arguments below go in the `config` block.\n\n",
+        );
     }
     out.push_str(&schema::render(block, ""));
     // A resource without an import.sh example has no import (its prose says why).
@@ -377,6 +385,7 @@ pub fn write(out: &Path, pages: &BTreeMap<String, String>) -> Result<Vec<String>
         "resources",
         "data-sources",
         "list-resources",
+        "actions",
         "functions",
         "guides",
     ] {
@@ -428,6 +437,7 @@ pub fn stale(out: &Path, pages: &BTreeMap<String, String>) -> Vec<String> {
         "resources",
         "data-sources",
         "list-resources",
+        "actions",
         "functions",
         "guides",
     ] {

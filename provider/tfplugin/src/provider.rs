@@ -45,6 +45,12 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Actions (`action` blocks, Terraform 1.14+): operations Terraform invokes from
+    /// `action_trigger` or `terraform apply -invoke`, outside any resource's state.
+    fn actions(&self) -> Vec<Arc<dyn RawAction>> {
+        Vec::new()
+    }
+
     /// Checks the provider configuration (may hold unknown values).
     async fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
@@ -500,4 +506,59 @@ pub trait RawListResource: Send + Sync + 'static {
 
     /// Finds objects, page by page, sending each to `sink` until it says stop.
     async fn list(&self, req: ListRequest, sink: &mut ListSink);
+}
+
+/// One event of an action's run, encoded for the wire by the server: progress
+/// messages, then exactly one completion with the run's diagnostics.
+#[derive(Clone, Debug)]
+pub enum ActionEvent {
+    Progress(String),
+    Completed(Diagnostics),
+}
+
+/// Where a running action reports progress. Terraform prints each message as it
+/// arrives; the framework sends the completion when the action returns.
+pub struct ActionProgress {
+    tx: tokio::sync::mpsc::Sender<ActionEvent>,
+}
+
+impl ActionProgress {
+    pub(crate) fn new(tx: tokio::sync::mpsc::Sender<ActionEvent>) -> Self {
+        Self { tx }
+    }
+
+    /// Reports a step. Returns false when Terraform no longer listens (the run was
+    /// cancelled): the action should stop at the next safe point.
+    pub async fn report(&mut self, message: impl Into<String>) -> bool {
+        self.tx
+            .send(ActionEvent::Progress(message.into()))
+            .await
+            .is_ok()
+    }
+}
+
+/// An action at the value level (Terraform 1.14+).
+#[async_trait]
+pub trait RawAction: Send + Sync + 'static {
+    /// The action type, e.g. `trustchain_cloudhsm_backup_copy`.
+    fn type_name(&self) -> &str;
+
+    /// The schema of the action's `config` block.
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration (may hold unknown values; null attributes for a block
+    /// without `config`).
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Checks what can be checked before the run, with the provider configured
+    /// (values may still be unknown when a triggering resource is planned).
+    async fn plan(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Runs the action with its configuration known, reporting progress; the
+    /// diagnostics returned complete the run.
+    async fn invoke(&self, config: Value, progress: &mut ActionProgress) -> Diagnostics;
 }

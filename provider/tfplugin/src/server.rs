@@ -10,7 +10,7 @@ use crate::framework::rpc::{
     ReadResourceRequest, SERVER_CAPABILITIES, UpgradeIdentityRequest, UpgradeStateRequest,
 };
 use crate::proto::tfplugin6 as pb;
-use crate::provider::{MoveRequest, Provider};
+use crate::provider::{ActionEvent, MoveRequest, Provider};
 use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -64,6 +64,8 @@ with_diagnostics!(
     pb::get_functions::Response,
     pb::validate_list_resource_config::Response,
     pb::generate_resource_config::Response,
+    pb::validate_action_config::Response,
+    pb::plan_action::Response,
 );
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -169,6 +171,11 @@ impl pb::provider_server::Provider for ProviderService {
                     .into_iter()
                     .map(|type_name| pb::get_metadata::ListResourceMetadata { type_name })
                     .collect(),
+                actions: m
+                    .actions
+                    .into_iter()
+                    .map(|type_name| pb::get_metadata::ActionMetadata { type_name })
+                    .collect(),
             }
         })
         .await
@@ -196,6 +203,18 @@ impl pb::provider_server::Provider for ProviderService {
                     .list_resources
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), convert::schema(v)))
+                    .collect(),
+                action_schemas: s
+                    .actions
+                    .into_iter()
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            pb::ActionSchema {
+                                schema: Some(convert::schema(v)),
+                            },
+                        )
+                    })
                     .collect(),
                 functions: s
                     .functions
@@ -538,6 +557,71 @@ impl pb::provider_server::Provider for ProviderService {
             }
         })
         .await
+    }
+
+    async fn validate_action_config(
+        &self,
+        req: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        let req = req.into_inner();
+        guarded("ValidateActionConfig", async {
+            diags(
+                self.fw
+                    .validate_action_config(&req.type_name, from_dynamic(req.config))
+                    .await,
+            )
+        })
+        .await
+    }
+
+    async fn plan_action(
+        &self,
+        req: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        let req = req.into_inner();
+        guarded("PlanAction", async {
+            pb::plan_action::Response {
+                diagnostics: convert::diagnostics(
+                    &self
+                        .fw
+                        .plan_action(&req.action_type, from_dynamic(req.config))
+                        .await,
+                ),
+                deferred: None,
+            }
+        })
+        .await
+    }
+
+    type InvokeActionStream = std::pin::Pin<
+        Box<
+            dyn tokio_stream::Stream<Item = Result<pb::invoke_action::Event, Status>>
+                + Send
+                + 'static,
+        >,
+    >;
+
+    async fn invoke_action(
+        &self,
+        req: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
+        use pb::invoke_action::event::{Completed, Progress, Type};
+        use tokio_stream::StreamExt;
+        let req = req.into_inner();
+        let rx = self
+            .fw
+            .invoke_action(&req.action_type, from_dynamic(req.config));
+        let events = tokio_stream::wrappers::ReceiverStream::new(rx).map(|e| {
+            Ok(pb::invoke_action::Event {
+                r#type: Some(match e {
+                    ActionEvent::Progress(message) => Type::Progress(Progress { message }),
+                    ActionEvent::Completed(d) => Type::Completed(Completed {
+                        diagnostics: convert::diagnostics(&d),
+                    }),
+                }),
+            })
+        });
+        Ok(Response::new(Box::pin(events)))
     }
 
     async fn read_data_source(

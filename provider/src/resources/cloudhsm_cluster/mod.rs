@@ -11,7 +11,7 @@ mod moved;
 mod plan;
 mod schema;
 mod state;
-mod validate;
+pub(crate) mod validate;
 
 pub use list::ClusterList;
 pub use validate::is_id;

@@ -13,6 +13,7 @@
 //! destroy can finish from.
 
 mod discovery;
+mod list;
 mod model;
 mod objects;
 mod ownership;
@@ -22,6 +23,8 @@ mod routes;
 mod schema;
 mod state;
 mod validate;
+
+pub use list::NetworkList;
 
 use crate::aws::retry::until_visible;
 use crate::aws::{Clients, ProviderData};

@@ -10,6 +10,7 @@
 //! failure half-way leaves state the next apply or destroy can finish from.
 
 mod discovery;
+mod list;
 mod load_balancer;
 mod model;
 mod plan;
@@ -17,6 +18,8 @@ mod reconcile;
 mod schema;
 mod state;
 mod validate;
+
+pub use list::LoadBalancerList;
 
 use crate::aws::{Clients, ProviderData};
 use async_trait::async_trait;

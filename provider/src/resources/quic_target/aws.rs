@@ -46,6 +46,18 @@ fn registered(d: &TargetHealthDescription, id: &str, port: i64) -> Option<Regist
     })
 }
 
+/// Every registration of a group's DescribeTargetHealth answer: target id, port and
+/// what AWS shows (draining and unregistered targets left out).
+pub fn all_registered(all: &[TargetHealthDescription]) -> Vec<(String, i64, Registered)> {
+    all.iter()
+        .filter_map(|d| {
+            let t = d.target()?;
+            let (id, port) = (t.id()?, i64::from(t.port()?));
+            registered(d, id, port).map(|r| (id.to_string(), port, r))
+        })
+        .collect()
+}
+
 /// The registration of `id` on `port` among a group's registrations.
 pub fn find(all: &[TargetHealthDescription], id: &str, port: i64) -> Option<Registered> {
     all.iter().find_map(|d| registered(d, id, port))

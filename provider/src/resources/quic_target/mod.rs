@@ -9,7 +9,10 @@
 
 mod aws;
 mod ip_rule;
+mod list;
 mod model;
+
+pub use list::TargetList;
 
 use crate::aws::{Clients, ProviderData};
 use async_trait::async_trait;

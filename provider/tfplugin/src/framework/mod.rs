@@ -1,9 +1,10 @@
-//! The framework resources are written against: typed resources and data sources
-//! ([`resource`], [`data_source`]), the default planner ([`plan`]), `timeouts` blocks
+//! The framework resources are written against: typed resources, data sources, list
+//! resources and actions ([`resource`], [`data_source`], [`list`], [`action`]), the default planner ([`plan`]), `timeouts` blocks
 //! ([`timeouts`]), and behind them the per-RPC logic (`rpc`: decoding with cached
 //! schema types, default planning, apply routing, identity, capability checks) that
 //! the thin tonic adapter in `crate::server` calls.
 
+pub mod action;
 pub mod data_source;
 pub mod list;
 pub mod plan;
@@ -12,6 +13,7 @@ pub(crate) mod rpc;
 pub mod timeouts;
 pub mod unknowns;
 
+pub use action::{Action, action};
 pub use data_source::{DataSource, data_source};
 pub use list::{List, ListResource, Lister, list_resource};
 pub use resource::{

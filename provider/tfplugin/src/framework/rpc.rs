@@ -12,8 +12,8 @@ use crate::framework::timeouts;
 use crate::framework::unknowns::null_elements;
 use crate::provider::{
     ConfigureRequest, CreateRequest, DeleteRequest, Function, FunctionError, ImportRequest,
-    MoveRequest, Provider, RawDataSource, RawListResource, RawResource, ReadRequest, Signature,
-    UpdateRequest,
+    MoveRequest, Provider, RawAction, RawDataSource, RawListResource, RawResource, ReadRequest,
+    Signature, UpdateRequest,
 };
 use crate::schema::{IdentitySchema, Schema};
 use crate::value::{AttributePath, DynamicValue, Type, Value};
@@ -45,6 +45,7 @@ pub(crate) const SERVER_CAPABILITIES: ServerCapabilities = ServerCapabilities {
 pub(crate) struct Metadata {
     pub resources: Vec<String>,
     pub list_resources: Vec<String>,
+    pub actions: Vec<String>,
     pub data_sources: Vec<String>,
     pub functions: Vec<String>,
 }
@@ -54,6 +55,7 @@ pub(crate) struct ProviderSchema<'a> {
     pub resources: BTreeMap<&'a str, &'a Schema>,
     pub data_sources: BTreeMap<&'a str, &'a Schema>,
     pub list_resources: BTreeMap<&'a str, &'a Schema>,
+    pub actions: BTreeMap<&'a str, &'a Schema>,
     pub functions: BTreeMap<&'a str, Signature>,
 }
 
@@ -124,6 +126,19 @@ struct Registered<T: ?Sized> {
     identity: Option<(IdentitySchema, Type)>,
 }
 
+impl<T: ?Sized> Registered<T> {
+    /// A registration without identity (data sources, list resources, actions).
+    fn plain(schema: Schema, imp: Arc<T>) -> Self {
+        let ty = schema.value_type();
+        Self {
+            imp,
+            schema,
+            ty,
+            identity: None,
+        }
+    }
+}
+
 pub(crate) struct Framework {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
@@ -131,6 +146,7 @@ pub(crate) struct Framework {
     resources: BTreeMap<String, Registered<dyn RawResource>>,
     data_sources: BTreeMap<String, Registered<dyn RawDataSource>>,
     list_resources: BTreeMap<String, Registered<dyn RawListResource>>,
+    actions: BTreeMap<String, Registered<dyn RawAction>>,
     functions: BTreeMap<String, (Arc<dyn Function>, Signature)>,
 }
 
@@ -242,17 +258,9 @@ impl Framework {
             .data_sources()
             .into_iter()
             .map(|imp| {
-                let schema = imp.schema();
-                let ty = schema.value_type();
-                let name = imp.type_name().to_string();
                 (
-                    name,
-                    Registered {
-                        imp,
-                        schema,
-                        ty,
-                        identity: None,
-                    },
+                    imp.type_name().to_string(),
+                    Registered::plain(imp.schema(), imp),
                 )
             })
             .collect();
@@ -260,17 +268,19 @@ impl Framework {
             .list_resources()
             .into_iter()
             .map(|imp| {
-                let schema = imp.schema();
-                let ty = schema.value_type();
-                let name = imp.type_name().to_string();
                 (
-                    name,
-                    Registered {
-                        imp,
-                        schema,
-                        ty,
-                        identity: None,
-                    },
+                    imp.type_name().to_string(),
+                    Registered::plain(imp.schema(), imp),
+                )
+            })
+            .collect();
+        let actions = provider
+            .actions()
+            .into_iter()
+            .map(|imp| {
+                (
+                    imp.type_name().to_string(),
+                    Registered::plain(imp.schema(), imp),
                 )
             })
             .collect();
@@ -289,6 +299,7 @@ impl Framework {
             resources,
             data_sources,
             list_resources,
+            actions,
             functions,
         }
     }
@@ -316,6 +327,7 @@ impl Framework {
             resources: self.resources.keys().cloned().collect(),
             data_sources: self.data_sources.keys().cloned().collect(),
             list_resources: self.list_resources.keys().cloned().collect(),
+            actions: self.actions.keys().cloned().collect(),
             functions: self.functions.keys().cloned().collect(),
         }
     }
@@ -337,6 +349,11 @@ impl Framework {
                 .list_resources
                 .iter()
                 .map(|(k, l)| (k.as_str(), &l.schema))
+                .collect(),
+            actions: self
+                .actions
+                .iter()
+                .map(|(k, a)| (k.as_str(), &a.schema))
                 .collect(),
             functions: self.functions(),
         }
@@ -719,6 +736,13 @@ impl Framework {
 #[path = "rpc_list.rs"]
 mod list;
 pub(crate) use list::ListResourceRequest;
+
+#[path = "rpc_action.rs"]
+mod action;
+
+#[cfg(test)]
+#[path = "rpc_action_tests.rs"]
+mod action_tests;
 
 #[cfg(test)]
 #[path = "rpc_write_only_tests.rs"]
