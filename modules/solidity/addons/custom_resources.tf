@@ -121,11 +121,13 @@ resource "kubernetes_manifest" "cluster_issuer" {
         email               = var.acme_email
         server              = var.acme_server
         privateKeySecretRef = { name = "letsencrypt-dns01-account" }
+        # The zone is found by name (route53:ListHostedZonesByName); the role may change
+        # TXT records in route53_zone_id only.
         solvers = [{
+          selector = { dnsZones = var.acme_dns_zones }
           dns01 = {
             route53 = {
-              region       = local.region
-              hostedZoneID = var.route53_zone_id
+              region = local.region
             }
           }
         }]

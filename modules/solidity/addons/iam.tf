@@ -359,8 +359,9 @@ locals {
   # cert-manager, ACME DNS-01 with Route 53: the policy of its documentation
   # (configuration/acme/dns01/route53, cert-manager v1.21),
   # https://cert-manager.io/docs/configuration/acme/dns01/route53/
-  # tightened as it suggests: record changes in the one hosted zone (TXT records only), and
-  # no route53:ListHostedZonesByName because the ClusterIssuer names the zone.
+  # tightened as it suggests: record changes in the one hosted zone (TXT records only). The
+  # ClusterIssuer finds the zone by name (acme_dns_zones), hence ListHostedZonesByName, a
+  # list call that takes no resource.
   cert_manager_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -378,6 +379,11 @@ locals {
             "route53:ChangeResourceRecordSetsRecordTypes" = ["TXT"]
           }
         }
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["route53:ListHostedZonesByName"]
+        Resource = ["*"]
       },
     ]
   })

@@ -11,6 +11,18 @@ variable "name" {
   }
 }
 
+variable "acme_dns_zones" {
+  description = "DNS zones the ClusterIssuer solves DNS-01 challenges for (the domain of route53_zone_id); cert-manager finds the zone by name."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.acme_dns_zones) > 0 || !var.enable_cert_manager
+    error_message = "cert-manager needs acme_dns_zones (or set enable_cert_manager = false)."
+  }
+}
+
 variable "acme_email" {
   description = "Contact e-mail of the Let's Encrypt account."
   type        = string
