@@ -93,14 +93,14 @@ locals {
 
 # The AWS Load Balancer Controller binds pods to the load_balancer module's target groups (TargetGroupBinding) and provisions load balancers for Ingress and Service objects.
 resource "helm_release" "aws_load_balancer_controller" {
-  for_each = local.install.aws_load_balancer_controller ? { aws_load_balancer_controller = var.charts.aws_load_balancer_controller } : {}
+  count = local.install.aws_load_balancer_controller ? 1 : 0
 
   name       = "aws-load-balancer-controller"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.aws_load_balancer_controller.repository
+  chart      = var.charts.aws_load_balancer_controller.chart
+  version    = var.charts.aws_load_balancer_controller.version
+  namespace  = local.namespaces.aws_load_balancer_controller
+  values     = local.release_values.aws_load_balancer_controller
 
   atomic          = true
   cleanup_on_fail = true
@@ -114,14 +114,14 @@ resource "helm_release" "aws_load_balancer_controller" {
 
 # External Secrets Operator: Kubernetes secrets from AWS Secrets Manager (ClusterSecretStore aws-secrets-manager).
 resource "helm_release" "external_secrets" {
-  for_each = local.install.external_secrets ? { external_secrets = var.charts.external_secrets } : {}
+  count = local.install.external_secrets ? 1 : 0
 
   name       = "external-secrets"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.external_secrets.repository
+  chart      = var.charts.external_secrets.chart
+  version    = var.charts.external_secrets.version
+  namespace  = local.namespaces.external_secrets
+  values     = local.release_values.external_secrets
 
   atomic          = true
   cleanup_on_fail = true
@@ -136,14 +136,14 @@ resource "helm_release" "external_secrets" {
 
 # cert-manager: Let's Encrypt certificates through Route 53 DNS-01 (ClusterIssuer letsencrypt-dns01).
 resource "helm_release" "cert_manager" {
-  for_each = local.install.cert_manager ? { cert_manager = var.charts.cert_manager } : {}
+  count = local.install.cert_manager ? 1 : 0
 
   name       = "cert-manager"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.cert_manager.repository
+  chart      = var.charts.cert_manager.chart
+  version    = var.charts.cert_manager.version
+  namespace  = local.namespaces.cert_manager
+  values     = local.release_values.cert_manager
 
   atomic          = true
   cleanup_on_fail = true
@@ -158,14 +158,14 @@ resource "helm_release" "cert_manager" {
 
 # ArgoCD in the chart's HA layout; its admin secret comes from External Secrets (argocd-secret), never from the chart.
 resource "helm_release" "argocd" {
-  for_each = local.install.argocd ? { argocd = var.charts.argocd } : {}
+  count = local.install.argocd ? 1 : 0
 
   name       = "argocd"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.argocd.repository
+  chart      = var.charts.argocd.chart
+  version    = var.charts.argocd.version
+  namespace  = local.namespaces.argocd
+  values     = local.release_values.argocd
 
   atomic          = true
   cleanup_on_fail = true
@@ -181,14 +181,14 @@ resource "helm_release" "argocd" {
 
 # Istio's CRDs and cluster roles.
 resource "helm_release" "istio_base" {
-  for_each = local.install.istio_base ? { istio_base = var.charts.istio_base } : {}
+  count = local.install.istio_base ? 1 : 0
 
   name       = "istio-base"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.istio_base.repository
+  chart      = var.charts.istio_base.chart
+  version    = var.charts.istio_base.version
+  namespace  = local.namespaces.istio_base
+  values     = local.release_values.istio_base
 
   atomic          = true
   cleanup_on_fail = true
@@ -203,14 +203,14 @@ resource "helm_release" "istio_base" {
 
 # Istio's control plane: registry-only egress and traces to Jaeger over OTLP.
 resource "helm_release" "istiod" {
-  for_each = local.install.istiod ? { istiod = var.charts.istiod } : {}
+  count = local.install.istiod ? 1 : 0
 
   name       = "istiod"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.istiod.repository
+  chart      = var.charts.istiod.chart
+  version    = var.charts.istiod.version
+  namespace  = local.namespaces.istiod
+  values     = local.release_values.istiod
 
   atomic          = true
   cleanup_on_fail = true
@@ -225,14 +225,14 @@ resource "helm_release" "istiod" {
 
 # Istio ingress gateway (a ClusterIP service the ALB's target groups reach).
 resource "helm_release" "istio_gateway" {
-  for_each = local.install.istio_gateway ? { istio_gateway = var.charts.istio_gateway } : {}
+  count = local.install.istio_gateway ? 1 : 0
 
   name       = "istio-ingressgateway"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.istio_gateway.repository
+  chart      = var.charts.istio_gateway.chart
+  version    = var.charts.istio_gateway.version
+  namespace  = local.namespaces.istio_gateway
+  values     = local.release_values.istio_gateway
 
   atomic          = true
   cleanup_on_fail = true
@@ -247,14 +247,14 @@ resource "helm_release" "istio_gateway" {
 
 # Prometheus, Alertmanager, node exporter and kube-state-metrics; gp3 volumes and federation labels.
 resource "helm_release" "prometheus" {
-  for_each = local.install.prometheus ? { prometheus = var.charts.prometheus } : {}
+  count = local.install.prometheus ? 1 : 0
 
   name       = "kube-prometheus-stack"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.prometheus.repository
+  chart      = var.charts.prometheus.chart
+  version    = var.charts.prometheus.version
+  namespace  = local.namespaces.prometheus
+  values     = local.release_values.prometheus
 
   atomic          = true
   cleanup_on_fail = true
@@ -269,14 +269,14 @@ resource "helm_release" "prometheus" {
 
 # Grafana on a gp3 volume with Prometheus and Jaeger as data sources; admin user from the grafana-admin secret.
 resource "helm_release" "grafana" {
-  for_each = local.install.grafana ? { grafana = var.charts.grafana } : {}
+  count = local.install.grafana ? 1 : 0
 
   name       = "grafana"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.grafana.repository
+  chart      = var.charts.grafana.chart
+  version    = var.charts.grafana.version
+  namespace  = local.namespaces.grafana
+  values     = local.release_values.grafana
 
   atomic          = true
   cleanup_on_fail = true
@@ -292,14 +292,14 @@ resource "helm_release" "grafana" {
 
 # Jaeger v2 all-in-one: OTLP from the Istio sidecars, the query UI for Kiali and Grafana.
 resource "helm_release" "jaeger" {
-  for_each = local.install.jaeger ? { jaeger = var.charts.jaeger } : {}
+  count = local.install.jaeger ? 1 : 0
 
   name       = "jaeger"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.jaeger.repository
+  chart      = var.charts.jaeger.chart
+  version    = var.charts.jaeger.version
+  namespace  = local.namespaces.jaeger
+  values     = local.release_values.jaeger
 
   atomic          = true
   cleanup_on_fail = true
@@ -314,14 +314,14 @@ resource "helm_release" "jaeger" {
 
 # Kiali: the mesh's graph and configuration validation from Prometheus, Jaeger and Grafana.
 resource "helm_release" "kiali" {
-  for_each = local.install.kiali ? { kiali = var.charts.kiali } : {}
+  count = local.install.kiali ? 1 : 0
 
   name       = "kiali"
-  repository = each.value.repository
-  chart      = each.value.chart
-  version    = each.value.version
-  namespace  = local.namespaces[each.key]
-  values     = local.release_values[each.key]
+  repository = var.charts.kiali.repository
+  chart      = var.charts.kiali.chart
+  version    = var.charts.kiali.version
+  namespace  = local.namespaces.kiali
+  values     = local.release_values.kiali
 
   atomic          = true
   cleanup_on_fail = true
