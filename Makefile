@@ -83,6 +83,8 @@ aws-schema:
 	python3 tests/aws-schema/derive_schema.py --provider helm
 	python3 tests/aws-schema/derive_schema.py --provider kubernetes
 	python3 tests/aws-schema/check_schema.py
+	python3 tests/aws-schema/check_schema.py --provider helm
+	python3 tests/aws-schema/check_schema.py --provider kubernetes
 
 build:
 	$(CARGO) build --workspace --bins
