@@ -80,7 +80,11 @@ $(CHECKOV_VENV)/.tools-stamp: tools/requirements-checkov.txt tools/checkov
 # then checked against known facts. The result is committed; CI can rerun this and diff.
 aws-schema:
 	python3 tests/aws-schema/derive_schema.py
+	python3 tests/aws-schema/derive_schema.py --provider helm
+	python3 tests/aws-schema/derive_schema.py --provider kubernetes
 	python3 tests/aws-schema/check_schema.py
+	python3 tests/aws-schema/check_schema.py --provider helm
+	python3 tests/aws-schema/check_schema.py --provider kubernetes
 
 build:
 	$(CARGO) build --workspace --bins

@@ -39,6 +39,8 @@ fn example(platform: &PlatformView, module: &ModuleView, v: &Variable) -> Option
         _ if n.ends_with("security_group_ids") => Some("[\"sg-0123456789abcdef0\"]".into()),
         _ if n.ends_with("security_group_id") => s("sg-0123456789abcdef0"),
         "vpc_id" => s("vpc-0123456789abcdef0"),
+        "cluster_name" => s(&format!("{}-prod", platform.name)),
+        "environment" => s("production"),
         "zone_id" | "alb_zone_id" => s("Z0123456789EXAMPLE"),
         "availability_zones" => Some("[\"us-east-1a\", \"us-east-1b\"]".into()),
         "certificate_arn" => s("arn:aws:acm:us-east-1:111122223333:certificate/1234abcd-12ab-34cd-56ef-1234567890ab"),

@@ -172,6 +172,23 @@ fn out_of_range_rds_backup_retention_is_reported() {
     );
 }
 
+/// Chart versions in the addons spec are exact: a range, a wildcard or an empty version
+/// is refused at its key (the helm_release would otherwise pick whatever the repository
+/// serves next; the rule pack's CKV_TC_10 checks the generated releases too).
+#[test]
+fn unpinned_addon_chart_versions_are_reported() {
+    for bad in ["~> 10.1", "10.*", ">= 10.1.1", "", "10.1"] {
+        let line = format!("version = \"{bad}\" # unpinned");
+        assert_rejected(
+            "solidity",
+            |s| s.replacen("version = \"10.1.1\"", &line, 1),
+            &line,
+            "addons.charts.argocd.version",
+            "is not an exact chart version",
+        );
+    }
+}
+
 #[test]
 fn toml_syntax_error_names_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();

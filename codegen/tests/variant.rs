@@ -85,7 +85,7 @@ fn list_names_every_module_of_both_platforms() {
     assert!(out.status.success());
     let stdout = text(&out.stdout);
     assert!(stdout.contains("trustchain (codegen/platforms/trustchain.toml): backup, certificates, compute, dns, hsm, load_balancer, monitoring, networking, security, storage"), "{stdout}");
-    assert!(stdout.contains("solidity (codegen/platforms/solidity.toml): backup, certificates, compute, database, dns, hsm, load_balancer, monitoring, networking, security, storage"), "{stdout}");
+    assert!(stdout.contains("solidity (codegen/platforms/solidity.toml): addons, backup, certificates, compute, database, dns, hsm, load_balancer, monitoring, networking, security, storage"), "{stdout}");
 }
 
 #[test]

@@ -63,7 +63,12 @@ def walk(block: dict, path: str, problems: list[str]) -> None:
     for name, a in block.get("attributes", {}).items():
         if flags(a) not in ("required", "optional", "computed", "optional+computed"):
             problems.append(f"{path}.{name}: flags {flags(a) or 'none'}")
-        if not valid_type(a.get("type")):
+        nested = a.get("nested_type")
+        if nested is not None:
+            if nested.get("nesting_mode") not in ("single", "list", "set", "map"):
+                problems.append(f"{path}.{name}: nested nesting {nested.get('nesting_mode')!r}")
+            walk({"attributes": nested.get("attributes", {})}, f"{path}.{name}", problems)
+        elif not valid_type(a.get("type")):
             problems.append(f"{path}.{name}: type {a.get('type')!r}")
     for name, bt in block.get("block_types", {}).items():
         if bt.get("nesting_mode") not in NESTING:
@@ -258,12 +263,85 @@ def checks(s: Schema):
     )
 
 
+def nested(s: Schema, path: str) -> dict:
+    """The attributes of the nested attribute at `path` (`helm_release.set`, `provider.kubernetes`)."""
+    return s.attr(path)["nested_type"]
+
+
+def all_valid(s: Schema) -> bool:
+    problems: list[str] = []
+    walk(s.raw["provider"]["block"], "provider", problems)
+    for kind in ("resource_schemas", "data_source_schemas"):
+        for name, sch in s.raw[kind].items():
+            walk(sch["block"], name, problems)
+    for p in problems[:20]:
+        print(f"  {p}")
+    return not problems
+
+
+def helm_checks(s: Schema):
+    """Facts of hashicorp/helm 3.x the addons module relies on."""
+    yield "every attribute has valid flags and a valid type or nested type", lambda: all_valid(s)
+    yield "helm_release: name and chart required, version and repository optional", lambda: (
+        [flags(s.attr(f"helm_release.{a}")) for a in ("name", "chart", "version", "repository")]
+        == ["required", "required", "optional", "optional"]
+    )
+    yield "helm_release.values is list(string)", lambda: s.attr("helm_release.values")["type"] == ["list", "string"]
+    yield "helm_release.set is a list nested attribute (helm 3), name required, value optional", lambda: (
+        nested(s, "helm_release.set")["nesting_mode"] == "list"
+        and flags(nested(s, "helm_release.set")["attributes"]["name"]) == "required"
+        and flags(nested(s, "helm_release.set")["attributes"]["value"]) == "optional"
+        and "set" not in s.block("helm_release").get("block_types", {})
+    )
+    yield "helm_release.set_wo exists (write-only values, helm 3.1)", lambda: "set_wo" in s.block("helm_release")["attributes"]
+    yield "helm_release: manifest, status and id are computed", lambda: all(
+        flags(s.attr(f"helm_release.{a}")) == "computed" for a in ("manifest", "status", "id")
+    )
+    yield "provider.kubernetes is a single nested attribute whose exec has api_version and command required", lambda: (
+        nested(s, "provider.kubernetes")["nesting_mode"] == "single"
+        and nested(s, "provider.kubernetes")["attributes"]["exec"]["nested_type"]["nesting_mode"] == "single"
+        and [
+            flags(nested(s, "provider.kubernetes")["attributes"]["exec"]["nested_type"]["attributes"][a])
+            for a in ("api_version", "command", "args")
+        ]
+        == ["required", "required", "optional"]
+    )
+
+
+def kubernetes_checks(s: Schema):
+    """Facts of hashicorp/kubernetes 2.x the addons module relies on."""
+    yield "every attribute has valid flags and a valid type or nested type", lambda: all_valid(s)
+    yield "kubernetes_namespace_v1.metadata is a required list block of one", lambda: (
+        s.block_type("kubernetes_namespace_v1.metadata")["nesting_mode"] == "list"
+        and s.block_type("kubernetes_namespace_v1.metadata").get("min_items") == 1
+        and s.block_type("kubernetes_namespace_v1.metadata").get("max_items") == 1
+    )
+    yield "kubernetes_manifest.manifest is a required dynamic attribute", lambda: (
+        s.attr("kubernetes_manifest.manifest")["type"] == "dynamic"
+        and flags(s.attr("kubernetes_manifest.manifest")) == "required"
+    )
+    yield "kubernetes_storage_class_v1.storage_provisioner is required, parameters map(string)", lambda: (
+        flags(s.attr("kubernetes_storage_class_v1.storage_provisioner")) == "required"
+        and s.attr("kubernetes_storage_class_v1.parameters")["type"] == ["map", "string"]
+    )
+    yield "provider exec is a block with api_version and command required", lambda: (
+        flags(s.attr("provider.exec.api_version")) == "required" and flags(s.attr("provider.exec.command")) == "required"
+    )
+
+
+CHECKS = {"aws": ("schema.json.gz", checks), "helm": ("helm-schema.json.gz", helm_checks), "kubernetes": ("kubernetes-schema.json.gz", kubernetes_checks)}
+
+
 def main(argv: list[str]) -> int:
-    path = Path(argv[0]) if argv else HERE / "schema.json.gz"
+    provider = "aws"
+    if argv[:1] == ["--provider"] and len(argv) >= 2:
+        provider, argv = argv[1], argv[2:]
+    default, facts = CHECKS[provider]
+    path = Path(argv[0]) if argv else HERE / default
     raw = json.loads(gzip.decompress(path.read_bytes()))
     s = Schema(raw)
     passed = failed = 0
-    for desc, fact in checks(s):
+    for desc, fact in facts(s):
         try:
             ok = bool(fact())
         except (KeyError, IndexError, TypeError) as e:

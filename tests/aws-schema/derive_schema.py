@@ -50,6 +50,63 @@ NPM_INTEGRITY = (
 )
 AWS_PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
 AWS_PROVIDER_VERSION = "6.66.0"
+# Prefix of the CDK runtime in the generated code: `cdktn` (CDK Terrain) for aws, `cdktf`
+# (the CDK for Terraform packages, which still carry helm and kubernetes) for the others.
+CDK_NS = "cdktn"
+
+# The other providers the generated modules use (modules/solidity/addons), derived the same
+# way from the CDK for Terraform bindings: (npm package, version, integrity, provider
+# source, provider version, output file). `--provider NAME` selects one.
+OTHER_PROVIDERS = {
+    "helm": (
+        "@cdktf/provider-helm",
+        "12.1.2",
+        "sha512-QFLfD6e5djSiuw5o63JTaVjLTzUrcXW4rT6zdcvIHfjrqcUJT+Yc8cfhLTVVr5p+fRYrB90b6j8YogBEsLj+5A==",
+        "registry.terraform.io/hashicorp/helm",
+        "3.1.1",
+        "helm-schema.json.gz",
+    ),
+    "kubernetes": (
+        "@cdktf/provider-kubernetes",
+        "12.1.1",
+        "sha512-faZ/zydCsDBYwXqq3douhxSf8KFJfTUixYDr5hg0uCA8FExRK3+w27JUrt6gAVHFBuOVsKthObdqtTmP3PzQSQ==",
+        "registry.terraform.io/hashicorp/kubernetes",
+        "2.38.0",
+        "kubernetes-schema.json.gz",
+    ),
+}
+PROVIDER = "aws"
+
+
+def select_provider(name: str) -> None:
+    """Point the pinned-package globals at one of OTHER_PROVIDERS (aws is the default)."""
+    global NPM_PACKAGE, NPM_VERSION, NPM_INTEGRITY, AWS_PROVIDER_SOURCE, AWS_PROVIDER_VERSION
+    global CDK_NS, DEFAULT_OUT, PROVIDER
+    if name == "aws":
+        return
+    pkg, ver, integrity, source, pver, out = OTHER_PROVIDERS[name]
+    NPM_PACKAGE, NPM_VERSION, NPM_INTEGRITY = pkg, ver, integrity
+    AWS_PROVIDER_SOURCE, AWS_PROVIDER_VERSION = source, pver
+    CDK_NS, DEFAULT_OUT, PROVIDER = "cdktf", HERE / out, name
+
+
+def read_generated(path: Path) -> str:
+    """A generated file's text, in CDK Terrain's spelling: the CDK for Terraform packages
+    write `cdktf.` where CDK Terrain writes `cdktn.`, and set `Class.tfResourceType = "x";`
+    after the class instead of `static tfResourceType = "x";` inside it."""
+    text = path.read_text()
+    if CDK_NS == "cdktn":
+        return text
+    text = text.replace("cdktf.", "cdktn.")
+    for m in re.finditer(r'^(\w+)\.tfResourceType = "([\w-]+)";$', text, re.M):
+        text = re.sub(
+            rf"^(class {m.group(1)} extends [\w.]+ \{{\n)",
+            lambda c: c.group(1) + f'    static tfResourceType = "{m.group(2)}";\n',
+            text,
+            count=1,
+            flags=re.M,
+        )
+    return text
 
 # How many times one nested struct may appear on a path from the resource root. The CDK
 # generator folds a recursive schema into a self-referencing type as soon as a nested
@@ -76,7 +133,7 @@ class DeriveError(Exception):
 
 
 def tarball_path() -> Path:
-    return NPM_DIR / f"cdktn-provider-aws-{NPM_VERSION}.tgz"
+    return NPM_DIR / f"{NPM_PACKAGE.lstrip('@').replace('/', '-')}-{NPM_VERSION}.tgz"
 
 
 def check_integrity(path: Path) -> None:
@@ -92,7 +149,7 @@ def check_integrity(path: Path) -> None:
 
 def fetch_package() -> Path:
     """Return the unpacked package directory, fetching it with `npm pack` when absent."""
-    unpacked = NPM_DIR / f"provider-aws-{NPM_VERSION}"
+    unpacked = NPM_DIR / f"provider-{PROVIDER}-{NPM_VERSION}"
     stamp = unpacked / ".unpacked"
     if stamp.exists():
         return unpacked / "package"
@@ -212,7 +269,7 @@ def load_module(directory: Path) -> Module:
     js_files = sorted(directory.rglob("*.js"))
     dts_files = sorted(directory.rglob("*.d.ts"))
     for path in js_files:
-        text = path.read_text()
+        text = read_generated(path)
         for m in CLASS_RE.finditer(text):
             if m.group(1) in mod.classes:
                 raise DeriveError(f"{path}: class {m.group(1)} defined twice")
@@ -220,7 +277,7 @@ def load_module(directory: Path) -> Module:
         for m in HCL_FUNC_RE.finditer(text):
             mod.hcl_funcs[m.group(1)] = parse_hcl_entries(m.group(2))
     for path in dts_files:
-        text = path.read_text()
+        text = read_generated(path)
         for m in DTS_INTERFACE_RE.finditer(text):
             docs: dict[str, str] = {}
             optional: dict[str, bool] = {}
@@ -251,6 +308,14 @@ def class_scope(body: str) -> tuple[dict[str, Flags], dict[str, str]]:
 
 
 def check_scope(scope: Scope, what: str) -> None:
+    if CDK_NS == "cdktf":
+        # The CDK for Terraform generator comments only complex attributes; a simple
+        # settable one is required or optional as its config declaration says (`?`), and
+        # taken as not computed.
+        for name in scope.hcl:
+            if name not in scope.flags and name in scope.optional_in_dts:
+                opt = scope.optional_in_dts[name]
+                scope.flags[name] = Flags(False, opt, not opt)
     extra = set(scope.hcl) - set(scope.flags)
     if extra:
         raise DeriveError(f"{what}: settable attributes without flags: {sorted(extra)}")
@@ -450,6 +515,16 @@ class Builder:
                     else:
                         block_types[name] = nested
                     continue
+                nested_attr = self.nested_attribute(tree, entry.kind, sub, stack) if CDK_NS == "cdktf" else None
+                if nested_attr is not None:
+                    attr = {"nested_type": nested_attr, "description_kind": "plain"}
+                    if scope.docs.get(name):
+                        attr["description"] = scope.docs[name]
+                    for flag in ("required", "optional", "computed"):
+                        if getattr(fl, flag):
+                            attr[flag] = True
+                    attributes[name] = attr
+                    continue
                 t = self.tree_to_type(tree, entry.kind, sub, stack)
                 self.check_object_children(tree, fl, sub)
             else:
@@ -521,6 +596,25 @@ class Builder:
             if max_items:
                 bt["max_items"] = max_items
         return bt
+
+    def nested_attribute(self, tree, kind: str, path: str, stack):
+        """hashicorp/helm 3 and hashicorp/kubernetes are (partly) plugin framework providers
+        serving protocol 6, whose object attributes are nested attributes with flags of their
+        own (helm's `kubernetes`, `set`): a `nested_type` when the mapper is a struct, a list
+        or set of structs, or a map of structs; None otherwise."""
+        if tree[0] == "struct":
+            struct, mode = tree[1], "single"
+        elif tree[0] == "list" and tree[1][0] == "struct":
+            struct, mode = tree[1][1], ("set" if kind == "set" else "list")
+        elif tree[0] == "map" and tree[1][0] == "struct":
+            struct, mode = tree[1][1], "map"
+        else:
+            return None
+        inner = self.block(self.struct_scope(struct), path, stack + (struct,)) or {}
+        if inner.get("block_types"):
+            raise DeriveError(f"{path}: a nested attribute with blocks inside")
+        self.note("nested_attribute", path)
+        return {"nesting_mode": mode, "attributes": inner.get("attributes", {})}
 
     def check_object_children(self, tree, fl: Flags, path: str) -> None:
         """hashicorp/aws serves protocol 5, which has no nested attribute types: children of an
@@ -674,9 +768,9 @@ def derive(package: Path) -> dict:
     meta = json.loads((package / "package.json").read_text())
     if meta.get("version") != NPM_VERSION:
         raise DeriveError(f"{package}: version {meta.get('version')} is not the pinned {NPM_VERSION}")
-    provider_meta = meta.get("cdktn", {}).get("provider", {})
+    provider_meta = meta.get(CDK_NS, {}).get("provider", {})
     if provider_meta != {"name": AWS_PROVIDER_SOURCE, "version": AWS_PROVIDER_VERSION}:
-        raise DeriveError(f"{package}: generated from {provider_meta}, expected hashicorp/aws {AWS_PROVIDER_VERSION}")
+        raise DeriveError(f"{package}: generated from {provider_meta}, expected {AWS_PROVIDER_SOURCE} {AWS_PROVIDER_VERSION}")
 
     schema: dict = {
         "provider": None,
@@ -719,15 +813,20 @@ def derive(package: Path) -> dict:
             schema[kind][tf_name] = {"version": 0, "block": builder.block(scope, display + tf_name, ())}
     if schema["provider"] is None:
         raise DeriveError("no provider class found")
-    report.setdefault("grafted", [])
-    apply_grafts(schema, report)
-    schema["functions"] = derive_functions(package, report)
+    if PROVIDER == "aws":
+        report.setdefault("grafted", [])
+        apply_grafts(schema, report)
+        schema["functions"] = derive_functions(package, report)
+    else:
+        # hashicorp/helm and hashicorp/kubernetes serve no provider functions the modules use.
+        schema["functions"] = {}
 
     notes = {k: sorted(set(v)) for k, v in sorted(report.items())}
     schema["//"] = {
-        "what": "hashicorp/aws provider schema derived from the CDK Terrain bindings; "
-        "shape of one provider in `terraform providers schema -json`",
-        "made_by": "tests/aws-schema/derive_schema.py (make aws-schema)",
+        "what": f"{AWS_PROVIDER_SOURCE.removeprefix('registry.terraform.io/')} provider schema derived from the "
+        + ("CDK Terrain bindings; " if CDK_NS == "cdktn" else "CDK for Terraform bindings; ")
+        + "shape of one provider in `terraform providers schema -json`",
+        "made_by": "tests/aws-schema/derive_schema.py" + ("" if PROVIDER == "aws" else f" --provider {PROVIDER}") + " (make aws-schema)",
         "npm_package": f"{NPM_PACKAGE}@{NPM_VERSION}",
         "npm_integrity": NPM_INTEGRITY,
         "provider_source": AWS_PROVIDER_SOURCE,
@@ -762,10 +861,14 @@ def gzip_bytes(data: bytes) -> bytes:
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--package", type=Path, help="an unpacked package directory (default: fetch the pinned one)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--provider", choices=["aws", *OTHER_PROVIDERS], default="aws")
+    ap.add_argument("--out", type=Path)
     ap.add_argument("--check", action="store_true", help="compare with --out instead of writing it")
     ap.add_argument("--json", type=Path, help="also write the uncompressed JSON here")
     args = ap.parse_args(argv)
+    select_provider(args.provider)
+    if args.out is None:
+        args.out = DEFAULT_OUT
     try:
         package = args.package or fetch_package()
         schema = derive(package)

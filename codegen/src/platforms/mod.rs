@@ -119,6 +119,30 @@ pub fn aws_provider(aliases: &[&str]) -> ProviderView {
     }
 }
 
+/// hashicorp/helm and hashicorp/kubernetes, for the addons module: the versions whose
+/// schemas `make validate-modules` validates against (`tests/aws-schema/derive_schema.py
+/// --provider helm|kubernetes`). helm 3 takes `set` and `kubernetes` as attributes.
+pub const HELM_PROVIDER_FLOOR: &str = "3.1.1";
+pub const KUBERNETES_PROVIDER_FLOOR: &str = "2.38.0";
+
+pub fn helm_provider() -> ProviderView {
+    ProviderView {
+        name: "helm".into(),
+        source: "hashicorp/helm".into(),
+        version: format!(">= {HELM_PROVIDER_FLOOR}, < 4.0.0"),
+        configuration_aliases: Vec::new(),
+    }
+}
+
+pub fn kubernetes_provider() -> ProviderView {
+    ProviderView {
+        name: "kubernetes".into(),
+        source: "hashicorp/kubernetes".into(),
+        version: format!(">= {KUBERNETES_PROVIDER_FLOOR}, < 3.0.0"),
+        configuration_aliases: Vec::new(),
+    }
+}
+
 pub fn trustchain_provider() -> ProviderView {
     ProviderView {
         name: "trustchain".into(),

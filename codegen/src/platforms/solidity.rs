@@ -20,7 +20,8 @@ mod components;
 mod modules;
 use components::{components, left_out};
 use modules::{
-    backup, compute, database, dns, hsm, load_balancer, monitoring, networking, security, storage,
+    addons, backup, compute, database, dns, hsm, load_balancer, monitoring, networking, security,
+    storage,
 };
 
 const P: &str = "solidity";
@@ -42,6 +43,54 @@ pub struct Spec {
     pub dns: Dns,
     pub certificates: Certificates,
     pub backup: BackupSection,
+    pub addons: Addons,
+}
+
+/// The in-cluster components (addons module): one Helm chart each.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Addons {
+    pub app_namespaces: Vec<String>,
+    pub storage_class: String,
+    pub charts: BTreeMap<String, Chart>,
+}
+
+/// A Helm chart pinned to one exact version, its namespace (`<env>` replaced by the
+/// environment) and the platform's values for it.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chart {
+    pub repository: String,
+    pub chart: String,
+    pub version: String,
+    pub namespace: String,
+    #[serde(default, skip_serializing)]
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The chart keys the addons templates wire, one Helm release each.
+pub const ADDON_CHARTS: &[&str] = &[
+    "argocd",
+    "aws_load_balancer_controller",
+    "cert_manager",
+    "external_secrets",
+    "grafana",
+    "istio_base",
+    "istio_gateway",
+    "istiod",
+    "jaeger",
+    "kiali",
+    "prometheus",
+];
+
+/// An exact chart version: `1.2.3` or `v1.2.3`, no range, no wildcard.
+pub fn exact_chart_version(v: &str) -> bool {
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -520,6 +569,47 @@ impl Spec {
             &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
         );
         self.backup.validate(v);
+        let a = &self.addons;
+        for key in ADDON_CHARTS {
+            v.check(
+                a.charts.contains_key(*key),
+                "addons.charts",
+                format!(
+                    "the addons module installs a chart named {key:?}: add [addons.charts.{key}]"
+                ),
+            );
+        }
+        for (key, c) in &a.charts {
+            let p = format!("addons.charts.{key}");
+            v.check(
+                ADDON_CHARTS.contains(&key.as_str()),
+                &p,
+                format!(
+                    "no addons template wires a chart named {key:?}: use one of {}",
+                    ADDON_CHARTS.join(", ")
+                ),
+            );
+            v.check(
+                exact_chart_version(&c.version),
+                format!("{p}.version"),
+                format!("{:?} is not an exact chart version: pin one release such as 1.2.3 (no ranges, wildcards or empty versions)", c.version),
+            );
+            v.check(
+                c.repository.starts_with("https://"),
+                format!("{p}.repository"),
+                "chart repositories are fetched over https://",
+            );
+            let ns = c.namespace.replace("<env>", "production");
+            v.check(
+                !ns.is_empty()
+                    && ns.len() <= 63
+                    && ns.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+                    && !ns.starts_with('-')
+                    && !ns.ends_with('-'),
+                format!("{p}.namespace"),
+                "a Kubernetes namespace is a DNS label: lowercase letters, digits and hyphens, at most 63 characters",
+            );
+        }
         v.check(
             self.backup.continuous_retention_days == 0
                 || self.backup.continuous_retention_days == d.backup_retention_days,
@@ -558,6 +648,7 @@ fn view(s: &Spec, header: Header) -> PlatformView {
         ),
         monitoring(s),
         backup(s),
+        addons(s),
     ];
     modules.sort_by(|a, b| a.name.cmp(&b.name));
     PlatformView {

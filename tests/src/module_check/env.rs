@@ -41,16 +41,22 @@ impl Env {
         // Each provider in its own directory, alone, under the name Terraform looks for.
         let plugins = tmp.path().join("plugins");
         let aws = plugins.join("aws");
+        let helm = plugins.join("helm");
+        let kubernetes = plugins.join("kubernetes");
         let own = plugins.join("trustchain");
         let mirror = plugins.join("empty-mirror");
-        for d in [&aws, &own, &mirror] {
+        for d in [&aws, &helm, &kubernetes, &own, &mirror] {
             std::fs::create_dir_all(d).expect("plugins dir");
         }
-        std::os::unix::fs::symlink(
-            built_binary("terraform-provider-aws-schema-only"),
-            aws.join("terraform-provider-aws"),
-        )
-        .expect("link schema-only provider");
+        // One schema-only binary; the name it is started under picks the schema
+        // (hashicorp/aws, or hashicorp/helm and hashicorp/kubernetes for the addons module).
+        for (dir, name) in [(&aws, "aws"), (&helm, "helm"), (&kubernetes, "kubernetes")] {
+            std::os::unix::fs::symlink(
+                built_binary("terraform-provider-aws-schema-only"),
+                dir.join(format!("terraform-provider-{name}")),
+            )
+            .expect("link schema-only provider");
+        }
         std::os::unix::fs::symlink(
             built_binary("terraform-provider-trustchain"),
             own.join("terraform-provider-trustchain"),
@@ -62,8 +68,10 @@ impl Env {
         std::fs::write(
             &tfrc,
             format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"hashicorp/aws\" = \"{}\"\n    \"trustchain/trustchain\" = \"{}\"\n  }}\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+                "provider_installation {{\n  dev_overrides {{\n    \"hashicorp/aws\" = \"{}\"\n    \"hashicorp/helm\" = \"{}\"\n    \"hashicorp/kubernetes\" = \"{}\"\n    \"trustchain/trustchain\" = \"{}\"\n  }}\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
                 aws.display(),
+                helm.display(),
+                kubernetes.display(),
                 own.display(),
                 mirror.display()
             ),
@@ -77,7 +85,12 @@ impl Env {
             checkov_root,
             tfrc,
             work,
-            overrides: vec!["hashicorp/aws".into(), "trustchain/trustchain".into()],
+            overrides: vec![
+                "hashicorp/aws".into(),
+                "hashicorp/helm".into(),
+                "hashicorp/kubernetes".into(),
+                "trustchain/trustchain".into(),
+            ],
         }
     }
 

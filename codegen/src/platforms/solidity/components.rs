@@ -168,6 +168,30 @@ pub(super) fn components() -> Vec<Component> {
             "`aws_backup_plan`, `aws_backup_vault`, `aws_backup_selection`",
         ),
         c(
+            "In-cluster components",
+            "AWS Load Balancer Controller, External Secrets Operator (Secrets Manager), cert-manager (Let's Encrypt, Route 53 DNS-01)",
+            "addons",
+            "`helm_release`, IRSA `aws_iam_role` + `aws_iam_role_policy` from each controller's published policy, `ClusterSecretStore`, `ClusterIssuer`",
+        ),
+        c(
+            "In-cluster components",
+            "Istio (mTLS, ingress and egress control), Kiali",
+            "addons",
+            "`helm_release` (base, istiod, gateway, kiali-server), STRICT `PeerAuthentication`, REGISTRY_ONLY egress with a `ServiceEntry`",
+        ),
+        c(
+            "In-cluster components",
+            "Prometheus (persistent storage, federation), Grafana, Jaeger; ArgoCD (HA)",
+            "addons",
+            "`helm_release` (kube-prometheus-stack, grafana, jaeger, argo-cd), gp3 `kubernetes_storage_class_v1`, admin secrets by `ExternalSecret`",
+        ),
+        c(
+            "Deployment",
+            "Namespaces istio-system, monitoring-<env>, argocd-<env>, cert-manager-<env>, external-secrets-<env>, kube-system, security-platform, security-tools",
+            "addons",
+            "`kubernetes_namespace_v1`",
+        ),
+        c(
             "Disaster recovery",
             "Primary us-east-1, secondary us-west-2",
             "examples/solidity",
@@ -183,36 +207,12 @@ pub(super) fn left_out() -> Vec<LeftOut> {
     };
     vec![
         l(
-            "Istio service mesh, Kiali",
-            "In-cluster software installed with Helm/ArgoCD, not AWS resources.",
-        ),
-        l(
-            "ArgoCD",
-            "In-cluster GitOps controller; it deploys the applications after Terraform built the cluster.",
-        ),
-        l(
-            "Prometheus, Grafana, Jaeger",
-            "In-cluster observability stack on EKS; CloudWatch covers the AWS side.",
-        ),
-        l(
-            "cert-manager (Let's Encrypt, DNS-01)",
-            "In-cluster certificate controller; ACM covers the ALB certificates.",
-        ),
-        l(
-            "External Secrets Operator",
-            "In-cluster; the module creates its IRSA role (`service_accounts.external-secrets`).",
-        ),
-        l(
-            "AWS Load Balancer Controller",
-            "In-cluster; the module creates its IRSA role and the ALB target groups it binds pods to.",
-        ),
-        l(
             "Cluster autoscaler, HPA, VPA, pod security policies",
             "Kubernetes objects; node group sizes and the autoscaler's IRSA role are in compute and security.",
         ),
         l(
-            "Kubernetes namespaces and microservice deployments",
-            "Application deployment, done by ArgoCD.",
+            "Microservice deployments",
+            "Application deployment, done by ArgoCD (addons module) into the namespaces the addons module creates.",
         ),
         l(
             "CloudFront caching of API responses",

@@ -493,3 +493,96 @@ pub(super) fn backup(s: &Spec) -> ModuleView {
         .prose("RDS keeps its own 30-day automated backups (database module); AWS Backup adds daily and weekly recovery points of RDS and EFS (tagged `Backup = \"true\"`), continuous backup for point-in-time restore within the document's 5-minute RPO, and copies everything to the secondary region for disaster recovery. Restore testing proves the recovery points work.")
         .finish()
 }
+
+pub(super) fn addons(s: &Spec) -> ModuleView {
+    let a = &s.addons;
+    let charts = Hcl::from_serialize(&a.charts);
+    let values = Hcl::object(a.charts.iter().map(|(k, c)| {
+        (
+            k.clone(),
+            Hcl::from_json(&serde_json::Value::Object(c.values.clone())),
+        )
+    }));
+    let switch = |name: &str, what: &str| {
+        Variable::new(
+            &format!("enable_{name}"),
+            "bool",
+            &format!("Install {what}."),
+        )
+        .default(Hcl::Bool(true))
+        .non_nullable()
+    };
+    let secret_name = |name: &str, what: &str| {
+        Variable::new(name, "string", &format!("Name of the Secrets Manager secret External Secrets turns into {what}; it must lie under one of external_secrets_path_prefixes. Null: the Kubernetes secret is made some other way (it must exist before the release starts)."))
+            .default_null()
+            .validate(&format!("var.{name} == null || anytrue([for p in var.external_secrets_path_prefixes : startswith(coalesce(var.{name}, \"-\"), p)])"), &format!("{name} must start with one of external_secrets_path_prefixes, or External Secrets cannot read it."))
+    };
+    ModuleBuilder::new(P, "addons", "In-cluster components", "Helm releases of the document's in-cluster components (AWS Load Balancer Controller, External Secrets Operator, cert-manager, ArgoCD HA, Istio with STRICT mTLS and registry-only egress, Prometheus and Grafana on gp3, Jaeger, Kiali) in the document's namespaces, with least-privilege IRSA roles for the controllers that call AWS.")
+        .prose("Each component is one `helm_release` pinned to an exact chart version from the platform spec (`charts`, with the repository and namespace), takes the platform's values from the spec (`chart_values`), the wiring this module adds (cluster name, region, VPC, IRSA role annotations, service addresses) and optional `extra_values` YAML last; `enable_*` switches a component off. Namespaces follow the document: `istio-system`, `monitoring-<env>`, `argocd-<env>`, `cert-manager-<env>`, `external-secrets-<env>`, `kube-system` and the application namespaces `security-platform` and `security-tools` (Istio sidecar injection on).")
+        .prose("The AWS Load Balancer Controller, External Secrets and cert-manager call AWS through IAM roles for service accounts trusting the cluster's OIDC provider for their one service account. Each role's policy is written from the controller's own published policy document (source and version beside each in `iam.tf`), scoped to this account, region and partition: the load balancer controller's `iam_policy.json` of v3.5.0, External Secrets' Secrets Manager read policy limited to `external_secrets_path_prefixes`, the secrets in `external_secrets_secret_arns` and decryption through Secrets Manager with `external_secrets_kms_key_arns`, and cert-manager's Route 53 DNS-01 policy limited to TXT records in `route53_zone_id` (the ClusterIssuer finds the zone by the names in `acme_dns_zones`). No policy grants a `*` action.")
+        .prose("Istio runs with mesh-wide STRICT mutual TLS (a `PeerAuthentication` in `istio-system`, `mtls_mode`), outbound traffic limited to the service registry (`outbound_traffic_policy = \"REGISTRY_ONLY\"`, with `egress_hosts` admitted through a `ServiceEntry`), and traces sent to Jaeger over OTLP; Kiali reads Prometheus, Jaeger and Grafana. Prometheus (two replicas, 15 days, federation labels `cluster` and `region`) and Alertmanager keep their data on gp3 volumes of the `gp3` storage class this module creates (encrypted, with `ebs_kms_key_arn` when given), as does Grafana. ArgoCD runs in the chart's HA layout (Redis HA, two replicas of every server).")
+        .prose("No component gets a default admin password: Grafana reads its admin user from the Kubernetes secret `grafana-admin` and ArgoCD from `argocd-secret` (the chart's own is off), both made by External Secrets from the Secrets Manager secrets named in `grafana_admin_secret_name` and `argocd_admin_secret_name` (or by the operator when those are null). Nothing secret passes through Terraform.")
+        .prose("First apply: the cluster, then the addons. The helm and kubernetes providers are configured from the compute module's outputs (endpoint, CA, `aws eks get-token`), which exist only once the cluster does, so a new environment applies `-target=module.compute` first. `kubernetes_manifest` resources (the PeerAuthentication, ServiceEntry, ClusterIssuer, ClusterSecretStore and ExternalSecrets) need their CRDs on the cluster at plan time, and the charts install those CRDs: apply once with `create_custom_resources = false`, then with `true`. Grafana and ArgoCD, whose admin secrets External Secrets makes, wait for that second apply (their pods would not start without the secret, and the atomic release would roll back). Later applies need neither step.")
+        .provider(aws_provider(&[]))
+        .provider(crate::platforms::helm_provider())
+        .provider(crate::platforms::kubernetes_provider())
+        .file("namespaces.tf", "solidity/addons/namespaces.tf")
+        .file("iam.tf", "solidity/addons/iam.tf")
+        .file("releases.tf", "solidity/addons/releases.tf")
+        .file("custom_resources.tf", "solidity/addons/custom_resources.tf")
+        .var(name_var(32))
+        .var(tags_var())
+        .var(Variable::new("environment", "string", "Environment the cluster serves (production, staging); it names the namespaces of the document (monitoring-<env>, argocd-<env>, ...).").validate("can(regex(\"^[a-z][a-z0-9-]{0,20}$\", var.environment))", "environment must be a lowercase DNS label of at most 21 characters."))
+        .var(Variable::new("cluster_name", "string", "Name of the EKS cluster (compute module output cluster_name)."))
+        .var(Variable::new("oidc_provider_arn", "string", "ARN of the cluster's IAM OIDC provider (compute module output oidc_provider_arn).").validate("can(regex(\"^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/\", var.oidc_provider_arn))", "oidc_provider_arn must be an IAM OIDC provider ARN."))
+        .var(Variable::new("oidc_issuer_url", "string", "OIDC issuer URL of the cluster (compute module output oidc_issuer_url).").validate("startswith(var.oidc_issuer_url, \"https://\")", "oidc_issuer_url starts with https://."))
+        .var(Variable::new("vpc_id", "string", "ID of the cluster's VPC (the load balancer controller's vpcId)."))
+        .var(switch("aws_load_balancer_controller", "the AWS Load Balancer Controller and its IRSA role"))
+        .var(switch("external_secrets", "the External Secrets Operator, its IRSA role and the ClusterSecretStore for Secrets Manager"))
+        .var(switch("cert_manager", "cert-manager, its IRSA role and the Let's Encrypt DNS-01 ClusterIssuer"))
+        .var(switch("argocd", "ArgoCD (HA)"))
+        .var(switch("istio", "Istio (base, istiod, the mesh's STRICT mTLS PeerAuthentication and egress policy)"))
+        .var(switch("istio_gateway", "the Istio ingress gateway (with enable_istio)"))
+        .var(switch("prometheus", "kube-prometheus-stack (Prometheus, Alertmanager, exporters)"))
+        .var(switch("grafana", "Grafana"))
+        .var(switch("jaeger", "Jaeger"))
+        .var(switch("kiali", "Kiali (with enable_istio)"))
+        .var(
+            Variable::new("charts", "map(object({\n  repository = string\n  chart      = string\n  version    = string\n  namespace  = string\n}))", "Chart of each component: repository, chart, exact version and namespace (`<env>` becomes environment). Defaults from the platform spec.")
+                .default(charts)
+                .non_nullable()
+                .validate("alltrue([for c in values(var.charts) : can(regex(\"^v?[0-9]+\\\\.[0-9]+\\\\.[0-9]+$\", c.version))])", "Pin every chart to an exact version such as 1.2.3 (no ranges, wildcards or empty versions).")
+                .validate("alltrue([for c in values(var.charts) : startswith(c.repository, \"https://\")])", "Chart repositories are fetched over https://.")
+                .validate(&format!("length(setsubtract([{}], keys(var.charts))) == 0", crate::platforms::solidity::ADDON_CHARTS.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")), &format!("charts needs an entry for each of {}.", crate::platforms::solidity::ADDON_CHARTS.join(", "))),
+        )
+        .var(Variable::new("chart_values", "any", "The platform's values of each chart by component (from the spec); the module's wiring and extra_values go over them.").default(values).non_nullable())
+        .var(
+            Variable::new("extra_values", "map(string)", "YAML values added last to a component's release, by component key of charts (e.g. Jaeger's storage).")
+                .default(Hcl::object(Vec::<(String, Hcl)>::new()))
+                .non_nullable()
+                .validate("length(setsubtract(keys(var.extra_values), keys(var.charts))) == 0", "extra_values keys must be keys of charts."),
+        )
+        .var(string_list("app_namespaces", "Application namespaces of the document, created with Istio sidecar injection.").default(Hcl::strs(&a.app_namespaces)).non_nullable())
+        .var(Variable::new("storage_class_name", "string", "Name of the gp3 StorageClass created for Prometheus, Alertmanager and Grafana.").default(Hcl::str(&a.storage_class)))
+        .var(Variable::new("ebs_kms_key_arn", "string", "KMS key that encrypts the gp3 volumes; null uses the account's EBS default key.").default_null())
+        .var(Variable::new("create_custom_resources", "bool", "Create the custom resources (PeerAuthentication, ServiceEntry, ClusterIssuer, ClusterSecretStore, ExternalSecrets). Their CRDs come with the charts, and kubernetes_manifest reads them at plan time: false for the first apply of a new cluster, true afterwards.").default(Hcl::Bool(true)).non_nullable())
+        .var(Variable::new("mtls_mode", "string", "Mesh-wide Istio mutual TLS mode.").default(Hcl::str("STRICT")).validate("contains([\"STRICT\", \"PERMISSIVE\"], var.mtls_mode)", "mtls_mode is STRICT or PERMISSIVE (PERMISSIVE only while migrating workloads into the mesh)."))
+        .var(Variable::new("outbound_traffic_policy", "string", "Istio outbound traffic policy: REGISTRY_ONLY lets sidecars reach only services in the registry and egress_hosts.").default(Hcl::str("REGISTRY_ONLY")).validate("contains([\"REGISTRY_ONLY\", \"ALLOW_ANY\"], var.outbound_traffic_policy)", "outbound_traffic_policy is REGISTRY_ONLY or ALLOW_ANY."))
+        .var(string_list("egress_hosts", "External host names the mesh may reach over TLS (port 443) under REGISTRY_ONLY, through one ServiceEntry.").default(Hcl::List(Vec::new())).non_nullable())
+        .var(Variable::new("route53_zone_id", "string", "Route 53 hosted zone cert-manager answers DNS-01 challenges in (dns module output zone_id).").default_null().validate("var.route53_zone_id != null || !var.enable_cert_manager", "cert-manager needs route53_zone_id (or set enable_cert_manager = false)."))
+        .var(Variable::new("acme_email", "string", "Contact e-mail of the Let's Encrypt account.").default_null().validate("var.acme_email != null || !var.enable_cert_manager", "cert-manager needs acme_email (or set enable_cert_manager = false)."))
+        .var(string_list("acme_dns_zones", "DNS zones the ClusterIssuer solves DNS-01 challenges for (the domain of route53_zone_id); cert-manager finds the zone by name.").default(Hcl::List(Vec::new())).non_nullable().validate("length(var.acme_dns_zones) > 0 || !var.enable_cert_manager", "cert-manager needs acme_dns_zones (or set enable_cert_manager = false)."))
+        .var(Variable::new("acme_server", "string", "ACME directory of the ClusterIssuer (Let's Encrypt production; the staging directory for tests).").default(Hcl::str("https://acme-v02.api.letsencrypt.org/directory")))
+        .var(string_list("external_secrets_path_prefixes", "Secrets Manager name prefixes External Secrets may read (e.g. solidity-prod/).").default(Hcl::List(Vec::new())).non_nullable().validate("alltrue([for p in var.external_secrets_path_prefixes : length(p) > 0 && !strcontains(p, \"*\")])", "Give prefixes without wildcards; the policy adds one * after each."))
+        .var(string_list("external_secrets_secret_arns", "Further secrets External Secrets may read, by ARN (e.g. the RDS-managed master user secret).").default(Hcl::List(Vec::new())).non_nullable())
+        .var(string_list("external_secrets_kms_key_arns", "KMS keys of those secrets; External Secrets may decrypt with them through Secrets Manager only.").default(Hcl::List(Vec::new())).non_nullable())
+        .var(secret_name("grafana_admin_secret_name", "Grafana's admin secret `grafana-admin` (JSON keys admin-user and admin-password)"))
+        .var(secret_name("argocd_admin_secret_name", "ArgoCD's `argocd-secret` (JSON keys admin.password (bcrypt), admin.passwordMtime and server.secretkey)"))
+        .out("namespaces", "local.namespaces", "Namespace of each component (after `<env>` substitution).")
+        .out("releases", "{ for r in concat(helm_release.aws_load_balancer_controller, helm_release.external_secrets, helm_release.cert_manager, helm_release.argocd, helm_release.istio_base, helm_release.istiod, helm_release.istio_gateway, helm_release.prometheus, helm_release.grafana, helm_release.jaeger, helm_release.kiali) : r.name => { chart = r.chart, version = r.version, namespace = r.namespace } }", "Installed releases by release name: chart, version, namespace.")
+        .out("irsa_role_arns", "{ for k, r in aws_iam_role.controller : k => r.arn }", "IRSA role ARNs by controller.")
+        .out("cluster_issuer_name", "var.enable_cert_manager ? \"letsencrypt-dns01\" : null", "Name of the cert-manager ClusterIssuer (Let's Encrypt, Route 53 DNS-01).")
+        .out("cluster_secret_store_name", "var.enable_external_secrets ? \"aws-secrets-manager\" : null", "Name of the External Secrets ClusterSecretStore for Secrets Manager.")
+        .out("storage_class_name", "kubernetes_storage_class_v1.gp3.metadata[0].name", "Name of the gp3 StorageClass.")
+        .finish()
+}

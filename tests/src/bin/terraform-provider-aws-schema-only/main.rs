@@ -13,6 +13,10 @@
 //! - functions return simple results or type-appropriate placeholders.
 //!
 //! It validates nothing beyond the schema. Never part of a release.
+//!
+//! Started as `terraform-provider-helm` or `terraform-provider-kubernetes` (a link of that
+//! name, as the module validation installs it) it serves the hashicorp/helm 3.1.1 or
+//! hashicorp/kubernetes 2.38.0 schema instead, derived the same way, for the addons module.
 #![forbid(unsafe_code)]
 
 mod placeholder;
@@ -20,6 +24,7 @@ mod schema_json;
 
 use async_trait::async_trait;
 use placeholder::{Region, fill_data_source, placeholder};
+use schema_json::Flavor;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
@@ -31,13 +36,12 @@ use tfplugin::provider::{
 use tfplugin::schema::Schema;
 use tfplugin::value::{AttributePath, Value};
 
-const ADDRESS: &str = "registry.terraform.io/hashicorp/aws";
-
 fn main() -> ExitCode {
+    let flavor = Flavor::from_program(&std::env::args().next().unwrap_or_default());
     // `--load-schema`: load, convert and report, for measuring startup.
     if std::env::args().nth(1).as_deref() == Some("--load-schema") {
         let start = std::time::Instant::now();
-        return match schema_json::load() {
+        return match schema_json::load(flavor) {
             Ok(s) => {
                 println!(
                     "{} resources, {} data sources, {} functions in {:?}",
@@ -54,8 +58,8 @@ fn main() -> ExitCode {
             }
         };
     }
-    match schema_json::load() {
-        Ok(schema) => tfplugin::serve::main(SchemaOnlyAws::new(schema), ADDRESS),
+    match schema_json::load(flavor) {
+        Ok(schema) => tfplugin::serve::main(SchemaOnlyAws::new(schema, flavor), flavor.address()),
         Err(e) => {
             eprintln!("terraform-provider-aws-schema-only: {e}");
             ExitCode::from(1)
@@ -65,13 +69,15 @@ fn main() -> ExitCode {
 
 struct SchemaOnlyAws {
     schema: schema_json::AwsSchema,
+    flavor: Flavor,
     region: Region,
 }
 
 impl SchemaOnlyAws {
-    fn new(schema: schema_json::AwsSchema) -> Self {
+    fn new(schema: schema_json::AwsSchema, flavor: Flavor) -> Self {
         Self {
             schema,
+            flavor,
             region: Region::default(),
         }
     }
@@ -80,7 +86,7 @@ impl SchemaOnlyAws {
 #[async_trait]
 impl Provider for SchemaOnlyAws {
     fn type_name(&self) -> &str {
-        "aws"
+        self.flavor.type_name()
     }
 
     fn schema(&self) -> Schema {
@@ -93,6 +99,7 @@ impl Provider for SchemaOnlyAws {
             .iter()
             .map(|(name, schema)| {
                 Arc::new(PlanOnlyResource {
+                    provider: self.flavor.type_name(),
                     name: name.clone(),
                     schema: schema.clone(),
                     refine: PLAN_REFINEMENTS
@@ -192,6 +199,7 @@ fn acm_domain_validation_options(ctx: &mut PlanContext) {
 }
 
 struct PlanOnlyResource {
+    provider: &'static str,
     name: String,
     schema: Schema,
     refine: Option<Refine>,
@@ -200,8 +208,14 @@ struct PlanOnlyResource {
 impl PlanOnlyResource {
     fn cannot_apply(&self, what: &str) -> Diagnostic {
         Diagnostic::error(
-            format!("The schema-only aws provider cannot {what} {}", self.name),
-            "terraform-provider-aws-schema-only serves the hashicorp/aws schema so tests can run terraform validate and plan offline; it has no AWS client. Apply with the real hashicorp/aws provider.",
+            format!(
+                "The schema-only {} provider cannot {what} {}",
+                self.provider, self.name
+            ),
+            format!(
+                "terraform-provider-aws-schema-only serves the hashicorp/{0} schema so tests can run terraform validate and plan offline; it has no client. Apply with the real hashicorp/{0} provider.",
+                self.provider
+            ),
         )
     }
 }

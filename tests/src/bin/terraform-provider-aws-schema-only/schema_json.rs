@@ -14,6 +14,60 @@ use tfplugin::schema::{
 use tfplugin::value::Type;
 
 static SCHEMA_GZ: &[u8] = include_bytes!("../../../aws-schema/schema.json.gz");
+/// hashicorp/helm 3.1.1 and hashicorp/kubernetes 2.38.0, derived the same way
+/// (`derive_schema.py --provider helm|kubernetes`) for the addons module.
+static HELM_SCHEMA_GZ: &[u8] = include_bytes!("../../../aws-schema/helm-schema.json.gz");
+static KUBERNETES_SCHEMA_GZ: &[u8] =
+    include_bytes!("../../../aws-schema/kubernetes-schema.json.gz");
+
+/// Which provider this process stands in for: picked by the name it was started under
+/// (`terraform-provider-helm` / `terraform-provider-kubernetes`, as the validation
+/// pipeline links it), hashicorp/aws otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Aws,
+    Helm,
+    Kubernetes,
+}
+
+impl Flavor {
+    pub fn from_program(argv0: &str) -> Self {
+        let file = std::path::Path::new(argv0)
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default();
+        match file {
+            "terraform-provider-helm" => Flavor::Helm,
+            "terraform-provider-kubernetes" => Flavor::Kubernetes,
+            _ => Flavor::Aws,
+        }
+    }
+
+    /// The provider type name (its local name in configurations).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Flavor::Aws => "aws",
+            Flavor::Helm => "helm",
+            Flavor::Kubernetes => "kubernetes",
+        }
+    }
+
+    pub fn address(self) -> &'static str {
+        match self {
+            Flavor::Aws => "registry.terraform.io/hashicorp/aws",
+            Flavor::Helm => "registry.terraform.io/hashicorp/helm",
+            Flavor::Kubernetes => "registry.terraform.io/hashicorp/kubernetes",
+        }
+    }
+
+    fn gz(self) -> &'static [u8] {
+        match self {
+            Flavor::Aws => SCHEMA_GZ,
+            Flavor::Helm => HELM_SCHEMA_GZ,
+            Flavor::Kubernetes => KUBERNETES_SCHEMA_GZ,
+        }
+    }
+}
 
 /// Everything the provider serves, converted.
 pub struct AwsSchema {
@@ -25,9 +79,9 @@ pub struct AwsSchema {
 
 /// Decompresses and converts the embedded schema. Errors name what was malformed: the
 /// file is ours and committed, so an error here is a bug in the derivation script.
-pub fn load() -> Result<AwsSchema, String> {
+pub fn load(flavor: Flavor) -> Result<AwsSchema, String> {
     let mut json = Vec::with_capacity(16 << 20);
-    flate2::read::GzDecoder::new(SCHEMA_GZ)
+    flate2::read::GzDecoder::new(flavor.gz())
         .read_to_end(&mut json)
         .map_err(|e| format!("schema.json.gz does not decompress: {e}"))?;
     let raw: ProviderJson =
