@@ -24,7 +24,8 @@ module "hsm" {
   name = local.name
 }
 
-# KMS keys in the secondary region for the S3 replicas and the backup copy vault.
+# KMS keys in the secondary region, one per data type as in the primary: the S3 replicas, the
+# backup copy vault and the standby stack (standby.tf). KMS keys are regional.
 module "hsm_secondary" {
   source = "../../modules/solidity/hsm"
   providers = {
@@ -32,10 +33,6 @@ module "hsm_secondary" {
   }
 
   name = local.name
-  kms_keys = {
-    backup = { service_principals = ["backup.amazonaws.com"] }
-    s3     = { service_principals = ["s3.amazonaws.com"] }
-  }
 }
 
 module "networking" {
@@ -156,9 +153,10 @@ module "dns" {
     aws = aws.primary
   }
 
-  domain_name   = var.domain_name
-  primary_alb   = { dns_name = module.load_balancer.alb_dns_name, zone_id = module.load_balancer.alb_zone_id }
-  secondary_alb = var.secondary_alb
+  domain_name = var.domain_name
+  primary_alb = { dns_name = module.load_balancer.alb_dns_name, zone_id = module.load_balancer.alb_zone_id }
+  # Failover pair: the standby stack's ALB (standby.tf) answers while the primary is unhealthy.
+  secondary_alb = { dns_name = module.load_balancer_secondary.alb_dns_name, zone_id = module.load_balancer_secondary.alb_zone_id }
   cdn_records = {
     docs = { dns_name = module.storage.docs_distribution_domain_name, zone_id = module.storage.docs_distribution_hosted_zone_id }
   }
@@ -204,10 +202,14 @@ module "monitoring" {
   create_cost_anomaly_monitor = var.create_account_resources
   kms_key_arn                 = module.hsm.kms_key_arns["sns"]
   log_kms_key_arn             = module.hsm.kms_key_arns["logs"]
+  # ReplicaLag is published by replicas only: here it watches the first in-region read replica,
+  # and without one the alarm is left out (on the primary it would never fire). The
+  # cross-region replica's lag is alarmed in the secondary region (standby.tf).
+  omit_alarms = var.read_replica_count > 0 ? [] : ["rds_replica_lag"]
   alarm_dimensions = {
     rds_cpu          = { DBInstanceIdentifier = module.database.db_instance_identifier }
     rds_free_storage = { DBInstanceIdentifier = module.database.db_instance_identifier }
-    rds_replica_lag  = { DBInstanceIdentifier = try(module.database.db_replica_identifiers[0], module.database.db_instance_identifier) }
+    rds_replica_lag  = { DBInstanceIdentifier = try(module.database.db_replica_identifiers[0], null) }
     # ElastiCache publishes per node (CacheClusterId), never per replication group.
     redis_cpu      = { CacheClusterId = module.database.redis_member_cluster_ids[0] }
     redis_memory   = { CacheClusterId = module.database.redis_member_cluster_ids[0] }

@@ -17,8 +17,8 @@ output "db_instance_identifier" {
 }
 
 output "db_master_user_secret_arn" {
-  description = "Secrets Manager secret holding the rotated master password."
-  value       = aws_db_instance.this.master_user_secret[0].secret_arn
+  description = "Secrets Manager secret holding the rotated master password (null on a cross-region replica: the source's secret holds it)."
+  value       = one(aws_db_instance.this.master_user_secret[*].secret_arn)
 }
 
 output "db_replica_endpoints" {

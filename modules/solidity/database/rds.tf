@@ -83,20 +83,32 @@ resource "terraform_data" "final_snapshot_suffix" {
   }
 }
 
+locals {
+  # A cross-region read replica of replicate_source_db (the standby region): engine, version,
+  # storage size and credentials come from the source, and RDS refuses them on the replica.
+  replica = var.replicate_source_db != null
+}
+
+# The primary, or with replicate_source_db the standby region's cross-region read replica,
+# encrypted with this region's rds key (KMS keys are regional; CreateDBInstanceReadReplica
+# requires a key of the destination region for an encrypted source). RDS takes no final
+# snapshot of a read replica (DeleteDBInstance refuses FinalDBSnapshotIdentifier for one), and
+# the provider sends the identifier only when skip_final_snapshot is false.
 resource "aws_db_instance" "this" {
   identifier                            = var.name
-  engine                                = "postgres"
-  engine_version                        = var.engine_version
+  replicate_source_db                   = var.replicate_source_db
+  engine                                = local.replica ? null : "postgres"
+  engine_version                        = local.replica ? null : var.engine_version
   instance_class                        = var.instance_class
-  allocated_storage                     = var.allocated_storage
+  allocated_storage                     = local.replica ? null : var.allocated_storage
   max_allocated_storage                 = var.max_allocated_storage
   storage_type                          = "gp3"
   storage_encrypted                     = true
   kms_key_id                            = var.rds_kms_key_arn
-  db_name                               = var.database_name
-  username                              = var.master_username
-  manage_master_user_password           = true
-  master_user_secret_kms_key_id         = var.rds_kms_key_arn
+  db_name                               = local.replica ? null : var.database_name
+  username                              = local.replica ? null : var.master_username
+  manage_master_user_password           = local.replica ? null : true
+  master_user_secret_kms_key_id         = local.replica ? null : var.rds_kms_key_arn
   iam_database_authentication_enabled   = true
   multi_az                              = true
   db_subnet_group_name                  = aws_db_subnet_group.this.name
@@ -108,7 +120,7 @@ resource "aws_db_instance" "this" {
   maintenance_window                    = "sun:05:00-sun:06:00"
   copy_tags_to_snapshot                 = true
   deletion_protection                   = var.deletion_protection
-  skip_final_snapshot                   = false
+  skip_final_snapshot                   = local.replica
   final_snapshot_identifier             = "${var.name}-final-${terraform_data.final_snapshot_suffix.output}"
   auto_minor_version_upgrade            = true
   enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
@@ -124,9 +136,15 @@ resource "aws_db_instance" "this" {
 
   # Tagged for AWS Backup: its continuous (point-in-time) rule takes over the instance's
   # automated backups and sets their retention and window itself; Terraform setting them
-  # back on every apply would fight it.
+  # back on every apply would fight it. As a replica it keeps automated backups too (RDS for
+  # PostgreSQL 14.1 and later supports them on read replicas), so a promoted standby has
+  # point-in-time recovery at once (PromoteReadReplica recommends a backup before promoting).
+  # Removing replicate_source_db promotes the replica (the provider calls PromoteReadReplica);
+  # in a regional outage promote it with `aws rds promote-read-replica` and remove it after.
+  # db_name and username force a new instance and a replica has neither in its configuration:
+  # ignoring them keeps a promoted replica from being replaced when it becomes a primary here.
   lifecycle {
-    ignore_changes = [backup_retention_period, backup_window]
+    ignore_changes = [backup_retention_period, backup_window, db_name, username]
   }
 }
 

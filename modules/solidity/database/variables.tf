@@ -237,6 +237,17 @@ variable "replica_instance_class" {
   default     = "db.r5.large"
 }
 
+variable "replicate_source_db" {
+  description = "ARN of a primary instance in another region: the instance becomes its cross-region read replica (the standby region), encrypted with rds_kms_key_arn, a key of this region. Engine, version, storage and credentials come from the source; null creates a primary."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replicate_source_db == null || can(regex("^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:", var.replicate_source_db))
+    error_message = "replicate_source_db must be the ARN of the source DB instance (arn:aws:rds:<region>:<account>:db:<id>): a cross-region replica names its source by ARN."
+  }
+}
+
 variable "subnet_ids" {
   description = "Private subnets for the database subnet groups."
   type        = list(string)

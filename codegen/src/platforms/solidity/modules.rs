@@ -127,7 +127,7 @@ pub(super) fn compute(s: &Spec) -> ModuleView {
         .prose("The cluster API endpoint is private by default, Kubernetes secrets are envelope-encrypted with the EKS KMS key, and all five control-plane log types go to an encrypted log group. Access uses EKS access entries (API authentication mode).")
         .prose("Pods take addresses from their node's subnet (EKS's VPC CNI): the nodes run in the networking module's /18 node subnets (`node_subnet_ids`), and prefix delegation (`vpc_cni_prefix_delegation`, on by default) lets each node hold /28 prefixes, up to 110 pods, instead of its secondary-IP limit. The networking add-ons (VPC CNI, kube-proxy, Pod Identity agent) are configured before the first node joins, so every node boots with the prefix-delegation pod limit.")
         .prose("Node groups come from `node_groups`: the general group runs m5.large to m5.2xlarge on demand, the spot group the same sizes on spot capacity with a `spot=true:NoSchedule` taint so only tolerant (non-critical) workloads land there. Nodes launch from a template that enforces IMDSv2 with one hop and encrypted gp3 volumes. The cluster autoscaler (in-cluster software) scales the groups between their sizes.")
-        .prose("Every microservice gets a private ECR repository: immutable tags, scan on push, KMS encryption and a lifecycle policy; the registry replicates to the secondary region. The replication configuration is one per account and region and covers every repository, so `create_ecr_replication_configuration` lets one configuration per account own it.")
+        .prose("Every microservice gets a private ECR repository: immutable tags, scan on push, KMS encryption and a lifecycle policy; the registry replicates to the secondary region, where the standby's compute module creates the same repositories (`ecr_repository_prefix` = the primary's name) before any image arrives: ECR replicates into an existing repository of the same name and keeps that repository's settings, so the replicas are KMS-encrypted with the secondary region's key, immutable, scanned on push and expire by the same lifecycle policy. The replication configuration is one per account and region and covers every repository, so `create_ecr_replication_configuration` lets one configuration per account own it.")
         .provider(aws_provider(&[]))
         .file("eks.tf", "solidity/compute/eks.tf")
         .file("node_groups.tf", "solidity/compute/node_groups.tf")
@@ -157,6 +157,7 @@ pub(super) fn compute(s: &Spec) -> ModuleView {
         .var(string_list("ecr_repositories", "ECR repositories, one per microservice image.").default(Hcl::strs(&c.ecr_repositories)))
         .var(Variable::new("ecr_keep_tagged_images", "number", "Tagged images kept per repository; older ones expire.").default(Hcl::num(c.ecr_keep_tagged_images)).validate("var.ecr_keep_tagged_images >= 1", "Keep at least one image."))
         .var(Variable::new("ecr_untagged_expiry_days", "number", "Days before untagged images expire.").default(Hcl::num(c.ecr_untagged_expiry_days)).validate("var.ecr_untagged_expiry_days >= 1", "Use at least one day."))
+        .var(Variable::new("ecr_repository_prefix", "string", "Prefix of the repository names (<prefix>/<service>); null uses name. The standby region's compute module passes the primary's name, so ECR replicates into repositories this module created with its own KMS key, scanning, immutability and lifecycle.").default_null())
         .var(Variable::new("ecr_replication_region", "string", "Region ECR replicates every repository to; null turns replication off.").default_null())
         .var(Variable::new("create_ecr_replication_configuration", "bool", "Create the registry's replication configuration. ECR keeps one per account and region and it covers every repository: exactly one configuration per account sets this.").default(Hcl::Bool(true)))
         .var(kms_key_var("eks_kms_key_arn", "Kubernetes secrets"))
@@ -236,6 +237,7 @@ pub(super) fn database(s: &Spec) -> ModuleView {
     ModuleBuilder::new(P, "database", "Databases", "RDS PostgreSQL 15 Multi-AZ (db.r5) with read replicas, 30-day backups and Performance Insights; ElastiCache Redis in cluster mode, Multi-AZ, encrypted in transit and at rest.")
         .prose("PostgreSQL runs Multi-AZ with encrypted gp3 storage that grows up to `max_allocated_storage`, a master password that RDS generates, keeps in Secrets Manager and rotates, IAM authentication, TLS enforced through the parameter group, enhanced monitoring, Performance Insights, logs exported to CloudWatch, deletion protection and a final snapshot. Read replicas serve read-heavy workloads.")
         .prose("Redis runs in cluster mode (sharded) with a replica per shard in another Availability Zone, automatic failover, encryption at rest with the Redis KMS key and TLS required in transit, an AUTH token sent through a write-only argument (an ephemeral input, never in state or plan; bump `redis_auth_token_version` to rotate it), daily snapshots and slow logs in CloudWatch.")
+        .prose("With `replicate_source_db` (the ARN of the primary instance in another region) the instance is a cross-region read replica for the standby region: encrypted with `rds_kms_key_arn`, which must be a key of the replica's region (KMS keys are regional), Multi-AZ, with its own parameter group, subnet group and automated backups, no master credentials of its own (they replicate from the source, and RDS refuses them on a replica) and no final snapshot (RDS takes none of a read replica). The source needs automated backups (its `backup_retention_days`), the same engine and an encrypted source for an encrypted replica. Removing `replicate_source_db` promotes it to a standalone primary.")
         .prose("The instance is tagged for AWS Backup, whose continuous rule (the backup module) takes over its automated backups and sets their retention and window: the module creates them with `backup_retention_days` and leaves later changes to AWS Backup, so the two never fight.")
         .provider(aws_provider(&[]))
         .file("rds.tf", "solidity/database/rds.tf")
@@ -248,6 +250,7 @@ pub(super) fn database(s: &Spec) -> ModuleView {
         .var(Variable::new("engine_version", "string", "PostgreSQL major version.").default(Hcl::str(&d.engine_version)))
         .var(Variable::new("instance_class", "string", "Instance class of the primary (the document: db.r5.large to db.r5.2xlarge).").default(Hcl::str(&d.instance_class)).validate("startswith(var.instance_class, \"db.\")", "RDS instance classes start with db."))
         .var(Variable::new("replica_instance_class", "string", "Instance class of the read replicas.").default(Hcl::str(&d.replica_instance_class)))
+        .var(Variable::new("replicate_source_db", "string", "ARN of a primary instance in another region: the instance becomes its cross-region read replica (the standby region), encrypted with rds_kms_key_arn, a key of this region. Engine, version, storage and credentials come from the source; null creates a primary.").default_null().validate("var.replicate_source_db == null || can(regex(\"^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:\", var.replicate_source_db))", "replicate_source_db must be the ARN of the source DB instance (arn:aws:rds:<region>:<account>:db:<id>): a cross-region replica names its source by ARN."))
         .var(Variable::new("read_replica_count", "number", "Read replicas in this region.").default(Hcl::num(d.read_replica_count)).validate("var.read_replica_count >= 0 && var.read_replica_count <= 15", "RDS allows up to 15 read replicas."))
         .var(Variable::new("allocated_storage", "number", "Initial storage in GiB.").default(Hcl::num(d.allocated_storage)).validate("var.allocated_storage >= 20", "gp3 storage starts at 20 GiB."))
         .var(Variable::new("max_allocated_storage", "number", "Upper bound for storage autoscaling in GiB.").default(Hcl::num(d.max_allocated_storage)).validate("var.max_allocated_storage >= var.allocated_storage", "max_allocated_storage must be at least allocated_storage."))
@@ -273,7 +276,7 @@ pub(super) fn database(s: &Spec) -> ModuleView {
         .out("db_endpoint", "aws_db_instance.this.endpoint", "Endpoint (host:port) of the primary.")
         .out("db_replica_endpoints", "aws_db_instance.replica[*].endpoint", "Endpoints of the read replicas.")
         .out("db_replica_identifiers", "aws_db_instance.replica[*].identifier", "Identifiers of the read replicas.")
-        .out("db_master_user_secret_arn", "aws_db_instance.this.master_user_secret[0].secret_arn", "Secrets Manager secret holding the rotated master password.")
+        .out("db_master_user_secret_arn", "one(aws_db_instance.this.master_user_secret[*].secret_arn)", "Secrets Manager secret holding the rotated master password (null on a cross-region replica: the source's secret holds it).")
         .out("redis_configuration_endpoint", "aws_elasticache_replication_group.this.configuration_endpoint_address", "Cluster-mode configuration endpoint of Redis.")
         .out("redis_replication_group_id", "aws_elasticache_replication_group.this.id", "ID of the Redis replication group.")
         .out("redis_member_cluster_ids", "sort(aws_elasticache_replication_group.this.member_clusters)", "IDs of the Redis member clusters (one per node), sorted: the CacheClusterId dimension of ElastiCache's CloudWatch metrics, which are published per node and never by replication group.")
@@ -361,7 +364,7 @@ pub(super) fn load_balancer(s: &Spec) -> ModuleView {
 pub(super) fn dns(s: &Spec) -> ModuleView {
     let d = &s.dns;
     ModuleBuilder::new(P, "dns", "DNS", "Route 53 hosted zone with A/AAAA alias records, health checks and failover routing between the primary and secondary region.")
-        .prose("Each host name (and the apex) points at the primary region's ALB; `cdn_records` point host names such as docs at CloudFront. When a secondary ALB is given, the records become a failover pair: Route 53 answers with the primary while its health check passes and with the secondary otherwise (the document's health-based routing across regions). Environments get their own subdomain by giving the module the environment's domain.")
+        .prose("Each host name (and the apex) points at the primary region's ALB; `cdn_records` point host names such as docs at CloudFront. When a secondary ALB is given, the records become a failover pair, each side with its own HTTPS health check: Route 53 answers with the primary while its health check passes and with the secondary while the primary's fails and the secondary's passes (the document's health-based routing across regions). Environments get their own subdomain by giving the module the environment's domain.")
         .provider(aws_provider(&[]))
         .file("main.tf", "solidity/dns/main.tf")
         .var(Variable::new("domain_name", "string", "Domain of the hosted zone.").default(Hcl::str(&s.platform.domain)))
@@ -379,6 +382,7 @@ pub(super) fn dns(s: &Spec) -> ModuleView {
         .out("name_servers", "one(aws_route53_zone.this[*].name_servers)", "Name servers to delegate the domain to (created zones only).")
         .out("fqdns", "sort(distinct([for r in aws_route53_record.primary : r.fqdn]))", "Names that resolve to the platform.")
         .out("primary_health_check_id", "aws_route53_health_check.primary.id", "ID of the primary region's health check.")
+        .out("secondary_health_check_id", "one(aws_route53_health_check.secondary[*].id)", "ID of the secondary region's health check (null without secondary_alb).")
         .finish()
 }
 
