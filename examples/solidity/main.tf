@@ -66,7 +66,7 @@ module "security" {
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
   # The database credentials reach Kubernetes through External Secrets: its role reads the
-  # master user secret RDS manages, encrypted with the rds key.
+  # database module's master credentials secret, encrypted with the rds key.
   external_secrets = {
     database = {
       secret_arn  = module.database.db_master_user_secret_arn
@@ -121,10 +121,13 @@ module "database" {
   read_replica_count      = var.read_replica_count
   redis_node_type         = var.redis_node_type
   redis_auth_token        = var.redis_auth_token
+  master_password         = var.db_master_password
   deletion_protection     = var.deletion_protection
   rds_kms_key_arn         = module.hsm.kms_key_arns["rds"]
-  redis_kms_key_arn       = module.hsm.kms_key_arns["redis"]
-  log_kms_key_arn         = module.hsm.kms_key_arns["logs"]
+  # The standby region's External Secrets reads the credentials from a replica of the secret.
+  master_secret_replicas = { (var.secondary_region) = module.hsm_secondary.kms_key_arns["rds"] }
+  redis_kms_key_arn      = module.hsm.kms_key_arns["redis"]
+  log_kms_key_arn        = module.hsm.kms_key_arns["logs"]
 }
 
 module "storage" {

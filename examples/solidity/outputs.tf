@@ -24,7 +24,7 @@ output "db_endpoint" {
 }
 
 output "db_master_user_secret_arn" {
-  description = "Secret holding the rotated master password."
+  description = "Secret holding the master credentials (External Secrets reads it)."
   value       = module.database.db_master_user_secret_arn
 }
 

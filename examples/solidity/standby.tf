@@ -41,6 +41,13 @@ module "security_secondary" {
   cluster_name        = module.compute_secondary.cluster_name
   log_kms_key_arn     = module.hsm_secondary.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm_secondary.kms_key_arns["secrets"]
+  # The database credentials: the replica, in this region, of the primary's secret.
+  external_secrets = {
+    database = {
+      secret_arn  = module.database.db_master_user_secret_replica_arns[var.secondary_region]
+      kms_key_arn = module.hsm_secondary.kms_key_arns["rds"]
+    }
+  }
   # GuardDuty and AWS Config are regional: the account's owner of the singletons runs them in
   # this region too. The primary's trail is multi-region and already records this one.
   create_guardduty_detector = var.create_account_resources
@@ -89,7 +96,7 @@ module "database_secondary" {
   }
 
   name                          = local.standby_name
-  replicate_source_db           = module.database.db_instance_arn
+  replica_source                = { db_instance_arn = module.database.db_instance_arn }
   subnet_ids                    = module.networking_secondary.private_subnet_ids
   rds_security_group_id         = module.security_secondary.rds_security_group_id
   redis_security_group_id       = module.security_secondary.redis_security_group_id

@@ -118,6 +118,13 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "db_master_password" {
+  description = "PostgreSQL master password; pass it as TF_VAR_db_master_password from your secret store (8-128 characters without /, \", @ or space). Ephemeral: sent only through write-only arguments, never written to state or plan. RDS cannot manage it itself: it creates no read replicas of an instance whose password it manages."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
 variable "secondary_availability_zones" {
   description = "The three Availability Zones of the secondary region (the standby stack)."
   type        = list(string)

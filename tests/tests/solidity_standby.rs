@@ -169,12 +169,12 @@ fn problems(calls: &BTreeMap<String, Call>) -> Vec<String> {
         Ok((replica_name, replica)) => {
             let source = replica
                 .args
-                .get("replicate_source_db")
+                .get("replica_source")
                 .cloned()
                 .unwrap_or_default();
             match &primary_db {
-                Ok((db, _)) if source == format!("module.{db}.db_instance_arn") => {}
-                _ => out.push(format!("the standby database is no cross-region replica of the primary's ARN: replicate_source_db = {source:?}")),
+                Ok((db, _)) if source.contains(&format!("db_instance_arn = module.{db}.db_instance_arn")) => {}
+                _ => out.push(format!("the standby database is no cross-region replica of the primary's ARN: replica_source = {source:?}")),
             }
             let key = replica
                 .args
@@ -262,11 +262,7 @@ fn a_standby_without_its_cluster_or_replica_or_with_the_lag_alarm_on_the_primary
     // The standby database is no replica.
     let mut broken = calls.clone();
     let db = standby("database");
-    broken
-        .get_mut(&db)
-        .unwrap()
-        .args
-        .remove("replicate_source_db");
+    broken.get_mut(&db).unwrap().args.remove("replica_source");
     let p = problems(&broken);
     assert!(
         p.iter().any(|m| m.contains("no cross-region replica")),
@@ -324,4 +320,103 @@ fn a_standby_without_its_cluster_or_replica_or_with_the_lag_alarm_on_the_primary
             .any(|m| m.contains("does not watch the cross-region replica")),
         "{p:?}"
     );
+}
+
+/// `(module dir, resource name, attributes as HCL text)` of every `aws_db_instance` in the
+/// generated modules.
+fn db_instances() -> Vec<(String, String, BTreeMap<String, String>)> {
+    let mut out = Vec::new();
+    for platform in ["solidity", "trustchain"] {
+        let root = workspace_root().join("modules").join(platform);
+        let mut dirs: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            for file in std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()) {
+                if file.extension().is_none_or(|e| e != "tf") {
+                    continue;
+                }
+                let body: Body = hcl::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+                for b in body.blocks().filter(|b| {
+                    b.identifier() == "resource" && b.labels()[0].as_str() == "aws_db_instance"
+                }) {
+                    let attrs = b
+                        .body
+                        .attributes()
+                        .map(|a| (a.key().to_string(), text(a.expr())))
+                        .collect();
+                    out.push((
+                        dir.strip_prefix(workspace_root())
+                            .unwrap()
+                            .display()
+                            .to_string(),
+                        b.labels()[1].as_str().to_string(),
+                        attrs,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// AWS rule, by class: RDS creates no read replica of an instance whose master password it
+/// manages in Secrets Manager ("Managing master user passwords with Secrets Manager isn't
+/// supported for ... Creating a read replica when the source DB or DB cluster manages
+/// credentials with Secrets Manager", RDS user guide, Limitations for Secrets Manager
+/// integration with Amazon RDS). A module that creates replicas (or can be a replica's
+/// source, as the solidity database module is for the standby region) must not turn
+/// manage_master_user_password on, and a replica takes no credentials of its own.
+#[test]
+fn no_module_makes_read_replicas_of_an_instance_whose_password_rds_manages() {
+    let instances = db_instances();
+    assert!(
+        instances.len() >= 2,
+        "expected the solidity database module's instances: {instances:?}"
+    );
+    let mut problems = Vec::new();
+    for (dir, name, attrs) in &instances {
+        let has_replicas = instances
+            .iter()
+            .any(|(d, _, a)| d == dir && a.contains_key("replicate_source_db"));
+        if has_replicas
+            && attrs
+                .get("manage_master_user_password")
+                .is_some_and(|v| v.contains("true"))
+        {
+            problems.push(format!(
+                "{dir}: aws_db_instance.{name} has RDS manage its master password, and the module makes read replicas, which RDS then refuses"
+            ));
+        }
+        if attrs.get("replicate_source_db").map(String::as_str)
+            == Some(&*format!("aws_db_instance.{name}.identifier"))
+        {
+            problems.push(format!("{dir}: aws_db_instance.{name} replicates itself"));
+        }
+    }
+    // The solidity database module is a cross-region replica when asked: it takes the source by
+    // ARN and the key of its own region, and no credentials of its own.
+    let this = instances
+        .iter()
+        .find(|(d, n, _)| d == "modules/solidity/database" && n == "this")
+        .map(|(_, _, a)| a)
+        .expect("modules/solidity/database aws_db_instance.this");
+    for (attr, want) in [
+        ("replicate_source_db", "var.replica_source.db_instance_arn"),
+        ("kms_key_id", "var.rds_kms_key_arn"),
+        ("username", "local.replica ? null"),
+        ("password_wo", "local.replica ? null"),
+        ("skip_final_snapshot", "local.replica"),
+    ] {
+        if !this.get(attr).is_some_and(|v| v.contains(want)) {
+            problems.push(format!(
+                "modules/solidity/database aws_db_instance.this: {attr} = {:?}, expected {want}",
+                this.get(attr)
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -75,7 +75,7 @@ pub fn solidity() -> Vec<OperatorStep> {
         ),
         step(
             "Set the secrets.",
-            "Put the values of the Secrets Manager secrets (`api-keys`, `tool-integrations`) outside Terraform, and pass the Redis AUTH token from a secret store as `TF_VAR_redis_auth_token` (bump `redis_auth_token_version` to rotate it).",
+            "Put the values of the Secrets Manager secrets (`api-keys`, `tool-integrations`) outside Terraform, and pass the Redis AUTH token and the PostgreSQL master password from a secret store as `TF_VAR_redis_auth_token` and `TF_VAR_db_master_password` (bump `redis_auth_token_version` or `master_password_version` to rotate them; the database module writes the password to its Secrets Manager secret, replicated to the standby region, for External Secrets).",
         ),
         step(
             "Publish the documentation site.",

@@ -74,7 +74,7 @@ variable "create_guardduty_detector" {
 }
 
 variable "external_secrets" {
-  description = "Secrets created elsewhere that the external-secrets role may read, with the KMS key that encrypts each: the database credentials are the secret RDS manages (database outputs db_master_user_secret_arn, encrypted with the rds key)."
+  description = "Secrets created elsewhere that the external-secrets role may read, with the KMS key that encrypts each: the database credentials are the database module's master credentials secret (database output db_master_user_secret_arn, or a replica of it in this region; encrypted with the rds key)."
   type = map(object({
     secret_arn  = string
     kms_key_arn = string

@@ -115,9 +115,9 @@ pub(super) fn components() -> Vec<Component> {
         ),
         c(
             "Security",
-            "Secrets Manager with KMS and rotation (RDS password rotated by RDS)",
+            "Secrets Manager with KMS and rotation (the RDS master password through write-only arguments into a secret replicated to the standby region)",
             "security, database",
-            "`aws_secretsmanager_secret`, `aws_secretsmanager_secret_rotation`, `manage_master_user_password`",
+            "`aws_secretsmanager_secret`, `aws_secretsmanager_secret_rotation`, `password_wo`, `secret_string_wo`",
         ),
         c(
             "Security",
@@ -177,7 +177,7 @@ pub(super) fn components() -> Vec<Component> {
             "Multi-region",
             "Each region: complete EKS cluster, RDS read replica for disaster recovery, S3 replicas, regional monitoring and logging",
             "examples/solidity (`standby.tf`)",
-            "networking, security, compute, database (`replicate_source_db`), certificates, load_balancer and monitoring with `aws.secondary`",
+            "networking, security, compute, database (`replica_source`), certificates, load_balancer and monitoring with `aws.secondary`",
         ),
         c(
             "Multi-region",
