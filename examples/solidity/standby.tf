@@ -53,8 +53,10 @@ module "security_secondary" {
   create_guardduty_detector = var.create_account_resources
   create_config_recorder    = var.create_account_resources
   create_cloudtrail         = false
-  notify_findings           = var.create_account_resources
-  findings_sns_topic_arn    = module.monitoring_secondary.sns_topic_arns["critical"]
+  # IAM and the other global resource types are recorded once, by the primary's recorder.
+  config_record_global_resources = false
+  notify_findings                = var.create_account_resources
+  findings_sns_topic_arn         = module.monitoring_secondary.sns_topic_arns["critical"]
 }
 
 # Smaller default node groups (standby_node_groups): the cluster autoscaler grows them to the

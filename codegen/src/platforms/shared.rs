@@ -210,6 +210,12 @@ pub fn audit_vars(
         )
         .default(Hcl::Bool(true)),
         Variable::new(
+            "config_record_global_resources",
+            "bool",
+            "Record the global resource types (IAM users, groups, roles, policies) too. Their configuration items are the same in every region: AWS recommends recording them in one region only, so a recorder in a second region (a standby stack) sets this to false.",
+        )
+        .default(Hcl::Bool(true)),
+        Variable::new(
             "create_cloudtrail",
             "bool",
             "Create the multi-region CloudTrail trail (with its log group and SNS topic). It records the whole account, so one configuration per account sets this.",
