@@ -24,7 +24,8 @@ module "hsm" {
   name = local.name
 }
 
-# KMS keys in the secondary region for the S3 replicas and the backup copy vault.
+# KMS keys in the secondary region, one per data type as in the primary: the S3 replicas, the
+# backup copy vault and the standby stack (standby.tf). KMS keys are regional.
 module "hsm_secondary" {
   source = "../../modules/solidity/hsm"
   providers = {
@@ -32,10 +33,6 @@ module "hsm_secondary" {
   }
 
   name = local.name
-  kms_keys = {
-    backup = { service_principals = ["backup.amazonaws.com"] }
-    s3     = { service_principals = ["s3.amazonaws.com"] }
-  }
 }
 
 module "networking" {
@@ -69,7 +66,7 @@ module "security" {
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
   # The database credentials reach Kubernetes through External Secrets: its role reads the
-  # master user secret RDS manages, encrypted with the rds key.
+  # database module's master credentials secret, encrypted with the rds key.
   external_secrets = {
     database = {
       secret_arn  = module.database.db_master_user_secret_arn
@@ -124,10 +121,13 @@ module "database" {
   read_replica_count      = var.read_replica_count
   redis_node_type         = var.redis_node_type
   redis_auth_token        = var.redis_auth_token
+  master_password         = var.db_master_password
   deletion_protection     = var.deletion_protection
   rds_kms_key_arn         = module.hsm.kms_key_arns["rds"]
-  redis_kms_key_arn       = module.hsm.kms_key_arns["redis"]
-  log_kms_key_arn         = module.hsm.kms_key_arns["logs"]
+  # The standby region's External Secrets reads the credentials from a replica of the secret.
+  master_secret_replicas = { (var.secondary_region) = module.hsm_secondary.kms_key_arns["rds"] }
+  redis_kms_key_arn      = module.hsm.kms_key_arns["redis"]
+  log_kms_key_arn        = module.hsm.kms_key_arns["logs"]
 }
 
 module "storage" {
@@ -156,9 +156,10 @@ module "dns" {
     aws = aws.primary
   }
 
-  domain_name   = var.domain_name
-  primary_alb   = { dns_name = module.load_balancer.alb_dns_name, zone_id = module.load_balancer.alb_zone_id }
-  secondary_alb = var.secondary_alb
+  domain_name = var.domain_name
+  primary_alb = { dns_name = module.load_balancer.alb_dns_name, zone_id = module.load_balancer.alb_zone_id }
+  # Failover pair: the standby stack's ALB (standby.tf) answers while the primary is unhealthy.
+  secondary_alb = { dns_name = module.load_balancer_secondary.alb_dns_name, zone_id = module.load_balancer_secondary.alb_zone_id }
   cdn_records = {
     docs = { dns_name = module.storage.docs_distribution_domain_name, zone_id = module.storage.docs_distribution_hosted_zone_id }
   }
@@ -204,10 +205,14 @@ module "monitoring" {
   create_cost_anomaly_monitor = var.create_account_resources
   kms_key_arn                 = module.hsm.kms_key_arns["sns"]
   log_kms_key_arn             = module.hsm.kms_key_arns["logs"]
+  # ReplicaLag is published by replicas only: here it watches the first in-region read replica,
+  # and without one the alarm is left out (on the primary it would never fire). The
+  # cross-region replica's lag is alarmed in the secondary region (standby.tf).
+  omit_alarms = var.read_replica_count > 0 ? [] : ["rds_replica_lag"]
   alarm_dimensions = {
     rds_cpu          = { DBInstanceIdentifier = module.database.db_instance_identifier }
     rds_free_storage = { DBInstanceIdentifier = module.database.db_instance_identifier }
-    rds_replica_lag  = { DBInstanceIdentifier = try(module.database.db_replica_identifiers[0], module.database.db_instance_identifier) }
+    rds_replica_lag  = { DBInstanceIdentifier = try(module.database.db_replica_identifiers[0], null) }
     # ElastiCache publishes per node (CacheClusterId), never per replication group.
     redis_cpu      = { CacheClusterId = module.database.redis_member_cluster_ids[0] }
     redis_memory   = { CacheClusterId = module.database.redis_member_cluster_ids[0] }

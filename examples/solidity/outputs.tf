@@ -24,7 +24,7 @@ output "db_endpoint" {
 }
 
 output "db_master_user_secret_arn" {
-  description = "Secret holding the rotated master password."
+  description = "Secret holding the master credentials (External Secrets reads it)."
   value       = module.database.db_master_user_secret_arn
 }
 
@@ -36,4 +36,24 @@ output "redis_configuration_endpoint" {
 output "name_servers" {
   description = "Delegate the domain to these name servers."
   value       = module.dns.name_servers
+}
+
+output "standby_cluster_name" {
+  description = "EKS cluster of the standby stack in the secondary region."
+  value       = module.compute_secondary.cluster_name
+}
+
+output "standby_db_instance_identifier" {
+  description = "Cross-region read replica in the secondary region: the instance a failover promotes."
+  value       = module.database_secondary.db_instance_identifier
+}
+
+output "standby_db_endpoint" {
+  description = "Endpoint of the cross-region read replica (read-only until promoted)."
+  value       = module.database_secondary.db_endpoint
+}
+
+output "standby_alb_dns_name" {
+  description = "ALB of the standby stack, the SECONDARY target of the Route 53 failover records."
+  value       = module.load_balancer_secondary.alb_dns_name
 }

@@ -100,15 +100,6 @@ variable "redis_auth_token" {
   ephemeral   = true
 }
 
-variable "secondary_alb" {
-  description = "ALB of a standby stack in the secondary region; set it to turn on DNS failover."
-  type = object({
-    dns_name = string
-    zone_id  = string
-  })
-  default = null
-}
-
 variable "alert_email_addresses" {
   description = "Who receives alerts by e-mail."
   type        = list(string)
@@ -125,4 +116,66 @@ variable "deletion_protection" {
   description = "Protect the database and ALB from deletion (off in dev)."
   type        = bool
   default     = true
+}
+
+variable "db_master_password" {
+  description = "PostgreSQL master password; pass it as TF_VAR_db_master_password from your secret store (8-128 characters without /, \", @ or space). Ephemeral: sent only through write-only arguments, never written to state or plan. RDS cannot manage it itself: it creates no read replicas of an instance whose password it manages."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "secondary_availability_zones" {
+  description = "The three Availability Zones of the secondary region (the standby stack)."
+  type        = list(string)
+  default     = ["us-west-2a", "us-west-2b", "us-west-2c"]
+}
+
+variable "secondary_vpc_cidr" {
+  description = "VPC block of the standby stack; apart from the primary's so the two can be peered."
+  type        = string
+  default     = "10.10.0.0/16"
+}
+
+variable "secondary_public_subnet_cidrs" {
+  description = "Public subnets of the standby stack, one per Availability Zone."
+  type        = list(string)
+  default     = ["10.10.1.0/24", "10.10.2.0/24", "10.10.3.0/24"]
+}
+
+variable "secondary_private_subnet_cidrs" {
+  description = "Private subnets of the standby stack, one per Availability Zone."
+  type        = list(string)
+  default     = ["10.10.4.0/24", "10.10.5.0/24", "10.10.6.0/24"]
+}
+
+variable "standby_node_groups" {
+  description = "Node groups of the standby EKS cluster: smaller than the primary's, grown by the cluster autoscaler (or by raising these) after a failover."
+  type = map(object({
+    instance_types = list(string)
+    capacity_type  = string
+    min_size       = number
+    max_size       = number
+    desired_size   = number
+    disk_size      = optional(number, 100)
+    taint          = optional(string)
+    labels         = optional(map(string), {})
+  }))
+  default = {
+    general = {
+      instance_types = ["m5.large", "m5.xlarge", "m5.2xlarge"]
+      capacity_type  = "ON_DEMAND"
+      min_size       = 2
+      max_size       = 9
+      desired_size   = 2
+    }
+    spot = {
+      instance_types = ["m5.large", "m5.xlarge", "m5.2xlarge"]
+      capacity_type  = "SPOT"
+      min_size       = 0
+      max_size       = 12
+      desired_size   = 0
+      taint          = "spot"
+    }
+  }
 }

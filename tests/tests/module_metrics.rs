@@ -82,25 +82,46 @@ fn module_alarms(platform: &str) -> BTreeMap<String, (String, String, BTreeSet<S
         .collect()
 }
 
-/// `alarm name -> dimension names` the example passes the monitoring module.
-fn example_dimensions(platform: &str) -> BTreeMap<String, BTreeSet<String>> {
-    let path = workspace_root().join(format!("examples/{platform}/main.tf"));
-    let body: Body = hcl::parse(&std::fs::read_to_string(&path).expect("main.tf")).unwrap();
-    let module = body
-        .blocks()
-        .find(|b| b.identifier() == "module" && b.labels()[0].as_str() == "monitoring")
-        .expect("module monitoring in the example");
-    module
-        .body
-        .attributes()
-        .find(|a| a.key() == "alarm_dimensions")
-        .map(|a| {
-            object(a.expr())
-                .into_iter()
-                .map(|(k, v)| (k, object(&v).keys().cloned().collect()))
-                .collect()
-        })
-        .unwrap_or_default()
+/// `module block name -> alarm name -> dimension names` for every call of the platform's
+/// monitoring module in the example's `.tf` files (the primary's and, on solidity, the standby
+/// region's in standby.tf).
+fn example_dimensions(platform: &str) -> BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
+    let dir = workspace_root().join(format!("examples/{platform}"));
+    let source = format!("../../modules/{platform}/monitoring");
+    let mut out = BTreeMap::new();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("example dir")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    files.sort();
+    for path in files {
+        let body: Body = hcl::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for module in body.blocks().filter(|b| {
+            b.identifier() == "module"
+                && b.body.attributes().any(|a| {
+                    a.key() == "source" && matches!(a.expr(), Expression::String(s) if *s == source)
+                })
+        }) {
+            let dims = module
+                .body
+                .attributes()
+                .find(|a| a.key() == "alarm_dimensions")
+                .map(|a| {
+                    object(a.expr())
+                        .into_iter()
+                        .map(|(k, v)| (k, object(&v).keys().cloned().collect()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.insert(module.labels()[0].as_str().to_string(), dims);
+        }
+    }
+    assert!(
+        out.contains_key("monitoring"),
+        "examples/{platform} calls no monitoring module named monitoring: {out:?}"
+    );
+    out
 }
 
 #[test]
@@ -109,28 +130,30 @@ fn every_module_alarm_names_a_metric_aws_publishes_with_the_dimensions_its_examp
     let mut problems = Vec::new();
     let mut checked = 0;
     for platform in ["trustchain", "solidity"] {
-        let passed = example_dimensions(platform);
-        for (name, (namespace, metric, mut dims)) in module_alarms(platform) {
-            if !namespace.starts_with("AWS/") {
-                continue; // the application's own metrics
+        for (call, passed) in example_dimensions(platform) {
+            for (name, (namespace, metric, mut dims)) in module_alarms(platform) {
+                if !namespace.starts_with("AWS/") {
+                    continue; // the application's own metrics
+                }
+                dims.extend(passed.get(&name).cloned().unwrap_or_default());
+                checked += 1;
+                if !table.contains(&(namespace.clone(), metric.clone(), dims.clone())) {
+                    problems.push(format!(
+                        "{platform} monitoring alarm {name} (module.{call}): {namespace} {metric} with dimensions {dims:?} (module default plus examples/{platform}) is not a metric AWS publishes per tests/rule-pack/metrics.csv"
+                    ));
+                }
             }
-            dims.extend(passed.get(&name).cloned().unwrap_or_default());
-            checked += 1;
-            if !table.contains(&(namespace.clone(), metric.clone(), dims.clone())) {
-                problems.push(format!(
-                    "{platform} monitoring alarm {name}: {namespace} {metric} with dimensions {dims:?} (module default plus examples/{platform}) is not a metric AWS publishes per tests/rule-pack/metrics.csv"
-                ));
-            }
-        }
-        for name in passed.keys() {
-            if !module_alarms(platform).contains_key(name) {
-                problems.push(format!(
-                    "examples/{platform}: alarm_dimensions names {name}, which is no alarm of the module"
-                ));
+            for name in passed.keys() {
+                if !module_alarms(platform).contains_key(name) {
+                    problems.push(format!(
+                        "examples/{platform} module.{call}: alarm_dimensions names {name}, which is no alarm of the module"
+                    ));
+                }
             }
         }
     }
-    assert!(checked >= 8, "only {checked} AWS/ alarms found");
+    // trustchain's and solidity's primary monitoring and solidity's standby monitoring.
+    assert!(checked >= 15, "only {checked} AWS/ alarms found");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

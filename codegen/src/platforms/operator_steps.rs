@@ -75,15 +75,15 @@ pub fn solidity() -> Vec<OperatorStep> {
         ),
         step(
             "Set the secrets.",
-            "Put the values of the Secrets Manager secrets (`api-keys`, `tool-integrations`) outside Terraform, and pass the Redis AUTH token from a secret store as `TF_VAR_redis_auth_token` (bump `redis_auth_token_version` to rotate it).",
+            "Put the values of the Secrets Manager secrets (`api-keys`, `tool-integrations`) outside Terraform, and pass the Redis AUTH token and the PostgreSQL master password from a secret store as `TF_VAR_redis_auth_token` and `TF_VAR_db_master_password` (bump `redis_auth_token_version` or `master_password_version` to rotate them; the database module writes the password to its Secrets Manager secret, replicated to the standby region, for External Secrets).",
         ),
         step(
             "Publish the documentation site.",
             "Upload the site to the `docs` bucket; CloudFront serves it at `docs.<domain>`.",
         ),
         step(
-            "Stand up the secondary region for failover.",
-            "DNS failover needs a second stack in the secondary region (the example's `secondary_alb`); replicas, backup copies and ECR replication already land there.",
+            "Run a regional failover when it comes.",
+            "The example deploys the standby stack in the secondary region (`standby.tf`) and Route 53 moves traffic to its ALB by itself once the primary's health check fails (about 90 s of probes plus the record TTL); the database does not move by itself: promote the cross-region read replica (`aws rds promote-read-replica`, several minutes), point the services at it, and scale the standby node groups up. `examples/solidity/README.md` gives the runbook and the timings.",
         ),
     ]);
     steps

@@ -210,6 +210,12 @@ pub fn audit_vars(
         )
         .default(Hcl::Bool(true)),
         Variable::new(
+            "config_record_global_resources",
+            "bool",
+            "Record the global resource types (IAM users, groups, roles, policies) too. Their configuration items are the same in every region: AWS recommends recording them in one region only, so a recorder in a second region (a standby stack) sets this to false.",
+        )
+        .default(Hcl::Bool(true)),
+        Variable::new(
             "create_cloudtrail",
             "bool",
             "Create the multi-region CloudTrail trail (with its log group and SNS topic). It records the whole account, so one configuration per account sets this.",
@@ -388,6 +394,7 @@ pub fn monitoring_module(
                 .validate("alltrue([for a in values(var.alarms) : contains([10, 30], a.period) || (a.period >= 60 && a.period % 60 == 0)])", "Alarm periods are 10, 30 or a multiple of 60 seconds.")
                 .validate("alltrue([for a in values(var.alarms) : a.datapoints_to_alarm <= a.evaluation_periods])", "datapoints_to_alarm cannot exceed evaluation_periods."),
         )
+        .var(string_list("omit_alarms", "Names of alarms (keys of alarms) this configuration leaves out because it has no such resource, e.g. rds_replica_lag where no read replica runs.").default(Hcl::List(Vec::new())).validate("alltrue([for k in var.omit_alarms : contains(keys(var.alarms), k)])", "omit_alarms names an alarm that alarms does not have."))
         .var(Variable::new("alarm_dimensions", "map(map(string))", "Extra dimensions per alarm name, merged over the alarm's own (for values known only after apply, such as a DB instance ID).").default(Hcl::object(Vec::<(String, Hcl)>::new())))
         .var(kms_key_var("kms_key_arn", "the SNS topics; its key policy must let sns_publisher_services use it"))
 

@@ -3,10 +3,16 @@
 
 data "aws_caller_identity" "current" {}
 
+# In the standby region the same repositories exist before the first image arrives, named
+# with the primary's prefix (ecr_repository_prefix): ECR replicates into an existing repository
+# of the same name, which keeps its own settings, so the replicas get this KMS key, immutable
+# tags, scan on push and the lifecycle policy. A repository ECR creates itself on replication
+# gets none of them (only a repository creation template would set some, and none sets
+# scanning).
 resource "aws_ecr_repository" "this" {
   for_each = toset(var.ecr_repositories)
 
-  name                 = "${var.name}/${each.value}"
+  name                 = "${coalesce(var.ecr_repository_prefix, var.name)}/${each.value}"
   image_tag_mutability = "IMMUTABLE"
 
   image_scanning_configuration {

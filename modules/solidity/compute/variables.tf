@@ -102,6 +102,12 @@ variable "ecr_repositories" {
   ]
 }
 
+variable "ecr_repository_prefix" {
+  description = "Prefix of the repository names (<prefix>/<service>); null uses name. The standby region's compute module passes the primary's name, so ECR replicates into repositories this module created with its own KMS key, scanning, immutability and lifecycle."
+  type        = string
+  default     = null
+}
+
 variable "ecr_untagged_expiry_days" {
   description = "Days before untagged images expire."
   type        = number

@@ -17,8 +17,13 @@ output "db_instance_identifier" {
 }
 
 output "db_master_user_secret_arn" {
-  description = "Secrets Manager secret holding the rotated master password."
-  value       = aws_db_instance.this.master_user_secret[0].secret_arn
+  description = "Secrets Manager secret holding the master credentials (username, password) for External Secrets; null on a cross-region replica, whose source's secret (or its replica in this region) holds them."
+  value       = one(aws_secretsmanager_secret.master[*].arn)
+}
+
+output "db_master_user_secret_replica_arns" {
+  description = "ARNs of the secret's replicas by region (a replica's ARN is the primary secret's with its region)."
+  value       = { for r in keys(var.master_secret_replicas) : r => replace(one(aws_secretsmanager_secret.master[*].arn), ":${data.aws_region.current.region}:", ":${r}:") }
 }
 
 output "db_replica_endpoints" {

@@ -2,6 +2,7 @@
 # Regenerate with: make modules (cargo run -p codegen -- generate --platform solidity)
 
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 resource "aws_db_subnet_group" "this" {
   name       = var.name
@@ -83,20 +84,33 @@ resource "terraform_data" "final_snapshot_suffix" {
   }
 }
 
+locals {
+  # A cross-region read replica of replica_source (the standby region): engine, version,
+  # storage size and credentials come from the source, and RDS refuses them on the replica.
+  # An object, so whether it is set is known at plan time while the source's ARN is not yet.
+  replica = var.replica_source != null
+}
+
+# The primary, or with replica_source the standby region's cross-region read replica,
+# encrypted with this region's rds key (KMS keys are regional; CreateDBInstanceReadReplica
+# requires a key of the destination region for an encrypted source). RDS takes no final
+# snapshot of a read replica (DeleteDBInstance refuses FinalDBSnapshotIdentifier for one), and
+# the provider sends the identifier only when skip_final_snapshot is false.
 resource "aws_db_instance" "this" {
   identifier                            = var.name
-  engine                                = "postgres"
-  engine_version                        = var.engine_version
+  replicate_source_db                   = local.replica ? var.replica_source.db_instance_arn : null
+  engine                                = local.replica ? null : "postgres"
+  engine_version                        = local.replica ? null : var.engine_version
   instance_class                        = var.instance_class
-  allocated_storage                     = var.allocated_storage
+  allocated_storage                     = local.replica ? null : var.allocated_storage
   max_allocated_storage                 = var.max_allocated_storage
   storage_type                          = "gp3"
   storage_encrypted                     = true
   kms_key_id                            = var.rds_kms_key_arn
-  db_name                               = var.database_name
-  username                              = var.master_username
-  manage_master_user_password           = true
-  master_user_secret_kms_key_id         = var.rds_kms_key_arn
+  db_name                               = local.replica ? null : var.database_name
+  username                              = local.replica ? null : var.master_username
+  password_wo                           = local.replica ? null : var.master_password
+  password_wo_version                   = local.replica ? null : var.master_password_version
   iam_database_authentication_enabled   = true
   multi_az                              = true
   db_subnet_group_name                  = aws_db_subnet_group.this.name
@@ -108,7 +122,7 @@ resource "aws_db_instance" "this" {
   maintenance_window                    = "sun:05:00-sun:06:00"
   copy_tags_to_snapshot                 = true
   deletion_protection                   = var.deletion_protection
-  skip_final_snapshot                   = false
+  skip_final_snapshot                   = local.replica
   final_snapshot_identifier             = "${var.name}-final-${terraform_data.final_snapshot_suffix.output}"
   auto_minor_version_upgrade            = true
   enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
@@ -124,10 +138,52 @@ resource "aws_db_instance" "this" {
 
   # Tagged for AWS Backup: its continuous (point-in-time) rule takes over the instance's
   # automated backups and sets their retention and window itself; Terraform setting them
-  # back on every apply would fight it.
+  # back on every apply would fight it. As a replica it keeps automated backups too (RDS for
+  # PostgreSQL 14.1 and later supports them on read replicas), so a promoted standby has
+  # point-in-time recovery at once (PromoteReadReplica recommends a backup before promoting).
+  # Removing replica_source promotes the replica (the provider calls PromoteReadReplica);
+  # in a regional outage promote it with `aws rds promote-read-replica` and remove it after.
+  # db_name and username force a new instance and a replica has neither in its configuration:
+  # ignoring them keeps a promoted replica from being replaced when it becomes a primary here.
   lifecycle {
-    ignore_changes = [backup_retention_period, backup_window]
+    ignore_changes = [backup_retention_period, backup_window, db_name, username]
   }
+}
+
+# The master credentials the applications read (External Secrets), kept by this module: RDS does
+# not create read replicas of an instance whose master password it manages in Secrets Manager
+# ("Creating a read replica when the source DB ... manages credentials with Secrets Manager" is
+# not supported, RDS user guide, Secrets Manager integration limitations), and the platform
+# needs its replicas. The password arrives as an ephemeral input and goes only to the two
+# write-only arguments, never to state or plan; replicas in other regions (the standby's
+# External Secrets) carry it encrypted with a key of their region.
+resource "aws_secretsmanager_secret" "master" {
+  count = local.replica ? 0 : 1
+
+  #checkov:skip=CKV2_AWS_57:rotated by sending a new master_password with master_password_version; a rotation Lambda would change the password behind the write-only argument
+  name_prefix             = "${var.name}/rds-master-"
+  description             = "Master credentials of the ${var.name} PostgreSQL instance (username, password)."
+  kms_key_id              = var.rds_kms_key_arn
+  recovery_window_in_days = 30
+
+  dynamic "replica" {
+    for_each = var.master_secret_replicas
+
+    content {
+      region     = replica.key
+      kms_key_id = replica.value
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "master" {
+  count = local.replica ? 0 : 1
+
+  secret_id                = aws_secretsmanager_secret.master[0].id
+  secret_string_wo         = jsonencode({ username = var.master_username, password = var.master_password })
+  secret_string_wo_version = var.master_password_version
 }
 
 # Read replicas for read-heavy workloads; they inherit encryption and credentials.

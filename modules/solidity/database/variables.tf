@@ -83,8 +83,38 @@ variable "log_retention_days" {
   }
 }
 
+variable "master_password" {
+  description = "Master password (8-128 printable ASCII characters except /, \", @ and space). Ephemeral and sent only through write-only arguments (the instance and the module's Secrets Manager secret): never stored in state or plan. Pass it from a secret store; null only on a cross-region replica, which takes its source's."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+
+  validation {
+    condition     = var.master_password == null || (length(coalesce(var.master_password, "-")) >= 8 && length(coalesce(var.master_password, "-")) <= 128 && !can(regex("[/\"@ ]", coalesce(var.master_password, "-"))))
+    error_message = "The master password is 8 to 128 printable ASCII characters without /, \", @ or space (RDS for PostgreSQL)."
+  }
+
+  validation {
+    condition     = var.master_password != null || var.replica_source != null
+    error_message = "A primary instance needs master_password (a cross-region replica, with replica_source, takes its source's)."
+  }
+}
+
+variable "master_password_version" {
+  description = "Bump to send a new master_password to the instance and the secret (write-only arguments are not diffed)."
+  type        = number
+  default     = 1
+}
+
+variable "master_secret_replicas" {
+  description = "Regions the master credentials secret is replicated to, each with the KMS key (of that region) that encrypts the replica: the standby region's External Secrets reads it there."
+  type        = map(string)
+  default     = {}
+}
+
 variable "master_username" {
-  description = "Master user name; its password is managed by RDS in Secrets Manager."
+  description = "Master user name."
   type        = string
   default     = "solidity_admin"
 }
@@ -235,6 +265,19 @@ variable "replica_instance_class" {
   description = "Instance class of the read replicas."
   type        = string
   default     = "db.r5.large"
+}
+
+variable "replica_source" {
+  description = "Primary instance in another region (its ARN): the instance becomes its cross-region read replica (the standby region), encrypted with rds_kms_key_arn, a key of this region. Engine, version, storage and credentials come from the source; null creates a primary. An object, so that whether it is set is known at plan time before the source exists."
+  type = object({
+    db_instance_arn = string
+  })
+  default = null
+
+  validation {
+    condition     = var.replica_source == null || can(regex("^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:", try(var.replica_source.db_instance_arn, "")))
+    error_message = "replica_source.db_instance_arn must be the ARN of the source DB instance (arn:aws:rds:<region>:<account>:db:<id>): a cross-region replica names its source by ARN."
+  }
 }
 
 variable "subnet_ids" {

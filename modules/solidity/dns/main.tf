@@ -75,14 +75,30 @@ resource "aws_route53_record" "primary" {
   }
 }
 
+# The standby region's ALB, probed the same way: Route 53 answers with the secondary only
+# while it is healthy, and when both are unhealthy it answers with the primary.
+resource "aws_route53_health_check" "secondary" {
+  count = local.failover ? 1 : 0
+
+  fqdn              = var.secondary_alb.dns_name
+  type              = "HTTPS"
+  port              = 443
+  resource_path     = var.health_check_path
+  request_interval  = 30
+  failure_threshold = 3
+
+  tags = merge(var.tags, { Name = "${var.domain_name}-secondary" })
+}
+
 # Answered only while the primary region's health check fails.
 resource "aws_route53_record" "secondary" {
   for_each = { for k, r in local.records : k => r if local.failover }
 
-  zone_id        = local.zone_id
-  name           = each.value.name
-  type           = each.value.type
-  set_identifier = "secondary"
+  zone_id         = local.zone_id
+  name            = each.value.name
+  type            = each.value.type
+  set_identifier  = "secondary"
+  health_check_id = aws_route53_health_check.secondary[0].id
 
   failover_routing_policy {
     type = "SECONDARY"

@@ -16,6 +16,11 @@ output "primary_health_check_id" {
   value       = aws_route53_health_check.primary.id
 }
 
+output "secondary_health_check_id" {
+  description = "ID of the secondary region's health check (null without secondary_alb)."
+  value       = one(aws_route53_health_check.secondary[*].id)
+}
+
 output "zone_id" {
   description = "ID of the hosted zone."
   value       = local.zone_id

@@ -2,12 +2,15 @@
 # Regenerate with: make modules (cargo run -p codegen -- generate --platform solidity)
 
 locals {
+  # The alarms this configuration watches: omit_alarms drops the ones whose resource it does
+  # not have (an alarm on a metric nobody publishes never fires).
+  alarms = { for k, a in var.alarms : k => a if !contains(var.omit_alarms, k) }
   # Percentiles (p99, p99.9) go to extended_statistic, the rest to statistic.
-  percentile_alarms = { for k, a in var.alarms : k => can(regex("^p[0-9]", a.statistic)) }
+  percentile_alarms = { for k, a in local.alarms : k => can(regex("^p[0-9]", a.statistic)) }
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
-  for_each = var.alarms
+  for_each = local.alarms
 
   alarm_name          = "${var.name}-${each.key}"
   alarm_description   = each.value.description

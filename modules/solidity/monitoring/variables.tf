@@ -181,6 +181,17 @@ variable "monthly_budget_usd" {
   default     = null
 }
 
+variable "omit_alarms" {
+  description = "Names of alarms (keys of alarms) this configuration leaves out because it has no such resource, e.g. rds_replica_lag where no read replica runs."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for k in var.omit_alarms : contains(keys(var.alarms), k)])
+    error_message = "omit_alarms names an alarm that alarms does not have."
+  }
+}
+
 variable "sns_publisher_services" {
   description = "AWS service principals allowed to publish to the topics (for this account only); the topic policy replaces SNS's default, which admits no service."
   type        = list(string)

@@ -76,8 +76,9 @@ data "aws_iam_policy_document" "cluster_autoscaler" {
   }
 }
 
-# Read this module's secrets and the secrets given in external_secrets (the RDS-managed
-# master user secret), and decrypt each with its key, through Secrets Manager only.
+# Read this module's secrets and the secrets given in external_secrets (the database
+# module's master credentials secret or its replica in this region), and decrypt each with
+# its key, through Secrets Manager in this region only.
 data "aws_iam_policy_document" "external_secrets" {
   statement {
     sid       = "ReadSecrets"

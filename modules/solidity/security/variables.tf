@@ -39,6 +39,12 @@ variable "cluster_name" {
   default     = null
 }
 
+variable "config_record_global_resources" {
+  description = "Record the global resource types (IAM users, groups, roles, policies) too. Their configuration items are the same in every region: AWS recommends recording them in one region only, so a recorder in a second region (a standby stack) sets this to false."
+  type        = bool
+  default     = true
+}
+
 variable "config_rules" {
   description = "AWS Config managed rules (source identifiers) to evaluate."
   type        = list(string)
@@ -74,7 +80,7 @@ variable "create_guardduty_detector" {
 }
 
 variable "external_secrets" {
-  description = "Secrets created elsewhere that the external-secrets role may read, with the KMS key that encrypts each: the database credentials are the secret RDS manages (database outputs db_master_user_secret_arn, encrypted with the rds key)."
+  description = "Secrets created elsewhere that the external-secrets role may read, with the KMS key that encrypts each: the database credentials are the database module's master credentials secret (database output db_master_user_secret_arn, or a replica of it in this region; encrypted with the rds key)."
   type = map(object({
     secret_arn  = string
     kms_key_arn = string

@@ -7,7 +7,7 @@ resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
   dashboard_body = jsonencode({
     widgets = [
-      for i, k in sort(keys(var.alarms)) : {
+      for i, k in sort(keys(local.alarms)) : {
         type   = "metric"
         x      = (i % 2) * 12
         y      = floor(i / 2) * 6

@@ -70,6 +70,9 @@ resource "aws_iam_role_policy" "config_delivery" {
   policy = data.aws_iam_policy_document.config_delivery[0].json
 }
 
+# Global resource types (IAM) have the same configuration items in every region; AWS Config
+# records a copy per recording region, so only one region should record them
+# (config_record_global_resources; AWS Config API reference, RecordingGroup).
 resource "aws_config_configuration_recorder" "this" {
   count = var.create_config_recorder ? 1 : 0
 
@@ -78,7 +81,7 @@ resource "aws_config_configuration_recorder" "this" {
 
   recording_group {
     all_supported                 = true
-    include_global_resource_types = true
+    include_global_resource_types = var.config_record_global_resources
   }
 }
 

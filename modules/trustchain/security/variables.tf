@@ -44,6 +44,12 @@ variable "client_ipv6_cidr_blocks" {
   }
 }
 
+variable "config_record_global_resources" {
+  description = "Record the global resource types (IAM users, groups, roles, policies) too. Their configuration items are the same in every region: AWS recommends recording them in one region only, so a recorder in a second region (a standby stack) sets this to false."
+  type        = bool
+  default     = true
+}
+
 variable "config_rules" {
   description = "AWS Config managed rules (source identifiers) to evaluate."
   type        = list(string)

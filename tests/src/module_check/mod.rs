@@ -46,6 +46,11 @@ const EXTRA_INPUTS: &[(&str, &str, &str)] = &[
         "redis_auth_token",
         "schema-only-redis-auth-token-0123456789",
     ),
+    (
+        "examples/solidity",
+        "db_master_password",
+        "schema-only-db-master-password-0123",
+    ),
 ];
 
 /// The quickstart's demo CA variables, made as `make demo` makes them (a fresh root

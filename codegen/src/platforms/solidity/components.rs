@@ -115,9 +115,9 @@ pub(super) fn components() -> Vec<Component> {
         ),
         c(
             "Security",
-            "Secrets Manager with KMS and rotation (RDS password rotated by RDS)",
+            "Secrets Manager with KMS and rotation (the RDS master password through write-only arguments into a secret replicated to the standby region)",
             "security, database",
-            "`aws_secretsmanager_secret`, `aws_secretsmanager_secret_rotation`, `manage_master_user_password`",
+            "`aws_secretsmanager_secret`, `aws_secretsmanager_secret_rotation`, `password_wo`, `secret_string_wo`",
         ),
         c(
             "Security",
@@ -197,6 +197,18 @@ pub(super) fn components() -> Vec<Component> {
             "examples/solidity",
             "provider aliases `aws.primary` / `aws.secondary`",
         ),
+        c(
+            "Multi-region",
+            "Each region: complete EKS cluster, RDS read replica for disaster recovery, S3 replicas, regional monitoring and logging",
+            "examples/solidity (`standby.tf`)",
+            "networking, security, compute, database (`replica_source`), certificates, load_balancer and monitoring with `aws.secondary`",
+        ),
+        c(
+            "Multi-region",
+            "Route 53 health-based routing between the regions",
+            "dns",
+            "`aws_route53_health_check` per region, `aws_route53_record` failover PRIMARY/SECONDARY",
+        ),
     ]
 }
 
@@ -221,10 +233,6 @@ pub(super) fn left_out() -> Vec<LeftOut> {
         l(
             "EKS etcd backups, application state snapshots",
             "Managed EKS gives no etcd access; application state lives in RDS, Redis, S3 and EFS, which are backed up.",
-        ),
-        l(
-            "Cross-region RDS read replica and second EKS cluster",
-            "The example deploys the secondary region's storage, ECR replica and backup vault; a full standby stack is the same modules applied with the secondary provider.",
         ),
         l(
             "Reserved instances, Trusted Advisor, right-sizing",
