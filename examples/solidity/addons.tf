@@ -67,9 +67,11 @@ module "addons" {
   acme_email        = var.acme_email
   acme_dns_zones    = [var.domain_name]
 
-  # External Secrets reads the environment's secrets under solidity-<env>/ and the RDS-managed
-  # master user secret; Grafana's and ArgoCD's admin secrets are created there by the
-  # operator (aws secretsmanager create-secret) before the third apply, never by Terraform.
+  # External Secrets reads the environment's secrets under solidity-<env>/ (the security
+  # module's, encrypted with the secrets key) and the database module's master credentials
+  # secret, which that module encrypts with the rds key (its rds_kms_key_arn); Grafana's and
+  # ArgoCD's admin secrets are created there by the operator (aws secretsmanager
+  # create-secret --kms-key-id <the secrets key>) before the third apply, never by Terraform.
   external_secrets_path_prefixes = ["${local.name}/"]
   external_secrets_secret_arns   = [module.database.db_master_user_secret_arn]
   external_secrets_kms_key_arns  = [module.hsm.kms_key_arns["secrets"], module.hsm.kms_key_arns["rds"]]
