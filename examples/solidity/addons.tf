@@ -1,7 +1,9 @@
 # In-cluster components of the document (modules/solidity/addons): Helm releases on the EKS
 # cluster of module.compute. First apply of a new environment, in this order (the module's
-# README says why):
-#   1. terraform apply -target=module.compute        (the cluster the providers below talk to)
+# README says why; standby_addons.tf runs the same on the standby cluster, so step 1 targets
+# both clusters):
+#   1. terraform apply -target=module.compute -target=module.compute_secondary
+#                                                    (the clusters the providers talk to)
 #   2. terraform apply -var addons_custom_resources=false   (the charts and their CRDs)
 #   3. terraform apply                               (the custom resources, Grafana, ArgoCD)
 # The cluster endpoint is private (compute module): run Terraform from inside the VPC or
