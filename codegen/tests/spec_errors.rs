@@ -189,6 +189,29 @@ fn unpinned_addon_chart_versions_are_reported() {
     }
 }
 
+/// Route 53 probes the ALB, whose rules send a path outside /api/* and /ws/* to the UI:
+/// `/health` there is not the UI's health check path, and the probe would fail on a
+/// healthy region (the failover records would move traffic for nothing).
+#[test]
+fn a_route53_probe_path_the_reached_service_does_not_answer_is_reported() {
+    let line = "health_check_path = \"/health\" # probe";
+    assert_rejected(
+        "solidity",
+        |s| {
+            let edited = s.replacen(
+                "health_check_path = \"/\"\n\n[certificates]",
+                &format!("{line}\n\n[certificates]"),
+                1,
+            );
+            assert_ne!(edited, s, "the spec's [dns] health_check_path moved");
+            edited
+        },
+        line,
+        "dns.health_check_path",
+        "routes it to load_balancer.targets.ui, whose health check path is /",
+    );
+}
+
 #[test]
 fn toml_syntax_error_names_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();

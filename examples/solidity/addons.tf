@@ -1,7 +1,9 @@
 # In-cluster components of the document (modules/solidity/addons): Helm releases on the EKS
 # cluster of module.compute. First apply of a new environment, in this order (the module's
-# README says why):
-#   1. terraform apply -target=module.compute        (the cluster the providers below talk to)
+# README says why; standby_addons.tf runs the same on the standby cluster, so step 1 targets
+# both clusters):
+#   1. terraform apply -target=module.compute -target=module.compute_secondary
+#                                                    (the clusters the providers talk to)
 #   2. terraform apply -var addons_custom_resources=false   (the charts and their CRDs)
 #   3. terraform apply                               (the custom resources, Grafana, ArgoCD)
 # The cluster endpoint is private (compute module): run Terraform from inside the VPC or
@@ -67,9 +69,11 @@ module "addons" {
   acme_email        = var.acme_email
   acme_dns_zones    = [var.domain_name]
 
-  # External Secrets reads the environment's secrets under solidity-<env>/ and the RDS-managed
-  # master user secret; Grafana's and ArgoCD's admin secrets are created there by the
-  # operator (aws secretsmanager create-secret) before the third apply, never by Terraform.
+  # External Secrets reads the environment's secrets under solidity-<env>/ (the security
+  # module's, encrypted with the secrets key) and the database module's master credentials
+  # secret, which that module encrypts with the rds key (its rds_kms_key_arn); Grafana's and
+  # ArgoCD's admin secrets are created there by the operator (aws secretsmanager
+  # create-secret --kms-key-id <the secrets key>) before the third apply, never by Terraform.
   external_secrets_path_prefixes = ["${local.name}/"]
   external_secrets_secret_arns   = [module.database.db_master_user_secret_arn]
   external_secrets_kms_key_arns  = [module.hsm.kms_key_arns["secrets"], module.hsm.kms_key_arns["rds"]]

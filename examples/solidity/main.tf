@@ -65,14 +65,6 @@ module "security" {
   cluster_name        = module.compute.cluster_name
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
-  # The database credentials reach Kubernetes through External Secrets: its role reads the
-  # database module's master credentials secret, encrypted with the rds key.
-  external_secrets = {
-    database = {
-      secret_arn  = module.database.db_master_user_secret_arn
-      kms_key_arn = module.hsm.kms_key_arns["rds"]
-    }
-  }
   # Account-wide singletons: one environment per account owns them.
   create_guardduty_detector = var.create_account_resources
   create_config_recorder    = var.create_account_resources

@@ -41,13 +41,6 @@ module "security_secondary" {
   cluster_name        = module.compute_secondary.cluster_name
   log_kms_key_arn     = module.hsm_secondary.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm_secondary.kms_key_arns["secrets"]
-  # The database credentials: the replica, in this region, of the primary's secret.
-  external_secrets = {
-    database = {
-      secret_arn  = module.database.db_master_user_secret_replica_arns[var.secondary_region]
-      kms_key_arn = module.hsm_secondary.kms_key_arns["rds"]
-    }
-  }
   # GuardDuty and AWS Config are regional: the account's owner of the singletons runs them in
   # this region too. The primary's trail is multi-region and already records this one.
   create_guardduty_detector = var.create_account_resources

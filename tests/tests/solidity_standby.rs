@@ -212,6 +212,44 @@ fn problems(calls: &BTreeMap<String, Call>) -> Vec<String> {
         }
     }
 
+    // The addons run on the standby cluster too (issue 25: the standby stack has "the load
+    // balancer, monitoring, and the addons"): helm and kubernetes reach the standby cluster,
+    // and External Secrets reads the database secret's replica in the secondary region.
+    match (
+        one(calls, "addons", secondary),
+        one(calls, "compute", secondary),
+    ) {
+        (Ok((_, addons)), Ok((compute, _))) => {
+            let cluster = addons.args.get("cluster_name").cloned().unwrap_or_default();
+            if cluster != format!("module.{compute}.cluster_name") {
+                out.push(format!("the standby addons do not run on the standby EKS cluster (module.{compute}): cluster_name = {cluster:?}"));
+            }
+            for p in ["helm", "kubernetes"] {
+                let given = match addons.exprs.get("providers") {
+                    Some(Expression::Object(o)) => o
+                        .iter()
+                        .find(|(k, _)| key(k) == p)
+                        .map(|(_, v)| text(v))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                if given != format!("{p}.secondary") {
+                    out.push(format!("the standby addons do not take the {p}.secondary provider (configured from module.{compute}): {p} = {given:?}"));
+                }
+            }
+            let secrets = addons
+                .args
+                .get("external_secrets_secret_arns")
+                .cloned()
+                .unwrap_or_default();
+            if !secrets.contains("db_master_user_secret_replica_arns[var.secondary_region]") {
+                out.push(format!("the standby External Secrets does not read the database secret's replica in the secondary region: external_secrets_secret_arns = {secrets:?}"));
+            }
+        }
+        (Err(e), _) => out.push(e),
+        _ => {}
+    }
+
     // Route 53 fails over to the standby ALB.
     match (
         one(calls, "dns", primary),
@@ -258,6 +296,42 @@ fn a_standby_without_its_cluster_or_replica_or_with_the_lag_alarm_on_the_primary
             .any(|m| m.contains("compute module on aws.secondary")),
         "{p:?}"
     );
+
+    // No addons on the standby cluster, or addons talking to the primary's.
+    let mut broken = calls.clone();
+    let addons = standby("addons");
+    broken.remove(&addons);
+    let p = problems(&broken);
+    assert!(
+        p.iter()
+            .any(|m| m.contains("addons module on aws.secondary")),
+        "{p:?}"
+    );
+    let mut broken = calls.clone();
+    broken
+        .get_mut(&addons)
+        .unwrap()
+        .args
+        .insert("cluster_name".into(), "module.compute.cluster_name".into());
+    let primary_providers: Body =
+        hcl::parse("providers = { aws = aws.secondary, helm = helm, kubernetes = kubernetes }")
+            .unwrap();
+    broken.get_mut(&addons).unwrap().exprs.insert(
+        "providers".into(),
+        primary_providers
+            .attributes()
+            .next()
+            .unwrap()
+            .expr()
+            .clone(),
+    );
+    let p = problems(&broken);
+    assert!(
+        p.iter()
+            .any(|m| m.contains("do not run on the standby EKS cluster")),
+        "{p:?}"
+    );
+    assert!(p.iter().any(|m| m.contains("helm.secondary")), "{p:?}");
 
     // The standby database is no replica.
     let mut broken = calls.clone();

@@ -544,6 +544,28 @@ impl Spec {
             "load_balancer.default_target",
             "default_target must name one of load_balancer.targets",
         );
+        // Route 53 probes the ALB itself, so its request takes the listener rules like any
+        // other: the path must reach a service at a path that service answers (its target
+        // group's health check path), or the probe fails on a healthy region and the
+        // failover records move traffic for nothing.
+        let probe = &self.dns.health_check_path;
+        let reached = lb
+            .targets
+            .iter()
+            .filter(|(_, t)| t.path_patterns.iter().any(|p| alb_path_matches(p, probe)))
+            .min_by_key(|(_, t)| t.priority)
+            .map(|(n, _)| n.as_str())
+            .unwrap_or(&lb.default_target);
+        if let Some(t) = lb.targets.get(reached) {
+            v.check(
+                t.health_check_path == *probe,
+                "dns.health_check_path",
+                format!(
+                    "Route 53 probes {probe} through the ALB, which routes it to load_balancer.targets.{reached}, whose health check path is {}: use that path (or one a rule routes to a target whose health check path it is)",
+                    t.health_check_path
+                ),
+            );
+        }
         for (name, t) in &lb.targets {
             v.port(format!("load_balancer.targets.{name}.port"), t.port);
             v.range(
@@ -663,5 +685,39 @@ fn view(s: &Spec, header: Header) -> PlatformView {
         components: components(),
         left_out: left_out(),
         operator_steps: super::operator_steps::solidity(),
+    }
+}
+
+/// Whether an ALB path-pattern condition value matches a path, as the Elastic Load
+/// Balancing user guide describes path conditions of listener rules: case-sensitive, `*`
+/// matches zero or more characters and `?` exactly one.
+fn alb_path_matches(pattern: &str, path: &str) -> bool {
+    fn go(p: &[char], s: &[char]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some(('*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
+            Some(('?', rest)) => !s.is_empty() && go(rest, &s[1..]),
+            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = path.chars().collect();
+    go(&p, &s)
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::alb_path_matches;
+
+    #[test]
+    fn alb_path_patterns_match_as_listener_rules_do() {
+        assert!(alb_path_matches("/api/*", "/api/health"));
+        assert!(alb_path_matches("/api/*", "/api/"));
+        assert!(!alb_path_matches("/api/*", "/api"));
+        assert!(!alb_path_matches("/api/*", "/health"));
+        assert!(!alb_path_matches("/API/*", "/api/x"));
+        assert!(alb_path_matches("/v?/*", "/v1/x"));
+        assert!(!alb_path_matches("/v?/*", "/v10x"));
+        assert!(alb_path_matches("*", "/"));
     }
 }

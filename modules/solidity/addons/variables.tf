@@ -405,7 +405,7 @@ variable "external_secrets_path_prefixes" {
 }
 
 variable "external_secrets_secret_arns" {
-  description = "Further secrets External Secrets may read, by ARN (e.g. the RDS-managed master user secret)."
+  description = "Further secrets External Secrets may read, by ARN (e.g. the database module's master credentials secret, or its replica in this region)."
   type        = list(string)
   default     = []
   nullable    = false

@@ -190,7 +190,7 @@ resource "aws_secretsmanager_secret_version" "master" {
 resource "aws_db_instance" "replica" {
   count = var.read_replica_count
 
-  #checkov:skip=CKV_AWS_133:PostgreSQL read replicas keep no automated backups; the primary's backups and AWS Backup cover the data
+  #checkov:skip=CKV_AWS_133:in-region read replicas are left without automated backups (RDS for PostgreSQL replicas can keep them; a cascading replica's source must): they hold the primary's data, which its automated backups and AWS Backup cover, and a promoted replica takes a retention period at promotion (--backup-retention-period)
   #checkov:skip=CKV_AWS_157:replicas scale reads; availability comes from the Multi-AZ primary, which a replica can be promoted from
   identifier                            = "${var.name}-replica-${count.index + 1}"
   replicate_source_db                   = aws_db_instance.this.identifier

@@ -23,9 +23,9 @@ variable "domain_name" {
 }
 
 variable "health_check_path" {
-  description = "Path Route 53 probes over HTTPS on the primary ALB."
+  description = "Path Route 53 probes over HTTPS on each ALB (the primary and, with failover, the secondary); 2xx and 3xx answers are healthy. The ALB routes the probe by its listener rules like any request, so it must be a path the service it reaches answers: paths outside every path_patterns reach the load balancer's default target (the UI), and the default is that target's health check path."
   type        = string
-  default     = "/health"
+  default     = "/"
 }
 
 variable "hostnames" {

@@ -79,20 +79,6 @@ variable "create_guardduty_detector" {
   default     = true
 }
 
-variable "external_secrets" {
-  description = "Secrets created elsewhere that the external-secrets role may read, with the KMS key that encrypts each: the database credentials are the database module's master credentials secret (database output db_master_user_secret_arn, or a replica of it in this region; encrypted with the rds key)."
-  type = map(object({
-    secret_arn  = string
-    kms_key_arn = string
-  }))
-  default = {}
-
-  validation {
-    condition     = alltrue([for s in values(var.external_secrets) : can(regex("^arn:aws[a-z-]*:secretsmanager:", s.secret_arn)) && can(regex("^arn:aws[a-z-]*:kms:", s.kms_key_arn))])
-    error_message = "external_secrets need a Secrets Manager secret ARN and a KMS key ARN each."
-  }
-}
-
 variable "findings_sns_topic_arn" {
   description = "SNS topic that receives the findings when notify_findings is on."
   type        = string
@@ -204,7 +190,7 @@ variable "secrets_kms_key_arn" {
 }
 
 variable "service_accounts" {
-  description = "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The roles named aws-load-balancer-controller, cluster-autoscaler and external-secrets get what those controllers need."
+  description = "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The role named cluster-autoscaler gets what that controller needs (the addons module makes the other controllers' roles)."
   type = map(object({
     namespace       = string
     service_account = string
@@ -212,10 +198,6 @@ variable "service_accounts" {
     policy_json     = optional(string)
   }))
   default = {
-    aws-load-balancer-controller = {
-      namespace       = "kube-system"
-      service_account = "aws-load-balancer-controller"
-    }
     cluster-autoscaler = {
       namespace       = "kube-system"
       service_account = "cluster-autoscaler"
@@ -233,10 +215,6 @@ variable "service_accounts" {
       namespace       = "kube-system"
       policy_arns     = ["arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"]
       service_account = "efs-csi-controller-sa"
-    }
-    external-secrets = {
-      namespace       = "external-secrets"
-      service_account = "external-secrets"
     }
   }
 }
