@@ -150,12 +150,22 @@ impl Emulator {
     }
 
     /// How many calls of `service` `action` the log holds. `service` is the SigV4
-    /// signing name (ec2, elasticloadbalancing, sts, cloudhsm), never a boto3 client
-    /// name such as cloudhsmv2 (which would count nothing: refused here).
+    /// signing name (ec2, elasticloadbalancing, sts, cloudhsm, kms, acm-pca), never a
+    /// boto3 client name such as cloudhsmv2 or acmpca (which would count nothing:
+    /// refused here).
     pub fn calls(&self, service: &str, action: &str) -> u64 {
+        /// The services the provider calls, by the signing name their requests carry.
+        const SIGNING_NAMES: [&str; 6] = [
+            "ec2",
+            "elasticloadbalancing",
+            "sts",
+            "cloudhsm",
+            "kms",
+            "acm-pca",
+        ];
         assert!(
-            ["ec2", "elasticloadbalancing", "sts", "cloudhsm"].contains(&service),
-            "calls({service:?}, ...): the request log counts by signing name: ec2, elasticloadbalancing, sts or cloudhsm"
+            SIGNING_NAMES.contains(&service),
+            "calls({service:?}, ...): the request log counts by signing name: one of {SIGNING_NAMES:?}"
         );
         self.requests()["counts"][service][action]
             .as_u64()
