@@ -6,7 +6,7 @@
 //! that new values still describe how the cluster was initialized) and destroy only
 //! forgets the resource, with a warning.
 
-mod init;
+mod aws;
 mod model;
 mod validate;
 
@@ -130,13 +130,13 @@ impl Resource for CloudHsmClusterInitialization {
         };
         let timeout = limit(planned.timeouts.known(), Operation::Create, DEFAULT_TIMEOUT);
         let deadline = self.hsm.deadline(timeout, Operation::Create);
-        match init::initialize(
+        match aws::initialize(
             &self.hsm,
             &clients,
             &deadline,
             timeout,
             &id,
-            init::With {
+            aws::With {
                 anchor: &anchor,
                 signer: &signer,
                 roots: &roots,
@@ -223,7 +223,7 @@ fn trust_roots(config: &InitModel) -> Result<Vec<pki::Cert>, Diagnostics> {
 }
 
 /// The KMS path, the key path or the signed-certificate path, from the configuration.
-fn signer(config: &InitModel, anchor: &pki::Cert) -> Result<init::Signer, Diagnostics> {
+fn signer(config: &InitModel, anchor: &pki::Cert) -> Result<aws::Signer, Diagnostics> {
     let invalid = |name: &str, e: String| {
         Diagnostics::from(
             Diagnostic::error(format!("Invalid {name}"), format!("{name} {e}.")).at(at(name)),
@@ -234,23 +234,23 @@ fn signer(config: &InitModel, anchor: &pki::Cert) -> Result<init::Signer, Diagno
         _ => Ok(anchor.clone()),
     };
     if let Attr::Known(arn) = &config.acm_pca_arn {
-        return Ok(init::Signer::Pca { arn: arn.clone() });
+        return Ok(aws::Signer::Pca { arn: arn.clone() });
     }
     if let Attr::Known(key_id) = &config.kms_key_id {
-        return Ok(init::Signer::Kms {
+        return Ok(aws::Signer::Kms {
             issuer: issuer()?,
             key_id: key_id.clone(),
         });
     }
     if let Attr::Known(pem) = &config.issuing_ca_private_key_wo {
         let key = PrivateKey::from_pem(pem).map_err(|e| invalid("issuing_ca_private_key_wo", e))?;
-        return Ok(init::Signer::Key {
+        return Ok(aws::Signer::Key {
             issuer: issuer()?,
             key,
         });
     }
     match &config.signed_cert {
-        Attr::Known(s) => Ok(init::Signer::Signed(
+        Attr::Known(s) => Ok(aws::Signer::Signed(
             pki::one_certificate(s).map_err(|e| invalid("signed_cert", e))?,
         )),
         _ => Err(Diagnostic::error(

@@ -4,7 +4,7 @@
 //! id, shared with the cluster and its other HSMs), never from a listing of every
 //! cluster in the region. An HSM deleted outside Terraform is planned again.
 
-mod create;
+mod aws;
 mod list;
 mod model;
 mod moved;
@@ -165,18 +165,18 @@ impl Resource for CloudHsmHsm {
             Ok(z) => z,
             Err(d) => return Applied::failed(None, d),
         };
-        let r = create::Request {
+        let r = aws::Request {
             cluster_id: &cluster_id,
             zone: &zone,
             ip_address: planned.ip_address.known().map(String::as_str),
             limit: timeout,
         };
-        let hsm_id = match create::create_hsm(&self.hsm, &clients, &deadline, &r).await {
+        let hsm_id = match aws::create_hsm(&self.hsm, &clients, &deadline, &r).await {
             Ok(id) => id,
             Err(d) => return Applied::failed(None, d),
         };
         tracing::info!(cluster_id = %cluster_id, hsm_id = %hsm_id, "created HSM; waiting until it is active");
-        match create::wait_active(&self.hsm, &clients, &deadline, &cluster_id, &hsm_id).await {
+        match aws::wait_active(&self.hsm, &clients, &deadline, &cluster_id, &hsm_id).await {
             Ok(h) => Applied::ok(model::state_of(&h, &planned)),
             Err(d) => {
                 let mut partial = planned;
@@ -462,10 +462,10 @@ mod tests {
 
     #[test]
     fn the_7437_timeout_says_what_to_do() {
-        let d = create::not_accepted(
+        let d = aws::not_accepted(
             "cluster-abcdefghijk",
             Duration::from_secs(30),
-            Some(create::Awaiting::Initialization),
+            Some(aws::Awaiting::Initialization),
             "cluster cluster-abcdefghijk is not initialized yet",
         );
         let x = d.iter().next().expect("one");
@@ -483,10 +483,10 @@ mod tests {
         ] {
             assert!(x.detail.contains(want), "{want} missing: {}", x.detail);
         }
-        let d = create::not_accepted(
+        let d = aws::not_accepted(
             "cluster-abcdefghijk",
             Duration::from_secs(30),
-            Some(create::Awaiting::Activation),
+            Some(aws::Awaiting::Activation),
             "cluster cluster-abcdefghijk is INITIALIZED but not activated",
         );
         let x = d.iter().next().expect("one");
