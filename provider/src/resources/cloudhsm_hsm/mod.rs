@@ -8,6 +8,9 @@ mod aws;
 mod list;
 mod model;
 mod moved;
+mod plan;
+mod schema;
+mod validate;
 
 use crate::aws::{Poll, code_of, failed, is_not_found};
 use crate::cloudhsm::{self, BUSY, CloudHsm};
@@ -49,11 +52,11 @@ impl Resource for CloudHsmHsm {
     const TYPE_NAME: &'static str = model::TYPE_NAME;
 
     fn schema(&self) -> Schema {
-        model::schema()
+        schema::schema()
     }
 
     fn identity_schema(&self) -> IdentitySchema {
-        model::identity_schema()
+        schema::identity_schema()
     }
 
     fn identity(&self, state: &HsmModel) -> Option<HsmIdentity> {
@@ -67,81 +70,11 @@ impl Resource for CloudHsmHsm {
     }
 
     async fn validate(&self, m: &HsmModel) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        match (&m.availability_zone, &m.subnet_id) {
-            (Attr::Null, Attr::Null) => d.error_at(
-                at("availability_zone"),
-                "Availability zone or subnet missing",
-                "Set availability_zone (one of the cluster's zones) or subnet_id (one of its subnets).",
-            ),
-            (Attr::Known(_), Attr::Known(_)) => d.error_at(
-                at("subnet_id"),
-                "Both availability_zone and subnet_id set",
-                "Set one of them: the cluster has one subnet per zone, so either names the other.",
-            ),
-            _ => {}
-        }
-        if let Attr::Known(c) = &m.cluster_id
-            && !is_id(c, "cluster")
-        {
-            d.error_at(
-                at("cluster_id"),
-                "Invalid cluster id",
-                format!("{c:?} is not a CloudHSM cluster id (cluster-...)."),
-            );
-        }
-        if let Attr::Known(ip) = &m.ip_address
-            && ip.parse::<std::net::Ipv4Addr>().is_err()
-        {
-            d.error_at(
-                at("ip_address"),
-                "Invalid IPv4 address",
-                format!("{ip:?} is not an IPv4 address; HSM interfaces take an IPv4 address of their subnet."),
-            );
-        }
-        d
+        validate::check(m)
     }
 
     async fn modify_plan(&self, p: &mut Plan<HsmModel>) {
-        if let Some(prior) = p.prior.clone() {
-            let planned = p.planned.clone();
-            if prior.cluster_id != planned.cluster_id {
-                p.require_replace(at("cluster_id"));
-            }
-            let config = p.config.clone();
-            for (name, a, b, c) in [
-                (
-                    "availability_zone",
-                    &prior.availability_zone,
-                    &planned.availability_zone,
-                    &config.availability_zone,
-                ),
-                (
-                    "subnet_id",
-                    &prior.subnet_id,
-                    &planned.subnet_id,
-                    &config.subnet_id,
-                ),
-                (
-                    "ip_address",
-                    &prior.ip_address,
-                    &planned.ip_address,
-                    &config.ip_address,
-                ),
-            ] {
-                // A computed value planned unknown (the configuration leaves it
-                // out) stays; one configured but not known yet may change.
-                if b.is_known() || c.is_unknown() {
-                    p.require_replace_if_changed(at(name), a, b, "AWS cannot move an HSM: Terraform deletes it and creates a new one (an initialized cluster copies its users and keys to the new HSM from a backup).");
-                }
-            }
-            if p.is_replacing() {
-                return;
-            }
-        }
-        if p.is_create() {
-            self.plan_zone(p).await;
-        }
+        self.plan(p).await;
     }
 
     async fn create(&self, req: Create<HsmModel>) -> Applied<HsmModel> {
@@ -327,45 +260,6 @@ impl Resource for CloudHsmHsm {
 }
 
 impl CloudHsmHsm {
-    /// At plan time, the zone and subnet from the cluster's subnet mapping (one
-    /// cached DescribeClusters): both known, or a diagnostic at the one that is wrong.
-    async fn plan_zone(&self, p: &mut Plan<HsmModel>) {
-        let Attr::Known(cluster_id) = p.planned.cluster_id.clone() else {
-            return;
-        };
-        let Ok(clients) = self.hsm.data.clients().await else {
-            return;
-        };
-        let Ok(Some(cluster)) = self.hsm.cluster(&clients, &cluster_id).await else {
-            return;
-        };
-        let mapping = cluster.subnet_mapping().cloned().unwrap_or_default();
-        let zones = || {
-            let mut z: Vec<String> = mapping.iter().map(|(z, s)| format!("{z} ({s})")).collect();
-            z.sort();
-            z.join(", ")
-        };
-        match (&p.planned.availability_zone, &p.planned.subnet_id) {
-            (Attr::Known(z), _) => match mapping.get(z) {
-                Some(s) => p.planned.subnet_id = Attr::Known(s.clone()),
-                None => p.diagnostics.error_at(
-                    at("availability_zone"),
-                    "Zone not in the cluster",
-                    format!("Cluster {cluster_id} has subnets in {}; {z} is not one of its zones. Choose one of them, or create the cluster with a subnet in {z}.", zones()),
-                ),
-            },
-            (_, Attr::Known(s)) => match mapping.iter().find(|(_, v)| *v == s) {
-                Some((z, _)) => p.planned.availability_zone = Attr::Known(z.clone()),
-                None => p.diagnostics.error_at(
-                    at("subnet_id"),
-                    "Subnet not in the cluster",
-                    format!("Cluster {cluster_id} uses {}; {s} is not one of its subnets.", zones()),
-                ),
-            },
-            _ => {}
-        }
-    }
-
     async fn zone_of(
         &self,
         clients: &crate::aws::Clients,
@@ -457,7 +351,7 @@ mod tests {
 
     #[test]
     fn the_model_names_every_attribute_of_the_schema() {
-        tfplugin::framework::check_model::<HsmModel>(&model::schema()).expect("complete model");
+        tfplugin::framework::check_model::<HsmModel>(&schema::schema()).expect("complete model");
     }
 
     #[test]
