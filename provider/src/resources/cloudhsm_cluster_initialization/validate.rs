@@ -235,7 +235,7 @@ pub fn check(m: &InitModel) -> Diagnostics {
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::schema;
+    use super::super::schema::schema;
     use super::*;
     use crate::cloudhsm::testing::{intermediate, root};
     use serde_json::json;

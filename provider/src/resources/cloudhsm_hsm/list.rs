@@ -6,6 +6,7 @@
 //! being deleted, and those of clusters being deleted, are left out.
 
 use super::model::{self, HsmIdentity, HsmModel, TYPE_NAME};
+use super::schema;
 use crate::aws::failed;
 use crate::cloudhsm::{self, CloudHsm};
 use crate::resources::cloudhsm_cluster::is_id;
@@ -72,11 +73,11 @@ impl ListResource for HsmList {
     }
 
     fn resource_schema(&self) -> Schema {
-        model::schema()
+        schema::schema()
     }
 
     fn identity_schema(&self) -> IdentitySchema {
-        model::identity_schema()
+        schema::identity_schema()
     }
 
     async fn validate(&self, config: &HsmListConfig) -> Diagnostics {

@@ -4,13 +4,15 @@
 //! id, shared with the cluster and its other HSMs), never from a listing of every
 //! cluster in the region. An HSM deleted outside Terraform is planned again.
 
-mod create;
+mod aws;
 mod list;
 mod model;
 mod moved;
+mod plan;
+mod schema;
+mod validate;
 
-use crate::aws::{Poll, code_of, failed, is_not_found};
-use crate::cloudhsm::{self, BUSY, CloudHsm};
+use crate::cloudhsm::{self, CloudHsm};
 use crate::resources::cloudhsm_cluster::is_id;
 use async_trait::async_trait;
 use model::{HsmIdentity, HsmModel};
@@ -49,11 +51,11 @@ impl Resource for CloudHsmHsm {
     const TYPE_NAME: &'static str = model::TYPE_NAME;
 
     fn schema(&self) -> Schema {
-        model::schema()
+        schema::schema()
     }
 
     fn identity_schema(&self) -> IdentitySchema {
-        model::identity_schema()
+        schema::identity_schema()
     }
 
     fn identity(&self, state: &HsmModel) -> Option<HsmIdentity> {
@@ -67,81 +69,11 @@ impl Resource for CloudHsmHsm {
     }
 
     async fn validate(&self, m: &HsmModel) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        match (&m.availability_zone, &m.subnet_id) {
-            (Attr::Null, Attr::Null) => d.error_at(
-                at("availability_zone"),
-                "Availability zone or subnet missing",
-                "Set availability_zone (one of the cluster's zones) or subnet_id (one of its subnets).",
-            ),
-            (Attr::Known(_), Attr::Known(_)) => d.error_at(
-                at("subnet_id"),
-                "Both availability_zone and subnet_id set",
-                "Set one of them: the cluster has one subnet per zone, so either names the other.",
-            ),
-            _ => {}
-        }
-        if let Attr::Known(c) = &m.cluster_id
-            && !is_id(c, "cluster")
-        {
-            d.error_at(
-                at("cluster_id"),
-                "Invalid cluster id",
-                format!("{c:?} is not a CloudHSM cluster id (cluster-...)."),
-            );
-        }
-        if let Attr::Known(ip) = &m.ip_address
-            && ip.parse::<std::net::Ipv4Addr>().is_err()
-        {
-            d.error_at(
-                at("ip_address"),
-                "Invalid IPv4 address",
-                format!("{ip:?} is not an IPv4 address; HSM interfaces take an IPv4 address of their subnet."),
-            );
-        }
-        d
+        validate::check(m)
     }
 
     async fn modify_plan(&self, p: &mut Plan<HsmModel>) {
-        if let Some(prior) = p.prior.clone() {
-            let planned = p.planned.clone();
-            if prior.cluster_id != planned.cluster_id {
-                p.require_replace(at("cluster_id"));
-            }
-            let config = p.config.clone();
-            for (name, a, b, c) in [
-                (
-                    "availability_zone",
-                    &prior.availability_zone,
-                    &planned.availability_zone,
-                    &config.availability_zone,
-                ),
-                (
-                    "subnet_id",
-                    &prior.subnet_id,
-                    &planned.subnet_id,
-                    &config.subnet_id,
-                ),
-                (
-                    "ip_address",
-                    &prior.ip_address,
-                    &planned.ip_address,
-                    &config.ip_address,
-                ),
-            ] {
-                // A computed value planned unknown (the configuration leaves it
-                // out) stays; one configured but not known yet may change.
-                if b.is_known() || c.is_unknown() {
-                    p.require_replace_if_changed(at(name), a, b, "AWS cannot move an HSM: Terraform deletes it and creates a new one (an initialized cluster copies its users and keys to the new HSM from a backup).");
-                }
-            }
-            if p.is_replacing() {
-                return;
-            }
-        }
-        if p.is_create() {
-            self.plan_zone(p).await;
-        }
+        self.plan(p).await;
     }
 
     async fn create(&self, req: Create<HsmModel>) -> Applied<HsmModel> {
@@ -165,18 +97,18 @@ impl Resource for CloudHsmHsm {
             Ok(z) => z,
             Err(d) => return Applied::failed(None, d),
         };
-        let r = create::Request {
+        let r = aws::Request {
             cluster_id: &cluster_id,
             zone: &zone,
             ip_address: planned.ip_address.known().map(String::as_str),
             limit: timeout,
         };
-        let hsm_id = match create::create_hsm(&self.hsm, &clients, &deadline, &r).await {
+        let hsm_id = match aws::create_hsm(&self.hsm, &clients, &deadline, &r).await {
             Ok(id) => id,
             Err(d) => return Applied::failed(None, d),
         };
         tracing::info!(cluster_id = %cluster_id, hsm_id = %hsm_id, "created HSM; waiting until it is active");
-        match create::wait_active(&self.hsm, &clients, &deadline, &cluster_id, &hsm_id).await {
+        match aws::wait_active(&self.hsm, &clients, &deadline, &cluster_id, &hsm_id).await {
             Ok(h) => Applied::ok(model::state_of(&h, &planned)),
             Err(d) => {
                 let mut partial = planned;
@@ -326,114 +258,6 @@ impl Resource for CloudHsmHsm {
     }
 }
 
-impl CloudHsmHsm {
-    /// At plan time, the zone and subnet from the cluster's subnet mapping (one
-    /// cached DescribeClusters): both known, or a diagnostic at the one that is wrong.
-    async fn plan_zone(&self, p: &mut Plan<HsmModel>) {
-        let Attr::Known(cluster_id) = p.planned.cluster_id.clone() else {
-            return;
-        };
-        let Ok(clients) = self.hsm.data.clients().await else {
-            return;
-        };
-        let Ok(Some(cluster)) = self.hsm.cluster(&clients, &cluster_id).await else {
-            return;
-        };
-        let mapping = cluster.subnet_mapping().cloned().unwrap_or_default();
-        let zones = || {
-            let mut z: Vec<String> = mapping.iter().map(|(z, s)| format!("{z} ({s})")).collect();
-            z.sort();
-            z.join(", ")
-        };
-        match (&p.planned.availability_zone, &p.planned.subnet_id) {
-            (Attr::Known(z), _) => match mapping.get(z) {
-                Some(s) => p.planned.subnet_id = Attr::Known(s.clone()),
-                None => p.diagnostics.error_at(
-                    at("availability_zone"),
-                    "Zone not in the cluster",
-                    format!("Cluster {cluster_id} has subnets in {}; {z} is not one of its zones. Choose one of them, or create the cluster with a subnet in {z}.", zones()),
-                ),
-            },
-            (_, Attr::Known(s)) => match mapping.iter().find(|(_, v)| *v == s) {
-                Some((z, _)) => p.planned.availability_zone = Attr::Known(z.clone()),
-                None => p.diagnostics.error_at(
-                    at("subnet_id"),
-                    "Subnet not in the cluster",
-                    format!("Cluster {cluster_id} uses {}; {s} is not one of its subnets.", zones()),
-                ),
-            },
-            _ => {}
-        }
-    }
-
-    async fn zone_of(
-        &self,
-        clients: &crate::aws::Clients,
-        cluster_id: &str,
-        planned: &HsmModel,
-    ) -> Result<String, Diagnostics> {
-        if let Attr::Known(z) = &planned.availability_zone {
-            return Ok(z.clone());
-        }
-        let subnet = planned.subnet_id.known().cloned().unwrap_or_default();
-        let cluster = self.hsm.cluster_now(clients, cluster_id).await?;
-        cluster
-            .as_ref()
-            .and_then(|c| c.subnet_mapping())
-            .and_then(|m| m.iter().find(|(_, s)| **s == subnet).map(|(z, _)| z.clone()))
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Subnet not in the cluster",
-                    format!("Cluster {cluster_id} has no subnet {subnet}; set availability_zone or one of the cluster's subnets."),
-                )
-                .at(at("subnet_id"))
-                .into()
-            })
-    }
-
-    async fn delete_hsm(
-        &self,
-        clients: &crate::aws::Clients,
-        deadline: &crate::aws::Deadline,
-        cluster_id: &str,
-        hsm_id: &str,
-    ) -> Result<(), Diagnostics> {
-        for _ in 0..6 {
-            let sent = clients
-                .cloudhsmv2
-                .delete_hsm()
-                .cluster_id(cluster_id)
-                .hsm_id(hsm_id)
-                .send()
-                .await;
-            self.hsm.changed(cluster_id).await;
-            match sent {
-                Ok(_) => break,
-                Err(e) if is_not_found(code_of(&e)) => return Ok(()),
-                Err(e) => {
-                    let busy = match self.hsm.cluster_now(clients, cluster_id).await? {
-                        None => return Ok(()),
-                        Some(c) => BUSY.contains(&cloudhsm::state(&c)),
-                    };
-                    if !busy {
-                        return Err(failed("CloudHSM", "DeleteHsm")(e));
-                    }
-                    self.hsm.wait_settled(clients, deadline, cluster_id).await?;
-                }
-            }
-        }
-        let what = format!("HSM {hsm_id} to be deleted");
-        self.hsm
-            .wait_cluster(clients, deadline, cluster_id, &what, |c| match c {
-                Some(c) if c.hsms().iter().any(|h| h.hsm_id() == hsm_id) => {
-                    Poll::Retry(format!("HSM {hsm_id} is still in cluster {cluster_id}"))
-                }
-                _ => Poll::Done(()),
-            })
-            .await
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,15 +281,15 @@ mod tests {
 
     #[test]
     fn the_model_names_every_attribute_of_the_schema() {
-        tfplugin::framework::check_model::<HsmModel>(&model::schema()).expect("complete model");
+        tfplugin::framework::check_model::<HsmModel>(&schema::schema()).expect("complete model");
     }
 
     #[test]
     fn the_7437_timeout_says_what_to_do() {
-        let d = create::not_accepted(
+        let d = aws::not_accepted(
             "cluster-abcdefghijk",
             Duration::from_secs(30),
-            Some(create::Awaiting::Initialization),
+            Some(aws::Awaiting::Initialization),
             "cluster cluster-abcdefghijk is not initialized yet",
         );
         let x = d.iter().next().expect("one");
@@ -483,10 +307,10 @@ mod tests {
         ] {
             assert!(x.detail.contains(want), "{want} missing: {}", x.detail);
         }
-        let d = create::not_accepted(
+        let d = aws::not_accepted(
             "cluster-abcdefghijk",
             Duration::from_secs(30),
-            Some(create::Awaiting::Activation),
+            Some(aws::Awaiting::Activation),
             "cluster cluster-abcdefghijk is INITIALIZED but not activated",
         );
         let x = d.iter().next().expect("one");

@@ -6,7 +6,7 @@
 //! `trustchain:tier`. Every other VPC is left out with a warning that says why and
 //! how to make it fit, so `terraform query` shows what it could not adopt.
 
-use super::discovery::Ec2;
+use super::aws::discovery::Ec2;
 use super::model::{NetworkIdentity, NetworkModel, TAG_KIND, TAG_TIER, TYPE_NAME};
 use super::{READ_TIMEOUT, schema, state};
 use crate::aws::{ProviderData, failed};

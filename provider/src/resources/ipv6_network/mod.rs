@@ -6,20 +6,16 @@
 //! private, and optionally NAT64 (a NAT gateway in a dual-stack public subnet plus
 //! `64:ff9b::/96` routes for DNS64 tiers).
 //!
-//! Create and update share one reconciliation (`reconcile`): it discovers what
-//! exists in the VPC (`discovery`), then creates, modifies and deletes in AWS's
-//! dependency order (`objects`). After every apply, success or failure, the state is
-//! read back from AWS (`state`), so a failure half-way leaves state the next apply or
-//! destroy can finish from.
+//! Create and update share one reconciliation (`aws/reconcile.rs`): it discovers
+//! what exists in the VPC (`aws/discovery.rs`), then creates, modifies and deletes in
+//! AWS's dependency order (`aws/objects.rs`). After every apply, success or failure,
+//! the state is read back from AWS (`state`), so a failure half-way leaves state the
+//! next apply or destroy can finish from.
 
-mod discovery;
+mod aws;
 mod list;
 mod model;
-mod objects;
-mod ownership;
 mod plan;
-mod reconcile;
-mod routes;
 mod schema;
 mod state;
 mod validate;
@@ -29,7 +25,7 @@ pub use list::NetworkList;
 use crate::aws::retry::until_visible;
 use crate::aws::{Clients, ProviderData};
 use async_trait::async_trait;
-use discovery::{Ec2, Scope};
+use aws::discovery::{Ec2, Scope};
 use model::{Desired, NetworkIdentity, NetworkModel};
 use std::time::Duration;
 use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};

@@ -1,7 +1,7 @@
 //! The state from what exists in AWS: a refreshed copy of the prior state, plan or
 //! import skeleton, and the skeleton recovered from the provider's tags on import.
 
-use super::discovery::{Actual, SubnetInfo};
+use super::aws::discovery::{Actual, SubnetInfo};
 use super::model::{NetworkModel, SubnetModel, TAG_PREFIX, TierModel};
 use crate::aws::Clients;
 use crate::aws::tags::{self, Tags};

@@ -6,7 +6,7 @@
 //! filter and `include_resource` read each load balancer whole (attributes, tags,
 //! listeners, target groups), as an import does.
 
-use super::discovery::Elb;
+use super::aws::discovery::Elb;
 use super::model::{LoadBalancerIdentity, LoadBalancerModel, TYPE_NAME};
 use super::{READ_TIMEOUT, schema, state};
 use crate::aws::tags::Tags;

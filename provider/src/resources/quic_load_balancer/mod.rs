@@ -3,18 +3,16 @@
 //! plan time (`validate`).
 //!
 //! Listeners are keyed by port. The plan (`plan`) decides which listener and target
-//! group ARNs stay; create and update share one convergence (`reconcile`) that
+//! group ARNs stay; create and update share one convergence (`aws/reconcile.rs`) that
 //! follows those decisions in an order that keeps AWS's rules true at every step.
-//! Every refresh is one batched set of Describe calls (`discovery`); after every
-//! apply, success or failure, the state is read back from AWS (`state`), so a
+//! Every refresh is one batched set of Describe calls (`aws/discovery.rs`); after
+//! every apply, success or failure, the state is read back from AWS (`state`), so a
 //! failure half-way leaves state the next apply or destroy can finish from.
 
-mod discovery;
+mod aws;
 mod list;
-mod load_balancer;
 mod model;
 mod plan;
-mod reconcile;
 mod schema;
 mod state;
 mod validate;
@@ -23,7 +21,7 @@ pub use list::LoadBalancerList;
 
 use crate::aws::{Clients, ProviderData};
 use async_trait::async_trait;
-use discovery::Elb;
+use aws::discovery::Elb;
 use model::{Desired, LoadBalancerIdentity, LoadBalancerModel};
 use std::time::Duration;
 use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
@@ -320,7 +318,7 @@ async fn finish(
 }
 
 /// AWS shows a listener on every port, each with the target group it forwards to.
-fn shows_listeners(a: &discovery::Actual, ports: &[i64]) -> bool {
+fn shows_listeners(a: &aws::discovery::Actual, ports: &[i64]) -> bool {
     ports.iter().all(|p| {
         a.listeners.get(p).is_some_and(|l| {
             l.target_group_arn

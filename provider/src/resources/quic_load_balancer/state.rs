@@ -2,7 +2,7 @@
 //! import skeleton. Listeners keep the template's order (a configuration's order);
 //! listeners AWS has beyond it follow by port, so the plan removes them.
 
-use super::discovery::{Actual, ActualGroup, ActualListener};
+use super::aws::discovery::{Actual, ActualGroup, ActualListener};
 use super::model::{
     DEFAULT_IDLE_TIMEOUT, ListenerIds, ListenerModel, LoadBalancerModel, Protocol,
     SubnetMappingModel,
@@ -153,7 +153,7 @@ fn subnets_of(a: &Actual, template: &LoadBalancerModel, m: &mut LoadBalancerMode
     let configured: Vec<SubnetMappingModel> =
         template.subnet_mapping.known().cloned().unwrap_or_default();
     let mut out = Vec::new();
-    let mut order: Vec<&super::discovery::Zone> = Vec::new();
+    let mut order: Vec<&super::aws::discovery::Zone> = Vec::new();
     for c in &configured {
         if let Some(z) = a
             .zones

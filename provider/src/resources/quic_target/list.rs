@@ -7,6 +7,7 @@
 
 use super::aws::all_registered;
 use super::model::{self, TYPE_NAME, TargetIdentity, TargetModel};
+use super::schema;
 use crate::aws::{ProviderData, code_of, failed, is_not_found};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -87,11 +88,11 @@ impl ListResource for TargetList {
     }
 
     fn resource_schema(&self) -> Schema {
-        model::schema()
+        schema::schema()
     }
 
     fn identity_schema(&self) -> IdentitySchema {
-        model::identity_schema()
+        schema::identity_schema()
     }
 
     async fn validate(&self, config: &TargetListConfig) -> Diagnostics {

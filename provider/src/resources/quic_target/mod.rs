@@ -8,9 +8,11 @@
 //! targets drops its answer, and waiters always ask AWS.
 
 mod aws;
-mod ip_rule;
 mod list;
 mod model;
+mod plan;
+mod schema;
+mod validate;
 
 pub use list::TargetList;
 
@@ -20,7 +22,6 @@ use aws::Targets;
 use aws_sdk_elasticloadbalancingv2::types::TargetHealthDescription;
 use model::{GroupInfo, TargetIdentity, TargetModel};
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tfplugin::diag::{DiagResult, Diagnostic, Diagnostics};
@@ -91,86 +92,6 @@ impl QuicTarget {
         Targets {
             c,
             deadline: self.data.deadline(limit, op),
-        }
-    }
-
-    /// The group's protocol at plan time; `None` (with a warning) when AWS cannot
-    /// be asked, so the rule is checked at apply instead.
-    /// AWS's rule for ip targets (`ip_rule`), for a new or changed address target.
-    async fn check_ip_target(&self, plan: &mut Plan<TargetModel>) {
-        let Some(addr) = plan
-            .planned
-            .target_id
-            .known()
-            .and_then(|t| t.parse::<IpAddr>().ok())
-        else {
-            return;
-        };
-        let unchanged = plan.prior.as_ref().is_some_and(|p| {
-            p.target_id == plan.planned.target_id
-                && p.target_group_arn == plan.planned.target_group_arn
-        });
-        if unchanged || !ip_rule::needs_vpc(addr) {
-            return;
-        }
-        let Some(tg) = plan.planned.target_group_arn.known().cloned() else {
-            return;
-        };
-        let Ok(clients) = self.data.clients().await else {
-            return;
-        };
-        let t = self.targets(&clients, DEFAULT_TIMEOUT, Operation::Read);
-        match t.vpc_blocks(&tg).await {
-            Ok(Some((vpc, blocks))) => {
-                if !blocks.iter().any(|b| ip_rule::in_block(addr, b)) {
-                    plan.diagnostics.push(ip_rule::refused(addr, &vpc));
-                }
-            }
-            // A missing group is reported by plan_group.
-            Ok(None) => {}
-            Err(d) => {
-                let why = d
-                    .iter()
-                    .next()
-                    .map(|x| x.detail.clone())
-                    .unwrap_or_default();
-                plan.diagnostics.warning(
-                    "Could not read the target group's VPC at plan time",
-                    format!(
-                        "Whether {addr} may be registered is checked by AWS at apply instead: {why}"
-                    ),
-                );
-            }
-        }
-    }
-
-    async fn plan_group(&self, tg: &str, diags: &mut Diagnostics) -> Option<GroupInfo> {
-        let clients = self.data.clients().await.ok()?;
-        let t = self.targets(&clients, DEFAULT_TIMEOUT, Operation::Read);
-        match t.group(tg).await {
-            Ok(Some(info)) => Some(info),
-            Ok(None) => {
-                diags.error_at(
-                    AttributePath::root().attr("target_group_arn"),
-                    "Target group not found",
-                    format!("{tg} does not exist in {}; refer to a listener's group, e.g. trustchain_quic_load_balancer.this.listeners[\"8853\"].target_group_arn.", clients.region),
-                );
-                None
-            }
-            Err(d) => {
-                let why = d
-                    .iter()
-                    .next()
-                    .map(|x| x.detail.clone())
-                    .unwrap_or_default();
-                diags.warning(
-                    "Could not read the target group at plan time",
-                    format!(
-                        "Whether {tg} needs a QUIC server ID is checked at apply instead: {why}"
-                    ),
-                );
-                None
-            }
         }
     }
 }
@@ -247,11 +168,11 @@ impl Resource for QuicTarget {
     const TYPE_NAME: &'static str = model::TYPE_NAME;
 
     fn schema(&self) -> Schema {
-        model::schema()
+        schema::schema()
     }
 
     fn identity_schema(&self) -> IdentitySchema {
-        model::identity_schema()
+        schema::identity_schema()
     }
 
     fn identity(&self, state: &TargetModel) -> Option<TargetIdentity> {
@@ -259,52 +180,11 @@ impl Resource for QuicTarget {
     }
 
     async fn validate(&self, config: &TargetModel) -> Diagnostics {
-        model::validate(config)
+        validate::check(config)
     }
 
     async fn modify_plan(&self, plan: &mut Plan<TargetModel>) {
-        let tg = plan.planned.target_group_arn.known().cloned();
-        let info = match &tg {
-            None => None,
-            Some(tg) => match GroupInfo::from_private(&plan.private, tg) {
-                Some(i) => Some(i),
-                None => self.plan_group(tg, &mut plan.diagnostics).await,
-            },
-        };
-        if let Some(i) = &info {
-            plan.private = i.to_private();
-        }
-        let keep_prior = !plan.is_replacing();
-        if plan.config.port.is_null() {
-            plan.planned.port = match (&plan.prior, &info) {
-                (Some(p), _) if keep_prior && p.port.is_known() => p.port.clone(),
-                (_, Some(i)) => Attr::Known(i.port),
-                _ => Attr::Unknown,
-            };
-        }
-        let p = &mut plan.planned;
-        let target = p.target_id.known().cloned();
-        let port = p.port.known().copied();
-        p.id = match (&tg, &target, port) {
-            (Some(tg), Some(t), Some(port)) => Attr::Known(model::id_of(tg, t, port)),
-            _ => Attr::Unknown,
-        };
-        p.quic_server_id = match (&plan.config.quic_server_id, &info) {
-            (Attr::Known(s), Some(i)) => {
-                if !i.is_quic() {
-                    plan.diagnostics.extend(refused(i));
-                }
-                Attr::Known(s.clone())
-            }
-            (Attr::Known(s), None) => Attr::Known(s.clone()),
-            (Attr::Null, Some(i)) if i.is_quic() => match (&target, port) {
-                (Some(t), Some(port)) => Attr::Known(model::derived_server_id(t, port)),
-                _ => Attr::Unknown,
-            },
-            (Attr::Null, Some(_)) => Attr::Null,
-            _ => Attr::Unknown,
-        };
-        self.check_ip_target(plan).await;
+        self.plan(plan).await;
     }
 
     async fn create(&self, req: Create<TargetModel>) -> Applied<TargetModel> {
@@ -467,7 +347,7 @@ mod tests {
 
     #[test]
     fn the_model_names_every_attribute_of_the_schema() {
-        tfplugin::framework::check_model::<TargetModel>(&model::schema()).expect("complete model");
+        tfplugin::framework::check_model::<TargetModel>(&schema::schema()).expect("complete model");
     }
 
     fn info(protocol: &str) -> GroupInfo {

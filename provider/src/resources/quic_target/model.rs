@@ -3,10 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tfplugin::diag::Diagnostics;
 use tfplugin::framework::Timeouts;
-use tfplugin::schema::{Attribute, Block, IdentitySchema, Schema};
-use tfplugin::value::{Attr, AttributePath, Type};
+use tfplugin::value::Attr;
 
 pub const TYPE_NAME: &str = "trustchain_quic_target";
 
@@ -99,64 +97,6 @@ pub fn valid_server_id(s: &str) -> bool {
         && s[2..]
             .chars()
             .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
-}
-
-pub fn schema() -> Schema {
-    Schema::new(
-        Block::new()
-            .markdown_description("One target registered with a target group of a `trustchain_quic_load_balancer` (or any NLB target group), with its QUIC server ID when the group is QUIC or TCP_QUIC. Waits until AWS shows the target registered.")
-            .attribute(Attribute::computed("id", Type::String).use_state_for_unknown().description("target_group_arn/target_id/port."))
-            .attribute(Attribute::required("target_group_arn", Type::String).requires_replace().description("Target group ARN, e.g. trustchain_quic_load_balancer.this.listeners[\"8853\"].target_group_arn."))
-            .attribute(Attribute::required("target_id", Type::String).requires_replace().description("Instance id (target type instance) or IP address (target type ip; IPv6 for ipv6 groups)."))
-            .attribute(Attribute::optional_computed("port", Type::Number).requires_replace().use_state_for_unknown().description("Port the target receives on (default: the target group's port)."))
-            .attribute(Attribute::optional("availability_zone", Type::String).requires_replace().description("Zone of an IP target outside the VPC, or \"all\"."))
-            .attribute(Attribute::optional_computed("quic_server_id", Type::String).description("QUIC server ID: 0x + 16 lowercase hex digits, unique per listener, that the server puts in its connection IDs. Required by AWS for QUIC and TCP_QUIC groups (derived from target_id and port when left out, stable across plans) and refused for others. Changing it registers the target again."))
-            .timeouts(&["create", "update"]),
-    )
-}
-
-pub fn identity_schema() -> IdentitySchema {
-    IdentitySchema::new()
-        .required("target_group_arn", Type::String, "Target group ARN.")
-        .required(
-            "target_id",
-            Type::String,
-            "Instance id or IP address of the target.",
-        )
-        .required("port", Type::Number, "Port of the registration.")
-}
-
-/// Checks that need no AWS call.
-pub fn validate(m: &TargetModel) -> Diagnostics {
-    let mut d = Diagnostics::new();
-    if let Attr::Known(s) = &m.quic_server_id
-        && !valid_server_id(s)
-    {
-        d.error_at(
-            AttributePath::root().attr("quic_server_id"),
-            "Invalid QUIC server ID",
-            format!("{s:?} must be 0x followed by 16 lowercase hexadecimal digits, e.g. \"0x0123456789abcdef\" (or leave quic_server_id out to derive one)."),
-        );
-    }
-    if let Attr::Known(p) = &m.port
-        && !(1..=65535).contains(p)
-    {
-        d.error_at(
-            AttributePath::root().attr("port"),
-            "Invalid port",
-            format!("{p} is out of range: AWS accepts 1-65535."),
-        );
-    }
-    if let Attr::Known(tg) = &m.target_group_arn
-        && !tg.contains(":targetgroup/")
-    {
-        d.error_at(
-            AttributePath::root().attr("target_group_arn"),
-            "Invalid target group ARN",
-            format!("{tg:?} is not a target group ARN; use e.g. trustchain_quic_load_balancer.this.listeners[\"8853\"].target_group_arn."),
-        );
-    }
-    d
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@
 //! any listener whose targets change address family), then the network changes,
 //! then target groups and listeners, and old target groups are deleted last.
 
-use super::discovery::{Actual, ActualGroup, ActualListener, Elb};
-use super::load_balancer::elb_tags;
-use super::model::{
+use super::super::model::{
     DEFAULT_IDLE_TIMEOUT, Desired, HealthCheck, Listener, ListenerIds, target_group_name,
 };
+use super::discovery::{Actual, ActualGroup, ActualListener, Elb};
+use super::load_balancer::elb_tags;
 use crate::aws::retry::{Poll, wait_for, while_not_found};
 use crate::aws::{code_of, failed, is_not_found};
 use aws_sdk_elasticloadbalancingv2::types::{

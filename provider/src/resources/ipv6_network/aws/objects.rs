@@ -1,8 +1,8 @@
 //! Creating and deleting the network's individual objects, each in the order and
 //! with the retries AWS needs; `reconcile` decides which.
 
+use super::super::model::{Desired, NetworkModel, Tier};
 use super::discovery::{Ec2, NatInfo, RouteTableInfo, SubnetInfo};
-use super::model::{Desired, NetworkModel, Tier};
 use crate::aws::ec2::bool_value;
 use crate::aws::retry::{delete_when_free, until_visible, while_not_found};
 use crate::aws::tags::{Tags, ec2_tag_spec};

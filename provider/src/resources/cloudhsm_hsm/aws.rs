@@ -11,13 +11,16 @@
 //! it or the create timeout ends, logging at INFO what AWS is waiting for. A busy
 //! cluster (an initialization or migration running) is waited for the same way.
 
+use super::model::HsmModel;
+use super::{CloudHsmHsm, at};
 use crate::aws::retry::{GaveUp, gave_up, poll};
-use crate::aws::{Clients, Deadline, Poll, code_of, failed};
+use crate::aws::{Clients, Deadline, Poll, code_of, failed, is_not_found};
 use crate::cloudhsm::{self, BUSY, CloudHsm};
 use aws_sdk_cloudhsmv2::types::{Cluster, Hsm};
 use std::sync::Mutex;
 use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::value::Attr;
 
 pub struct Request<'a> {
     pub cluster_id: &'a str,
@@ -220,6 +223,77 @@ pub async fn wait_active(
         }
     })
     .await
+}
+
+impl CloudHsmHsm {
+    /// The zone of the HSM to create: configured, or the one of its subnet.
+    pub(super) async fn zone_of(
+        &self,
+        clients: &crate::aws::Clients,
+        cluster_id: &str,
+        planned: &HsmModel,
+    ) -> Result<String, Diagnostics> {
+        if let Attr::Known(z) = &planned.availability_zone {
+            return Ok(z.clone());
+        }
+        let subnet = planned.subnet_id.known().cloned().unwrap_or_default();
+        let cluster = self.hsm.cluster_now(clients, cluster_id).await?;
+        cluster
+            .as_ref()
+            .and_then(|c| c.subnet_mapping())
+            .and_then(|m| m.iter().find(|(_, s)| **s == subnet).map(|(z, _)| z.clone()))
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Subnet not in the cluster",
+                    format!("Cluster {cluster_id} has no subnet {subnet}; set availability_zone or one of the cluster's subnets."),
+                )
+                .at(at("subnet_id"))
+                .into()
+            })
+    }
+
+    /// DeleteHsm, again while the cluster is busy, then wait until the HSM is gone.
+    pub(super) async fn delete_hsm(
+        &self,
+        clients: &crate::aws::Clients,
+        deadline: &crate::aws::Deadline,
+        cluster_id: &str,
+        hsm_id: &str,
+    ) -> Result<(), Diagnostics> {
+        for _ in 0..6 {
+            let sent = clients
+                .cloudhsmv2
+                .delete_hsm()
+                .cluster_id(cluster_id)
+                .hsm_id(hsm_id)
+                .send()
+                .await;
+            self.hsm.changed(cluster_id).await;
+            match sent {
+                Ok(_) => break,
+                Err(e) if is_not_found(code_of(&e)) => return Ok(()),
+                Err(e) => {
+                    let busy = match self.hsm.cluster_now(clients, cluster_id).await? {
+                        None => return Ok(()),
+                        Some(c) => BUSY.contains(&cloudhsm::state(&c)),
+                    };
+                    if !busy {
+                        return Err(failed("CloudHSM", "DeleteHsm")(e));
+                    }
+                    self.hsm.wait_settled(clients, deadline, cluster_id).await?;
+                }
+            }
+        }
+        let what = format!("HSM {hsm_id} to be deleted");
+        self.hsm
+            .wait_cluster(clients, deadline, cluster_id, &what, |c| match c {
+                Some(c) if c.hsms().iter().any(|h| h.hsm_id() == hsm_id) => {
+                    Poll::Retry(format!("HSM {hsm_id} is still in cluster {cluster_id}"))
+                }
+                _ => Poll::Done(()),
+            })
+            .await
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! it is. Where another tool's static route holds a destination the network wants,
 //! the network leaves it and says so in a warning.
 
+use super::super::model::{Kind, Tier};
 use super::discovery::{Ec2, Tagged};
-use super::model::{Kind, Tier};
 use super::ownership::{Destination, RouteInfo, foreign_at, is_owned};
 use crate::aws::retry::while_not_found;
 use crate::aws::{code_of, failed};

@@ -13,7 +13,7 @@
 //! network sets on that object now, or set in the prior state; other keys are left
 //! as they are.
 
-use super::model::NAT64_PREFIX;
+use super::super::model::NAT64_PREFIX;
 use crate::aws::tags::Tags;
 use std::collections::BTreeSet;
 

@@ -5,7 +5,7 @@
 //! those). Target groups the state knows but that no listener uses any more (a
 //! listener deleted outside Terraform) are described by ARN.
 
-use super::model::HealthCheck;
+use super::super::model::HealthCheck;
 use crate::aws::tags::Tags;
 use crate::aws::{Clients, Deadline, code_of, failed, is_not_found};
 use std::collections::BTreeMap;

@@ -1,4 +1,6 @@
-//! AWS's rule for `ip` targets, checked at plan time. CreateTargetGroup, TargetType
+//! Plan-time values and checks: the port, id and QUIC server ID from the target
+//! group (one DescribeTargetGroups, then kept in private state), and AWS's rule for
+//! `ip` targets, checked at plan time. CreateTargetGroup, TargetType
 //! `ip`: "You can specify IP addresses from the subnets of the virtual private cloud
 //! (VPC) for the target group, the RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, and
 //! 192.168.0.0/16), and the RFC 6598 range (100.64.0.0/10). You can't specify
@@ -7,11 +9,14 @@
 //! which costs two Describe calls, made only when the target is new or changes.
 
 use super::aws::Targets;
+use super::model::{self, GroupInfo, TargetModel};
+use super::{DEFAULT_TIMEOUT, QuicTarget};
 use crate::aws::ec2::filter;
 use crate::aws::{code_of, failed, is_not_found};
 use std::net::IpAddr;
 use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::value::AttributePath;
+use tfplugin::framework::{Operation, Plan};
+use tfplugin::value::{Attr, AttributePath};
 
 const PRIVATE_RANGES: [&str; 4] = [
     "10.0.0.0/8",
@@ -106,6 +111,137 @@ impl Targets<'_> {
             })
             .collect();
         Ok(Some((vpc_id, blocks)))
+    }
+}
+
+impl QuicTarget {
+    /// The resource's `modify_plan`, after the framework's default planning: the
+    /// port and id, the QUIC server ID (derived for QUIC groups, refused for others)
+    /// from the group's protocol (one DescribeTargetGroups, then kept in private
+    /// state), and AWS's rule for ip targets.
+    pub(super) async fn plan(&self, plan: &mut Plan<TargetModel>) {
+        let tg = plan.planned.target_group_arn.known().cloned();
+        let info = match &tg {
+            None => None,
+            Some(tg) => match GroupInfo::from_private(&plan.private, tg) {
+                Some(i) => Some(i),
+                None => self.plan_group(tg, &mut plan.diagnostics).await,
+            },
+        };
+        if let Some(i) = &info {
+            plan.private = i.to_private();
+        }
+        let keep_prior = !plan.is_replacing();
+        if plan.config.port.is_null() {
+            plan.planned.port = match (&plan.prior, &info) {
+                (Some(p), _) if keep_prior && p.port.is_known() => p.port.clone(),
+                (_, Some(i)) => Attr::Known(i.port),
+                _ => Attr::Unknown,
+            };
+        }
+        let p = &mut plan.planned;
+        let target = p.target_id.known().cloned();
+        let port = p.port.known().copied();
+        p.id = match (&tg, &target, port) {
+            (Some(tg), Some(t), Some(port)) => Attr::Known(model::id_of(tg, t, port)),
+            _ => Attr::Unknown,
+        };
+        p.quic_server_id = match (&plan.config.quic_server_id, &info) {
+            (Attr::Known(s), Some(i)) => {
+                if !i.is_quic() {
+                    plan.diagnostics.extend(super::refused(i));
+                }
+                Attr::Known(s.clone())
+            }
+            (Attr::Known(s), None) => Attr::Known(s.clone()),
+            (Attr::Null, Some(i)) if i.is_quic() => match (&target, port) {
+                (Some(t), Some(port)) => Attr::Known(model::derived_server_id(t, port)),
+                _ => Attr::Unknown,
+            },
+            (Attr::Null, Some(_)) => Attr::Null,
+            _ => Attr::Unknown,
+        };
+        self.check_ip_target(plan).await;
+    }
+
+    /// The group's protocol at plan time; `None` (with a warning) when AWS cannot
+    /// be asked, so the rule is checked at apply instead.
+    /// AWS's rule for ip targets (`ip_rule`), for a new or changed address target.
+    async fn check_ip_target(&self, plan: &mut Plan<TargetModel>) {
+        let Some(addr) = plan
+            .planned
+            .target_id
+            .known()
+            .and_then(|t| t.parse::<IpAddr>().ok())
+        else {
+            return;
+        };
+        let unchanged = plan.prior.as_ref().is_some_and(|p| {
+            p.target_id == plan.planned.target_id
+                && p.target_group_arn == plan.planned.target_group_arn
+        });
+        if unchanged || !needs_vpc(addr) {
+            return;
+        }
+        let Some(tg) = plan.planned.target_group_arn.known().cloned() else {
+            return;
+        };
+        let Ok(clients) = self.data.clients().await else {
+            return;
+        };
+        let t = self.targets(&clients, DEFAULT_TIMEOUT, Operation::Read);
+        match t.vpc_blocks(&tg).await {
+            Ok(Some((vpc, blocks))) => {
+                if !blocks.iter().any(|b| in_block(addr, b)) {
+                    plan.diagnostics.push(refused(addr, &vpc));
+                }
+            }
+            // A missing group is reported by plan_group.
+            Ok(None) => {}
+            Err(d) => {
+                let why = d
+                    .iter()
+                    .next()
+                    .map(|x| x.detail.clone())
+                    .unwrap_or_default();
+                plan.diagnostics.warning(
+                    "Could not read the target group's VPC at plan time",
+                    format!(
+                        "Whether {addr} may be registered is checked by AWS at apply instead: {why}"
+                    ),
+                );
+            }
+        }
+    }
+
+    async fn plan_group(&self, tg: &str, diags: &mut Diagnostics) -> Option<GroupInfo> {
+        let clients = self.data.clients().await.ok()?;
+        let t = self.targets(&clients, DEFAULT_TIMEOUT, Operation::Read);
+        match t.group(tg).await {
+            Ok(Some(info)) => Some(info),
+            Ok(None) => {
+                diags.error_at(
+                    AttributePath::root().attr("target_group_arn"),
+                    "Target group not found",
+                    format!("{tg} does not exist in {}; refer to a listener's group, e.g. trustchain_quic_load_balancer.this.listeners[\"8853\"].target_group_arn.", clients.region),
+                );
+                None
+            }
+            Err(d) => {
+                let why = d
+                    .iter()
+                    .next()
+                    .map(|x| x.detail.clone())
+                    .unwrap_or_default();
+                diags.warning(
+                    "Could not read the target group at plan time",
+                    format!(
+                        "Whether {tg} needs a QUIC server ID is checked at apply instead: {why}"
+                    ),
+                );
+                None
+            }
+        }
     }
 }
 

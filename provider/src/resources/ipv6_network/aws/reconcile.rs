@@ -5,8 +5,8 @@
 //! network owns is changed (`ownership`): routes, associations and tags other
 //! tools attach to its objects stay.
 
+use super::super::model::{Desired, Kind, NAT64_PREFIX};
 use super::discovery::{Ec2, RouteTableInfo, SubnetInfo, Tagged};
-use super::model::{Desired, Kind, NAT64_PREFIX};
 use super::ownership::owned_tags;
 use super::routes::{TableRoutes, default_routes};
 use crate::aws::failed;

@@ -4,7 +4,7 @@
 //! skips the Elastic IPs (no attribute shows them; apply and destroy look them up)
 //! and the NAT gateways unless the state or a route says there is one.
 
-use super::model::{TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC};
+use super::super::model::{TAG_INDEX, TAG_KIND, TAG_NAT64, TAG_TIER, TAG_VPC};
 use super::ownership::{Destination, RouteInfo};
 use crate::aws::ec2::filter;
 use crate::aws::tags::{Tags, ec2_tags};

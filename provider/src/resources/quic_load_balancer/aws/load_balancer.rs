@@ -2,8 +2,8 @@
 //! (subnets, address type, source NAT), tags, waiting for it to be active, and
 //! delete with its target groups.
 
+use super::super::model::Desired;
 use super::discovery::{Actual, Elb};
-use super::model::Desired;
 use crate::aws::retry::{Poll, wait_for, while_not_found};
 use crate::aws::tags::{TagChanges, Tags};
 use crate::aws::{code_of, failed, is_not_found};
