@@ -491,78 +491,44 @@ const OLD: [&str; 10] = [
     "aws_lb_listener.doq",
 ];
 
-/// The migration configuration of the guide (docs/guides/migrating-from-hashicorp-aws.md).
+/// The guide's placeholders, replaced by what boto3 made.
+const GUIDE_VPC: &str = "vpc-0a1b2c3d4e5f60718";
+const GUIDE_LB: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/legacy-doq/0123456789abcdef";
+
+/// The migration configuration of the guide (docs/guides/migrating-from-hashicorp-aws.md)
+/// as it is written there, with the ids of what boto3 made and the `removed` blocks
+/// its comment abbreviates.
 fn migration_config(emu: &Emulator, m: &Made) -> String {
+    let guide = std::fs::read_to_string(
+        workspace_root().join("docs/guides/migrating-from-hashicorp-aws.md"),
+    )
+    .expect("the guide");
+    let example = guide
+        .split("```terraform\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .find(|block| block.contains("resource \"trustchain_ipv6_network\""))
+        .expect("the guide's network and load balancer example");
+    assert!(
+        example.contains(GUIDE_VPC) && example.contains(GUIDE_LB),
+        "{example}"
+    );
+    let example = example
+        .replace(GUIDE_VPC, m.vpc["VpcId"].as_str().expect("vpc id"))
+        .replace(GUIDE_LB, m.lb["LoadBalancerArn"].as_str().expect("lb arn"));
+    let removed: String = OLD
+        .iter()
+        .filter(|a| !example.contains(&format!("from = {a}\n")))
+        .map(|a| {
+            assert!(example.contains(a), "the guide names {a}");
+            format!("\nremoved {{\n  from = {a}\n  lifecycle {{\n    destroy = false\n  }}\n}}\n")
+        })
+        .collect();
     let provider = provider_block(emu).replace(
         "    trustchain = {",
         "    aws = {\n      source = \"hashicorp/aws\"\n    }\n    trustchain = {",
     );
-    let removed: String = OLD
-        .iter()
-        .map(|a| {
-            format!("\nremoved {{\n  from = {a}\n  lifecycle {{\n    destroy = false\n  }}\n}}\n")
-        })
-        .collect();
-    format!(
-        r#"{provider}
-provider "aws" {{
-  region = "us-east-1"
-}}
-
-resource "trustchain_ipv6_network" "legacy" {{
-  name               = "legacy"
-  availability_zones = ["us-east-1a", "us-east-1b"]
-
-  tier {{
-    name        = "lb"
-    kind        = "isolated"
-    ipv6_native = false
-  }}
-
-  tier {{
-    name = "app"
-    kind = "isolated"
-  }}
-}}
-
-resource "trustchain_quic_load_balancer" "doq" {{
-  name       = "legacy-doq"
-  internal   = true
-  subnet_ids = [for s in trustchain_ipv6_network.legacy.subnets["lb"] : s.id]
-
-  listener {{
-    port        = 8853
-    protocol    = "UDP"
-    target_type = "ip"
-
-    health_check {{
-      protocol = "TCP"
-      port     = 8443
-    }}
-  }}
-
-  tags = {{
-    Service = "doq"
-  }}
-}}
-
-import {{
-  to = trustchain_ipv6_network.legacy
-  identity = {{
-    vpc_id = "{vpc}"
-  }}
-}}
-
-import {{
-  to = trustchain_quic_load_balancer.doq
-  identity = {{
-    arn = "{lb}"
-  }}
-}}
-{removed}"#,
-        vpc = m.vpc["VpcId"].as_str().expect("vpc id"),
-        lb = m.lb["LoadBalancerArn"].as_str().expect("lb arn"),
-    )
+    format!("{provider}\nprovider \"aws\" {{\n  region = \"us-east-1\"\n}}\n\n{example}{removed}")
 }
 
 fn exists(emu: &Emulator, m: &Made) {
