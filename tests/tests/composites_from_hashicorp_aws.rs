@@ -10,7 +10,8 @@
 //! imported with no change planned (the subnets follow the provider's index scheme,
 //! as the guide asks), the old addresses forgotten, nothing reaches AWS but reads (no
 //! Create, Delete, Deregister, Disassociate or Replace call), the objects still exist
-//! under their ids, and the next plan is empty.
+//! under their ids, and the next plan is empty. A subnet off the index scheme, which
+//! the guide warns about, shows as an update of the imported network in the plan.
 
 use acceptance::{Emulator, Workspace, planned_actions, provider_block, workspace_root};
 use serde_json::{Map, Value, json};
@@ -115,7 +116,9 @@ fn tags(pairs: &[(&str, &str)]) -> Value {
     )
 }
 
-fn make_with_boto3(emu: &Emulator) -> Made {
+/// `off_scheme`: the app tier's subnet in us-east-1b takes /64 number 19 instead of
+/// the scheme's 17 (tier index 1 * 16 + zone b).
+fn make_with_boto3(emu: &Emulator, off_scheme: bool) -> Made {
     let vpc = emu.call(
         "ec2",
         "create_vpc",
@@ -147,7 +150,13 @@ fn make_with_boto3(emu: &Emulator) -> Made {
             .expect("route table id")
             .to_string();
         for (z, zone) in ZONES.iter().enumerate() {
-            let n = t.index * 16 + z as u128;
+            let n = t.index * 16
+                + z as u128
+                + if off_scheme && t.ipv6_native && z == 1 {
+                    2
+                } else {
+                    0
+                };
             let mut req = json!({
                 "VpcId": vpc_id, "AvailabilityZone": zone,
                 "Ipv6CidrBlock": subnet64(&block, n),
@@ -567,7 +576,7 @@ fn exists(emu: &Emulator, m: &Made) {
 #[test]
 fn network_and_load_balancer_move_by_import_and_removed_without_deleting_anything() {
     let emu = Emulator::start();
-    let made = make_with_boto3(&emu);
+    let made = make_with_boto3(&emu, false);
     let w = Workspace::with_schema_only_aws(&migration_config(&emu, &made));
     w.write_file("terraform.tfstate", &hashicorp_aws_state(&made));
     // From here the request log holds only what Terraform asks.
@@ -687,4 +696,38 @@ fn network_and_load_balancer_move_by_import_and_removed_without_deleting_anythin
         "nothing made, deleted or replaced: {destructive:?}\nall calls: {calls:?}"
     );
     exists(&emu, &made);
+}
+
+/// The guide's warning: a tagged subnet whose /64 is not the scheme's shows in the
+/// plan as an update of the imported network (the subnet would be made again), so it
+/// is caught before anything is applied.
+#[test]
+fn a_subnet_off_the_index_scheme_shows_as_an_update_of_the_imported_network() {
+    let emu = Emulator::start();
+    let made = make_with_boto3(&emu, true);
+    let w = Workspace::with_schema_only_aws(&migration_config(&emu, &made));
+    w.write_file("terraform.tfstate", &hashicorp_aws_state(&made));
+    emu.clear_requests();
+    let plan = w.plan_json();
+    let network = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["address"] == "trustchain_ipv6_network.legacy")
+        .expect("the network's change");
+    assert_eq!(network["change"]["actions"], json!(["update"]), "{network}");
+    assert!(network["change"]["importing"].is_object());
+    let off = &made.subnets[&("app", "us-east-1b")].0["SubnetId"];
+    assert_eq!(network["change"]["before"]["subnets"]["app"][1]["id"], *off);
+    assert_ne!(
+        network["change"]["after"]["subnets"]["app"][1]["id"], *off,
+        "the subnet is made again: {network}"
+    );
+    let calls = emu.calls_by_action();
+    assert!(
+        calls
+            .keys()
+            .all(|a| a.starts_with("Describe") || a.starts_with("Get")),
+        "planning only reads: {calls:?}"
+    );
 }
