@@ -1,9 +1,10 @@
 //! The documented migration of composites from hashicorp/aws, with real Terraform
 //! 1.15 against the emulator. A network (a VPC, two tiers of subnets with their route
-//! tables and associations) and a Network Load Balancer (its listener and target
+//! tables and associations, the private tier's egress-only internet gateway and its
+//! `::/0` route) and a Network Load Balancer (its listener and target
 //! group) made with boto3 are recorded in state as hashicorp/aws 6.x records them (the
 //! attribute sets of the 6.66.0 schema, schema version 0), after the guide's first
-//! step (the provider's tier tags added to the route tables and subnets). The guide's
+//! step (the provider's tags added to the route tables, subnets and gateway). The guide's
 //! configuration (`import` by identity for `trustchain_ipv6_network` and
 //! `trustchain_quic_load_balancer`, `removed { lifecycle { destroy = false } }` for
 //! every old address) is then planned and applied once: the new resources are
@@ -78,6 +79,7 @@ fn subnet64(block56: &str, n: u128) -> String {
 
 struct Tier {
     name: &'static str,
+    kind: &'static str,
     index: u128,
     ipv6_native: bool,
 }
@@ -85,11 +87,13 @@ struct Tier {
 const TIERS: [Tier; 2] = [
     Tier {
         name: "lb",
+        kind: "isolated",
         index: 0,
         ipv6_native: false,
     },
     Tier {
         name: "app",
+        kind: "private",
         index: 1,
         ipv6_native: true,
     },
@@ -98,6 +102,8 @@ const TIERS: [Tier; 2] = [
 /// What boto3 made (as hashicorp/aws would have), by hashicorp/aws address.
 struct Made {
     vpc: Value,
+    /// The egress-only internet gateway of the private tier.
+    eigw: String,
     /// tier -> route table id
     tables: BTreeMap<&'static str, String>,
     /// (tier, zone) -> (subnet, association id)
@@ -132,6 +138,16 @@ fn make_with_boto3(emu: &Emulator, off_scheme: bool) -> Made {
         .as_str()
         .expect("Amazon-provided /56")
         .to_string();
+    // With the tag the guide's first step adds.
+    let eigw = emu.call(
+        "ec2",
+        "create_egress_only_internet_gateway",
+        json!({"VpcId": vpc_id, "TagSpecifications": [{"ResourceType": "egress-only-internet-gateway",
+               "Tags": tags(&[("Name", "legacy-eigw"), ("trustchain:vpc-id", &vpc_id)])}]}),
+    )["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+        .as_str()
+        .expect("eigw id")
+        .to_string();
     let mut tables = BTreeMap::new();
     let mut subnets = BTreeMap::new();
     for t in &TIERS {
@@ -143,12 +159,20 @@ fn make_with_boto3(emu: &Emulator, off_scheme: bool) -> Made {
             json!({"VpcId": vpc_id, "TagSpecifications": [{"ResourceType": "route-table",
                    "Tags": tags(&[("Name", &format!("legacy-{}", t.name)),
                                   ("trustchain:tier", t.name),
-                                  ("trustchain:tier-kind", "isolated"),
+                                  ("trustchain:tier-kind", t.kind),
                                   ("trustchain:tier-index", &index)])}]}),
         )["RouteTable"]["RouteTableId"]
             .as_str()
             .expect("route table id")
             .to_string();
+        if t.kind == "private" {
+            emu.call(
+                "ec2",
+                "create_route",
+                json!({"RouteTableId": rt, "DestinationIpv6CidrBlock": "::/0",
+                       "EgressOnlyInternetGatewayId": eigw}),
+            );
+        }
         for (z, zone) in ZONES.iter().enumerate() {
             let n = t.index * 16
                 + z as u128
@@ -226,6 +250,7 @@ fn make_with_boto3(emu: &Emulator, off_scheme: bool) -> Made {
         .clone();
     Made {
         vpc,
+        eigw,
         tables,
         subnets,
         lb,
@@ -310,12 +335,34 @@ fn hashicorp_aws_state(m: &Made) -> String {
             }),
         )],
     );
+    let eigw_tags = json!({"Name": "legacy-eigw", "trustchain:vpc-id": vpc_id});
+    resource(
+        "aws_egress_only_internet_gateway",
+        "legacy",
+        vec![(
+            None,
+            json!({"id": m.eigw, "region": "us-east-1", "tags": eigw_tags,
+                   "tags_all": eigw_tags, "vpc_id": vpc_id}),
+        )],
+    );
     for t in &TIERS {
         let rt = &m.tables[t.name];
+        if t.kind == "private" {
+            resource(
+                "aws_route",
+                &format!("{}_ipv6_default", t.name),
+                vec![(
+                    None,
+                    json!({"destination_ipv6_cidr_block": "::/0", "egress_only_gateway_id": m.eigw,
+                           "id": format!("r-{rt}2750132062"), "origin": "CreateRoute",
+                           "region": "us-east-1", "route_table_id": rt, "state": "active"}),
+                )],
+            );
+        }
         let rt_tags = json!({
             "Name": format!("legacy-{}", t.name),
             "trustchain:tier": t.name,
-            "trustchain:tier-kind": "isolated",
+            "trustchain:tier-kind": t.kind,
             "trustchain:tier-index": t.index.to_string(),
         });
         resource(
@@ -487,8 +534,10 @@ fn instances_have_keys(r: &Value) -> bool {
 }
 
 /// The old hashicorp/aws addresses, as `removed` blocks name them.
-const OLD: [&str; 10] = [
+const OLD: [&str; 12] = [
     "aws_vpc.legacy",
+    "aws_egress_only_internet_gateway.legacy",
+    "aws_route.app_ipv6_default",
     "aws_route_table.lb",
     "aws_route_table.app",
     "aws_subnet.lb",
@@ -558,6 +607,19 @@ fn exists(emu: &Emulator, m: &Made) {
         json!({"RouteTableIds": tables}),
     );
     assert_eq!(rts["RouteTables"].as_array().map(Vec::len), Some(2));
+    let app = rts["RouteTables"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|rt| rt["RouteTableId"] == m.tables["app"].as_str())
+        .expect("the app route table");
+    assert!(
+        app["Routes"].as_array().into_iter().flatten().any(|r| {
+            r["DestinationIpv6CidrBlock"] == "::/0"
+                && r["EgressOnlyInternetGatewayId"] == m.eigw.as_str()
+        }),
+        "the private tier's default route stays: {app}"
+    );
     let listeners = emu.call(
         "elbv2",
         "describe_listeners",
@@ -660,6 +722,10 @@ fn network_and_load_balancer_move_by_import_and_removed_without_deleting_anythin
             assert_eq!(s["route_table_id"], made.tables[t.name].as_str());
         }
     }
+    assert_eq!(
+        network["egress_only_internet_gateway_id"],
+        made.eigw.as_str()
+    );
     let lb = values("trustchain_quic_load_balancer");
     assert_eq!(lb["listeners"]["8853"]["arn"], made.listener["ListenerArn"]);
     assert_eq!(
