@@ -27,6 +27,12 @@ Each rule comes from the AWS documentation (quoted in README.md):
   no leading zeros, the longest run of zero groups as ::); moto makes
   Amazon-provided blocks with leading zeros ("2400:6500:0a3f:0000::/56") and echoes
   whatever a client sent. Both are normalized here.
+- Egress-only internet gateway filters. DescribeEgressOnlyInternetGateways, Filter.N:
+  "tag:<key> - The key/value combination of a tag assigned to the resource. Use the
+  tag key in the filter name and the tag value as the filter value." and "tag-key -
+  The key of a tag assigned to the resource." moto 5.2.5 ignores Filters for this
+  action ("The Filters-argument is not yet supported") and answers every gateway;
+  these two are applied here (trustchain_ipv6_network finds its gateway by tag).
 """
 
 import ipaddress
@@ -39,6 +45,10 @@ from moto.ec2.models import vpcs as moto_vpcs
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.models.vpcs import VPC
 from moto.ec2.responses import EC2Response
+from moto.ec2.responses.egress_only_internet_gateways import (
+    EgressOnlyInternetGateway as EgressOnlyInternetGatewayResponse,
+)
+from moto.ec2.utils import tag_filter_matches
 
 MAX_KEY = 128
 MAX_VALUE = 256
@@ -156,7 +166,19 @@ def _subnets_by_id(self):  # type: ignore[no-untyped-def]
     return {s.id: s for zone in self.subnets.values() for s in zone.values()}
 
 
+def _describe_egress_only_internet_gateways(self):  # type: ignore[no-untyped-def]
+    ids = self._get_param("EgressOnlyInternetGatewayIds", [])
+    gateways = self.ec2_backend.describe_egress_only_internet_gateways(ids)
+    for name, values in self._filters_from_querystring().items():
+        if name == "tag-key" or name.startswith("tag:"):
+            gateways = [g for g in gateways if tag_filter_matches(g, name, values)]
+    return ActionResult({"EgressOnlyInternetGateways": gateways})
+
+
 def install() -> None:
+    EgressOnlyInternetGatewayResponse.describe_egress_only_internet_gateways = (
+        _describe_egress_only_internet_gateways
+    )
     BaseResponse.call_action = _call_action
     moto_vpcs.random_ipv6_cidr = _random_ipv6_cidr
     VPC.associate_vpc_cidr_block = _vpc_associate

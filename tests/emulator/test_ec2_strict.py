@@ -126,6 +126,29 @@ class Ipv6Notation(Ec2TestCase):
         self.assertEqual(answered, str(subnet))
 
 
+class EgressOnlyGatewayFilters(Ec2TestCase):
+    def test_tag_filters_are_applied(self):
+        vpc_id = self.vpc(ipv6=True)
+        tagged, plain = (
+            self.ec2.create_egress_only_internet_gateway(
+                VpcId=vpc_id,
+                TagSpecifications=[
+                    {"ResourceType": "egress-only-internet-gateway", "Tags": tags}
+                ],
+            )["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+            for tags in ([{"Key": "owner", "Value": vpc_id}], [{"Key": "Name", "Value": "x"}])
+        )
+
+        def found(**kwargs):
+            answer = self.ec2.describe_egress_only_internet_gateways(**kwargs)
+            return [g["EgressOnlyInternetGatewayId"] for g in answer["EgressOnlyInternetGateways"]]
+
+        self.assertEqual(found(Filters=[{"Name": "tag:owner", "Values": [vpc_id]}]), [tagged])
+        self.assertEqual(found(Filters=[{"Name": "tag:owner", "Values": ["vpc-other"]}]), [])
+        self.assertEqual(found(Filters=[{"Name": "tag-key", "Values": ["owner"]}]), [tagged])
+        self.assertIn(plain, found())
+
+
 class ForeignRoutes(Ec2TestCase):
     """The objects hashicorp/aws attaches to a route table."""
 
