@@ -294,3 +294,271 @@ fn malformed_input_is_an_error_not_a_panic() {
         .collect();
     assert!(decode_msgpack(&deep, &Type::Dynamic).is_err());
 }
+
+/// `s` as a msgpack str or bin of the given marker, with its length in `width` bytes.
+fn sized(marker: u8, width: usize, s: &[u8]) -> Vec<u8> {
+    let mut out = vec![marker];
+    out.extend_from_slice(&(s.len() as u64).to_be_bytes()[8 - width..]);
+    out.extend_from_slice(s);
+    out
+}
+
+#[test]
+fn strings_decode_from_every_str_and_bin_width() {
+    let text = b"h\xc3\xa9llo";
+    let mut fix = vec![0xa0 | text.len() as u8];
+    fix.extend_from_slice(text);
+    for bytes in [
+        fix,
+        sized(0xd9, 1, text),
+        sized(0xda, 2, text),
+        sized(0xdb, 4, text),
+        sized(0xc4, 1, text),
+        sized(0xc5, 2, text),
+        sized(0xc6, 4, text),
+    ] {
+        assert_eq!(
+            decode_msgpack(&bytes, &Type::String),
+            Ok(Value::string("héllo")),
+            "{bytes:02x?}"
+        );
+    }
+    let long = "x".repeat(300);
+    assert_eq!(
+        decode_msgpack(&sized(0xda, 2, long.as_bytes()), &Type::String),
+        Ok(Value::string(long.clone()))
+    );
+    assert!(
+        decode_msgpack(&sized(0xd9, 1, b"\xff\xfe"), &Type::String).is_err(),
+        "not UTF-8"
+    );
+    // A length past the end of the input.
+    assert!(decode_msgpack(&[0xa3, b'a', b'b'], &Type::String).is_err());
+}
+
+#[test]
+fn lists_and_maps_decode_from_every_length_width() {
+    let ty = Type::list(Type::Bool);
+    let want = Ok(Value::list([Value::Bool(true), Value::Bool(false)]));
+    assert_eq!(decode_msgpack(&[0x92, 0xc3, 0xc2], &ty), want);
+    assert_eq!(decode_msgpack(&[0xdc, 0, 2, 0xc3, 0xc2], &ty), want);
+    assert_eq!(decode_msgpack(&[0xdd, 0, 0, 0, 2, 0xc3, 0xc2], &ty), want);
+    let ty = Type::map(Type::Bool);
+    let want = Ok(Value::map([("a", Value::Bool(true))]));
+    assert_eq!(decode_msgpack(&[0x81, 0xa1, b'a', 0xc3], &ty), want);
+    assert_eq!(decode_msgpack(&[0xde, 0, 1, 0xa1, b'a', 0xc3], &ty), want);
+    assert_eq!(
+        decode_msgpack(&[0xdf, 0, 0, 0, 1, 0xa1, b'a', 0xc3], &ty),
+        want
+    );
+    let obj = Type::object([("a", Type::Bool)]);
+    assert_eq!(
+        decode_msgpack(&[0xde, 0, 1, 0xa1, b'a', 0xc3], &obj),
+        Ok(Value::object([("a", Value::Bool(true))]))
+    );
+}
+
+#[test]
+fn every_extension_form_is_an_unknown_of_its_exact_length() {
+    // Each extension, then a string after it in the same list: the string is only
+    // read right if the extension took exactly its bytes.
+    let ty = Type::list(Type::String);
+    for ext in [
+        vec![0xd4, 0x00, 0],
+        vec![0xd5, 0x00, 0, 0],
+        vec![0xd6, 0x00, 0, 0, 0, 0],
+        vec![0xd7, 0x00, 0, 0, 0, 0, 0, 0, 0, 0],
+        [vec![0xd8, 0x00], vec![0; 16]].concat(),
+        vec![0xc7, 3, 0x00, 0, 0, 0],
+        vec![0xc8, 0, 3, 0x00, 0, 0, 0],
+        vec![0xc9, 0, 0, 0, 3, 0x00, 0, 0, 0],
+    ] {
+        let bytes = [vec![0x92], ext.clone(), vec![0xa1, b'z']].concat();
+        assert_eq!(
+            decode_msgpack(&bytes, &ty),
+            Ok(Value::list([Value::unknown(), Value::string("z")])),
+            "{ext:02x?}"
+        );
+    }
+}
+
+#[test]
+fn only_extension_12_carries_refinements_and_never_for_a_dynamic_value() {
+    let not_null = [0x81, 0x01, 0xc2];
+    let ext = |t: u8| [vec![0xc7, not_null.len() as u8, t], not_null.to_vec()].concat();
+    assert_eq!(
+        decode_msgpack(&ext(0x0c), &Type::String),
+        Ok(Value::Unknown(Refinements::not_null()))
+    );
+    assert_eq!(
+        decode_msgpack(&ext(0x05), &Type::String),
+        Ok(Value::unknown())
+    );
+    assert_eq!(
+        decode_msgpack(&ext(0x0c), &Type::Dynamic),
+        Ok(Value::unknown())
+    );
+}
+
+/// An unknown string whose refinements are `{9: skipped, 1: false}`: not null when
+/// the value under key 9 is skipped whole, no refinements when it cannot be.
+fn with_skipped_key(skipped: &[u8]) -> Result<Value, ValueError> {
+    let payload = [&[0x82, 0x09][..], skipped, &[0x01, 0xc2]].concat();
+    let mut bytes = sized(0xc9, 4, &payload);
+    bytes.insert(5, 0x0c);
+    decode_msgpack(&bytes, &Type::String)
+}
+
+#[test]
+fn refinement_keys_not_known_are_skipped_whatever_their_value() {
+    let not_null = Ok(Value::Unknown(Refinements::not_null()));
+    for skipped in [
+        vec![0x07],
+        vec![0xcd, 1, 0],
+        vec![0xc0],
+        vec![0xc2],
+        vec![0xc3],
+        vec![0xca, 0x3f, 0xc0, 0, 0],
+        vec![0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0],
+        vec![0xa2, b'a', b'b'],
+        vec![0xc4, 2, 0xff, 0xff],
+        vec![0xd5, 0x00, 1, 2],
+        vec![0x92, 0x01, 0xa1, b'x'],
+        vec![0xdc, 0, 1, 0xc3],
+        vec![0x81, 0xa1, b'k', 0x92, 0xc0, 0xc0],
+        vec![0xde, 0, 1, 0x01, 0x02],
+    ] {
+        assert_eq!(with_skipped_key(&skipped), not_null, "{skipped:02x?}");
+    }
+    // What cannot be skipped drops the refinements, never the value.
+    for bad in [vec![0xc1], vec![0xcb, 0x3f], vec![0x92, 0x01]] {
+        assert_eq!(with_skipped_key(&bad), Ok(Value::unknown()), "{bad:02x?}");
+    }
+}
+
+#[test]
+fn a_skipped_refinement_nests_at_most_256_deep() {
+    let nested = |n: usize| [vec![0x91; n], vec![0x00]].concat();
+    assert_eq!(
+        with_skipped_key(&nested(256)),
+        Ok(Value::Unknown(Refinements::not_null()))
+    );
+    assert_eq!(with_skipped_key(&nested(257)), Ok(Value::unknown()));
+}
+
+#[test]
+fn values_nest_at_most_256_deep() {
+    let ty = |n: usize| (0..n).fold(Type::Bool, |t, _| Type::list(t));
+    let bytes = |n: usize| [vec![0x91; n], vec![0xc3]].concat();
+    assert!(decode_msgpack(&bytes(256), &ty(256)).is_ok());
+    let err = decode_msgpack(&bytes(257), &ty(257)).expect_err("too deep");
+    assert!(err.to_string().contains("nested too deeply"), "{err}");
+}
+
+#[test]
+fn malformed_refinements_drop_the_refinements_not_the_value() {
+    let unknown = |payload: &[u8]| {
+        let mut bytes = sized(0xc7, 1, payload);
+        bytes.insert(2, 0x0c);
+        decode_msgpack(&bytes, &Type::Number)
+    };
+    // A bound must be [number, inclusive]: three elements, or a non-bool, are junk.
+    assert_eq!(
+        unknown(&[0x81, 0x03, 0x93, 0x01, 0xc3, 0xc3]),
+        Ok(Value::unknown())
+    );
+    assert_eq!(
+        unknown(&[0x81, 0x03, 0x92, 0x01, 0x01]),
+        Ok(Value::unknown())
+    );
+    assert_eq!(
+        unknown(&[0x81, 0x01, 0x01]),
+        Ok(Value::unknown()),
+        "nullness not a bool"
+    );
+    assert_eq!(
+        unknown(&[0x82, 0x03, 0x92, 0x01, 0xc3, 0x04, 0x92, 0x05, 0xc2]),
+        Ok(Value::Unknown(Refinements {
+            number_lower: Some((Number::Int(1), true)),
+            number_upper: Some((Number::Int(5), false)),
+            ..Refinements::default()
+        }))
+    );
+    let list = Type::list(Type::String);
+    let mut bytes = sized(0xc7, 1, &[0x82, 0x05, 0x02, 0x06, 0x07]);
+    bytes.insert(2, 0x0c);
+    assert_eq!(
+        decode_msgpack(&bytes, &list),
+        Ok(Value::Unknown(Refinements {
+            length_lower: Some(2),
+            length_upper: Some(7),
+            ..Refinements::default()
+        }))
+    );
+}
+
+#[test]
+fn nan_and_non_decimal_strings_are_not_numbers() {
+    for bytes in [
+        vec![0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0],
+        vec![0xca, 0x7f, 0xc0, 0, 0],
+        vec![0xa2, b'1', b'x'],
+        vec![0xc0 + 0x03],
+    ] {
+        assert!(
+            decode_msgpack(&bytes, &Type::Number).is_err(),
+            "{bytes:02x?}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_keys_and_malformed_dynamic_values_are_errors() {
+    let dup_map = [0x82, 0xa1, b'a', 0xc3, 0xa1, b'a', 0xc2];
+    let err = decode_msgpack(&dup_map, &Type::map(Type::Bool)).expect_err("duplicate key");
+    assert!(err.to_string().contains("duplicate map key"), "{err}");
+    let obj = Type::object([("a", Type::Bool)]);
+    let err = decode_msgpack(&dup_map, &obj).expect_err("duplicate attribute");
+    assert!(err.to_string().contains("duplicate attribute"), "{err}");
+    let mut three = vec![0x93, 0xa8];
+    three.extend_from_slice(b"\"number\"");
+    three.extend_from_slice(&[0x07, 0x07]);
+    let err = decode_msgpack(&three, &Type::Dynamic).expect_err("three elements");
+    assert!(err.to_string().contains("found 3 elements"), "{err}");
+    let err = decode_msgpack(&[0xc0, 0xc0, 0xc0], &Type::String).expect_err("trailing");
+    assert!(err.to_string().contains("2 trailing bytes"), "{err}");
+}
+
+#[test]
+fn a_value_of_the_wrong_kind_is_named_in_the_error() {
+    let cases: &[(&[u8], &Type, &str)] = &[
+        (&[0x05], &Type::String, "msgpack int"),
+        (
+            &[0xd3, 0, 0, 0, 0, 0, 0, 0, 0],
+            &Type::String,
+            "msgpack int",
+        ),
+        (&[0x80], &Type::String, "msgpack map"),
+        (&[0x90], &Type::String, "msgpack array"),
+        (&[0xa0], &Type::Bool, "msgpack string"),
+        (&[0xc3], &Type::String, "msgpack bool"),
+        (&[0xc4, 0], &Type::Bool, "msgpack bin"),
+        (&[0xca, 0, 0, 0, 0], &Type::String, "msgpack float"),
+        (&[0xc1], &Type::String, "the unused msgpack marker 0xc1"),
+        (&[0xc3], &Type::list(Type::Bool), "msgpack bool"),
+        (&[0x90], &Type::map(Type::Bool), "msgpack array"),
+        (&[0x81, 0xc0, 0xc3], &Type::map(Type::Bool), "msgpack nil"),
+        (
+            &[0x81, 0xd4, 0, 0, 0xc3],
+            &Type::map(Type::Bool),
+            "msgpack extension",
+        ),
+    ];
+    for (bytes, ty, found) in cases {
+        let err = decode_msgpack(bytes, ty).expect_err("wrong kind");
+        assert!(
+            err.to_string().contains(&format!("found {found}")),
+            "{bytes:02x?}: {err}"
+        );
+    }
+}
