@@ -516,6 +516,26 @@ mod tests {
         assert_eq!(az_index("us-west-2-lax-1b").unwrap(), 1);
         assert!(az_index("use1-az1").is_err());
         assert!(az_index("q").is_err());
+        // A letter alone is not a zone name (a typo for the whole name, not zone "a").
+        assert!(matches!(az_index("a"), Err(PlanError::BadZone(z)) if z == "a"));
+        assert_eq!(az_index("1a").unwrap(), 0);
+    }
+
+    #[test]
+    fn a_single_address_is_a_block_and_a_longer_prefix_is_not() {
+        // /128 and /32 are the longest prefixes there are; one more bit is not a CIDR.
+        let host = Ipv6Cidr::parse("2001:db8::1/128").unwrap();
+        assert_eq!(
+            (host.to_string(), host.len),
+            ("2001:db8::1/128".to_string(), 128)
+        );
+        let v4 = Ipv4Cidr::parse("10.0.0.1/32").unwrap();
+        assert_eq!((v4.to_string(), v4.len), ("10.0.0.1/32".to_string(), 32));
+        assert!(matches!(
+            Ipv4Cidr::parse("10.0.0.0/33"),
+            Err(PlanError::NotIpv4Cidr(_))
+        ));
+        assert_eq!(Ipv4Cidr::parse("10.0.0.0/16").unwrap().len, 16);
     }
 
     #[test]
@@ -524,6 +544,65 @@ mod tests {
         assert_eq!(c.subnet(4, 3).unwrap().to_string(), "10.0.0.48/28");
         assert!(c.subnet(4, 16).is_none());
         assert!(Ipv4Cidr::parse("10.0.0.1/24").is_err());
+        // Any host bit past the prefix is refused, not only the last one, and the
+        // suggestion is the network the prefix names.
+        for given in ["10.0.0.2/24", "10.0.0.128/24", "10.0.1.0/23"] {
+            let e = Ipv4Cidr::parse(given).unwrap_err();
+            assert!(
+                matches!(&e, PlanError::HostBitsSet { suggested, .. } if suggested == "10.0.0.0/24" || suggested == "10.0.0.0/23"),
+                "{given}: {e}"
+            );
+        }
+    }
+
+    /// Inputs whose prefix is known but one tier name or zone is not (yet): the
+    /// checks that can run do, but no plan comes out, since subnets planned from
+    /// a guess would not be the ones applied.
+    #[test]
+    fn an_unknown_tier_name_or_zone_plans_nothing() {
+        let root = AttributePath::root();
+        let tier = |name: Option<&str>, i: i64| {
+            (
+                name.map(str::to_string),
+                root.clone().attr("tier").index(i).attr("name"),
+                None,
+            )
+        };
+        let zone = |z: Option<&str>, i: i64| {
+            (
+                z.map(str::to_string),
+                root.clone().attr("availability_zones").index(i),
+            )
+        };
+        let inputs = |tiers, zones| PlanInputs {
+            prefix: Some("2001:db8::/56"),
+            prefix_path: root.clone().attr("prefix"),
+            tiers,
+            zones,
+        };
+        let all = inputs(
+            vec![tier(Some("public"), 0), tier(Some("app"), 1)],
+            vec![zone(Some("us-east-1a"), 0), zone(Some("us-east-1b"), 1)],
+        );
+        let (d, planned) = all.check();
+        assert!(!d.has_errors(), "{d:?}");
+        assert_eq!(planned.expect("all known plans").1.len(), 2);
+
+        let unknown_tier = inputs(
+            vec![tier(Some("public"), 0), tier(None, 1)],
+            vec![zone(Some("us-east-1a"), 0), zone(Some("us-east-1b"), 1)],
+        );
+        let (d, planned) = unknown_tier.check();
+        assert!(!d.has_errors(), "{d:?}");
+        assert!(planned.is_none(), "planned with an unknown tier name");
+
+        let unknown_zone = inputs(
+            vec![tier(Some("public"), 0), tier(Some("app"), 1)],
+            vec![zone(Some("us-east-1a"), 0), zone(None, 1)],
+        );
+        let (d, planned) = unknown_zone.check();
+        assert!(!d.has_errors(), "{d:?}");
+        assert!(planned.is_none(), "planned with an unknown zone");
     }
 
     /// A plan of `tiers` (name, explicit index) over `zones` in a /56, with the

@@ -403,4 +403,165 @@ mod tests {
             "10.0.1.0/28"
         );
     }
+    fn tier(name: &str, kind: &str, more: serde_json::Value) -> serde_json::Value {
+        let mut t = serde_json::json!({"name": name, "kind": kind, "index": null, "ipv6_native": null, "enable_dns64": null,
+            "enable_resource_name_dns_aaaa_record_on_launch": null, "private_dns_hostname_type_on_launch": null});
+        if let (Some(t), Some(m)) = (t.as_object_mut(), more.as_object()) {
+            for (k, v) in m {
+                t.insert(k.clone(), v.clone());
+            }
+        }
+        t
+    }
+
+    fn with_tiers(extra: serde_json::Value, tiers: Vec<serde_json::Value>) -> NetworkModel {
+        let mut c = config(extra);
+        c["tier"] = serde_json::Value::Array(tiers);
+        model(c)
+    }
+
+    fn errors_at(summary: &str, at: &str) -> Vec<(String, String)> {
+        vec![(summary.to_string(), at.to_string())]
+    }
+
+    #[test]
+    fn a_netmask_length_needs_a_pool_and_is_a_multiple_of_4_from_44_to_60() {
+        let d = validate_config(
+            &model(config(serde_json::json!({"ipv6_netmask_length": 56}))),
+            true,
+        );
+        assert_eq!(
+            summaries(&d),
+            errors_at("Netmask length without IPAM pool", "ipv6_netmask_length")
+        );
+        for (n, ok) in [
+            (40, false),
+            (44, true),
+            (48, true),
+            (50, false),
+            (52, true),
+            (56, true),
+            (58, false),
+            (60, true),
+            (64, false),
+        ] {
+            let d = validate_config(
+                &model(config(serde_json::json!({
+                    "ipv6_ipam_pool_id": "ipam-pool-1", "ipv6_netmask_length": n
+                }))),
+                true,
+            );
+            let want = if ok {
+                vec![]
+            } else {
+                errors_at("Invalid IPv6 netmask length", "ipv6_netmask_length")
+            };
+            assert_eq!(summaries(&d), want, "/{n}");
+        }
+    }
+
+    #[test]
+    fn the_ipv4_block_is_a_16_to_a_28() {
+        for (cidr, ok) in [
+            ("10.0.0.0/15", false),
+            ("10.0.0.0/16", true),
+            ("10.0.0.0/28", true),
+            ("10.0.0.0/29", false),
+        ] {
+            let d = validate_config(&model(config(serde_json::json!({"ipv4_cidr": cidr}))), true);
+            let want = if ok {
+                vec![]
+            } else {
+                errors_at("Invalid IPv4 CIDR", "ipv4_cidr")
+            };
+            assert_eq!(summaries(&d), want, "{cidr}");
+        }
+    }
+
+    #[test]
+    fn hostname_types_are_resource_name_or_ip_name_and_ip_name_needs_ipv4() {
+        let case = |h: &str, native: serde_json::Value| {
+            let m = with_tiers(
+                serde_json::json!({}),
+                vec![tier(
+                    "public",
+                    "public",
+                    serde_json::json!({"private_dns_hostname_type_on_launch": h, "ipv6_native": native}),
+                )],
+            );
+            summaries(&validate_config(&m, true))
+        };
+        let at = "tier[0].private_dns_hostname_type_on_launch";
+        let none: Vec<(String, String)> = vec![];
+        assert_eq!(case("resource-name", serde_json::Value::Null), none);
+        assert_eq!(case("resource-name", false.into()), none);
+        assert_eq!(case("ip-name", false.into()), none);
+        // IPv6-only is the default (null) as well as the explicit true.
+        let ip_name = errors_at("ip-name on an IPv6-only tier", at);
+        assert_eq!(case("ip-name", serde_json::Value::Null), ip_name);
+        assert_eq!(case("ip-name", true.into()), ip_name);
+        assert_eq!(
+            case("bogus", false.into()),
+            errors_at("Invalid hostname type", at)
+        );
+    }
+
+    #[test]
+    fn a_dual_stack_tier_without_an_index_takes_its_position_for_ipv4_room() {
+        // A /24 holds the /28s of tier 0 only: the second tier, by position index 1,
+        // has no IPv4 room.
+        let m = with_tiers(
+            serde_json::json!({"ipv4_cidr": "10.0.0.0/24"}),
+            vec![
+                tier(
+                    "public",
+                    "public",
+                    serde_json::json!({"ipv6_native": false}),
+                ),
+                tier("app", "private", serde_json::json!({"ipv6_native": false})),
+            ],
+        );
+        assert_eq!(
+            summaries(&validate_config(&m, true)),
+            errors_at("No IPv4 room for a dual-stack tier", "tier[1].ipv6_native")
+        );
+    }
+
+    #[test]
+    fn nat64_waits_while_a_tier_kind_or_ipv6_native_is_unknown() {
+        let none: Vec<(String, String)> = vec![];
+        for unknown_kind in [true, false] {
+            let mut m = model(config(serde_json::json!({"enable_nat64": true})));
+            if let Attr::Known(ts) = &mut m.tier {
+                if unknown_kind {
+                    ts[0].kind = Attr::Unknown;
+                } else {
+                    ts[0].ipv6_native = Attr::Unknown;
+                }
+            }
+            assert_eq!(
+                summaries(&validate_config(&m, true)),
+                none,
+                "kind unknown: {unknown_kind}"
+            );
+        }
+        let mut m = model(config(serde_json::json!({"enable_nat64": true})));
+        m.tier = Attr::Unknown;
+        assert_eq!(summaries(&validate_config(&m, true)), none);
+    }
+
+    #[test]
+    fn nat64_is_hosted_only_by_a_public_dual_stack_tier() {
+        let case = |kind: &str, native: bool| {
+            let m = with_tiers(
+                serde_json::json!({"enable_nat64": true}),
+                vec![tier(kind, kind, serde_json::json!({"ipv6_native": native}))],
+            );
+            summaries(&validate_config(&m, true))
+        };
+        let needs = errors_at("NAT64 needs a dual-stack public tier", "enable_nat64");
+        assert_eq!(case("public", false), Vec::<(String, String)>::new());
+        assert_eq!(case("public", true), needs);
+        assert_eq!(case("private", false), needs);
+    }
 }
