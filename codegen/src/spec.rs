@@ -368,4 +368,59 @@ mod tests {
         let e = loc.error_at_path("a.c[1].d", "m".into());
         assert_eq!((e.line, e.path.as_str()), (6, "a.c[1].d"));
     }
+    #[test]
+    fn every_error_of_a_spec_is_shown_one_per_line_in_order() {
+        let e = |line, path: &str, message: &str| SpecError {
+            file: "p.toml".into(),
+            line,
+            column: 1,
+            path: path.into(),
+            message: message.into(),
+        };
+        let one = SpecErrors(vec![e(3, "a.b", "first")]);
+        assert_eq!(one.to_string(), "p.toml:3:1: `a.b`: first");
+        let two = SpecErrors(vec![e(3, "a.b", "first"), e(9, "", "second")]);
+        assert_eq!(
+            two.to_string(),
+            "p.toml:3:1: `a.b`: first\np.toml:9:1: second"
+        );
+    }
+
+    #[test]
+    fn each_check_records_a_problem_at_its_path_only_for_a_bad_value() {
+        let mut v = Validator::default();
+        v.ipv6_cidr("a", "2001:db8::/56");
+        v.ipv6_cidr("b", "2001:db8::/129");
+        v.ipv6_cidr("c", "10.0.0.0/8");
+        v.one_of("d", "udp", &["https", "udp"]);
+        v.one_of("e", "tcp", &["https", "udp"]);
+        v.port("f", 443);
+        v.port("g", 0);
+        v.port("h", 65536);
+        v.port("i", 65535);
+        let paths: Vec<&str> = v.problems.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["b", "c", "e", "g", "h"]);
+        assert_eq!(
+            v.problems[2].1,
+            "\"tcp\" is not allowed: use one of https, udp"
+        );
+    }
+
+    #[test]
+    fn a_32_is_one_address_and_host_bits_anywhere_past_the_prefix_are_refused() {
+        assert_eq!(parse_ipv4_cidr("10.0.0.1/32"), Ok((0x0a00_0001, 32)));
+        assert_eq!(
+            parse_ipv4_cidr("10.0.0.2/24"),
+            Err("host bits are set (network address is 10.0.0.0)".to_string())
+        );
+        assert!(parse_ipv4_cidr("10.0.1.0/23").is_err());
+    }
+
+    #[test]
+    fn columns_count_from_1_at_the_start_of_each_line() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 3), (2, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("ab\ncd", 99), (2, 3));
+    }
 }

@@ -230,3 +230,63 @@ fn toml_syntax_error_names_file_and_line() {
     assert!(stderr.contains(&format!("broken.toml:{line}:")), "{stderr}");
     assert!(!tmp.path().join("out").exists(), "nothing may be written");
 }
+
+#[test]
+fn platform_regions_must_be_region_names_and_differ() {
+    assert_rejected(
+        "trustchain",
+        |s| {
+            s.replacen(
+                "primary_region = \"us-east-1\"",
+                "primary_region = \"us-east\"",
+                1,
+            )
+        },
+        "primary_region = \"us-east\"",
+        "platform.primary_region",
+        "\"us-east\" is not an AWS region name",
+    );
+    assert_rejected(
+        "solidity",
+        |s| {
+            s.replacen(
+                "secondary_region = \"us-west-2\"",
+                "secondary_region = \"us-east-1\"",
+                1,
+            )
+        },
+        "secondary_region = \"us-east-1\"",
+        "platform.secondary_region",
+        "the secondary region must differ from the primary region",
+    );
+}
+
+#[test]
+fn the_platform_domain_is_a_name_with_a_dot_and_no_trailing_dot() {
+    for bad in ["trust.hypermesh.online.", "localhost"] {
+        assert_rejected(
+            "trustchain",
+            |s| {
+                s.replacen(
+                    "domain = \"trust.hypermesh.online\"",
+                    &format!("domain = \"{bad}\""),
+                    1,
+                )
+            },
+            &format!("domain = \"{bad}\""),
+            "platform.domain",
+            &format!("{bad:?} is not a domain name"),
+        );
+    }
+}
+
+#[test]
+fn platform_tag_keys_must_not_start_with_aws() {
+    assert_rejected(
+        "solidity",
+        |s| s.replacen("[tags]\n", "[tags]\n\"aws:owner\" = \"platform\"\n", 1),
+        "\"aws:owner\" = \"platform\"",
+        "tags.aws:owner",
+        "must not start with aws:",
+    );
+}
