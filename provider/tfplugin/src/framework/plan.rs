@@ -60,6 +60,10 @@ pub fn default_plan(
     let mut planned = proposed.clone();
     let root = AttributePath::root();
     apply_defaults_and_write_only(block, config, &mut planned);
+    // Write-only values inside nested attributes too (apply_defaults_and_write_only
+    // walks blocks): the prior state never holds them, so a configuration that sets
+    // one must not make the object look changed.
+    null_write_only(block, &mut planned);
     let changed = !prior.is_null() && planned != *prior;
     mark_unknown(
         block,

@@ -289,10 +289,8 @@ fn create_plans_defaults_unknowns_and_no_write_only_value_at_every_depth() {
     for name in NESTED {
         for o in objects_in(&planned, name) {
             assert_eq!(o.get("v"), Some(&s("x")), "{name}");
+            assert_eq!(o.get("v_wo"), Some(&Value::Null), "{name}");
             if name.starts_with("b_") {
-                // (In nested attributes the RPC's null_write_only after modify_plan
-                // nulls them; see rpc::write_only_tests.)
-                assert_eq!(o.get("v_wo"), Some(&Value::Null), "{name}");
                 assert_eq!(o.get("size"), Some(&s("M")), "{name}: the default");
             }
             assert!(
@@ -460,4 +458,35 @@ fn a_generated_configuration_leaves_out_what_cannot_be_configured_at_every_depth
 fn destroy_plans_null() {
     let (planned, _) = default_plan(&schema(), &s("x"), &Value::Null, &Value::Null);
     assert!(planned.is_null());
+}
+
+/// Sets `key` to `value` in every object of `v` that has it.
+fn set_everywhere(schema: &Block, v: &mut Value, key: &str, value: &Value) {
+    for_each_object(schema, v, &mut |_, o| {
+        if let Value::Object(m) = o
+            && m.contains_key(key)
+        {
+            m.insert(key.to_string(), value.clone());
+        }
+    });
+}
+
+#[test]
+fn an_update_that_only_sets_write_only_values_plans_no_change_at_every_depth() {
+    // A write-only value is never in the prior state, so a configuration that sets one
+    // (in a nested attribute as in a block) must not make the object look changed:
+    // otherwise every computed value would be planned unknown on every plan.
+    let schema = nested_schema();
+    let mut prior = nested_config("x");
+    null_write_only(&schema, &mut prior);
+    set_everywhere(&schema, &mut prior, "inner_id", &s("i-1"));
+    set_everywhere(&schema, &mut prior, "size", &s("M"));
+    let mut proposed = prior.clone();
+    set_everywhere(&schema, &mut proposed, "v_wo", &s("secret"));
+    let mut config = proposed.clone();
+    set_everywhere(&schema, &mut config, "inner_id", &Value::Null);
+    set_everywhere(&schema, &mut config, "size", &Value::Null);
+    let (planned, replace) = default_plan(&schema, &prior, &config, &proposed);
+    assert!(replace.is_empty());
+    assert_eq!(planned, prior);
 }
