@@ -26,6 +26,21 @@ pub fn known(c: &ConfigTags) -> Option<Tags> {
         .collect()
 }
 
+/// A list filter's tags: the known values (a filter's values are checked known at
+/// validation; unknown and null ones are left out).
+pub fn filter(c: &Attr<ConfigTags>) -> Tags {
+    c.known()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| v.known().map(|v| (k.clone(), v.clone())))
+        .collect()
+}
+
+/// True when `tags` hold every one of `wanted` with the same value.
+pub fn has_all(tags: &Tags, wanted: &Tags) -> bool {
+    wanted.iter().all(|(k, v)| tags.get(k) == Some(v))
+}
+
 /// Known tags as a model's `tags`.
 pub fn config_tags(t: &Tags) -> ConfigTags {
     t.iter()
@@ -409,5 +424,29 @@ mod tests {
         assert_eq!((deleted.len(), created.len()), (0, 1));
         let (deleted, created) = synced(&want, &want).await;
         assert_eq!((deleted.len(), created.len()), (0, 0));
+    }
+
+    #[test]
+    fn a_filter_keeps_known_values_and_matches_only_objects_with_all_of_them() {
+        let t = |pairs: &[(&str, &str)]| -> Tags {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let config: ConfigTags = [
+            ("env".to_string(), Attr::Known("prod".to_string())),
+            ("team".to_string(), Attr::Unknown),
+            ("gone".to_string(), Attr::Null),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(filter(&Attr::Known(config)), t(&[("env", "prod")]));
+        assert_eq!(filter(&Attr::Null), Tags::new());
+        let tags = t(&[("Name", "ca"), ("env", "prod")]);
+        assert!(has_all(&tags, &t(&[])));
+        assert!(has_all(&tags, &t(&[("env", "prod")])));
+        assert!(!has_all(&tags, &t(&[("env", "prod"), ("team", "pki")])));
+        assert!(!has_all(&tags, &t(&[("env", "dev")])));
     }
 }

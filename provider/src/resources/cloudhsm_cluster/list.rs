@@ -9,7 +9,7 @@
 use super::model::{ClusterIdentity, ClusterModel, TYPE_NAME};
 use super::{schema, state};
 use crate::aws::failed;
-use crate::aws::tags::Tags;
+use crate::aws::tags::{self, Tags};
 use crate::cloudhsm::{self, CloudHsm, tags_of};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -103,11 +103,6 @@ fn display_name(id: &str, tags: &Tags) -> String {
     }
 }
 
-/// True when the cluster's tags include every wanted tag.
-fn has_tags(tags: &Tags, wanted: &Tags) -> bool {
-    wanted.iter().all(|(k, v)| tags.get(k) == Some(v))
-}
-
 #[async_trait]
 impl ListResource for ClusterList {
     type Config = ClusterListConfig;
@@ -144,14 +139,7 @@ impl ListResource for ClusterList {
             Ok(c) => c,
             Err(d) => return out.diagnostics(d).await,
         };
-        let wanted: Tags = req
-            .config
-            .tags
-            .known()
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| v.known().map(|v| (k.clone(), v.clone())))
-            .collect();
+        let wanted = tags::filter(&req.config.tags);
         let mut call = clients
             .cloudhsmv2
             .describe_clusters()
@@ -179,7 +167,7 @@ impl ListResource for ClusterList {
             };
             for c in page.clusters() {
                 let tags = tags_of(c);
-                if cloudhsm::is_gone(c) || !has_tags(&tags, &wanted) {
+                if cloudhsm::is_gone(c) || !tags::has_all(&tags, &wanted) {
                     continue;
                 }
                 let Some(id) = c.cluster_id() else { continue };
@@ -243,15 +231,6 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let want = |pairs: &[(&str, &str)]| -> Tags {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        assert!(has_tags(&tags, &want(&[("env", "prod")])));
-        assert!(!has_tags(&tags, &want(&[("env", "prod"), ("team", "pki")])));
-        assert!(!has_tags(&tags, &want(&[("env", "dev")])));
         assert_eq!(display_name("cluster-a", &tags), "ca (cluster-a)");
         assert_eq!(display_name("cluster-a", &Tags::new()), "cluster-a");
     }

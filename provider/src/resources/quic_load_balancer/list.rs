@@ -9,7 +9,7 @@
 use super::aws::discovery::Elb;
 use super::model::{LoadBalancerIdentity, LoadBalancerModel, TYPE_NAME};
 use super::{READ_TIMEOUT, schema, state};
-use crate::aws::tags::Tags;
+use crate::aws::tags;
 use crate::aws::{ProviderData, failed};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum;
@@ -61,10 +61,6 @@ pub fn check(c: &LoadBalancerListConfig) -> Diagnostics {
     d
 }
 
-fn has_tags(tags: &Tags, wanted: &Tags) -> bool {
-    wanted.iter().all(|(k, v)| tags.get(k) == Some(v))
-}
-
 #[async_trait]
 impl ListResource for LoadBalancerList {
     type Config = LoadBalancerListConfig;
@@ -101,14 +97,7 @@ impl ListResource for LoadBalancerList {
             Ok(c) => c,
             Err(d) => return out.diagnostics(d).await,
         };
-        let wanted: Tags = req
-            .config
-            .tags
-            .known()
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| v.known().map(|v| (k.clone(), v.clone())))
-            .collect();
+        let wanted = tags::filter(&req.config.tags);
         let vpc = req.config.vpc_id.known().cloned();
         let elb = Elb {
             c: &clients,
@@ -146,7 +135,7 @@ impl ListResource for LoadBalancerList {
                         Ok(None) => continue,
                         Err(d) => return out.diagnostics(d).await,
                     };
-                    if !has_tags(&actual.tags, &wanted) {
+                    if !tags::has_all(&actual.tags, &wanted) {
                         continue;
                     }
                     if req.include_resource_object {
@@ -194,18 +183,5 @@ mod tests {
         let d: Vec<_> = check(&bad).iter().cloned().collect();
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].attribute, Some(AttributePath::root().attr("vpc_id")));
-        let tags: Tags = [("env", "prod"), ("Name", "doq")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let want = |pairs: &[(&str, &str)]| -> Tags {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        assert!(has_tags(&tags, &want(&[("env", "prod")])));
-        assert!(!has_tags(&tags, &want(&[("env", "prod"), ("team", "pki")])));
-        assert!(!has_tags(&tags, &want(&[("env", "dev")])));
     }
 }
