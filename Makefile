@@ -176,6 +176,7 @@ modules-check:
 # RELEASE_DARWIN=1 (tools/release_build.sh: cargo-zigbuild + Zig from PyPI, in .tmp/).
 release:
 	@[[ -n "$${VERSION:-}" ]] || { echo "usage: make release VERSION=x.y.z [GPG_KEY=<key id>] [RELEASE_DARWIN=1]"; exit 2; }
+	$(MAKE) tools build
 	CARGO=$(CARGO) ./tools/release_build.sh $(VERSION) $(GPG_KEY)
 
 # The benchmark (bench/README.md): release builds of the provider and codegen, then

@@ -75,3 +75,11 @@ run_args=()
 
 python3 tools/release.py --version "$VERSION" --out "dist/$VERSION" ${GPG_KEY:+--gpg-key "$GPG_KEY"} \
   --expect-commit "$commit" "${run_args[@]}" "${glibc[@]}" "${registry[@]}"
+
+# The registry's linux_amd64 zip, as a user gets it: installed by `terraform init` from a
+# filesystem mirror, hashes locked, a provider function applied; the unpacked binary is
+# static and names this version and commit (tests/tests/release.rs; needs `make tools build`,
+# which `make release` runs first).
+TRUSTCHAIN_RELEASE_DIST=$ROOT/dist/$VERSION TRUSTCHAIN_GIT_COMMIT=$commit \
+  $CARGO test --quiet -p acceptance --test release -- --ignored --exact \
+  the_released_static_linux_amd64_zip_installs_from_a_mirror_and_runs
