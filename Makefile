@@ -12,6 +12,7 @@ CHECKOV_VENV := $(ROOT)/.venv-checkov
 CHECKOV   := $(ROOT)/tools/checkov
 BENCH_VENV := $(ROOT)/.venv-bench
 CARGO     ?= cargo
+RUN_TESTS := CARGO=$(CARGO) ./tools/run_tests.sh
 export TRUSTCHAIN_TERRAFORM := $(TERRAFORM)
 export TRUSTCHAIN_PYTHON := $(PYTHON)
 export TRUSTCHAIN_CHECKOV := $(CHECKOV)
@@ -110,13 +111,8 @@ test: tools tools-tf10
 	rm -f $(VALIDATE_TABLE)
 	rm -rf $(REPORTS)
 	status=0; \
-	if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-run || exit $$?; \
-	  $(CARGO) nextest run --workspace --no-fail-fast || status=$$?; \
-	else \
-	  $(CARGO) test --workspace --no-run || exit $$?; \
-	  $(CARGO) test --workspace --no-fail-fast || status=$$?; \
-	fi; \
+	$(RUN_TESTS) build || exit $$?; \
+	$(RUN_TESTS) run --workspace --no-fail-fast || status=$$?; \
 	if [[ -f $(VALIDATE_TABLE) ]]; then echo; echo "make validate-modules:"; cat $(VALIDATE_TABLE); fi; \
 	if compgen -G "$(REPORTS)/*.txt" >/dev/null; then echo; echo "figures:"; cat $(REPORTS)/*.txt; fi; \
 	shopt -s nullglob; skips=($(REPORTS)/skipped/*.txt); \
@@ -130,26 +126,15 @@ test: tools tools-tf10
 # Then init+validate of every module README Usage block (tests/tests/module_usage.rs).
 # Also part of `make test`, as is tests/tests/rule_pack.rs (each policy fires on its fixture).
 validate-modules: tools
-	if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-run; \
-	  $(CARGO) nextest run -p acceptance --test modules_validate --no-capture; \
-	  $(CARGO) nextest run -p acceptance --test module_usage; \
-	else \
-	  $(CARGO) test --workspace --no-run; \
-	  $(CARGO) test -p acceptance --test modules_validate -- --nocapture; \
-	  $(CARGO) test -p acceptance --test module_usage; \
-	fi
+	$(RUN_TESTS) build
+	$(RUN_TESTS) run --no-capture -p acceptance --test modules_validate
+	$(RUN_TESTS) run -p acceptance --test module_usage
 
 # docs/ from the provider schema, examples/ and provider/docs/ (the test suite fails
 # when it is stale).
 docs: tools
-	if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-run; \
-	  TRUSTCHAIN_UPDATE_DOCS=1 $(CARGO) nextest run -p acceptance --test docs --no-capture; \
-	else \
-	  $(CARGO) test --workspace --no-run; \
-	  TRUSTCHAIN_UPDATE_DOCS=1 $(CARGO) test -p acceptance --test docs -- --nocapture; \
-	fi
+	$(RUN_TESTS) build
+	TRUSTCHAIN_UPDATE_DOCS=1 $(RUN_TESTS) run --no-capture -p acceptance --test docs
 
 # What a change to modules/ and examples/ means for its reviewers (codegen review): per
 # module the resources, the interface (breaking or not, semver bump), checkov and rule-pack
@@ -234,13 +219,8 @@ SOAK_SEED    ?= 14
 soak: tools
 	rm -f $(REPORTS)/soak.txt
 	export TRUSTCHAIN_SOAK_CYCLES=$(SOAK_CYCLES) TRUSTCHAIN_SOAK_SECONDS=$(SOAK_SECONDS) TRUSTCHAIN_SOAK_SEED=$(SOAK_SEED); \
-	if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-run; \
-	  $(CARGO) nextest run -p acceptance --test soak --no-capture; \
-	else \
-	  $(CARGO) test --workspace --no-run; \
-	  $(CARGO) test -p acceptance --test soak -- --nocapture; \
-	fi
+	$(RUN_TESTS) build; \
+	$(RUN_TESTS) run --no-capture -p acceptance --test soak
 	cat $(REPORTS)/soak.txt
 
 # Mutation testing (tools/mutants.py, bench/MUTANTS.md): cargo-mutants (installed into
