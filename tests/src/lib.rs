@@ -6,6 +6,7 @@
 //! own emulator, so tests run in parallel without sharing state.
 #![forbid(unsafe_code)]
 
+pub mod diagnostics;
 pub mod emulator;
 pub mod interrupt;
 pub mod module_check;
@@ -16,6 +17,7 @@ pub mod steps;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub use diagnostics::{assert_diagnostic, assert_diagnostic_at, diagnostic_at};
 pub use emulator::{ApiError, Emulator};
 pub use steps::{StepCtx, Steps};
 

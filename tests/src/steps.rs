@@ -4,7 +4,8 @@
 //! ```ignore
 //! Steps::new(&emu)
 //!     .validate("validate", config_v1)
-//!     .apply("create", config_v1).check(|s| assert_eq!(s.output("vpc_id"), ...))
+//!     .apply("create", config_v1).check(|s| s.remember("vpc_id", s.output("vpc_id")))
+//!     .apply("rename", config_v1b).check(|s| assert_eq!(s.output("vpc_id"), s.recall("vpc_id")))
 //!     .apply("add a tier", config_v2).expect_actions(&[("trustchain_ipv6_network.this", "update")])
 //!     .import("trustchain_ipv6_network.this").by_id(|r| r["vpc_id"].as_str().unwrap().into())
 //!     .import("trustchain_ipv6_network.this").by_identity(&["vpc_id"])
@@ -26,14 +27,53 @@
 use crate::{Emulator, Run, Workspace, planned_actions};
 use serde_json::Value;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 
-/// What a check sees: the emulator and the workspace of the step list.
+/// What a check sees: the emulator, the workspace of the step list, and what earlier
+/// steps remembered.
 pub struct StepCtx<'a> {
     pub emu: &'a Emulator,
     pub w: &'a Workspace,
+    memory: RefCell<BTreeMap<String, Value>>,
 }
 
 impl StepCtx<'_> {
+    /// Keeps a value (an ID, what AWS held before a change) for the later steps of the
+    /// list, under a name: the runner carries it, as terraform-plugin-testing's check
+    /// functions write into variables the later steps read.
+    pub fn remember(&self, name: &str, value: impl Into<Value>) {
+        self.memory
+            .borrow_mut()
+            .insert(name.to_string(), value.into());
+    }
+
+    /// What an earlier step remembered under `name` (panics, naming what was
+    /// remembered, when no step did).
+    pub fn recall(&self, name: &str) -> Value {
+        let memory = self.memory.borrow();
+        memory.get(name).cloned().unwrap_or_else(|| {
+            panic!(
+                "no earlier step remembered {name:?} (remembered: {:?})",
+                memory.keys().collect::<Vec<_>>()
+            )
+        })
+    }
+
+    /// A remembered value as the type it was remembered from (remembered with `json!`).
+    pub fn recall_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> T {
+        let value = self.recall(name);
+        serde_json::from_value(value.clone())
+            .unwrap_or_else(|e| panic!("{name:?} was remembered as {value}: {e}"))
+    }
+
+    /// A remembered string (an ID or ARN).
+    pub fn recall_str(&self, name: &str) -> String {
+        match self.recall(name) {
+            Value::String(s) => s,
+            other => panic!("{name:?} was remembered as {other}, not a string"),
+        }
+    }
+
     /// `terraform show -json` of the current state.
     pub fn state(&self) -> Value {
         self.w.state_json()
@@ -316,6 +356,7 @@ impl<'a> Steps<'a> {
         let ctx = StepCtx {
             emu: self.emu,
             w: &w,
+            memory: RefCell::new(BTreeMap::new()),
         };
         let fresh = |config: &str| self.workspace(config);
         let last_config = RefCell::new(String::new());

@@ -10,7 +10,6 @@ mod cloudhsm_support;
 use acceptance::{Emulator, StepCtx, Steps};
 use cloudhsm_support::*;
 use serde_json::json;
-use std::cell::RefCell;
 
 #[test]
 fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_destroy() {
@@ -19,8 +18,6 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
     // first one CREATE_IN_PROGRESS: AWS's #7437 refusal, which the provider waits out.
     emu.set_delays(json!({"hsm_create": 2}));
     let ca = Ca::root("TrustChain Lifecycle Root CA");
-    let ids = RefCell::new((String::new(), String::new()));
-    let victim = RefCell::new(String::new());
     let logs = tempfile::tempdir().expect("log dir");
     let log_path = logs.path().join("provider.log");
     let log = log_path.display().to_string();
@@ -38,10 +35,8 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
                 .as_str()
                 .expect("cluster id")
                 .to_string();
-            *ids.borrow_mut() = (
-                cluster_id.clone(),
-                cluster["vpc_id"].as_str().unwrap_or("").into(),
-            );
+            s.remember("cluster_id", cluster_id.clone());
+            s.remember("vpc_id", cluster["vpc_id"].as_str().unwrap_or(""));
             let aws = describe_cluster(s.emu, &cluster_id);
             assert_eq!(aws["State"], "INITIALIZED", "{aws}");
             let hsms = hsms_of(&aws);
@@ -106,11 +101,11 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
         )
         .expect_actions(&[(CLUSTER, "update")])
         .check(|s| {
-            let aws = describe_cluster(s.emu, &ids.borrow().0);
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(aws["BackupRetentionPolicy"]["Value"], "30", "{aws}");
             assert_eq!(
                 s.values(CLUSTER)["cluster_id"],
-                ids.borrow().0.as_str(),
+                s.recall_str("cluster_id"),
                 "cluster replaced"
             );
         })
@@ -136,24 +131,19 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
                 "delete_hsm",
                 json!({"ClusterId": h["cluster_id"], "HsmId": hsm_id}),
             );
-            *victim.borrow_mut() = hsm_id;
+            s.remember("victim", hsm_id);
         })
         .expect_actions(&[(HSM_B, "create")])
         .check(|s| {
             let h = s.values(HSM_B);
-            assert_ne!(
-                h["hsm_id"],
-                victim.borrow().as_str(),
-                "HSM b not re-created"
-            );
+            assert_ne!(h["hsm_id"], s.recall_str("victim"), "HSM b not re-created");
             assert_eq!(h["availability_zone"], "us-east-1b");
-            let aws = describe_cluster(s.emu, &ids.borrow().0);
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
         })
         .destroy()
         .check(|s| {
-            let (cluster_id, vpc_id) = ids.borrow().clone();
-            assert_cloudhsm_gone(s.emu, &cluster_id, &vpc_id);
+            assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), &s.recall_str("vpc_id"));
         })
         .run();
 }
@@ -161,7 +151,6 @@ fn cloudhsm_lifecycle_side_by_side_hsms_initialization_retention_import_drift_de
 #[test]
 fn cloudhsm_hsm_type_migrates_in_place_and_other_changes_replace_with_a_reason() {
     let emu = Emulator::start();
-    let before = RefCell::new((String::new(), String::new()));
     Steps::new(&emu)
         .apply(
             "an hsm1.medium cluster with one HSM",
@@ -169,13 +158,8 @@ fn cloudhsm_hsm_type_migrates_in_place_and_other_changes_replace_with_a_reason()
         )
         .check(|s| {
             let h = s.values(HSM_A);
-            *before.borrow_mut() = (
-                s.values(CLUSTER)["cluster_id"]
-                    .as_str()
-                    .unwrap_or("")
-                    .into(),
-                h["eni_id"].as_str().unwrap_or("").into(),
-            );
+            s.remember("cluster_id", s.values(CLUSTER)["cluster_id"].clone());
+            s.remember("eni_id", h["eni_id"].clone());
         })
         .apply(
             "migrate to hsm2m.medium",
@@ -183,7 +167,7 @@ fn cloudhsm_hsm_type_migrates_in_place_and_other_changes_replace_with_a_reason()
         )
         .expect_actions(&[(CLUSTER, "update")])
         .check(|s| {
-            let (cluster_id, eni) = before.borrow().clone();
+            let (cluster_id, eni) = (s.recall_str("cluster_id"), s.recall_str("eni_id"));
             let aws = describe_cluster(s.emu, &cluster_id);
             assert_eq!(aws["HsmType"], "hsm2m.medium", "{aws}");
             assert_eq!(
@@ -231,14 +215,13 @@ fn cloudhsm_hsm_type_migrates_in_place_and_other_changes_replace_with_a_reason()
             s.w.write_main(&migration_config(s.emu, "hsm2m.medium", "IPV4"));
         })
         .destroy()
-        .check(|s| assert_cloudhsm_gone(s.emu, &before.borrow().0, ""))
+        .check(|s| assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), ""))
         .run();
 }
 
 #[test]
 fn cloudhsm_second_hsm_fails_clearly_when_nothing_initializes_the_cluster() {
     let emu = Emulator::start();
-    let cluster_id = RefCell::new(String::new());
     Steps::new(&emu)
         .apply_fails(
             "two HSMs, no initialization, 8 s to wait",
@@ -265,8 +248,8 @@ fn cloudhsm_second_hsm_fails_clearly_when_nothing_initializes_the_cluster() {
         })
         .check(|s| {
             let cluster = s.values(CLUSTER);
-            *cluster_id.borrow_mut() = cluster["cluster_id"].as_str().unwrap_or("").into();
-            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            s.remember("cluster_id", cluster["cluster_id"].as_str().unwrap_or(""));
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(
                 hsms_of(&aws).len(),
                 1,
@@ -275,7 +258,7 @@ fn cloudhsm_second_hsm_fails_clearly_when_nothing_initializes_the_cluster() {
             assert_eq!(aws["State"], "UNINITIALIZED");
         })
         .destroy()
-        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .check(|s| assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), ""))
         .run();
 }
 
@@ -287,7 +270,6 @@ fn cloudhsm_a_swapped_csr_is_refused_and_nothing_is_signed() {
     let emu = Emulator::start();
     let ca = Ca::root("TrustChain MITM Root CA");
     emu.intercept_cloudhsm_csr(true);
-    let cluster_id = RefCell::new(String::new());
     Steps::new(&emu)
         .env("TF_VAR_ca_key", &ca.key)
         .apply_fails(
@@ -309,16 +291,16 @@ fn cloudhsm_a_swapped_csr_is_refused_and_nothing_is_signed() {
             }
         })
         .check(|s| {
-            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
-                .as_str()
-                .unwrap_or("")
-                .into();
+            s.remember(
+                "cluster_id",
+                s.values(CLUSTER)["cluster_id"].as_str().unwrap_or(""),
+            );
             assert_eq!(
                 s.emu.calls("cloudhsm", "InitializeCluster"),
                 0,
                 "InitializeCluster was called"
             );
-            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(aws["State"], "UNINITIALIZED", "{aws}");
             assert!(
                 acceptance::steps::resource_in(&s.state(), INIT).is_none(),
@@ -326,7 +308,7 @@ fn cloudhsm_a_swapped_csr_is_refused_and_nothing_is_signed() {
             );
         })
         .destroy()
-        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .check(|s| assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), ""))
         .run();
 }
 
@@ -336,7 +318,6 @@ fn side_by_side_under(rule: &str) {
     let emu = Emulator::start();
     emu.set_second_hsm_rule(rule);
     let ca = Ca::root("TrustChain 7437 Root CA");
-    let cluster_id = RefCell::new(String::new());
     Steps::new(&emu)
         .env("TF_VAR_ca_key", &ca.key)
         .apply(
@@ -344,16 +325,16 @@ fn side_by_side_under(rule: &str) {
             side_by_side(&emu, &ca, "10m"),
         )
         .check(|s| {
-            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
-                .as_str()
-                .unwrap_or("")
-                .into();
-            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            s.remember(
+                "cluster_id",
+                s.values(CLUSTER)["cluster_id"].as_str().unwrap_or(""),
+            );
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(aws["State"], "INITIALIZED", "{aws}");
             assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
         })
         .destroy()
-        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .check(|s| assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), ""))
         .run();
 }
 
@@ -376,7 +357,6 @@ fn cloudhsm_7437_when_aws_waits_for_the_activation() {
     let emu = Emulator::start();
     emu.set_second_hsm_rule("cluster_active");
     let ca = Ca::root("TrustChain 7437 Root CA");
-    let cluster_id = RefCell::new(String::new());
     Steps::new(&emu)
         .env("TF_VAR_ca_key", &ca.key)
         .apply_fails(
@@ -402,26 +382,26 @@ fn cloudhsm_7437_when_aws_waits_for_the_activation() {
             }
         })
         .check(|s| {
-            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
-                .as_str()
-                .unwrap_or("")
-                .into();
-            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            s.remember(
+                "cluster_id",
+                s.values(CLUSTER)["cluster_id"].as_str().unwrap_or(""),
+            );
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(aws["State"], "INITIALIZED", "{aws}");
             assert_eq!(hsms_of(&aws).len(), 1, "{aws}");
-            s.emu.activate_cluster(&cluster_id.borrow());
+            s.emu.activate_cluster(&s.recall_str("cluster_id"));
         })
         .apply(
             "after activation, the second HSM is created",
             side_by_side(&emu, &ca, "30s"),
         )
         .check(|s| {
-            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(aws["State"], "ACTIVE", "{aws}");
             assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
         })
         .destroy()
-        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .check(|s| assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), ""))
         .run();
 }
 
@@ -459,8 +439,6 @@ fn cloudhsm_signed_cert_path_activation_and_data_sources() {
     let emu = Emulator::start();
     let ca = Ca::root("TrustChain Offline Root CA");
     let inter = Ca::intermediate("TrustChain Issuing CA", &ca);
-    let cluster_id = RefCell::new(String::new());
-    let signed = RefCell::new(String::new());
     Steps::new(&emu)
         .apply(
             "cluster with one HSM",
@@ -477,10 +455,10 @@ fn cloudhsm_signed_cert_path_activation_and_data_sources() {
                 .to_string();
             // Signed offline, as the user guide does with openssl, into files the
             // configuration reads.
-            *signed.borrow_mut() = ca.sign_csr(&csr);
-            s.w.write_file("cluster.crt", &signed.borrow());
+            s.remember("signed", ca.sign_csr(&csr));
+            s.w.write_file("cluster.crt", &s.recall_str("signed"));
             s.w.write_file("wrong.crt", &inter.cert);
-            *cluster_id.borrow_mut() = id;
+            s.remember("cluster_id", id);
         })
         .plan_fails(
             "a certificate for another key",
@@ -499,16 +477,16 @@ fn cloudhsm_signed_cert_path_activation_and_data_sources() {
         )
         .check(|s| {
             assert_eq!(
-                describe_cluster(s.emu, &cluster_id.borrow())["State"],
+                describe_cluster(s.emu, &s.recall_str("cluster_id"))["State"],
                 "INITIALIZED"
             );
             let init = s.values(INIT);
             assert_eq!(
                 init["cluster_certificate"].as_str().map(str::trim),
-                Some(signed.borrow().trim())
+                Some(s.recall_str("signed").trim())
             );
             // The data-plane `cloudhsm-cli cluster activate`, through the emulator's hook.
-            s.emu.activate_cluster(&cluster_id.borrow());
+            s.emu.activate_cluster(&s.recall_str("cluster_id"));
         })
         .apply(
             "data sources after activation",
@@ -521,19 +499,19 @@ fn cloudhsm_signed_cert_path_activation_and_data_sources() {
                 "refresh shows the activation"
             );
             let by_tags = s.output("by_tags");
-            assert_eq!(by_tags["cluster_id"], cluster_id.borrow().as_str());
+            assert_eq!(by_tags["cluster_id"], s.recall_str("cluster_id"));
             assert_eq!(by_tags["cluster_state"], "ACTIVE");
             assert_eq!(by_tags["hsms"].as_array().map(Vec::len), Some(1));
             let backups = s.output("backups");
             assert!(
                 backups["backups"].as_array().is_some_and(|b| !b.is_empty()
                     && b.iter()
-                        .all(|x| x["cluster_id"] == cluster_id.borrow().as_str())),
+                        .all(|x| x["cluster_id"] == s.recall_str("cluster_id"))),
                 "activation makes a backup: {backups}"
             );
         })
         .destroy()
-        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .check(|s| assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), ""))
         .run();
 }
 
@@ -566,8 +544,6 @@ fn cloudhsm_ca_private_key_never_reaches_state_plan_or_trace_logs() {
     let logs = tempfile::tempdir().expect("log dir");
     let log_path = logs.path().join("terraform.log");
     let log = log_path.display().to_string();
-    let cluster_id = RefCell::new(String::new());
-    let checked = RefCell::new(Vec::<String>::new());
     Steps::new(&emu)
         .env("TF_VAR_ca_key", &ca.key_pkcs1)
         .env("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
@@ -577,17 +553,17 @@ fn cloudhsm_ca_private_key_never_reaches_state_plan_or_trace_logs() {
             "initialize with a PKCS#1 key under TF_LOG=TRACE",
             secret_config(&emu, &ca.cert),
         )
-        .check_plan(|_, plan| {
+        .check_plan(|s, plan| {
             assert_no_secrets(&plan.to_string(), &ca, "terraform show -json of the plan");
-            checked.borrow_mut().push("plan JSON".into());
+            s.remember("checked", json!(["plan JSON"]));
         })
         .check(|s| {
-            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
-                .as_str()
-                .unwrap_or("")
-                .into();
+            s.remember(
+                "cluster_id",
+                s.values(CLUSTER)["cluster_id"].as_str().unwrap_or(""),
+            );
             assert_eq!(
-                describe_cluster(s.emu, &cluster_id.borrow())["State"],
+                describe_cluster(s.emu, &s.recall_str("cluster_id"))["State"],
                 "INITIALIZED"
             );
             let raw =
@@ -606,27 +582,32 @@ fn cloudhsm_ca_private_key_never_reaches_state_plan_or_trace_logs() {
             assert_no_secrets(&trace, &ca, "the TF_LOG=TRACE output");
             let log = s.emu.requests().to_string();
             assert_no_secrets(&log, &ca, "the emulator's request log");
-            checked.borrow_mut().extend([
+            let mut checked: Vec<String> = s.recall_as("checked");
+            checked.extend([
                 "state file".into(),
                 "show -json".into(),
                 format!("TRACE log ({} KiB)", trace.len() / 1024),
                 "request log".into(),
             ]);
+            s.remember("checked", json!(checked));
         })
         .destroy()
+        .check(|s| {
+            let watched = s.emu.watched();
+            assert!(
+                watched.is_empty(),
+                "requests to the emulator carried a secret: {watched:?}"
+            );
+            let calls = s.emu.requests()["total"].as_u64().unwrap_or(0);
+            let checked: Vec<String> = s.recall_as("checked");
+            let lines = vec![format!(
+                "secrets (issuing_ca_private_key_wo, AWS secret key): absent from {}, and from all {calls} AWS calls' bodies and headers",
+                checked.join(", ")
+            )];
+            eprintln!("{}", lines[0]);
+            acceptance::write_report("secrets", &lines);
+        })
         .run();
-    let watched = emu.watched();
-    assert!(
-        watched.is_empty(),
-        "requests to the emulator carried a secret: {watched:?}"
-    );
-    let calls = emu.requests()["total"].as_u64().unwrap_or(0);
-    let lines = vec![format!(
-        "secrets (issuing_ca_private_key_wo, AWS secret key): absent from {}, and from all {calls} AWS calls' bodies and headers",
-        checked.borrow().join(", ")
-    )];
-    eprintln!("{}", lines[0]);
-    acceptance::write_report("secrets", &lines);
 }
 
 /// A provider panic with the key in hand (a debug-build hook that panics with the

@@ -12,7 +12,6 @@ mod cloudhsm_support;
 use acceptance::{Emulator, Steps, provider_block};
 use cloudhsm_support::*;
 use serde_json::json;
-use std::cell::RefCell;
 
 /// A KMS key made in the emulator: its id, and an alias naming it.
 fn kms_key(emu: &Emulator, usage: &str, spec: &str, alias: &str) -> String {
@@ -139,7 +138,6 @@ fn cloudhsm_kms_key_initializes_two_hsms_side_by_side_with_no_private_key_anywhe
     let logs = tempfile::tempdir().expect("log dir");
     let log_path = logs.path().join("terraform.log");
     let log = log_path.display().to_string();
-    let cluster_id = RefCell::new(String::new());
     let config = kms_side_by_side(&emu, &anchor, "alias/trustchain-root");
     assert_no_key(&config, &pieces, "the configuration");
     Steps::new(&emu)
@@ -151,11 +149,11 @@ fn cloudhsm_kms_key_initializes_two_hsms_side_by_side_with_no_private_key_anywhe
         )
         .check_plan(|_, plan| assert_no_key(&plan.to_string(), &pieces, "the plan JSON"))
         .check(|s| {
-            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
-                .as_str()
-                .unwrap_or("")
-                .into();
-            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            s.remember(
+                "cluster_id",
+                s.values(CLUSTER)["cluster_id"].as_str().unwrap_or(""),
+            );
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(aws["State"], "INITIALIZED", "{aws}");
             assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
             let init = s.values(INIT);
@@ -188,7 +186,7 @@ fn cloudhsm_kms_key_initializes_two_hsms_side_by_side_with_no_private_key_anywhe
             assert_no_key(&trace, &pieces, "the TF_LOG=TRACE output");
         })
         .destroy()
-        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .check(|s| assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), ""))
         .run();
     let watched = emu.watched();
     assert!(
@@ -407,7 +405,6 @@ fn cloudhsm_acm_pca_root_initializes_two_hsms_side_by_side_with_no_private_key_a
     let logs = tempfile::tempdir().expect("log dir");
     let log_path = logs.path().join("terraform.log");
     let log = log_path.display().to_string();
-    let cluster_id = RefCell::new(String::new());
     let config = pca_side_by_side(&emu, &anchor, &ca_arn);
     assert!(config.contains("acm_pca_arn"), "{config}");
     assert_no_key(&config, &[], "the configuration");
@@ -420,11 +417,11 @@ fn cloudhsm_acm_pca_root_initializes_two_hsms_side_by_side_with_no_private_key_a
         )
         .check_plan(|_, plan| assert_no_key(&plan.to_string(), &[], "the plan JSON"))
         .check(|s| {
-            *cluster_id.borrow_mut() = s.values(CLUSTER)["cluster_id"]
-                .as_str()
-                .unwrap_or("")
-                .into();
-            let aws = describe_cluster(s.emu, &cluster_id.borrow());
+            s.remember(
+                "cluster_id",
+                s.values(CLUSTER)["cluster_id"].as_str().unwrap_or(""),
+            );
+            let aws = describe_cluster(s.emu, &s.recall_str("cluster_id"));
             assert_eq!(aws["State"], "INITIALIZED", "{aws}");
             assert_eq!(hsms_of(&aws).len(), 2, "{aws}");
             assert_eq!(
@@ -451,7 +448,7 @@ fn cloudhsm_acm_pca_root_initializes_two_hsms_side_by_side_with_no_private_key_a
             assert_no_key(&trace, &[], "the TF_LOG=TRACE output");
         })
         .destroy()
-        .check(|s| assert_cloudhsm_gone(s.emu, &cluster_id.borrow(), ""))
+        .check(|s| assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), ""))
         .run();
 }
 

@@ -8,7 +8,6 @@
 
 use acceptance::{Emulator, StepCtx, Steps, provider_block};
 use serde_json::{Value, json};
-use std::cell::RefCell;
 
 const NET: &str = "trustchain_ipv6_network.this";
 
@@ -77,8 +76,8 @@ output "net" {{
     )
 }
 
-/// What the test attached, to find it again.
-#[derive(Default)]
+/// What the test attached, to find it again (remembered by the step list as "foreign").
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 struct Foreign {
     vpc_id: String,
     public_rt: String,
@@ -127,7 +126,9 @@ fn routes(emu: &Emulator, id: &str) -> Vec<Value> {
 /// aws_ec2_transit_gateway + aws_route, aws_vpc_peering_connection + aws_route,
 /// aws_vpn_gateway + attachment + aws_vpn_connection(_route) +
 /// aws_vpn_gateway_route_propagation, aws_security_group, aws_ec2_tag.
-fn attach_foreign_objects(s: &StepCtx, f: &mut Foreign) {
+fn attach_foreign_objects(s: &StepCtx) {
+    let mut foreign = Foreign::default();
+    let f = &mut foreign;
     let net = s.output("net");
     let emu = s.emu;
     f.vpc_id = net["vpc_id"].as_str().expect("vpc id").to_string();
@@ -278,6 +279,7 @@ fn attach_foreign_objects(s: &StepCtx, f: &mut Foreign) {
         "replace_route_table_association",
         json!({"AssociationId": association, "RouteTableId": f.own_rt}),
     );
+    s.remember("foreign", json!(foreign));
 }
 
 /// The route table a subnet is associated with.
@@ -422,7 +424,6 @@ fn detach_foreign_objects(emu: &Emulator, f: &Foreign) {
 #[test]
 fn foreign_routes_tags_and_objects_survive_every_kind_of_network_update() {
     let emu = Emulator::start();
-    let foreign = RefCell::new(Foreign::default());
     let ab = ["us-east-1a", "us-east-1b"];
     let abc = ["us-east-1a", "us-east-1b", "us-east-1c"];
     Steps::new(&emu)
@@ -447,14 +448,20 @@ fn foreign_routes_tags_and_objects_survive_every_kind_of_network_update() {
         })
         .drift(
             "attach hashicorp/aws objects behind Terraform's back",
-            |s| attach_foreign_objects(s, &mut foreign.borrow_mut()),
+            attach_foreign_objects,
         )
         .expect_actions(&[])
-        .check(|s| assert_foreign_objects_survive(s.emu, &foreign.borrow(), "after attaching"))
+        .check(|s| {
+            assert_foreign_objects_survive(
+                s.emu,
+                &s.recall_as::<Foreign>("foreign"),
+                "after attaching",
+            )
+        })
         .apply("add a zone", network(&emu, &abc, false, false))
         .expect_actions(&[(NET, "update")])
         .check(|s| {
-            let f = foreign.borrow();
+            let f: Foreign = s.recall_as("foreign");
             assert_foreign_objects_survive(s.emu, &f, "after adding a zone");
             assert_eq!(
                 table_of(s.emu, &f.moved_subnet),
@@ -465,7 +472,7 @@ fn foreign_routes_tags_and_objects_survive_every_kind_of_network_update() {
         .apply("turn NAT64 on", network(&emu, &abc, true, false))
         .expect_actions(&[(NET, "update")])
         .check(|s| {
-            let f = foreign.borrow();
+            let f: Foreign = s.recall_as("foreign");
             assert_foreign_objects_survive(s.emu, &f, "after turning NAT64 on");
             let nat_routes = routes(s.emu, &f.app_rt)
                 .into_iter()
@@ -476,7 +483,7 @@ fn foreign_routes_tags_and_objects_survive_every_kind_of_network_update() {
         .apply("add a tier", network(&emu, &abc, true, true))
         .expect_actions(&[(NET, "update")])
         .check(|s| {
-            let f = foreign.borrow();
+            let f: Foreign = s.recall_as("foreign");
             assert_foreign_objects_survive(s.emu, &f, "after adding a tier");
             let net = s.output("net");
             let data_rt = tier_subnets(&net, "data")[0]["route_table_id"]
@@ -510,7 +517,7 @@ fn foreign_routes_tags_and_objects_survive_every_kind_of_network_update() {
         )
         .expect_actions(&[(NET, "update")])
         .check(|s| {
-            let f = foreign.borrow();
+            let f: Foreign = s.recall_as("foreign");
             assert_foreign_objects_survive(s.emu, &f, "after removing a zone and retagging");
             let table = s.emu.call(
                 "ec2",
@@ -527,7 +534,7 @@ fn foreign_routes_tags_and_objects_survive_every_kind_of_network_update() {
         .apply("turn NAT64 off", network(&emu, &ab, false, true))
         .expect_actions(&[(NET, "update")])
         .check(|s| {
-            let f = foreign.borrow();
+            let f: Foreign = s.recall_as("foreign");
             assert_foreign_objects_survive(s.emu, &f, "after turning NAT64 off");
             detach_foreign_objects(s.emu, &f);
         })

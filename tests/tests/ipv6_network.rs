@@ -2,9 +2,8 @@
 //! create, update in place without renumbering, import by id and by identity with
 //! state verification, drift, destroy leaving nothing.
 
-use acceptance::{Emulator, StepCtx, Steps, provider_block};
+use acceptance::{Emulator, StepCtx, Steps, assert_diagnostic_at, provider_block};
 use serde_json::{Value, json};
-use std::cell::RefCell;
 
 const NET: &str = "trustchain_ipv6_network.this";
 
@@ -127,9 +126,6 @@ fn assert_network_gone(emu: &Emulator, name: &str, vpc_id: &str) {
 #[test]
 fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
     let emu = Emulator::start();
-    let vpc_id = RefCell::new(String::new());
-    let before = RefCell::new((Vec::new(), Vec::new()));
-    let victim = RefCell::new((String::new(), String::new()));
     Steps::new(&emu)
         .apply(
             "create",
@@ -137,10 +133,11 @@ fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
         )
         .check(|s| {
             let subnets = s.output("subnets");
-            *vpc_id.borrow_mut() = s.output("vpc_id").as_str().expect("vpc id").into();
+            s.remember("vpc_id", s.output("vpc_id").as_str().expect("vpc id"));
             let public = subnet_ids(&subnets, "public");
             assert_eq!(public.len(), 2);
-            *before.borrow_mut() = (public, subnet_ids(&subnets, "app"));
+            s.remember("public", json!(public));
+            s.remember("app", json!(subnet_ids(&subnets, "app")));
             let app_cidrs: Vec<&str> = subnets["app"]
                 .as_array()
                 .into_iter()
@@ -154,7 +151,7 @@ fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
             let all = s.emu.call(
                 "ec2",
                 "describe_subnets",
-                json!({"Filters": [{"Name": "vpc-id", "Values": [*vpc_id.borrow()]}]}),
+                json!({"Filters": [{"Name": "vpc-id", "Values": [*s.recall_str("vpc_id")]}]}),
             );
             let list = all["Subnets"].as_array().expect("subnets");
             assert_eq!(list.len(), 4);
@@ -175,8 +172,9 @@ fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
         .expect_actions(&[(NET, "update")])
         .check(|s| {
             let subnets = s.output("subnets");
-            let (public, app) = &*before.borrow();
-            for (tier, kept) in [("public", public), ("app", app)] {
+            let public: Vec<(String, String)> = s.recall_as("public");
+            let app: Vec<(String, String)> = s.recall_as("app");
+            for (tier, kept) in [("public", &public), ("app", &app)] {
                 for pair in kept {
                     assert!(
                         subnet_ids(&subnets, tier).contains(pair),
@@ -213,11 +211,11 @@ fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
                     .expect("a data subnet");
                 s.emu
                     .call("ec2", "delete_subnet", json!({"SubnetId": id.clone()}));
-                *victim.borrow_mut() = (zone, id);
+                s.remember("victim_zone", zone);
             },
         )
         .expect_actions(&[(NET, "update")])
-        .check_plan(|_, plan| {
+        .check_plan(|s, plan| {
             let change = &plan["resource_changes"][0]["change"];
             let (b, a) = (&change["before"]["subnets"], &change["after"]["subnets"]);
             for tier in ["public", "app"] {
@@ -230,7 +228,7 @@ fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
                 Some(2),
                 "refresh did not notice the deleted subnet"
             );
-            let zone = victim.borrow().0.clone();
+            let zone = s.recall_str("victim_zone");
             assert_eq!(
                 data_after
                     .iter()
@@ -244,7 +242,7 @@ fn ipv6_network_lifecycle_create_update_import_drift_destroy() {
             );
         })
         .destroy()
-        .check(|s| assert_network_gone(s.emu, "acc-net", &vpc_id.borrow()))
+        .check(|s| assert_network_gone(s.emu, "acc-net", &s.recall_str("vpc_id")))
         .run();
 }
 
@@ -303,29 +301,15 @@ fn delete_network_outside_terraform(emu: &Emulator, vpc_id: &str) {
 #[test]
 fn ipv6_network_deleted_outside_terraform_is_planned_for_creation() {
     let emu = Emulator::start();
-    let vpc_id = RefCell::new(String::new());
     Steps::new(&emu)
         .apply("create", network(&emu, &["us-east-1a"], false, false))
-        .check(|s| *vpc_id.borrow_mut() = s.output("vpc_id").as_str().expect("vpc").into())
+        .check(|s| s.remember("vpc_id", s.output("vpc_id").as_str().expect("vpc")))
         .drift("delete the whole network outside Terraform", |s| {
-            delete_network_outside_terraform(s.emu, &vpc_id.borrow())
+            delete_network_outside_terraform(s.emu, &s.recall_str("vpc_id"))
         })
         .expect_actions(&[(NET, "create")])
         .destroy()
         .run();
-}
-
-/// Finds an error diagnostic by summary and checks the configuration line it points at.
-fn assert_diagnostic_at(diags: &[Value], summary: &str, line: &str) {
-    let d = diags
-        .iter()
-        .find(|d| d["summary"] == summary)
-        .unwrap_or_else(|| panic!("no {summary:?} in {diags:#?}"));
-    let code = d["snippet"]["code"].as_str().unwrap_or("");
-    assert!(
-        code.contains(line),
-        "{summary:?} points at {code:?}, expected {line:?}"
-    );
 }
 
 #[test]
@@ -452,7 +436,6 @@ fn refresh_calls(s: &StepCtx) -> Value {
 #[test]
 fn ipv6_network_nat64_and_tags_toggle_in_place() {
     let emu = Emulator::start();
-    let vpc_id = RefCell::new(String::new());
     Steps::new(&emu)
         .apply(
             "create with NAT64",
@@ -460,7 +443,7 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
         )
         .check(|s| {
             let net = s.output("net");
-            *vpc_id.borrow_mut() = net["vpc_id"].as_str().expect("vpc").into();
+            s.remember("vpc_id", net["vpc_id"].as_str().expect("vpc"));
             let nat_id = net["nat_gateway_id"].as_str().expect("NAT gateway id");
             // The gateway sits in the dual-stack public subnet of zone a, which has a /28.
             let edge_a = &net["subnets"]["edge"][0];
@@ -471,7 +454,7 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
                 json!({"NatGatewayIds": [nat_id]}),
             );
             assert_eq!(nats["NatGateways"][0]["SubnetId"], edge_a["id"]);
-            let nat64_routes = routes_to(s.emu, &vpc_id.borrow(), "64:ff9b::/96");
+            let nat64_routes = routes_to(s.emu, &s.recall_str("vpc_id"), "64:ff9b::/96");
             assert_eq!(
                 nat64_routes.len(),
                 1,
@@ -503,7 +486,7 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
         .expect_actions(&[(NET, "update")])
         .check(|s| {
             let net = s.output("net");
-            let vpc_id = vpc_id.borrow();
+            let vpc_id = s.recall_str("vpc_id");
             assert!(net["nat_gateway_id"].is_null());
             assert_eq!(net["vpc_id"], vpc_id.as_str(), "VPC replaced");
             assert!(
@@ -553,14 +536,13 @@ fn ipv6_network_nat64_and_tags_toggle_in_place() {
             assert!(calls.get("DescribeNatGateways").is_none(), "{calls}");
         })
         .destroy()
-        .check(|s| assert_network_gone(s.emu, "nat-net", &vpc_id.borrow()))
+        .check(|s| assert_network_gone(s.emu, "nat-net", &s.recall_str("vpc_id")))
         .run();
 }
 
 #[test]
 fn ipv6_network_failure_half_way_leaves_state_the_next_apply_and_destroy_finish() {
     let emu = Emulator::start();
-    let failed_vpc = RefCell::new(String::new());
     // The NAT gateway fails after the VPC, subnets and Elastic IP exist.
     emu.inject_fault("CreateNatGateway", "UnauthorizedOperation", 1);
     Steps::new(&emu)
@@ -598,10 +580,10 @@ fn ipv6_network_failure_half_way_leaves_state_the_next_apply_and_destroy_finish(
                 res["tainted"], true,
                 "a half-created network should be tainted: {res}"
             );
-            *failed_vpc.borrow_mut() = res["values"]["vpc_id"]
-                .as_str()
-                .expect("vpc id in state")
-                .into();
+            s.remember(
+                "failed_vpc",
+                res["values"]["vpc_id"].as_str().expect("vpc id in state"),
+            );
         })
         .apply(
             "the next apply replaces the tainted network",
@@ -614,7 +596,7 @@ fn ipv6_network_failure_half_way_leaves_state_the_next_apply_and_destroy_finish(
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .any(|v| v["VpcId"] == failed_vpc.borrow().as_str()),
+                    .any(|v| v["VpcId"] == s.recall_str("failed_vpc")),
                 "the failed VPC was left behind"
             );
             let eips = s.emu.call("ec2", "describe_addresses", json!({}));
@@ -626,7 +608,7 @@ fn ipv6_network_failure_half_way_leaves_state_the_next_apply_and_destroy_finish(
         })
         .destroy()
         .check(|s| {
-            assert_network_gone(s.emu, "nat-net", &failed_vpc.borrow());
+            assert_network_gone(s.emu, "nat-net", &s.recall_str("failed_vpc"));
         })
         .run();
 }
@@ -739,7 +721,6 @@ fn terraform_1_0_manages_a_network_without_resource_identity() {
 
 fn manage_network_without_identity(bin: std::path::PathBuf) {
     let emu = Emulator::start();
-    let vpc_id = RefCell::new(String::new());
     Steps::new(&emu)
         .with_terraform(bin)
         .apply("create", network(&emu, &["us-east-1a"], false, false))
@@ -749,11 +730,11 @@ fn manage_network_without_identity(bin: std::path::PathBuf) {
                 res.get("identity").is_none_or(Value::is_null),
                 "Terraform before 1.12 stores no identity: {res}"
             );
-            *vpc_id.borrow_mut() = s.output("vpc_id").as_str().expect("vpc").into();
+            s.remember("vpc_id", s.output("vpc_id").as_str().expect("vpc"));
         })
         .import(NET)
         .by_id(|v| v["vpc_id"].as_str().expect("vpc id").to_string())
         .destroy()
-        .check(|s| assert_network_gone(s.emu, "acc-net", &vpc_id.borrow()))
+        .check(|s| assert_network_gone(s.emu, "acc-net", &s.recall_str("vpc_id")))
         .run();
 }

@@ -120,21 +120,8 @@ output "fn_tier" {
 
 /// The JSON diagnostic for an error: Terraform maps the provider's attribute path
 /// to the attribute's source range, so the snippet shows the offending line.
-fn assert_diag_points_at(run: &acceptance::Run, summary: &str, line_contains: &str) {
-    let diags = run.error_diagnostics();
-    let d = diags
-        .iter()
-        .find(|d| d["summary"] == summary)
-        .unwrap_or_else(|| panic!("no {summary:?} diagnostic in {diags:#?}\n{}", run.stderr()));
-    let code = d["snippet"]["code"].as_str().unwrap_or("");
-    assert!(
-        code.contains(line_contains),
-        "diagnostic {summary:?} points at {code:?}, expected the line with {line_contains:?}: {d:#}"
-    );
-    assert!(
-        !d["detail"].as_str().unwrap_or("").is_empty(),
-        "diagnostic without detail: {d:#}"
-    );
+fn assert_diag_points_at(run: &acceptance::Run, summary: &str, line: &str) {
+    acceptance::assert_diagnostic_at(&run.error_diagnostics(), summary, line);
 }
 
 #[test]

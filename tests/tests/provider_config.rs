@@ -6,7 +6,6 @@
 
 use acceptance::{Emulator, Steps, Workspace};
 use serde_json::{Value, json};
-use std::cell::RefCell;
 
 const NET: &str = "trustchain_ipv6_network.this";
 
@@ -140,17 +139,16 @@ fn tag<'a>(tags: &'a Value, key: &str) -> Option<&'a str> {
 #[test]
 fn ignore_tags_foreign_tags_survive_updates_and_the_plan_stays_empty() {
     let emu = Emulator::start();
-    let vpc = RefCell::new(String::new());
     let config = |env: &str| format!("{}{}", provider(&emu, IGNORE), network("this", env, ""));
     Steps::new(&emu)
         .apply("create", config("test"))
         .check(|s| {
-            *vpc.borrow_mut() = s.values(NET)["vpc_id"].as_str().unwrap_or("").into();
+            s.remember("vpc", s.values(NET)["vpc_id"].as_str().unwrap_or(""));
         })
         .drift(
             "another tool tags the VPC, subnets, route tables and gateways",
             |s| {
-                let ids: Vec<String> = network_objects(s.emu, &vpc.borrow())
+                let ids: Vec<String> = network_objects(s.emu, &s.recall_str("vpc"))
                     .into_iter()
                     .map(|(id, _)| id)
                     .collect();
@@ -172,7 +170,7 @@ fn ignore_tags_foreign_tags_survive_updates_and_the_plan_stays_empty() {
         .apply("change the network's tags", config("prod"))
         .expect_actions(&[(NET, "update")])
         .check(|s| {
-            let objects = network_objects(s.emu, &vpc.borrow());
+            let objects = network_objects(s.emu, &s.recall_str("vpc"));
             for (id, tags) in &objects {
                 assert_eq!(tag(tags, "CostCenter"), Some("42"), "{id}: {tags}");
                 assert_eq!(

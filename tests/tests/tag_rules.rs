@@ -3,22 +3,8 @@
 //! is an error at the attribute to change that names the rule; and the emulator
 //! refuses what the plan refuses (tests/emulator/README.md quotes the rules).
 
-use acceptance::{Emulator, Steps, provider_block};
-use serde_json::{Value, json};
-
-/// An error diagnostic by summary whose detail holds `rule` and whose snippet shows
-/// `line` (the configuration line the error points at).
-fn assert_error(diags: &[Value], summary: &str, rule: &str, line: &str) {
-    let found = diags.iter().any(|d| {
-        d["summary"] == summary
-            && d["detail"].as_str().unwrap_or("").contains(rule)
-            && d["snippet"]["code"].as_str().unwrap_or("").contains(line)
-    });
-    assert!(
-        found,
-        "no {summary:?} naming {rule:?} at {line:?} in {diags:#?}"
-    );
-}
+use acceptance::{Emulator, Steps, assert_diagnostic, provider_block};
+use serde_json::json;
 
 #[test]
 fn tag_rules_are_errors_at_plan_time_for_ec2_elbv2_and_cloudhsm() {
@@ -117,39 +103,19 @@ resource "trustchain_ipv6_network" "this" {{
     Steps::new(&emu)
         .plan_fails("plan resources with tags AWS refuses", config)
         .errors(|diags, _| {
-            assert_error(diags, "Reserved tag key", "aws:", "\"aws:owner\" = \"pki\"");
-            assert_error(diags, "Tag key too long", "at most 128 characters", "kkkk");
-            assert_error(
-                diags,
-                "Reserved tag key",
-                "trustchain:",
-                "\"trustchain:role\" = \"elb\"",
-            );
-            assert_error(
-                diags,
-                "Invalid character in tag key",
-                "Elastic Load Balancing tag keys may hold letters, numbers, spaces and _ . : / = + - @ only",
-                "\"team#1\" = \"pki\"",
-            );
-            assert_error(
-                diags,
-                "Tag value too long",
-                "CloudHSM tag values have at most 256 characters",
-                "Owner = ",
-            );
+            assert_diagnostic(diags, "Reserved tag key", "\"aws:owner\" = \"pki\"", "aws:");
+            assert_diagnostic(diags, "Tag key too long", "kkkk", "at most 128 characters");
+            assert_diagnostic(diags, "Reserved tag key", "\"trustchain:role\" = \"elb\"", "trustchain:");
+            assert_diagnostic(diags, "Invalid character in tag key", "\"team#1\" = \"pki\"", "Elastic Load Balancing tag keys may hold letters, numbers, spaces and _ . : / = + - @ only");
+            assert_diagnostic(diags, "Tag value too long", "Owner = ", "CloudHSM tag values have at most 256 characters");
         })
         .plan_fails(
             "plan a network whose default_tags and own tags break the rules",
             defaults,
         )
         .errors(|diags, _| {
-            assert_error(diags, "Reserved tag key", "default_tags", "tags = {");
-            assert_error(
-                diags,
-                "Too many tags",
-                "EC2 allows 50 tags per resource; each route table",
-                "tags = {",
-            );
+            assert_diagnostic(diags, "Reserved tag key", "tags = {", "default_tags");
+            assert_diagnostic(diags, "Too many tags", "tags = {", "EC2 allows 50 tags per resource; each route table");
         })
         .run();
     // The emulator refuses them too, with AWS's rules.

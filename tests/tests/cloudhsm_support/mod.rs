@@ -163,18 +163,7 @@ pub fn assert_cloudhsm_gone(emu: &Emulator, cluster_id: &str, vpc_id: &str) {
     }
 }
 
-/// An error diagnostic with this summary pointing at a configuration line with `line`.
-pub fn assert_diagnostic_at(diags: &[Value], summary: &str, line: &str) {
-    let d = diags
-        .iter()
-        .find(|d| d["summary"] == summary)
-        .unwrap_or_else(|| panic!("no {summary:?} in {diags:#?}"));
-    let code = d["snippet"]["code"].as_str().unwrap_or("");
-    assert!(
-        code.contains(line),
-        "{summary:?} points at {code:?}, expected {line:?}"
-    );
-}
+pub use acceptance::assert_diagnostic_at;
 
 /// Every 24-character run (every 20 characters) of the keys' base64 lines, except
 /// runs the certificate holds too (the public modulus is in both): what a leak of

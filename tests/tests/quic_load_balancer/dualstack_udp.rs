@@ -5,7 +5,6 @@
 use super::support::{Net, assert_nothing_left, ids};
 use acceptance::{Emulator, Steps, provider_block};
 use serde_json::json;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 const LB: &str = "trustchain_quic_load_balancer.udp";
@@ -89,7 +88,6 @@ const TARGETS: [&str; 4] = ["8444-a", "8444-b", "8853-a", "8853-b"];
 fn dualstack_udp_nlb_with_ipv6_targets_and_source_nat_create_update_import_drift_destroy() {
     let emu = Emulator::start();
     let net = Net::create(&emu);
-    let before = RefCell::new(BTreeMap::new());
     let mut steps = Steps::new(&emu)
         .apply("create", config(&emu, &net, false))
         .check(|s| {
@@ -173,7 +171,7 @@ fn dualstack_udp_nlb_with_ipv6_targets_and_source_nat_create_update_import_drift
                     .all(|t| targets[*t]["quic_server_id"].is_null()),
                 "{targets}"
             );
-            *before.borrow_mut() = saved;
+            s.remember("before", json!(saved));
 
             // A refresh is one batched set of Describe calls per load balancer, and
             // one DescribeTargetHealth per target group, shared by its targets.
@@ -203,7 +201,8 @@ fn dualstack_udp_nlb_with_ipv6_targets_and_source_nat_create_update_import_drift
         .expect_actions(&[(LB, "update")])
         .check(|s| {
             let lb = s.output("lb");
-            for (port, old) in before.borrow().iter() {
+            let before: BTreeMap<u16, (String, String)> = s.recall_as("before");
+            for (port, old) in before.iter() {
                 assert_eq!(
                     &ids(&lb, *port),
                     old,
@@ -251,7 +250,8 @@ fn dualstack_udp_nlb_with_ipv6_targets_and_source_nat_create_update_import_drift
     }
     steps
         .drift("delete the 8853 listener behind Terraform's back", |s| {
-            let (listener, _) = before.borrow()[&8853].clone();
+            let (listener, _) =
+                s.recall_as::<BTreeMap<u16, (String, String)>>("before")[&8853].clone();
             s.emu
                 .call("elbv2", "delete_listener", json!({"ListenerArn": listener}));
         })
@@ -259,7 +259,8 @@ fn dualstack_udp_nlb_with_ipv6_targets_and_source_nat_create_update_import_drift
         .check(|s| {
             let lb = s.output("lb");
             let (listener, tg) = ids(&lb, 8853);
-            let (old_listener, old_tg) = before.borrow()[&8853].clone();
+            let (old_listener, old_tg) =
+                s.recall_as::<BTreeMap<u16, (String, String)>>("before")[&8853].clone();
             assert_ne!(listener, old_listener);
             assert_eq!(
                 tg, old_tg,

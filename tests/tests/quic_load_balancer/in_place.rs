@@ -6,7 +6,6 @@
 use super::support::{Net, assert_nothing_left, ids};
 use acceptance::{Emulator, StepCtx, Steps, provider_block};
 use serde_json::{Value, json};
-use std::cell::RefCell;
 
 const LB: &str = "trustchain_quic_load_balancer.net";
 
@@ -90,14 +89,12 @@ fn subnets_address_type_and_source_nat_change_in_place_and_a_rename_says_why_it_
         .expect("subnet")
         .to_string();
     let (a1, b1) = (&net.subnets[0], &net.subnets[1]);
-    let udp = RefCell::new((String::new(), String::new()));
-    let tcp = RefCell::new((String::new(), String::new()));
     Steps::new(&emu)
         .apply("create in zone a", config(&emu, "tc-net", &[a1], false))
         .check(|s| {
             assert_eq!(zones(s), vec![a1.clone()]);
-            *udp.borrow_mut() = ids(&s.output("lb"), 8853);
-            *tcp.borrow_mut() = ids(&s.output("lb"), 8443);
+            s.remember("udp", json!(ids(&s.output("lb"), 8853)));
+            s.remember("tcp", json!(ids(&s.output("lb"), 8443)));
             let l = s.emu.call(
                 "elbv2",
                 "describe_listener_attributes",
@@ -116,7 +113,7 @@ fn subnets_address_type_and_source_nat_change_in_place_and_a_rename_says_why_it_
             assert_eq!(zones(s), want);
             assert_eq!(
                 ids(&s.output("lb"), 8853),
-                *udp.borrow(),
+                s.recall_as::<(String, String)>("udp"),
                 "listeners are untouched"
             );
         })
@@ -128,7 +125,7 @@ fn subnets_address_type_and_source_nat_change_in_place_and_a_rename_says_why_it_
         .check(|s| {
             let lb = s.output("lb");
             let (listener, tg) = ids(&lb, 8853);
-            let (old_listener, old_tg) = udp.borrow().clone();
+            let (old_listener, old_tg) = s.recall_as::<(String, String)>("udp");
             // No ModifyListener order satisfies AWS here: the UDP listener is made
             // again in front of a new IPv6 group; the TCP listener stays.
             assert_ne!(
@@ -153,10 +150,10 @@ fn subnets_address_type_and_source_nat_change_in_place_and_a_rename_says_why_it_
             );
             assert_eq!(
                 ids(&lb, 8443),
-                *tcp.borrow(),
+                s.recall_as::<(String, String)>("tcp"),
                 "the TCP listener and its group stay"
             );
-            *udp.borrow_mut() = (listener, tg);
+            s.remember("udp", json!((listener, tg)));
         })
         .apply("back to ipv4", config(&emu, "tc-net", &[&a2, b1], false))
         .expect_actions(&[(LB, "update")])
@@ -169,7 +166,7 @@ fn subnets_address_type_and_source_nat_change_in_place_and_a_rename_says_why_it_
             );
             assert_eq!(d["LoadBalancers"][0]["IpAddressType"], "ipv4");
             let (listener, tg) = ids(&lb, 8853);
-            assert_ne!(listener, udp.borrow().0);
+            assert_ne!(listener, s.recall_as::<(String, String)>("udp").0);
             assert_eq!(group(s, &tg)["IpAddressType"], "ipv4");
             assert_eq!(lb["source_nat_ipv6_prefixes"], json!({}));
 

@@ -5,7 +5,6 @@
 use super::support::{Net, assert_nothing_left, ids};
 use acceptance::{Emulator, StepCtx, Steps, provider_block};
 use serde_json::{Value, json};
-use std::cell::RefCell;
 
 const DOQ: &str = "trustchain_quic_load_balancer.doq";
 const STOQ: &str = "trustchain_quic_load_balancer.stoq";
@@ -147,7 +146,6 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
     let emu = Emulator::start();
     let net = Net::create(&emu);
     let instances = net.instances(&emu, 2);
-    let first = RefCell::new((String::new(), String::new()));
     let mut import = Steps::new(&emu)
         .apply("create", config(&emu, &net, &instances, false))
         .check(|s| {
@@ -165,7 +163,8 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
                 assert_eq!(lb["vpc_id"], net.vpc_id.as_str());
             }
             let (listener, tg) = ids(&doq, 8853);
-            *first.borrow_mut() = (listener.clone(), tg.clone());
+            s.remember("first_listener", listener.clone());
+            s.remember("first_tg", tg.clone());
             let described = s.emu.call(
                 "elbv2",
                 "describe_listeners",
@@ -255,7 +254,7 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
             let doq = s.output("doq");
             assert_eq!(
                 ids(&doq, 8853),
-                *first.borrow(),
+                (s.recall_str("first_listener"), s.recall_str("first_tg")),
                 "the QUIC listener or its group was replaced"
             );
             let (tcp, tcp_tg) = ids(&doq, 8443);
@@ -269,7 +268,7 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
             let group = s.emu.call(
                 "elbv2",
                 "describe_target_groups",
-                json!({"TargetGroupArns": [first.borrow().1.clone(), tcp_tg]}),
+                json!({"TargetGroupArns": [s.recall_str("first_tg"), tcp_tg]}),
             );
             let groups = group["TargetGroups"].as_array().expect("groups");
             let quic = groups
@@ -284,7 +283,7 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
                 (Some(10), Some("/ready"))
             );
             assert_eq!(
-                registrations(s, &first.borrow().1).len(),
+                registrations(s, &s.recall_str("first_tg")).len(),
                 2,
                 "targets lost in the update"
             );
@@ -357,11 +356,11 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
             s.emu.call(
                 "elbv2",
                 "delete_listener",
-                json!({"ListenerArn": first.borrow().0.clone()}),
+                json!({"ListenerArn": s.recall_str("first_listener")}),
             );
         })
         .expect_actions(&[(DOQ, "update")])
-        .check_plan(|_, plan| {
+        .check_plan(|s, plan| {
             let change = plan["resource_changes"]
                 .as_array()
                 .and_then(|r| r.iter().find(|c| c["address"] == DOQ))
@@ -369,7 +368,7 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
                 .expect("a change of the DoQ load balancer");
             assert_eq!(
                 change["after"]["listeners"]["8853"]["target_group_arn"],
-                first.borrow().1.as_str(),
+                s.recall_str("first_tg"),
                 "the plan should put the listener back in front of its group"
             );
             assert_eq!(change["after_unknown"]["listeners"]["8853"]["arn"], true);
@@ -379,12 +378,12 @@ fn quic_mode_two_ipv4_nlbs_with_targets_create_update_import_drift_destroy() {
             let (listener, tg) = ids(&doq, 8853);
             assert_ne!(
                 listener,
-                first.borrow().0,
+                s.recall_str("first_listener"),
                 "the listener should be a new one"
             );
             assert_eq!(
                 tg,
-                first.borrow().1,
+                s.recall_str("first_tg"),
                 "the listener should forward to the old group"
             );
             assert_eq!(registrations(s, &tg).len(), 2);

@@ -176,24 +176,7 @@ pub fn refused(result: Result<impl std::fmt::Debug, ApiError>, code: &str) -> St
     }
 }
 
-/// The error diagnostic with `summary`: it points at a configuration line containing
-/// `line`, and its detail names the fix (`fix`).
-pub fn assert_diagnostic(diags: &[Value], summary: &str, line: &str, fix: &str) {
-    let d = diags
-        .iter()
-        .find(|d| d["summary"] == summary)
-        .unwrap_or_else(|| panic!("no {summary:?} in {diags:#?}"));
-    let code = d["snippet"]["code"].as_str().unwrap_or("");
-    assert!(
-        code.contains(line),
-        "{summary:?} points at {code:?}, expected a line with {line:?}"
-    );
-    let detail = d["detail"].as_str().unwrap_or("");
-    assert!(
-        detail.contains(fix),
-        "{summary:?} does not say {fix:?}: {detail}"
-    );
-}
+pub use acceptance::assert_diagnostic;
 
 /// `{"Key": ..., "Value": ...}` pairs of a Describe answer as a map.
 pub fn tag_map(tags: &Value) -> std::collections::BTreeMap<String, String> {

@@ -5,7 +5,6 @@
 use super::support::{Net, assert_diagnostic, assert_nothing_left, refused};
 use acceptance::{Emulator, Steps, provider_block};
 use serde_json::json;
-use std::cell::RefCell;
 
 const SERVER_ID: &str = "0x0123456789abcdef";
 
@@ -58,10 +57,9 @@ output "tg" {{
 fn a_quic_server_id_on_a_udp_target_group_is_refused_at_plan_and_by_aws() {
     let emu = Emulator::start();
     let net = Net::create(&emu);
-    let tg = RefCell::new(String::new());
     Steps::new(&emu)
         .apply("create a UDP load balancer", config(&emu, &net, false))
-        .check(|s| *tg.borrow_mut() = s.output("tg").as_str().expect("tg").into())
+        .check(|s| s.remember("tg", s.output("tg")))
         .plan_fails("add a target with a QUIC server ID", config(&emu, &net, true))
         .errors(|d, _| {
             assert_diagnostic(d, "QUIC server ID on a non-QUIC target group", "quic_server_id", "Remove quic_server_id")
@@ -71,7 +69,7 @@ fn a_quic_server_id_on_a_udp_target_group_is_refused_at_plan_and_by_aws() {
                 s.emu.try_call(
                     "elbv2",
                     "register_targets",
-                    json!({"TargetGroupArn": *tg.borrow(), "Targets": [{"Id": "10.0.0.10", "QuicServerId": SERVER_ID}]}),
+                    json!({"TargetGroupArn": s.recall_str("tg"), "Targets": [{"Id": "10.0.0.10", "QuicServerId": SERVER_ID}]}),
                 ),
                 "ValidationError",
             );
@@ -94,7 +92,7 @@ fn a_quic_server_id_on_a_udp_target_group_is_refused_at_plan_and_by_aws() {
                 s.emu.try_call(
                     "elbv2",
                     "register_targets",
-                    json!({"TargetGroupArn": *tg.borrow(), "Targets": [{"Id": "198.51.100.7"}]}),
+                    json!({"TargetGroupArn": s.recall_str("tg"), "Targets": [{"Id": "198.51.100.7"}]}),
                 ),
                 "InvalidTarget",
             );
