@@ -95,7 +95,7 @@ demo: tools build
 
 # The AWS emulator on 127.0.0.1 for your own configurations (prints the endpoints block).
 emulator: tools
-	./tools/emulator.sh
+	$(PYTHON) tests/emulator/launcher.py
 
 # The module validation table (tests/tests/modules_validate.rs) is saved under the
 # target dir and printed after the run, pass or fail.

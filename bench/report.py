@@ -155,7 +155,7 @@ def stack_sections(r: dict) -> list[str]:
             "## Wall time with emulated AWS latency (item 5)",
             "",
             f"The same stack with {stack_report.latency_ms(slow):.0f} ms per AWS call"
-            f" and AWS's state timeline (tests/emulator/delays.py `realistic`, NLB provisioning 180 s, target",
+            f" and AWS's state timeline (tests/emulator/controls/delays.py `realistic`, NLB provisioning 180 s, target",
             f"health 60 s, draining 300 s) scaled by {stack_report.scale_of(slow)}. The state delays alone that no",
             f"provider can overlap (cluster, first HSM, initialization, second HSM; the HSMs then the cluster deleted, beside the targets"
             f" draining) come to",

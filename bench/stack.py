@@ -25,13 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICKSTART = os.environ.get("BENCH_QUICKSTART", os.path.join(ROOT, "examples", "quickstart"))
 EMULATOR_PYTHON = os.environ.get("TRUSTCHAIN_PYTHON", os.path.join(ROOT, ".venv", "bin", "python"))
+sys.path.append(os.path.join(ROOT, "tests", "emulator"))
+import launcher  # noqa: E402  (tests/emulator/launcher.py)
 
-# The latency run: 50 ms per AWS call, AWS's state timeline (tests/emulator/delays.py
+# The latency run: 50 ms per AWS call, AWS's state timeline (tests/emulator/controls/delays.py
 # "realistic", NLB provisioning and target draining as below) STATE_SCALE times as long.
 API_LATENCY_S = float(os.environ.get("BENCH_API_LATENCY", "0.05"))
 STATE_SCALE = float(os.environ.get("BENCH_STATE_SCALE", "0.05"))
@@ -50,26 +51,18 @@ def demo_ca():
     return make("TrustChain Bench Root CA")
 
 
-class Emulator:
-    def __init__(self, env: dict):
-        self.proc = subprocess.Popen(
-            [EMULATOR_PYTHON, os.path.join(ROOT, "tests", "emulator", "server.py")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env={**os.environ, **env}, text=True,
-        )
-        line = self.proc.stdout.readline()
-        if not line.startswith("READY "):
-            self.proc.kill()
-            raise RuntimeError("the emulator did not start")
-        self.url = f"http://127.0.0.1:{int(line.split()[1])}"
+class Emulator(launcher.Emulator):
+    """The launcher's emulator run by the venv's python, plus boto3 calls."""
 
-    def control(self, method: str, path: str, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            raw = r.read()
-        return json.loads(raw) if raw else None
+    def __init__(self, env: dict):
+        super().__init__(env=env, python=EMULATOR_PYTHON)
+
+    def control_ok(self, method: str, path: str):
+        """A /_trustchain/* request that must succeed: its JSON body."""
+        status, body = self.control(method, path)
+        if status >= 400:
+            raise RuntimeError(f"{method} {path}: {status} {body}")
+        return body
 
     def aws(self, service: str, operation: str, params: dict) -> dict:
         out = subprocess.run(
@@ -78,15 +71,6 @@ class Emulator:
             capture_output=True, text=True, check=True,
         )
         return json.loads(out.stdout)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.stdin.close()  # the server exits when its stdin closes
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def in_flight(calls: list[dict]) -> dict:
@@ -201,11 +185,11 @@ def run(terraform: str, provider: str, mode: str, log=print) -> dict:
         ]:
             if phase == "destroy":
                 topo = topology(emu)
-            emu.control("DELETE", "/_trustchain/requests")
+            emu.control_ok("DELETE", "/_trustchain/requests")
             t0 = time.perf_counter()
             out = tf(*args, ok=ok)
             wall = time.perf_counter() - t0
-            reqs = emu.control("GET", "/_trustchain/requests")
+            reqs = emu.control_ok("GET", "/_trustchain/requests")
             calls = reqs["calls"]
             phases[phase] = {
                 "wall_s": wall,

@@ -28,6 +28,8 @@ import boto3
 from democa import demo_ca
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.append(os.path.join(ROOT, "tests", "emulator"))
+from launcher import Emulator  # noqa: E402  (tests/emulator/launcher.py)
 # The Makefile exports TRUSTCHAIN_TERRAFORM; tests pass the binary they built.
 TERRAFORM = os.environ.get("TRUSTCHAIN_TERRAFORM") or os.path.join(ROOT, ".venv", "bin", "terraform")
 PROVIDER = os.environ.get("TRUSTCHAIN_PROVIDER") or os.path.join(
@@ -68,33 +70,19 @@ def _test_roots(endpoint: str) -> str:
     with urllib.request.urlopen(endpoint.rstrip("/") + "/_trustchain/cloudhsm/test-roots", timeout=10) as r:
         return json.loads(r.read())["Bundle"]
 
-def start_emulator(log: Log):
-    proc = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "tests", "emulator", "server.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=log.file,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    if not line.startswith("READY "):
-        proc.kill()
-        raise DemoFailed("the emulator did not start (its output is in the log)")
-    return proc, int(line.split()[1])
+def start_emulator(log: Log) -> Emulator:
+    try:
+        return Emulator(stderr=log.file)
+    except RuntimeError as e:
+        raise DemoFailed(f"{e}; its output is in the log") from None
 
 
-def stop_emulator(proc, port: int) -> None:
-    if proc.poll() is None:
-        proc.stdin.close()  # the server exits when its stdin closes
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def stop_emulator(emulator: Emulator) -> None:
+    emulator.stop()
     with socket.socket() as s:
         s.settimeout(1)
-        if s.connect_ex(("127.0.0.1", port)) == 0:
-            raise DemoFailed(f"port {port} still answers after the emulator stopped")
+        if s.connect_ex(("127.0.0.1", emulator.port)) == 0:
+            raise DemoFailed(f"port {emulator.port} still answers after the emulator stopped")
 
 
 def terraform(log: Log, work: str, env: dict, *args: str, ok_codes=(0,)) -> subprocess.CompletedProcess:
@@ -168,13 +156,13 @@ def main() -> int:
         print(f"{PROVIDER} is missing: build it first (make demo does)", file=sys.stderr)
         return 1
     work = tempfile.mkdtemp(prefix="trustchain-demo-")
-    emulator, port = None, None
+    emulator = None
     stage = 0
     try:
         stage = 1
         log.stage(1, "Starting the AWS emulator on 127.0.0.1")
-        emulator, port = start_emulator(log)
-        endpoint = f"http://127.0.0.1:{port}"
+        emulator = start_emulator(log)
+        endpoint = emulator.url
         log.note(f"EC2, ELBv2 (QUIC), CloudHSM v2, STS and S3 at {endpoint}")
 
         stage = 2
@@ -257,8 +245,8 @@ def main() -> int:
         if left:
             raise DemoFailed("the emulator still holds objects the demo made: " + ", ".join(left))
         log.note("the emulator holds nothing the demo made")
-        stop_emulator(emulator, port)
-        log.note(f"emulator stopped; port {port} closed")
+        stop_emulator(emulator)
+        log.note(f"emulator stopped; port {emulator.port} closed")
         emulator = None
     except DemoFailed as e:
         print(f"\nmake demo failed at stage {stage}: {e}\nFull log: {log.path}", file=sys.stderr)
@@ -266,7 +254,7 @@ def main() -> int:
     finally:
         if emulator is not None:
             try:
-                stop_emulator(emulator, port)
+                stop_emulator(emulator)
             except DemoFailed as e:
                 print(str(e), file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)

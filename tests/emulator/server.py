@@ -13,26 +13,23 @@ import os
 import sys
 import threading
 
-from werkzeug.serving import make_server
-
-import acmpca_issue
-import cloudhsm
-import delays
-import ec2_ipv6
-import ec2_nat
-import ec2_strict
-import ec2_vpn_routes
-import elbv2_quic
-import faults
-import kms_sign
-import model_check
-import requestlog
-import s3_conditional
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
     create_backend_app,
 )
+from werkzeug.serving import make_server
+
+import acmpca.issue
+import cloudhsm.service
+import ec2.ipv6
+import ec2.nat
+import ec2.strict
+import ec2.vpn_routes
+import elbv2.quic
+import kms.sign
+import s3.conditional
+from controls import delays, faults, model_check, requestlog
 
 
 def main() -> int:
@@ -40,19 +37,19 @@ def main() -> int:
     port = int(os.environ.get("EMULATOR_PORT", "0"))
     delays.configure_from_environment()
     faults.configure_from_environment()
-    ec2_ipv6.install()
-    ec2_nat.install()
-    ec2_strict.install()
-    ec2_vpn_routes.install()
-    elbv2_quic.install()
-    cloudhsm.install()
-    kms_sign.install()
-    acmpca_issue.install()
+    ec2.ipv6.install()
+    ec2.nat.install()
+    ec2.strict.install()
+    ec2.vpn_routes.install()
+    elbv2.quic.install()
+    cloudhsm.service.install()
+    kms.sign.install()
+    acmpca.issue.install()
     app = DomainDispatcherApplication(create_backend_app)
-    app = cloudhsm.middleware(app)
-    app = kms_sign.middleware(app)
+    app = cloudhsm.service.middleware(app)
+    app = kms.sign.middleware(app)
     app = delays.middleware(app)
-    app = s3_conditional.middleware(app)
+    app = s3.conditional.middleware(app)
     # Faulted calls are still calls: the log sits outside the fault injector. Every
     # request is checked against AWS's model before anything else serves it, and every
     # answer the client gets (consistency rewrites included) after.

@@ -1,4 +1,8 @@
 //! The AWS emulator (moto, see tests/emulator/) as a child process on 127.0.0.1.
+//!
+//! The Rust side of the emulator's one launch protocol (tests/emulator/launcher.py is the
+//! Python side, used by every Python caller): run `server.py`, read `READY <port>`, keep
+//! its stdin open while it should live.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -86,14 +90,14 @@ impl Emulator {
     }
 
     /// Makes the next `count` calls of `action` fail with `code` (see
-    /// tests/emulator/faults.py).
+    /// tests/emulator/controls/faults.py).
     pub fn inject_fault(&self, action: &str, code: &str, count: u32) {
         let body = serde_json::json!({"action": action, "code": code, "count": count});
         let (status, reply) = self.control("POST", "/_trustchain/faults", Some(&body));
         assert_eq!(status, 204, "fault not accepted: {reply}");
     }
 
-    /// Sets seeded fault rates (see tests/emulator/fault_rates.py), replacing any
+    /// Sets seeded fault rates (see tests/emulator/controls/fault_rates.py), replacing any
     /// earlier ones, e.g. `json!({"seed": 7, "rates": [{"throttle": 0.05}]})`.
     pub fn set_fault_rates(&self, spec: &serde_json::Value) {
         let (status, reply) = self.control("POST", "/_trustchain/faults", Some(spec));
@@ -121,7 +125,7 @@ impl Emulator {
     }
 
     /// Counts every later request (S3 included) whose body, query or headers hold one
-    /// of `needles` (tests/emulator/requestlog.py); see [`Emulator::watched`].
+    /// of `needles` (tests/emulator/controls/requestlog.py); see [`Emulator::watched`].
     pub fn watch_requests(&self, needles: &[String]) {
         let body = serde_json::json!({ "needles": needles });
         let (status, reply) = self.control("POST", "/_trustchain/requests/watch", Some(&body));
@@ -172,7 +176,7 @@ impl Emulator {
             .unwrap_or(0)
     }
 
-    /// Changes state-transition delays at run time (see tests/emulator/delays.py),
+    /// Changes state-transition delays at run time (see tests/emulator/controls/delays.py),
     /// e.g. `json!({"hsm_create": 2})`.
     pub fn set_delays(&self, delays: serde_json::Value) {
         let (status, body) = self.control("POST", "/_trustchain/delays", Some(&delays));
@@ -309,7 +313,7 @@ impl Emulator {
         }
     }
 
-    /// What the emulator's check against AWS's own model (tests/emulator/model_check.py)
+    /// What the emulator's check against AWS's own model (tests/emulator/controls/model_check.py)
     /// found that a test must fail on: a request the provider (the AWS SDK for Rust) sent
     /// that AWS would refuse, or an answer that does not fit AWS's model. A test's own
     /// boto3 calls may be wrong on purpose and are left out. `None` when the emulator
@@ -386,7 +390,7 @@ fn conformance_failure(when: &str, found: &[serde_json::Value]) -> String {
         })
         .collect();
     format!(
-        "{when}: requests AWS would refuse, or answers that do not fit AWS's model (tests/emulator/model_check.py):\n{}",
+        "{when}: requests AWS would refuse, or answers that do not fit AWS's model (tests/emulator/controls/model_check.py):\n{}",
         lines.join("\n")
     )
 }

@@ -2,7 +2,7 @@
 //! `use_lockfile = true`. Terraform's S3 lock file is a PutObject with
 //! `If-None-Match: *`: moto 5.2.5 honours it (412 PreconditionFailed when the key
 //! exists, pinned below); the emulator makes the check and the write atomic
-//! (tests/emulator/s3_conditional.py). While run A holds the lock, run B fails on it
+//! (tests/emulator/s3/conditional.py). While run A holds the lock, run B fails on it
 //! at once with `-lock-timeout=0s`, and run C with a lock timeout waits and goes on
 //! after A; the state is one lineage, one network, and nothing was created twice.
 //! Figures go to target/reports/concurrent-runs.txt.

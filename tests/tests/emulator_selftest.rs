@@ -1,4 +1,4 @@
-//! The AWS emulator's own test suite (Python unittest, tests/emulator/test_*.py):
+//! The AWS emulator's own test suite (Python unittest, tests/emulator/<package>/test_*.py):
 //! the CloudHSM v2 extension, fault formats, the request log and the delays behave as
 //! the acceptance tests assume. Run here so `make test` runs it too.
 

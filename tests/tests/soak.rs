@@ -1,6 +1,6 @@
 //! Fault soak: the quickstart stack (examples/quickstart/main.tf) applied and
 //! destroyed again and again while the emulator fails a seeded share of calls the
-//! way AWS does under load (tests/emulator/fault_rates.py: throttling, 500, 503,
+//! way AWS does under load (tests/emulator/controls/fault_rates.py: throttling, 500, 503,
 //! dropped connections, slow answers, NotFound after create, stale reads after a
 //! change).
 //!

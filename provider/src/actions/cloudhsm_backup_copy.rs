@@ -16,7 +16,7 @@ use crate::aws::retry::{GaveUp, poll};
 use crate::aws::tags::{self, ConfigTags, Tags};
 use crate::aws::{Clients, Poll, failed};
 use crate::cloudhsm::CloudHsm;
-use crate::resources::cloudhsm_cluster::validate::is_id;
+use crate::cloudhsm::is_id;
 use async_trait::async_trait;
 use aws_sdk_cloudhsmv2::types::{Backup, Tag};
 use serde::{Deserialize, Serialize};

@@ -158,6 +158,30 @@ pub fn ec2_tags(tags: &[Tag]) -> Tags {
         .collect()
 }
 
+/// Tags to send to ELBv2 (CreateLoadBalancer, CreateTargetGroup, AddTags): none when
+/// there are none, as the API takes no empty list.
+pub fn elb_tags(t: &Tags) -> Option<Vec<aws_sdk_elasticloadbalancingv2::types::Tag>> {
+    (!t.is_empty()).then(|| {
+        t.iter()
+            .map(|(k, v)| {
+                aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+            })
+            .collect()
+    })
+}
+
+/// A listed object's display name: its `Name` tag and its id, `name (id)`, or the id
+/// alone when it has no (or an empty) `Name` tag.
+pub fn display_name(id: &str, tags: &Tags) -> String {
+    match tags.get("Name") {
+        Some(name) if !name.is_empty() => format!("{name} ({id})"),
+        _ => id.to_string(),
+    }
+}
+
 /// Tags to set while creating an EC2 object.
 pub fn ec2_tag_spec(rt: ResourceType, tags: &Tags) -> TagSpecification {
     TagSpecification::builder()
@@ -222,6 +246,14 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn listed_objects_show_their_name_tag_beside_the_id() {
+        let named = tags(&[("Name", "ca"), ("env", "prod")]);
+        assert_eq!(display_name("cluster-a", &named), "ca (cluster-a)");
+        assert_eq!(display_name("vpc-1", &Tags::new()), "vpc-1");
+        assert_eq!(display_name("vpc-1", &tags(&[("Name", "")])), "vpc-1");
     }
 
     #[test]

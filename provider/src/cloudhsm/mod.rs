@@ -29,6 +29,17 @@ use tokio::sync::Mutex;
 /// resource of a configuration, short enough that nothing stale outlives it.
 const FRESH_FOR: Duration = Duration::from_secs(20);
 
+/// A CloudHSM id (cluster, hsm, backup): `prefix-` and 11 to 16 of [2-7a-zA-Z] (the API model's pattern).
+pub fn is_id(s: &str, prefix: &str) -> bool {
+    s.strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix('-'))
+        .is_some_and(|r| {
+            (11..=16).contains(&r.len())
+                && r.chars()
+                    .all(|c| c.is_ascii_alphabetic() || ('2'..='7').contains(&c))
+        })
+}
+
 /// States in which AWS refuses changes to a cluster until it settles.
 pub const BUSY: &[&str] = &[
     "CREATE_IN_PROGRESS",

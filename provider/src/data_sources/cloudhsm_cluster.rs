@@ -172,7 +172,7 @@ impl DataSource for CloudHsmClusterData {
             ));
         }
         if let Attr::Known(id) = &config.cluster_id
-            && !crate::resources::cloudhsm_cluster::is_id(id, "cluster")
+            && !crate::cloudhsm::is_id(id, "cluster")
         {
             d.error_at(
                 AttributePath::root().attr("cluster_id"),

@@ -9,7 +9,7 @@
 use super::model::{ClusterIdentity, ClusterModel, TYPE_NAME};
 use super::{schema, state};
 use crate::aws::failed;
-use crate::aws::tags::{self, Tags};
+use crate::aws::tags;
 use crate::cloudhsm::{self, CloudHsm, tags_of};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -96,13 +96,6 @@ pub fn check(c: &ClusterListConfig) -> Diagnostics {
     d
 }
 
-fn display_name(id: &str, tags: &Tags) -> String {
-    match tags.get("Name") {
-        Some(name) if !name.is_empty() => format!("{name} ({id})"),
-        _ => id.to_string(),
-    }
-}
-
 #[async_trait]
 impl ListResource for ClusterList {
     type Config = ClusterListConfig;
@@ -180,7 +173,7 @@ impl ListResource for ClusterList {
                     .include_resource_object
                     .then(|| state::state_of(c, &state::empty(), &clients));
                 if !out
-                    .found(&identity, display_name(id, &tags), object.as_ref())
+                    .found(&identity, tags::display_name(id, &tags), object.as_ref())
                     .await
                 {
                     return;
@@ -221,17 +214,5 @@ mod tests {
             tags: Attr::Null,
         };
         assert!(check(&ok).is_empty());
-    }
-
-    #[test]
-    fn tags_filter_needs_every_tag_and_names_show_the_name_tag() {
-        let tags: Tags = [
-            ("Name".to_string(), "ca".to_string()),
-            ("env".into(), "prod".into()),
-        ]
-        .into_iter()
-        .collect();
-        assert_eq!(display_name("cluster-a", &tags), "ca (cluster-a)");
-        assert_eq!(display_name("cluster-a", &Tags::new()), "cluster-a");
     }
 }

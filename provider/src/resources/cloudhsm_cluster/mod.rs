@@ -12,13 +12,12 @@ mod moved;
 mod plan;
 mod schema;
 mod state;
-pub(crate) mod validate;
+mod validate;
 
 pub use list::ClusterList;
-pub use validate::is_id;
 
 use crate::aws::{Poll, failed};
-use crate::cloudhsm::{self, CloudHsm};
+use crate::cloudhsm::{self, CloudHsm, is_id};
 use async_trait::async_trait;
 use aws_sdk_cloudhsmv2::types::{ClusterMode, NetworkType, Tag};
 use model::{ClusterIdentity, ClusterModel};

@@ -3,6 +3,7 @@
 
 use super::model::{ClusterModel, HSM_TYPES, MAX_SUBNETS, MODES, NETWORK_TYPES, RETENTION_DAYS};
 use crate::aws::tag_rules;
+use crate::cloudhsm::is_id;
 use tfplugin::diag::Diagnostics;
 use tfplugin::value::{Attr, AttributePath};
 
@@ -20,17 +21,6 @@ fn one_of(d: &mut Diagnostics, name: &str, v: &Attr<String>, allowed: &[&str]) {
             format!("{v:?} is not one of {}.", allowed.join(", ")),
         );
     }
-}
-
-/// A CloudHSM id: `prefix-` and 11 to 16 of [2-7a-zA-Z] (the API model's pattern).
-pub fn is_id(s: &str, prefix: &str) -> bool {
-    s.strip_prefix(prefix)
-        .and_then(|r| r.strip_prefix('-'))
-        .is_some_and(|r| {
-            (11..=16).contains(&r.len())
-                && r.chars()
-                    .all(|c| c.is_ascii_alphabetic() || ('2'..='7').contains(&c))
-        })
 }
 
 fn is_backup_ref(s: &str) -> bool {

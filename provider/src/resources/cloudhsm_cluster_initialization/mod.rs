@@ -12,9 +12,9 @@ mod plan;
 mod schema;
 mod validate;
 
+use crate::cloudhsm::is_id;
 use crate::cloudhsm::pki::{self, PrivateKey};
 use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER};
-use crate::resources::cloudhsm_cluster::is_id;
 use async_trait::async_trait;
 use model::{InitIdentity, InitModel};
 use std::time::Duration;

@@ -8,8 +8,8 @@
 use super::model::{self, HsmIdentity, HsmModel, TYPE_NAME};
 use super::schema;
 use crate::aws::failed;
+use crate::cloudhsm::is_id;
 use crate::cloudhsm::{self, CloudHsm};
-use crate::resources::cloudhsm_cluster::is_id;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::diag::{Diagnostic, Diagnostics};

@@ -12,8 +12,8 @@ mod plan;
 mod schema;
 mod validate;
 
+use crate::cloudhsm::is_id;
 use crate::cloudhsm::{self, CloudHsm};
-use crate::resources::cloudhsm_cluster::is_id;
 use async_trait::async_trait;
 use model::{HsmIdentity, HsmModel};
 use std::time::Duration;

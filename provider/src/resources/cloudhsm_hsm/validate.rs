@@ -3,7 +3,7 @@
 
 use super::at;
 use super::model::HsmModel;
-use crate::resources::cloudhsm_cluster::is_id;
+use crate::cloudhsm::is_id;
 use tfplugin::diag::Diagnostics;
 use tfplugin::value::Attr;
 

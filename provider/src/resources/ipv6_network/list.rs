@@ -9,7 +9,7 @@
 use super::aws::discovery::Ec2;
 use super::model::{NetworkIdentity, NetworkModel, TAG_KIND, TAG_TIER, TYPE_NAME};
 use super::{READ_TIMEOUT, schema, state};
-use crate::aws::{ProviderData, failed};
+use crate::aws::{ProviderData, failed, tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Vpc};
 use serde::{Deserialize, Serialize};
@@ -153,10 +153,7 @@ impl ListResource for NetworkList {
                     region: Some(clients.region.clone()),
                     vpc_id: vpc_id.to_string(),
                 };
-                let display = match actual.vpc_tags.get("Name") {
-                    Some(n) => format!("{n} ({vpc_id})"),
-                    None => vpc_id.to_string(),
-                };
+                let display = tags::display_name(vpc_id, &actual.vpc_tags);
                 let object = req
                     .include_resource_object
                     .then(|| state::state_of(&actual, &state::imported_model(&actual), &clients));

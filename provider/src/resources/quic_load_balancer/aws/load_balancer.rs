@@ -5,22 +5,14 @@
 use super::super::model::Desired;
 use super::discovery::{Actual, Elb};
 use crate::aws::retry::{Poll, wait_for, while_not_found};
-use crate::aws::tags::{TagChanges, Tags};
+use crate::aws::tags::{TagChanges, Tags, elb_tags};
 use crate::aws::{code_of, failed, is_not_found};
 use aws_sdk_elasticloadbalancingv2::types::{
     EnablePrefixForIpv6SourceNatEnum, IpAddressType, LoadBalancerAttribute, LoadBalancerSchemeEnum,
-    LoadBalancerTypeEnum, SubnetMapping, Tag,
+    LoadBalancerTypeEnum, SubnetMapping,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use tfplugin::diag::{Diagnostic, Diagnostics};
-
-pub fn elb_tags(t: &Tags) -> Option<Vec<Tag>> {
-    (!t.is_empty()).then(|| {
-        t.iter()
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect()
-    })
-}
 
 fn mappings(d: &Desired) -> Vec<SubnetMapping> {
     d.subnets

@@ -9,8 +9,8 @@ use super::super::model::{
     DEFAULT_IDLE_TIMEOUT, Desired, HealthCheck, Listener, ListenerIds, target_group_name,
 };
 use super::discovery::{Actual, ActualGroup, ActualListener, Elb};
-use super::load_balancer::elb_tags;
 use crate::aws::retry::{Poll, wait_for, while_not_found};
+use crate::aws::tags::elb_tags;
 use crate::aws::{code_of, failed, is_not_found};
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, Certificate, ListenerAttribute, Matcher, ProtocolEnum,
