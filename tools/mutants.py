@@ -21,7 +21,7 @@ UNEXPLAINED: the run lists it and exits 1.
 --only narrows a group to some of its files (a subset on a busy machine; each subset
 keeps its own outcomes). --recheck runs a group's survivors again, after tests were
 added. --rest runs only the mutants no earlier run of the group has an outcome for (a run
-stopped part way), into a directory of its own (`<run>.rest`); a mutant is matched by its
+stopped part way), into a directory of its own (`<run>.rest`, then `.rest2`, ...); a mutant is matched by its
 whole name, line included, so one whose code moved since runs again. --report-only rebuilds bench/MUTANTS.md from the outcomes under .tmp/mutants/
 (groups run on different occasions, on a shared machine, each keep their own timing).
 """
@@ -175,8 +175,22 @@ def run_dir(name: str, phase: str = "") -> Path:
             for f in ONLY
         )
     if REST:
-        suffix += ".rest"
+        suffix += rest_suffix(name + suffix)
     return OUT / (name + suffix + (f"-{phase}" if phase else ""))
+
+
+REST_SUFFIX: dict[str, str] = {}
+
+
+def rest_suffix(base: str) -> str:
+    """`.rest`, or `.rest2`, `.rest3`, ... when earlier --rest runs kept theirs: chosen
+    once per run, so every phase of this run uses the same directory."""
+    if base not in REST_SUFFIX:
+        n = 1
+        while (OUT / f"{base}.rest{n if n > 1 else ''}").exists():
+            n += 1
+        REST_SUFFIX[base] = f".rest{n if n > 1 else ''}"
+    return REST_SUFFIX[base]
 
 
 def outcomes(dir: Path) -> list[dict]:

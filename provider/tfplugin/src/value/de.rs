@@ -535,3 +535,7 @@ impl<'de> VariantAccess<'de> for De<'de> {
         self.deserialize_map(visitor)
     }
 }
+
+#[cfg(test)]
+#[path = "de_tests.rs"]
+mod tests;
