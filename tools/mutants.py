@@ -16,11 +16,13 @@ mutant's name without line and column (stable while the code moves):
 of an earlier run that a test added since kills. A survivor without a verdict is
 UNEXPLAINED: the run lists it and exits 1.
 
-    tools/mutants.py [--group NAME ...] [--only FILE ...] [--list] [--recheck] [--report-only]
+    tools/mutants.py [--group NAME ...] [--only FILE ...] [--rest] [--list] [--recheck] [--report-only]
 
 --only narrows a group to some of its files (a subset on a busy machine; each subset
 keeps its own outcomes). --recheck runs a group's survivors again, after tests were
-added. --report-only rebuilds bench/MUTANTS.md from the outcomes under .tmp/mutants/
+added. --rest runs only the mutants no earlier run of the group has an outcome for (a run
+stopped part way), into a directory of its own (`<run>.rest`, then `.rest2`, ...); a mutant is matched by its
+whole name, line included, so one whose code moved since runs again. --report-only rebuilds bench/MUTANTS.md from the outcomes under .tmp/mutants/
 (groups run on different occasions, on a shared machine, each keep their own timing).
 """
 
@@ -111,6 +113,7 @@ GROUPS = {
 
 
 ONLY: list[str] = []  # --only: narrow the groups' files (subsets on a busy machine)
+REST: list[bool] = []  # --rest: skip the mutants earlier runs of the group have outcomes for
 
 
 def cargo_mutants_args(
@@ -126,6 +129,11 @@ def cargo_mutants_args(
         args += ["--file", f]
     if name_re and survivors is None:
         args += ["--re", name_re]
+    if REST and survivors is None:
+        for d in group_dirs(name):
+            if d != out:
+                for o in raw_outcomes(d):
+                    args += ["--exclude-re", "^" + re.escape(o["raw"]) + "$"]
     if list_only:
         return args + ["--list"]
     args += ["--output", str(out), "--timeout", "600", "--build-timeout", "1800", "--baseline", "skip"]
@@ -166,7 +174,23 @@ def run_dir(name: str, phase: str = "") -> Path:
             f"{Path(f).parent.name}.{Path(f).stem}" if Path(f).stem in ("validate", "plan", "mod") else Path(f).stem
             for f in ONLY
         )
+    if REST:
+        suffix += rest_suffix(name + suffix)
     return OUT / (name + suffix + (f"-{phase}" if phase else ""))
+
+
+REST_SUFFIX: dict[str, str] = {}
+
+
+def rest_suffix(base: str) -> str:
+    """`.rest`, or `.rest2`, `.rest3`, ... when earlier --rest runs kept theirs: chosen
+    once per run, so every phase of this run uses the same directory."""
+    if base not in REST_SUFFIX:
+        n = 1
+        while (OUT / f"{base}.rest{n if n > 1 else ''}").exists():
+            n += 1
+        REST_SUFFIX[base] = f".rest{n if n > 1 else ''}"
+    return REST_SUFFIX[base]
 
 
 def outcomes(dir: Path) -> list[dict]:
@@ -426,8 +450,15 @@ def main() -> int:
         default=[],
         help="mutate only these files of the group (repeatable); outcomes of earlier runs of the group's other files are kept",
     )
+    p.add_argument(
+        "--rest",
+        action="store_true",
+        help="run only the mutants no earlier run of the group has an outcome for (a run stopped part way)",
+    )
     a = p.parse_args()
     ONLY.extend(a.only)
+    if a.rest:
+        REST.append(True)
     groups = a.group or list(GROUPS)
     if a.report_only:
         return report(groups)

@@ -8,9 +8,8 @@
 //! resources suit providers whose schemas are data, such as a schema-only test double.
 
 use crate::diag::{DiagResult, Diagnostic, Diagnostics};
-use crate::framework::plan::PlanContext;
 use crate::schema::{IdentitySchema, Schema};
-use crate::value::{Type, Value};
+use crate::value::{AttributePath, Type, Value};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -87,6 +86,40 @@ impl Applied {
             state,
             private: Vec::new(),
             diagnostics: diagnostics.into(),
+        }
+    }
+}
+
+/// The plan of one resource instance, after the framework's default planning
+/// ([`crate::framework::plan::default_plan`]), for a resource's `modify_plan` to refine.
+#[derive(Clone, Debug)]
+pub struct PlanContext {
+    pub prior: Value,
+    pub config: Value,
+    pub planned: Value,
+    pub requires_replace: Vec<AttributePath>,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+impl PlanContext {
+    /// True when the plan creates the object (no prior state).
+    pub fn is_create(&self) -> bool {
+        self.prior.is_null()
+    }
+
+    /// Marks an attribute (top-level) for replacement, once.
+    pub fn require_replace(&mut self, path: AttributePath) {
+        if !self.requires_replace.contains(&path) {
+            self.requires_replace.push(path);
+        }
+    }
+
+    /// Sets a planned value (e.g. a computed value known at plan time).
+    pub fn set(&mut self, path: &AttributePath, v: Value) {
+        // A planner bug must not kill the plugin: report it instead.
+        if let Err(e) = self.planned.set_at(path, v) {
+            self.diagnostics.push(e.into());
         }
     }
 }

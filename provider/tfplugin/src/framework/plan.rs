@@ -9,43 +9,12 @@
 //! use-state-for-unknown; finally attributes marked requires-replace whose planned
 //! value differs from the prior state are reported for replacement.
 
-use crate::diag::Diagnostics;
 use crate::schema::{Attribute, AttributeType, Block, NestingMode, ObjectNesting};
 use crate::value::{AttributePath, Refinements, Value};
 
-/// The plan of one resource instance, after default planning, for a resource's
-/// `modify_plan` to refine.
-#[derive(Clone, Debug)]
-pub struct PlanContext {
-    pub prior: Value,
-    pub config: Value,
-    pub planned: Value,
-    pub requires_replace: Vec<AttributePath>,
-    pub private: Vec<u8>,
-    pub diagnostics: Diagnostics,
-}
-
-impl PlanContext {
-    /// True when the plan creates the object (no prior state).
-    pub fn is_create(&self) -> bool {
-        self.prior.is_null()
-    }
-
-    /// Marks an attribute (top-level) for replacement, once.
-    pub fn require_replace(&mut self, path: AttributePath) {
-        if !self.requires_replace.contains(&path) {
-            self.requires_replace.push(path);
-        }
-    }
-
-    /// Sets a planned value (e.g. a computed value known at plan time).
-    pub fn set(&mut self, path: &AttributePath, v: Value) {
-        // A planner bug must not kill the plugin: report it instead.
-        if let Err(e) = self.planned.set_at(path, v) {
-            self.diagnostics.push(e.into());
-        }
-    }
-}
+/// The context a resource's `modify_plan` refines: defined with the raw resource
+/// trait that takes it, named here too where the planner's users look for it.
+pub use crate::provider::PlanContext;
 
 /// Runs the default planner. `prior` and `proposed` null mean create / destroy.
 pub fn default_plan(

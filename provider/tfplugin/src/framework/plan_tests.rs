@@ -1,6 +1,7 @@
 //! Tests of default planning (`plan.rs`).
 
 use super::*;
+use crate::diag::Diagnostics;
 use crate::schema::{Attribute, Block, NestedBlock, NestingMode, ObjectNesting};
 use crate::value::Type;
 use std::collections::BTreeMap;

@@ -8,10 +8,10 @@ use serde::de::{
     VariantAccess, Visitor,
 };
 
+use super::bridge_core::{ATTR_MARKER, BridgeError};
 use super::error::ValueError;
 use super::number::Number;
 use super::path::{AttributePath, PathStep};
-use super::serde_bridge::{ATTR_MARKER, BridgeError};
 use super::values::Value;
 
 type Result<T> = std::result::Result<T, BridgeError>;
@@ -535,3 +535,7 @@ impl<'de> VariantAccess<'de> for De<'de> {
         self.deserialize_map(visitor)
     }
 }
+
+#[cfg(test)]
+#[path = "de_tests.rs"]
+mod tests;

@@ -359,142 +359,197 @@ fn decode(
     if depth > MAX_DEPTH {
         return Err(ValueError::json(path, "nested too deeply"));
     }
-    let mismatch = |path: &AttributePath| ValueError::mismatch(path, ty, json.kind());
     if *json == Json::Null {
         return Ok(Value::Null);
     }
+    // Each kind decodes in its own function so the recursive frame stays small:
+    // MAX_DEPTH levels must fit a 2 MiB thread stack in a debug build too.
     match ty {
-        Type::Dynamic => {
-            let Json::Object(entries) = json else {
-                return Err(ValueError::json(
-                    path,
-                    format!(
-                        "a dynamic value must be an object with \"value\" and \"type\", found {}",
-                        json.kind()
-                    ),
-                ));
-            };
-            let mut value = None;
-            let mut type_json = None;
-            for (key, item) in entries {
-                match key.as_str() {
-                    "value" => value = Some(item),
-                    "type" => type_json = Some(item),
-                    other => {
-                        return Err(ValueError::json(
-                            path,
-                            format!("unexpected key {other:?} in a dynamic value"),
-                        ));
-                    }
-                }
-            }
-            let (Some(value), Some(type_json)) = (value, type_json) else {
-                return Err(ValueError::json(
-                    path,
-                    "a dynamic value must have both \"value\" and \"type\"",
-                ));
-            };
-            let concrete = Type::from_json(&type_json.to_serde())
-                .map_err(|e| ValueError::type_constraint(path, format!("in dynamic value: {e}")))?;
-            decode(value, &concrete, path, extras, depth + 1)
-        }
-        Type::Bool => match json {
-            Json::Bool(b) => Ok(Value::Bool(*b)),
-            Json::String(s) => match s.as_str() {
-                "true" | "1" => Ok(Value::Bool(true)),
-                "false" | "0" => Ok(Value::Bool(false)),
-                _ => Err(mismatch(path)),
-            },
-            _ => Err(mismatch(path)),
-        },
-        Type::Number => match json {
-            Json::Number(text) | Json::String(text) => {
-                Number::parse(text).map(Value::Number).ok_or_else(|| {
-                    ValueError::invalid_number(path, format!("{text:?} is not a decimal number"))
-                })
-            }
-            _ => Err(mismatch(path)),
-        },
-        Type::String => match json {
-            Json::String(s) | Json::Number(s) => Ok(Value::String(s.clone())),
-            Json::Bool(b) => Ok(Value::String(b.to_string())),
-            _ => Err(mismatch(path)),
-        },
+        Type::Dynamic => decode_dynamic(json, path, extras, depth),
+        Type::Bool | Type::Number | Type::String => decode_primitive(json, ty, path),
         Type::List(element) | Type::Set(element) => {
-            let Json::Array(items) = json else {
-                return Err(mismatch(path));
-            };
-            let mut values = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                path.push(PathStep::ElementKeyInt(i as i64));
-                values.push(decode(item, element, path, extras, depth + 1)?);
-                path.pop();
-            }
+            let values = decode_array(json, ty, element, path, extras, depth)?;
             Ok(if matches!(ty, Type::Set(_)) {
                 Value::Set(values)
             } else {
                 Value::List(values)
             })
         }
-        Type::Tuple(types) => {
-            let Json::Array(items) = json else {
-                return Err(mismatch(path));
-            };
-            if items.len() != types.len() {
-                return Err(ValueError::TupleLength {
-                    path: path.clone(),
-                    expected: types.len(),
-                    found: items.len(),
-                });
+        Type::Tuple(types) => decode_tuple(json, ty, types, path, extras, depth),
+        Type::Map(element) => decode_map(json, ty, element, path, extras, depth),
+        Type::Object { attributes, .. } => decode_object(json, ty, attributes, path, extras, depth),
+    }
+}
+
+fn mismatch(path: &AttributePath, ty: &Type, json: &Json) -> ValueError {
+    ValueError::mismatch(path, ty, json.kind())
+}
+
+#[inline(never)]
+fn decode_dynamic(
+    json: &Json,
+    path: &mut AttributePath,
+    extras: Extras,
+    depth: usize,
+) -> Result<Value, ValueError> {
+    let Json::Object(entries) = json else {
+        return Err(ValueError::json(
+            path,
+            format!(
+                "a dynamic value must be an object with \"value\" and \"type\", found {}",
+                json.kind()
+            ),
+        ));
+    };
+    let mut value = None;
+    let mut type_json = None;
+    for (key, item) in entries {
+        match key.as_str() {
+            "value" => value = Some(item),
+            "type" => type_json = Some(item),
+            other => {
+                return Err(ValueError::json(
+                    path,
+                    format!("unexpected key {other:?} in a dynamic value"),
+                ));
             }
-            let mut values = Vec::with_capacity(items.len());
-            for (i, (item, ty)) in items.iter().zip(types).enumerate() {
-                path.push(PathStep::ElementKeyInt(i as i64));
-                values.push(decode(item, ty, path, extras, depth + 1)?);
-                path.pop();
-            }
-            Ok(Value::Tuple(values))
-        }
-        Type::Map(element) => {
-            let Json::Object(entries) = json else {
-                return Err(mismatch(path));
-            };
-            let mut values = BTreeMap::new();
-            for (key, item) in entries {
-                path.push(PathStep::ElementKeyString(key.clone()));
-                let value = decode(item, element, path, extras, depth + 1)?;
-                if values.insert(key.clone(), value).is_some() {
-                    return Err(ValueError::json(path, "duplicate key"));
-                }
-                path.pop();
-            }
-            Ok(Value::Map(values))
-        }
-        Type::Object { attributes, .. } => {
-            let Json::Object(entries) = json else {
-                return Err(mismatch(path));
-            };
-            let mut values = BTreeMap::new();
-            for (name, item) in entries {
-                path.push(PathStep::Attribute(name.clone()));
-                match attributes.get(name) {
-                    Some(attr_ty) => {
-                        let value = decode(item, attr_ty, path, extras, depth + 1)?;
-                        if values.insert(name.clone(), value).is_some() {
-                            return Err(ValueError::json(path, "duplicate attribute"));
-                        }
-                    }
-                    None if extras == Extras::Drop => {}
-                    None => return Err(ValueError::UnexpectedAttribute { path: path.clone() }),
-                }
-                path.pop();
-            }
-            for name in attributes.keys() {
-                values.entry(name.clone()).or_insert(Value::Null);
-            }
-            Ok(Value::Object(values))
         }
     }
+    let (Some(value), Some(type_json)) = (value, type_json) else {
+        return Err(ValueError::json(
+            path,
+            "a dynamic value must have both \"value\" and \"type\"",
+        ));
+    };
+    let concrete = Type::from_json(&type_json.to_serde())
+        .map_err(|e| ValueError::type_constraint(path, format!("in dynamic value: {e}")))?;
+    decode(value, &concrete, path, extras, depth + 1)
+}
+
+#[inline(never)]
+fn decode_primitive(json: &Json, ty: &Type, path: &AttributePath) -> Result<Value, ValueError> {
+    match (ty, json) {
+        (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
+        (Type::Bool, Json::String(s)) => match s.as_str() {
+            "true" | "1" => Ok(Value::Bool(true)),
+            "false" | "0" => Ok(Value::Bool(false)),
+            _ => Err(mismatch(path, ty, json)),
+        },
+        (Type::Number, Json::Number(text) | Json::String(text)) => {
+            Number::parse(text).map(Value::Number).ok_or_else(|| {
+                ValueError::invalid_number(path, format!("{text:?} is not a decimal number"))
+            })
+        }
+        (Type::String, Json::String(s) | Json::Number(s)) => Ok(Value::String(s.clone())),
+        (Type::String, Json::Bool(b)) => Ok(Value::String(b.to_string())),
+        _ => Err(mismatch(path, ty, json)),
+    }
+}
+
+#[inline(never)]
+fn decode_array(
+    json: &Json,
+    ty: &Type,
+    element: &Type,
+    path: &mut AttributePath,
+    extras: Extras,
+    depth: usize,
+) -> Result<Vec<Value>, ValueError> {
+    let Json::Array(items) = json else {
+        return Err(mismatch(path, ty, json));
+    };
+    let mut values = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        path.push(PathStep::ElementKeyInt(i as i64));
+        values.push(decode(item, element, path, extras, depth + 1)?);
+        path.pop();
+    }
+    Ok(values)
+}
+
+#[inline(never)]
+fn decode_tuple(
+    json: &Json,
+    ty: &Type,
+    types: &[Type],
+    path: &mut AttributePath,
+    extras: Extras,
+    depth: usize,
+) -> Result<Value, ValueError> {
+    let Json::Array(items) = json else {
+        return Err(mismatch(path, ty, json));
+    };
+    if items.len() != types.len() {
+        return Err(ValueError::TupleLength {
+            path: path.clone(),
+            expected: types.len(),
+            found: items.len(),
+        });
+    }
+    let mut values = Vec::with_capacity(items.len());
+    for (i, (item, ty)) in items.iter().zip(types).enumerate() {
+        path.push(PathStep::ElementKeyInt(i as i64));
+        values.push(decode(item, ty, path, extras, depth + 1)?);
+        path.pop();
+    }
+    Ok(Value::Tuple(values))
+}
+
+#[inline(never)]
+fn decode_map(
+    json: &Json,
+    ty: &Type,
+    element: &Type,
+    path: &mut AttributePath,
+    extras: Extras,
+    depth: usize,
+) -> Result<Value, ValueError> {
+    let Json::Object(entries) = json else {
+        return Err(mismatch(path, ty, json));
+    };
+    let mut values = BTreeMap::new();
+    for (key, item) in entries {
+        path.push(PathStep::ElementKeyString(key.clone()));
+        let value = decode(item, element, path, extras, depth + 1)?;
+        if values.insert(key.clone(), value).is_some() {
+            return Err(ValueError::json(path, "duplicate key"));
+        }
+        path.pop();
+    }
+    Ok(Value::Map(values))
+}
+
+#[inline(never)]
+fn decode_object(
+    json: &Json,
+    ty: &Type,
+    attributes: &BTreeMap<String, Type>,
+    path: &mut AttributePath,
+    extras: Extras,
+    depth: usize,
+) -> Result<Value, ValueError> {
+    let Json::Object(entries) = json else {
+        return Err(mismatch(path, ty, json));
+    };
+    let mut values = BTreeMap::new();
+    for (name, item) in entries {
+        path.push(PathStep::Attribute(name.clone()));
+        match attributes.get(name) {
+            Some(attr_ty) => {
+                let value = decode(item, attr_ty, path, extras, depth + 1)?;
+                if values.insert(name.clone(), value).is_some() {
+                    return Err(ValueError::json(path, "duplicate attribute"));
+                }
+            }
+            None if extras == Extras::Drop => {}
+            None => return Err(ValueError::UnexpectedAttribute { path: path.clone() }),
+        }
+        path.pop();
+    }
+    for name in attributes.keys() {
+        values.entry(name.clone()).or_insert(Value::Null);
+    }
+    Ok(Value::Object(values))
 }
 
 // ---------------------------------------------------------------- encoding
@@ -615,161 +670,5 @@ fn write_string(out: &mut String, s: &str) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn big_numbers_in_json_stay_exact() {
-        let value = decode_json(b"12345678901234567890123", &Type::Number).expect("decode");
-        assert_eq!(
-            value,
-            Value::Number(Number::Decimal("12345678901234567890123".into()))
-        );
-        assert_eq!(
-            encode_json(&value, &Type::Number),
-            Ok(b"12345678901234567890123".to_vec())
-        );
-        assert_eq!(
-            decode_json(b"18446744073709551615", &Type::Number),
-            Ok(Value::Number(Number::UInt(u64::MAX)))
-        );
-    }
-
-    #[test]
-    fn raw_state_missing_attributes_become_null() {
-        let ty = Type::object([
-            ("id", Type::String),
-            ("added_later", Type::list(Type::String)),
-        ]);
-        assert_eq!(
-            decode_json(br#"{"id":"x"}"#, &ty),
-            Ok(Value::object([
-                ("id", Value::string("x")),
-                ("added_later", Value::Null)
-            ]))
-        );
-    }
-
-    #[test]
-    fn raw_state_extra_attributes_error_with_path_unless_lenient() {
-        let ty = Type::object([("rules", Type::list(Type::object([("port", Type::Number)])))]);
-        let text = br#"{"rules":[{"port":443,"removed":true}]}"#;
-        assert_eq!(
-            decode_json(text, &ty),
-            Err(ValueError::UnexpectedAttribute {
-                path: AttributePath::root().attr("rules").index(0).attr("removed")
-            })
-        );
-        assert_eq!(
-            decode_json_lenient(text, &ty),
-            Ok(Value::object([(
-                "rules",
-                Value::list([Value::object([("port", Value::number(443i64))])])
-            )]))
-        );
-    }
-
-    #[test]
-    fn dynamic_json_form_carries_value_and_type() {
-        let value = Value::list([Value::string("a")]);
-        let bytes = encode_json(&value, &Type::Dynamic).expect("encode");
-        assert_eq!(
-            bytes,
-            br#"{"value":["a"],"type":["list","string"]}"#.to_vec()
-        );
-        assert_eq!(decode_json(&bytes, &Type::Dynamic), Ok(value));
-        assert_eq!(
-            decode_json(br#"{"type":"number","value":"7"}"#, &Type::Dynamic),
-            Ok(Value::number(7i64))
-        );
-        assert_eq!(decode_json(b"null", &Type::Dynamic), Ok(Value::Null));
-        assert!(decode_json(br#"{"value":1}"#, &Type::Dynamic).is_err());
-    }
-
-    #[test]
-    fn primitives_convert_like_terraform() {
-        assert_eq!(
-            decode_json(br#""true""#, &Type::Bool),
-            Ok(Value::Bool(true))
-        );
-        assert_eq!(decode_json(b"42", &Type::String), Ok(Value::string("42")));
-        assert_eq!(
-            decode_json(b"false", &Type::String),
-            Ok(Value::string("false"))
-        );
-        assert_eq!(
-            decode_json(br#""1.5""#, &Type::Number),
-            Ok(Value::number(1.5))
-        );
-        assert!(matches!(
-            decode_json(br#""many""#, &Type::Number),
-            Err(ValueError::InvalidNumber { .. })
-        ));
-        assert!(matches!(
-            decode_json(b"[]", &Type::String),
-            Err(ValueError::TypeMismatch { .. })
-        ));
-    }
-
-    #[test]
-    fn strings_with_escapes_and_unicode_round_trip() {
-        let s = "quote\" back\\ nl\n tab\t ctl\u{1} é 😀";
-        let bytes = encode_json(&Value::string(s), &Type::String).expect("encode");
-        assert_eq!(
-            serde_json::from_slice::<String>(&bytes).expect("valid JSON"),
-            s
-        );
-        assert_eq!(decode_json(&bytes, &Type::String), Ok(Value::string(s)));
-        assert_eq!(
-            decode_json(br#""\ud83d\ude00 \u00e9 \/""#, &Type::String),
-            Ok(Value::string("😀 é /"))
-        );
-    }
-
-    #[test]
-    fn malformed_json_is_rejected() {
-        for bad in [
-            &b""[..],
-            b"nul",
-            b"[1,]",
-            b"{\"a\" 1}",
-            b"01",
-            b"\"\\ud800\"",
-            b"\"tab\there\"",
-            b"1 2",
-            b"\"unterminated",
-            b"\xff",
-        ] {
-            assert!(
-                decode_json(bad, &Type::Dynamic).is_err()
-                    || decode_json(bad, &Type::String).is_err(),
-                "{bad:?}"
-            );
-        }
-        let deep = "[".repeat(10_000);
-        assert!(decode_json(deep.as_bytes(), &Type::list(Type::Dynamic)).is_err());
-    }
-
-    #[test]
-    fn unknown_values_cannot_be_written_as_json() {
-        let ty = Type::object([("a", Type::String)]);
-        let value = Value::object([("a", Value::unknown())]);
-        assert!(matches!(
-            encode_json(&value, &ty),
-            Err(ValueError::Json { path, .. }) if path == AttributePath::root().attr("a")
-        ));
-    }
-
-    #[test]
-    fn decode_json_value_accepts_serde_json_trees() {
-        let ty = Type::object([("n", Type::Number), ("tags", Type::map(Type::String))]);
-        let json = serde_json::json!({"n": 3, "tags": {"k": "v"}});
-        assert_eq!(
-            decode_json_value(&json, &ty),
-            Ok(Value::object([
-                ("n", Value::number(3i64)),
-                ("tags", Value::map([("k", Value::string("v"))]))
-            ]))
-        );
-    }
-}
+#[path = "json_tests.rs"]
+mod tests;

@@ -29,6 +29,7 @@
 //! # Ok::<(), tfplugin::value::ValueError>(())
 //! ```
 
+mod bridge_core;
 mod de;
 mod dynamic;
 mod error;

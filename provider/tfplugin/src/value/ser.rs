@@ -9,10 +9,10 @@ use serde::ser::{
 };
 use serde::{Serialize, Serializer};
 
+use super::bridge_core::{BridgeError, UNKNOWN_MARKER};
 use super::error::ValueError;
 use super::number::Number;
 use super::path::{AttributePath, PathStep};
-use super::serde_bridge::{BridgeError, UNKNOWN_MARKER};
 use super::types::Type;
 use super::values::{Refinements, Value};
 

@@ -12,20 +12,13 @@ use std::marker::PhantomData;
 use serde::de::{DeserializeOwned, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::bridge_core::{ATTR_MARKER, BridgeError, UNKNOWN_MARKER};
 use super::de::De;
 use super::error::ValueError;
 use super::path::AttributePath;
 use super::ser::Ser;
 use super::types::Type;
 use super::values::Value;
-
-/// The newtype-struct name `Attr` deserializes through, so the value
-/// deserializer can tell it null and unknown apart.
-pub(crate) const ATTR_MARKER: &str = "$tfplugin::Attr";
-
-/// The newtype-struct name `Attr::Unknown` serializes through, so the value
-/// serializer can produce an unknown value (other serializers see `()`).
-pub(crate) const UNKNOWN_MARKER: &str = "$tfplugin::Unknown";
 
 /// Read a typed model out of a value. Object attributes become struct fields
 /// by serde's field names (`#[serde(rename)]` works); attributes the struct
@@ -180,66 +173,6 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for AttrVisitor<T> {
         deserializer: D,
     ) -> Result<Self::Value, D::Error> {
         Option::<T>::deserialize(deserializer).map(Attr::from)
-    }
-}
-
-/// The error type inside the serde bridge. serde's own messages ("missing
-/// field `x`") arrive without a path; the (de)serializer adds the path of the
-/// value it was working on when such an error passes through it.
-#[derive(Debug)]
-pub(crate) enum BridgeError {
-    Located(ValueError),
-    Unlocated(String),
-}
-
-impl BridgeError {
-    pub(crate) fn at(self, path: &AttributePath) -> BridgeError {
-        match self {
-            BridgeError::Unlocated(message) => BridgeError::Located(ValueError::Convert {
-                path: path.clone(),
-                message,
-            }),
-            located => located,
-        }
-    }
-
-    pub(crate) fn into_value_error(self) -> ValueError {
-        match self {
-            BridgeError::Located(e) => e,
-            BridgeError::Unlocated(message) => ValueError::Convert {
-                path: AttributePath::root(),
-                message,
-            },
-        }
-    }
-}
-
-impl From<ValueError> for BridgeError {
-    fn from(e: ValueError) -> Self {
-        BridgeError::Located(e)
-    }
-}
-
-impl fmt::Display for BridgeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BridgeError::Located(e) => fmt::Display::fmt(e, f),
-            BridgeError::Unlocated(message) => f.write_str(message),
-        }
-    }
-}
-
-impl std::error::Error for BridgeError {}
-
-impl serde::de::Error for BridgeError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        BridgeError::Unlocated(msg.to_string())
-    }
-}
-
-impl serde::ser::Error for BridgeError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        BridgeError::Unlocated(msg.to_string())
     }
 }
 

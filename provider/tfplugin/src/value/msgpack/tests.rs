@@ -562,3 +562,65 @@ fn a_value_of_the_wrong_kind_is_named_in_the_error() {
         );
     }
 }
+
+/// `n` levels of one kind of collection around `true`, with its type: every kind
+/// counts toward the depth limit, not only lists.
+fn nested(kind: &str, n: usize) -> (Vec<u8>, Type) {
+    let mut bytes = vec![0xc3];
+    let mut ty = Type::Bool;
+    for _ in 0..n {
+        let (head, wrapped) = match kind {
+            "tuple" => (vec![0x91], Type::tuple([ty])),
+            "map" => (vec![0x81, 0xa1, b'k'], Type::map(ty)),
+            "object" => (vec![0x81, 0xa1, b'a'], Type::object([("a", ty)])),
+            // [type, value]: a dynamic value whose type is dynamic again, then bool.
+            "dynamic" => {
+                let inner = if bytes == [0xc3] {
+                    "\"bool\""
+                } else {
+                    "\"dynamic\""
+                };
+                (
+                    [
+                        vec![0x92],
+                        sized(0xa0 | inner.len() as u8, 0, inner.as_bytes()),
+                    ]
+                    .concat(),
+                    Type::Dynamic,
+                )
+            }
+            _ => unreachable!("{kind}"),
+        };
+        bytes = [head, bytes].concat();
+        ty = wrapped;
+    }
+    (bytes, ty)
+}
+
+#[test]
+fn tuples_maps_objects_and_dynamic_values_count_toward_the_depth_limit() {
+    for kind in ["tuple", "map", "object", "dynamic"] {
+        let (bytes, ty) = nested(kind, 256);
+        assert!(decode_msgpack(&bytes, &ty).is_ok(), "{kind} 256 deep");
+        let (bytes, ty) = nested(kind, 257);
+        let err = decode_msgpack(&bytes, &ty).expect_err(kind);
+        assert!(
+            err.to_string().contains("nested too deeply"),
+            "{kind}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_skipped_refinement_nests_at_most_256_deep_through_map_keys_and_values() {
+    // {1: {1: ... 0}}: nested through values; {{{... 0: 0}: 0}: 0}: through keys.
+    let through_values = |n: usize| [[0x81, 0x01].repeat(n), vec![0x00]].concat();
+    let through_keys = |n: usize| [vec![0x81; n], vec![0x00], vec![0x00; n]].concat();
+    for nested in [through_values, through_keys] {
+        assert_eq!(
+            with_skipped_key(&nested(256)),
+            Ok(Value::Unknown(Refinements::not_null()))
+        );
+        assert_eq!(with_skipped_key(&nested(257)), Ok(Value::unknown()));
+    }
+}
