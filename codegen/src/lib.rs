@@ -18,6 +18,7 @@ pub mod usage;
 
 use std::path::Path;
 
+pub use platforms::{PLATFORMS, Platform};
 pub use render::Tree;
 pub use spec::{SpecErrors, SpecSource};
 
@@ -36,29 +37,9 @@ pub enum Error {
     Usage(String),
 }
 
-/// A platform spec shipped with the generator (embedded: output never depends on cwd).
-pub struct Builtin {
-    pub name: &'static str,
-    pub path: &'static str,
-    pub text: &'static str,
-}
-
-pub const BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "solidity",
-        path: "codegen/platforms/solidity.toml",
-        text: include_str!("../platforms/solidity.toml"),
-    },
-    Builtin {
-        name: "trustchain",
-        path: "codegen/platforms/trustchain.toml",
-        text: include_str!("../platforms/trustchain.toml"),
-    },
-];
-
 /// Where a spec came from; decides what the generated header says.
 pub enum Origin {
-    Builtin(&'static Builtin),
+    Builtin(&'static Platform),
     /// A user spec; only its file name appears in output (no absolute paths).
     File {
         file_name: String,

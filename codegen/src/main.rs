@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use codegen::{BUILTINS, Error, Origin, SpecSource};
+use codegen::{Error, Origin, PLATFORMS, SpecSource};
 
 #[derive(Parser)]
 #[command(
@@ -92,7 +92,7 @@ fn specs(target: &Target) -> Result<Vec<(Origin, SpecSource)>, Error> {
     if let Some(path) = &target.spec {
         return Ok(vec![codegen::read_spec_file(path)?]);
     }
-    let selected: Vec<_> = BUILTINS
+    let selected: Vec<_> = PLATFORMS
         .iter()
         .filter(|b| target.platform.as_deref().is_none_or(|p| p == b.name))
         .map(|b| {
@@ -102,7 +102,7 @@ fn specs(target: &Target) -> Result<Vec<(Origin, SpecSource)>, Error> {
         })
         .collect();
     if selected.is_empty() {
-        let names: Vec<_> = BUILTINS.iter().map(|b| b.name).collect();
+        let names: Vec<_> = PLATFORMS.iter().map(|b| b.name).collect();
         return Err(Error::Usage(format!(
             "unknown platform {:?}: use one of {}",
             target.platform.as_deref().unwrap_or_default(),
@@ -200,7 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::List => {
-            for b in BUILTINS {
+            for b in PLATFORMS {
                 let origin = Origin::Builtin(b);
                 let tree = codegen::generate(&origin, &origin.source(b.text.to_string()))?;
                 let mut modules: Vec<&str> = tree

@@ -14,7 +14,31 @@ use crate::hcl::Hcl;
 use crate::model::{FileView, Header, ModuleView, Output, PlatformView, ProviderView, Variable};
 use crate::spec::{Located, SpecErrors, SpecSource, Validator};
 
-pub const PLATFORMS: &[&str] = &["solidity", "trustchain"];
+/// A platform the generator knows: the name a spec gives in `platform.name`, the spec
+/// shipped with the generator (embedded: output never depends on the working directory)
+/// and the function that validates a spec of it and builds its modules. The one list of
+/// platforms: the CLI, `platform.name` checking and the tests read it.
+pub struct Platform {
+    pub name: &'static str,
+    pub path: &'static str,
+    pub text: &'static str,
+    pub build: fn(&Located<'_>, Header) -> Result<PlatformView, SpecErrors>,
+}
+
+pub const PLATFORMS: &[Platform] = &[
+    Platform {
+        name: "solidity",
+        path: "codegen/platforms/solidity.toml",
+        text: include_str!("../../platforms/solidity.toml"),
+        build: solidity::build,
+    },
+    Platform {
+        name: "trustchain",
+        path: "codegen/platforms/trustchain.toml",
+        text: include_str!("../../platforms/trustchain.toml"),
+        build: trustchain::build,
+    },
+];
 
 /// Terraform floor: write-only arguments and ephemeral variables need 1.11.
 pub const REQUIRED_VERSION: &str = ">= 1.11";
@@ -33,15 +57,22 @@ pub const TRUSTCHAIN_PROVIDER_RANGE: &str = "~> 0.1";
 pub fn build(source: &SpecSource, header: Header) -> Result<PlatformView, SpecErrors> {
     let located = Located::new(source)?;
     match located.str_at("platform.name").as_deref() {
-        Some("trustchain") => trustchain::build(&located, header),
-        Some("solidity") => solidity::build(&located, header),
-        Some(other) => Err(SpecErrors(vec![located.error_at_path(
-            "platform.name",
-            format!("unknown platform {other:?}: use one of {}", PLATFORMS.join(", ")),
-        )])),
+        Some(name) => match PLATFORMS.iter().find(|p| p.name == name) {
+            Some(p) => (p.build)(&located, header),
+            None => Err(SpecErrors(vec![located.error_at_path(
+                "platform.name",
+                format!(
+                    "unknown platform {name:?}: use one of {}",
+                    PLATFORMS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                ),
+            )])),
+        },
         None => Err(SpecErrors(vec![located.error_at_path(
             "platform.name",
-            "missing `platform.name` (a string naming the template set: solidity or trustchain)".into(),
+            format!(
+                "missing `platform.name` (a string naming the template set: one of {})",
+                PLATFORMS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+            ),
         )])),
     }
 }

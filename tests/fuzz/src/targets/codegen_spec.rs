@@ -56,7 +56,7 @@ fn run(data: &[u8]) {
 }
 
 fn seeds() -> Vec<Vec<u8>> {
-    codegen::BUILTINS
+    codegen::PLATFORMS
         .iter()
         .map(|b| b.text.as_bytes().to_vec())
         .collect()
