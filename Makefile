@@ -97,7 +97,7 @@ demo: tools build
 emulator: tools
 	$(PYTHON) tests/emulator/launcher.py
 
-# The module validation table (tests/tests/modules_validate.rs) is saved under the
+# The module validation table (tests/tests/validate_modules.rs) is saved under the
 # target dir and printed after the run, pass or fail.
 VALIDATE_TABLE = $${CARGO_TARGET_DIR:-$(ROOT)/target}/validate-modules/table.txt
 # Tests that measure something (fuzz execs, hostile clients, version lanes, module
@@ -127,7 +127,7 @@ test: tools tools-tf10
 # Also part of `make test`, as is tests/tests/rule_pack.rs (each policy fires on its fixture).
 validate-modules: tools
 	$(RUN_TESTS) build
-	$(RUN_TESTS) run --no-capture -p acceptance --test modules_validate
+	$(RUN_TESTS) run --no-capture -p acceptance --test validate_modules
 	$(RUN_TESTS) run -p acceptance --test module_usage
 
 # docs/ from the provider schema, examples/ and provider/docs/ (the test suite fails

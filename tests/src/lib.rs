@@ -9,10 +9,10 @@
 pub mod diagnostics;
 pub mod emulator;
 pub mod interrupt;
-pub mod module_check;
 pub mod quickstart;
 pub mod rule_pack;
 pub mod steps;
+pub mod validate_modules;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -5,7 +5,7 @@
 //! whose resources named `fixed*` must pass it.
 //!
 //! `make validate-modules` runs the pack over every module and example beside checkov's
-//! own checks ([`crate::module_check`]); `tests/tests/rule_pack.rs` runs it over the
+//! own checks ([`crate::validate_modules`]); `tests/tests/rule_pack.rs` runs it over the
 //! fixtures.
 
 use std::collections::BTreeMap;

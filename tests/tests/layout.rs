@@ -50,7 +50,7 @@ fn no_file_points_outside_the_repository() {
 }
 
 /// Files over the limit, with their length when listed: each may only shrink, and leaves
-/// this list once it is under the limit (empty since module_check.rs was split).
+/// this list once it is under the limit (empty since tests/src/validate_modules was split).
 const TOO_LONG: &[(&str, usize)] = &[];
 const LIMIT: usize = 800;
 

@@ -1,6 +1,6 @@
 //! Every generated module's README `Usage` block is a root configuration a consumer can
 //! copy: it is extracted, `terraform fmt`, `init` and `validate` run on it (the
-//! `make validate-modules` pipeline, `acceptance::module_check`, without checkov), and it
+//! `make validate-modules` pipeline, `acceptance::validate_modules`, without checkov), and it
 //! names the module by its published address (`codegen::usage::address`:
 //! `git::https://github.com/trustchain/terraform-provider-trustchain.git//modules/<platform>/<module>?ref=v<version>`).
 //!
@@ -10,7 +10,7 @@
 //! this checkout, offline. It first asserts the block carries exactly the documented
 //! address, then replaces only that string by `../../../modules/<platform>/<module>`.
 
-use acceptance::module_check::{self, Options, Target};
+use acceptance::validate_modules::{self, Options, Target};
 use acceptance::workspace_root;
 
 /// The fenced `hcl` block under `## Usage`.
@@ -27,7 +27,7 @@ fn every_readme_usage_block_inits_and_validates_at_the_module_address() {
         .prefix("tc-module-usage-")
         .tempdir()
         .expect("temp dir");
-    module_check::copy_tree(&root.join("modules"), &tmp.path().join("modules"))
+    validate_modules::copy_tree(&root.join("modules"), &tmp.path().join("modules"))
         .expect("copy modules");
     let mut targets = Vec::new();
     let mut problems = Vec::new();
@@ -85,7 +85,7 @@ fn every_readme_usage_block_inits_and_validates_at_the_module_address() {
         targets.len() >= 20,
         "expected the generated modules: {targets:?}"
     );
-    let report = module_check::run(
+    let report = validate_modules::run(
         &targets,
         &Options {
             checkov: false,

@@ -1,7 +1,7 @@
 //! The checkov rule pack (`tests/rule-pack/`): every policy fires on its fixture's
 //! `violates*` resources, passes its `fixed*` resources, and says which AWS rule it
 //! encodes and where AWS documents it. `make validate-modules` runs the same pack over the
-//! modules and examples (acceptance::module_check).
+//! modules and examples (acceptance::validate_modules).
 
 use std::collections::BTreeSet;
 

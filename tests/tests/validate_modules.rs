@@ -1,9 +1,9 @@
 //! The module validation pipeline (`make validate-modules`): real Terraform validates
 //! and plans every generated module and example against the schema-only hashicorp/aws
 //! provider and the built trustchain provider; checkov checks them once. See
-//! `acceptance::module_check`.
+//! `acceptance::validate_modules`.
 
-use acceptance::module_check::{self, Options, Target};
+use acceptance::validate_modules::{self, Options, Target};
 use acceptance::workspace_root;
 
 /// Fixtures live in this checkout, whatever TRUSTCHAIN_VALIDATE_ROOT says.
@@ -17,14 +17,14 @@ fn fixture_options() -> Options {
 
 #[test]
 fn generated_modules_and_examples_pass_fmt_validate_plan_and_checkov() {
-    let targets = module_check::discover();
+    let targets = validate_modules::discover();
     assert!(
         targets.iter().filter(|t| !t.plan).count() >= 10,
         "expected the generated modules under modules/<platform>/: {targets:?}"
     );
-    let report = module_check::run(&targets, &Options::default());
+    let report = validate_modules::run(&targets, &Options::default());
     let table = report.table();
-    module_check::save_table(&table);
+    validate_modules::save_table(&table);
     println!("{table}");
     assert!(!report.failed(), "module validation failed:\n{table}");
 }
@@ -35,7 +35,7 @@ fn pipeline_reports_typo_missing_argument_and_block_as_attribute() {
         name: "tests/fixtures/invalid-module".into(),
         plan: false,
     };
-    let report = module_check::run(std::slice::from_ref(&fixture), &fixture_options());
+    let report = validate_modules::run(std::slice::from_ref(&fixture), &fixture_options());
     let table = report.table();
     println!("{table}");
     assert!(report.failed(), "the invalid fixture passed:\n{table}");
@@ -68,7 +68,7 @@ fn pipeline_fails_init_for_a_provider_without_dev_override() {
         name: "tests/fixtures/provider-without-override".into(),
         plan: false,
     };
-    let report = module_check::run(std::slice::from_ref(&fixture), &fixture_options());
+    let report = validate_modules::run(std::slice::from_ref(&fixture), &fixture_options());
     let table = report.table();
     println!("{table}");
     let failures = report.failures();
