@@ -11,8 +11,14 @@ This module-call check follows each call of a module that creates a Config recor
 (resolving `var.*` of include_global_resource_types and of its count switch from the call's
 arguments and the module's defaults) and fails when another call or recorder of the same
 configuration, on a provider of another region, records global types as well.
+CloudTrail: "For global services such as AWS Identity and Access Management (IAM), AWS STS,
+Amazon CloudFront, and Route 53, events are delivered to any trail that includes global
+services" (include_global_service_events, on by default): a second such trail in one
+configuration, in any region, records and bills each global event twice, so one trail
+includes them.
 AWS documents it: AWS Config API reference, RecordingGroup (includeGlobalResourceTypes);
-AWS Config developer guide, Recording AWS resources (regional and global resources).
+AWS Config developer guide, Recording AWS resources (regional and global resources); AWS
+CloudTrail user guide, Global service events.
 """
 
 import glob
@@ -25,6 +31,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
 
 RECORDER = "aws_config_configuration_recorder"
+TRAIL = "aws_cloudtrail"
 
 
 def _first(v):
@@ -65,27 +72,54 @@ def _resolve(v, args, defaults):
     return d if isinstance(d, bool) else None
 
 
+def _switched_off(body, args, defaults):
+    """A `count = var.x ? 1 : 0` (or a literal 0) that the call turns off."""
+    count = _first(body.get("count"))
+    if count == 0:
+        return True
+    m = re.fullmatch(r"\$\{var\.([A-Za-z0-9_]+) \? 1 : 0\}", str(count or ""))
+    return bool(m) and _resolve("${var.%s}" % m.group(1), args, defaults) is False
+
+
+def _unwrap(v):
+    """hcl2 wraps attribute values in a list: a list attribute is a list in a list."""
+    if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list):
+        return v[0]
+    return v if isinstance(v, list) else []
+
+
+def _recorder_globals(body, args, defaults):
+    for group in body.get("recording_group") or []:
+        if "include_global_resource_types" in group:
+            if _resolve(group.get("include_global_resource_types"), args, defaults) is not False:
+                return True
+        if any(str(t).startswith("AWS::IAM::") for t in _unwrap(group.get("resource_types"))):
+            return True
+    return False
+
+
+def _trail_globals(body, args, defaults):
+    # include_global_service_events defaults to true.
+    if "include_global_service_events" not in body:
+        return True
+    return _resolve(body.get("include_global_service_events"), args, defaults) is not False
+
+
 def _records_globals(module_dir, args):
-    """Whether a call of the module at module_dir with args may record global types."""
+    """What a call of the module at module_dir with args records of the global resources:
+    a subset of {RECORDER, TRAIL}."""
     blocks = _load(module_dir)
     defaults = {}
     for v in blocks["variable"]:
         for name, body in v.items():
             defaults[name] = _first(body.get("default"))
+    kinds = set()
     for r in blocks["resource"]:
-        for _, body in (r.get(RECORDER) or {}).items():
-            count = str(_first(body.get("count")) or "")
-            m = re.fullmatch(r"\$\{var\.([A-Za-z0-9_]+) \? 1 : 0\}", count)
-            if m and _resolve("${var.%s}" % m.group(1), args, defaults) is False:
-                continue
-            if _first(body.get("count")) == 0:
-                continue
-            for group in body.get("recording_group") or []:
-                include = _resolve(group.get("include_global_resource_types"), args, defaults)
-                types = [str(t) for t in (_first([group.get("resource_types")]) or [])]
-                if include is not False or any(t.startswith("AWS::IAM::") for t in types):
-                    return True
-    return False
+        for kind, test in ((RECORDER, _recorder_globals), (TRAIL, _trail_globals)):
+            for _, body in (r.get(kind) or {}).items():
+                if not _switched_off(body, args, defaults) and test(body, args, defaults):
+                    kinds.add(kind)
+    return kinds
 
 
 def _region_key(provider_ref, providers):
@@ -111,7 +145,7 @@ def _call_dir(resolved):
 class GlobalResourcesOnce(BaseModuleCheck):
     def __init__(self):
         super().__init__(
-            name="AWS Config records global resource types (IAM) in one region only: a second region's recorder sets include_global_resource_types = false",
+            name="Global resources are recorded once: AWS Config records global types (IAM) in one region only, and one CloudTrail trail includes global service events",
             id="CKV_TC_15",
             categories=[CheckCategories.LOGGING],
             guideline="https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html",
@@ -131,29 +165,36 @@ class GlobalResourcesOnce(BaseModuleCheck):
                 region = _first(body.get("region"))
                 key = f"{ptype}.{alias}" if alias else ptype
                 providers[key] = str(region) if region is not None else key
-        mine = None
+        mine = {}
         others = []
         for m in blocks["module"]:
             for call, body in m.items():
                 source = str(_first(body.get("source")) or "")
                 target = os.path.normpath(os.path.join(caller_dir, source))
-                if not os.path.isdir(target) or not _records_globals(target, body):
+                if not os.path.isdir(target):
                     continue
+                kinds = _records_globals(target, body)
                 region = _region_key((_first(body.get("providers")) or {}).get("aws"), providers)
-                if call == name:
-                    mine = region
-                else:
-                    others.append((f"module.{call}", region))
+                for kind in kinds:
+                    if call == name:
+                        mine[kind] = region
+                    else:
+                        others.append((kind, f"module.{call}", region))
         for r in blocks["resource"]:
-            for rname, body in (r.get(RECORDER) or {}).items():
-                groups = body.get("recording_group") or []
-                if any(_first(g.get("include_global_resource_types")) is not False for g in groups):
-                    others.append((f"{RECORDER}.{rname}", _region_key(_first(body.get("provider")), providers)))
-        if mine is None:
-            return CheckResult.PASSED
-        clash = [o for o, region in others if region != mine]
+            for kind, test in ((RECORDER, _recorder_globals), (TRAIL, _trail_globals)):
+                for rname, body in (r.get(kind) or {}).items():
+                    if not _switched_off(body, {}, {}) and test(body, {}, {}):
+                        region = _region_key(_first(body.get("provider")), providers)
+                        others.append((kind, f"{kind}.{rname}", region))
+        # A second region's recorder duplicates the configuration items of global types; a
+        # second trail with global service events duplicates them whatever its region.
+        clash = [
+            f"{who} ({kind})"
+            for kind, who, region in others
+            if kind in mine and (kind == TRAIL or region != mine[kind])
+        ]
         if clash:
-            self.details.append("global resource types are also recorded by " + ", ".join(clash))
+            self.details.append("global resources are also recorded by " + ", ".join(clash))
             self.evaluated_keys = ["source"]
             return CheckResult.FAILED
         return CheckResult.PASSED
