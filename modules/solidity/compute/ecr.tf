@@ -58,8 +58,10 @@ resource "aws_ecr_lifecycle_policy" "this" {
   })
 }
 
-# One replication configuration per registry (account and region): it replicates every
-# repository, so one configuration per account owns it (create_ecr_replication_configuration).
+# One replication configuration per registry (account and region), so one configuration per
+# account owns it (create_ecr_replication_configuration). It replicates only this platform's
+# repositories (their prefix), which the standby region creates with their settings: any other
+# repository of the registry would land in one ECR creates with default settings.
 resource "aws_ecr_replication_configuration" "this" {
   count = var.create_ecr_replication_configuration && var.ecr_replication_region != null ? 1 : 0
 
@@ -68,6 +70,11 @@ resource "aws_ecr_replication_configuration" "this" {
       destination {
         region      = var.ecr_replication_region
         registry_id = data.aws_caller_identity.current.account_id
+      }
+
+      repository_filter {
+        filter      = "${coalesce(var.ecr_repository_prefix, var.name)}/"
+        filter_type = "PREFIX_MATCH"
       }
     }
   }

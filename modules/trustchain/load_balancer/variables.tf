@@ -85,6 +85,11 @@ variable "https_services" {
     condition     = alltrue([for s in values(var.https_services) : s.port >= 1 && s.port <= 65535])
     error_message = "Ports are 1-65535."
   }
+
+  validation {
+    condition     = alltrue([for s in values(var.https_services) : startswith(s.health_check_path, "/") && length(s.health_check_path) <= 1024 && length(regexall("\\s", s.health_check_path)) == 0])
+    error_message = "health_check_path is the service's health endpoint: an absolute path (/health), at most 1024 characters, no spaces (Elastic Load Balancing requests it on every target)."
+  }
 }
 
 variable "idle_timeout" {
@@ -175,6 +180,11 @@ variable "udp_services" {
   validation {
     condition     = alltrue([for s in values(var.udp_services) : s.port >= 1 && s.port <= 65535 && s.health_check_port >= 1 && s.health_check_port <= 65535])
     error_message = "Ports are 1-65535."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.udp_services) : startswith(s.health_check_path, "/") && length(s.health_check_path) <= 1024 && length(regexall("\\s", s.health_check_path)) == 0])
+    error_message = "health_check_path is the service's HTTPS health endpoint: an absolute path (/health), at most 1024 characters, no spaces (Elastic Load Balancing requests it on every target)."
   }
 }
 

@@ -3,7 +3,24 @@
 
 data "aws_caller_identity" "current" {}
 
-data "aws_elb_service_account" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  # The Regions where Elastic Load Balancing delivers access logs from a regional AWS account
+  # (those opened before August 2022, the ones aws_elb_service_account knows). In any other
+  # Region the data source fails the plan with "Unknown region", and ELB delivers from the
+  # log delivery service principal alone (granted below in every Region).
+  elb_account_regions = [
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "cn-north-1", "cn-northwest-1",
+    "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1",
+    "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2",
+  ]
+}
+
+data "aws_elb_service_account" "current" {
+  count = contains(local.elb_account_regions, data.aws_region.current.region) ? 1 : 0
+}
 
 resource "aws_s3_bucket" "access_logs" {
   #checkov:skip=CKV_AWS_18:this bucket is the access-log target; logging it into itself would loop
@@ -99,14 +116,18 @@ data "aws_iam_policy_document" "access_logs" {
 
   # Regions older than August 2022 deliver ALB logs from the regional ELB account, newer ones
   # from the service principal; either may write only this account's log path.
-  statement {
-    sid       = "AlbAccessLogs"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.access_logs.arn}/alb/*/AWSLogs/${data.aws_caller_identity.current.account_id}/*"]
+  dynamic "statement" {
+    for_each = data.aws_elb_service_account.current[*].arn
 
-    principals {
-      type        = "AWS"
-      identifiers = [data.aws_elb_service_account.current.arn]
+    content {
+      sid       = "AlbAccessLogs"
+      actions   = ["s3:PutObject"]
+      resources = ["${aws_s3_bucket.access_logs.arn}/alb/*/AWSLogs/${data.aws_caller_identity.current.account_id}/*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
     }
   }
 

@@ -260,12 +260,20 @@ pub(super) fn load_balancer(s: &Spec) -> ModuleView {
         .var(
             Variable::new("https_services", "map(object({\n  port              = number\n  health_check_path = string\n}))", "HTTPS services behind the ALB: listener port (also the target port) and health check path.")
                 .default(https_services(s))
-                .validate("alltrue([for s in values(var.https_services) : s.port >= 1 && s.port <= 65535])", "Ports are 1-65535."),
+                .validate("alltrue([for s in values(var.https_services) : s.port >= 1 && s.port <= 65535])", "Ports are 1-65535.")
+                .validate(
+                    "alltrue([for s in values(var.https_services) : startswith(s.health_check_path, \"/\") && length(s.health_check_path) <= 1024 && length(regexall(\"\\\\s\", s.health_check_path)) == 0])",
+                    "health_check_path is the service's health endpoint: an absolute path (/health), at most 1024 characters, no spaces (Elastic Load Balancing requests it on every target).",
+                ),
         )
         .var(
             Variable::new("udp_services", "map(object({\n  port              = number\n  health_check_port = number\n  health_check_path = string\n}))", "UDP/QUIC services: listener port (also the target port) and the HTTPS port and path used for health checks.")
                 .default(udp_services(s))
-                .validate("alltrue([for s in values(var.udp_services) : s.port >= 1 && s.port <= 65535 && s.health_check_port >= 1 && s.health_check_port <= 65535])", "Ports are 1-65535."),
+                .validate("alltrue([for s in values(var.udp_services) : s.port >= 1 && s.port <= 65535 && s.health_check_port >= 1 && s.health_check_port <= 65535])", "Ports are 1-65535.")
+                .validate(
+                    "alltrue([for s in values(var.udp_services) : startswith(s.health_check_path, \"/\") && length(s.health_check_path) <= 1024 && length(regexall(\"\\\\s\", s.health_check_path)) == 0])",
+                    "health_check_path is the service's HTTPS health endpoint: an absolute path (/health), at most 1024 characters, no spaces (Elastic Load Balancing requests it on every target).",
+                ),
         )
         .var(
             Variable::new("udp_service_mode", "string", "dualstack_udp: one dual-stack NLB with UDP listeners and IPv6 targets (IPv6 clients). quic: one IPv4 NLB per service with a QUIC listener and connection-ID stickiness (IPv4 clients only).")
