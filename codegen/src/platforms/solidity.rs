@@ -361,7 +361,7 @@ impl Spec {
                     .split('.')
                     .all(|p| p.parse::<u32>().is_ok()),
             "compute.kubernetes_version",
-            "use a Kubernetes minor version such as 1.33",
+            "use a Kubernetes minor version such as 1.35",
         );
         for (name, g) in &c.node_groups {
             let p = format!("compute.node_groups.{name}");
