@@ -73,6 +73,7 @@ pub const ADDON_CHARTS: &[&str] = &[
     "argocd",
     "aws_load_balancer_controller",
     "cert_manager",
+    "cluster_autoscaler",
     "external_secrets",
     "grafana",
     "istio_base",
