@@ -68,6 +68,9 @@ module "addons" {
   route53_zone_id   = module.dns.zone_id
   acme_email        = var.acme_email
   acme_dns_zones    = [var.domain_name]
+  # The cluster autoscaler runs on the security module's IRSA role (scales this cluster's
+  # node groups only).
+  cluster_autoscaler_role_arn = module.security.service_account_role_arns["cluster-autoscaler"]
 
   # External Secrets reads the environment's secrets under solidity-<env>/ (the security
   # module's, encrypted with the secrets key) and the database module's master credentials

@@ -65,6 +65,8 @@ module "security" {
   cluster_name        = module.compute.cluster_name
   log_kms_key_arn     = module.hsm.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm.kms_key_arns["secrets"]
+  # The key of the EBS volumes (compute launch template, addons gp3 StorageClass).
+  ebs_kms_key_arn = module.hsm.kms_key_arns["eks"]
   # Account-wide singletons: one environment per account owns them.
   create_guardduty_detector = var.create_account_resources
   create_config_recorder    = var.create_account_resources

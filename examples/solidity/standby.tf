@@ -41,6 +41,8 @@ module "security_secondary" {
   cluster_name        = module.compute_secondary.cluster_name
   log_kms_key_arn     = module.hsm_secondary.kms_key_arns["logs"]
   secrets_kms_key_arn = module.hsm_secondary.kms_key_arns["secrets"]
+  # The key of the EBS volumes (compute launch template, addons gp3 StorageClass).
+  ebs_kms_key_arn = module.hsm_secondary.kms_key_arns["eks"]
   # GuardDuty and AWS Config are regional: the account's owner of the singletons runs them in
   # this region too. The primary's trail is multi-region and already records this one.
   create_guardduty_detector = var.create_account_resources

@@ -59,6 +59,8 @@ module "addons_secondary" {
   route53_zone_id   = module.dns.zone_id
   acme_email        = var.acme_email
   acme_dns_zones    = [var.domain_name]
+  # It grows the standby's smaller node groups after a failover.
+  cluster_autoscaler_role_arn = module.security_secondary.service_account_role_arns["cluster-autoscaler"]
 
   # External Secrets reads, in this region, the replica of the database module's master
   # credentials secret (the primary database's master_secret_replicas), which is encrypted

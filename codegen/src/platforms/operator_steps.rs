@@ -66,8 +66,8 @@ pub fn solidity() -> Vec<OperatorStep> {
     let mut steps = common("solidity");
     steps.extend([
         step(
-            "Apply the addons, then install the cluster autoscaler.",
-            "The addons module installs the AWS Load Balancer Controller, External Secrets and the other in-cluster components with their own IRSA roles, once the cluster exists (its README gives the order of the first apply). The cluster autoscaler is not among them: install it on a service account annotated with its IRSA role ARN (security output `service_account_role_arns[\"cluster-autoscaler\"]`); then bind the services to the target groups with `TargetGroupBinding` resources (load_balancer output `target_group_arns`).",
+            "Apply the addons.",
+            "The addons module installs the AWS Load Balancer Controller, External Secrets, the cluster autoscaler (pass it the security output `service_account_role_arns[\"cluster-autoscaler\"]` as `cluster_autoscaler_role_arn`) and the other in-cluster components with their own IRSA roles, once the cluster exists (its README gives the order of the first apply); then bind the services to the target groups with `TargetGroupBinding` resources (load_balancer output `target_group_arns`).",
         ),
         step(
             "Grant cluster access.",

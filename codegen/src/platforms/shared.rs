@@ -348,8 +348,8 @@ pub fn storage_outputs(b: ModuleBuilder) -> ModuleBuilder {
     )
     .out(
         "access_logs_bucket_id",
-        "aws_s3_bucket.access_logs.id",
-        "Name of the access-log bucket (S3 server access logs, ALB access logs).",
+        "aws_s3_bucket_policy.access_logs.bucket",
+        "Name of the access-log bucket (S3 server access logs, ALB access logs), known once its bucket policy grants the log writers: a load balancer given it turns logging on only then (ELB refuses a bucket it may not write to).",
     )
 }
 

@@ -73,6 +73,7 @@ pub const ADDON_CHARTS: &[&str] = &[
     "argocd",
     "aws_load_balancer_controller",
     "cert_manager",
+    "cluster_autoscaler",
     "external_secrets",
     "grafana",
     "istio_base",
@@ -361,7 +362,7 @@ impl Spec {
                     .split('.')
                     .all(|p| p.parse::<u32>().is_ok()),
             "compute.kubernetes_version",
-            "use a Kubernetes minor version such as 1.33",
+            "use a Kubernetes minor version such as 1.35",
         );
         for (name, g) in &c.node_groups {
             let p = format!("compute.node_groups.{name}");

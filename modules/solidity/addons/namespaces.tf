@@ -16,6 +16,7 @@ locals {
     aws_load_balancer_controller = var.enable_aws_load_balancer_controller
     external_secrets             = var.enable_external_secrets
     cert_manager                 = var.enable_cert_manager
+    cluster_autoscaler           = var.enable_cluster_autoscaler
     argocd                       = var.enable_argocd
     istio_base                   = var.enable_istio
     istiod                       = var.enable_istio

@@ -25,6 +25,20 @@ locals {
     cert_manager = {
       serviceAccount = { create = true, name = "cert-manager", annotations = try(local.irsa_annotation.cert_manager, {}) }
     }
+    # Auto-discovery of the managed node groups of this cluster, in its region, through the
+    # security module's cluster-autoscaler IRSA role (cluster_autoscaler_role_arn).
+    cluster_autoscaler = {
+      cloudProvider = "aws"
+      awsRegion     = local.region
+      autoDiscovery = { clusterName = var.cluster_name }
+      rbac = {
+        serviceAccount = {
+          create      = true
+          name        = "cluster-autoscaler"
+          annotations = var.cluster_autoscaler_role_arn == null ? {} : { "eks.amazonaws.com/role-arn" = var.cluster_autoscaler_role_arn }
+        }
+      }
+    }
     argocd = {
       configs = { secret = { createSecret = false } }
     }
@@ -153,6 +167,28 @@ resource "helm_release" "cert_manager" {
   depends_on = [
     kubernetes_namespace_v1.chart,
     helm_release.aws_load_balancer_controller,
+  ]
+}
+
+# The cluster autoscaler: adds nodes to the managed node groups when pods cannot be scheduled
+# and removes idle ones (the node groups leave desired_size to it).
+resource "helm_release" "cluster_autoscaler" {
+  count = local.install.cluster_autoscaler ? 1 : 0
+
+  name       = "cluster-autoscaler"
+  repository = var.charts.cluster_autoscaler.repository
+  chart      = var.charts.cluster_autoscaler.chart
+  version    = var.charts.cluster_autoscaler.version
+  namespace  = local.namespaces.cluster_autoscaler
+  values     = local.release_values.cluster_autoscaler
+
+  atomic          = true
+  cleanup_on_fail = true
+  max_history     = 10
+  timeout         = 900
+
+  depends_on = [
+    kubernetes_namespace_v1.chart,
   ]
 }
 

@@ -98,6 +98,12 @@ variable "chart_values" {
         fsGroup = 1001
       }
     }
+    cluster_autoscaler = {
+      extraArgs = {
+        expander                      = "least-waste"
+        skip-nodes-with-local-storage = false
+      }
+    }
     external_secrets = {
       installCRDs  = true
       replicaCount = 2
@@ -213,6 +219,12 @@ variable "charts" {
       repository = "https://charts.jetstack.io"
       version    = "v1.21.1"
     }
+    cluster_autoscaler = {
+      chart      = "cluster-autoscaler"
+      namespace  = "kube-system"
+      repository = "https://kubernetes.github.io/autoscaler"
+      version    = "9.59.0"
+    }
     external_secrets = {
       chart      = "external-secrets"
       namespace  = "external-secrets-<env>"
@@ -275,8 +287,19 @@ variable "charts" {
   }
 
   validation {
-    condition     = length(setsubtract(["argocd", "aws_load_balancer_controller", "cert_manager", "external_secrets", "grafana", "istio_base", "istio_gateway", "istiod", "jaeger", "kiali", "prometheus"], keys(var.charts))) == 0
-    error_message = "charts needs an entry for each of argocd, aws_load_balancer_controller, cert_manager, external_secrets, grafana, istio_base, istio_gateway, istiod, jaeger, kiali, prometheus."
+    condition     = length(setsubtract(["argocd", "aws_load_balancer_controller", "cert_manager", "cluster_autoscaler", "external_secrets", "grafana", "istio_base", "istio_gateway", "istiod", "jaeger", "kiali", "prometheus"], keys(var.charts))) == 0
+    error_message = "charts needs an entry for each of argocd, aws_load_balancer_controller, cert_manager, cluster_autoscaler, external_secrets, grafana, istio_base, istio_gateway, istiod, jaeger, kiali, prometheus."
+  }
+}
+
+variable "cluster_autoscaler_role_arn" {
+  description = "IRSA role of the cluster autoscaler's service account kube-system/cluster-autoscaler (security module output service_account_role_arns[\"cluster-autoscaler\"])."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cluster_autoscaler_role_arn != null || !var.enable_cluster_autoscaler
+    error_message = "The cluster autoscaler needs cluster_autoscaler_role_arn (security module output service_account_role_arns[\"cluster-autoscaler\"]), or set enable_cluster_autoscaler = false."
   }
 }
 
@@ -321,6 +344,13 @@ variable "enable_aws_load_balancer_controller" {
 
 variable "enable_cert_manager" {
   description = "Install cert-manager, its IRSA role and the Let's Encrypt DNS-01 ClusterIssuer."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "enable_cluster_autoscaler" {
+  description = "Install the cluster autoscaler (on the IRSA role cluster_autoscaler_role_arn)."
   type        = bool
   default     = true
   nullable    = false

@@ -26,6 +26,7 @@ variable "addons" {
     "coredns",
     "eks-pod-identity-agent",
     "kube-proxy",
+    "metrics-server",
     "vpc-cni",
   ]
 }
@@ -138,11 +139,11 @@ variable "endpoint_public_access" {
 variable "kubernetes_version" {
   description = "Kubernetes minor version of the cluster."
   type        = string
-  default     = "1.33"
+  default     = "1.35"
 
   validation {
     condition     = can(regex("^1\\.[0-9]+$", var.kubernetes_version))
-    error_message = "Use a Kubernetes minor version such as 1.33."
+    error_message = "Use a Kubernetes minor version such as 1.35."
   }
 }
 

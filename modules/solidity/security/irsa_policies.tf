@@ -2,12 +2,13 @@
 # Regenerate with: make modules (cargo run -p codegen -- generate --platform solidity)
 
 # What the cluster autoscaler needs from AWS, for the IRSA role of the same name
-# (service_accounts key); AWS publishes no managed policy for it. The AWS Load Balancer
+# (service_accounts key); AWS publishes no managed policy for it. The ebs-csi-driver role
+# gets the use of ebs_kms_key_arn beside its managed policy. The AWS Load Balancer
 # Controller and External Secrets get their roles from the addons module, which deploys them
 # (in the namespaces it makes) with their published policies. Any role can also take its own
 # policy through service_accounts[*].policy_json.
 locals {
-  builtin_policy_roles = [for r in ["cluster-autoscaler"] : r if contains(keys(var.service_accounts), r)]
+  builtin_policy_roles = [for r in ["cluster-autoscaler", "ebs-csi-driver"] : r if contains(keys(var.service_accounts), r)]
   inline_policy_roles  = [for r, sa in var.service_accounts : r if sa.policy_json != null]
 }
 
@@ -49,6 +50,32 @@ data "aws_iam_policy_document" "cluster_autoscaler" {
   }
 }
 
+# The EBS CSI driver creates and attaches volumes encrypted with a customer-managed key only
+# with that key's grants: AmazonEBSCSIDriverPolicy grants no KMS action, and the key policy
+# leaves use to IAM. The statements of the Amazon EKS user guide ("Create an Amazon EBS CSI
+# driver IAM role": "If you use a custom KMS key for encryption on your Amazon EBS volumes,
+# customize the IAM role as needed"); without them CreateVolume fails and the PVCs of
+# Prometheus, Alertmanager and Grafana stay Pending.
+data "aws_iam_policy_document" "ebs_csi_driver_kms" {
+  statement {
+    sid       = "GrantsForEbs"
+    actions   = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
+    resources = [var.ebs_kms_key_arn]
+
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+
+  statement {
+    sid       = "UseKey"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = [var.ebs_kms_key_arn]
+  }
+}
+
 resource "aws_iam_role_policy" "service_account_builtin" {
   for_each = toset(local.builtin_policy_roles)
 
@@ -56,6 +83,7 @@ resource "aws_iam_role_policy" "service_account_builtin" {
   role = aws_iam_role.service_account[each.key].id
   policy = {
     "cluster-autoscaler" = data.aws_iam_policy_document.cluster_autoscaler.json
+    "ebs-csi-driver"     = data.aws_iam_policy_document.ebs_csi_driver_kms.json
   }[each.key]
 }
 

@@ -79,6 +79,16 @@ variable "create_guardduty_detector" {
   default     = true
 }
 
+variable "ebs_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the EBS volumes the EBS CSI driver creates (the addons module's gp3 StorageClass kmsKeyId; the compute module's ebs_kms_key_arn): the ebs-csi-driver role may use it, as AmazonEBSCSIDriverPolicy does not let it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.ebs_kms_key_arn))
+    error_message = "ebs_kms_key_arn must be a KMS key ARN."
+  }
+}
+
 variable "findings_sns_topic_arn" {
   description = "SNS topic that receives the findings when notify_findings is on."
   type        = string
@@ -190,7 +200,7 @@ variable "secrets_kms_key_arn" {
 }
 
 variable "service_accounts" {
-  description = "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The role named cluster-autoscaler gets what that controller needs (the addons module makes the other controllers' roles)."
+  description = "IAM roles for service accounts by role suffix: the Kubernetes service account that may assume it, managed policies to attach and an optional inline policy (JSON). The role named cluster-autoscaler gets what that controller needs, the role named ebs-csi-driver the use of ebs_kms_key_arn (the addons module makes the other controllers' roles)."
   type = map(object({
     namespace       = string
     service_account = string

@@ -2,8 +2,8 @@
 # Regenerate with: make modules (cargo run -p codegen -- generate --platform trustchain)
 
 output "access_logs_bucket_id" {
-  description = "Name of the access-log bucket (S3 server access logs, ALB access logs)."
-  value       = aws_s3_bucket.access_logs.id
+  description = "Name of the access-log bucket (S3 server access logs, ALB access logs), known once its bucket policy grants the log writers: a load balancer given it turns logging on only then (ELB refuses a bucket it may not write to)."
+  value       = aws_s3_bucket_policy.access_logs.bucket
 }
 
 output "bucket_arns" {

@@ -168,6 +168,12 @@ pub(super) fn components() -> Vec<Component> {
             "`aws_backup_plan`, `aws_backup_vault`, `aws_backup_selection`",
         ),
         c(
+            "Scaling and performance",
+            "Cluster Auto-scaler, Horizontal Pod Auto-scaler (resource metrics)",
+            "addons, compute",
+            "`helm_release` cluster-autoscaler on the security module's IRSA role; EKS add-on `metrics-server`",
+        ),
+        c(
             "In-cluster components",
             "AWS Load Balancer Controller, External Secrets Operator (Secrets Manager), cert-manager (Let's Encrypt, Route 53 DNS-01)",
             "addons",
@@ -219,8 +225,8 @@ pub(super) fn left_out() -> Vec<LeftOut> {
     };
     vec![
         l(
-            "Cluster autoscaler, HPA, VPA, pod security policies",
-            "Kubernetes objects; node group sizes and the autoscaler's IRSA role are in compute and security.",
+            "VPA, pod security policies",
+            "Kubernetes objects of the workloads; the cluster autoscaler (addons) and metrics-server for the HPA (compute add-on) are in.",
         ),
         l(
             "Microservice deployments",
