@@ -316,4 +316,41 @@ mod tests {
             Err(Link::Missing("HsmCertificate"))
         );
     }
+
+    #[test]
+    fn the_documentation_lists_every_embedded_root_with_its_fingerprint_and_source() {
+        let md = published_markdown();
+        for r in PUBLISHED_ROOTS {
+            let kind = match r.kind {
+                RootKind::Aws => "(AWS root)",
+                RootKind::Manufacturer => "(manufacturer root)",
+            };
+            let line = md
+                .lines()
+                .find(|l| l.contains(r.name))
+                .unwrap_or_else(|| panic!("{} missing from {md}", r.name));
+            assert!(line.contains(kind), "{line}");
+            assert!(line.contains(r.sha256), "{line}");
+            assert!(line.contains(r.source), "{line}");
+        }
+    }
+
+    #[test]
+    fn one_hardware_certificate_given_as_both_attestations_is_refused() {
+        // The AWS hardware certificate in the manufacturer's place: it chains to a
+        // root the manufacturer list holds too (hsm_trust_roots extends both), so only
+        // the two roots being one tells that the HSM was attested once.
+        let h = hsm();
+        let mut certs = h.certs.clone();
+        certs.manufacturer_hardware_certificate = certs.aws_hardware_certificate.clone();
+        assert_eq!(
+            verify(&h.csr, Some(&certs), &roots(&h)),
+            Err(Link::SameRoot)
+        );
+        assert!(
+            Link::SameRoot
+                .summary()
+                .contains("the two attestations are one")
+        );
+    }
 }

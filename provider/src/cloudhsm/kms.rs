@@ -339,4 +339,67 @@ mod tests {
         assert_eq!(p.summary, "KMS key not found");
         assert!(p.detail.contains("alias name (alias/...)"), "{}", p.detail);
     }
+
+    fn aws_error(code: &str) -> aws_smithy_types::error::ErrorMetadata {
+        aws_smithy_types::error::ErrorMetadata::builder()
+            .code(code)
+            .message("refused in the test")
+            .build()
+    }
+
+    #[tokio::test]
+    async fn a_refused_or_disabled_key_says_what_to_grant_or_enable() {
+        use aws_sdk_kms::operation::get_public_key::GetPublicKeyError;
+        let cert = one_certificate(&root("Root").cert_pem).expect("cert");
+        let d = mock!(aws_sdk_kms::Client::describe_key).then_output(good);
+        let g = mock!(aws_sdk_kms::Client::get_public_key)
+            .then_error(|| GetPublicKeyError::generic(aws_error("AccessDeniedException")));
+        let p = check_key(&kms_client(&[&d, &g]), "alias/root", &cert, "trust_anchor")
+            .await
+            .expect_err("refused");
+        assert_eq!(p.summary, "No access to the KMS key");
+        assert!(
+            p.detail.contains("GetPublicKey on alias/root"),
+            "{}",
+            p.detail
+        );
+        assert!(p.detail.contains("kms:Sign"), "{}", p.detail);
+        for code in ["DisabledException", "KMSInvalidStateException"] {
+            let s = mock!(aws_sdk_kms::Client::sign).then_error(move || {
+                aws_sdk_kms::operation::sign::SignError::generic(aws_error(code))
+            });
+            let p = sign(&kms_client(&[&s]), "alias/root", &[0; 32])
+                .await
+                .expect_err("refused");
+            assert_eq!(p.summary, "KMS key is not enabled", "{code}");
+            assert!(p.detail.contains("aws kms enable-key"), "{}", p.detail);
+        }
+    }
+
+    #[tokio::test]
+    async fn sign_sends_the_digest_as_a_digest_and_returns_the_signature() {
+        let digest = crate::cloudhsm::sign::sha256(b"tbs certificate");
+        let expected = digest.clone();
+        let s = mock!(aws_sdk_kms::Client::sign)
+            .match_requests(move |r| {
+                r.key_id() == Some("alias/root")
+                    && r.message().map(|m| m.as_ref()) == Some(expected.as_slice())
+                    && r.message_type() == Some(&MessageType::Digest)
+                    && r.signing_algorithm() == Some(&ALGORITHM)
+            })
+            .then_output(|| {
+                aws_sdk_kms::operation::sign::SignOutput::builder()
+                    .signature(Blob::new(vec![7; 256]))
+                    .build()
+            });
+        let kms = kms_client(&[&s]);
+        assert_eq!(sign(&kms, "alias/root", &digest).await, Ok(vec![7; 256]));
+        assert_eq!(s.num_calls(), 1);
+        let empty = mock!(aws_sdk_kms::Client::sign)
+            .then_output(|| aws_sdk_kms::operation::sign::SignOutput::builder().build());
+        let p = sign(&kms_client(&[&empty]), "alias/root", &digest)
+            .await
+            .expect_err("no signature");
+        assert_eq!(p.summary, "KMS returned no signature");
+    }
 }

@@ -596,4 +596,139 @@ mod tests {
         assert_eq!(csr.public_key_bits(), key.public_key_raw());
         assert!(Csr::from_pem("nope").is_err());
     }
+
+    /// A self-signed RSA 2048 certificate made with `params` (rcgen's defaults otherwise).
+    fn self_signed(params: rcgen::CertificateParams) -> Cert {
+        let pem = params.self_signed(&rsa_key()).expect("self-signed").pem();
+        one_certificate(&pem).expect("cert")
+    }
+
+    fn named(name: &str) -> rcgen::CertificateParams {
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        p.distinguished_name.push(rcgen::DnType::CommonName, name);
+        p
+    }
+
+    #[test]
+    fn at_most_5000_characters_of_pem_are_accepted() {
+        // InitializeCluster takes up to 5000 characters; the padding is indentation.
+        let pem = root("Root").cert_pem;
+        let at_limit = format!("{}{pem}", " ".repeat(MAX_PEM_CHARS - pem.len()));
+        assert_eq!(at_limit.len(), MAX_PEM_CHARS);
+        assert!(one_certificate(&at_limit).is_ok());
+        let e = one_certificate(&format!(" {at_limit}")).expect_err("5001 characters");
+        assert!(e.contains("has 5001 characters"), "{e}");
+    }
+
+    #[test]
+    fn a_bundle_gives_each_certificate_in_order_and_names_a_block_that_is_not_one() {
+        let (a, b) = (root("A"), root("B"));
+        let both = certificates(&format!("{}{}", a.cert_pem, b.cert_pem)).expect("bundle");
+        assert_eq!(
+            both.iter().map(Cert::subject).collect::<Vec<_>>(),
+            ["CN=A, O=TrustChain tests", "CN=B, O=TrustChain tests"]
+        );
+        let e = certificates(&format!("{}{}", a.cert_pem, b.key_pem)).expect_err("a key");
+        assert!(e.contains("PEM block 2"), "{e}");
+        assert!(e.contains("PRIVATE KEY"), "{e}");
+        let e = certificates("no PEM here").expect_err("not PEM");
+        assert!(e.contains("is not PEM"), "{e}");
+    }
+
+    #[test]
+    fn only_a_certificate_that_signed_itself_is_self_signed() {
+        let r = root("Root");
+        let inter = intermediate("Inter", &r);
+        let (r, inter) = (
+            one_certificate(&r.cert_pem).expect("r"),
+            one_certificate(&inter.cert_pem).expect("i"),
+        );
+        assert!(r.is_self_signed());
+        assert!(!inter.is_self_signed());
+        assert_eq!(inter.issuer_name(), r.subject());
+        assert_eq!(format!("{inter:?}"), "Cert(CN=Inter, O=TrustChain tests)");
+    }
+
+    #[test]
+    fn a_new_root_with_the_anchors_name_is_not_the_anchor() {
+        // The same name with another key signs certificates the anchor cannot verify.
+        let (r, remade) = (root("Root"), root("Root"));
+        let anchor = one_certificate(&r.cert_pem).expect("anchor");
+        let remade = one_certificate(&remade.cert_pem).expect("remade");
+        assert_eq!(remade.subject_der(), anchor.subject_der());
+        let p = issuing_ca_problem(&remade, &anchor).expect("refused");
+        assert!(p.contains("does not chain to the trust anchor"), "{p}");
+    }
+
+    #[test]
+    fn rsa_key_sizes_are_counted_in_bits() {
+        // Big-endian unsigned integers, with or without DER's leading zero byte.
+        assert_eq!(bit_len(&[]), 0);
+        assert_eq!(bit_len(&[0, 0]), 0);
+        assert_eq!(bit_len(&[0x01, 0x00]), 9);
+        assert_eq!(bit_len(&[0x00, 0x80, 0x00]), 16);
+        assert_eq!(bit_len(&[0x7f; 3]), 23);
+    }
+
+    #[test]
+    fn an_rsa_3072_root_is_refused_as_the_wrong_size_not_as_too_small() {
+        let key =
+            rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_3072)
+                .expect("rsa 3072");
+        let mut p = named("Root 3072");
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let cert = one_certificate(&p.self_signed(&key).expect("root").pem()).expect("cert");
+        assert_eq!(cert.rsa_bits(), Some(3072));
+        let e = anchor_problem(&cert, now()).expect("refused");
+        assert!(e.contains("has an RSA 3072 key"), "{e}");
+        assert!(!e.contains("too small"), "{e}");
+        // RSA 1024 is too small, and says how to make a root that is not.
+        let small = one_certificate(include_str!("testdata/rsa1024_root.pem")).expect("cert");
+        let e = anchor_problem(&small, now()).expect("refused");
+        assert!(e.contains("too small"), "{e}");
+    }
+
+    #[test]
+    fn an_anchor_with_extensions_must_say_it_is_a_ca() {
+        // AWS: "basicConstraints=critical,CA:TRUE" when X509v3 extensions are present.
+        let mut p = named("Not a CA");
+        p.is_ca = rcgen::IsCa::ExplicitNoCa;
+        let e = anchor_problem(&self_signed(p), now()).expect("CA:FALSE refused");
+        assert!(e.contains("CA:FALSE"), "{e}");
+        let mut p = named("No constraints");
+        p.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
+        let e = anchor_problem(&self_signed(p), now()).expect("no Basic Constraints refused");
+        assert!(e.contains("no Basic Constraints"), "{e}");
+        // Without extensions at all (an X.509 v1-style root) Basic Constraints is not needed.
+        assert_eq!(anchor_problem(&self_signed(named("Plain")), now()), None);
+    }
+
+    #[test]
+    fn validity_includes_both_ends_and_allows_five_minutes_of_clock_skew() {
+        let cert = one_certificate(&root("Root").cert_pem).expect("cert");
+        let (not_before, not_after) = cert.validity();
+        // RFC 5280 4.1.2.5: valid from notBefore through notAfter, inclusive.
+        assert_eq!(validity_problem(&cert, not_after), None);
+        let e = validity_problem(&cert, not_after + 1).expect("expired");
+        assert!(e.starts_with("expired on "), "{e}");
+        // Our clock may be up to 300 s behind the signer's.
+        assert_eq!(validity_problem(&cert, not_before - 300), None);
+        let e = validity_problem(&cert, not_before - 301).expect("not yet valid");
+        assert!(e.starts_with("is not valid before "), "{e}");
+        // An expired root is refused as a trust anchor.
+        let mut p = named("Expired");
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        p.not_before = rcgen::date_time_ymd(2000, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2001, 1, 1);
+        let e = anchor_problem(&self_signed(p), now()).expect("expired");
+        assert_eq!(e, "expired on 2001-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn a_certificate_is_not_a_csr() {
+        let e = Csr::from_pem(&root("Root").cert_pem)
+            .err()
+            .expect("a certificate");
+        assert!(e.contains("is not one PEM certificate request"), "{e}");
+    }
 }

@@ -184,9 +184,128 @@ mod tests {
     #[test]
     fn der_lengths_use_the_long_form_past_127_bytes() {
         assert_eq!(tlv(0x04, &[0; 3])[..2], [0x04, 3]);
+        assert_eq!(tlv(0x04, &[0; 127])[..2], [0x04, 127]);
+        assert_eq!(tlv(0x04, &[0; 128])[..3], [0x04, 0x81, 128]);
         assert_eq!(tlv(0x04, &[0; 200])[..3], [0x04, 0x81, 200]);
         assert_eq!(tlv(0x04, &[0; 300])[..4], [0x04, 0x82, 0x01, 0x2c]);
         assert_eq!(time(2_524_608_000)[0], 0x18, "2050 is GeneralizedTime");
         assert_eq!(time(1_798_761_599)[0], 0x17);
+    }
+
+    /// (subject key identifier, authority key identifier) of a certificate.
+    fn key_ids(c: &Cert) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+        use x509_parser::extensions::ParsedExtension;
+        let der = x509_parser::pem::parse_x509_pem(c.to_pem().as_bytes())
+            .expect("pem")
+            .1
+            .contents;
+        let (_, x) = x509_parser::parse_x509_certificate(&der).expect("x509");
+        let (mut ski, mut aki) = (None, None);
+        for e in x.extensions() {
+            match e.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(k) => ski = Some(k.0.to_vec()),
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                _ => {}
+            }
+        }
+        (ski, aki)
+    }
+
+    fn sha1_of(data: &[u8]) -> Vec<u8> {
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, data)
+            .as_ref()
+            .to_vec()
+    }
+
+    #[test]
+    fn key_identifiers_let_path_building_find_the_anchor() {
+        // OpenSSL refuses an issuer whose subject key identifier is not the
+        // certificate's authority key identifier. rcgen's roots carry a SHA-256-based
+        // one, which the certificate must repeat, not recompute.
+        let root = root("Root");
+        let anchor = one_certificate(&root.cert_pem).expect("anchor");
+        let key = PrivateKey::from_pem(&root.key_pem).expect("key");
+        let (csr_pem, csr_key) = cluster_csr();
+        let csr = Csr::from_pem(&csr_pem).expect("csr");
+        let signed = sign_csr(&csr, &anchor, &key, time::now()).expect("signed");
+        let anchor_ski = key_ids(&anchor)
+            .0
+            .expect("rcgen roots have a key identifier");
+        let (ski, aki) = key_ids(&signed);
+        assert_eq!(aki, Some(anchor_ski));
+        // Its own identifier as OpenSSL computes it: SHA-1 of the public key bits.
+        assert_eq!(ski, Some(sha1_of(csr_key.public_key_raw())));
+
+        // A root without extensions: the identifier OpenSSL would have given it.
+        let plain_key = rsa_key();
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "Plain Root");
+        let plain = one_certificate(&p.self_signed(&plain_key).expect("root").pem()).expect("c");
+        assert_eq!(key_ids(&plain), (None, None));
+        let key = PrivateKey::from_pem(&plain_key.serialize_pem()).expect("key");
+        let signed = sign_csr(&csr, &plain, &key, time::now()).expect("signed");
+        assert!(signed.is_issued_by(&plain));
+        assert_eq!(
+            key_ids(&signed).1,
+            Some(sha1_of(plain_key.public_key_raw()))
+        );
+    }
+
+    #[test]
+    fn validity_starts_minutes_before_now_and_ends_with_the_issuer_at_the_latest() {
+        let root = root("Root");
+        let anchor = one_certificate(&root.cert_pem).expect("anchor");
+        let key = PrivateKey::from_pem(&root.key_pem).expect("key");
+        let csr = Csr::from_pem(&cluster_csr().0).expect("csr");
+        let now = time::now();
+        let (nb, na) = sign_csr(&csr, &anchor, &key, now)
+            .expect("signed")
+            .validity();
+        assert!((now - 600..=now - 60).contains(&nb), "{nb} for {now}");
+        assert_eq!(na, now + VALIDITY_DAYS * 86_400);
+        // An issuer ending sooner than the user guide's 3652 days bounds the certificate.
+        let short_key = rsa_key();
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "Short Root");
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        p.not_after = rcgen::date_time_ymd(2040, 1, 1);
+        let short = one_certificate(&p.self_signed(&short_key).expect("root").pem()).expect("c");
+        let key = PrivateKey::from_pem(&short_key.serialize_pem()).expect("key");
+        // Signed in 2037: 3652 days would end in 2047.
+        let (_, na) = sign_csr(&csr, &short, &key, 2_114_380_800)
+            .expect("signed")
+            .validity();
+        assert_eq!(na, short.validity().1);
+    }
+
+    #[test]
+    fn serials_are_positive_minimal_der_integers_of_127_random_bits() {
+        // OpenSSL refuses INTEGERs with a superfluous leading zero octet, and a
+        // negative serial breaks RFC 5280 4.1.2.2.
+        let rng = SystemRandom::new();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..64 {
+            let s = serial(&rng).expect("serial");
+            assert_eq!(s[..2], [0x02, 16], "{s:02x?}");
+            assert!((0x40..=0x7f).contains(&s[2]), "{s:02x?}");
+            assert!(seen.insert(s));
+        }
+    }
+
+    #[test]
+    fn kms_signs_the_sha256_digest_of_the_certificate() {
+        // FIPS 180-2 test vector "abc".
+        assert_eq!(
+            sha256(b"abc"),
+            [
+                0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae,
+                0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61,
+                0xf2, 0x00, 0x15, 0xad
+            ]
+        );
     }
 }
