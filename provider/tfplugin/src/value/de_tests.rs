@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, Visitor};
+use serde::de::{Deserializer, IgnoredAny, Visitor};
 
 use crate::value::{Attr, AttributePath, Number, Value, ValueError, from_value};
 
@@ -128,4 +128,14 @@ fn an_option_reads_null_but_never_an_unknown_even_around_an_attr() {
             path: AttributePath::root()
         })
     );
+}
+
+#[test]
+fn an_attr_reads_an_unknown_as_unknown_whatever_it_holds() {
+    // An `Attr<IgnoredAny>` field asks only whether a block is set, null or not
+    // known yet, without reading it.
+    let read = |v: Value| from_value::<Attr<IgnoredAny>>(&v);
+    assert!(matches!(read(Value::unknown()), Ok(Attr::Unknown)));
+    assert!(matches!(read(Value::Null), Ok(Attr::Null)));
+    assert!(matches!(read(Value::string("x")), Ok(Attr::Known(_))));
 }
