@@ -43,7 +43,7 @@ CARGO_MUTANTS = Path(os.environ.get("CARGO_MUTANTS", ROOT / ".tmp" / "cargo-muta
 VERDICTS = ROOT / "bench" / "mutants_verdicts.toml"
 REPORT = ROOT / "bench" / "MUTANTS.md"
 
-PROVIDER_UNIT = ["--bin", "terraform-provider-trustchain"]
+PROVIDER_UNIT = ["--lib"]  # the provider's unit tests live in its library (provider/src/lib.rs)
 
 # name: (package, files, name filter or None, tests (nextest arguments), acceptance)
 # `acceptance` (nextest filter expression) re-runs a group's unit-test survivors against

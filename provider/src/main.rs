@@ -2,21 +2,7 @@
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
-
-mod actions;
-mod aws;
-mod cloudhsm;
-mod data_sources;
-mod functions;
-mod ipv6;
-mod provider;
-mod resources;
-
-/// The release version (`make release VERSION=...` sets it), else the crate's.
-pub(crate) const VERSION: &str = match option_env!("TRUSTCHAIN_RELEASE_VERSION") {
-    Some(v) => v,
-    None => env!("CARGO_PKG_VERSION"),
-};
+use terraform_provider_trustchain::{TrustchainProvider, VERSION};
 
 /// The git commit a release was built from (`make release` sets it); development
 /// builds leave it out rather than rebuild the whole crate on every commit.
@@ -41,7 +27,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     tfplugin::serve::main(
-        provider::TrustchainProvider::new(),
+        TrustchainProvider::new(),
         "registry.terraform.io/trustchain/trustchain",
     )
 }

@@ -31,6 +31,12 @@ impl TrustchainProvider {
     }
 }
 
+impl Default for TrustchainProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[async_trait]
 impl Provider for TrustchainProvider {
     fn type_name(&self) -> &str {

@@ -6,10 +6,6 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    // Set for the provider files the cloudhsm_pem target includes: their unit tests
-    // need the provider's test helpers and stay out.
-    println!("cargo::rustc-check-cfg=cfg(trustchain_fuzz)");
-    println!("cargo::rustc-cfg=trustchain_fuzz");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/targets");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&dir)

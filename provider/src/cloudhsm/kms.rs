@@ -180,7 +180,7 @@ pub async fn sign(
         })
 }
 
-#[cfg(all(test, not(trustchain_fuzz)))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::aws::testing::kms_client;

@@ -464,7 +464,7 @@ impl PrivateKey {
 }
 
 // Not when tests/fuzz includes this file (its test helpers live in the provider).
-#[cfg(all(test, not(trustchain_fuzz)))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::cloudhsm::testing::*;

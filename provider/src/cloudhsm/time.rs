@@ -42,7 +42,7 @@ pub fn rfc3339(secs: i64) -> String {
 }
 
 // Not when tests/fuzz includes this file.
-#[cfg(all(test, not(trustchain_fuzz)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,5 @@
-//! `trustchain_cloudhsm_cluster_initialization`'s PEM and X.509 handling, as the
-//! provider compiles it (its files are included below): trust anchor and signed
+//! `trustchain_cloudhsm_cluster_initialization`'s PEM and X.509 handling, from the
+//! provider's library: trust anchor and signed
 //! certificate parsing and checks, the cluster CSR, the issuing CA's private key, and
 //! signing a CSR. Input: up to three parts separated by a line `====`: certificate,
 //! CSR, private key; each part also goes through every parser on its own.
@@ -10,18 +10,8 @@
 
 use crate::Target;
 
-// The provider's own files, whole: what this target does not call is unused here.
-#[allow(dead_code)]
-#[path = "../../../../provider/src/cloudhsm/pki.rs"]
-mod pki;
-#[allow(dead_code)]
-#[path = "../../../../provider/src/cloudhsm/sign.rs"]
-mod sign;
-#[allow(dead_code)]
-#[path = "../../../../provider/src/cloudhsm/time.rs"]
-mod time;
-
-use pki::{Csr, PrivateKey};
+use terraform_provider_trustchain::cloudhsm::pki::{self, Csr, PrivateKey};
+use terraform_provider_trustchain::cloudhsm::sign;
 
 pub const TARGET: Target = Target {
     name: "cloudhsm_pem",
