@@ -14,7 +14,7 @@
 
 use crate::aws::retry::{GaveUp, poll};
 use crate::aws::tags::{self, ConfigTags, Tags};
-use crate::aws::{Clients, Poll, failed};
+use crate::aws::{Clients, Poll, clients_or_return, failed};
 use crate::cloudhsm::CloudHsm;
 use crate::cloudhsm::is_id;
 use async_trait::async_trait;
@@ -191,10 +191,7 @@ impl Action for CloudHsmBackupCopy {
     }
 
     async fn invoke(&self, c: BackupCopyConfig, progress: &mut ActionProgress) -> Diagnostics {
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return d,
-        };
+        let clients = clients_or_return!(self.hsm, d => d);
         let own = c.tags.known().and_then(tags::known);
         let plan = Plan {
             cluster_id: c.cluster_id.known().cloned().unwrap_or_default(),

@@ -27,6 +27,20 @@ mod validate;
 mod endpoint_tests;
 
 pub use error::{code_of, failed, is_not_found};
+
+/// The AWS clients (`$data.clients().await`: a [`ProviderData`] or anything with such a
+/// `clients()`), or an early return of `$fail`, which names the diagnostics `$d`: the
+/// start of every resource, data source, list and action method that calls AWS.
+/// `let clients = clients_or_return!(self.data, d => Applied::failed(None, d));`
+macro_rules! clients_or_return {
+    ($data:expr, $d:ident => $fail:expr) => {
+        match $data.clients().await {
+            Ok(clients) => clients,
+            Err($d) => return $fail,
+        }
+    };
+}
+pub(crate) use clients_or_return;
 pub use retry::{Deadline, Poll, Stop, wait_for};
 pub use settings::ProviderSettings;
 

@@ -265,7 +265,7 @@ pub async fn issue(
 }
 
 // Not when tests/fuzz includes this file (its test helpers live in the provider).
-#[cfg(all(test, not(trustchain_fuzz)))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::aws::Stop;

@@ -8,6 +8,7 @@
 
 use super::model::{ClusterIdentity, ClusterModel, TYPE_NAME};
 use super::{schema, state};
+use crate::aws::clients_or_return;
 use crate::aws::failed;
 use crate::aws::tags;
 use crate::cloudhsm::{self, CloudHsm, tags_of};
@@ -128,10 +129,7 @@ impl ListResource for ClusterList {
         if d.has_errors() {
             return out.diagnostics(d).await;
         }
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return out.diagnostics(d).await,
-        };
+        let clients = clients_or_return!(self.hsm, d => out.diagnostics(d).await);
         let wanted = tags::filter(&req.config.tags);
         let mut call = clients
             .cloudhsmv2

@@ -16,7 +16,7 @@ mod validate;
 
 pub use list::ClusterList;
 
-use crate::aws::{Poll, failed};
+use crate::aws::{Poll, clients_or_return, failed};
 use crate::cloudhsm::{self, CloudHsm, is_id};
 use async_trait::async_trait;
 use aws_sdk_cloudhsmv2::types::{ClusterMode, NetworkType, Tag};
@@ -90,10 +90,7 @@ impl Resource for CloudHsmCluster {
 
     async fn create(&self, req: Create<ClusterModel>) -> Applied<ClusterModel> {
         let planned = req.planned;
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
+        let clients = clients_or_return!(self.hsm, d => Applied::failed(None, d));
         let (Some(hsm_type), Some(subnets)) =
             (planned.hsm_type.known().cloned(), planned.known_subnets())
         else {
@@ -177,10 +174,8 @@ impl Resource for CloudHsmCluster {
         let Some(id) = req.state.cluster_id.known().cloned() else {
             return Refreshed::gone();
         };
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return Refreshed::failed(req.state, req.private, d),
-        };
+        let clients =
+            clients_or_return!(self.hsm, d => Refreshed::failed(req.state, req.private, d));
         match self.hsm.cluster(&clients, &id).await {
             Ok(Some(c)) if !cloudhsm::is_gone(&c) => {
                 Refreshed::found(state::state_of(&c, &req.state, &clients), req.private)
@@ -195,10 +190,7 @@ impl Resource for CloudHsmCluster {
         let Some(id) = prior.cluster_id.known().cloned() else {
             return Applied::failed(Some(prior), bug("cluster_id"));
         };
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior), d),
-        };
+        let clients = clients_or_return!(self.hsm, d => Applied::failed(Some(prior), d));
         let timeout = limit(planned.timeouts.known(), Operation::Update, DEFAULT_TIMEOUT);
         let deadline = self.hsm.deadline(timeout, Operation::Update);
         let result = self
@@ -231,10 +223,7 @@ impl Resource for CloudHsmCluster {
         let Some(id) = req.prior.cluster_id.known().cloned() else {
             return Diagnostics::new();
         };
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return d,
-        };
+        let clients = clients_or_return!(self.hsm, d => d);
         let timeout = limit(
             req.prior.timeouts.known(),
             Operation::Delete,

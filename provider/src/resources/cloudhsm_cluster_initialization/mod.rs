@@ -12,6 +12,7 @@ mod plan;
 mod schema;
 mod validate;
 
+use crate::aws::clients_or_return;
 use crate::cloudhsm::is_id;
 use crate::cloudhsm::pki::{self, PrivateKey};
 use crate::cloudhsm::{self, CloudHsm, INITIALIZED_OR_LATER};
@@ -83,10 +84,7 @@ impl Resource for CloudHsmClusterInitialization {
 
     async fn create(&self, req: Create<InitModel>) -> Applied<InitModel> {
         let (mut config, planned) = (req.config, req.planned);
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
+        let clients = clients_or_return!(self.hsm, d => Applied::failed(None, d));
         let (Some(id), Some(anchor_pem)) = (
             planned.cluster_id.known().cloned(),
             planned.trust_anchor.known().cloned(),
@@ -162,10 +160,8 @@ impl Resource for CloudHsmClusterInitialization {
         let Some(id) = req.state.cluster_id.known().cloned() else {
             return Refreshed::gone();
         };
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return Refreshed::failed(req.state, req.private, d),
-        };
+        let clients =
+            clients_or_return!(self.hsm, d => Refreshed::failed(req.state, req.private, d));
         match self.hsm.cluster(&clients, &id).await {
             Ok(Some(c)) if INITIALIZED_OR_LATER.contains(&cloudhsm::state(&c)) => {
                 let mut m = req.state;

@@ -7,6 +7,7 @@
 
 use super::model::{self, HsmIdentity, HsmModel, TYPE_NAME};
 use super::schema;
+use crate::aws::clients_or_return;
 use crate::aws::failed;
 use crate::cloudhsm::is_id;
 use crate::cloudhsm::{self, CloudHsm};
@@ -89,10 +90,7 @@ impl ListResource for HsmList {
         if d.has_errors() {
             return out.diagnostics(d).await;
         }
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return out.diagnostics(d).await,
-        };
+        let clients = clients_or_return!(self.hsm, d => out.diagnostics(d).await);
         let zone = req.config.availability_zone.known().cloned();
         let mut call = clients
             .cloudhsmv2

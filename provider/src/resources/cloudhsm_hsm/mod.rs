@@ -12,6 +12,7 @@ mod plan;
 mod schema;
 mod validate;
 
+use crate::aws::clients_or_return;
 use crate::cloudhsm::is_id;
 use crate::cloudhsm::{self, CloudHsm};
 use async_trait::async_trait;
@@ -78,10 +79,7 @@ impl Resource for CloudHsmHsm {
 
     async fn create(&self, req: Create<HsmModel>) -> Applied<HsmModel> {
         let planned = req.planned;
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
+        let clients = clients_or_return!(self.hsm, d => Applied::failed(None, d));
         let Some(cluster_id) = planned.cluster_id.known().cloned() else {
             return Applied::failed(
                 None,
@@ -138,10 +136,8 @@ impl Resource for CloudHsmHsm {
         ) else {
             return Refreshed::gone();
         };
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return Refreshed::failed(req.state, req.private, d),
-        };
+        let clients =
+            clients_or_return!(self.hsm, d => Refreshed::failed(req.state, req.private, d));
         match self.hsm.cluster(&clients, &cluster_id).await {
             Ok(Some(c)) if !cloudhsm::is_gone(&c) => match c.hsms().iter().find(|h| {
                 h.hsm_id() == hsm_id
@@ -173,10 +169,7 @@ impl Resource for CloudHsmHsm {
         ) else {
             return Diagnostics::new();
         };
-        let clients = match self.hsm.clients().await {
-            Ok(c) => c,
-            Err(d) => return d,
-        };
+        let clients = clients_or_return!(self.hsm, d => d);
         let timeout = limit(
             req.prior.timeouts.known(),
             Operation::Delete,

@@ -9,7 +9,7 @@
 use super::aws::discovery::Ec2;
 use super::model::{NetworkIdentity, NetworkModel, TAG_KIND, TAG_TIER, TYPE_NAME};
 use super::{READ_TIMEOUT, schema, state};
-use crate::aws::{ProviderData, failed, tags};
+use crate::aws::{ProviderData, clients_or_return, failed, tags};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Vpc};
 use serde::{Deserialize, Serialize};
@@ -107,10 +107,7 @@ impl ListResource for NetworkList {
         if d.has_errors() {
             return out.diagnostics(d).await;
         }
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return out.diagnostics(d).await,
-        };
+        let clients = clients_or_return!(self.data, d => out.diagnostics(d).await);
         let mut call = clients.ec2.describe_vpcs();
         if let Attr::Known(id) = &req.config.vpc_id {
             call = call.filters(Filter::builder().name("vpc-id").values(id).build());

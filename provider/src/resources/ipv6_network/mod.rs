@@ -23,7 +23,7 @@ mod validate;
 pub use list::NetworkList;
 
 use crate::aws::retry::until_visible;
-use crate::aws::{Clients, ProviderData};
+use crate::aws::{Clients, ProviderData, clients_or_return};
 use async_trait::async_trait;
 use aws::discovery::{Ec2, Scope};
 use model::{Desired, NetworkIdentity, NetworkModel};
@@ -86,10 +86,7 @@ impl Resource for Ipv6Network {
 
     async fn create(&self, req: Create<NetworkModel>) -> Applied<NetworkModel> {
         let planned = req.planned;
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
+        let clients = clients_or_return!(self.data, d => Applied::failed(None, d));
         let desired = match Desired::from_model(&planned) {
             Ok(d) => d,
             Err(d) => return Applied::failed(None, d),
@@ -117,10 +114,8 @@ impl Resource for Ipv6Network {
         let Some(vpc_id) = req.state.vpc_id.known().cloned() else {
             return Refreshed::gone();
         };
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Refreshed::failed(req.state, req.private, d),
-        };
+        let clients =
+            clients_or_return!(self.data, d => Refreshed::failed(req.state, req.private, d));
         let ec2 = self.ec2(&clients, READ_TIMEOUT, Operation::Read);
         let scope = Scope::State {
             nat_expected: nat_expected(&req.state),
@@ -137,10 +132,7 @@ impl Resource for Ipv6Network {
     async fn update(&self, req: Update<NetworkModel>) -> Applied<NetworkModel> {
         let planned = req.planned;
         let prior = Some(req.prior);
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(prior, d),
-        };
+        let clients = clients_or_return!(self.data, d => Applied::failed(prior, d));
         let desired = match Desired::from_model(&planned) {
             Ok(d) => d,
             Err(d) => return Applied::failed(prior, d),
@@ -172,10 +164,7 @@ impl Resource for Ipv6Network {
         let Some(vpc_id) = req.prior.vpc_id.known().cloned() else {
             return Diagnostics::new();
         };
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return d,
-        };
+        let clients = clients_or_return!(self.data, d => d);
         let timeout = limit(
             req.prior.timeouts.known(),
             Operation::Delete,

@@ -10,7 +10,7 @@ use super::aws::discovery::Elb;
 use super::model::{LoadBalancerIdentity, LoadBalancerModel, TYPE_NAME};
 use super::{READ_TIMEOUT, schema, state};
 use crate::aws::tags;
-use crate::aws::{ProviderData, failed};
+use crate::aws::{ProviderData, clients_or_return, failed};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum;
 use serde::{Deserialize, Serialize};
@@ -93,10 +93,7 @@ impl ListResource for LoadBalancerList {
         if d.has_errors() {
             return out.diagnostics(d).await;
         }
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return out.diagnostics(d).await,
-        };
+        let clients = clients_or_return!(self.data, d => out.diagnostics(d).await);
         let wanted = tags::filter(&req.config.tags);
         let vpc = req.config.vpc_id.known().cloned();
         let elb = Elb {

@@ -19,7 +19,7 @@ mod validate;
 
 pub use list::LoadBalancerList;
 
-use crate::aws::{Clients, ProviderData};
+use crate::aws::{Clients, ProviderData, clients_or_return};
 use async_trait::async_trait;
 use aws::discovery::Elb;
 use model::{Desired, LoadBalancerIdentity, LoadBalancerModel};
@@ -91,10 +91,7 @@ impl Resource for QuicLoadBalancer {
 
     async fn create(&self, req: Create<LoadBalancerModel>) -> Applied<LoadBalancerModel> {
         let planned = req.planned;
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
+        let clients = clients_or_return!(self.data, d => Applied::failed(None, d));
         let want = match desired(&planned) {
             Ok(d) => d,
             Err(d) => return Applied::failed(None, d),
@@ -130,10 +127,8 @@ impl Resource for QuicLoadBalancer {
         let Some(arn) = req.state.arn.known().cloned() else {
             return Refreshed::gone();
         };
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Refreshed::failed(req.state, req.private, d),
-        };
+        let clients =
+            clients_or_return!(self.data, d => Refreshed::failed(req.state, req.private, d));
         let elb = self.elb(&clients, READ_TIMEOUT, Operation::Read);
         match elb.discover(&arn, &state::known_groups(&req.state)).await {
             Ok(None) => Refreshed::gone(),
@@ -147,10 +142,7 @@ impl Resource for QuicLoadBalancer {
     async fn update(&self, req: Update<LoadBalancerModel>) -> Applied<LoadBalancerModel> {
         let planned = req.planned;
         let prior = req.prior;
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior), d),
-        };
+        let clients = clients_or_return!(self.data, d => Applied::failed(Some(prior), d));
         let want = match desired(&planned) {
             Ok(d) => d,
             Err(d) => return Applied::failed(Some(prior), d),
@@ -188,10 +180,7 @@ impl Resource for QuicLoadBalancer {
         let Some(arn) = req.prior.arn.known().cloned() else {
             return Diagnostics::new();
         };
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return d,
-        };
+        let clients = clients_or_return!(self.data, d => d);
         let timeout = limit(
             req.prior.timeouts.known(),
             Operation::Delete,

@@ -8,7 +8,7 @@
 use super::aws::all_registered;
 use super::model::{self, TYPE_NAME, TargetIdentity, TargetModel};
 use super::schema;
-use crate::aws::{ProviderData, code_of, failed, is_not_found};
+use crate::aws::{ProviderData, clients_or_return, code_of, failed, is_not_found};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::diag::{Diagnostic, Diagnostics};
@@ -108,10 +108,7 @@ impl ListResource for TargetList {
         if d.has_errors() {
             return out.diagnostics(d).await;
         }
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return out.diagnostics(d).await,
-        };
+        let clients = clients_or_return!(self.data, d => out.diagnostics(d).await);
         let mut call = clients.elbv2.describe_target_groups();
         if let Attr::Known(arn) = &req.config.target_group_arn {
             call = call.target_group_arns(arn.clone());

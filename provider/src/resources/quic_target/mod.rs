@@ -16,7 +16,7 @@ mod validate;
 
 pub use list::TargetList;
 
-use crate::aws::{Clients, ProviderData};
+use crate::aws::{Clients, ProviderData, clients_or_return};
 use async_trait::async_trait;
 use aws::Targets;
 use aws_sdk_elasticloadbalancingv2::types::TargetHealthDescription;
@@ -189,10 +189,7 @@ impl Resource for QuicTarget {
 
     async fn create(&self, req: Create<TargetModel>) -> Applied<TargetModel> {
         let mut m = req.planned;
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(None, d),
-        };
+        let clients = clients_or_return!(self.data, d => Applied::failed(None, d));
         let timeout = limit(m.timeouts.known(), Operation::Create, DEFAULT_TIMEOUT);
         let t = self.targets(&clients, timeout, Operation::Create);
         let result = async {
@@ -226,10 +223,8 @@ impl Resource for QuicTarget {
         let Some(key) = req.state.identity() else {
             return Refreshed::gone();
         };
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Refreshed::failed(req.state, req.private, d),
-        };
+        let clients =
+            clients_or_return!(self.data, d => Refreshed::failed(req.state, req.private, d));
         let t = self.targets(&clients, DEFAULT_TIMEOUT, Operation::Read);
         let found = match self.registrations(&t, &key.target_group_arn).await {
             Ok(all) => match all.and_then(|all| aws::find(&all, &key.target_id, key.port)) {
@@ -261,10 +256,7 @@ impl Resource for QuicTarget {
     async fn update(&self, req: Update<TargetModel>) -> Applied<TargetModel> {
         let mut m = req.planned;
         let prior = req.prior;
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(Some(prior), d),
-        };
+        let clients = clients_or_return!(self.data, d => Applied::failed(Some(prior), d));
         let timeout = limit(m.timeouts.known(), Operation::Update, DEFAULT_TIMEOUT);
         let t = self.targets(&clients, timeout, Operation::Update);
         let result = async {
@@ -300,10 +292,7 @@ impl Resource for QuicTarget {
         let Some(key) = req.prior.identity() else {
             return Diagnostics::new();
         };
-        let clients = match self.data.clients().await {
-            Ok(c) => c,
-            Err(d) => return d,
-        };
+        let clients = clients_or_return!(self.data, d => d);
         self.changed(&key.target_group_arn).await;
         match self
             .targets(&clients, DEFAULT_TIMEOUT, Operation::Delete)
