@@ -16,14 +16,17 @@ mutant's name without line and column (stable while the code moves):
 of an earlier run that a test added since kills. A survivor without a verdict is
 UNEXPLAINED: the run lists it and exits 1.
 
-    tools/mutants.py [--group NAME ...] [--only FILE ...] [--rest] [--list] [--recheck] [--report-only]
+    tools/mutants.py [--group NAME ...] [--only FILE ...] [--rest] [--list] [--recheck] [--acceptance] [--report-only]
 
 --only narrows a group to some of its files (a subset on a busy machine; each subset
-keeps its own outcomes). --recheck runs a group's survivors again, after tests were
-added. --rest runs only the mutants no earlier run of the group has an outcome for (a run
-stopped part way), into a directory of its own (`<run>.rest`, then `.rest2`, ...); a mutant is matched by its
-whole name, line included, so one whose code moved since runs again. --report-only rebuilds bench/MUTANTS.md from the outcomes under .tmp/mutants/
-(groups run on different occasions, on a shared machine, each keep their own timing).
+keeps its own outcomes; a planning file's acceptance phase then runs only the test
+binaries of its resource). --recheck runs a group's survivors again, after tests were
+added; --acceptance runs only the acceptance phase of the last unit run. --rest runs only
+the mutants no earlier run of the group has an outcome for (a run stopped part way), into
+a directory of its own (`<run>.rest`, then `.rest2`, ...); a mutant is matched by its whole
+name, line included, so one whose code moved since runs again. --report-only rebuilds
+bench/MUTANTS.md from the outcomes under .tmp/mutants/ (groups run on different
+occasions, on a shared machine, each keep their own timing).
 """
 
 import argparse
@@ -160,12 +163,29 @@ def cargo_mutants_args(
         for s in survivors:
             args += ["--re", "^" + re.escape(s) + "$"]
         if phase == "acceptance":
-            args += ["--test-workspace", "true", "--", "-E", acceptance]
+            args += ["--test-workspace", "true", "--", "-E", acceptance_expr(name)]
         else:
-            args += ["--"] + tests
+            args += targets(tests)
     else:
-        args += ["--"] + tests
+        args += targets(tests)
     return args
+
+
+def targets(tests: list[str]) -> list[str]:
+    """The test targets (`--bin NAME`, `--test NAME`, `--lib`) as cargo arguments of both
+    the build and the test phase, the rest (filters) for the test run: cargo-mutants
+    otherwise builds every test target of the package for each mutant (for the provider,
+    its binary a second time, for the integration tests no mutant run uses)."""
+    cargo, rest = [], []
+    it = iter(tests)
+    for a in it:
+        if a in ("--bin", "--test"):
+            cargo.append(f"--cargo-arg={a}={next(it)}")
+        elif a == "--lib":
+            cargo.append("--cargo-arg=--lib")
+        else:
+            rest.append(a)
+    return cargo + (["--"] + rest if rest else [])
 
 
 # Groups whose files belong to one resource each: narrowed with --only to some of those
@@ -259,24 +279,40 @@ def run_group(name: str, log) -> float:
     out.mkdir(parents=True, exist_ok=True)
     print(f"[mutants] {name}: unit and property tests", flush=True)
     subprocess.run(cargo_mutants_args(name, False), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    acceptance = GROUPS[name][4]
-    acc_dir = run_dir(name, "acceptance")
-    if acc_dir.exists():
-        shutil.rmtree(acc_dir)
-    if acceptance:
-        missed = [o["raw"] for o in raw_outcomes(out) if o["summary"] == "MissedMutant"]
-        if missed:
-            print(f"[mutants] {name}: {len(missed)} survivors against the acceptance tests ({acceptance})", flush=True)
-            acc_dir.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                cargo_mutants_args(name, False, survivors=missed),
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+    run_acceptance(name, log)
     seconds = time.monotonic() - t0
     (out / "seconds.txt").write_text(f"{seconds:.0f}\n")
     return seconds
+
+
+def acceptance_expr(name: str) -> str:
+    """The acceptance tests of a group; narrowed with --only to the test binaries named
+    like the files' resources (`binary(cloudhsm)` for cloudhsm_cluster), when there are
+    such (a narrower set can only let more mutants survive)."""
+    expr = GROUPS[name][4] or ""
+    if not ONLY:
+        return expr
+    folders = {Path(f).parent.name for f in ONLY}
+    terms = [t.strip() for t in expr.split("|")]
+    mine = [t for t in terms if (m := re.fullmatch(r"binary\((\w+)\)", t)) and any(f.startswith(m.group(1)) for f in folders)]
+    return " | ".join(mine) if mine else expr
+
+
+def run_acceptance(name: str, log) -> None:
+    """The group's unit-test survivors against the acceptance tests that reach them."""
+    acc_dir = run_dir(name, "acceptance")
+    if acc_dir.exists():
+        shutil.rmtree(acc_dir)
+    if not GROUPS[name][4]:
+        return
+    missed = [o["raw"] for o in raw_outcomes(run_dir(name)) if o["summary"] == "MissedMutant"]
+    if not missed:
+        return
+    print(f"[mutants] {name}: {len(missed)} survivors against the acceptance tests ({acceptance_expr(name)})", flush=True)
+    acc_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    subprocess.run(cargo_mutants_args(name, False, survivors=missed), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    (acc_dir / "seconds.txt").write_text(f"{time.monotonic() - t0:.0f}\n")
 
 
 def recheck(name: str, log) -> None:
@@ -464,6 +500,11 @@ def main() -> int:
     p.add_argument("--report-only", action="store_true", help="only rebuild bench/MUTANTS.md")
     p.add_argument("--recheck", action="store_true", help="run the groups' survivors again (after adding tests)")
     p.add_argument(
+        "--acceptance",
+        action="store_true",
+        help="run only the acceptance phase: the last unit run's survivors against the acceptance tests",
+    )
+    p.add_argument(
         "--only",
         action="append",
         default=[],
@@ -497,6 +538,11 @@ def main() -> int:
         with open(OUT / "log.txt", "a") as log:
             for g in groups:
                 recheck(g, log)
+        return report(groups)
+    if a.acceptance:
+        with open(OUT / "log.txt", "a") as log:
+            for g in groups:
+                run_acceptance(g, log)
         return report(groups)
     total = 0.0
     with open(OUT / "log.txt", "a") as log:

@@ -5,5 +5,7 @@ pub mod cloudhsm_cluster_initialization;
 pub mod cloudhsm_hsm;
 pub mod ipv6_network;
 pub mod moved;
+#[cfg(test)]
+pub mod plan_testing;
 pub mod quic_load_balancer;
 pub mod quic_target;

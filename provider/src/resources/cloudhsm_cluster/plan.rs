@@ -349,4 +349,131 @@ mod tests {
         let s: Vec<String> = summaries(&d).into_iter().map(|(_, s)| s).collect();
         assert_eq!(s, ["Subnets in more than one VPC", "IPv6-only subnet"]);
     }
+
+    use crate::resources::plan_testing;
+    fn cluster() -> super::super::CloudHsmCluster {
+        super::super::CloudHsmCluster::new(crate::cloudhsm::CloudHsm::new(
+            crate::aws::ProviderData::default(),
+        ))
+    }
+
+    fn config() -> serde_json::Value {
+        serde_json::json!({"hsm_type": "hsm2m.medium", "mode": "FIPS",
+                           "subnet_ids": ["subnet-a", "subnet-b"]})
+    }
+
+    /// The state after applying `config()`.
+    fn state() -> serde_json::Value {
+        serde_json::json!({
+            "id": "cluster-igklspoyj5v", "cluster_id": "cluster-igklspoyj5v",
+            "hsm_type": "hsm2m.medium", "mode": "FIPS", "network_type": "IPV4",
+            "subnet_ids": ["subnet-a", "subnet-b"], "backup_retention_days": 90,
+            "tags_all": {}, "cluster_state": "ACTIVE", "vpc_id": "vpc-1",
+            "security_group_id": "sg-1",
+            "subnet_mapping": {"us-east-1a": "subnet-a", "us-east-1b": "subnet-b"},
+        })
+    }
+
+    async fn plan(
+        prior: Option<&serde_json::Value>,
+        config: &serde_json::Value,
+        unknown: &[AttributePath],
+    ) -> plan_testing::Planned<ClusterModel> {
+        plan_testing::plan(cluster(), prior, config, unknown).await
+    }
+
+    #[tokio::test]
+    async fn tags_all_is_planned_from_the_tags() {
+        let mut c = config();
+        c["tags"] = serde_json::json!({"team": "pki"});
+        let p = plan(None, &c, &[]).await;
+        let all = p.model.tags_all.known().expect("tags_all known at plan");
+        assert_eq!(all.get("team").map(String::as_str), Some("pki"));
+        assert_eq!(all.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn mode_network_type_backup_and_subnets_replace_the_cluster_saying_why() {
+        let prior = state();
+        let mut c = config();
+        c["mode"] = serde_json::json!("NON_FIPS");
+        c["network_type"] = serde_json::json!("DUALSTACK");
+        c["source_backup_id"] = serde_json::json!("backup-abcdefghijk");
+        c["subnet_ids"] = serde_json::json!(["subnet-a", "subnet-c"]);
+        let p = plan(Some(&prior), &c, &[]).await;
+        let mut replaced = p.replaced();
+        replaced.sort();
+        assert_eq!(
+            replaced,
+            ["mode", "network_type", "source_backup_id", "subnet_ids"]
+        );
+        let warned: Vec<(String, String)> = p.summaries();
+        for at in ["mode", "network_type", "source_backup_id", "subnet_ids"] {
+            assert!(
+                warned.contains(&("This change replaces the object".into(), at.into())),
+                "{at}: {warned:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_same_subnets_in_another_order_change_nothing() {
+        let prior = state();
+        let mut c = config();
+        c["subnet_ids"] = serde_json::json!(["subnet-b", "subnet-a"]);
+        let p = plan(Some(&prior), &c, &[]).await;
+        assert_eq!(p.replaced(), Vec::<String>::new());
+        assert_eq!(p.summaries(), []);
+    }
+
+    #[tokio::test]
+    async fn subnets_known_only_after_apply_replace_now_and_say_so() {
+        let p = plan(
+            Some(&state()),
+            &config(),
+            &[AttributePath::root().attr("subnet_ids")],
+        )
+        .await;
+        assert_eq!(p.replaced(), ["subnet_ids"]);
+        let detail = &p.diagnostics.iter().next().expect("the warning").detail;
+        assert!(detail.contains("known only after apply"), "{detail}");
+    }
+
+    #[tokio::test]
+    async fn hsm1_to_hsm2m_migrates_in_place_and_other_type_changes_replace() {
+        let mut prior = state();
+        prior["hsm_type"] = serde_json::json!("hsm1.medium");
+        let p = plan(Some(&prior), &config(), &[]).await;
+        assert_eq!(p.replaced(), Vec::<String>::new());
+        assert_eq!(
+            p.summaries(),
+            [("HSM type migration in place".into(), "hsm_type".into())]
+        );
+
+        let mut c = config();
+        c["hsm_type"] = serde_json::json!("hsm1.medium");
+        let p = plan(Some(&state()), &c, &[]).await;
+        assert_eq!(p.replaced(), ["hsm_type"]);
+        let d = p.diagnostics.iter().next().expect("the reason");
+        assert!(
+            d.detail
+                .contains("hsm2m.medium to hsm1.medium replaces the cluster"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unchanged_hsm_type_neither_migrates_nor_replaces() {
+        for t in ["hsm1.medium", "hsm2m.medium"] {
+            let mut prior = state();
+            prior["hsm_type"] = serde_json::json!(t);
+            let mut c = config();
+            c["hsm_type"] = serde_json::json!(t);
+            c["tags"] = serde_json::json!({"team": "pki"});
+            let p = plan(Some(&prior), &c, &[]).await;
+            assert_eq!(p.replaced(), Vec::<String>::new(), "{t}");
+            assert_eq!(p.summaries(), [], "{t}");
+        }
+    }
 }

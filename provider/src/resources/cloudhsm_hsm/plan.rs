@@ -90,3 +90,60 @@ impl CloudHsmHsm {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Without AWS (an unconfigured provider): the replacement rules. The zone and
+    //! subnet lookup in the cluster's mapping is covered by the acceptance tests.
+    use super::*;
+    use crate::aws::ProviderData;
+    use crate::cloudhsm::CloudHsm;
+    use crate::resources::plan_testing::plan;
+    use serde_json::json;
+
+    const CLUSTER: &str = "cluster-igklspoyj5v";
+
+    fn state() -> serde_json::Value {
+        json!({"id": "hsm-ucskhjpuiw6", "hsm_id": "hsm-ucskhjpuiw6", "cluster_id": CLUSTER,
+               "availability_zone": "us-east-1a", "subnet_id": "subnet-a",
+               "ip_address": "10.0.1.5", "eni_id": "eni-1", "hsm_state": "ACTIVE"})
+    }
+
+    async fn replaced(config: serde_json::Value) -> Vec<String> {
+        let r = CloudHsmHsm::new(CloudHsm::new(ProviderData::default()));
+        plan(r, Some(&state()), &config, &[]).await.replaced()
+    }
+
+    #[tokio::test]
+    async fn an_hsm_that_stays_where_it_is_is_kept() {
+        let same = json!({"cluster_id": CLUSTER, "availability_zone": "us-east-1a"});
+        assert_eq!(replaced(same).await, Vec::<String>::new());
+        let by_subnet = json!({"cluster_id": CLUSTER, "subnet_id": "subnet-a"});
+        assert_eq!(replaced(by_subnet).await, Vec::<String>::new());
+    }
+
+    #[tokio::test]
+    async fn another_cluster_zone_subnet_or_address_replaces_the_hsm() {
+        let cases = [
+            (
+                json!({"cluster_id": "cluster-abcdefghijk", "availability_zone": "us-east-1a"}),
+                "cluster_id",
+            ),
+            (
+                json!({"cluster_id": CLUSTER, "availability_zone": "us-east-1b"}),
+                "availability_zone",
+            ),
+            (
+                json!({"cluster_id": CLUSTER, "subnet_id": "subnet-b"}),
+                "subnet_id",
+            ),
+            (
+                json!({"cluster_id": CLUSTER, "availability_zone": "us-east-1a", "ip_address": "10.0.1.6"}),
+                "ip_address",
+            ),
+        ];
+        for (config, attr) in cases {
+            assert_eq!(replaced(config).await, [attr]);
+        }
+    }
+}

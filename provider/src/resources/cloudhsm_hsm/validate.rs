@@ -42,3 +42,76 @@ pub fn check(m: &HsmModel) -> Diagnostics {
     }
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn found(v: serde_json::Value) -> Vec<(String, String)> {
+        let m: HsmModel = tfplugin::framework::model_from_json(&super::super::schema::schema(), &v)
+            .expect("model");
+        check(&m)
+            .iter()
+            .map(|d| {
+                let at = d
+                    .attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                (d.summary.clone(), at)
+            })
+            .collect()
+    }
+
+    const CLUSTER: &str = "cluster-igklspoyj5v";
+
+    #[test]
+    fn an_hsm_names_its_zone_or_its_subnet_not_both() {
+        let d = found(json!({"cluster_id": CLUSTER}));
+        assert_eq!(
+            d,
+            [(
+                "Availability zone or subnet missing".into(),
+                "availability_zone".into()
+            )]
+        );
+        let d = found(
+            json!({"cluster_id": CLUSTER, "availability_zone": "us-east-1a",
+                             "subnet_id": "subnet-1"}),
+        );
+        assert_eq!(
+            d,
+            [(
+                "Both availability_zone and subnet_id set".into(),
+                "subnet_id".into()
+            )]
+        );
+        assert_eq!(
+            found(json!({"cluster_id": CLUSTER, "availability_zone": "us-east-1a"})),
+            []
+        );
+        assert_eq!(
+            found(json!({"cluster_id": CLUSTER, "subnet_id": "subnet-1"})),
+            []
+        );
+    }
+
+    #[test]
+    fn the_cluster_id_and_ip_address_are_checked_when_known() {
+        let d = found(
+            json!({"cluster_id": "hsm-igklspoyj5v", "subnet_id": "subnet-1",
+                             "ip_address": "2600:1f18::5"}),
+        );
+        assert_eq!(
+            d,
+            [
+                ("Invalid cluster id".into(), "cluster_id".into()),
+                ("Invalid IPv4 address".into(), "ip_address".into()),
+            ]
+        );
+        let d = found(json!({"cluster_id": CLUSTER, "subnet_id": "subnet-1",
+                             "ip_address": "10.0.1.25"}));
+        assert_eq!(d, []);
+    }
+}

@@ -243,3 +243,421 @@ fn plan_subnets(
     }
     Some(subnets)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Planning of `trustchain_ipv6_network` as Terraform drives it: the proposed new state
+    //! (configuration plus the prior state's computed values) through the framework's
+    //! default planner and the resource's plan hook, with an unconfigured provider (no
+    //! AWS calls: the zone check needs the emulator and is covered by the acceptance
+    //! test `ipv6_network_zone_not_in_region_is_rejected_at_plan`).
+    use super::super::Ipv6Network;
+    use super::super::model::{NetworkModel, SubnetModel};
+    use crate::aws::ProviderData;
+    use crate::resources::plan_testing::{self, Planned};
+    use serde_json::{Value as Json, json};
+    use tfplugin::value::{Attr, AttributePath};
+
+    /// The VPC's Amazon-provided /56 in the prior states below; subnet `n` of the index
+    /// scheme (tier index * 16 + zone letter) is `2600:1f18:abcd:12nn::/64`.
+    const BLOCK: &str = "2600:1f18:abcd:1200::/56";
+    const A: &str = "us-east-1a";
+    const B: &str = "us-east-1b";
+    const C: &str = "us-east-1c";
+
+    async fn plan_with(
+        prior: Option<&Json>,
+        config: &Json,
+        unknown: &[AttributePath],
+    ) -> Planned<NetworkModel> {
+        plan_testing::plan(
+            Ipv6Network::new(ProviderData::default()),
+            prior,
+            config,
+            unknown,
+        )
+        .await
+    }
+
+    async fn plan(prior: Option<&Json>, config: &Json) -> Planned<NetworkModel> {
+        plan_with(prior, config, &[]).await
+    }
+
+    fn indexes(m: &NetworkModel) -> Vec<(String, Attr<i64>)> {
+        m.tier
+            .known()
+            .expect("tiers")
+            .iter()
+            .map(|t| (t.name.known().cloned().unwrap_or_default(), t.index.clone()))
+            .collect()
+    }
+
+    fn tiers(list: Json) -> Json {
+        json!({"name": "net", "availability_zones": [A, B], "tier": list})
+    }
+
+    /// An edge tier (public, dual-stack, index 0) and an app tier (private, index 1) in
+    /// zones a and b, with NAT64: the configuration and the state after its apply.
+    fn base_config() -> Json {
+        json!({
+            "name": "net",
+            "availability_zones": [A, B],
+            "enable_nat64": true,
+            "tier": [
+                {"name": "edge", "kind": "public", "ipv6_native": false},
+                {"name": "app", "kind": "private", "enable_dns64": true},
+            ]
+        })
+    }
+
+    fn subnet(tier: &str, zone: &str, v6: &str, v4: Option<&str>) -> Json {
+        let letter = zone.chars().last().expect("zone letter");
+        json!({"id": format!("subnet-{tier}-{letter}"), "availability_zone": zone,
+               "ipv6_cidr_block": v6, "ipv4_cidr_block": v4, "route_table_id": format!("rtb-{tier}")})
+    }
+
+    fn base_state() -> Json {
+        let tier = |name: &str, kind: &str, index: i64, native: bool, dns64: bool| {
+            json!({"name": name, "kind": kind, "index": index, "ipv6_native": native,
+                   "enable_dns64": dns64, "enable_resource_name_dns_aaaa_record_on_launch": true,
+                   "private_dns_hostname_type_on_launch": "resource-name"})
+        };
+        json!({
+            "id": "vpc-1", "name": "net", "ipv4_cidr": "10.0.0.0/24",
+            "availability_zones": [A, B], "enable_nat64": true, "tags_all": {},
+            "tier": [tier("edge", "public", 0, false, false), tier("app", "private", 1, true, true)],
+            "vpc_id": "vpc-1", "arn": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1",
+            "ipv6_cidr_block": BLOCK,
+            "internet_gateway_id": "igw-1", "egress_only_internet_gateway_id": "eigw-1",
+            "nat_gateway_id": "nat-1",
+            "subnets": {
+                "edge": [subnet("edge", A, "2600:1f18:abcd:1200::/64", Some("10.0.0.0/28")),
+                         subnet("edge", B, "2600:1f18:abcd:1201::/64", Some("10.0.0.16/28"))],
+                "app": [subnet("app", A, "2600:1f18:abcd:1210::/64", None),
+                        subnet("app", B, "2600:1f18:abcd:1211::/64", None)],
+            }
+        })
+    }
+
+    fn subnets(m: &NetworkModel, tier: &str) -> Vec<SubnetModel> {
+        m.subnets.known().expect("subnets known at plan")[tier].clone()
+    }
+
+    fn ids(list: &[SubnetModel]) -> Vec<Attr<String>> {
+        list.iter().map(|s| s.id.clone()).collect()
+    }
+
+    fn known(s: &str) -> Attr<String> {
+        Attr::Known(s.to_string())
+    }
+
+    #[tokio::test]
+    async fn new_tiers_take_their_position_unless_an_explicit_index_holds_it() {
+        let p = plan(
+            None,
+            &tiers(json!([
+                {"name": "edge", "kind": "public"},
+                {"name": "app", "kind": "private", "index": 0},
+                {"name": "db", "kind": "isolated"},
+            ])),
+        )
+        .await;
+        assert_eq!(
+            indexes(&p.model),
+            [
+                ("edge".into(), Attr::Known(1)),
+                ("app".into(), Attr::Known(0)),
+                ("db".into(), Attr::Known(2)),
+            ],
+            "edge's position 0 is app's explicit index: edge takes the lowest free one"
+        );
+        assert!(p.diagnostics.is_empty(), "{:?}", p.summaries());
+    }
+
+    #[tokio::test]
+    async fn removing_or_reordering_tiers_never_renumbers_the_others() {
+        let prior = json!({
+            "name": "net", "availability_zones": [A, B], "tags_all": {},
+            "tier": [{"name": "edge", "kind": "public", "index": 0},
+                     {"name": "app", "kind": "private", "index": 1},
+                     {"name": "db", "kind": "isolated", "index": 2}],
+        });
+        // edge removed, db moved first, a new tier at the end: db and app keep their
+        // subnets' numbers; the new tier takes the lowest number left (edge's).
+        let p = plan(
+            Some(&prior),
+            &tiers(json!([
+                {"name": "db", "kind": "isolated"},
+                {"name": "app", "kind": "private"},
+                {"name": "cache", "kind": "isolated"},
+            ])),
+        )
+        .await;
+        assert_eq!(
+            indexes(&p.model),
+            [
+                ("db".into(), Attr::Known(2)),
+                ("app".into(), Attr::Known(1)),
+                ("cache".into(), Attr::Known(0)),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_index_set_explicitly_is_not_kept_from_state_by_another_tier() {
+        let prior = json!({
+            "name": "net", "availability_zones": [A], "tags_all": {},
+            "tier": [{"name": "a", "kind": "isolated", "index": 0},
+                     {"name": "b", "kind": "isolated", "index": 1}],
+        });
+        // c claims 0 explicitly: a cannot keep 0 (its subnets would overlap c's).
+        let p = plan(
+            Some(&prior),
+            &tiers(json!([
+                {"name": "a", "kind": "isolated"},
+                {"name": "c", "kind": "isolated", "index": 0},
+            ])),
+        )
+        .await;
+        assert_eq!(
+            indexes(&p.model),
+            [("a".into(), Attr::Known(1)), ("c".into(), Attr::Known(0))]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tier_whose_name_or_index_is_not_known_yet_is_not_given_an_index() {
+        let tier0 = AttributePath::root().attr("tier").index(0);
+        let config = tiers(json!([
+            {"name": "x", "kind": "isolated"},
+            {"name": "y", "kind": "isolated"},
+            {"name": "z", "kind": "isolated"},
+        ]));
+        let p = plan_with(None, &config, &[tier0.clone().attr("name")]).await;
+        assert_eq!(
+            p.model.tier.known().expect("tiers")[0].index,
+            Attr::Unknown,
+            "a tier whose name is unknown cannot be matched with state: its index waits"
+        );
+        assert_eq!(
+            indexes(&p.model)[1..],
+            [("y".into(), Attr::Known(1)), ("z".into(), Attr::Known(2))]
+        );
+
+        let p = plan_with(None, &config, &[tier0.attr("index")]).await;
+        assert_eq!(
+            indexes(&p.model),
+            [
+                ("x".into(), Attr::Unknown),
+                ("y".into(), Attr::Known(1)),
+                ("z".into(), Attr::Known(2)),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn tags_all_is_planned_and_route_tables_over_fifty_tags_are_refused_at_tags() {
+        let with_tags = |n: usize| {
+            let tags: serde_json::Map<String, Json> =
+                (0..n).map(|i| (format!("k{i:02}"), json!("v"))).collect();
+            json!({"name": "net", "availability_zones": [A], "tags": tags,
+                   "tier": [{"name": "app", "kind": "isolated"}]})
+        };
+        // A route table carries tags_all, its Name and three trustchain: keys.
+        let p = plan(None, &with_tags(46)).await;
+        assert!(p.diagnostics.is_empty(), "{:?}", p.summaries());
+        assert_eq!(p.model.tags_all.known().map(|t| t.len()), Some(46));
+        assert_eq!(p.model.tags_all.known().expect("tags_all")["k07"], "v");
+        let p = plan(None, &with_tags(47)).await;
+        assert_eq!(p.summaries(), [("Too many tags".into(), "tags".into())]);
+        assert!(
+            p.diagnostics
+                .iter()
+                .next()
+                .expect("one")
+                .detail
+                .contains("route table"),
+            "names the object that would carry them"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tiers_subnet_tags_count_toward_its_subnets_fifty() {
+        let config = |extra: usize| {
+            let tags: serde_json::Map<String, Json> =
+                (0..40).map(|i| (format!("k{i:02}"), json!("v"))).collect();
+            let sub: serde_json::Map<String, Json> = (0..extra)
+                .map(|i| (format!("s{i:02}"), json!("v")))
+                .collect();
+            json!({"name": "net", "availability_zones": [A], "tags": tags,
+                   "tier": [{"name": "ok", "kind": "isolated"},
+                            {"name": "app", "kind": "isolated", "subnet_tags": sub}]})
+        };
+        // 40 tags + Name + subnet_tags + trustchain:tier.
+        assert_eq!(plan(None, &config(8)).await.summaries(), []);
+        let p = plan(None, &config(9)).await;
+        assert_eq!(
+            p.summaries(),
+            [("Too many tags".into(), "tier[1].subnet_tags".into())]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unchanged_network_keeps_every_gateway_and_subnet() {
+        let prior = base_state();
+        // A tag change only: the default planner would make every computed id unknown.
+        let mut config = base_config();
+        config["tags"] = json!({"env": "prod"});
+        let p = plan(Some(&prior), &config).await;
+        assert!(p.diagnostics.is_empty(), "{:?}", p.summaries());
+        let m = &p.model;
+        assert_eq!(m.internet_gateway_id, known("igw-1"));
+        assert_eq!(m.egress_only_internet_gateway_id, known("eigw-1"));
+        assert_eq!(m.nat_gateway_id, known("nat-1"));
+        let expected: std::collections::BTreeMap<String, Vec<SubnetModel>> =
+            serde_json::from_value(prior["subnets"].clone()).expect("subnets");
+        assert_eq!(m.subnets, Attr::Known(expected));
+    }
+
+    #[tokio::test]
+    async fn gateways_no_longer_needed_are_planned_null_and_new_ones_unknown() {
+        let prior = base_state();
+        // NAT64 off, the private tier becomes isolated: no NAT, no egress-only gateway.
+        let mut config = base_config();
+        config["enable_nat64"] = json!(false);
+        config["tier"][1]["kind"] = json!("isolated");
+        let p = plan(Some(&prior), &config).await;
+        assert_eq!(p.model.internet_gateway_id, known("igw-1"));
+        assert_eq!(p.model.egress_only_internet_gateway_id, Attr::Null);
+        assert_eq!(p.model.nat_gateway_id, Attr::Null);
+
+        // The public tier becomes private: no internet gateway, a new egress-only one.
+        let mut prior = base_state();
+        prior["enable_nat64"] = json!(false);
+        prior["nat_gateway_id"] = Json::Null;
+        prior["tier"][1]["kind"] = json!("isolated");
+        prior["egress_only_internet_gateway_id"] = Json::Null;
+        let mut config = base_config();
+        config["enable_nat64"] = json!(false);
+        config["tier"][0]["kind"] = json!("private");
+        config["tier"][1]["kind"] = json!("isolated");
+        let p = plan(Some(&prior), &config).await;
+        assert_eq!(p.model.internet_gateway_id, Attr::Null);
+        assert_eq!(p.model.egress_only_internet_gateway_id, Attr::Unknown);
+        assert_eq!(p.model.nat_gateway_id, Attr::Null);
+    }
+
+    #[tokio::test]
+    async fn the_nat_gateway_stays_while_its_subnet_does_and_moves_with_it() {
+        let prior = base_state();
+        // A zone added after a: the NAT gateway's subnet (edge, lowest zone) stays.
+        let mut config = base_config();
+        config["availability_zones"] = json!([A, B, C]);
+        let p = plan(Some(&prior), &config).await;
+        assert_eq!(p.model.nat_gateway_id, known("nat-1"));
+
+        // Zone a removed: the gateway moves to edge's subnet in b (a new gateway).
+        config["availability_zones"] = json!([B, C]);
+        let p = plan(Some(&prior), &config).await;
+        assert_eq!(p.model.nat_gateway_id, Attr::Unknown);
+        assert_eq!(p.model.internet_gateway_id, known("igw-1"));
+    }
+
+    #[tokio::test]
+    async fn new_zones_and_tiers_get_known_cidrs_and_unknown_ids() {
+        let prior = base_state();
+        let mut config = base_config();
+        config["availability_zones"] = json!([A, B, C]);
+        config["tier"]
+            .as_array_mut()
+            .expect("tiers")
+            .push(json!({"name": "db", "kind": "isolated"}));
+        let p = plan(Some(&prior), &config).await;
+        let edge = subnets(&p.model, "edge");
+        assert_eq!(
+            ids(&edge),
+            [
+                known("subnet-edge-a"),
+                known("subnet-edge-b"),
+                Attr::Unknown
+            ]
+        );
+        assert_eq!(edge[2].availability_zone, C);
+        assert_eq!(edge[2].ipv6_cidr_block, "2600:1f18:abcd:1202::/64");
+        assert_eq!(edge[2].ipv4_cidr_block.as_deref(), Some("10.0.0.32/28"));
+        assert_eq!(
+            edge[2].route_table_id,
+            known("rtb-edge"),
+            "the tier's route table"
+        );
+        let app = subnets(&p.model, "app");
+        assert_eq!(
+            ids(&app),
+            [known("subnet-app-a"), known("subnet-app-b"), Attr::Unknown]
+        );
+        assert_eq!(app[1].ipv6_cidr_block, "2600:1f18:abcd:1211::/64");
+        assert_eq!(app[2].ipv4_cidr_block, None, "IPv6-native");
+        let db = subnets(&p.model, "db");
+        assert_eq!(
+            db.iter()
+                .map(|s| (
+                    s.ipv6_cidr_block.as_str(),
+                    s.id.clone(),
+                    s.route_table_id.clone()
+                ))
+                .collect::<Vec<_>>(),
+            [
+                ("2600:1f18:abcd:1220::/64", Attr::Unknown, Attr::Unknown),
+                ("2600:1f18:abcd:1221::/64", Attr::Unknown, Attr::Unknown),
+                ("2600:1f18:abcd:1222::/64", Attr::Unknown, Attr::Unknown),
+            ],
+            "db takes index 2, the lowest free"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_new_index_or_ipv6_native_replaces_the_tiers_subnets() {
+        let prior = base_state();
+        let mut config = base_config();
+        config["enable_nat64"] = json!(false);
+        config["tier"][1]["index"] = json!(3);
+        config["tier"][0]["ipv6_native"] = json!(true);
+        let p = plan(Some(&prior), &config).await;
+        let app = subnets(&p.model, "app");
+        assert_eq!(
+            app.iter()
+                .map(|s| (
+                    s.ipv6_cidr_block.as_str(),
+                    s.id.clone(),
+                    s.route_table_id.clone()
+                ))
+                .collect::<Vec<_>>(),
+            [
+                ("2600:1f18:abcd:1230::/64", Attr::Unknown, known("rtb-app")),
+                ("2600:1f18:abcd:1231::/64", Attr::Unknown, known("rtb-app")),
+            ]
+        );
+        let edge = subnets(&p.model, "edge");
+        assert_eq!(ids(&edge), [Attr::Unknown, Attr::Unknown]);
+        assert_eq!(edge[0].ipv6_cidr_block, "2600:1f18:abcd:1200::/64");
+        assert_eq!(edge[0].ipv4_cidr_block, None);
+    }
+
+    #[tokio::test]
+    async fn a_subnet_whose_ipv4_block_differs_from_the_scheme_is_replaced() {
+        // Found so in AWS (state is read back from it): the subnet is not the one the
+        // configuration describes.
+        let mut prior = base_state();
+        prior["subnets"]["edge"][1]["ipv4_cidr_block"] = json!("10.0.0.48/28");
+        let mut config = base_config();
+        config["tags"] = json!({"env": "prod"});
+        let p = plan(Some(&prior), &config).await;
+        let edge = subnets(&p.model, "edge");
+        assert_eq!(ids(&edge), [known("subnet-edge-a"), Attr::Unknown]);
+        assert_eq!(edge[1].ipv4_cidr_block.as_deref(), Some("10.0.0.16/28"));
+        assert_eq!(
+            ids(&subnets(&p.model, "app")),
+            [known("subnet-app-a"), known("subnet-app-b")]
+        );
+    }
+}

@@ -414,4 +414,215 @@ mod tests {
         assert_eq!(keeps("doq", &l, None, Some(&ids)), (true, false));
         assert_eq!(keeps("other", &l, None, Some(&ids)), (false, false));
     }
+
+    fn nlb() -> super::super::QuicLoadBalancer {
+        super::super::QuicLoadBalancer::new(ProviderData::default())
+    }
+
+    async fn plan(
+        prior: Option<&serde_json::Value>,
+        config: &serde_json::Value,
+    ) -> crate::resources::plan_testing::Planned<LoadBalancerModel> {
+        crate::resources::plan_testing::plan(nlb(), prior, config, &[]).await
+    }
+
+    fn lb_config() -> serde_json::Value {
+        json!({"name": "doq", "subnet_ids": ["subnet-1", "subnet-2"],
+               "listener": [listener(8853, "QUIC")]})
+    }
+
+    /// The state after applying `lb_config()`.
+    fn lb_state() -> serde_json::Value {
+        let arn = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/doq/1";
+        json!({
+            "id": arn, "arn": arn, "name": "doq", "internal": false,
+            "subnet_ids": ["subnet-1", "subnet-2"], "ip_address_type": "ipv4",
+            "enable_prefix_for_ipv6_source_nat": false, "tags_all": {},
+            "listener": [listener(8853, "QUIC")],
+            "listeners": {"8853": {
+                "arn": "arn:aws:elasticloadbalancing:us-east-1:1:listener/net/doq/1/a",
+                "target_group_arn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/doq-8853/1"}},
+            "source_nat_ipv6_prefixes": {},
+        })
+    }
+
+    #[tokio::test]
+    async fn a_new_load_balancer_plans_tags_all_and_new_listener_ids() {
+        let mut c = lb_config();
+        c["tags"] = json!({"service": "doq"});
+        let p = plan(None, &c).await;
+        let all = p.model.tags_all.known().expect("tags_all");
+        assert_eq!(all.get("service").map(String::as_str), Some("doq"));
+        let ids = p.model.listeners.known().expect("listeners known at plan");
+        assert_eq!(ids["8853"].arn, Attr::Unknown);
+        assert_eq!(ids.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn name_internal_and_the_first_security_group_replace_with_a_reason() {
+        let prior = lb_state();
+        for (attr, value) in [
+            ("name", json!("doq-2")),
+            ("internal", json!(true)),
+            ("security_groups", json!(["sg-1"])),
+        ] {
+            let mut c = lb_config();
+            c[attr] = value;
+            let p = plan(Some(&prior), &c).await;
+            assert_eq!(p.replaced(), [attr]);
+            assert!(
+                p.summaries()
+                    .contains(&("This change replaces the object".into(), attr.into())),
+                "{attr}: {:?}",
+                p.summaries()
+            );
+            assert_eq!(
+                p.model.listeners,
+                Attr::Unknown,
+                "a replacement has new listeners"
+            );
+        }
+        // No security groups before and none now: nothing to replace.
+        let mut c = lb_config();
+        c["security_groups"] = json!([]);
+        assert_eq!(
+            plan(Some(&prior), &c).await.replaced(),
+            Vec::<String>::new()
+        );
+    }
+
+    #[tokio::test]
+    async fn security_groups_change_in_place_once_there_are_some() {
+        let mut prior = lb_state();
+        prior["security_groups"] = json!(["sg-1"]);
+        prior["listener"] = json!([listener(53, "UDP")]);
+        prior["listeners"] = json!({});
+        let mut c = lb_config();
+        c["listener"] = json!([listener(53, "UDP")]);
+        for groups in [json!(["sg-2"]), json!([])] {
+            c["security_groups"] = groups;
+            assert_eq!(
+                plan(Some(&prior), &c).await.replaced(),
+                Vec::<String>::new()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unchanged_listener_keeps_its_arns_through_a_tag_change() {
+        let prior = lb_state();
+        let mut c = lb_config();
+        c["tags"] = json!({"env": "prod"});
+        let p = plan(Some(&prior), &c).await;
+        let planned: BTreeMap<String, ListenerIds> =
+            serde_json::from_value(prior["listeners"].clone()).expect("ids");
+        assert_eq!(p.model.listeners, Attr::Known(planned));
+        assert_eq!(
+            p.model.source_nat_ipv6_prefixes,
+            Attr::Known(BTreeMap::new())
+        );
+    }
+
+    #[test]
+    fn tcp_health_checks_have_no_path_or_matcher() {
+        let config = model(json!({"name": "x", "listener": [listener(53, "TCP")]}));
+        let mut planned = config.clone();
+        fill_listener_defaults(&config, &mut planned);
+        let hc = planned.listener.known().expect("listeners")[0]
+            .health_check
+            .known()
+            .expect("hc")
+            .clone();
+        assert_eq!((hc.path, hc.matcher), (Attr::Null, Attr::Null));
+        assert_eq!(hc.timeout, Attr::Known(10));
+    }
+
+    #[test]
+    fn a_listener_whose_targets_change_address_family_is_made_anew() {
+        let mut v4 = listener(8853, "UDP");
+        v4["target_ip_address_type"] = json!("ipv4");
+        let mut v6 = listener(8853, "UDP");
+        v6["target_ip_address_type"] = json!("ipv6");
+        let ids = ListenerIds {
+            arn: Attr::Known("arn:l".into()),
+            target_group_arn: Attr::Known("arn:tg".into()),
+        };
+        let (prior_l, new_l) = (one(v4), one(v6));
+        assert_eq!(
+            keeps("x", &new_l, Some(&prior_l), Some(&ids)),
+            (false, false)
+        );
+        assert_eq!(
+            keeps("x", &prior_l, Some(&prior_l), Some(&ids)),
+            (true, true)
+        );
+    }
+
+    #[test]
+    fn apply_follows_the_planned_ids_or_decides_alike_when_ports_were_unknown() {
+        let prior = model(lb_state());
+        let mut planned = model(lb_config());
+        planned.listeners = prior.listeners.clone();
+        let at_apply = listener_ids_at_apply(&planned, Some(&prior));
+        assert_eq!(Attr::Known(at_apply), prior.listeners);
+        // Ports unknown at plan: the same decision at apply (8853 kept, 53 new).
+        planned.listeners = Attr::Unknown;
+        if let Attr::Known(ls) = &mut planned.listener {
+            ls.push(one(listener(53, "TCP")));
+        }
+        let at_apply = listener_ids_at_apply(&planned, Some(&prior));
+        let kept = prior.listeners.known().expect("ids")["8853"].clone();
+        assert_eq!(at_apply["8853"], kept);
+        assert_eq!(at_apply["53"].arn, Attr::Unknown);
+        assert_eq!(at_apply.len(), 2);
+    }
+
+    fn nat_lb(subnets: &[&str], prefixes: serde_json::Value) -> LoadBalancerModel {
+        model(json!({"name": "udp", "ip_address_type": "dualstack",
+                     "enable_prefix_for_ipv6_source_nat": true, "subnet_ids": subnets,
+                     "listener": [listener(8853, "UDP")],
+                     "source_nat_ipv6_prefixes": prefixes}))
+    }
+
+    #[test]
+    fn source_nat_prefixes_stay_while_subnets_address_type_and_switch_do() {
+        let prefixes =
+            json!({"subnet-1": "2600:1f18:0:1:0::/80", "subnet-2": "2600:1f18:0:2:0::/80"});
+        let prior = nat_lb(&["subnet-1", "subnet-2"], prefixes.clone());
+        let same = nat_lb(&["subnet-2", "subnet-1"], json!(null));
+        assert_eq!(
+            source_nat_prefixes(&prior, &same),
+            prior.source_nat_ipv6_prefixes
+        );
+        let added = nat_lb(&["subnet-1", "subnet-2", "subnet-3"], json!(null));
+        assert_eq!(source_nat_prefixes(&prior, &added), Attr::Unknown);
+        let mut off = same.clone();
+        off.enable_prefix_for_ipv6_source_nat = Attr::Known(false);
+        assert_eq!(
+            source_nat_prefixes(&prior, &off),
+            Attr::Known(BTreeMap::new())
+        );
+        // Turned on now: AWS assigns them at apply.
+        assert_eq!(source_nat_prefixes(&off, &same), Attr::Unknown);
+    }
+
+    #[test]
+    fn source_nat_prefixes_follow_the_subnet_mappings() {
+        let mapping = |prefix: &str| {
+            model(json!({"name": "udp", "ip_address_type": "dualstack",
+                         "enable_prefix_for_ipv6_source_nat": true,
+                         "subnet_mapping": [{"subnet_id": "subnet-1", "source_nat_ipv6_prefix": prefix}],
+                         "listener": [listener(8853, "UDP")],
+                         "source_nat_ipv6_prefixes": {"subnet-1": prefix}}))
+        };
+        let prior = mapping("2600:1f18:0:1:0::/80");
+        assert_eq!(
+            source_nat_prefixes(&prior, &mapping("2600:1f18:0:1:0::/80")),
+            prior.source_nat_ipv6_prefixes
+        );
+        assert_eq!(
+            source_nat_prefixes(&prior, &mapping("2600:1f18:0:1:1::/80")),
+            Attr::Unknown
+        );
+    }
 }

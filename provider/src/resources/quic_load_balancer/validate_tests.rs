@@ -236,3 +236,268 @@ fn subnets_name_and_address_types() {
         "{d:?}"
     );
 }
+
+/// The paths of the diagnostics with `summary`.
+fn at(found: &[(String, String)], summary: &str) -> Vec<String> {
+    found
+        .iter()
+        .filter(|(s, _)| s == summary)
+        .map(|(_, p)| p.clone())
+        .collect()
+}
+
+fn one_listener(l: serde_json::Value) -> Vec<(String, String)> {
+    check(lb(json!({}), vec![l]))
+}
+
+#[test]
+fn names_are_1_to_32_letters_digits_and_inner_hyphens() {
+    let name = |n: &str| {
+        at(
+            &check(lb(json!({"name": n}), vec![])),
+            "Invalid load balancer name",
+        )
+    };
+    for ok in ["a", "my-lb-2", &"a".repeat(32)] {
+        assert!(name(ok).is_empty(), "{ok:?} is a valid name");
+    }
+    for bad in [
+        "",
+        &"a".repeat(33),
+        "my_lb",
+        "my.lb",
+        "-lb",
+        "lb-",
+        "internal-lb",
+    ] {
+        assert_eq!(name(bad), ["name"], "{bad:?}");
+    }
+}
+
+#[test]
+fn subnets_come_from_subnet_ids_or_mappings_never_both() {
+    let mapping = json!([{"subnet_id": "subnet-1"}]);
+    let d = check(json!({"name": "tc", "subnet_mapping": mapping, "listener": []}));
+    assert!(d.is_empty(), "{d:?}");
+    let d = check(
+        json!({"name": "tc", "subnet_ids": ["subnet-1"], "subnet_mapping": mapping, "listener": []}),
+    );
+    assert_eq!(
+        at(&d, "Both subnet_ids and subnet_mapping"),
+        ["subnet_mapping"]
+    );
+    let d = check(json!({"name": "tc", "subnet_mapping": [], "listener": []}));
+    assert_eq!(at(&d, "No subnets"), ["subnet_ids"]);
+}
+
+#[test]
+fn a_source_nat_prefix_needs_source_nat_enabled() {
+    let mapping = json!([{"subnet_id": "subnet-1"},
+                         {"subnet_id": "subnet-2", "source_nat_ipv6_prefix": "2600:1f18:0:1::/80"}]);
+    let prefix = "Source-NAT prefix without enable_prefix_for_ipv6_source_nat";
+    let d = check(json!({"name": "tc", "ip_address_type": "dualstack", "subnet_mapping": mapping}));
+    assert_eq!(at(&d, prefix), ["subnet_mapping[1].source_nat_ipv6_prefix"]);
+    let d = check(
+        json!({"name": "tc", "ip_address_type": "dualstack", "subnet_mapping": mapping,
+                         "enable_prefix_for_ipv6_source_nat": true}),
+    );
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[test]
+fn ports_and_delays_are_checked_against_awss_ranges() {
+    let mut l = listener(1, "TCP");
+    l["target_port"] = json!(65535);
+    l["deregistration_delay"] = json!(0);
+    l["health_check"] =
+        json!({"interval": 5, "timeout": 2, "healthy_threshold": 2, "unhealthy_threshold": 10});
+    let mut l2 = listener(65535, "TCP");
+    l2["target_port"] = json!(1);
+    l2["deregistration_delay"] = json!(3600);
+    l2["health_check"] =
+        json!({"interval": 300, "timeout": 120, "healthy_threshold": 10, "unhealthy_threshold": 2});
+    let d = check(lb(json!({}), vec![l, l2]));
+    assert!(d.is_empty(), "the bounds are valid: {d:?}");
+
+    let mut low = listener(0, "TCP");
+    low["target_port"] = json!(0);
+    low["deregistration_delay"] = json!(-1);
+    low["health_check"] =
+        json!({"interval": 4, "timeout": 1, "healthy_threshold": 1, "unhealthy_threshold": 1});
+    let mut high = listener(65536, "TCP");
+    high["target_port"] = json!(65536);
+    high["deregistration_delay"] = json!(3601);
+    high["health_check"] = json!({"interval": 301, "timeout": 121, "healthy_threshold": 11, "unhealthy_threshold": 11});
+    let d = check(lb(json!({}), vec![low, high]));
+    for i in 0..2 {
+        for (summary, attr) in [
+            ("Invalid listener port", "port"),
+            ("Invalid target port", "target_port"),
+            ("Invalid deregistration delay", "deregistration_delay"),
+            ("Invalid health check interval", "health_check.interval"),
+            ("Invalid health check timeout", "health_check.timeout"),
+            (
+                "Invalid healthy threshold",
+                "health_check.healthy_threshold",
+            ),
+            (
+                "Invalid unhealthy threshold",
+                "health_check.unhealthy_threshold",
+            ),
+        ] {
+            assert!(
+                has(&d, summary, &format!("listener[{i}].{attr}")),
+                "{summary} of listener[{i}]: {d:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn target_types_and_target_address_types() {
+    let with = |k: &str, v: &str, lb_type: &str| {
+        let mut l = listener(53, "TCP");
+        l[k] = json!(v);
+        check(lb(json!({"ip_address_type": lb_type}), vec![l]))
+    };
+    for ok in ["instance", "ip"] {
+        assert_eq!(with("target_type", ok, "ipv4"), vec![], "{ok}");
+    }
+    assert_eq!(
+        at(&with("target_type", "alb", "ipv4"), "Invalid target type"),
+        ["listener[0].target_type"]
+    );
+    assert_eq!(with("target_ip_address_type", "ipv4", "ipv4"), vec![]);
+    assert_eq!(with("target_ip_address_type", "ipv4", "dualstack"), vec![]);
+    assert_eq!(with("target_ip_address_type", "ipv6", "dualstack"), vec![]);
+    let d = with("target_ip_address_type", "dualstack", "dualstack");
+    assert_eq!(
+        at(&d, "Invalid target IP address type"),
+        ["listener[0].target_ip_address_type"]
+    );
+    let d = with("target_ip_address_type", "ipv6", "ipv4");
+    assert_eq!(
+        at(&d, "IPv6 targets need a dualstack load balancer"),
+        ["listener[0].target_ip_address_type"]
+    );
+}
+
+#[test]
+fn idle_timeouts_are_60_to_6000_seconds_on_tcp_flows_only() {
+    let idle = |protocol: &str, t: i64| {
+        let mut l = listener(53, protocol);
+        l["idle_timeout"] = json!(t);
+        one_listener(l)
+    };
+    for (p, t) in [("TCP", 60), ("TCP_UDP", 6000), ("TCP_QUIC", 350)] {
+        assert_eq!(idle(p, t), vec![], "{p} {t}");
+    }
+    for t in [59, 6001] {
+        assert_eq!(
+            at(&idle("TCP", t), "Invalid idle timeout"),
+            ["listener[0].idle_timeout"]
+        );
+    }
+    for p in ["UDP", "TLS"] {
+        let d = idle(p, 350);
+        assert!(
+            has(
+                &d,
+                "Idle timeout not supported for this protocol",
+                "listener[0].idle_timeout"
+            ),
+            "{p}: {d:?}"
+        );
+    }
+}
+
+#[test]
+fn health_check_ports_are_traffic_port_or_1_to_65535() {
+    let port = |p: &str| {
+        let mut l = listener(53, "TCP");
+        l["health_check"] = json!({"port": p});
+        at(&one_listener(l), "Invalid health check port")
+    };
+    for ok in ["traffic-port", "1", "8080", "65535"] {
+        assert!(port(ok).is_empty(), "{ok}");
+    }
+    for bad in ["0", "65536", "http", ""] {
+        assert_eq!(port(bad), ["listener[0].health_check.port"], "{bad:?}");
+    }
+}
+
+#[test]
+fn http_checks_take_a_path_from_slash_up_to_1024_characters_and_a_matcher_of_codes() {
+    let hc = |v: serde_json::Value| {
+        let mut l = listener(53, "TCP");
+        l["health_check"] = v;
+        one_listener(l)
+    };
+    let long = |n: usize| format!("/{}", "a".repeat(n - 1));
+    for path in ["/", "/health", &long(1024)] {
+        let d = hc(json!({"protocol": "HTTPS", "path": path, "matcher": "200-399"}));
+        assert_eq!(d, vec![], "{}", path.len());
+    }
+    for path in ["health", &long(1025)] {
+        let d = hc(json!({"protocol": "HTTP", "path": path}));
+        assert_eq!(
+            at(&d, "Invalid health check path"),
+            ["listener[0].health_check.path"],
+            "{}",
+            path.len()
+        );
+    }
+    for ok in ["200", "599", "200,204", "200-399", "200-200,404"] {
+        assert_eq!(
+            hc(json!({"protocol": "HTTP", "matcher": ok})),
+            vec![],
+            "{ok}"
+        );
+    }
+    for bad in [
+        "", "abc", "199", "600", "0200", "20", "300-200", "200-abc", "abc-def", "200,",
+    ] {
+        let d = hc(json!({"protocol": "HTTP", "matcher": bad}));
+        assert_eq!(
+            at(&d, "Invalid health check matcher"),
+            ["listener[0].health_check.matcher"],
+            "{bad:?}"
+        );
+    }
+    let d = hc(json!({"protocol": "TCP", "matcher": "200"}));
+    assert_eq!(
+        at(&d, "Health check matcher on a TCP check"),
+        ["listener[0].health_check.matcher"]
+    );
+}
+
+#[test]
+fn a_health_check_timeout_may_equal_its_interval_but_not_exceed_it() {
+    let hc = |v: serde_json::Value| {
+        let mut l = listener(53, "TCP");
+        l["health_check"] = v;
+        at(
+            &one_listener(l),
+            "Health check timeout longer than its interval",
+        )
+    };
+    assert!(hc(json!({"interval": 10, "timeout": 10})).is_empty());
+    assert!(hc(json!({"interval": 10, "timeout": 5})).is_empty());
+    assert_eq!(
+        hc(json!({"interval": 10, "timeout": 11})),
+        ["listener[0].health_check.timeout"]
+    );
+    // Against AWS's default interval of 30 seconds.
+    assert!(hc(json!({"timeout": 30})).is_empty());
+    assert_eq!(
+        hc(json!({"timeout": 31})),
+        ["listener[0].health_check.timeout"]
+    );
+}
+
+#[test]
+fn udp_on_an_ipv4_load_balancer_needs_neither_ipv6_targets_nor_source_nat() {
+    let mut l = listener(53, "UDP");
+    l["target_ip_address_type"] = json!("ipv4");
+    assert_eq!(one_listener(l), vec![]);
+}

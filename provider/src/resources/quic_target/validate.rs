@@ -37,3 +37,57 @@ pub fn check(m: &TargetModel) -> Diagnostics {
     }
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const TG: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/doq-8853/abc";
+
+    fn found(v: serde_json::Value) -> Vec<(String, String)> {
+        let m: TargetModel =
+            tfplugin::framework::model_from_json(&super::super::schema::schema(), &v)
+                .expect("model");
+        check(&m)
+            .iter()
+            .map(|d| {
+                let at = d
+                    .attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                (d.summary.clone(), at)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_registration_passes() {
+        for port in [1, 8853, 65535] {
+            let d = found(
+                json!({"target_group_arn": TG, "target_id": "i-0123456789abcdef0",
+                                 "port": port, "quic_server_id": "0x0123456789abcdef"}),
+            );
+            assert_eq!(d, [], "{port}");
+        }
+    }
+
+    #[test]
+    fn server_id_port_and_group_arn_are_errors_at_their_attribute() {
+        let d = found(
+            json!({"target_group_arn": "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/net/doq/1",
+                             "target_id": "i-1", "port": 0, "quic_server_id": "0x0123"}),
+        );
+        assert_eq!(
+            d,
+            [
+                ("Invalid QUIC server ID".into(), "quic_server_id".into()),
+                ("Invalid port".into(), "port".into()),
+                ("Invalid target group ARN".into(), "target_group_arn".into()),
+            ]
+        );
+        let d = found(json!({"target_group_arn": TG, "target_id": "i-1", "port": 65536}));
+        assert_eq!(d, [("Invalid port".into(), "port".into())]);
+    }
+}
