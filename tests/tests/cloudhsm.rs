@@ -810,3 +810,59 @@ fn cloudhsm_schema_keeps_the_key_write_only_and_serves_identities() {
         assert!(p["data_source_schemas"][ds].is_object(), "{ds} not served");
     }
 }
+
+/// Where an HSM goes is checked at plan time against the cluster's subnet mapping (one
+/// DescribeClusters): a zone or a subnet the cluster has no subnet in is an error at that
+/// attribute, and no HSM is created.
+#[test]
+fn cloudhsm_hsm_place_outside_the_cluster_is_refused_at_plan() {
+    let emu = Emulator::start();
+    let hsm = |place: &str| {
+        format!(
+            "\nresource \"trustchain_cloudhsm_hsm\" \"a\" {{\n  cluster_id = trustchain_cloudhsm_cluster.this.cluster_id\n  {place}\n}}\n"
+        )
+    };
+    Steps::new(&emu)
+        .apply(
+            "a cluster with subnets in us-east-1a and 1b of a three-zone network",
+            zone_checks(&emu, ""),
+        )
+        .check(|s| s.remember("cluster_id", s.values(CLUSTER)["cluster_id"].clone()))
+        .plan_fails(
+            "an HSM in us-east-1c",
+            zone_checks(&emu, &hsm("availability_zone = \"us-east-1c\"")),
+        )
+        .errors(|diags, _| {
+            acceptance::assert_diagnostic(
+                diags,
+                "Zone not in the cluster",
+                "availability_zone",
+                "us-east-1c is not one of its zones",
+            )
+        })
+        .plan_fails(
+            "an HSM in the network's us-east-1c subnet",
+            zone_checks(&emu, &hsm("subnet_id = local.outside[0]")),
+        )
+        .errors(|diags, _| {
+            acceptance::assert_diagnostic(
+                diags,
+                "Subnet not in the cluster",
+                "subnet_id",
+                "is not one of its subnets",
+            )
+        })
+        // Destroy plans the configuration too, so it goes back to the cluster alone first.
+        .apply("the cluster alone again", zone_checks(&emu, ""))
+        .expect_actions(&[])
+        .destroy()
+        .check(|s| {
+            assert_eq!(
+                s.emu.calls("cloudhsm", "CreateHsm"),
+                0,
+                "an HSM was created"
+            );
+            assert_cloudhsm_gone(s.emu, &s.recall_str("cluster_id"), "");
+        })
+        .run();
+}

@@ -392,3 +392,32 @@ resource "trustchain_cloudhsm_cluster_initialization" "this" {{
         roots = heredoc(&emu.cloudhsm_test_roots()),
     )
 }
+
+/// A network in three zones and a cluster with subnets in the first two only, plus
+/// `hsm` (an HSM block, or nothing): for the plan-time checks of an HSM's place.
+pub fn zone_checks(emu: &Emulator, hsm: &str) -> String {
+    format!(
+        r#"{provider}
+resource "trustchain_ipv6_network" "net" {{
+  name               = "hsm-zones"
+  availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"]
+
+  tier {{
+    name        = "hsm"
+    kind        = "isolated"
+    ipv6_native = false
+  }}
+}}
+
+locals {{
+  outside = [for s in trustchain_ipv6_network.net.subnets["hsm"] : s.id if s.availability_zone == "us-east-1c"]
+}}
+
+resource "trustchain_cloudhsm_cluster" "this" {{
+  hsm_type   = "hsm2m.medium"
+  subnet_ids = [for s in trustchain_ipv6_network.net.subnets["hsm"] : s.id if s.availability_zone != "us-east-1c"]
+}}
+{hsm}"#,
+        provider = provider_block(emu),
+    )
+}
