@@ -109,3 +109,17 @@ pub async fn plan<R: Resource>(
         requires_replace: ctx.requires_replace,
     }
 }
+
+/// Each diagnostic as (summary, attribute path): what a validation or plan test asserts.
+pub fn summaries_at(d: &Diagnostics) -> Vec<(String, String)> {
+    d.iter()
+        .map(|x| {
+            let at = x
+                .attribute
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            (x.summary.clone(), at)
+        })
+        .collect()
+}

@@ -51,17 +51,7 @@ mod tests {
     fn found(v: serde_json::Value) -> Vec<(String, String)> {
         let m: HsmModel = tfplugin::framework::model_from_json(&super::super::schema::schema(), &v)
             .expect("model");
-        check(&m)
-            .iter()
-            .map(|d| {
-                let at = d
-                    .attribute
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                (d.summary.clone(), at)
-            })
-            .collect()
+        crate::resources::plan_testing::summaries_at(&check(&m))
     }
 
     const CLUSTER: &str = "cluster-igklspoyj5v";

@@ -7,18 +7,7 @@ use serde_json::json;
 fn check(v: serde_json::Value) -> Vec<(String, String)> {
     let m: LoadBalancerModel =
         tfplugin::framework::model_from_json(&schema::schema(), &v).expect("model");
-    validate_config(&m)
-        .iter()
-        .map(|d| {
-            (
-                d.summary.clone(),
-                d.attribute
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default(),
-            )
-        })
-        .collect()
+    crate::resources::plan_testing::summaries_at(&validate_config(&m))
 }
 
 fn listener(port: i64, protocol: &str) -> serde_json::Value {

@@ -49,17 +49,7 @@ mod tests {
         let m: TargetModel =
             tfplugin::framework::model_from_json(&super::super::schema::schema(), &v)
                 .expect("model");
-        check(&m)
-            .iter()
-            .map(|d| {
-                let at = d
-                    .attribute
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                (d.summary.clone(), at)
-            })
-            .collect()
+        crate::resources::plan_testing::summaries_at(&check(&m))
     }
 
     #[test]
