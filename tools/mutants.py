@@ -161,7 +161,12 @@ def cargo_mutants_args(
     args += ["--output", str(out), "--timeout", "600", "--build-timeout", "1800", "--baseline", "skip"]
     if survivors is not None:
         for s in survivors:
-            args += ["--re", "^" + re.escape(s) + "$"]
+            if phase == "recheck":
+                # Tests were added since: the code may have moved, so any line and column.
+                file, rest = s.split(":", 1)[0], key_of(s).split(": ", 1)[1]
+                args += ["--re", "^" + re.escape(file) + r":\d+:\d+: " + re.escape(rest) + "$"]
+            else:
+                args += ["--re", "^" + re.escape(s) + "$"]
         if phase == "acceptance":
             args += ["--test-workspace", "true", "--", "-E", acceptance_expr(name)]
         else:
@@ -376,18 +381,30 @@ def final(name: str) -> list[dict]:
     """Each mutant of a group with its final outcome (an acceptance catch wins)."""
     unit = [o for d in group_dirs(name) for o in raw_outcomes(d)]
     later = {}
-    for phase in ("recheck", "acceptance"):
-        for d in group_dirs(name):
-            for o in raw_outcomes(d.with_name(f"{d.name}-{phase}")):
-                if later.get(o["raw"], ("", ""))[0] != "CaughtMutant":
-                    later[o["raw"]] = (o["summary"], phase)
+    for d in group_dirs(name):
+        for o in raw_outcomes(d.with_name(f"{d.name}-acceptance")):
+            if later.get(o["raw"], ("", ""))[0] != "CaughtMutant":
+                later[o["raw"]] = (o["summary"], "acceptance")
+    # A recheck runs after tests were added, when the code may have moved: its outcomes
+    # are matched by name without line and column, and a survivor counts as caught only
+    # when every mutant of that name the recheck ran was caught.
+    # (By the whole name first, when the code has not moved.)
+    rechecked: dict[str, list[str]] = {}
+    for d in group_dirs(name):
+        for o in raw_outcomes(d.with_name(f"{d.name}-recheck")):
+            rechecked.setdefault(o["raw"], []).append(o["summary"])
+            rechecked.setdefault(key_of(o["raw"]), []).append(o["summary"])
     out = []
     for o in unit:
         summary = o["summary"]
         by = "unit"
         if summary == "MissedMutant" and o["raw"] in later:
             summary, phase = later[o["raw"]]
-            by = "acceptance" if phase == "acceptance" else "unit (tests added since)"
+            by = "acceptance"
+        elif summary == "MissedMutant" and (o["raw"] in rechecked or key_of(o["raw"]) in rechecked):
+            again = rechecked.get(o["raw"]) or rechecked[key_of(o["raw"])]
+            summary = "CaughtMutant" if all(s == "CaughtMutant" for s in again) else "MissedMutant"
+            by = "unit (tests added since)"
         m = o["mutant"]
         out.append({"file": m["file"], "raw": o["raw"], "key": key_of(o["raw"]), "summary": summary, "by": by})
     return out

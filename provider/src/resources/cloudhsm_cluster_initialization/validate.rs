@@ -45,6 +45,11 @@ pub fn trust_roots(pem: &str) -> Result<Vec<Cert>, String> {
 }
 
 pub fn check(m: &InitModel) -> Diagnostics {
+    check_at(m, time::now())
+}
+
+/// `check` with the clock read once by the caller (Unix seconds): tests hold it.
+fn check_at(m: &InitModel, now: i64) -> Diagnostics {
     let mut d = Diagnostics::new();
     if let Attr::Known(pem) = &m.hsm_trust_roots
         && let Err(e) = trust_roots(pem)
@@ -55,7 +60,6 @@ pub fn check(m: &InitModel) -> Diagnostics {
             format!("hsm_trust_roots {e}."),
         );
     }
-    let now = time::now();
     let anchor = certificate(&mut d, "trust_anchor", &m.trust_anchor);
     if let Some(a) = &anchor
         && let Some(p) = pki::anchor_problem(a, now)
@@ -473,5 +477,102 @@ mod tests {
             found(&d),
             [("kms_key_id".into(), "Invalid kms_key_id".into())]
         );
+    }
+
+    #[test]
+    fn hsm_trust_roots_takes_self_signed_roots_only() {
+        let (a, b) = (root("Vendor A"), root("Vendor B"));
+        let both = format!("{}{}", a.cert_pem, b.cert_pem);
+        let roots = trust_roots(&both).expect("two roots");
+        assert_eq!(
+            roots.iter().map(|r| r.subject()).collect::<Vec<_>>(),
+            [
+                pki::one_certificate(&a.cert_pem).expect("a").subject(),
+                pki::one_certificate(&b.cert_pem).expect("b").subject()
+            ]
+        );
+        let inter = intermediate("Inter", &a);
+        let e =
+            trust_roots(&format!("{}{}", a.cert_pem, inter.cert_pem)).expect_err("intermediate");
+        assert!(e.starts_with("certificate 2 ("), "{e}");
+        assert!(e.contains("is not self-signed"), "{e}");
+        let r = root("Root");
+        let with = |roots: &str| {
+            check(&model(json!({
+                "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+                "issuing_ca_private_key_wo": r.key_pem, "hsm_trust_roots": roots
+            })))
+        };
+        let d = with(&both);
+        assert!(d.is_empty(), "{:?}", found(&d));
+        assert_eq!(
+            found(&with(&inter.cert_pem)),
+            [("hsm_trust_roots".into(), "Invalid hsm_trust_roots".into())]
+        );
+    }
+
+    #[test]
+    fn the_anchor_must_stay_valid_for_the_minimum_days_to_the_second() {
+        let r = root("Root");
+        let (_, not_after) = pki::one_certificate(&r.cert_pem).expect("root").validity();
+        let m = |min: serde_json::Value| {
+            model(json!({
+                "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem,
+                "issuing_ca_private_key_wo": r.key_pem, "trust_anchor_min_validity_days": min
+            }))
+        };
+        let day = 86_400;
+        // Exactly the minimum left is enough; a second less is not.
+        let d = check_at(&m(json!(null)), not_after - DEFAULT_MIN_VALIDITY_DAYS * day);
+        assert!(d.is_empty(), "{:?}", found(&d));
+        let short = [(
+            "trust_anchor".to_string(),
+            "Trust anchor expires too soon".to_string(),
+        )];
+        let now = not_after - DEFAULT_MIN_VALIDITY_DAYS * day + 1;
+        assert_eq!(found(&check_at(&m(json!(null)), now)), short);
+        assert_eq!(found(&check_at(&m(json!(30)), not_after - 29 * day)), short);
+        let d = check_at(&m(json!(30)), not_after - 30 * day);
+        assert!(d.is_empty(), "{:?}", found(&d));
+        // 0 days: any anchor still valid is accepted, and 0 is a valid setting.
+        let d = check_at(&m(json!(0)), not_after - 1);
+        assert!(d.is_empty(), "{:?}", found(&d));
+    }
+
+    #[test]
+    fn kms_key_id_is_refused_when_empty_padded_or_longer_than_2048() {
+        let r = root("Root");
+        let with = |k: &str| {
+            found(&check(&model(json!({
+                "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem, "kms_key_id": k
+            }))))
+        };
+        let invalid = [("kms_key_id".to_string(), "Invalid kms_key_id".to_string())];
+        for bad in ["", " ", "alias/root-ca ", " alias/root-ca"] {
+            assert_eq!(with(bad), invalid, "{bad:?}");
+        }
+        let longest = format!("alias/{}", "a".repeat(2048 - 6));
+        assert_eq!(with(&longest), [], "2048 characters");
+        assert_eq!(with(&format!("{longest}a")), invalid, "2049 characters");
+    }
+
+    #[test]
+    fn acm_pca_arn_must_be_a_private_ca_arn() {
+        let r = root("Root");
+        let with = |arn: &str| {
+            found(&check(&model(json!({
+                "cluster_id": "cluster-abcdefghijk", "trust_anchor": r.cert_pem, "acm_pca_arn": arn
+            }))))
+        };
+        let ok = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/1";
+        assert_eq!(with(ok), []);
+        let invalid = [("acm_pca_arn".to_string(), "Invalid acm_pca_arn".to_string())];
+        for bad in [
+            "aws:acm-pca:us-east-1:123456789012:certificate-authority/1",
+            "arn:aws:acm:us-east-1:123456789012:certificate-authority/1",
+            "arn:aws:acm-pca:us-east-1:123456789012:certificate/1",
+        ] {
+            assert_eq!(with(bad), invalid, "{bad}");
+        }
     }
 }
