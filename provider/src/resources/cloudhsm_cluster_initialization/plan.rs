@@ -185,3 +185,133 @@ fn plan_update(prior: &InitModel, p: &mut Plan<InitModel>) {
     p.planned.cluster_state = prior.cluster_state.clone();
     p.planned.id = prior.id.clone();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::CloudHsmClusterInitialization;
+    use super::super::model::InitModel;
+    use crate::cloudhsm::testing::{TestCa, cluster_csr, root};
+    use crate::resources::plan_testing;
+    use rcgen::{CertificateParams, DnType, date_time_ymd};
+    use serde_json::{Value, json};
+
+    fn init() -> CloudHsmClusterInitialization {
+        CloudHsmClusterInitialization::new(crate::cloudhsm::CloudHsm::new(
+            crate::aws::ProviderData::default(),
+        ))
+    }
+
+    /// The cluster certificate `anchor` issued for a cluster CSR's key.
+    fn cluster_certificate(anchor: &TestCa) -> String {
+        let (_, key) = cluster_csr();
+        let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
+        p.distinguished_name
+            .push(DnType::CommonName, "HSM:0123456789AB:PARTN:1");
+        p.signed_by(&key, &anchor.issuer())
+            .expect("cluster cert")
+            .pem()
+    }
+
+    /// `anchor` issued again: the same name and key, another validity.
+    fn reissued(anchor: &TestCa) -> String {
+        let mut p = anchor.params.clone();
+        p.not_before = date_time_ymd(2021, 1, 1);
+        p.self_signed(&anchor.key).expect("re-issue").pem()
+    }
+
+    fn config(anchor: &str) -> Value {
+        json!({"cluster_id": "cluster-abcdefghijk", "trust_anchor": anchor,
+               "issuing_ca_private_key_wo_version": 1})
+    }
+
+    /// The state after initializing with `anchor`'s key.
+    fn state(anchor: &TestCa, cluster_cert: &str) -> Value {
+        json!({"id": "cluster-abcdefghijk", "cluster_id": "cluster-abcdefghijk",
+               "trust_anchor": anchor.cert_pem, "issuing_ca_private_key_wo_version": 1,
+               "cluster_certificate": cluster_cert, "cluster_state": "INITIALIZED"})
+    }
+
+    async fn plan(prior: &Value, config: &Value) -> plan_testing::Planned<InitModel> {
+        plan_testing::plan(init(), Some(prior), config, &[]).await
+    }
+
+    #[tokio::test]
+    async fn a_new_trust_anchor_must_be_the_one_that_issued_the_cluster_certificate() {
+        let r = root("Root");
+        let cert = cluster_certificate(&r);
+        let prior = state(&r, &cert);
+        let p = plan(&prior, &config(&r.cert_pem)).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        // A re-issue of the same root (same name and key) still verifies the certificate.
+        let p = plan(&prior, &config(&reissued(&r))).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        let other = root("Other");
+        let p = plan(&prior, &config(&other.cert_pem)).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "Initialization cannot be changed".to_string(),
+                "trust_anchor".to_string()
+            )]
+        );
+        let detail = &p.diagnostics.iter().next().expect("one").detail;
+        assert!(detail.contains("-replace="), "{detail}");
+    }
+
+    #[tokio::test]
+    async fn signed_cert_may_only_be_set_to_the_certificate_the_cluster_has() {
+        let r = root("Root");
+        let cert = cluster_certificate(&r);
+        let prior = state(&r, &cert);
+        let with = |signed: &str| {
+            let mut c = config(&r.cert_pem);
+            c["signed_cert"] = json!(signed);
+            c
+        };
+        // The cluster's own certificate, given as signed_cert after the fact: accepted.
+        let p = plan(&prior, &with(&cert)).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        // Another certificate for the same cluster key, by the same root: refused.
+        let p = plan(&prior, &with(&cluster_certificate(&r))).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "Initialization cannot be changed".to_string(),
+                "signed_cert".to_string()
+            )]
+        );
+        // Unchanged from the prior state: nothing to say, whatever it is.
+        let mut prior_signed = prior.clone();
+        prior_signed["signed_cert"] = json!(r.cert_pem);
+        let p = plan(&prior_signed, &with(&r.cert_pem)).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+    }
+
+    #[tokio::test]
+    async fn a_new_key_version_warns_that_nothing_changes_and_the_results_are_kept() {
+        let r = root("Root");
+        let cert = cluster_certificate(&r);
+        let prior = state(&r, &cert);
+        let mut c = config(&r.cert_pem);
+        c["issuing_ca_private_key_wo_version"] = json!(2);
+        let p = plan(&prior, &c).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "Nothing changes in AWS".to_string(),
+                "issuing_ca_private_key_wo_version".to_string()
+            )]
+        );
+        assert!(!p.diagnostics.has_errors());
+        assert_eq!(p.model.cluster_certificate.known(), Some(&cert));
+        assert_eq!(
+            p.model.cluster_state.known().map(String::as_str),
+            Some("INITIALIZED")
+        );
+        assert_eq!(
+            p.model.id.known().map(String::as_str),
+            Some("cluster-abcdefghijk")
+        );
+        assert!(p.replaced().is_empty(), "{:?}", p.replaced());
+    }
+}
