@@ -9,12 +9,12 @@ use super::shared::{
     guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs, waf_vars,
 };
 use super::{
-    ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var,
-    string_list, tags_var, validate_tags,
+    ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
+    name_var, string_list, tags_var, validate_tags,
 };
 use crate::hcl::Hcl;
-use crate::model::{Component, Header, LeftOut, ModuleView, PlatformView, Variable};
-use crate::spec::{Located, SpecErrors, Validator, ipv4_cidr_contains};
+use crate::model::{Component, LeftOut, ModuleView, OperatorStep, Variable};
+use crate::spec::{Validator, ipv4_cidr_contains};
 
 mod components;
 mod modules;
@@ -258,7 +258,45 @@ pub struct Certificates {
     pub subject_alternative_names: Vec<String>,
 }
 
-impl Spec {
+impl PlatformSpec for Spec {
+    fn platform(&self) -> &PlatformSection {
+        &self.platform
+    }
+
+    fn modules(&self) -> Vec<ModuleView> {
+        vec![
+            networking(self),
+            security(self),
+            compute(self),
+            hsm(self),
+            database(self),
+            storage(self),
+            load_balancer(self),
+            dns(self),
+            certificates_module(
+                P,
+                &self.platform.domain,
+                &self.certificates.subject_alternative_names,
+                &self.certificates.key_algorithm,
+            ),
+            monitoring(self),
+            backup(self),
+            addons(self),
+        ]
+    }
+
+    fn components() -> Vec<Component> {
+        components()
+    }
+
+    fn left_out() -> Vec<LeftOut> {
+        left_out()
+    }
+
+    fn operator_steps() -> Vec<OperatorStep> {
+        super::operator_steps::solidity()
+    }
+
     fn validate(&self, v: &mut Validator) {
         self.platform.validate(v);
         validate_tags(&self.tags, v);
@@ -642,50 +680,6 @@ impl Spec {
                 d.backup_retention_days
             ),
         );
-    }
-}
-
-pub fn build(located: &Located<'_>, header: Header) -> Result<PlatformView, SpecErrors> {
-    let spec: Spec = located.deserialize()?;
-    let mut v = Validator::default();
-    spec.validate(&mut v);
-    v.finish(located)?;
-    Ok(view(&spec, header))
-}
-
-fn view(s: &Spec, header: Header) -> PlatformView {
-    let mut modules = vec![
-        networking(s),
-        security(s),
-        compute(s),
-        hsm(s),
-        database(s),
-        storage(s),
-        load_balancer(s),
-        dns(s),
-        certificates_module(
-            P,
-            &s.platform.domain,
-            &s.certificates.subject_alternative_names,
-            &s.certificates.key_algorithm,
-        ),
-        monitoring(s),
-        backup(s),
-        addons(s),
-    ];
-    modules.sort_by(|a, b| a.name.cmp(&b.name));
-    PlatformView {
-        name: s.platform.name.clone(),
-        title: s.platform.title.clone(),
-        document: s.platform.document.clone(),
-        summary: s.platform.summary.clone(),
-        primary_region: s.platform.primary_region.clone(),
-        secondary_region: s.platform.secondary_region.clone(),
-        header,
-        modules,
-        components: components(),
-        left_out: left_out(),
-        operator_steps: super::operator_steps::solidity(),
     }
 }
 

@@ -10,12 +10,12 @@ use super::shared::{
     waf_vars,
 };
 use super::{
-    ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var,
-    string_list, tags_var, trustchain_provider, validate_tags,
+    ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
+    name_var, string_list, tags_var, trustchain_provider, validate_tags,
 };
 use crate::hcl::Hcl;
-use crate::model::{Component, Header, LeftOut, ModuleView, PlatformView, Variable};
-use crate::spec::{Located, SpecErrors, Validator};
+use crate::model::{Component, LeftOut, ModuleView, OperatorStep, Variable};
+use crate::spec::Validator;
 
 mod components;
 mod modules;
@@ -179,7 +179,38 @@ pub struct Certificates {
     pub subject_alternative_names: Vec<String>,
 }
 
-impl Spec {
+impl PlatformSpec for Spec {
+    fn platform(&self) -> &PlatformSection {
+        &self.platform
+    }
+
+    fn modules(&self) -> Vec<ModuleView> {
+        vec![
+            networking(self),
+            security(self),
+            compute(self),
+            load_balancer(self),
+            hsm(self),
+            storage(self),
+            monitoring(self),
+            certificates(self),
+            dns(self),
+            backup(self),
+        ]
+    }
+
+    fn components() -> Vec<Component> {
+        components()
+    }
+
+    fn left_out() -> Vec<LeftOut> {
+        left_out()
+    }
+
+    fn operator_steps() -> Vec<OperatorStep> {
+        super::operator_steps::trustchain()
+    }
+
     fn validate(&self, v: &mut Validator) {
         self.platform.validate(v);
         validate_tags(&self.tags, v);
@@ -456,43 +487,5 @@ impl Spec {
             &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
         );
         self.backup.validate(v);
-    }
-}
-
-pub fn build(located: &Located<'_>, header: Header) -> Result<PlatformView, SpecErrors> {
-    let spec: Spec = located.deserialize()?;
-    let mut v = Validator::default();
-    spec.validate(&mut v);
-    v.finish(located)?;
-    Ok(view(&spec, header))
-}
-
-fn view(s: &Spec, header: Header) -> PlatformView {
-    let modules = vec![
-        networking(s),
-        security(s),
-        compute(s),
-        load_balancer(s),
-        hsm(s),
-        storage(s),
-        monitoring(s),
-        certificates(s),
-        dns(s),
-        backup(s),
-    ];
-    let mut modules = modules;
-    modules.sort_by(|a, b| a.name.cmp(&b.name));
-    PlatformView {
-        name: s.platform.name.clone(),
-        title: s.platform.title.clone(),
-        document: s.platform.document.clone(),
-        summary: s.platform.summary.clone(),
-        primary_region: s.platform.primary_region.clone(),
-        secondary_region: s.platform.secondary_region.clone(),
-        header,
-        modules,
-        components: components(),
-        left_out: left_out(),
-        operator_steps: super::operator_steps::trustchain(),
     }
 }
