@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::shared::{
-    ASG_SERVICE_ROLE, KmsUsers, audit_outputs, audit_vars, bucket_vars, certificates_module,
-    guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs, trim_float,
-    waf_vars,
+    ASG_SERVICE_ROLE, CertificatesSection, KmsUsers, SecurityCommon, audit_outputs, audit_vars,
+    bucket_vars, guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs,
+    trim_float, validate_flow_logs, validate_kms_keys, waf_vars,
 };
 use super::{
     ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
@@ -42,7 +42,7 @@ pub struct Spec {
     pub storage: Storage,
     pub monitoring: Monitoring,
     pub dns: Dns,
-    pub certificates: Certificates,
+    pub certificates: CertificatesSection,
     pub backup: super::shared::BackupSection,
 }
 
@@ -172,13 +172,6 @@ pub struct Dns {
     pub health_check_failure_threshold: u32,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Certificates {
-    pub key_algorithm: String,
-    pub subject_alternative_names: Vec<String>,
-}
-
 impl PlatformSpec for Spec {
     fn platform(&self) -> &PlatformSection {
         &self.platform
@@ -238,15 +231,7 @@ impl PlatformSpec for Spec {
             6,
             "availability zone count",
         );
-        v.log_retention(
-            "networking.flow_log_retention_days",
-            n.flow_log_retention_days,
-        );
-        v.one_of(
-            "networking.flow_log_traffic_type",
-            &n.flow_log_traffic_type,
-            &["ACCEPT", "ALL", "REJECT"],
-        );
+        validate_flow_logs(v, n.flow_log_retention_days, &n.flow_log_traffic_type);
         v.check(
             !n.tiers.is_empty(),
             "networking.tiers",
@@ -291,33 +276,14 @@ impl PlatformSpec for Spec {
         for (i, c) in sec.client_ipv6_cidr_blocks.iter().enumerate() {
             v.ipv6_cidr(format!("security.client_ipv6_cidr_blocks[{i}]"), c);
         }
-        v.range(
-            "security.waf_rate_limit",
-            sec.waf_rate_limit as i64,
-            10,
-            2_000_000_000,
-            "WAF rate limit",
-        );
-        v.log_retention(
-            "security.waf_log_retention_days",
-            sec.waf_log_retention_days,
-        );
-        v.log_retention(
-            "security.audit_log_retention_days",
-            sec.audit_log_retention_days,
-        );
-        v.range(
-            "security.audit_bucket_retention_days",
-            sec.audit_bucket_retention_days.into(),
-            1,
-            36500,
-            "audit file retention (days)",
-        );
-        v.one_of(
-            "security.guardduty_finding_publishing_frequency",
-            &sec.guardduty_finding_publishing_frequency,
-            &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"],
-        );
+        SecurityCommon {
+            waf_rate_limit: sec.waf_rate_limit,
+            waf_log_retention_days: sec.waf_log_retention_days,
+            audit_log_retention_days: sec.audit_log_retention_days,
+            audit_bucket_retention_days: sec.audit_bucket_retention_days,
+            guardduty_finding_publishing_frequency: &sec.guardduty_finding_publishing_frequency,
+        }
+        .validate(v);
         let c = &self.compute;
         v.check(
             c.min_size <= c.desired_capacity && c.desired_capacity <= c.max_size,
@@ -407,27 +373,13 @@ impl PlatformSpec for Spec {
         );
         v.range("hsm.hsm_count", h.hsm_count.into(), 1, 28, "HSM count");
         v.log_retention("hsm.audit_log_retention_days", h.audit_log_retention_days);
-        v.range(
-            "hsm.key_rotation_period_days",
-            h.key_rotation_period_days.into(),
-            90,
-            2560,
-            "KMS rotation period (days)",
+        validate_kms_keys(
+            v,
+            &h.kms_keys,
+            h.key_rotation_period_days,
+            h.key_deletion_window_days,
+            &["backup", "ebs", "logs", "sns", "storage"],
         );
-        v.range(
-            "hsm.key_deletion_window_days",
-            h.key_deletion_window_days.into(),
-            7,
-            30,
-            "KMS deletion window (days)",
-        );
-        for key in ["backup", "ebs", "logs", "sns", "storage"] {
-            v.check(
-                h.kms_keys.iter().any(|k| k == key),
-                "hsm.kms_keys",
-                format!("the modules expect a KMS key named {key:?}"),
-            );
-        }
         let s = &self.storage;
         v.range(
             "storage.retention_days",
@@ -481,11 +433,7 @@ impl PlatformSpec for Spec {
             2_147_483_647,
             "TTL",
         );
-        v.one_of(
-            "certificates.key_algorithm",
-            &self.certificates.key_algorithm,
-            &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
-        );
+        self.certificates.validate(v);
         self.backup.validate(v);
     }
 }
