@@ -23,7 +23,7 @@ pub fn program(root: &Path) -> PathBuf {
 }
 
 /// checkov's JSON report is one object, or a list of them (one per framework).
-pub fn reports(json: &serde_json::Value) -> Vec<&serde_json::Value> {
+fn reports(json: &serde_json::Value) -> Vec<&serde_json::Value> {
     match json {
         serde_json::Value::Array(v) => v.iter().collect(),
         other => vec![other],

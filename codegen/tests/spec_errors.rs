@@ -155,6 +155,31 @@ fn log_retention_cloudwatch_does_not_accept_is_reported() {
     );
 }
 
+/// The security settings both platforms share are checked the same way on each: a
+/// GuardDuty publishing frequency the API does not take is refused on solidity too.
+#[test]
+fn guardduty_publishing_frequency_is_checked_on_both_platforms() {
+    for platform in ["solidity", "trustchain"] {
+        assert_rejected(
+            platform,
+            |s| {
+                let line = s
+                    .lines()
+                    .find(|l| l.starts_with("guardduty_finding_publishing_frequency"))
+                    .expect("the spec sets the frequency");
+                s.replacen(
+                    line,
+                    "guardduty_finding_publishing_frequency = \"TWO_HOURS\"",
+                    1,
+                )
+            },
+            "guardduty_finding_publishing_frequency = \"TWO_HOURS\"",
+            "security.guardduty_finding_publishing_frequency",
+            "TWO_HOURS",
+        );
+    }
+}
+
 #[test]
 fn out_of_range_rds_backup_retention_is_reported() {
     assert_rejected(

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::workspace_root;
 
 // The runner itself lives in `codegen::checkov`, shared with `codegen review`.
-pub use codegen::checkov::{is_pack_id, pack_dir, reports};
+pub use codegen::checkov::{is_pack_id, pack_dir};
 
 pub fn fixtures_dir(root: &Path) -> PathBuf {
     root.join("tests/fixtures/rule-pack")
@@ -133,26 +133,23 @@ pub struct FixtureResult {
 pub fn run_on_fixtures(root: &Path, ids: &[String]) -> Result<Vec<FixtureResult>, String> {
     let fixtures = fixtures_dir(root);
     let json = run_checkov(&fixtures, &pack_dir(root), Some(ids))?;
-    let mut out = Vec::new();
-    for report in reports(&json) {
-        for (key, passed) in [("passed_checks", true), ("failed_checks", false)] {
-            for c in report["results"][key].as_array().into_iter().flatten() {
-                let file = c["file_abs_path"].as_str().unwrap_or("");
-                let fixture = Path::new(file)
-                    .strip_prefix(&fixtures)
-                    .ok()
-                    .and_then(|p| p.components().next())
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                out.push(FixtureResult {
-                    check_id: c["check_id"].as_str().unwrap_or("").to_string(),
-                    fixture,
-                    resource: c["resource"].as_str().unwrap_or("").to_string(),
-                    passed,
-                });
-            }
-        }
-    }
+    let findings = codegen::checkov::findings(&json)?;
+    let out = findings
+        .into_iter()
+        .filter(|f| f.outcome != "skipped")
+        .map(|f| FixtureResult {
+            fixture: f
+                .file
+                .strip_prefix(&fixtures)
+                .ok()
+                .and_then(|p| p.components().next())
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            passed: f.outcome == "passed",
+            check_id: f.check_id,
+            resource: f.resource,
+        })
+        .collect();
     Ok(out)
 }
 

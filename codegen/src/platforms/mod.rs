@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::hcl::Hcl;
-use crate::model::{FileView, Header, ModuleView, Output, PlatformView, ProviderView, Variable};
+use crate::model::{
+    Component, FileView, Header, LeftOut, ModuleView, OperatorStep, Output, PlatformView,
+    ProviderView, Variable,
+};
 use crate::spec::{Located, SpecErrors, SpecSource, Validator};
 
 /// A platform the generator knows: the name a spec gives in `platform.name`, the spec
@@ -30,13 +33,13 @@ pub const PLATFORMS: &[Platform] = &[
         name: "solidity",
         path: "codegen/platforms/solidity.toml",
         text: include_str!("../../platforms/solidity.toml"),
-        build: solidity::build,
+        build: build_platform::<solidity::Spec>,
     },
     Platform {
         name: "trustchain",
         path: "codegen/platforms/trustchain.toml",
         text: include_str!("../../platforms/trustchain.toml"),
-        build: trustchain::build,
+        build: build_platform::<trustchain::Spec>,
     },
 ];
 
@@ -113,6 +116,45 @@ impl PlatformSection {
             format!("{:?} is not a domain name", self.domain),
         );
     }
+}
+
+/// A platform's spec: its `[platform]` section, its own validation and its modules, the
+/// parts [`build_platform`] puts together the same way for every platform.
+pub trait PlatformSpec: serde::de::DeserializeOwned {
+    fn platform(&self) -> &PlatformSection;
+    fn validate(&self, v: &mut Validator);
+    fn modules(&self) -> Vec<ModuleView>;
+    fn components() -> Vec<Component>;
+    fn left_out() -> Vec<LeftOut>;
+    fn operator_steps() -> Vec<OperatorStep>;
+}
+
+/// Reads a spec of platform `S`, validates it (every problem at once) and builds its
+/// view: modules sorted by name, then the platform's tables.
+pub fn build_platform<S: PlatformSpec>(
+    located: &Located<'_>,
+    header: Header,
+) -> Result<PlatformView, SpecErrors> {
+    let spec: S = located.deserialize()?;
+    let mut v = Validator::default();
+    spec.validate(&mut v);
+    v.finish(located)?;
+    let mut modules = spec.modules();
+    modules.sort_by(|a, b| a.name.cmp(&b.name));
+    let p = spec.platform();
+    Ok(PlatformView {
+        name: p.name.clone(),
+        title: p.title.clone(),
+        document: p.document.clone(),
+        summary: p.summary.clone(),
+        primary_region: p.primary_region.clone(),
+        secondary_region: p.secondary_region.clone(),
+        header,
+        modules,
+        components: S::components(),
+        left_out: S::left_out(),
+        operator_steps: S::operator_steps(),
+    })
 }
 
 fn is_region(s: &str) -> bool {

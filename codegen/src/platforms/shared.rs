@@ -89,6 +89,119 @@ impl BackupSection {
     }
 }
 
+/// `[certificates]`: the ACM certificate of the platform domain.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificatesSection {
+    pub key_algorithm: String,
+    pub subject_alternative_names: Vec<String>,
+}
+
+impl CertificatesSection {
+    pub fn validate(&self, v: &mut Validator) {
+        v.one_of(
+            "certificates.key_algorithm",
+            &self.key_algorithm,
+            &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
+        );
+    }
+
+    /// The certificates module of `platform` for `domain`.
+    pub fn module(&self, platform: &str, domain: &str) -> ModuleView {
+        certificates_module(
+            platform,
+            domain,
+            &self.subject_alternative_names,
+            &self.key_algorithm,
+        )
+    }
+}
+
+/// `networking.flow_log_*`: the VPC flow logs (shared/flow_logs.tf) of either platform.
+pub fn validate_flow_logs(v: &mut Validator, retention_days: u32, traffic_type: &str) {
+    v.log_retention("networking.flow_log_retention_days", retention_days);
+    v.one_of(
+        "networking.flow_log_traffic_type",
+        traffic_type,
+        &["ACCEPT", "ALL", "REJECT"],
+    );
+}
+
+/// `security.waf_*`, `security.audit_*` and `security.guardduty_*`: the WAF, CloudTrail,
+/// AWS Config and GuardDuty settings (shared/waf.tf, audit_bucket.tf, cloudtrail.tf,
+/// config.tf, guardduty.tf) both platforms' security sections carry.
+pub struct SecurityCommon<'a> {
+    pub waf_rate_limit: u64,
+    pub waf_log_retention_days: u32,
+    pub audit_log_retention_days: u32,
+    pub audit_bucket_retention_days: u32,
+    pub guardduty_finding_publishing_frequency: &'a str,
+}
+
+impl SecurityCommon<'_> {
+    pub fn validate(&self, v: &mut Validator) {
+        v.range(
+            "security.waf_rate_limit",
+            self.waf_rate_limit as i64,
+            10,
+            2_000_000_000,
+            "WAF rate limit",
+        );
+        v.log_retention(
+            "security.waf_log_retention_days",
+            self.waf_log_retention_days,
+        );
+        v.log_retention(
+            "security.audit_log_retention_days",
+            self.audit_log_retention_days,
+        );
+        v.range(
+            "security.audit_bucket_retention_days",
+            self.audit_bucket_retention_days.into(),
+            1,
+            36500,
+            "audit file retention (days)",
+        );
+        v.one_of(
+            "security.guardduty_finding_publishing_frequency",
+            self.guardduty_finding_publishing_frequency,
+            &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"],
+        );
+    }
+}
+
+/// `hsm.key_*` and `hsm.kms_keys`: the customer-managed KMS keys (shared/kms.tf); the
+/// modules expect a key of each name in `expected`.
+pub fn validate_kms_keys(
+    v: &mut Validator,
+    keys: &[String],
+    rotation_period_days: u32,
+    deletion_window_days: u32,
+    expected: &[&str],
+) {
+    v.range(
+        "hsm.key_rotation_period_days",
+        rotation_period_days.into(),
+        90,
+        2560,
+        "KMS rotation period (days)",
+    );
+    v.range(
+        "hsm.key_deletion_window_days",
+        deletion_window_days.into(),
+        7,
+        30,
+        "KMS deletion window (days)",
+    );
+    for key in expected {
+        v.check(
+            keys.iter().any(|k| k == key),
+            "hsm.kms_keys",
+            format!("the modules expect a KMS key named {key:?}"),
+        );
+    }
+}
+
 /// `restore_types`: the resource types the platform actually backs up (restore testing of a
 /// type without recovery points tests nothing).
 pub fn backup_module(

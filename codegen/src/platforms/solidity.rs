@@ -5,16 +5,17 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::shared::{
-    BackupSection, KmsUsers, audit_outputs, audit_vars, bucket_vars, certificates_module,
-    guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs, waf_vars,
+    BackupSection, CertificatesSection, KmsUsers, SecurityCommon, audit_outputs, audit_vars,
+    bucket_vars, guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs,
+    validate_flow_logs, validate_kms_keys, waf_vars,
 };
 use super::{
-    ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var,
-    string_list, tags_var, validate_tags,
+    ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
+    name_var, string_list, tags_var, validate_tags,
 };
 use crate::hcl::Hcl;
-use crate::model::{Component, Header, LeftOut, ModuleView, PlatformView, Variable};
-use crate::spec::{Located, SpecErrors, Validator, ipv4_cidr_contains};
+use crate::model::{Component, LeftOut, ModuleView, OperatorStep, Variable};
+use crate::spec::{Validator, ipv4_cidr_contains};
 
 mod components;
 mod modules;
@@ -41,7 +42,7 @@ pub struct Spec {
     pub load_balancer: LoadBalancer,
     pub monitoring: Monitoring,
     pub dns: Dns,
-    pub certificates: Certificates,
+    pub certificates: CertificatesSection,
     pub backup: BackupSection,
     pub addons: Addons,
 }
@@ -251,14 +252,40 @@ pub struct Dns {
     pub health_check_path: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Certificates {
-    pub key_algorithm: String,
-    pub subject_alternative_names: Vec<String>,
-}
+impl PlatformSpec for Spec {
+    fn platform(&self) -> &PlatformSection {
+        &self.platform
+    }
 
-impl Spec {
+    fn modules(&self) -> Vec<ModuleView> {
+        vec![
+            networking(self),
+            security(self),
+            compute(self),
+            hsm(self),
+            database(self),
+            storage(self),
+            load_balancer(self),
+            dns(self),
+            self.certificates.module(P, &self.platform.domain),
+            monitoring(self),
+            backup(self),
+            addons(self),
+        ]
+    }
+
+    fn components() -> Vec<Component> {
+        components()
+    }
+
+    fn left_out() -> Vec<LeftOut> {
+        left_out()
+    }
+
+    fn operator_steps() -> Vec<OperatorStep> {
+        super::operator_steps::solidity()
+    }
+
     fn validate(&self, v: &mut Validator) {
         self.platform.validate(v);
         validate_tags(&self.tags, v);
@@ -301,28 +328,16 @@ impl Spec {
             "networking.private_subnet_cidrs",
             "give as many private as public subnets (one of each per Availability Zone)",
         );
-        v.log_retention(
-            "networking.flow_log_retention_days",
-            n.flow_log_retention_days,
-        );
-        v.one_of(
-            "networking.flow_log_traffic_type",
-            &n.flow_log_traffic_type,
-            &["ACCEPT", "ALL", "REJECT"],
-        );
+        validate_flow_logs(v, n.flow_log_retention_days, &n.flow_log_traffic_type);
         let s = &self.security;
-        v.range(
-            "security.waf_rate_limit",
-            s.waf_rate_limit as i64,
-            10,
-            2_000_000_000,
-            "WAF rate limit",
-        );
-        v.log_retention("security.waf_log_retention_days", s.waf_log_retention_days);
-        v.log_retention(
-            "security.audit_log_retention_days",
-            s.audit_log_retention_days,
-        );
+        SecurityCommon {
+            waf_rate_limit: s.waf_rate_limit,
+            waf_log_retention_days: s.waf_log_retention_days,
+            audit_log_retention_days: s.audit_log_retention_days,
+            audit_bucket_retention_days: s.audit_bucket_retention_days,
+            guardduty_finding_publishing_frequency: &s.guardduty_finding_publishing_frequency,
+        }
+        .validate(v);
         for (i, c) in s.waf_blocked_country_codes.iter().enumerate() {
             v.check(
                 c.len() == 2 && c.chars().all(|c| c.is_ascii_uppercase()),
@@ -343,13 +358,6 @@ impl Spec {
             1,
             1000,
             "secret rotation interval (days)",
-        );
-        v.range(
-            "security.audit_bucket_retention_days",
-            s.audit_bucket_retention_days.into(),
-            1,
-            36500,
-            "audit log retention (days)",
         );
         let c = &self.compute;
         v.log_retention(
@@ -409,29 +417,15 @@ impl Spec {
             "tagged images kept",
         );
         let h = &self.hsm;
-        v.range(
-            "hsm.key_rotation_period_days",
-            h.key_rotation_period_days.into(),
-            90,
-            2560,
-            "KMS rotation period (days)",
+        validate_kms_keys(
+            v,
+            &h.kms_keys,
+            h.key_rotation_period_days,
+            h.key_deletion_window_days,
+            &[
+                "backup", "ecr", "efs", "eks", "logs", "rds", "redis", "s3", "secrets", "sns",
+            ],
         );
-        v.range(
-            "hsm.key_deletion_window_days",
-            h.key_deletion_window_days.into(),
-            7,
-            30,
-            "KMS deletion window (days)",
-        );
-        for key in [
-            "backup", "ecr", "efs", "eks", "logs", "rds", "redis", "s3", "secrets", "sns",
-        ] {
-            v.check(
-                h.kms_keys.iter().any(|k| k == key),
-                "hsm.kms_keys",
-                format!("the modules expect a KMS key named {key:?}"),
-            );
-        }
         let d = &self.database;
         v.range(
             "database.backup_retention_days",
@@ -586,11 +580,7 @@ impl Spec {
         );
         let m = &self.monitoring;
         v.log_retention("monitoring.log_retention_days", m.log_retention_days);
-        v.one_of(
-            "certificates.key_algorithm",
-            &self.certificates.key_algorithm,
-            &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
-        );
+        self.certificates.validate(v);
         self.backup.validate(v);
         let a = &self.addons;
         for key in ADDON_CHARTS {
@@ -642,50 +632,6 @@ impl Spec {
                 d.backup_retention_days
             ),
         );
-    }
-}
-
-pub fn build(located: &Located<'_>, header: Header) -> Result<PlatformView, SpecErrors> {
-    let spec: Spec = located.deserialize()?;
-    let mut v = Validator::default();
-    spec.validate(&mut v);
-    v.finish(located)?;
-    Ok(view(&spec, header))
-}
-
-fn view(s: &Spec, header: Header) -> PlatformView {
-    let mut modules = vec![
-        networking(s),
-        security(s),
-        compute(s),
-        hsm(s),
-        database(s),
-        storage(s),
-        load_balancer(s),
-        dns(s),
-        certificates_module(
-            P,
-            &s.platform.domain,
-            &s.certificates.subject_alternative_names,
-            &s.certificates.key_algorithm,
-        ),
-        monitoring(s),
-        backup(s),
-        addons(s),
-    ];
-    modules.sort_by(|a, b| a.name.cmp(&b.name));
-    PlatformView {
-        name: s.platform.name.clone(),
-        title: s.platform.title.clone(),
-        document: s.platform.document.clone(),
-        summary: s.platform.summary.clone(),
-        primary_region: s.platform.primary_region.clone(),
-        secondary_region: s.platform.secondary_region.clone(),
-        header,
-        modules,
-        components: components(),
-        left_out: left_out(),
-        operator_steps: super::operator_steps::solidity(),
     }
 }
 

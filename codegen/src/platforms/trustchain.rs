@@ -5,17 +5,17 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::shared::{
-    ASG_SERVICE_ROLE, KmsUsers, audit_outputs, audit_vars, bucket_vars, certificates_module,
-    guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs, trim_float,
-    waf_vars,
+    ASG_SERVICE_ROLE, CertificatesSection, KmsUsers, SecurityCommon, audit_outputs, audit_vars,
+    bucket_vars, guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs,
+    trim_float, validate_flow_logs, validate_kms_keys, waf_vars,
 };
 use super::{
-    ModuleBuilder, PlatformSection, aws_provider, kms_key_var, log_retention_var, name_var,
-    string_list, tags_var, trustchain_provider, validate_tags,
+    ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
+    name_var, string_list, tags_var, trustchain_provider, validate_tags,
 };
 use crate::hcl::Hcl;
-use crate::model::{Component, Header, LeftOut, ModuleView, PlatformView, Variable};
-use crate::spec::{Located, SpecErrors, Validator};
+use crate::model::{Component, LeftOut, ModuleView, OperatorStep, Variable};
+use crate::spec::Validator;
 
 mod components;
 mod modules;
@@ -42,7 +42,7 @@ pub struct Spec {
     pub storage: Storage,
     pub monitoring: Monitoring,
     pub dns: Dns,
-    pub certificates: Certificates,
+    pub certificates: CertificatesSection,
     pub backup: super::shared::BackupSection,
 }
 
@@ -172,14 +172,38 @@ pub struct Dns {
     pub health_check_failure_threshold: u32,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Certificates {
-    pub key_algorithm: String,
-    pub subject_alternative_names: Vec<String>,
-}
+impl PlatformSpec for Spec {
+    fn platform(&self) -> &PlatformSection {
+        &self.platform
+    }
 
-impl Spec {
+    fn modules(&self) -> Vec<ModuleView> {
+        vec![
+            networking(self),
+            security(self),
+            compute(self),
+            load_balancer(self),
+            hsm(self),
+            storage(self),
+            monitoring(self),
+            certificates(self),
+            dns(self),
+            backup(self),
+        ]
+    }
+
+    fn components() -> Vec<Component> {
+        components()
+    }
+
+    fn left_out() -> Vec<LeftOut> {
+        left_out()
+    }
+
+    fn operator_steps() -> Vec<OperatorStep> {
+        super::operator_steps::trustchain()
+    }
+
     fn validate(&self, v: &mut Validator) {
         self.platform.validate(v);
         validate_tags(&self.tags, v);
@@ -207,15 +231,7 @@ impl Spec {
             6,
             "availability zone count",
         );
-        v.log_retention(
-            "networking.flow_log_retention_days",
-            n.flow_log_retention_days,
-        );
-        v.one_of(
-            "networking.flow_log_traffic_type",
-            &n.flow_log_traffic_type,
-            &["ACCEPT", "ALL", "REJECT"],
-        );
+        validate_flow_logs(v, n.flow_log_retention_days, &n.flow_log_traffic_type);
         v.check(
             !n.tiers.is_empty(),
             "networking.tiers",
@@ -260,33 +276,14 @@ impl Spec {
         for (i, c) in sec.client_ipv6_cidr_blocks.iter().enumerate() {
             v.ipv6_cidr(format!("security.client_ipv6_cidr_blocks[{i}]"), c);
         }
-        v.range(
-            "security.waf_rate_limit",
-            sec.waf_rate_limit as i64,
-            10,
-            2_000_000_000,
-            "WAF rate limit",
-        );
-        v.log_retention(
-            "security.waf_log_retention_days",
-            sec.waf_log_retention_days,
-        );
-        v.log_retention(
-            "security.audit_log_retention_days",
-            sec.audit_log_retention_days,
-        );
-        v.range(
-            "security.audit_bucket_retention_days",
-            sec.audit_bucket_retention_days.into(),
-            1,
-            36500,
-            "audit file retention (days)",
-        );
-        v.one_of(
-            "security.guardduty_finding_publishing_frequency",
-            &sec.guardduty_finding_publishing_frequency,
-            &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"],
-        );
+        SecurityCommon {
+            waf_rate_limit: sec.waf_rate_limit,
+            waf_log_retention_days: sec.waf_log_retention_days,
+            audit_log_retention_days: sec.audit_log_retention_days,
+            audit_bucket_retention_days: sec.audit_bucket_retention_days,
+            guardduty_finding_publishing_frequency: &sec.guardduty_finding_publishing_frequency,
+        }
+        .validate(v);
         let c = &self.compute;
         v.check(
             c.min_size <= c.desired_capacity && c.desired_capacity <= c.max_size,
@@ -376,27 +373,13 @@ impl Spec {
         );
         v.range("hsm.hsm_count", h.hsm_count.into(), 1, 28, "HSM count");
         v.log_retention("hsm.audit_log_retention_days", h.audit_log_retention_days);
-        v.range(
-            "hsm.key_rotation_period_days",
-            h.key_rotation_period_days.into(),
-            90,
-            2560,
-            "KMS rotation period (days)",
+        validate_kms_keys(
+            v,
+            &h.kms_keys,
+            h.key_rotation_period_days,
+            h.key_deletion_window_days,
+            &["backup", "ebs", "logs", "sns", "storage"],
         );
-        v.range(
-            "hsm.key_deletion_window_days",
-            h.key_deletion_window_days.into(),
-            7,
-            30,
-            "KMS deletion window (days)",
-        );
-        for key in ["backup", "ebs", "logs", "sns", "storage"] {
-            v.check(
-                h.kms_keys.iter().any(|k| k == key),
-                "hsm.kms_keys",
-                format!("the modules expect a KMS key named {key:?}"),
-            );
-        }
         let s = &self.storage;
         v.range(
             "storage.retention_days",
@@ -450,49 +433,7 @@ impl Spec {
             2_147_483_647,
             "TTL",
         );
-        v.one_of(
-            "certificates.key_algorithm",
-            &self.certificates.key_algorithm,
-            &["EC_prime256v1", "EC_secp384r1", "RSA_2048"],
-        );
+        self.certificates.validate(v);
         self.backup.validate(v);
-    }
-}
-
-pub fn build(located: &Located<'_>, header: Header) -> Result<PlatformView, SpecErrors> {
-    let spec: Spec = located.deserialize()?;
-    let mut v = Validator::default();
-    spec.validate(&mut v);
-    v.finish(located)?;
-    Ok(view(&spec, header))
-}
-
-fn view(s: &Spec, header: Header) -> PlatformView {
-    let modules = vec![
-        networking(s),
-        security(s),
-        compute(s),
-        load_balancer(s),
-        hsm(s),
-        storage(s),
-        monitoring(s),
-        certificates(s),
-        dns(s),
-        backup(s),
-    ];
-    let mut modules = modules;
-    modules.sort_by(|a, b| a.name.cmp(&b.name));
-    PlatformView {
-        name: s.platform.name.clone(),
-        title: s.platform.title.clone(),
-        document: s.platform.document.clone(),
-        summary: s.platform.summary.clone(),
-        primary_region: s.platform.primary_region.clone(),
-        secondary_region: s.platform.secondary_region.clone(),
-        header,
-        modules,
-        components: components(),
-        left_out: left_out(),
-        operator_steps: super::operator_steps::trustchain(),
     }
 }

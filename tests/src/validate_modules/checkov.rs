@@ -2,53 +2,18 @@
 
 use super::*;
 
-pub(crate) struct CheckovResult {
-    pub(crate) file: PathBuf,
-    pub(crate) outcome: &'static str,
-    pub(crate) check_id: String,
-    pub(crate) check_name: String,
-    pub(crate) line: u64,
-    pub(crate) resource: String,
-    pub(crate) caller: Option<String>,
-}
+use codegen::checkov::Finding;
 
 /// checkov once over the whole copy (its own root, so paths are unambiguous), with
-/// its own checks and the project's rule pack.
-pub(crate) fn run_checkov(root: &Path, pack: &Path) -> Result<Vec<CheckovResult>, String> {
-    let json = rule_pack::run_checkov(root, pack, None)?;
-    let mut results = Vec::new();
-    for report in rule_pack::reports(&json) {
-        let parse_errors = report["summary"]["parsing_errors"].as_u64().unwrap_or(0);
-        if parse_errors > 0 {
-            let files = report["results"]["parsing_errors"].to_string();
-            return Err(format!(
-                "checkov could not parse {parse_errors} file(s): {files}"
-            ));
-        }
-        for (key, outcome) in [
-            ("passed_checks", "passed"),
-            ("failed_checks", "failed"),
-            ("skipped_checks", "skipped"),
-        ] {
-            for c in report["results"][key].as_array().into_iter().flatten() {
-                results.push(CheckovResult {
-                    file: PathBuf::from(c["file_abs_path"].as_str().unwrap_or("")),
-                    outcome,
-                    check_id: c["check_id"].as_str().unwrap_or("").to_string(),
-                    check_name: c["check_name"].as_str().unwrap_or("").to_string(),
-                    line: c["file_line_range"][0].as_u64().unwrap_or(0),
-                    resource: c["resource"].as_str().unwrap_or("").to_string(),
-                    caller: c["caller_file_path"].as_str().map(String::from),
-                });
-            }
-        }
-    }
-    Ok(results)
+/// its own checks and the project's rule pack; its report read by
+/// [`codegen::checkov::findings`].
+pub(crate) fn run_checkov(root: &Path, pack: &Path) -> Result<Vec<Finding>, String> {
+    codegen::checkov::findings(&rule_pack::run_checkov(root, pack, None)?)
 }
 
 /// Each result goes to the target whose directory holds the file (a module's resource
 /// checked through an example's module call counts for the module, caller noted).
-pub(crate) fn attribute_checkov(report: &mut Report, env: &Env, results: Vec<CheckovResult>) {
+pub(crate) fn attribute_checkov(report: &mut Report, env: &Env, results: Vec<Finding>) {
     let root = normalize(&env.checkov_root);
     for r in &mut report.results {
         r.checkov = Some(CheckovCounts::default());

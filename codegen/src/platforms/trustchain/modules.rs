@@ -503,12 +503,7 @@ fn alarm(ns: &str, metric: &str, stat: &str, threshold: f64, cmp: &str, descript
 }
 
 pub(super) fn certificates(s: &Spec) -> ModuleView {
-    certificates_module(
-        P,
-        &s.platform.domain,
-        &s.certificates.subject_alternative_names,
-        &s.certificates.key_algorithm,
-    )
+    s.certificates.module(P, &s.platform.domain)
 }
 
 pub(super) fn dns(s: &Spec) -> ModuleView {
