@@ -11,7 +11,7 @@ use super::shared::{
 };
 use super::{
     ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
-    name_var, string_list, tags_var, validate_tags,
+    name_var, string_list, tags_var,
 };
 use crate::hcl::Hcl;
 use crate::model::{Component, LeftOut, ModuleView, OperatorStep, Variable};
@@ -257,6 +257,10 @@ impl PlatformSpec for Spec {
         &self.platform
     }
 
+    fn tags(&self) -> &BTreeMap<String, String> {
+        &self.tags
+    }
+
     fn modules(&self) -> Vec<ModuleView> {
         vec![
             networking(self),
@@ -287,8 +291,6 @@ impl PlatformSpec for Spec {
     }
 
     fn validate(&self, v: &mut Validator) {
-        self.platform.validate(v);
-        validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.vpc_cidr", &n.vpc_cidr, 16, 28);
         v.ipv4_cidr("networking.node_ipv4_cidr", &n.node_ipv4_cidr, 16, 16);

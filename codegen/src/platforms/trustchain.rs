@@ -11,7 +11,7 @@ use super::shared::{
 };
 use super::{
     ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
-    name_var, string_list, tags_var, trustchain_provider, validate_tags,
+    name_var, string_list, tags_var, trustchain_provider,
 };
 use crate::hcl::Hcl;
 use crate::model::{Component, LeftOut, ModuleView, OperatorStep, Variable};
@@ -177,6 +177,10 @@ impl PlatformSpec for Spec {
         &self.platform
     }
 
+    fn tags(&self) -> &BTreeMap<String, String> {
+        &self.tags
+    }
+
     fn modules(&self) -> Vec<ModuleView> {
         vec![
             networking(self),
@@ -205,8 +209,6 @@ impl PlatformSpec for Spec {
     }
 
     fn validate(&self, v: &mut Validator) {
-        self.platform.validate(v);
-        validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.ipv4_cidr", &n.ipv4_cidr, 16, 28);
         v.ipv4_cidr(
