@@ -56,6 +56,17 @@ pub struct Component {
     pub resources: String,
 }
 
+impl Component {
+    pub fn new(section: &str, component: &str, module: &str, resources: &str) -> Self {
+        Self {
+            section: section.into(),
+            component: component.into(),
+            module: module.into(),
+            resources: resources.into(),
+        }
+    }
+}
+
 /// A step of the platform README's "by hand on real AWS" list.
 #[derive(Debug, Clone, Serialize)]
 pub struct OperatorStep {
@@ -67,6 +78,15 @@ pub struct OperatorStep {
 pub struct LeftOut {
     pub component: String,
     pub reason: String,
+}
+
+impl LeftOut {
+    pub fn new(component: &str, reason: &str) -> Self {
+        Self {
+            component: component.into(),
+            reason: reason.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

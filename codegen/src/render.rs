@@ -121,11 +121,12 @@ impl Renderer {
             resources.sort();
             resources.dedup();
             module.resources = resources;
-            module.usage =
-                crate::usage::render(platform, &module).map_err(|message| Error::Template {
-                    template: "common/README.md".into(),
+            let usage =
+                crate::usage::view(platform, &module).map_err(|message| Error::Template {
+                    template: "common/usage.tf".into(),
                     message,
                 })?;
+            module.usage = hcl::format(&self.render("common/usage.tf", &usage)?);
             let readme = self.render(
                 "common/README.md",
                 &ModuleCtx {

@@ -9,7 +9,9 @@
 //! `terraform-<provider>-<name>`, which a monorepo cannot give; a git address with a tag
 //! pins the same release the provider binary comes from.
 
-use crate::model::{ModuleView, PlatformView, Variable};
+use serde::Serialize;
+
+use crate::model::{ModuleView, PlatformView, ProviderView, Variable};
 
 /// Where the modules are published (see the module documentation above).
 pub const REPOSITORY: &str = "git::https://github.com/trustchain/terraform-provider-trustchain.git";
@@ -61,66 +63,84 @@ fn example(platform: &PlatformView, module: &ModuleView, v: &Variable) -> Option
     }
 }
 
-/// The Usage block: provider requirements, provider configurations for the aliases the
-/// module expects, and a `module` block with every required input. Secrets (sensitive
-/// inputs) come from a variable of the consumer, never a literal.
-pub fn render(platform: &PlatformView, module: &ModuleView) -> Result<String, String> {
-    let mut src = String::from("terraform {\nrequired_providers {\n");
-    for p in &module.providers {
-        src.push_str(&format!(
-            "{} = {{\nsource = \"{}\"\nversion = \"{}\"\n}}\n",
-            p.name, p.source, p.version
-        ));
-    }
-    src.push_str("}\n}\n\n");
-    let mut passes = Vec::new();
+/// A provider configuration of the Usage block: the default `aws` one (no alias, the
+/// primary region) or one per configuration alias the module expects (the secondary).
+#[derive(Serialize)]
+pub struct ProviderConfig {
+    name: String,
+    alias: Option<String>,
+}
+
+/// A secret input: the consumer passes its own (sensitive) variable, never a literal.
+#[derive(Serialize)]
+pub struct Secret {
+    name: String,
+    ephemeral: bool,
+}
+
+/// A required input and its example value (HCL).
+#[derive(Serialize)]
+pub struct Input {
+    name: String,
+    value: String,
+}
+
+/// What `templates/common/usage.tf.hbs` renders: provider requirements, provider
+/// configurations for the aliases the module expects, and a `module` block with every
+/// required input.
+#[derive(Serialize)]
+pub struct UsageView<'a> {
+    providers: &'a [ProviderView],
+    provider_configs: Vec<ProviderConfig>,
+    secrets: Vec<Secret>,
+    module: &'a str,
+    source: String,
+    /// The module's `providers` map: each name passed as itself.
+    passes: Vec<String>,
+    inputs: Vec<Input>,
+}
+
+/// The Usage block's view; a required input without an example value is an error.
+pub fn view<'a>(platform: &PlatformView, module: &'a ModuleView) -> Result<UsageView<'a>, String> {
+    let mut provider_configs = Vec::new();
+    let mut aliases = Vec::new();
     for p in &module.providers {
         if p.name == "aws" {
-            src.push_str("provider \"aws\" {\nregion = \"us-east-1\"\n}\n\n");
+            provider_configs.push(ProviderConfig {
+                name: p.name.clone(),
+                alias: None,
+            });
         }
         for alias in &p.configuration_aliases {
             let short = alias.rsplit('.').next().unwrap_or(alias);
-            src.push_str(&format!(
-                "provider \"{}\" {{\nalias = \"{short}\"\nregion = \"us-west-2\"\n}}\n\n",
-                p.name
-            ));
-            passes.push(alias.clone());
+            provider_configs.push(ProviderConfig {
+                name: p.name.clone(),
+                alias: Some(short.to_string()),
+            });
+            aliases.push(alias.clone());
         }
+    }
+    let mut passes: Vec<String> = Vec::new();
+    if !aliases.is_empty() {
+        passes.extend(
+            module
+                .providers
+                .iter()
+                .filter(|p| !p.configuration_aliases.is_empty())
+                .map(|p| p.name.clone()),
+        );
+        passes.extend(aliases);
     }
     let required: Vec<&Variable> = module.variables.iter().filter(|v| v.required).collect();
-    for v in required.iter().filter(|v| v.sensitive) {
-        src.push_str(&format!(
-            "variable \"{}\" {{\ntype = string\nsensitive = true\n{}}}\n\n",
-            v.name,
-            if v.ephemeral {
-                "ephemeral = true\n"
-            } else {
-                ""
-            }
-        ));
-    }
-    src.push_str(&format!(
-        "module \"{}\" {{\nsource = \"{}\"\n",
-        module.name,
-        address(&platform.name, &module.name)
-    ));
-    if !passes.is_empty() {
-        src.push_str("providers = {\n");
-        for p in module
-            .providers
-            .iter()
-            .filter(|p| !p.configuration_aliases.is_empty())
-        {
-            src.push_str(&format!("{0} = {0}\n", p.name));
-        }
-        for a in &passes {
-            src.push_str(&format!("{a} = {a}\n"));
-        }
-        src.push_str("}\n");
-    }
-    if !required.is_empty() {
-        src.push('\n');
-    }
+    let secrets = required
+        .iter()
+        .filter(|v| v.sensitive)
+        .map(|v| Secret {
+            name: v.name.clone(),
+            ephemeral: v.ephemeral,
+        })
+        .collect();
+    let mut inputs = Vec::new();
     for v in required {
         let value = if v.sensitive {
             Some(format!("var.{}", v.name))
@@ -133,8 +153,18 @@ pub fn render(platform: &PlatformView, module: &ModuleView) -> Result<String, St
                 platform.name, module.name, v.name
             )
         })?;
-        src.push_str(&format!("{} = {value}\n", v.name));
+        inputs.push(Input {
+            name: v.name.clone(),
+            value,
+        });
     }
-    src.push_str("}\n");
-    Ok(crate::hcl::format(&src))
+    Ok(UsageView {
+        providers: &module.providers,
+        provider_configs,
+        secrets,
+        module: &module.name,
+        source: address(&platform.name, &module.name),
+        passes,
+        inputs,
+    })
 }

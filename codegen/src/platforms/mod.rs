@@ -122,6 +122,9 @@ impl PlatformSection {
 /// parts [`build_platform`] puts together the same way for every platform.
 pub trait PlatformSpec: serde::de::DeserializeOwned {
     fn platform(&self) -> &PlatformSection;
+    /// `[tags]`: tags added to every resource.
+    fn tags(&self) -> &BTreeMap<String, String>;
+    /// Checks the platform's own sections (`[platform]` and `[tags]` are checked for it).
     fn validate(&self, v: &mut Validator);
     fn modules(&self) -> Vec<ModuleView>;
     fn components() -> Vec<Component>;
@@ -137,6 +140,8 @@ pub fn build_platform<S: PlatformSpec>(
 ) -> Result<PlatformView, SpecErrors> {
     let spec: S = located.deserialize()?;
     let mut v = Validator::default();
+    spec.platform().validate(&mut v);
+    validate_tags(spec.tags(), &mut v);
     spec.validate(&mut v);
     v.finish(located)?;
     let mut modules = spec.modules();

@@ -127,18 +127,68 @@ pub fn validate_flow_logs(v: &mut Validator, retention_days: u32, traffic_type: 
     );
 }
 
-/// `security.waf_*`, `security.audit_*` and `security.guardduty_*`: the WAF, CloudTrail,
-/// AWS Config and GuardDuty settings (shared/waf.tf, audit_bucket.tf, cloudtrail.tf,
-/// config.tf, guardduty.tf) both platforms' security sections carry.
+/// `security.waf_*`, `security.guardduty_*`, `security.config_rules` and
+/// `security.audit_*`: the WAF, GuardDuty, CloudTrail and AWS Config settings
+/// (shared/waf.tf, guardduty.tf, audit_bucket.tf, cloudtrail.tf, config.tf) both
+/// platforms' security sections carry.
 pub struct SecurityCommon<'a> {
     pub waf_rate_limit: u64,
+    pub waf_managed_rule_groups: &'a [String],
     pub waf_log_retention_days: u32,
+    pub guardduty_finding_publishing_frequency: &'a str,
+    pub guardduty_features: &'a [String],
+    pub config_rules: &'a [String],
     pub audit_log_retention_days: u32,
     pub audit_bucket_retention_days: u32,
-    pub guardduty_finding_publishing_frequency: &'a str,
 }
 
 impl SecurityCommon<'_> {
+    /// The shared topic files of a security module with their variables and outputs:
+    /// `blocked_countries` turns on WAF geographic blocking with that default list;
+    /// `runtime_agents` is where GuardDuty manages its Runtime Monitoring agent.
+    pub fn module_parts(
+        &self,
+        b: ModuleBuilder,
+        blocked_countries: Option<&[String]>,
+        runtime_agents: &[&str],
+    ) -> ModuleBuilder {
+        let b = match blocked_countries {
+            Some(_) => b.feature("waf_geo"),
+            None => b,
+        };
+        b.file("waf.tf", "shared/waf.tf")
+            .file("guardduty.tf", "shared/guardduty.tf")
+            .file("audit_bucket.tf", "shared/audit_bucket.tf")
+            .file("cloudtrail.tf", "shared/cloudtrail.tf")
+            .file("config.tf", "shared/config.tf")
+            .vars(waf_vars(
+                self.waf_rate_limit,
+                self.waf_managed_rule_groups,
+                self.waf_log_retention_days,
+                blocked_countries,
+            ))
+            .vars(guardduty_vars(
+                self.guardduty_finding_publishing_frequency,
+                self.guardduty_features,
+                runtime_agents,
+            ))
+            .vars(audit_vars(
+                self.config_rules,
+                self.audit_log_retention_days,
+                self.audit_bucket_retention_days,
+            ))
+            .var(kms_key_var(
+                "log_kms_key_arn",
+                "the WAF and CloudTrail log groups and the audit bucket",
+            ))
+            .with(audit_outputs)
+            .out(
+                "guardduty_detector_id",
+                "one(aws_guardduty_detector.this[*].id)",
+                "ID of the GuardDuty detector (null unless create_guardduty_detector).",
+            )
+    }
+
     pub fn validate(&self, v: &mut Validator) {
         v.range(
             "security.waf_rate_limit",
@@ -259,7 +309,13 @@ pub fn backup_module(
         .out("role_arn", "aws_iam_role.backup.arn", "ARN of the AWS Backup service role.")
 }
 
-pub fn waf_vars(rate_limit: u64, groups: &[String], retention: u32, geo: bool) -> Vec<Variable> {
+/// `blocked_countries`: with geographic blocking, the default country list.
+pub fn waf_vars(
+    rate_limit: u64,
+    groups: &[String],
+    retention: u32,
+    blocked_countries: Option<&[String]>,
+) -> Vec<Variable> {
     let mut v = vec![
         Variable::new(
             "waf_rate_limit",
@@ -278,13 +334,13 @@ pub fn waf_vars(rate_limit: u64, groups: &[String], retention: u32, geo: bool) -
         .default(Hcl::strs(groups)),
         log_retention_var("waf_log_retention_days", "WAF request logs", retention),
     ];
-    if geo {
+    if let Some(countries) = blocked_countries {
         v.push(
             string_list(
                 "waf_blocked_country_codes",
                 "ISO 3166 two-letter country codes WAF blocks; empty disables geographic blocking.",
             )
-            .default(Hcl::List(Vec::new()))
+            .default(Hcl::strs(countries))
             .validate(
                 "alltrue([for c in var.waf_blocked_country_codes : can(regex(\"^[A-Z]{2}$\", c))])",
                 "Country codes are two capital letters.",
@@ -464,6 +520,75 @@ pub fn storage_outputs(b: ModuleBuilder) -> ModuleBuilder {
         "aws_s3_bucket_policy.access_logs.bucket",
         "Name of the access-log bucket (S3 server access logs, ALB access logs), known once its bucket policy grants the log writers: a load balancer given it turns logging on only then (ELB refuses a bucket it may not write to).",
     )
+}
+
+/// The VPC flow logs of a networking module (shared/flow_logs.tf): the topic file, its
+/// variables and outputs.
+pub fn flow_logs(b: ModuleBuilder, retention_days: u32, traffic_type: &str) -> ModuleBuilder {
+    b.file("flow_logs.tf", "shared/flow_logs.tf")
+        .var(log_retention_var(
+            "flow_log_retention_days",
+            "VPC flow logs",
+            retention_days,
+        ))
+        .var(
+            Variable::new(
+                "flow_log_traffic_type",
+                "string",
+                "Which traffic flow logs record.",
+            )
+            .default(Hcl::str(traffic_type))
+            .validate(
+                "contains([\"ACCEPT\", \"REJECT\", \"ALL\"], var.flow_log_traffic_type)",
+                "flow_log_traffic_type must be ACCEPT, REJECT or ALL.",
+            ),
+        )
+        .var(kms_key_var("log_kms_key_arn", "the flow log group"))
+        .out(
+            "flow_log_id",
+            "aws_flow_log.this.id",
+            "ID of the VPC flow log.",
+        )
+        .out(
+            "flow_log_group_name",
+            "aws_cloudwatch_log_group.flow_logs.name",
+            "CloudWatch log group receiving flow logs.",
+        )
+}
+
+/// The S3 buckets of a storage module (shared/s3_buckets.tf, s3_replication.tf,
+/// s3_access_logs.tf): the topic files, their variables and outputs.
+pub fn s3_buckets(
+    b: ModuleBuilder,
+    buckets: Hcl,
+    noncurrent: u32,
+    replication: bool,
+) -> ModuleBuilder {
+    b.file("buckets.tf", "shared/s3_buckets.tf")
+        .file("replication.tf", "shared/s3_replication.tf")
+        .file("access_logs.tf", "shared/s3_access_logs.tf")
+        .vars(bucket_vars(buckets, noncurrent, replication))
+        .var(kms_key_var("kms_key_arn", "the buckets"))
+        .with(storage_outputs)
+}
+
+/// One entry of a monitoring module's `alarms`.
+pub fn alarm(
+    namespace: &str,
+    metric: &str,
+    statistic: &str,
+    threshold: impl ToString,
+    comparison: &str,
+    description: &str,
+) -> Hcl {
+    Hcl::object([
+        ("namespace", Hcl::str(namespace)),
+        ("metric_name", Hcl::str(metric)),
+        ("statistic", Hcl::str(statistic)),
+        ("threshold", Hcl::num(threshold)),
+        ("comparison_operator", Hcl::str(comparison)),
+        ("description", Hcl::str(description)),
+    ])
 }
 
 pub fn trim_float(f: f64) -> String {

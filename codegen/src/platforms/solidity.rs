@@ -5,13 +5,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::shared::{
-    BackupSection, CertificatesSection, KmsUsers, SecurityCommon, audit_outputs, audit_vars,
-    bucket_vars, guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs,
-    validate_flow_logs, validate_kms_keys, waf_vars,
+    BackupSection, CertificatesSection, KmsUsers, SecurityCommon, alarm, flow_logs, kms_outputs,
+    kms_vars, monitoring_module, s3_buckets, validate_flow_logs, validate_kms_keys,
 };
 use super::{
     ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
-    name_var, string_list, tags_var, validate_tags,
+    name_var, string_list, tags_var,
 };
 use crate::hcl::Hcl;
 use crate::model::{Component, LeftOut, ModuleView, OperatorStep, Variable};
@@ -124,6 +123,22 @@ pub struct Security {
     pub secret_recovery_window_days: u32,
     pub secret_rotation_days: u32,
     pub service_accounts: BTreeMap<String, ServiceAccount>,
+}
+
+impl Security {
+    /// The settings the solidity platform shares with trustchain.
+    pub fn common(&self) -> SecurityCommon<'_> {
+        SecurityCommon {
+            waf_rate_limit: self.waf_rate_limit,
+            waf_managed_rule_groups: &self.waf_managed_rule_groups,
+            waf_log_retention_days: self.waf_log_retention_days,
+            guardduty_finding_publishing_frequency: &self.guardduty_finding_publishing_frequency,
+            guardduty_features: &self.guardduty_features,
+            config_rules: &self.config_rules,
+            audit_log_retention_days: self.audit_log_retention_days,
+            audit_bucket_retention_days: self.audit_bucket_retention_days,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -257,6 +272,10 @@ impl PlatformSpec for Spec {
         &self.platform
     }
 
+    fn tags(&self) -> &BTreeMap<String, String> {
+        &self.tags
+    }
+
     fn modules(&self) -> Vec<ModuleView> {
         vec![
             networking(self),
@@ -287,8 +306,6 @@ impl PlatformSpec for Spec {
     }
 
     fn validate(&self, v: &mut Validator) {
-        self.platform.validate(v);
-        validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.vpc_cidr", &n.vpc_cidr, 16, 28);
         v.ipv4_cidr("networking.node_ipv4_cidr", &n.node_ipv4_cidr, 16, 16);
@@ -330,14 +347,7 @@ impl PlatformSpec for Spec {
         );
         validate_flow_logs(v, n.flow_log_retention_days, &n.flow_log_traffic_type);
         let s = &self.security;
-        SecurityCommon {
-            waf_rate_limit: s.waf_rate_limit,
-            waf_log_retention_days: s.waf_log_retention_days,
-            audit_log_retention_days: s.audit_log_retention_days,
-            audit_bucket_retention_days: s.audit_bucket_retention_days,
-            guardduty_finding_publishing_frequency: &s.guardduty_finding_publishing_frequency,
-        }
-        .validate(v);
+        s.common().validate(v);
         for (i, c) in s.waf_blocked_country_codes.iter().enumerate() {
             v.check(
                 c.len() == 2 && c.chars().all(|c| c.is_ascii_uppercase()),

@@ -5,13 +5,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::shared::{
-    ASG_SERVICE_ROLE, CertificatesSection, KmsUsers, SecurityCommon, audit_outputs, audit_vars,
-    bucket_vars, guardduty_vars, kms_outputs, kms_vars, monitoring_module, storage_outputs,
-    trim_float, validate_flow_logs, validate_kms_keys, waf_vars,
+    ASG_SERVICE_ROLE, CertificatesSection, KmsUsers, SecurityCommon, alarm, flow_logs, kms_outputs,
+    kms_vars, monitoring_module, s3_buckets, trim_float, validate_flow_logs, validate_kms_keys,
 };
 use super::{
     ModuleBuilder, PlatformSection, PlatformSpec, aws_provider, kms_key_var, log_retention_var,
-    name_var, string_list, tags_var, trustchain_provider, validate_tags,
+    name_var, string_list, tags_var, trustchain_provider,
 };
 use crate::hcl::Hcl;
 use crate::model::{Component, LeftOut, ModuleView, OperatorStep, Variable};
@@ -98,6 +97,22 @@ pub struct Security {
     pub audit_bucket_retention_days: u32,
 }
 
+impl Security {
+    /// The settings the trustchain platform shares with solidity.
+    pub fn common(&self) -> SecurityCommon<'_> {
+        SecurityCommon {
+            waf_rate_limit: self.waf_rate_limit,
+            waf_managed_rule_groups: &self.waf_managed_rule_groups,
+            waf_log_retention_days: self.waf_log_retention_days,
+            guardduty_finding_publishing_frequency: &self.guardduty_finding_publishing_frequency,
+            guardduty_features: &self.guardduty_features,
+            config_rules: &self.config_rules,
+            audit_log_retention_days: self.audit_log_retention_days,
+            audit_bucket_retention_days: self.audit_bucket_retention_days,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Compute {
@@ -177,6 +192,10 @@ impl PlatformSpec for Spec {
         &self.platform
     }
 
+    fn tags(&self) -> &BTreeMap<String, String> {
+        &self.tags
+    }
+
     fn modules(&self) -> Vec<ModuleView> {
         vec![
             networking(self),
@@ -205,8 +224,6 @@ impl PlatformSpec for Spec {
     }
 
     fn validate(&self, v: &mut Validator) {
-        self.platform.validate(v);
-        validate_tags(&self.tags, v);
         let n = &self.networking;
         v.ipv4_cidr("networking.ipv4_cidr", &n.ipv4_cidr, 16, 28);
         v.ipv4_cidr(
@@ -276,14 +293,7 @@ impl PlatformSpec for Spec {
         for (i, c) in sec.client_ipv6_cidr_blocks.iter().enumerate() {
             v.ipv6_cidr(format!("security.client_ipv6_cidr_blocks[{i}]"), c);
         }
-        SecurityCommon {
-            waf_rate_limit: sec.waf_rate_limit,
-            waf_log_retention_days: sec.waf_log_retention_days,
-            audit_log_retention_days: sec.audit_log_retention_days,
-            audit_bucket_retention_days: sec.audit_bucket_retention_days,
-            guardduty_finding_publishing_frequency: &sec.guardduty_finding_publishing_frequency,
-        }
-        .validate(v);
+        sec.common().validate(v);
         let c = &self.compute;
         v.check(
             c.min_size <= c.desired_capacity && c.desired_capacity <= c.max_size,

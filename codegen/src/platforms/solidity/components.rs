@@ -4,12 +4,7 @@
 use super::*;
 
 pub(super) fn components() -> Vec<Component> {
-    let c = |section: &str, component: &str, module: &str, resources: &str| Component {
-        section: section.into(),
-        component: component.into(),
-        module: module.into(),
-        resources: resources.into(),
-    };
+    let c = Component::new;
     vec![
         c(
             "Compute",
@@ -219,10 +214,7 @@ pub(super) fn components() -> Vec<Component> {
 }
 
 pub(super) fn left_out() -> Vec<LeftOut> {
-    let l = |component: &str, reason: &str| LeftOut {
-        component: component.into(),
-        reason: reason.into(),
-    };
+    let l = LeftOut::new;
     vec![
         l(
             "VPA, pod security policies",

@@ -11,7 +11,7 @@ pub(super) fn networking(s: &Spec) -> ModuleView {
         .prose("The private network ACL admits traffic from inside the VPC and replies on the ephemeral ports; flow logs record all traffic into an encrypted log group; the default security group is emptied.")
         .provider(aws_provider(&[]))
         .file("main.tf", "solidity/networking/main.tf")
-        .file("flow_logs.tf", "shared/flow_logs.tf")
+        .with(|b| flow_logs(b, n.flow_log_retention_days, &n.flow_log_traffic_type))
         .var(name_var(32))
         .var(tags_var())
         .var(
@@ -40,13 +40,6 @@ pub(super) fn networking(s: &Spec) -> ModuleView {
         )
         .var(Variable::new("single_nat_gateway", "bool", "One NAT gateway for all Availability Zones (cheaper, not zone-redundant).").default(Hcl::Bool(n.single_nat_gateway)))
         .var(Variable::new("cluster_name", "string", "EKS cluster name for the kubernetes.io/cluster subnet tag; null leaves it off.").default_null())
-        .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
-        .var(
-            Variable::new("flow_log_traffic_type", "string", "Which traffic flow logs record.")
-                .default(Hcl::str(&n.flow_log_traffic_type))
-                .validate("contains([\"ACCEPT\", \"REJECT\", \"ALL\"], var.flow_log_traffic_type)", "flow_log_traffic_type must be ACCEPT, REJECT or ALL."),
-        )
-        .var(kms_key_var("log_kms_key_arn", "the flow log group"))
         .out("vpc_id", "aws_vpc.this.id", "ID of the VPC.")
         .out("vpc_arn", "aws_vpc.this.arn", "ARN of the VPC.")
         .out("vpc_cidr_block", "aws_vpc.this.cidr_block", "IPv4 block of the VPC.")
@@ -58,8 +51,6 @@ pub(super) fn networking(s: &Spec) -> ModuleView {
         .out("private_route_table_ids", "aws_route_table.private[*].id", "IDs of the private route tables.")
         .out("nat_gateway_ids", "aws_nat_gateway.this[*].id", "IDs of the NAT gateways.")
         .out("nat_public_ips", "aws_eip.nat[*].public_ip", "Public IPs of the NAT gateways (allow-list them at third parties).")
-        .out("flow_log_id", "aws_flow_log.this.id", "ID of the VPC flow log.")
-        .out("flow_log_group_name", "aws_cloudwatch_log_group.flow_logs.name", "CloudWatch log group receiving flow logs.")
         .finish()
 }
 
@@ -70,13 +61,8 @@ pub(super) fn security(s: &Spec) -> ModuleView {
         .prose("WAF evaluates a per-address rate limit, optional geographic blocking and the AWS managed rule groups (the Common rule set covers the OWASP Top 10). GuardDuty watches EKS audit logs, runtime, RDS logins, S3 and EBS. AWS Config records every resource type and evaluates managed rules; CloudTrail logs management events and S3 data events in all regions to an encrypted, validated audit bucket and to CloudWatch Logs. GuardDuty allows one detector and AWS Config one recorder and delivery channel per account and region, and the multi-region trail records the whole account: `create_guardduty_detector`, `create_config_recorder` and `create_cloudtrail` let exactly one configuration per account own them (the examples give that to one environment).")
         .prose("IAM roles for service accounts trust the cluster's OIDC provider for one namespace/service account each. The cluster autoscaler's role gets what it acts with (it scales this cluster's node groups); the CSI drivers' roles take AWS's managed policies; other roles take managed policies (`policy_arns`) or an inline `policy_json`. The AWS Load Balancer Controller, External Secrets and cert-manager get their roles from the addons module, which deploys them in its namespaces (External Secrets reads this module's secrets and the database credentials there). Secrets Manager secrets are encrypted with the secrets KMS key and rotate through the given Lambda function; the RDS master password is rotated by sending a new one (database module, `master_password_version`). Members of the administrators group must sign in with MFA to do anything else.")
         .provider(aws_provider(&[]))
-        .feature("waf_geo")
         .file("security_groups.tf", "solidity/security/security_groups.tf")
-        .file("waf.tf", "shared/waf.tf")
-        .file("guardduty.tf", "shared/guardduty.tf")
-        .file("audit_bucket.tf", "shared/audit_bucket.tf")
-        .file("cloudtrail.tf", "shared/cloudtrail.tf")
-        .file("config.tf", "shared/config.tf")
+        .with(|b| sec.common().module_parts(b, Some(&sec.waf_blocked_country_codes), &["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"]))
         .file("iam.tf", "solidity/security/iam.tf")
         .file("irsa_policies.tf", "solidity/security/irsa_policies.tf")
         .file("secrets.tf", "solidity/security/secrets.tf")
@@ -84,11 +70,6 @@ pub(super) fn security(s: &Spec) -> ModuleView {
         .var(tags_var())
         .var(Variable::new("vpc_id", "string", "ID of the VPC."))
         .var(Variable::new("vpc_cidr_block", "string", "IPv4 block of the VPC."))
-        .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, true).into_iter().map(|v| {
-            if v.name == "waf_blocked_country_codes" { v.default(Hcl::strs(&sec.waf_blocked_country_codes)) } else { v }
-        }))
-        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features, &["EC2_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT"]))
-        .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
         .var(Variable::new("oidc_provider_arn", "string", "ARN of the EKS cluster's IAM OIDC provider (compute output oidc_provider_arn)."))
         .var(Variable::new("oidc_issuer_url", "string", "Issuer URL of the EKS cluster's OIDC provider (compute output oidc_issuer_url)."))
         .var(Variable::new("cluster_name", "string", "Name of the EKS cluster whose node groups the cluster autoscaler may scale (compute output cluster_name); null uses name.").default_null())
@@ -100,7 +81,6 @@ pub(super) fn security(s: &Spec) -> ModuleView {
         .var(Variable::new("secret_recovery_window_days", "number", "Days a deleted secret can still be restored.").default(Hcl::num(sec.secret_recovery_window_days)).validate("var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30", "Secrets Manager recovery windows are 7 to 30 days."))
         .var(Variable::new("secret_rotation_days", "number", "Days between automatic rotations of the secrets.").default(Hcl::num(sec.secret_rotation_days)).validate("var.secret_rotation_days >= 1 && var.secret_rotation_days <= 1000", "Rotation intervals are 1 to 1000 days."))
         .var(Variable::new("rotation_lambda_arn", "string", "Lambda function that rotates the secrets; null creates the secrets without rotation.").default_null())
-        .var(kms_key_var("log_kms_key_arn", "the WAF and CloudTrail log groups and the audit bucket"))
         .var(kms_key_var("secrets_kms_key_arn", "the Secrets Manager secrets"))
         .var(kms_key_var("ebs_kms_key_arn", "the EBS volumes the EBS CSI driver creates (the addons module's gp3 StorageClass kmsKeyId; the compute module's ebs_kms_key_arn): the ebs-csi-driver role may use it, as AmazonEBSCSIDriverPolicy does not let it"))
         .out("alb_security_group_id", "aws_security_group.this[\"alb\"].id", "Security group of the ALB.")
@@ -109,8 +89,6 @@ pub(super) fn security(s: &Spec) -> ModuleView {
         .out("redis_security_group_id", "aws_security_group.this[\"redis\"].id", "Security group of ElastiCache Redis.")
         .out("external_services_security_group_id", "aws_security_group.this[\"external_services\"].id", "Security group for interface endpoints of external services.")
         .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL.")
-        .out("guardduty_detector_id", "one(aws_guardduty_detector.this[*].id)", "ID of the GuardDuty detector (null unless create_guardduty_detector).")
-        .with(audit_outputs)
         .out("service_account_role_arns", "{ for k, r in aws_iam_role.service_account : k => r.arn }", "IRSA role ARNs by role suffix (annotate the service accounts with them).")
         .out("secret_arns", "{ for k, sec in aws_secretsmanager_secret.this : k => sec.arn }", "Secrets Manager secret ARNs by name.")
         .out("administrators_group_name", "aws_iam_group.administrators.name", "IAM group whose members must use MFA.")
@@ -289,16 +267,12 @@ pub(super) fn storage(s: &Spec) -> ModuleView {
         .prose("Buckets are private, versioned, KMS-encrypted, TLS-only, log access to the access-log bucket, move objects to cheaper classes over time and replicate to the secondary region (provider alias `aws.replica`). The documentation bucket keeps its objects (no expiry) and is served by a CloudFront distribution (HTTP/2 and 3, IPv6, TLS 1.2+, HSTS and other security headers) that reads it through origin access control; the bucket policy admits only that distribution, and the `s3` KMS key of the hsm module lets CloudFront decrypt for this account (without that grant every object would answer 403).")
         .prose("EFS holds analysis workspaces and temporary files shared by pods: encrypted with the EFS KMS key, elastic throughput, idle files moved to Infrequent Access, a mount target in every private subnet reachable from the EKS nodes only, an access policy that allows mounting through the mount targets over TLS only, and backups by the backup module's plan (EFS's own automatic backups are off, so one plan owns them).")
         .provider(aws_provider(&["aws.replica"]))
-        .file("buckets.tf", "shared/s3_buckets.tf")
-        .file("replication.tf", "shared/s3_replication.tf")
-        .file("access_logs.tf", "shared/s3_access_logs.tf")
+        .with(|b| s3_buckets(b, Hcl::from_serialize(&st.buckets), st.noncurrent_version_expiration_days, st.enable_replication))
         .file("efs.tf", "solidity/storage/efs.tf")
         .file("docs_site.tf", "solidity/storage/docs_site.tf")
         .feature("docs_site")
         .var(name_var(40))
         .var(tags_var())
-        .vars(bucket_vars(Hcl::from_serialize(&st.buckets), st.noncurrent_version_expiration_days, st.enable_replication))
-        .var(kms_key_var("kms_key_arn", "the buckets"))
         .var(string_list("efs_subnet_ids", "Private subnets that get an EFS mount target."))
         .var(Variable::new("vpc_id", "string", "ID of the VPC (for the EFS security group)."))
         .var(string_list("efs_client_security_group_ids", "Security groups allowed to mount EFS (the EKS nodes)."))
@@ -318,7 +292,6 @@ pub(super) fn storage(s: &Spec) -> ModuleView {
                 .validate("var.docs_certificate_arn == null || strcontains(coalesce(var.docs_certificate_arn, \"-\"), \":us-east-1:\")", "CloudFront certificates must come from ACM in us-east-1."),
         )
         .var(Variable::new("docs_web_acl_arn", "string", "WAF web ACL with CLOUDFRONT scope (created in us-east-1) for the documentation site; null attaches none.").default_null())
-        .with(storage_outputs)
         .out("docs_distribution_domain_name", "one(aws_cloudfront_distribution.docs[*].domain_name)", "CloudFront domain of the documentation site (alias target).")
         .out("docs_distribution_hosted_zone_id", "one(aws_cloudfront_distribution.docs[*].hosted_zone_id)", "Route 53 zone ID of the distribution (alias records).")
         .out("efs_file_system_id", "aws_efs_file_system.this.id", "ID of the EFS file system (for the EFS CSI driver).")
@@ -388,20 +361,10 @@ pub(super) fn dns(s: &Spec) -> ModuleView {
 
 pub(super) fn monitoring(s: &Spec) -> ModuleView {
     let m = &s.monitoring;
-    let a = |ns: &str, metric: &str, stat: &str, threshold: String, cmp: &str, desc: &str| {
-        Hcl::object([
-            ("namespace", Hcl::str(ns)),
-            ("metric_name", Hcl::str(metric)),
-            ("statistic", Hcl::str(stat)),
-            ("threshold", Hcl::num(threshold)),
-            ("comparison_operator", Hcl::str(cmp)),
-            ("description", Hcl::str(desc)),
-        ])
-    };
     let alarms = Hcl::object([
         (
             "rds_cpu",
-            a(
+            alarm(
                 "AWS/RDS",
                 "CPUUtilization",
                 "Average",
@@ -412,7 +375,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
         ),
         (
             "rds_free_storage",
-            a(
+            alarm(
                 "AWS/RDS",
                 "FreeStorageSpace",
                 "Average",
@@ -423,7 +386,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
         ),
         (
             "rds_replica_lag",
-            a(
+            alarm(
                 "AWS/RDS",
                 "ReplicaLag",
                 "Maximum",
@@ -437,7 +400,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
         ),
         (
             "redis_cpu",
-            a(
+            alarm(
                 "AWS/ElastiCache",
                 "EngineCPUUtilization",
                 "Average",
@@ -448,7 +411,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
         ),
         (
             "redis_memory",
-            a(
+            alarm(
                 "AWS/ElastiCache",
                 "DatabaseMemoryUsagePercentage",
                 "Average",
@@ -459,7 +422,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
         ),
         (
             "api_latency",
-            a(
+            alarm(
                 "AWS/ApplicationELB",
                 "TargetResponseTime",
                 "p99",
@@ -470,11 +433,11 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
         ),
         (
             "alb_target_5xx",
-            a(
+            alarm(
                 "AWS/ApplicationELB",
                 "HTTPCode_Target_5XX_Count",
                 "Sum",
-                "10".into(),
+                "10",
                 "GreaterThanThreshold",
                 "more than 10 5XX answers a minute from the targets behind the ALB",
             ),

@@ -54,7 +54,7 @@ pub(super) fn networking(s: &Spec) -> ModuleView {
         .file("main.tf", "trustchain/networking/main.tf")
         .file("load_balancer_subnets.tf", "trustchain/networking/load_balancer_subnets.tf")
         .file("endpoints.tf", "trustchain/networking/endpoints.tf")
-        .file("flow_logs.tf", "shared/flow_logs.tf")
+        .with(|b| flow_logs(b, n.flow_log_retention_days, &n.flow_log_traffic_type))
         .var(name_var(32))
         .var(tags_var())
         .var(
@@ -99,13 +99,6 @@ pub(super) fn networking(s: &Spec) -> ModuleView {
                 .default(Hcl::str(&n.load_balancer_ipv4_cidr))
                 .validate("can(cidrhost(var.load_balancer_ipv4_cidr, 0)) && tonumber(split(\"/\", var.load_balancer_ipv4_cidr)[1]) >= 16 && tonumber(split(\"/\", var.load_balancer_ipv4_cidr)[1]) <= 22", "load_balancer_ipv4_cidr must be an IPv4 CIDR between /16 and /22 (16 zones of /26)."),
         )
-        .var(log_retention_var("flow_log_retention_days", "VPC flow logs", n.flow_log_retention_days))
-        .var(
-            Variable::new("flow_log_traffic_type", "string", "Which traffic flow logs record.")
-                .default(Hcl::str(&n.flow_log_traffic_type))
-                .validate("contains([\"ACCEPT\", \"REJECT\", \"ALL\"], var.flow_log_traffic_type)", "flow_log_traffic_type must be ACCEPT, REJECT or ALL."),
-        )
-        .var(kms_key_var("log_kms_key_arn", "the flow log group"))
         .out("vpc_id", "trustchain_ipv6_network.this.vpc_id", "ID of the VPC.")
         .out("vpc_arn", "trustchain_ipv6_network.this.arn", "ARN of the VPC.")
         .out("ipv6_cidr_block", "trustchain_ipv6_network.this.ipv6_cidr_block", "IPv6 block of the VPC.")
@@ -121,8 +114,6 @@ pub(super) fn networking(s: &Spec) -> ModuleView {
         .out("nat_gateway_id", "trustchain_ipv6_network.this.nat_gateway_id", "ID of the NAT64 gateway, null unless enable_nat64.")
         .out("s3_gateway_endpoint_id", "one(aws_vpc_endpoint.s3[*].id)", "ID of the S3 gateway endpoint.")
         .out("interface_endpoint_ids", "{ for k, e in aws_vpc_endpoint.interface : k => e.id }", "Interface endpoint IDs by service.")
-        .out("flow_log_id", "aws_flow_log.this.id", "ID of the VPC flow log.")
-        .out("flow_log_group_name", "aws_cloudwatch_log_group.flow_logs.name", "CloudWatch log group receiving flow logs.")
         .finish()
 }
 
@@ -134,11 +125,7 @@ pub(super) fn security(s: &Spec) -> ModuleView {
         .provider(aws_provider(&[]))
         .file("security_groups.tf", "trustchain/security/security_groups.tf")
         .file("network_acls.tf", "trustchain/security/network_acls.tf")
-        .file("waf.tf", "shared/waf.tf")
-        .file("guardduty.tf", "shared/guardduty.tf")
-        .file("audit_bucket.tf", "shared/audit_bucket.tf")
-        .file("cloudtrail.tf", "shared/cloudtrail.tf")
-        .file("config.tf", "shared/config.tf")
+        .with(|b| sec.common().module_parts(b, None, &["EC2_AGENT_MANAGEMENT"]))
         .var(name_var(32))
         .var(tags_var())
         .var(Variable::new("vpc_id", "string", "ID of the VPC (networking module output `vpc_id`)."))
@@ -165,17 +152,11 @@ pub(super) fn security(s: &Spec) -> ModuleView {
                 .default(Hcl::object(s.services.iter().filter(|(_, v)| v.protocol == "udp").map(|(k, v)| (k.clone(), Hcl::num(v.port)))))
                 .validate("alltrue([for p in values(var.udp_service_ports) : p >= 1 && p <= 65535])", "Ports are 1-65535."),
         )
-        .vars(waf_vars(sec.waf_rate_limit, &sec.waf_managed_rule_groups, sec.waf_log_retention_days, false))
-        .vars(guardduty_vars(&sec.guardduty_finding_publishing_frequency, &sec.guardduty_features, &["EC2_AGENT_MANAGEMENT"]))
-        .vars(audit_vars(&sec.config_rules, sec.audit_log_retention_days, sec.audit_bucket_retention_days))
-        .var(kms_key_var("log_kms_key_arn", "the WAF and CloudTrail log groups and the audit bucket"))
-        .with(audit_outputs)
         .out("alb_security_group_id", "aws_security_group.alb.id", "Security group of the Application Load Balancer.")
         .out("instance_security_group_id", "aws_security_group.instances.id", "Security group of the service instances.")
         .out("network_acl_ids", "{ for k, acl in aws_network_acl.this : k => acl.id }", "Network ACL IDs by tier (public, private).")
         .out("web_acl_arn", "aws_wafv2_web_acl.this.arn", "ARN of the WAF web ACL (associate it with the ALB).")
         .out("web_acl_id", "aws_wafv2_web_acl.this.id", "ID of the WAF web ACL.")
-        .out("guardduty_detector_id", "one(aws_guardduty_detector.this[*].id)", "ID of the GuardDuty detector (null unless create_guardduty_detector).")
         .finish()
 }
 
@@ -403,14 +384,9 @@ pub(super) fn storage(s: &Spec) -> ModuleView {
         .prose("Every bucket is private (public access block, bucket-owner-enforced ownership, TLS-only policy), versioned, encrypted with the customer-managed KMS key (bucket keys on), logs access to the access-log bucket, and expires objects after the retention period (7 years: the document's legal requirement) with transitions to cheaper classes on the way. The services keep reading CT log entries, certificates and configuration, so those move to Glacier Instant Retrieval (served at once); only the `backups` bucket is an archive and moves to Glacier Flexible Retrieval, whose objects must be restored before they can be read.")
         .prose("With `enable_replication`, each bucket replicates to a bucket in the secondary region (provider alias `aws.replica`) encrypted with `replica_kms_key_arn`. The access-log bucket uses SSE-S3 because S3 server access logging and ALB access logs cannot write to KMS-encrypted buckets.")
         .provider(aws_provider(&["aws.replica"]))
-        .file("buckets.tf", "shared/s3_buckets.tf")
-        .file("replication.tf", "shared/s3_replication.tf")
-        .file("access_logs.tf", "shared/s3_access_logs.tf")
+        .with(|b| s3_buckets(b, buckets, st.noncurrent_version_expiration_days, st.enable_replication))
         .var(name_var(40))
         .var(tags_var())
-        .vars(bucket_vars(buckets, st.noncurrent_version_expiration_days, st.enable_replication))
-        .var(kms_key_var("kms_key_arn", "the buckets"))
-        .with(storage_outputs)
         .finish()
 }
 
@@ -424,7 +400,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
                 ns,
                 "CertificateOperationLatency",
                 "p99",
-                m.certificate_operation_latency_ms.into(),
+                trim_float(m.certificate_operation_latency_ms.into()),
                 "GreaterThanThreshold",
                 &format!(
                     "p99 certificate operation latency above the {} ms target",
@@ -438,7 +414,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
                 ns,
                 "DnsResolutionLatency",
                 "p99",
-                m.dns_resolution_latency_ms.into(),
+                trim_float(m.dns_resolution_latency_ms.into()),
                 "GreaterThanThreshold",
                 &format!(
                     "p99 IPv6 DNS resolution latency above the {} ms target",
@@ -452,7 +428,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
                 ns,
                 "Availability",
                 "Average",
-                m.availability_percent,
+                trim_float(m.availability_percent),
                 "LessThanThreshold",
                 &format!("availability below the {}% target", m.availability_percent),
             ),
@@ -463,7 +439,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
                 ns,
                 "CertificateOperations",
                 "Sum",
-                f64::from(m.certificate_operations_per_second) * 60.0,
+                trim_float(f64::from(m.certificate_operations_per_second) * 60.0),
                 "LessThanThreshold",
                 &format!(
                     "fewer than {} certificate operations per second while traffic is offered",
@@ -477,7 +453,7 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
                 "AWS/ApplicationELB",
                 "HTTPCode_Target_5XX_Count",
                 "Sum",
-                10.0,
+                trim_float(10.0),
                 "GreaterThanThreshold",
                 "more than 10 5XX answers a minute from the targets behind the ALB",
             ),
@@ -487,19 +463,6 @@ pub(super) fn monitoring(s: &Spec) -> ModuleView {
         .var(crate::platforms::shared::sns_publishers_var(&["cloudwatch.amazonaws.com", "events.amazonaws.com"]))
         .prose("Alarm thresholds come from the document's performance targets: certificate operations under 35 ms, IPv6 DNS resolution under 100 ms, 99.99% availability, 1,000+ certificate operations per second. The services publish these as custom metrics in the `TrustChain` namespace; a composite alarm raises one page when any of them fires.")
         .finish()
-}
-
-fn alarm(ns: &str, metric: &str, stat: &str, threshold: f64, cmp: &str, description: &str) -> Hcl {
-    let mut m = vec![
-        ("namespace", Hcl::str(ns)),
-        ("metric_name", Hcl::str(metric)),
-        ("statistic", Hcl::str(stat)),
-        ("threshold", Hcl::num(trim_float(threshold))),
-        ("comparison_operator", Hcl::str(cmp)),
-        ("description", Hcl::str(description)),
-    ];
-    m.sort_by_key(|(k, _)| *k);
-    Hcl::object(m)
 }
 
 pub(super) fn certificates(s: &Spec) -> ModuleView {

@@ -266,6 +266,7 @@ pub fn subnet_diagnostics(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::plan_testing;
 
     fn subnet(id: &str, zone: &str, vpc: &str, v6: bool) -> SubnetFacts {
         SubnetFacts {
@@ -275,20 +276,6 @@ mod tests {
             has_ipv4: true,
             has_ipv6: v6,
         }
-    }
-
-    fn summaries(d: &tfplugin::diag::Diagnostics) -> Vec<(String, String)> {
-        d.iter()
-            .map(|x| {
-                (
-                    x.attribute
-                        .as_ref()
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                    x.summary.clone(),
-                )
-            })
-            .collect()
     }
 
     #[test]
@@ -301,10 +288,10 @@ mod tests {
             Some("IPV4"),
         );
         assert_eq!(
-            summaries(&d),
+            plan_testing::summaries_at(&d),
             [(
-                "subnet_ids".into(),
-                "Two subnets in one Availability Zone".into()
+                "Two subnets in one Availability Zone".into(),
+                "subnet_ids".into()
             )]
         );
         let detail = &d.iter().next().expect("one").detail;
@@ -322,10 +309,10 @@ mod tests {
         ];
         let d = subnet_diagnostics(&subnets, Some("DUALSTACK"));
         assert_eq!(
-            summaries(&d),
+            plan_testing::summaries_at(&d),
             [(
-                "network_type".into(),
-                "DUALSTACK needs subnets with IPv6".into()
+                "DUALSTACK needs subnets with IPv6".into(),
+                "network_type".into()
             )]
         );
         assert!(
@@ -346,11 +333,13 @@ mod tests {
             &[subnet("subnet-a", "us-east-1a", "vpc-1", true), v6only],
             None,
         );
-        let s: Vec<String> = summaries(&d).into_iter().map(|(_, s)| s).collect();
+        let s: Vec<String> = plan_testing::summaries_at(&d)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         assert_eq!(s, ["Subnets in more than one VPC", "IPv6-only subnet"]);
     }
 
-    use crate::resources::plan_testing;
     fn cluster() -> super::super::CloudHsmCluster {
         super::super::CloudHsmCluster::new(crate::cloudhsm::CloudHsm::new(
             crate::aws::ProviderData::default(),

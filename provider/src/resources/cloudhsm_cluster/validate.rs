@@ -131,24 +131,11 @@ pub fn check_tags(tags: Option<&crate::aws::tags::ConfigTags>) -> Diagnostics {
 mod tests {
     use super::super::schema;
     use super::*;
+    use crate::resources::plan_testing::summaries_at;
     use serde_json::json;
 
     fn model(v: serde_json::Value) -> ClusterModel {
         tfplugin::framework::model_from_json(&schema::schema(), &v).expect("model")
-    }
-
-    fn paths(d: &Diagnostics) -> Vec<(String, String)> {
-        d.iter()
-            .map(|x| {
-                (
-                    x.attribute
-                        .as_ref()
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                    x.summary.clone(),
-                )
-            })
-            .collect()
     }
 
     #[test]
@@ -157,8 +144,8 @@ mod tests {
             "hsm_type": "hsm1.medium", "mode": "NON_FIPS", "subnet_ids": ["subnet-1"]
         })));
         assert_eq!(
-            paths(&d),
-            [("mode".into(), "NON_FIPS mode needs hsm2m.medium".into())]
+            summaries_at(&d),
+            [("NON_FIPS mode needs hsm2m.medium".into(), "mode".into())]
         );
         let ok = check(&model(json!({
             "hsm_type": "hsm2m.medium", "mode": "NON_FIPS", "subnet_ids": ["subnet-1"]
@@ -173,10 +160,10 @@ mod tests {
                 "hsm_type": "hsm2m.medium", "backup_retention_days": days, "subnet_ids": ["subnet-1"]
             })));
             assert_eq!(
-                paths(&d),
+                summaries_at(&d),
                 [(
-                    "backup_retention_days".into(),
-                    "Backup retention out of range".into()
+                    "Backup retention out of range".into(),
+                    "backup_retention_days".into()
                 )]
             );
         }
@@ -197,7 +184,7 @@ mod tests {
             "source_backup_id": "bkp-1",
             "tags": {"aws:owner": "x"}
         })));
-        let p = paths(&d);
+        let p = summaries_at(&d);
         for want in [
             "hsm_type",
             "network_type",
@@ -205,7 +192,7 @@ mod tests {
             "source_backup_id",
             "tags[\"aws:owner\"]",
         ] {
-            assert!(p.iter().any(|(a, _)| a == want), "{want} missing in {p:?}");
+            assert!(p.iter().any(|(_, a)| a == want), "{want} missing in {p:?}");
         }
     }
 
@@ -222,13 +209,13 @@ mod tests {
     #[test]
     fn a_cluster_takes_one_to_ten_subnets_each_a_subnet_id() {
         let with = |subnets: Vec<String>| {
-            paths(&check(&model(
+            summaries_at(&check(&model(
                 json!({"hsm_type": "hsm2m.medium", "subnet_ids": subnets}),
             )))
         };
         let wrong = vec![(
-            "subnet_ids".to_string(),
             "Wrong number of subnets".to_string(),
+            "subnet_ids".to_string(),
         )];
         assert_eq!(with(vec![]), wrong);
         let n = |k: usize| (0..k).map(|i| format!("subnet-{i}")).collect::<Vec<_>>();
@@ -237,7 +224,7 @@ mod tests {
         assert!(with(n(MAX_SUBNETS)).is_empty());
         assert_eq!(
             with(vec!["subnet-1".into(), "sg-1".into()]),
-            vec![("subnet_ids".to_string(), "Invalid subnet id".to_string())]
+            vec![("Invalid subnet id".to_string(), "subnet_ids".to_string())]
         );
         // Every valid enum value passes.
         for (hsm_type, mode, network_type) in [
@@ -247,13 +234,13 @@ mod tests {
             let d = check(&model(json!({
                 "hsm_type": hsm_type, "mode": mode, "network_type": network_type, "subnet_ids": ["subnet-1"]
             })));
-            assert!(d.is_empty(), "{:?}", paths(&d));
+            assert!(d.is_empty(), "{:?}", summaries_at(&d));
         }
         assert_eq!(
-            paths(&check(&model(
+            summaries_at(&check(&model(
                 json!({"hsm_type": "hsm2m.medium", "mode": "fips", "subnet_ids": ["subnet-1"]})
             ))),
-            vec![("mode".to_string(), "Invalid mode".to_string())]
+            vec![("Invalid mode".to_string(), "mode".to_string())]
         );
     }
 
@@ -310,28 +297,28 @@ mod tests {
         let d = check(&model(
             json!({"hsm_type": "hsm2m.medium", "subnet_ids": ["subnet-1"], "tags": tags(51)}),
         ));
-        assert_eq!(paths(&d).len(), 1, "{:?}", paths(&d));
-        assert_eq!(paths(&d)[0].0, "tags");
+        assert_eq!(summaries_at(&d).len(), 1, "{:?}", summaries_at(&d));
+        assert_eq!(summaries_at(&d)[0].1, "tags");
         let d = check(&model(
             json!({"hsm_type": "hsm2m.medium", "subnet_ids": ["subnet-1"], "tags": tags(50)}),
         ));
-        assert!(d.is_empty(), "{:?}", paths(&d));
+        assert!(d.is_empty(), "{:?}", summaries_at(&d));
         // A null value is no tag: 50 set and one null is still 50.
         let mut t = tags(50);
         t.insert("unset".into(), serde_json::Value::Null);
         let d = check(&model(
             json!({"hsm_type": "hsm2m.medium", "subnet_ids": ["subnet-1"], "tags": t}),
         ));
-        assert!(d.is_empty(), "{:?}", paths(&d));
+        assert!(d.is_empty(), "{:?}", summaries_at(&d));
         // A bad value is reported at its key.
         let d = check(&model(
             json!({"hsm_type": "hsm2m.medium", "subnet_ids": ["subnet-1"], "tags": {"team": "a#b"}}),
         ));
         assert_eq!(
-            paths(&d).first().map(|p| p.0.as_str()),
+            summaries_at(&d).first().map(|p| p.1.as_str()),
             Some("tags[\"team\"]"),
             "{:?}",
-            paths(&d)
+            summaries_at(&d)
         );
     }
 }

@@ -2,9 +2,10 @@
 //! that decodes it is known.
 
 use super::error::ValueError;
+use super::json::decode_json;
+use super::msgpack::{decode_msgpack, encode_msgpack};
 use super::types::Type;
 use super::values::Value;
-use super::{decode_json, decode_msgpack, encode_msgpack};
 
 /// One of msgpack or JSON bytes (Terraform sends msgpack; JSON appears in older
 /// clients and tests). Both empty means null.
