@@ -148,6 +148,22 @@ impl ProviderData {
         tags::plan_tags_all(&defaults, configured).map(|all| ignore.filter(&all))
     }
 
+    /// A provider configured with default settings whose clients are `clients` (mocks
+    /// in unit tests): resources planned through it call those clients.
+    #[cfg(test)]
+    pub fn with_clients(clients: Clients) -> Self {
+        let data = Self::default();
+        let configured = Configured {
+            settings: ProviderSettings::default(),
+            terraform_version: "1.11.0".into(),
+            clients: OnceCell::new_with(Some(Ok(Arc::new(clients)))),
+        };
+        if let Ok(mut g) = data.inner.write() {
+            *g = Some(Arc::new(configured));
+        }
+        data
+    }
+
     /// Terraform asked the provider to stop (StopProvider): every waiter ends.
     pub fn stop(&self) {
         self.stop.trigger();

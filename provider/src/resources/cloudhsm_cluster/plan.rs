@@ -465,4 +465,193 @@ mod tests {
             assert_eq!(p.summaries(), [], "{t}");
         }
     }
+
+    // The plan-time subnet facts, from DescribeSubnets answered by mocks.
+    use aws_sdk_ec2::operation::describe_subnets::{DescribeSubnetsError, DescribeSubnetsOutput};
+    use aws_sdk_ec2::types::{
+        Subnet, SubnetCidrBlockState, SubnetCidrBlockStateCode, SubnetIpv6CidrBlockAssociation,
+    };
+    use aws_smithy_mocks::{Rule, RuleMode, mock};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    /// A subnet as EC2 describes it: `v4` its IPv4 block ("" for none), `v6` the state
+    /// of its IPv6 association (None for none), `native` IPv6-only.
+    fn described(
+        id: &str,
+        zone: &str,
+        v4: &str,
+        v6: Option<SubnetCidrBlockStateCode>,
+        native: bool,
+    ) -> Subnet {
+        let mut b = Subnet::builder()
+            .subnet_id(id)
+            .availability_zone(zone)
+            .vpc_id("vpc-1")
+            .ipv6_native(native);
+        if !v4.is_empty() {
+            b = b.cidr_block(v4);
+        }
+        if let Some(state) = v6 {
+            b = b.ipv6_cidr_block_association_set(
+                SubnetIpv6CidrBlockAssociation::builder()
+                    .ipv6_cidr_block("2600:1f18:1::/64")
+                    .ipv6_cidr_block_state(SubnetCidrBlockState::builder().state(state).build())
+                    .build(),
+            );
+        }
+        b.build()
+    }
+
+    fn answer(subnets: Vec<Subnet>) -> Rule {
+        mock!(aws_sdk_ec2::Client::describe_subnets).then_output(move || {
+            DescribeSubnetsOutput::builder()
+                .set_subnets(Some(subnets.clone()))
+                .build()
+        })
+    }
+
+    fn refuse(code: &'static str) -> Rule {
+        mock!(aws_sdk_ec2::Client::describe_subnets).then_error(move || {
+            DescribeSubnetsError::generic(
+                ErrorMetadata::builder()
+                    .code(code)
+                    .message("The subnet ID 'subnet-c' does not exist")
+                    .build(),
+            )
+        })
+    }
+
+    /// The cluster resource of a provider whose EC2 answers from `rule`.
+    fn cluster_asking(rule: &Rule) -> super::super::CloudHsmCluster {
+        let mut clients = crate::aws::testing::clients_with_cloudhsm(&[]);
+        clients.services.ec2 = crate::aws::testing::ec2_client(RuleMode::MatchAny, &[rule], 0);
+        super::super::CloudHsmCluster::new(crate::cloudhsm::CloudHsm::new(
+            crate::aws::ProviderData::with_clients(clients),
+        ))
+    }
+
+    fn dual_stack_pair(state: SubnetCidrBlockStateCode) -> Vec<Subnet> {
+        vec![
+            described(
+                "subnet-a",
+                "us-east-1a",
+                "10.0.1.0/24",
+                Some(state.clone()),
+                false,
+            ),
+            described("subnet-b", "us-east-1b", "10.0.2.0/24", Some(state), false),
+        ]
+    }
+
+    #[tokio::test]
+    async fn described_subnets_plan_the_vpc_and_the_zone_mapping() {
+        let rule = answer(dual_stack_pair(SubnetCidrBlockStateCode::Associated));
+        let mut c = config();
+        c["network_type"] = serde_json::json!("DUALSTACK");
+        let p = plan_testing::plan(cluster_asking(&rule), None, &c, &[]).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        assert_eq!(rule.num_calls(), 1);
+        assert_eq!(p.model.vpc_id.known().map(String::as_str), Some("vpc-1"));
+        let mapping = p
+            .model
+            .subnet_mapping
+            .known()
+            .expect("subnet_mapping known at plan");
+        assert_eq!(
+            mapping
+                .iter()
+                .map(|(z, s)| (z.as_str(), s.as_str()))
+                .collect::<Vec<_>>(),
+            [("us-east-1a", "subnet-a"), ("us-east-1b", "subnet-b")]
+        );
+    }
+
+    #[tokio::test]
+    async fn subnets_without_ipv4_or_an_associated_ipv6_block_are_refused_at_plan() {
+        // IPv6-native, and without any IPv4 block: no HSM can get its IPv4 address.
+        let rule = answer(vec![
+            described(
+                "subnet-a",
+                "us-east-1a",
+                "",
+                Some(SubnetCidrBlockStateCode::Associated),
+                true,
+            ),
+            described(
+                "subnet-b",
+                "us-east-1b",
+                "",
+                Some(SubnetCidrBlockStateCode::Associated),
+                false,
+            ),
+        ]);
+        let p = plan_testing::plan(cluster_asking(&rule), None, &config(), &[]).await;
+        assert_eq!(
+            p.summaries(),
+            [
+                ("IPv6-only subnet".to_string(), "subnet_ids".to_string()),
+                ("IPv6-only subnet".to_string(), "subnet_ids".to_string())
+            ]
+        );
+        // Failed checks plan no mapping: it stays known after apply.
+        assert!(!p.model.subnet_mapping.is_known());
+        // DUALSTACK needs an IPv6 block that is associated, not one being removed.
+        let rule = answer(dual_stack_pair(SubnetCidrBlockStateCode::Disassociated));
+        let mut c = config();
+        c["network_type"] = serde_json::json!("DUALSTACK");
+        let p = plan_testing::plan(cluster_asking(&rule), None, &c, &[]).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "DUALSTACK needs subnets with IPv6".to_string(),
+                "network_type".to_string()
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_subnet_ec2_does_not_know_is_an_error_and_other_failures_skip_the_check() {
+        let rule = refuse("InvalidSubnetID.NotFound");
+        let p = plan_testing::plan(cluster_asking(&rule), None, &config(), &[]).await;
+        assert_eq!(
+            p.summaries(),
+            [("Subnet not found".to_string(), "subnet_ids".to_string())]
+        );
+        let detail = &p.diagnostics.iter().next().expect("one").detail;
+        assert!(
+            detail.contains("subnet-c") && detail.contains("us-east-1"),
+            "{detail}"
+        );
+        // Not allowed to describe subnets: the plan goes on; CreateCluster decides.
+        let rule = refuse("UnauthorizedOperation");
+        let p = plan_testing::plan(cluster_asking(&rule), None, &config(), &[]).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn subnets_are_described_again_only_when_the_set_changes() {
+        let rule = refuse("InvalidSubnetID.NotFound");
+        // The same subnets in another order: not asked again, nothing to say.
+        let mut c = config();
+        c["subnet_ids"] = serde_json::json!(["subnet-b", "subnet-a"]);
+        let p = plan_testing::plan(cluster_asking(&rule), Some(&state()), &c, &[]).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        assert_eq!(rule.num_calls(), 0);
+        // Another subnet: the replacement is planned (saying why) and the new set is
+        // described, here refused.
+        c["subnet_ids"] = serde_json::json!(["subnet-a", "subnet-c"]);
+        let p = plan_testing::plan(cluster_asking(&rule), Some(&state()), &c, &[]).await;
+        assert_eq!(
+            p.summaries(),
+            [
+                (
+                    "This change replaces the object".to_string(),
+                    "subnet_ids".to_string()
+                ),
+                ("Subnet not found".to_string(), "subnet_ids".to_string())
+            ]
+        );
+        assert_eq!(rule.num_calls(), 1);
+    }
 }
