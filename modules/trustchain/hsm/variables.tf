@@ -63,13 +63,13 @@ variable "hsm_trust_roots_pem" {
 }
 
 variable "hsm_type" {
-  description = "HSM type."
+  description = "HSM type: hsm2m.medium (hsm1.medium reached end of life on December 1, 2025; AWS migrated existing hsm1 clusters)."
   type        = string
   default     = "hsm2m.medium"
 
   validation {
-    condition     = contains(["hsm1.medium", "hsm2m.medium"], var.hsm_type)
-    error_message = "hsm_type must be hsm1.medium or hsm2m.medium."
+    condition     = contains(["hsm2m.medium"], var.hsm_type)
+    error_message = "hsm_type must be hsm2m.medium: CloudHSM no longer creates hsm1.medium clusters (end of life December 1, 2025)."
   }
 }
 

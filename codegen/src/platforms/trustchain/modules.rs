@@ -328,7 +328,9 @@ pub(super) fn hsm(s: &Spec) -> ModuleView {
                 .default(Hcl::List(Vec::new()))
                 .validate("length(var.hsm_availability_zones) <= 28", "A cluster holds at most 28 HSMs."),
         )
-        .var(Variable::new("hsm_type", "string", "HSM type.").default(Hcl::str(&h.hsm_type)).validate("contains([\"hsm1.medium\", \"hsm2m.medium\"], var.hsm_type)", "hsm_type must be hsm1.medium or hsm2m.medium."))
+        // hsm1.medium reached end of life on December 1, 2025 (AWS Security Blog, "How to
+        // migrate your AWS CloudHSM hsm1 cluster to hsm2"): CreateCluster takes hsm2m.medium.
+        .var(Variable::new("hsm_type", "string", "HSM type: hsm2m.medium (hsm1.medium reached end of life on December 1, 2025; AWS migrated existing hsm1 clusters).").default(Hcl::str(&h.hsm_type)).validate("contains([\"hsm2m.medium\"], var.hsm_type)", "hsm_type must be hsm2m.medium: CloudHSM no longer creates hsm1.medium clusters (end of life December 1, 2025)."))
         .var(
             Variable::new("mode", "string", "FIPS (FIPS 140-2 Level 3 validated mode) or NON_FIPS (hsm2m.medium only). Immutable.")
                 .default(Hcl::str(&h.mode))
