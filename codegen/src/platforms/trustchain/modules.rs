@@ -341,7 +341,11 @@ pub(super) fn hsm(s: &Spec) -> ModuleView {
         .var(Variable::new("backup_retention_days", "number", "Days CloudHSM keeps cluster backups.").default(Hcl::num(h.backup_retention_days)).validate("var.backup_retention_days >= 7 && var.backup_retention_days <= 379", "CloudHSM keeps backups 7 to 379 days."))
         .var(Variable::new("source_backup_id", "string", "Restore the cluster from this backup instead of starting empty.").default_null())
         .var(Variable::new("trust_anchor_pem", "string", "Self-signed root certificate (PEM) that anchors the cluster; null skips initialization and creates only the first HSM (apply 1 of the offline ceremony).").default_null())
-        .var(Variable::new("hsm_trust_roots_pem", "string", "More roots (PEM bundle) the HSM's hardware certificates may chain to, beside the AWS CloudHSM root and the hsm1 manufacturer root the provider embeds: the Marvell LiquidSecurity 2 root for hsm2m.medium. Only adds roots; the HSM identity check cannot be switched off.").default_null())
+        .var(Variable::new("hsm_trust_roots_pem", "string", "More roots (PEM bundle) the HSM's hardware certificates may chain to, beside the AWS CloudHSM root and the hsm1 manufacturer root the provider embeds: the Marvell LiquidSecurity 2 root for hsm2m.medium. Only adds roots; the HSM identity check cannot be switched off.").default_null()
+            // The provider embeds hsm1's manufacturer root only: initializing an hsm2m.medium
+            // cluster without the Marvell root fails the identity check at apply, after the
+            // first HSM is created (and billed).
+            .validate("var.trust_anchor_pem == null || var.hsm_type != \"hsm2m.medium\" || var.hsm_trust_roots_pem != null", "hsm_trust_roots_pem must hold the Marvell LiquidSecurity 2 root (check its fingerprint with Marvell) to initialize an hsm2m.medium cluster: the provider embeds only hsm1's manufacturer root, so the HSM identity check would fail at apply, after the first HSM is created."))
         .var(Variable::new("signed_cert_pem", "string", "Cluster CSR signed offline by the issuing CA (PEM). Use this or the issuing CA key.").default_null())
         .var(Variable::new("issuing_ca_certificate_pem", "string", "Issuing CA certificate (PEM) used to sign the cluster CSR during apply.").default_null())
         .var(Variable::new("issuing_ca_private_key_pem", "string", "Issuing CA private key (PEM). Ephemeral and write-only: never stored in state or plan.").default_null().sensitive().ephemeral())
