@@ -31,6 +31,7 @@ module "hsm" {
   client_security_group_ids = [module.security.instance_security_group_id]
   trust_anchor_pem          = var.trust_anchor_pem
   signed_cert_pem           = var.signed_cert_pem
+  hsm_trust_roots_pem       = var.hsm_trust_roots_pem
 }
 
 # KMS keys in the backup region for the S3 replicas and the backup copy vault.

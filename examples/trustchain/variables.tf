@@ -108,6 +108,12 @@ variable "signed_cert_pem" {
   default     = null
 }
 
+variable "hsm_trust_roots_pem" {
+  description = "Manufacturer root of the hsm2m.medium HSMs (Marvell LiquidSecurity 2, PEM, fingerprint checked with Marvell); required with trust_anchor_pem: the provider embeds only hsm1's root and checks each HSM's identity before initializing."
+  type        = string
+  default     = null
+}
+
 variable "enable_deletion_protection" {
   description = "Protect load balancers from deletion (off in dev so it can be torn down)."
   type        = bool

@@ -485,7 +485,13 @@ pub fn bucket_vars(buckets: Hcl, noncurrent: u32, replication: bool) -> Vec<Vari
     vec![
         Variable::new("buckets", "map(object({\n  retention_days             = optional(number)\n  transition_to_ia_days      = optional(number, 30)\n  transition_to_glacier_days = optional(number)\n  archive                    = optional(bool, false)\n}))", "Buckets by purpose: days until objects expire (null keeps them) and storage-class transitions in days. Objects move to Glacier Instant Retrieval (readable at once); archive buckets, read only after a restore, to Glacier Flexible Retrieval.")
             .default(buckets)
-            .validate("alltrue([for b in values(var.buckets) : coalesce(b.retention_days, 1) >= 1 && b.transition_to_ia_days >= 30])", "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA)."),
+            .validate("alltrue([for b in values(var.buckets) : coalesce(b.retention_days, 1) >= 1 && b.transition_to_ia_days >= 30])", "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA).")
+            // S3 refuses a lifecycle configuration whose Glacier transition comes less than 30
+            // days after the STANDARD_IA one ("Objects that are in the S3 Standard-IA storage
+            // class must be in this class for 30 days before they transition to S3 Glacier",
+            // AWS Knowledge Center, s3-lifecycle-rule-glacier-storage) or whose expiration does
+            // not come after its transitions.
+            .validate("alltrue([for b in values(var.buckets) : coalesce(b.transition_to_glacier_days, b.transition_to_ia_days + 30) >= b.transition_to_ia_days + 30 && coalesce(b.retention_days, 36500) > max(b.transition_to_ia_days, coalesce(b.transition_to_glacier_days, 0))])", "transition_to_glacier_days must be at least 30 days after transition_to_ia_days (S3 keeps objects 30 days in STANDARD_IA), and retention_days after both transitions."),
         Variable::new("noncurrent_version_expiration_days", "number", "Days S3 keeps noncurrent object versions.")
             .default(Hcl::num(noncurrent))
             .validate("var.noncurrent_version_expiration_days >= 1", "noncurrent_version_expiration_days must be at least 1."),

@@ -533,7 +533,19 @@ impl PlatformSpec for Spec {
                 format!("storage.buckets.{name}.transition_to_ia_days"),
                 "S3 allows STANDARD_IA transitions after 30 days at the earliest",
             );
+            if let Some(g) = b.transition_to_glacier_days {
+                v.check(
+                    g >= b.transition_to_ia_days + 30,
+                    format!("storage.buckets.{name}.transition_to_glacier_days"),
+                    "S3 keeps objects 30 days in STANDARD_IA before a Glacier transition: at least transition_to_ia_days + 30",
+                );
+            }
             if let Some(r) = b.retention_days {
+                v.check(
+                    r > b.transition_to_ia_days.max(b.transition_to_glacier_days.unwrap_or(0)),
+                    format!("storage.buckets.{name}.retention_days"),
+                    "S3 expires objects only after their last transition: retention_days must come after both transitions",
+                );
                 v.range(
                     format!("storage.buckets.{name}.retention_days"),
                     r.into(),

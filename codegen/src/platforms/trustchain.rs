@@ -362,11 +362,10 @@ impl PlatformSpec for Spec {
             "the document requires TLS 1.3: use an ELBSecurityPolicy-TLS13-* policy",
         );
         let h = &self.hsm;
-        v.one_of(
-            "hsm.hsm_type",
-            &h.hsm_type,
-            &["hsm1.medium", "hsm2m.medium"],
-        );
+        // hsm1.medium reached end of life on December 1, 2025: CloudHSM creates no new
+        // hsm1 clusters (AWS Security Blog, "How to migrate your AWS CloudHSM hsm1 cluster to
+        // hsm2": "unavailable for service on December 1, 2025").
+        v.one_of("hsm.hsm_type", &h.hsm_type, &["hsm2m.medium"]);
         v.one_of("hsm.mode", &h.mode, &["FIPS", "NON_FIPS"]);
         v.check(
             h.mode == "FIPS" || h.hsm_type == "hsm2m.medium",
@@ -404,10 +403,10 @@ impl PlatformSpec for Spec {
             "S3 allows STANDARD_IA transitions after 30 days at the earliest",
         );
         v.check(
-            s.transition_to_glacier_days > s.transition_to_ia_days
+            s.transition_to_glacier_days >= s.transition_to_ia_days + 30
                 && s.retention_days > s.transition_to_glacier_days,
             "storage.transition_to_glacier_days",
-            "need transition_to_ia_days < transition_to_glacier_days < retention_days",
+            "need transition_to_ia_days + 30 <= transition_to_glacier_days < retention_days (S3 keeps objects 30 days in STANDARD_IA before a Glacier transition)",
         );
         for b in &s.archive_buckets {
             v.check(

@@ -186,6 +186,20 @@ resource "aws_secretsmanager_secret_version" "master" {
   secret_string_wo_version = var.master_password_version
 }
 
+# Each read replica exports its own logs to /aws/rds/instance/<replica identifier>/<log type>:
+# without these, RDS creates the groups on first export, unencrypted and kept forever (RDS
+# gives a group it creates no retention: "default is to never expire logs"), and nothing
+# deletes them with the environment. Created before the replicas (depends_on), destroyed after.
+resource "aws_cloudwatch_log_group" "replica" {
+  for_each = { for pair in setproduct(range(var.read_replica_count), ["postgresql", "upgrade"]) : "${pair[0] + 1}/${pair[1]}" => pair }
+
+  name              = "/aws/rds/instance/${var.name}-replica-${each.value[0] + 1}/${each.value[1]}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+
+  tags = var.tags
+}
+
 # Read replicas for read-heavy workloads; they inherit encryption and credentials.
 resource "aws_db_instance" "replica" {
   count = var.read_replica_count
@@ -216,4 +230,6 @@ resource "aws_db_instance" "replica" {
   monitoring_role_arn                   = aws_iam_role.monitoring.arn
 
   tags = merge(var.tags, { Name = "${var.name}-replica-${count.index + 1}" })
+
+  depends_on = [aws_cloudwatch_log_group.replica]
 }

@@ -4,7 +4,10 @@
 data "aws_region" "current" {}
 
 resource "aws_cloudwatch_dashboard" "this" {
-  dashboard_name = var.name
+  # "All dashboards in your account are global, not region-specific" (AWS CloudFormation,
+  # AWS::CloudWatch::Dashboard): the module called in a second region with the same name would
+  # overwrite this dashboard, and the two would rewrite each other on every apply.
+  dashboard_name = "${var.name}-${data.aws_region.current.region}"
   dashboard_body = jsonencode({
     widgets = [
       for i, k in sort(keys(local.alarms)) : {

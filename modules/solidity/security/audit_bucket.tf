@@ -18,7 +18,10 @@ resource "aws_s3_bucket" "audit" {
 
   #checkov:skip=CKV_AWS_144:audit files stay in the account's home region; CloudTrail is multi-region already
   #checkov:skip=CKV_AWS_18:the audit bucket only receives CloudTrail and Config files, which are themselves the audit record
-  bucket = "${var.name}-audit-${data.aws_caller_identity.current.account_id}"
+  # A new name per incarnation: a deleted bucket's name may take 48-72 hours to become
+  # reusable (AWS Knowledge Center, "A conflicting conditional operation is currently in
+  # progress"), so a fixed name would fail the re-created environment's CreateBucket.
+  bucket_prefix = "${substr(var.name, 0, 30)}-audit-"
 
   tags = merge(var.tags, { Name = "${var.name}-audit" })
 }

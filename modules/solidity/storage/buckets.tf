@@ -4,7 +4,13 @@
 resource "aws_s3_bucket" "this" {
   for_each = var.buckets
 
-  bucket        = "${var.name}-${each.key}"
+  # S3 bucket names are global to the partition and a deleted bucket's name is queued for
+  # deletion: "it might take 48-72 hours ... to recreate the S3 bucket" with the same name, and
+  # any account may claim it meanwhile (AWS Knowledge Center, "A conflicting conditional
+  # operation is currently in progress"). A prefix gets a new name per incarnation, so a
+  # destroyed and re-created environment never waits for (or loses) its old names. S3 caps
+  # bucket_prefix at 37 characters (Terraform appends 26).
+  bucket_prefix = "${substr("${var.name}-${each.key}", 0, 36)}-"
   force_destroy = var.force_destroy
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })

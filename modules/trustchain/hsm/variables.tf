@@ -60,16 +60,21 @@ variable "hsm_trust_roots_pem" {
   description = "More roots (PEM bundle) the HSM's hardware certificates may chain to, beside the AWS CloudHSM root and the hsm1 manufacturer root the provider embeds: the Marvell LiquidSecurity 2 root for hsm2m.medium. Only adds roots; the HSM identity check cannot be switched off."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.trust_anchor_pem == null || var.hsm_type != "hsm2m.medium" || var.hsm_trust_roots_pem != null
+    error_message = "hsm_trust_roots_pem must hold the Marvell LiquidSecurity 2 root (check its fingerprint with Marvell) to initialize an hsm2m.medium cluster: the provider embeds only hsm1's manufacturer root, so the HSM identity check would fail at apply, after the first HSM is created."
+  }
 }
 
 variable "hsm_type" {
-  description = "HSM type."
+  description = "HSM type: hsm2m.medium (hsm1.medium reached end of life on December 1, 2025; AWS migrated existing hsm1 clusters)."
   type        = string
   default     = "hsm2m.medium"
 
   validation {
-    condition     = contains(["hsm1.medium", "hsm2m.medium"], var.hsm_type)
-    error_message = "hsm_type must be hsm1.medium or hsm2m.medium."
+    condition     = contains(["hsm2m.medium"], var.hsm_type)
+    error_message = "hsm_type must be hsm2m.medium: CloudHSM no longer creates hsm1.medium clusters (end of life December 1, 2025)."
   }
 }
 

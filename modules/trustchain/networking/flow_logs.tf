@@ -20,6 +20,17 @@ resource "aws_flow_log" "this" {
   tags = merge(var.tags, { Name = var.name })
 }
 
+data "aws_caller_identity" "flow_logs" {}
+
+data "aws_partition" "flow_logs" {}
+
+data "aws_region" "flow_logs" {}
+
+# Only this account's flow logs may assume the role (confused-deputy protection): "We
+# recommend that you use the aws:SourceAccount and aws:SourceArn condition keys ... The source
+# account is the owner of the flow log and the source ARN is the flow log ARN" (Amazon VPC
+# User Guide, IAM role for publishing flow logs to CloudWatch Logs). The flow log's ID is not
+# known before the role exists, so the ARN takes the documented wildcard.
 data "aws_iam_policy_document" "flow_logs_assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -27,6 +38,18 @@ data "aws_iam_policy_document" "flow_logs_assume" {
     principals {
       type        = "Service"
       identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.flow_logs.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.flow_logs.partition}:ec2:${data.aws_region.flow_logs.region}:${data.aws_caller_identity.flow_logs.account_id}:vpc-flow-log/*"]
     }
   }
 }

@@ -13,6 +13,22 @@ data "aws_iam_policy_document" "config_assume" {
       type        = "Service"
       identifiers = ["config.amazonaws.com"]
     }
+
+    # Only this account's recorder in this region may assume the role (confused-deputy
+    # protection): AWS Config sends AWS:SourceAccount, and "the AWS:SourceArn property will
+    # always be set to arn:aws:config:sourceRegion:sourceAccountID:*" (AWS Config Developer
+    # Guide, Permissions for the IAM Role Assigned to AWS Config, Adding an IAM Trust Policy).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:config:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:*"]
+    }
   }
 }
 

@@ -26,7 +26,8 @@ resource "aws_s3_bucket" "access_logs" {
   #checkov:skip=CKV_AWS_18:this bucket is the access-log target; logging it into itself would loop
   #checkov:skip=CKV_AWS_144:access logs stay in their region; the buckets they describe are replicated
   #checkov:skip=CKV_AWS_145:S3 server access logs and ALB access logs are delivered only to SSE-S3 buckets
-  bucket        = "${var.name}-access-logs"
+  # A new name per incarnation (see buckets.tf: deleted bucket names are not reusable at once).
+  bucket_prefix = "${substr(var.name, 0, 24)}-access-logs-"
   force_destroy = var.force_destroy
 
   tags = merge(var.tags, { Name = "${var.name}-access-logs" })

@@ -11,7 +11,8 @@ resource "aws_s3_bucket" "replica" {
 
   #checkov:skip=CKV_AWS_144:this is the replication destination
   #checkov:skip=CKV_AWS_18:S3 access logs need a target bucket in the same region; the records are logged at the source
-  bucket        = "${var.name}-${each.key}-replica"
+  # A new name per incarnation (see buckets.tf: deleted bucket names are not reusable at once).
+  bucket_prefix = "${substr("${var.name}-${each.key}", 0, 28)}-replica-"
   force_destroy = var.force_destroy
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}-replica" })

@@ -58,6 +58,11 @@ variable "buckets" {
     condition     = alltrue([for b in values(var.buckets) : coalesce(b.retention_days, 1) >= 1 && b.transition_to_ia_days >= 30])
     error_message = "retention_days must be at least 1 and transition_to_ia_days at least 30 (an S3 minimum for STANDARD_IA)."
   }
+
+  validation {
+    condition     = alltrue([for b in values(var.buckets) : coalesce(b.transition_to_glacier_days, b.transition_to_ia_days + 30) >= b.transition_to_ia_days + 30 && coalesce(b.retention_days, 36500) > max(b.transition_to_ia_days, coalesce(b.transition_to_glacier_days, 0))])
+    error_message = "transition_to_glacier_days must be at least 30 days after transition_to_ia_days (S3 keeps objects 30 days in STANDARD_IA), and retention_days after both transitions."
+  }
 }
 
 variable "enable_replication" {

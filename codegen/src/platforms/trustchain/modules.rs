@@ -309,7 +309,9 @@ pub(super) fn hsm(s: &Spec) -> ModuleView {
                 .default(Hcl::List(Vec::new()))
                 .validate("length(var.hsm_availability_zones) <= 28", "A cluster holds at most 28 HSMs."),
         )
-        .var(Variable::new("hsm_type", "string", "HSM type.").default(Hcl::str(&h.hsm_type)).validate("contains([\"hsm1.medium\", \"hsm2m.medium\"], var.hsm_type)", "hsm_type must be hsm1.medium or hsm2m.medium."))
+        // hsm1.medium reached end of life on December 1, 2025 (AWS Security Blog, "How to
+        // migrate your AWS CloudHSM hsm1 cluster to hsm2"): CreateCluster takes hsm2m.medium.
+        .var(Variable::new("hsm_type", "string", "HSM type: hsm2m.medium (hsm1.medium reached end of life on December 1, 2025; AWS migrated existing hsm1 clusters).").default(Hcl::str(&h.hsm_type)).validate("contains([\"hsm2m.medium\"], var.hsm_type)", "hsm_type must be hsm2m.medium: CloudHSM no longer creates hsm1.medium clusters (end of life December 1, 2025)."))
         .var(
             Variable::new("mode", "string", "FIPS (FIPS 140-2 Level 3 validated mode) or NON_FIPS (hsm2m.medium only). Immutable.")
                 .default(Hcl::str(&h.mode))
@@ -320,7 +322,11 @@ pub(super) fn hsm(s: &Spec) -> ModuleView {
         .var(Variable::new("backup_retention_days", "number", "Days CloudHSM keeps cluster backups.").default(Hcl::num(h.backup_retention_days)).validate("var.backup_retention_days >= 7 && var.backup_retention_days <= 379", "CloudHSM keeps backups 7 to 379 days."))
         .var(Variable::new("source_backup_id", "string", "Restore the cluster from this backup instead of starting empty.").default_null())
         .var(Variable::new("trust_anchor_pem", "string", "Self-signed root certificate (PEM) that anchors the cluster; null skips initialization and creates only the first HSM (apply 1 of the offline ceremony).").default_null())
-        .var(Variable::new("hsm_trust_roots_pem", "string", "More roots (PEM bundle) the HSM's hardware certificates may chain to, beside the AWS CloudHSM root and the hsm1 manufacturer root the provider embeds: the Marvell LiquidSecurity 2 root for hsm2m.medium. Only adds roots; the HSM identity check cannot be switched off.").default_null())
+        .var(Variable::new("hsm_trust_roots_pem", "string", "More roots (PEM bundle) the HSM's hardware certificates may chain to, beside the AWS CloudHSM root and the hsm1 manufacturer root the provider embeds: the Marvell LiquidSecurity 2 root for hsm2m.medium. Only adds roots; the HSM identity check cannot be switched off.").default_null()
+            // The provider embeds hsm1's manufacturer root only: initializing an hsm2m.medium
+            // cluster without the Marvell root fails the identity check at apply, after the
+            // first HSM is created (and billed).
+            .validate("var.trust_anchor_pem == null || var.hsm_type != \"hsm2m.medium\" || var.hsm_trust_roots_pem != null", "hsm_trust_roots_pem must hold the Marvell LiquidSecurity 2 root (check its fingerprint with Marvell) to initialize an hsm2m.medium cluster: the provider embeds only hsm1's manufacturer root, so the HSM identity check would fail at apply, after the first HSM is created."))
         .var(Variable::new("signed_cert_pem", "string", "Cluster CSR signed offline by the issuing CA (PEM). Use this or the issuing CA key.").default_null())
         .var(Variable::new("issuing_ca_certificate_pem", "string", "Issuing CA certificate (PEM) used to sign the cluster CSR during apply.").default_null())
         .var(Variable::new("issuing_ca_private_key_pem", "string", "Issuing CA private key (PEM). Ephemeral and write-only: never stored in state or plan.").default_null().sensitive().ephemeral())
