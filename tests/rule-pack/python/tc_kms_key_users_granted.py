@@ -453,11 +453,11 @@ class Config:
                 if effect == "Deny":
                     continue
                 checks = []
-                if _action_allowed(actions, "secretsmanager:GetSecretValue") and "secretsmanager:*" not in actions:
+                if _action_allowed(actions, "secretsmanager:GetSecretValue"):
                     checks.append(("secret", "kms:Decrypt", "reads a secret encrypted with it"))
-                if _action_allowed(actions, "s3:GetObject") and "s3:*" not in actions:
+                if _action_allowed(actions, "s3:GetObject"):
                     checks.append(("bucket", "kms:Decrypt", "reads SSE-KMS objects"))
-                if _action_allowed(actions, "s3:PutObject") and "s3:*" not in actions:
+                if _action_allowed(actions, "s3:PutObject"):
                     checks.append(("bucket", "kms:GenerateDataKey", "writes SSE-KMS objects"))
                 for what, action, why in checks:
                     for key in self.used_keys(role.unit, resources, what):
