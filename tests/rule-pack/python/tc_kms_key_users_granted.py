@@ -1,26 +1,27 @@
 """CKV_TC_21: a role that uses a resource encrypted with a customer managed key is granted that key.
 
 AWS rule: a request on a resource encrypted with a customer managed KMS key succeeds only if the
-caller may use the key: "To use a KMS key, principals need permission to call the KMS operation
-... in a key policy, IAM policy or grant" (KMS developer guide, Key policies / Permissions for
-AWS services). The key policies of this project's hsm modules leave use to IAM (the account
-root statement), so the IAM policy of each role that uses an encrypted resource must allow the
-KMS actions on its key. The EBS CSI driver creates and attaches volumes of a StorageClass with
-`kmsKeyId` only with kms:CreateGrant and the data-key actions on that key (Amazon EKS user
-guide, "Create an Amazon EBS CSI driver IAM role": AmazonEBSCSIDriverPolicy grants no KMS
-action; "If you use a custom KMS key for encryption on your Amazon EBS volumes, customize the
-IAM role as needed"): without them CreateVolume fails and every PVC stays Pending. Reading a
-Secrets Manager secret encrypted with a customer managed key needs kms:Decrypt on it (Secrets
-Manager user guide, "Secret encryption and decryption": "To retrieve a secret encrypted with a
-customer managed key, the caller needs kms:Decrypt"), and so does reading SSE-KMS S3 objects
-(kms:GenerateDataKey to write them; S3 user guide, "Using server-side encryption with AWS KMS
-keys": "you must have permission to use the key").
+caller may use the key, through the key policy, an IAM policy or a grant. The key policies of
+this project's hsm modules leave use to IAM (the account root statement), so the IAM policy of
+each role that uses an encrypted resource must allow the KMS actions on its key. The EBS CSI
+driver creates and attaches volumes of a StorageClass with `kmsKeyId` only with kms:CreateGrant
+and the data-key actions on that key (Amazon EKS user guide, "Create an Amazon EBS CSI driver
+IAM role": AmazonEBSCSIDriverPolicy grants no KMS action; "If you use a custom KMS key for
+encryption on your Amazon EBS volumes, customize the IAM role as needed"): without them
+CreateVolume fails and every PVC stays Pending. Secrets Manager "calls the Decrypt operation in
+response to the GetSecretValue operation", on behalf of the caller, who needs kms:Decrypt on the
+secret's key "in an IAM policy or key policy" (Secrets Manager user guide, "Secret encryption
+and decryption", Permissions for the KMS key). Reading SSE-KMS S3 objects takes kms:Decrypt on
+the bucket key, writing them kms:GenerateDataKey (S3 user guide, "Using server-side encryption
+with AWS KMS keys (SSE-KMS)").
 The check follows one configuration (the root module and the local modules it calls, each
 module's `var.*` read as the expression its call passes, so a key is named by the caller's
 expression, e.g. module.hsm.kms_key_arns["eks"]) and fails a role that
  - is trusted by the EBS CSI controller's service account (kube-system:ebs-csi-controller-sa)
-   while a StorageClass of provisioner ebs.csi.aws.com in the configuration sets kmsKeyId, and
-   lacks kms:CreateGrant, kms:Decrypt and kms:GenerateDataKey* on that key;
+   while a StorageClass of provisioner ebs.csi.aws.com of the same cluster sets kmsKeyId, and
+   lacks kms:CreateGrant, kms:Decrypt and kms:GenerateDataKey* on that key (same cluster: the
+   module calls its trust policy's OIDC provider and the StorageClass's kubernetes provider
+   endpoint come from share one, or either is unknown);
  - may secretsmanager:GetSecretValue a secret (named directly or through a module output) that
    sets kms_key_id (or an RDS instance's managed secret with master_user_secret_kms_key_id), and
    lacks kms:Decrypt on that key;
