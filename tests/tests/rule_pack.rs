@@ -24,6 +24,7 @@ fn every_policy_fires_on_its_fixture_and_passes_the_fixed_variant() {
     let policies = pack();
     let ids: Vec<String> = policies.iter().map(|p| p.id.clone()).collect();
     let results = rule_pack::run_on_fixtures(&root, &ids).expect("checkov over the fixtures");
+    let ids: BTreeSet<String> = ids.into_iter().collect();
     let tally = rule_pack::tally(&results);
     let mut problems = Vec::new();
     let mut table =
@@ -61,8 +62,73 @@ fn every_policy_fires_on_its_fixture_and_passes_the_fixed_variant() {
             ));
         }
     }
+    // Every `violates*` / `fixed*` block of a fixture (resource, data source or module call,
+    // in any file of the fixture) got a result from its policy: a block the policy never
+    // evaluates (a kind it does not read, a root-level resource a module-call check skips)
+    // would otherwise count as neither fired nor passed.
+    let evaluated: BTreeSet<(String, String)> = results
+        .iter()
+        .filter(|r| r.fixture == r.check_id)
+        .map(|r| {
+            let name = r.resource.rsplit('.').next().unwrap_or(&r.resource);
+            let name = name.split('[').next().unwrap_or(name);
+            (r.fixture.clone(), name.to_string())
+        })
+        .collect();
+    for (fixture, kind, name) in named_fixture_blocks(&rule_pack::fixtures_dir(&root)) {
+        if ids.contains(&fixture) && !evaluated.contains(&(fixture.clone(), name.clone())) {
+            problems.push(format!(
+                "{fixture}: {kind} {name:?} got no result from {fixture} (the policy never evaluates it)"
+            ));
+        }
+    }
     println!("{table}");
     assert!(problems.is_empty(), "{}\n{table}", problems.join("\n"));
+}
+
+/// (fixture, block kind, name) of every `violates*` / `fixed*` resource, data source and
+/// module call in the fixtures' `.tf` files, at any depth of each fixture directory.
+fn named_fixture_blocks(dir: &std::path::Path) -> Vec<(String, String, String)> {
+    fn walk(path: &std::path::Path, fixture: &str, out: &mut Vec<(String, String, String)>) {
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, fixture, out);
+            } else if p.extension().is_some_and(|x| x == "tf") {
+                let text = std::fs::read_to_string(&p).expect("fixture file");
+                let body: hcl::Body =
+                    hcl::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                for b in body.blocks() {
+                    let name = match b.identifier() {
+                        "resource" | "data" => b.labels().get(1),
+                        "module" => b.labels().first(),
+                        _ => None,
+                    };
+                    if let Some(name) = name.map(|l| l.as_str())
+                        && (name.starts_with("violates") || name.starts_with("fixed"))
+                    {
+                        out.push((
+                            fixture.to_string(),
+                            b.identifier().to_string(),
+                            name.to_string(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("fixtures dir").flatten() {
+        if e.path().is_dir() {
+            let fixture = e.file_name().to_string_lossy().into_owned();
+            walk(&e.path(), &fixture, &mut out);
+        }
+    }
+    out.sort();
+    out
 }
 
 #[test]

@@ -10,7 +10,9 @@ stack) turns include_global_resource_types off there, so each global change is o
 This module-call check follows each call of a module that creates a Config recorder
 (resolving `var.*` of include_global_resource_types and of its count switch from the call's
 arguments and the module's defaults) and fails when another call or recorder of the same
-configuration, on a provider of another region, records global types as well.
+configuration, on a provider of another region, records global types as well. Recorders and
+trails declared in the root module itself (beside module calls or not) are checked the same
+way by a resource check of the same ID, which finds the root's files through checkov's graph.
 CloudTrail: "For global services such as AWS Identity and Access Management (IAM), AWS STS,
 Amazon CloudFront, and Route 53, events are delivered to any trail that includes global
 services" (include_global_service_events, on by default): a second such trail in one
@@ -29,6 +31,7 @@ import re
 import hcl2
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 RECORDER = "aws_config_configuration_recorder"
 TRAIL = "aws_cloudtrail"
@@ -142,10 +145,64 @@ def _call_dir(resolved):
     return None, None
 
 
+def _providers(blocks):
+    providers = {}
+    for p in blocks["provider"]:
+        for ptype, body in p.items():
+            alias = _first(body.get("alias"))
+            region = _first(body.get("region"))
+            key = f"{ptype}.{alias}" if alias else ptype
+            providers[key] = str(region) if region is not None else key
+    return providers
+
+
+def _configuration(caller_dir):
+    """Who records global resources in the configuration whose root is caller_dir: a list of
+    (kind, who, region), `who` being `module.<call>` for the module calls and `<type>.<name>`
+    for recorders and trails declared in the root itself."""
+    blocks = _load(caller_dir)
+    providers = _providers(blocks)
+    out = []
+    for m in blocks["module"]:
+        for call, body in m.items():
+            source = str(_first(body.get("source")) or "")
+            target = os.path.normpath(os.path.join(caller_dir, source))
+            if not os.path.isdir(target):
+                continue
+            region = _region_key((_first(body.get("providers")) or {}).get("aws"), providers)
+            for kind in _records_globals(target, body):
+                out.append((kind, f"module.{call}", region))
+    for r in blocks["resource"]:
+        for kind, test in ((RECORDER, _recorder_globals), (TRAIL, _trail_globals)):
+            for rname, body in (r.get(kind) or {}).items():
+                # The root's own switches are unknown here (tfvars set them): on.
+                if not _switched_off(body, {}, {}) and test(body, {}, {}):
+                    region = _region_key(_first(body.get("provider")), providers)
+                    out.append((kind, f"{kind}.{rname}", region))
+    return out
+
+
+def _clashes(records, me):
+    """What of records clashes with the entries of `me` (who): a second region's recorder
+    duplicates the configuration items of global types; a second trail with global service
+    events duplicates them whatever its region."""
+    mine = {kind: region for kind, who, region in records if who == me}
+    return [
+        f"{who} ({kind})"
+        for kind, who, region in records
+        if who != me and kind in mine and (kind == TRAIL or region != mine[kind])
+    ]
+
+
+NAME = (
+    "Global resources are recorded once: AWS Config records global types (IAM) in one region only, and one CloudTrail trail includes global service events"
+)
+
+
 class GlobalResourcesOnce(BaseModuleCheck):
     def __init__(self):
         super().__init__(
-            name="Global resources are recorded once: AWS Config records global types (IAM) in one region only, and one CloudTrail trail includes global service events",
+            name=NAME,
             id="CKV_TC_15",
             categories=[CheckCategories.LOGGING],
             guideline="https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html",
@@ -155,44 +212,8 @@ class GlobalResourcesOnce(BaseModuleCheck):
         caller_file, module_dir = _call_dir(conf.get("__resolved__"))
         if not caller_file or not module_dir or not os.path.isdir(module_dir):
             return CheckResult.UNKNOWN
-        caller_dir = os.path.dirname(caller_file)
         name = self.entity_path.rsplit(":", 1)[-1]
-        blocks = _load(caller_dir)
-        providers = {}
-        for p in blocks["provider"]:
-            for ptype, body in p.items():
-                alias = _first(body.get("alias"))
-                region = _first(body.get("region"))
-                key = f"{ptype}.{alias}" if alias else ptype
-                providers[key] = str(region) if region is not None else key
-        mine = {}
-        others = []
-        for m in blocks["module"]:
-            for call, body in m.items():
-                source = str(_first(body.get("source")) or "")
-                target = os.path.normpath(os.path.join(caller_dir, source))
-                if not os.path.isdir(target):
-                    continue
-                kinds = _records_globals(target, body)
-                region = _region_key((_first(body.get("providers")) or {}).get("aws"), providers)
-                for kind in kinds:
-                    if call == name:
-                        mine[kind] = region
-                    else:
-                        others.append((kind, f"module.{call}", region))
-        for r in blocks["resource"]:
-            for kind, test in ((RECORDER, _recorder_globals), (TRAIL, _trail_globals)):
-                for rname, body in (r.get(kind) or {}).items():
-                    if not _switched_off(body, {}, {}) and test(body, {}, {}):
-                        region = _region_key(_first(body.get("provider")), providers)
-                        others.append((kind, f"{kind}.{rname}", region))
-        # A second region's recorder duplicates the configuration items of global types; a
-        # second trail with global service events duplicates them whatever its region.
-        clash = [
-            f"{who} ({kind})"
-            for kind, who, region in others
-            if kind in mine and (kind == TRAIL or region != mine[kind])
-        ]
+        clash = _clashes(_configuration(os.path.dirname(caller_file)), f"module.{name}")
         if clash:
             self.details.append("global resources are also recorded by " + ", ".join(clash))
             self.evaluated_keys = ["source"]
@@ -200,4 +221,54 @@ class GlobalResourcesOnce(BaseModuleCheck):
         return CheckResult.PASSED
 
 
+def _root_file(graph, scanned_file, address):
+    """The absolute path of the file checkov scans as scanned_file (relative to the
+    directory given to `-d`), from the graph's vertex of the resource at address. Of the
+    files ending so, the scan root is the shortest prefix (every scanned file lies below it)."""
+    if graph is None or not hasattr(graph, "nodes"):
+        return None
+    found = []
+    for node in graph.nodes():
+        attrs = node[1] if isinstance(node, tuple) else node
+        path = str(attrs.get("file_path_") or "")
+        if attrs.get("__address__") == address and path.endswith(scanned_file):
+            found.append(path)
+    return min(found, key=len) if found else None
+
+
+class GlobalResourcesOnceInTheRoot(BaseResourceCheck):
+    """The same rule for recorders and trails declared in the root module itself (beside
+    module calls or not): the module-call check above reports a clash on the call, this one
+    on the root's own resource. Resources inside called modules are the calls' part."""
+
+    def __init__(self):
+        super().__init__(
+            name=NAME,
+            id="CKV_TC_15",
+            categories=[CheckCategories.LOGGING],
+            supported_resources=[RECORDER, TRAIL],
+            guideline="https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html",
+        )
+
+    def scan_resource_conf(self, conf):
+        address = str(conf.get("__address__", ""))
+        if not address or address.startswith("module."):
+            return CheckResult.UNKNOWN
+        scanned_file = self.entity_path.split(":", 1)[0]
+        path = _root_file(getattr(self, "graph", None), scanned_file, address)
+        if path is None:
+            return CheckResult.UNKNOWN
+        records = _configuration(os.path.dirname(path))
+        if not any(who == address for _, who, _ in records):
+            # Switched off or not recording global resources.
+            return CheckResult.PASSED
+        clash = _clashes(records, address)
+        if clash:
+            self.details.append("global resources are also recorded by " + ", ".join(clash))
+            self.evaluated_keys = ["recording_group", "include_global_service_events"]
+            return CheckResult.FAILED
+        return CheckResult.PASSED
+
+
 check = GlobalResourcesOnce()
+root_check = GlobalResourcesOnceInTheRoot()
