@@ -314,4 +314,223 @@ mod tests {
         );
         assert!(p.replaced().is_empty(), "{:?}", p.replaced());
     }
+
+    // On create: the cluster, KMS and ACM PCA answered by aws-smithy-mocks.
+    use aws_sdk_acmpca::operation::describe_certificate_authority::DescribeCertificateAuthorityOutput;
+    use aws_sdk_acmpca::types::{CertificateAuthority, CertificateAuthorityType};
+    use aws_sdk_cloudhsmv2::operation::describe_clusters::DescribeClustersOutput;
+    use aws_sdk_cloudhsmv2::types::{Certificates, Cluster, ClusterState};
+    use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
+    use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType};
+    use aws_smithy_mocks::{Rule, mock};
+    use tfplugin::value::AttributePath;
+
+    const ID: &str = "cluster-abcdefghijk";
+    const PCA: &str = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/1";
+
+    fn cluster(state: ClusterState, certs: Certificates) -> Rule {
+        mock!(aws_sdk_cloudhsmv2::Client::describe_clusters).then_output(move || {
+            DescribeClustersOutput::builder()
+                .clusters(
+                    Cluster::builder()
+                        .cluster_id(ID)
+                        .state(state.clone())
+                        .certificates(certs.clone())
+                        .build(),
+                )
+                .build()
+        })
+    }
+
+    /// A KMS key for encryption, which cannot sign.
+    fn encryption_key() -> Rule {
+        mock!(aws_sdk_kms::Client::describe_key).then_output(|| {
+            DescribeKeyOutput::builder()
+                .key_metadata(
+                    KeyMetadata::builder()
+                        .key_id("1234abcd-12ab-34cd-56ef-1234567890ab")
+                        .key_usage(KeyUsageType::EncryptDecrypt)
+                        .key_spec(KeySpec::SymmetricDefault)
+                        .key_state(KeyState::Enabled)
+                        .build()
+                        .expect("metadata"),
+                )
+                .build()
+        })
+    }
+
+    fn subordinate_ca() -> Rule {
+        mock!(aws_sdk_acmpca::Client::describe_certificate_authority).then_output(|| {
+            DescribeCertificateAuthorityOutput::builder()
+                .certificate_authority(
+                    CertificateAuthority::builder()
+                        .arn(PCA)
+                        .r#type(CertificateAuthorityType::Subordinate)
+                        .build(),
+                )
+                .build()
+        })
+    }
+
+    fn init_asking(cluster: &Rule, kms: &[&Rule], pca: &[&Rule]) -> CloudHsmClusterInitialization {
+        let mut clients = crate::aws::testing::clients_with_cloudhsm(&[cluster]);
+        clients.services.kms = crate::aws::testing::kms_client(kms);
+        clients.services.acmpca = crate::aws::testing::acmpca_client(pca);
+        CloudHsmClusterInitialization::new(crate::cloudhsm::CloudHsm::new(
+            crate::aws::ProviderData::with_clients(clients),
+        ))
+    }
+
+    async fn create(
+        r: CloudHsmClusterInitialization,
+        config: &Value,
+        unknown: &[AttributePath],
+    ) -> plan_testing::Planned<InitModel> {
+        plan_testing::plan(r, None, config, unknown).await
+    }
+
+    fn with(anchor: &TestCa, extra: Value) -> Value {
+        let mut c = json!({"cluster_id": ID, "trust_anchor": anchor.cert_pem});
+        for (k, v) in extra.as_object().expect("object") {
+            c[k] = v.clone();
+        }
+        c
+    }
+
+    #[tokio::test]
+    async fn a_kms_key_that_cannot_sign_is_refused_at_plan_unless_the_cluster_is_initialized() {
+        let r = root("Root");
+        let config = with(&r, json!({"kms_key_id": "alias/root-ca"}));
+        let key = encryption_key();
+        let uninitialized = cluster(ClusterState::Uninitialized, Certificates::builder().build());
+        let p = create(init_asking(&uninitialized, &[&key], &[]), &config, &[]).await;
+        assert_eq!(
+            p.summaries(),
+            [("KMS key cannot sign".to_string(), "kms_key_id".to_string())]
+        );
+        assert_eq!(key.num_calls(), 1);
+        // Initialized by this trust anchor already: adopted, nothing signed, KMS not asked.
+        let key = encryption_key();
+        let certs = Certificates::builder()
+            .cluster_certificate(cluster_certificate(&r))
+            .build();
+        let initialized = cluster(ClusterState::Initialized, certs);
+        let p = create(init_asking(&initialized, &[&key], &[]), &config, &[]).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                format!("Cluster {ID} is initialized already"),
+                "cluster_id".to_string()
+            )]
+        );
+        assert!(!p.diagnostics.has_errors());
+        assert_eq!(key.num_calls(), 0);
+        // ... by another trust anchor: refused at trust_anchor.
+        let other = root("Other");
+        let certs = Certificates::builder()
+            .cluster_certificate(cluster_certificate(&other))
+            .build();
+        let initialized = cluster(ClusterState::Initialized, certs);
+        let p = create(
+            init_asking(&initialized, &[], &[]),
+            &with(&r, json!({"signed_cert": r.cert_pem})),
+            &[],
+        )
+        .await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                format!("Cluster {ID} was initialized with another trust anchor"),
+                "trust_anchor".to_string()
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_subordinate_private_ca_is_refused_at_plan_also_for_a_cluster_made_in_the_same_apply()
+    {
+        let r = root("Root");
+        let ca = subordinate_ca();
+        let none = cluster(ClusterState::Uninitialized, Certificates::builder().build());
+        let p = create(
+            init_asking(&none, &[], &[&ca]),
+            &with(&r, json!({"acm_pca_arn": PCA})),
+            &[AttributePath::root().attr("cluster_id")],
+        )
+        .await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "Subordinate private CA cannot initialize a cluster".to_string(),
+                "acm_pca_arn".to_string()
+            )]
+        );
+        assert_eq!(none.num_calls(), 0, "no cluster to describe yet");
+    }
+
+    #[tokio::test]
+    async fn signed_cert_must_certify_the_key_of_the_current_csr() {
+        let r = root("Root");
+        let (csr, key) = cluster_csr();
+        let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
+        p.distinguished_name
+            .push(DnType::CommonName, "HSM:0123456789AB:PARTN:1");
+        let for_csr = p.signed_by(&key, &r.issuer()).expect("cert").pem();
+        let certs = Certificates::builder().cluster_csr(csr).build();
+        let uninitialized = cluster(ClusterState::Uninitialized, certs);
+        let plan = create(
+            init_asking(&uninitialized, &[], &[]),
+            &with(&r, json!({"signed_cert": for_csr})),
+            &[],
+        )
+        .await;
+        assert!(plan.summaries().is_empty(), "{:?}", plan.summaries());
+        // A certificate for another key (AWS made a new CSR when it replaced the first HSM).
+        let plan = create(
+            init_asking(&uninitialized, &[], &[]),
+            &with(&r, json!({"signed_cert": cluster_certificate(&r)})),
+            &[],
+        )
+        .await;
+        assert_eq!(
+            plan.summaries(),
+            [(
+                "signed_cert is not for the cluster's current CSR".to_string(),
+                "signed_cert".to_string()
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deleted_cluster_is_not_found_at_plan() {
+        let r = root("Root");
+        let deleted = cluster(ClusterState::Deleted, Certificates::builder().build());
+        let p = create(
+            init_asking(&deleted, &[], &[]),
+            &with(&r, json!({"signed_cert": r.cert_pem})),
+            &[],
+        )
+        .await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "CloudHSM cluster not found".to_string(),
+                "cluster_id".to_string()
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_replacement_is_a_new_initialization_not_a_change() {
+        // A new cluster_id replaces the resource: the new trust anchor initializes the
+        // new cluster, so the old cluster certificate does not bind it.
+        let r = root("Root");
+        let prior = state(&r, &cluster_certificate(&r));
+        let other = root("Other");
+        let mut c = config(&other.cert_pem);
+        c["cluster_id"] = json!("cluster-bcdefghijkl");
+        let p = plan(&prior, &c).await;
+        assert_eq!(p.replaced(), ["cluster_id"]);
+        assert!(!p.diagnostics.has_errors(), "{:?}", p.summaries());
+    }
 }
