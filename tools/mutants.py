@@ -159,7 +159,10 @@ def cargo_mutants_args(
                     args += ["--exclude-re", "^" + re.escape(o["raw"]) + "$"]
     if list_only:
         return args + ["--list"]
-    args += ["--output", str(out), "--timeout", "600", "--build-timeout", "1800", "--baseline", "skip"]
+    # A mutant that loops (`pos += 1` made `pos *= 1`) is a timeout: unit tests take
+    # seconds (a minute for the RSA ones on a loaded machine), acceptance tests minutes.
+    timeout = "600" if phase == "acceptance" and survivors is not None else "180"
+    args += ["--output", str(out), "--timeout", timeout, "--build-timeout", "1800", "--baseline", "skip"]
     if survivors is not None:
         for s in survivors:
             if phase == "recheck":
