@@ -251,3 +251,100 @@ fn lenient_serde_json_trees_drop_attributes_the_type_lacks() {
         })
     );
 }
+
+/// The text parser (`parse`) against serde_json: the same tree for valid documents
+/// (whitespace anywhere JSON allows it, every escape, surrogate pairs, nesting), an
+/// error for invalid ones. Keys sorted and numbers in serde_json's own spelling, so
+/// `Json::from_serde` gives the same tree.
+#[test]
+fn the_text_parser_agrees_with_serde_json() {
+    let valid = [
+        "null",
+        " \t\r\n true \n",
+        "false",
+        "0",
+        "-12",
+        "3.25",
+        r#""plain""#,
+        r#""q\"b\\s\/b\bf\fn\nr\rt\t""#,
+        r#""\u00e9\u4e2d\ud83d\ude00""#,
+        "[]",
+        "[ ]",
+        "{}",
+        "{ }",
+        "[1,2 , 3]",
+        " [ [ ] , [ [ null ] ] ] ",
+        r#"{"a":1,"b":[true,{"c":"d"}]}"#,
+        "{ \"a\" : 1 ,\n\t\"b\" : [ true , { \"c\" : \"d\" } ] }\r\n",
+    ];
+    for doc in valid {
+        let want: serde_json::Value = serde_json::from_str(doc).expect(doc);
+        assert_eq!(
+            parse(doc.as_bytes()),
+            Ok(Json::from_serde(&want)),
+            "{doc:?}"
+        );
+    }
+    let invalid = [
+        "",
+        "   ",
+        "nul",
+        "tru",
+        "[1,]",
+        "[1 2]",
+        "[",
+        "{\"a\" 1}",
+        "{\"a\":1,}",
+        "{a:1}",
+        "{\"a\":1 \"b\":2}",
+        "\"open",
+        r#""\x""#,
+        r#""\ud800""#,
+        r#""\ud800\u0041""#,
+        r#""\u12g4""#,
+        "\"tab\there\"",
+        "1.",
+        "-",
+        "[1]x",
+        "@",
+    ];
+    for doc in invalid {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(doc).is_err(),
+            "serde_json takes {doc:?}"
+        );
+        assert!(parse(doc.as_bytes()).is_err(), "{doc:?} parsed");
+    }
+}
+
+#[test]
+fn parse_errors_say_where_and_type_errors_say_what_was_found() {
+    let e = decode_json(b"[1,]", &Type::list(Type::Number)).expect_err("trailing comma");
+    assert!(e.to_string().contains("at byte 3"), "{e}");
+    let e = decode_json(b"[1] x", &Type::list(Type::Number)).expect_err("trailing text");
+    assert!(
+        e.to_string()
+            .contains("unexpected text after the JSON value at byte 4"),
+        "{e}"
+    );
+    let list = Type::list(Type::String);
+    for (doc, ty, found) in [
+        (&b"\"x\""[..], &list, "JSON string"),
+        (b"[1]", &Type::Number, "JSON array"),
+        (b"{}", &Type::Number, "JSON object"),
+        (b"true", &list, "JSON boolean"),
+    ] {
+        let e = decode_json(doc, ty).expect_err("mismatch");
+        assert!(e.to_string().contains(found), "{e}");
+    }
+    let e = decode_json(b"1", &Type::String).map(|_| ());
+    assert_eq!(
+        e,
+        Ok(()),
+        "a number converts to a string, as Terraform does"
+    );
+    let e = decode_json(b"1", &Type::list(Type::String)).expect_err("mismatch");
+    assert!(e.to_string().contains("JSON number"), "{e}");
+    let e = decode_json(b"null", &Type::list(Type::String)).map(|_| ());
+    assert_eq!(e, Ok(()), "null is every type's null");
+}
