@@ -327,7 +327,9 @@ def run_acceptance(name: str, log) -> None:
 def recheck(name: str, log) -> None:
     """Runs a group's survivors again (after tests were added): cheaper than the group."""
     out = run_dir(name)
-    missed = [o["raw"] for o in raw_outcomes(out) if o["summary"] == "MissedMutant"]
+    # The run and its --rest continuations (`<run>.rest`, `.rest2`, ...).
+    runs = [d for d in group_dirs(name) if d.name == out.name or d.name.startswith(out.name + ".rest")]
+    missed = [o["raw"] for d in runs for o in raw_outcomes(d) if o["summary"] == "MissedMutant"]
     if not missed:
         print(f"[mutants] {out.name}: no survivors to check again")
         return
