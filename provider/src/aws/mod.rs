@@ -258,26 +258,34 @@ pub mod testing {
     use aws_types::region::Region;
     use std::time::Duration;
 
+    /// A client of service crate `$krate` answering from `$rules` (any order), in
+    /// us-east-1, with test credentials and no retries.
+    macro_rules! mocked {
+        ($krate:ident, $rules:expr) => {{
+            let interceptor = $rules.iter().fold(
+                MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
+                |i, r| i.with_rule(r),
+            );
+            $krate::Client::from_conf(
+                $krate::Config::builder()
+                    .behavior_version($krate::config::BehaviorVersion::latest())
+                    .region(Region::new("us-east-1"))
+                    .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+                    .http_client(create_mock_http_client())
+                    .interceptor(interceptor)
+                    .retry_config(super::config::retry_config(
+                        Some(0),
+                        super::settings::RetryMode::Adaptive,
+                    ))
+                    .build(),
+            )
+        }};
+    }
+
     /// Clients whose CloudHSM client answers from `rules`; the other services point
     /// at an address nothing listens on.
     pub fn clients_with_cloudhsm(rules: &[&Rule]) -> super::Clients {
-        let interceptor = rules.iter().fold(
-            MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
-            |i, r| i.with_rule(r),
-        );
-        let cloudhsmv2 = aws_sdk_cloudhsmv2::Client::from_conf(
-            aws_sdk_cloudhsmv2::Config::builder()
-                .behavior_version(aws_sdk_cloudhsmv2::config::BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-                .http_client(create_mock_http_client())
-                .interceptor(interceptor)
-                .retry_config(super::config::retry_config(
-                    Some(0),
-                    super::settings::RetryMode::Adaptive,
-                ))
-                .build(),
-        );
+        let cloudhsmv2 = mocked!(aws_sdk_cloudhsmv2, rules);
         let sdk = aws_types::SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
@@ -300,44 +308,17 @@ pub mod testing {
 
     /// A KMS client answering from `rules`.
     pub fn kms_client(rules: &[&Rule]) -> aws_sdk_kms::Client {
-        let interceptor = rules.iter().fold(
-            MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
-            |i, r| i.with_rule(r),
-        );
-        aws_sdk_kms::Client::from_conf(
-            aws_sdk_kms::Config::builder()
-                .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-                .http_client(create_mock_http_client())
-                .interceptor(interceptor)
-                .retry_config(super::config::retry_config(
-                    Some(0),
-                    super::settings::RetryMode::Adaptive,
-                ))
-                .build(),
-        )
+        mocked!(aws_sdk_kms, rules)
     }
 
     /// An ACM PCA client answering from `rules`.
     pub fn acmpca_client(rules: &[&Rule]) -> aws_sdk_acmpca::Client {
-        let interceptor = rules.iter().fold(
-            MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
-            |i, r| i.with_rule(r),
-        );
-        aws_sdk_acmpca::Client::from_conf(
-            aws_sdk_acmpca::Config::builder()
-                .behavior_version(aws_sdk_acmpca::config::BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-                .http_client(create_mock_http_client())
-                .interceptor(interceptor)
-                .retry_config(super::config::retry_config(
-                    Some(0),
-                    super::settings::RetryMode::Adaptive,
-                ))
-                .build(),
-        )
+        mocked!(aws_sdk_acmpca, rules)
+    }
+
+    /// An ELBv2 client answering from `rules`.
+    pub fn elbv2_client(rules: &[&Rule]) -> aws_sdk_elasticloadbalancingv2::Client {
+        mocked!(aws_sdk_elasticloadbalancingv2, rules)
     }
 
     pub fn ec2_client(mode: RuleMode, rules: &[&Rule], max_retries: i64) -> aws_sdk_ec2::Client {

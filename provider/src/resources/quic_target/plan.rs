@@ -305,4 +305,198 @@ mod tests {
             assert!(d.detail.contains(part), "{part}: {}", d.detail);
         }
     }
+
+    // Planning against ELBv2 and EC2 answered by aws-smithy-mocks.
+    use crate::resources::plan_testing;
+    use aws_sdk_ec2::operation::describe_subnets::DescribeSubnetsOutput;
+    use aws_sdk_ec2::types::{Subnet, SubnetIpv6CidrBlockAssociation};
+    use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::{
+        DescribeTargetGroupsError, DescribeTargetGroupsOutput,
+    };
+    use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetGroup};
+    use aws_smithy_mocks::{Rule, RuleMode, mock};
+    use aws_smithy_types::error::ErrorMetadata;
+    use serde_json::{Value, json};
+
+    const TG: &str =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/dns/0123456789abcdef";
+    const ADDR: &str = "2600:1f18:1:2::10";
+
+    fn group(protocol: ProtocolEnum, port: i32) -> Rule {
+        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups).then_output(
+            move || {
+                DescribeTargetGroupsOutput::builder()
+                    .target_groups(
+                        TargetGroup::builder()
+                            .target_group_arn(TG)
+                            .protocol(protocol.clone())
+                            .port(port)
+                            .vpc_id("vpc-1")
+                            .build(),
+                    )
+                    .build()
+            },
+        )
+    }
+
+    fn no_group() -> Rule {
+        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups).then_error(|| {
+            DescribeTargetGroupsError::generic(
+                ErrorMetadata::builder()
+                    .code("TargetGroupNotFound")
+                    .message("One or more target groups not found")
+                    .build(),
+            )
+        })
+    }
+
+    /// The VPC's one subnet: 10.0.1.0/24 and 2600:1f18:1:1::/64.
+    fn subnets() -> Rule {
+        mock!(aws_sdk_ec2::Client::describe_subnets).then_output(|| {
+            DescribeSubnetsOutput::builder()
+                .subnets(
+                    Subnet::builder()
+                        .subnet_id("subnet-a")
+                        .vpc_id("vpc-1")
+                        .cidr_block("10.0.1.0/24")
+                        .ipv6_cidr_block_association_set(
+                            SubnetIpv6CidrBlockAssociation::builder()
+                                .ipv6_cidr_block("2600:1f18:1:1::/64")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        })
+    }
+
+    fn target(elbv2: &[&Rule], ec2: &[&Rule]) -> super::super::QuicTarget {
+        let mut clients = crate::aws::testing::clients_with_cloudhsm(&[]);
+        clients.services.elbv2 = crate::aws::testing::elbv2_client(elbv2);
+        clients.services.ec2 = crate::aws::testing::ec2_client(RuleMode::MatchAny, ec2, 0);
+        super::super::QuicTarget::new(crate::aws::ProviderData::with_clients(clients))
+    }
+
+    fn config(target_id: &str) -> Value {
+        json!({"target_group_arn": TG, "target_id": target_id})
+    }
+
+    async fn plan(
+        r: super::super::QuicTarget,
+        prior: Option<&Value>,
+        config: &Value,
+    ) -> plan_testing::Planned<TargetModel> {
+        plan_testing::plan(r, prior, config, &[]).await
+    }
+
+    #[tokio::test]
+    async fn a_quic_group_gives_the_port_the_id_and_a_derived_server_id() {
+        let (g, s) = (group(ProtocolEnum::Quic, 853), subnets());
+        let p = plan(target(&[&g], &[&s]), None, &config("10.0.1.7")).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        assert_eq!(p.model.port.known(), Some(&853));
+        assert_eq!(
+            p.model.id.known().map(String::as_str),
+            Some(format!("{TG}/10.0.1.7/853").as_str())
+        );
+        assert_eq!(
+            p.model.quic_server_id.known(),
+            Some(&model::derived_server_id("10.0.1.7", 853))
+        );
+        // A private IPv4 address needs no VPC lookup.
+        assert_eq!((g.num_calls(), s.num_calls()), (1, 0));
+        // A configured port wins over the group's.
+        let mut c = config("10.0.1.7");
+        c["port"] = json!(8853);
+        let p = plan(target(&[&g], &[&s]), None, &c).await;
+        assert_eq!(p.model.port.known(), Some(&8853));
+    }
+
+    #[tokio::test]
+    async fn a_non_quic_group_plans_no_server_id_and_refuses_one() {
+        let g = group(ProtocolEnum::Tcp, 53);
+        let p = plan(target(&[&g], &[]), None, &config("10.0.1.7")).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        assert!(p.model.quic_server_id.is_null());
+        let mut c = config("10.0.1.7");
+        c["quic_server_id"] = json!("0x0123456789abcdef");
+        let p = plan(target(&[&g], &[]), None, &c).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "QUIC server ID on a non-QUIC target group".to_string(),
+                "quic_server_id".to_string()
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_target_group_that_does_not_exist_is_an_error_at_its_arn() {
+        let g = no_group();
+        let p = plan(target(&[&g], &[]), None, &config("10.0.1.7")).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "Target group not found".to_string(),
+                "target_group_arn".to_string()
+            )]
+        );
+        assert!(!p.model.port.is_known());
+    }
+
+    #[tokio::test]
+    async fn a_public_address_must_be_in_a_subnet_of_the_groups_vpc() {
+        let (g, s) = (group(ProtocolEnum::Quic, 853), subnets());
+        let p = plan(target(&[&g], &[&s]), None, &config("2600:1f18:1:1::10")).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        assert_eq!(s.num_calls(), 1);
+        let p = plan(target(&[&g], &[&s]), None, &config(ADDR)).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "IP target outside the target group's VPC".to_string(),
+                "target_id".to_string()
+            )]
+        );
+        let detail = &p.diagnostics.iter().next().expect("one").detail;
+        assert!(
+            detail.contains("vpc-1") && detail.contains(ADDR),
+            "{detail}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unchanged_target_keeps_its_port_and_is_not_checked_again() {
+        let (g, s) = (group(ProtocolEnum::Quic, 853), subnets());
+        let prior = json!({"id": format!("{TG}/{ADDR}/853"), "target_group_arn": TG,
+                           "target_id": ADDR, "port": 853,
+                           "quic_server_id": model::derived_server_id(ADDR, 853)});
+        let p = plan(target(&[&g], &[&s]), Some(&prior), &config(ADDR)).await;
+        assert!(p.summaries().is_empty(), "{:?}", p.summaries());
+        assert_eq!(
+            s.num_calls(),
+            0,
+            "the registered address is not looked up again"
+        );
+        assert_eq!(p.model.port.known(), Some(&853));
+        assert_eq!(
+            p.model.id.known().map(String::as_str),
+            Some(format!("{TG}/{ADDR}/853").as_str())
+        );
+        // Another address outside the VPC: checked, refused.
+        let p = plan(
+            target(&[&g], &[&s]),
+            Some(&prior),
+            &config("2600:1f18:9::1"),
+        )
+        .await;
+        assert!(
+            p.summaries().contains(&(
+                "IP target outside the target group's VPC".to_string(),
+                "target_id".to_string()
+            )),
+            "{:?}",
+            p.summaries()
+        );
+    }
 }
