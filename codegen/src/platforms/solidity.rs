@@ -82,6 +82,7 @@ pub const ADDON_CHARTS: &[&str] = &[
     "jaeger",
     "kiali",
     "prometheus",
+    "prometheus_adapter",
 ];
 
 /// An exact chart version: `1.2.3` or `v1.2.3`, no range, no wildcard.

@@ -22,6 +22,7 @@ locals {
     istiod                       = var.enable_istio
     istio_gateway                = var.enable_istio && var.enable_istio_gateway
     prometheus                   = var.enable_prometheus
+    prometheus_adapter           = var.enable_prometheus && var.enable_prometheus_adapter
     grafana                      = var.enable_grafana
     jaeger                       = var.enable_jaeger
     kiali                        = var.enable_istio && var.enable_kiali

@@ -23,7 +23,7 @@ output "namespaces" {
 
 output "releases" {
   description = "Installed releases by release name: chart, version, namespace."
-  value       = { for r in concat(helm_release.aws_load_balancer_controller, helm_release.external_secrets, helm_release.cert_manager, helm_release.cluster_autoscaler, helm_release.argocd, helm_release.istio_base, helm_release.istiod, helm_release.istio_gateway, helm_release.prometheus, helm_release.grafana, helm_release.jaeger, helm_release.kiali) : r.name => { chart = r.chart, version = r.version, namespace = r.namespace } }
+  value       = { for r in concat(helm_release.aws_load_balancer_controller, helm_release.external_secrets, helm_release.cert_manager, helm_release.cluster_autoscaler, helm_release.argocd, helm_release.istio_base, helm_release.istiod, helm_release.istio_gateway, helm_release.prometheus, helm_release.prometheus_adapter, helm_release.grafana, helm_release.jaeger, helm_release.kiali) : r.name => { chart = r.chart, version = r.version, namespace = r.namespace } }
 }
 
 output "storage_class_name" {

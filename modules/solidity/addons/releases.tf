@@ -65,6 +65,11 @@ locals {
         alertmanagerSpec = { storage = { volumeClaimTemplate = { spec = { storageClassName = var.storage_class_name } } } }
       }
     }
+    # The adapter asks kube-prometheus-stack's Prometheus (service <release>-prometheus, the
+    # release kube-prometheus-stack above); the chart appends ":<port>" to the URL.
+    prometheus_adapter = {
+      prometheus = { url = "http://kube-prometheus-stack-prometheus.${local.namespaces.prometheus}.svc", port = 9090 }
+    }
     grafana = {
       admin       = { existingSecret = "grafana-admin", userKey = "admin-user", passwordKey = "admin-password" }
       persistence = { storageClassName = var.storage_class_name }
@@ -300,6 +305,29 @@ resource "helm_release" "prometheus" {
   depends_on = [
     kubernetes_namespace_v1.chart,
     helm_release.aws_load_balancer_controller,
+  ]
+}
+
+# The Prometheus custom metrics adapter: custom.metrics.k8s.io from Prometheus series, so
+# HorizontalPodAutoscalers scale on business metrics; metrics.k8s.io stays metrics-server's.
+resource "helm_release" "prometheus_adapter" {
+  count = local.install.prometheus_adapter ? 1 : 0
+
+  name       = "prometheus-adapter"
+  repository = var.charts.prometheus_adapter.repository
+  chart      = var.charts.prometheus_adapter.chart
+  version    = var.charts.prometheus_adapter.version
+  namespace  = local.namespaces.prometheus_adapter
+  values     = local.release_values.prometheus_adapter
+
+  atomic          = true
+  cleanup_on_fail = true
+  max_history     = 10
+  timeout         = 900
+
+  depends_on = [
+    kubernetes_namespace_v1.chart,
+    helm_release.prometheus,
   ]
 }
 

@@ -188,6 +188,16 @@ variable "chart_values" {
         }
       }
     }
+    prometheus_adapter = {
+      podDisruptionBudget = {
+        enabled        = true
+        maxUnavailable = 1
+      }
+      replicas = 2
+      rules = {
+        default = true
+      }
+    }
   }
   nullable = false
 }
@@ -273,6 +283,12 @@ variable "charts" {
       repository = "https://prometheus-community.github.io/helm-charts"
       version    = "88.5.3"
     }
+    prometheus_adapter = {
+      chart      = "prometheus-adapter"
+      namespace  = "monitoring-<env>"
+      repository = "https://prometheus-community.github.io/helm-charts"
+      version    = "5.3.0"
+    }
   }
   nullable = false
 
@@ -287,8 +303,8 @@ variable "charts" {
   }
 
   validation {
-    condition     = length(setsubtract(["argocd", "aws_load_balancer_controller", "cert_manager", "cluster_autoscaler", "external_secrets", "grafana", "istio_base", "istio_gateway", "istiod", "jaeger", "kiali", "prometheus"], keys(var.charts))) == 0
-    error_message = "charts needs an entry for each of argocd, aws_load_balancer_controller, cert_manager, cluster_autoscaler, external_secrets, grafana, istio_base, istio_gateway, istiod, jaeger, kiali, prometheus."
+    condition     = length(setsubtract(["argocd", "aws_load_balancer_controller", "cert_manager", "cluster_autoscaler", "external_secrets", "grafana", "istio_base", "istio_gateway", "istiod", "jaeger", "kiali", "prometheus", "prometheus_adapter"], keys(var.charts))) == 0
+    error_message = "charts needs an entry for each of argocd, aws_load_balancer_controller, cert_manager, cluster_autoscaler, external_secrets, grafana, istio_base, istio_gateway, istiod, jaeger, kiali, prometheus, prometheus_adapter."
   }
 }
 
@@ -400,6 +416,13 @@ variable "enable_kiali" {
 
 variable "enable_prometheus" {
   description = "Install kube-prometheus-stack (Prometheus, Alertmanager, exporters)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "enable_prometheus_adapter" {
+  description = "Install the Prometheus custom metrics adapter (custom.metrics.k8s.io for HorizontalPodAutoscalers; with enable_prometheus)."
   type        = bool
   default     = true
   nullable    = false

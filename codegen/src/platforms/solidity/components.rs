@@ -164,9 +164,9 @@ pub(super) fn components() -> Vec<Component> {
         ),
         c(
             "Scaling and performance",
-            "Cluster Auto-scaler, Horizontal Pod Auto-scaler (resource metrics)",
+            "Cluster Auto-scaler, Horizontal Pod Auto-scaler (resource metrics and custom metrics from Prometheus)",
             "addons, compute",
-            "`helm_release` cluster-autoscaler on the security module's IRSA role; EKS add-on `metrics-server`",
+            "`helm_release` cluster-autoscaler on the security module's IRSA role; EKS add-on `metrics-server`; `helm_release` prometheus-adapter (custom.metrics.k8s.io)",
         ),
         c(
             "In-cluster components",
