@@ -223,6 +223,12 @@ pub const LOG_RETENTION_DAYS: &[u32] = &[
 ];
 
 impl Validator {
+    /// The key paths of the problems found so far, in order (unit tests).
+    #[cfg(test)]
+    pub fn paths(&self) -> Vec<&str> {
+        self.problems.iter().map(|(p, _)| p.as_str()).collect()
+    }
+
     pub fn check(&mut self, ok: bool, path: impl Into<String>, message: impl Into<String>) {
         if !ok {
             self.problems.push((path.into(), message.into()));

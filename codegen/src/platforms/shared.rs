@@ -709,3 +709,7 @@ pub fn certificates_module(
         b.finish()
     }
 }
+
+#[cfg(test)]
+#[path = "shared_tests.rs"]
+mod tests;
