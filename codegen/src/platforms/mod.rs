@@ -370,3 +370,7 @@ pub fn log_retention_var(name: &str, what: &str, days: u32) -> Variable {
 pub fn string_list(name: &str, description: &str) -> Variable {
     Variable::new(name, "list(string)", description)
 }
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod validate_tests;
