@@ -197,3 +197,83 @@ fn continuous_backup_retention_is_off_or_the_databases_own() {
     );
     assert_eq!(days(7), ["backup.continuous_retention_days"]);
 }
+
+/// The trustchain spec with its tiers renamed (`None` drops a tier), in order.
+fn tiers(names: &[Option<&str>]) -> Vec<String> {
+    let doc: Value = toml::from_str(TRUSTCHAIN).expect("built-in spec");
+    let mut list = doc["networking"]["tiers"]
+        .as_array()
+        .expect("tiers")
+        .clone();
+    let mut kept = Vec::new();
+    for (t, name) in list.iter_mut().zip(names) {
+        if let Some(name) = name {
+            t.as_table_mut()
+                .expect("tier")
+                .insert("name".into(), s(name));
+            kept.push(t.clone());
+        }
+    }
+    trustchain(&[("networking.tiers", Value::Array(kept))])
+}
+
+#[test]
+fn tiers_have_snake_case_names_and_the_three_the_modules_use() {
+    assert_eq!(
+        tiers(&[Some("public"), Some("private"), Some("hsm")]),
+        Vec::<String>::new()
+    );
+    // Renaming a tier both breaks its name rule and loses a tier the modules expect.
+    for bad in ["", "Hsm", "hsm-tier"] {
+        assert_eq!(
+            tiers(&[Some("public"), Some("private"), Some(bad)]),
+            ["networking.tiers[2].name", "networking.tiers"],
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        tiers(&[Some("public"), Some("private"), None]),
+        ["networking.tiers"]
+    );
+    assert_eq!(
+        tiers(&[Some("public"), Some("private"), Some("hsm_2")]),
+        ["networking.tiers"]
+    );
+}
+
+#[test]
+fn the_instance_group_wants_min_le_desired_le_max() {
+    let sizes = |min, desired, max| {
+        trustchain(&[
+            ("compute.min_size", n(min)),
+            ("compute.desired_capacity", n(desired)),
+            ("compute.max_size", n(max)),
+        ])
+    };
+    assert_eq!(sizes(2, 2, 6), Vec::<String>::new());
+    assert_eq!(sizes(2, 7, 6), ["compute.desired_capacity"]);
+    assert_eq!(sizes(3, 2, 6), ["compute.desired_capacity"]);
+}
+
+#[test]
+fn hsm_type_and_mode() {
+    let hsm = |t: &str, m: &str| trustchain(&[("hsm.hsm_type", s(t)), ("hsm.mode", s(m))]);
+    assert_eq!(hsm("hsm2m.medium", "FIPS"), Vec::<String>::new());
+    assert_eq!(hsm("hsm2m.medium", "NON_FIPS"), Vec::<String>::new());
+    assert_eq!(hsm("hsm1.medium", "FIPS"), ["hsm.hsm_type"]);
+    assert_eq!(hsm("hsm1.medium", "NON_FIPS"), ["hsm.hsm_type", "hsm.mode"]);
+}
+
+#[test]
+fn storage_transitions_keep_30_days_in_ia_and_expire_last() {
+    let st = |ia, glacier, retention| {
+        trustchain(&[
+            ("storage.transition_to_ia_days", n(ia)),
+            ("storage.transition_to_glacier_days", n(glacier)),
+            ("storage.retention_days", n(retention)),
+        ])
+    };
+    assert_eq!(st(30, 60, 61), Vec::<String>::new());
+    assert_eq!(st(30, 45, 2557), ["storage.transition_to_glacier_days"]);
+    assert_eq!(st(30, 60, 60), ["storage.transition_to_glacier_days"]);
+}
