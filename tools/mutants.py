@@ -404,9 +404,10 @@ def final(name: str) -> list[dict]:
     for o in unit:
         summary = o["summary"]
         by = "unit"
-        if summary == "MissedMutant" and o["raw"] in later:
-            summary, phase = later[o["raw"]]
-            by = "acceptance"
+        # An acceptance phase counts where it caught the mutant (or timed out on it); a
+        # survivor there may still be caught by a recheck after tests were added.
+        if summary == "MissedMutant" and later.get(o["raw"], ("", ""))[0] in ("CaughtMutant", "Timeout"):
+            summary, by = later[o["raw"]][0], "acceptance"
         elif summary == "MissedMutant" and (o["raw"] in rechecked or key_of(o["raw"]) in rechecked):
             again = rechecked.get(o["raw"]) or rechecked[key_of(o["raw"])]
             summary = "CaughtMutant" if all(s == "CaughtMutant" for s in again) else "MissedMutant"
