@@ -277,3 +277,14 @@ fn storage_transitions_keep_30_days_in_ia_and_expire_last() {
     assert_eq!(st(30, 45, 2557), ["storage.transition_to_glacier_days"]);
     assert_eq!(st(30, 60, 60), ["storage.transition_to_glacier_days"]);
 }
+
+#[test]
+fn the_availability_target_is_a_percentage_above_0_up_to_100() {
+    let pct = |p: f64| trustchain(&[("monitoring.availability_percent", Value::Float(p))]);
+    for ok in [0.1, 99.9, 100.0] {
+        assert_eq!(pct(ok), Vec::<String>::new(), "{ok}");
+    }
+    for bad in [0.0, -1.0, 100.5] {
+        assert_eq!(pct(bad), ["monitoring.availability_percent"], "{bad}");
+    }
+}
