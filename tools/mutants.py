@@ -378,7 +378,7 @@ def group_dirs(name: str) -> list[Path]:
         d
         for d in OUT.iterdir()
         if d.is_dir()
-        and (d.name == name or d.name.startswith(name + "@"))
+        and (d.name == name or d.name.startswith((name + "@", name + ".rest")))
         and not d.name.endswith(("-acceptance", "-recheck"))
     )
 
