@@ -285,6 +285,9 @@ mod tests {
         assert!(!in_block(ip("10.0.0.1"), "::/0"));
         assert!(in_block(ip("10.0.0.1"), "0.0.0.0/0"));
         assert!(!in_block(ip("10.0.0.1"), "10.0.0.0/33"));
+        assert!(!in_block(ip("2600:1f18:1:2::10"), "2600:1f18:1:2::/129"));
+        assert!(in_block(ip("2600:1f18:1:2::10"), "2600:1f18:1:2::10/128"));
+        assert!(in_block(ip("2600:1f18:1:2::10"), "::/0"));
         assert!(!in_block(ip("10.0.0.1"), "not a block"));
     }
 
