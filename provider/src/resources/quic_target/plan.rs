@@ -447,6 +447,43 @@ mod tests {
         assert!(!p.model.port.is_known());
     }
 
+    fn denied() -> Rule {
+        mock!(aws_sdk_elasticloadbalancingv2::Client::describe_target_groups).then_error(|| {
+            DescribeTargetGroupsError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDenied")
+                    .message("not authorized to perform: elasticloadbalancing:DescribeTargetGroups")
+                    .build(),
+            )
+        })
+    }
+
+    #[tokio::test]
+    async fn a_missing_group_is_one_error_and_an_unreadable_one_two_warnings() {
+        // A public address would need the group's VPC; a missing group is reported once.
+        let g = no_group();
+        let p = plan(target(&[&g], &[]), None, &config(ADDR)).await;
+        assert_eq!(
+            p.summaries(),
+            [(
+                "Target group not found".to_string(),
+                "target_group_arn".to_string()
+            )]
+        );
+        // Not allowed to read it: both plan-time checks say they are left to AWS at apply.
+        let g = denied();
+        let p = plan(target(&[&g], &[]), None, &config(ADDR)).await;
+        assert!(!p.diagnostics.has_errors(), "{:?}", p.summaries());
+        let warnings: Vec<String> = p.summaries().into_iter().map(|(s, _)| s).collect();
+        assert_eq!(
+            warnings,
+            [
+                "Could not read the target group at plan time",
+                "Could not read the target group's VPC at plan time"
+            ]
+        );
+    }
+
     #[tokio::test]
     async fn a_public_address_must_be_in_a_subnet_of_the_groups_vpc() {
         let (g, s) = (group(ProtocolEnum::Quic, 853), subnets());
@@ -486,6 +523,13 @@ mod tests {
             p.model.id.known().map(String::as_str),
             Some(format!("{TG}/{ADDR}/853").as_str())
         );
+        // The registered port stays when the configuration leaves it unset, whatever the
+        // group's port is now.
+        let mut moved = prior.clone();
+        moved["port"] = json!(8853);
+        moved["id"] = json!(format!("{TG}/{ADDR}/8853"));
+        let p = plan(target(&[&g], &[&s]), Some(&moved), &config(ADDR)).await;
+        assert_eq!(p.model.port.known(), Some(&8853));
         // Another address outside the VPC: checked, refused.
         let p = plan(
             target(&[&g], &[&s]),
