@@ -485,6 +485,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_replacement_takes_the_new_groups_port_and_an_unknown_group_keeps_the_set_server_id()
+    {
+        // A new target_id replaces the registration: its port comes from the group again.
+        let g = group(ProtocolEnum::Quic, 853);
+        let prior = json!({"id": format!("{TG}/10.0.1.7/8853"), "target_group_arn": TG,
+                           "target_id": "10.0.1.7", "port": 8853,
+                           "quic_server_id": model::derived_server_id("10.0.1.7", 8853)});
+        let p = plan(target(&[&g], &[]), Some(&prior), &config("10.0.1.8")).await;
+        assert_eq!(p.replaced(), ["target_id"]);
+        assert_eq!(p.model.port.known(), Some(&853));
+        // The group is made in the same apply: a configured server ID is planned as given.
+        let mut c = config("10.0.1.7");
+        c["quic_server_id"] = json!("0x0123456789abcdef");
+        let g2 = group(ProtocolEnum::Quic, 853);
+        let p = plan_testing::plan(
+            target(&[&g2], &[]),
+            None,
+            &c,
+            &[tfplugin::value::AttributePath::root().attr("target_group_arn")],
+        )
+        .await;
+        assert_eq!(g2.num_calls(), 0);
+        assert_eq!(
+            p.model.quic_server_id.known().map(String::as_str),
+            Some("0x0123456789abcdef")
+        );
+    }
+
+    #[tokio::test]
     async fn a_public_address_must_be_in_a_subnet_of_the_groups_vpc() {
         let (g, s) = (group(ProtocolEnum::Quic, 853), subnets());
         let p = plan(target(&[&g], &[&s]), None, &config("2600:1f18:1:1::10")).await;

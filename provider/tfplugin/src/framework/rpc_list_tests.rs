@@ -214,3 +214,44 @@ fn generated_configuration_leaves_out_read_only_attributes_and_empty_strings() {
     assert_eq!(config.get("name"), Some(&Value::string("kept")));
     assert_eq!(config.get("note"), Some(&Value::Null), "\"\" is null");
 }
+
+/// What the sink sends Terraform when an object does not encode, or the list resource
+/// reports a problem: the diagnostics reach Terraform and an error ends the list.
+#[tokio::test]
+async fn the_sink_sends_encoding_errors_and_reported_diagnostics_and_stops_on_errors() {
+    let identity_ty = Type::object([("id", Type::String)]);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    let mut sink = ListSink::new(tx, 10, identity_ty, schema().block.value_type());
+    // An identity that is not of the identity type.
+    let more = sink
+        .found(&Value::Bool(true), "not an identity".into(), None)
+        .await;
+    assert!(!more);
+    assert!(!sink.wants_more());
+    let event = rx.recv().await.expect("an event");
+    assert!(event.identity.is_none());
+    assert_eq!(
+        event.diagnostics.iter().next().map(|d| d.summary.as_str()),
+        Some("Provider produced a value that does not match its schema")
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    let mut sink = ListSink::new(
+        tx,
+        10,
+        Type::object([("id", Type::String)]),
+        schema().block.value_type(),
+    );
+    sink.diagnostics(crate::diag::Diagnostic::warning("Partial list", "one page failed").into())
+        .await;
+    assert!(sink.wants_more(), "a warning does not end the list");
+    let event = rx.recv().await.expect("an event");
+    assert_eq!(
+        event.diagnostics.iter().next().map(|d| d.summary.as_str()),
+        Some("Partial list")
+    );
+    sink.diagnostics(crate::diag::Diagnostic::error("Listing failed", "AccessDenied").into())
+        .await;
+    assert!(!sink.wants_more());
+    let event = rx.recv().await.expect("an event");
+    assert!(event.diagnostics.has_errors());
+}
