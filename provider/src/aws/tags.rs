@@ -381,6 +381,36 @@ mod tests {
     }
 
     #[test]
+    fn elb_tags_are_none_when_empty_and_every_pair_otherwise() {
+        assert_eq!(
+            elb_tags(&Tags::new()),
+            None,
+            "ELBv2 takes no empty tag list"
+        );
+        let tags: Tags = [("Env", "prod"), ("Owner", "")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let sent: Vec<(String, String)> = elb_tags(&tags)
+            .expect("tags")
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                ("Env".to_string(), "prod".to_string()),
+                ("Owner".to_string(), String::new())
+            ]
+        );
+    }
+
+    #[test]
     fn ec2_tags_read_keys_and_values_and_tag_specs_carry_them() {
         let read = ec2_tags(&[
             Tag::builder().key("Owner").value("pki").build(),
