@@ -396,8 +396,10 @@ def final(name: str) -> list[dict]:
     # when every mutant of that name the recheck ran was caught.
     # (By the whole name first, when the code has not moved.)
     rechecked: dict[str, list[str]] = {}
-    for d in group_dirs(name):
-        for o in raw_outcomes(d.with_name(f"{d.name}-recheck")):
+    # (A whole-group recheck, `<group>-recheck`, covers the group's --rest runs too.)
+    recheck_dirs = {d.with_name(f"{d.name}-recheck") for d in group_dirs(name)} | {OUT / f"{name}-recheck"}
+    for d in sorted(recheck_dirs):
+        for o in raw_outcomes(d):
             rechecked.setdefault(o["raw"], []).append(o["summary"])
             rechecked.setdefault(key_of(o["raw"]), []).append(o["summary"])
     out = []
